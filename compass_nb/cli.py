@@ -1,0 +1,94 @@
+"""The ``compass-nb`` command: ``run`` (the pack), ``demo`` (the demo as files), ``close``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from compass_nb.errors import CompassError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="compass-nb", description="Compass: the sales-operations workbench.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="render the monthly pack")
+    run.add_argument("--period", help="month under review, YYYY-MM (default: latest complete month)")
+    run.add_argument("-p", "--parameters", help="a parameters YAML file (overrides parameters/default.yaml)")
+    run.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                     help="override one parameter (dotted for sections: enps.min_group_size=7)")
+    run.add_argument("--only", nargs="+", metavar="NAME", help="re-run only these notebooks")
+    run.add_argument("--backfill", type=int, help="first run the N cycles before the period")
+    run.add_argument("--jobs", type=int, help="notebooks run side by side (default: the cores)")
+    run.add_argument("--out", help="reports root (default reports/)")
+    run.add_argument("--strict", action="store_true", help="any quarantined row fails the run")
+
+    demo = commands.add_parser("demo", help="write the demo company as CSV files")
+    demo.add_argument("--out", required=True, help="folder to write the tables into")
+    demo.add_argument("--profile", default="full", choices=["full", "small"])
+    demo.add_argument("--scale", type=int, help="write exactly N order lines")
+    demo.add_argument("--format", default="csv", choices=["csv", "parquet"])
+
+    close = commands.add_parser("close", help="close a compensation period (locks its payouts)")
+    close.add_argument("--period", required=True)
+    close.add_argument("--by", default=None, help="who closes it (default: $USER)")
+    close.add_argument("--reason", default="period close")
+    close.add_argument("--out", help="reports root (default reports/)")
+    close.add_argument("-p", "--parameters")
+    close.add_argument("--set", dest="sets", action="append", default=[])
+    return parser
+
+
+def _run(args) -> int:
+    from compass_nb import params, runner
+
+    sets = list(args.sets)
+    for key in ("period", "backfill", "jobs"):
+        value = getattr(args, key)
+        if value is not None:
+            sets.append(f"{key}={value}")
+    if args.strict:
+        sets.append("strict=true")
+    merged = params.load(args.parameters, sets)
+    return runner.run(merged, out=args.out, only=args.only)
+
+
+def _demo(args) -> int:
+    from compass_nb.data.demo import write_demo
+
+    out = Path(args.out)
+    write_demo(out, profile=args.profile, scale=args.scale, fmt=args.format)
+    print(f"Demo company ({args.profile}) written to {out}")
+    return 0
+
+
+def _close(args) -> int:
+    import getpass
+
+    from compass_nb import params, runner
+    from compass_nb.comp.close import close_period
+
+    merged = params.load(args.parameters, args.sets)
+    _, store = runner.resolve(merged, args.out)
+    result = close_period(store, args.period, by=args.by or getpass.getuser(), reason=args.reason)
+    print(f"Compensation period {args.period} closed: {result}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``compass-nb``; errors a user can cause print one message, exit 2."""
+    args = _parser().parse_args(argv)
+    handlers = {"run": _run, "demo": _demo, "close": _close}
+    try:
+        return handlers[args.command](args)
+    except CompassError as error:
+        print(f"compass-nb: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("compass-nb: interrupted; the store and the previous pack are unchanged.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

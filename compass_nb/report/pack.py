@@ -1,0 +1,105 @@
+"""The pack's index pages, ``metrics.json`` and ``manifest.json``."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from compass_nb.report.html import CSS
+
+PERIOD = re.compile(r"^\d{4}-\d{2}$")
+
+
+def _esc(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def format_value(figure: dict) -> str:
+    """A headline figure as text, with its format (``{:.1%}``) when it applies."""
+    value = figure.get("value")
+    if value is None:
+        return "–"
+    try:
+        return figure.get("fmt", "{}").format(value)
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1.0"><title>{_esc(title)}</title>'
+        f'<style type="text/css">{CSS}</style></head><body><main>{body}</main></body></html>'
+    )
+
+
+def period_index(manifest: dict, metrics: dict) -> str:
+    """The period's ``index.html``: status of every notebook, headline figures, links."""
+    statuses = manifest["notebooks"]
+    failed = [name for name, item in statuses.items() if item["status"] != "ok"]
+    verdict = (
+        f"{len(statuses) - len(failed)} of {len(statuses)} notebooks completed"
+        + (f"; not completed: {', '.join(failed)}." if failed else ".")
+    )
+    header = (
+        f'<header class="compass-runheader"><p class="compass-note"><a href="../index.html">← all periods</a></p>'
+        f"<h1>Compass pack — {_esc(manifest['period'])}</h1><dl>"
+        f"<dt>Period</dt><dd>{_esc(manifest['period'])}</dd>"
+        f"<dt>Run</dt><dd>{_esc(manifest['run_id'])}</dd>"
+        f"<dt>Data fingerprint</dt><dd>{_esc(manifest['fingerprint'])}</dd>"
+        f"<dt>Source</dt><dd>{_esc(manifest['parameters'].get('source'))}</dd>"
+        f"<dt>Compass version</dt><dd>{_esc(manifest['versions'].get('compass_nb'))}</dd>"
+        "</dl></header>"
+    )
+    summary = f'<div class="compass-summary"><strong>Summary</strong><ul><li>{_esc(verdict)}</li></ul></div>'
+    rows = []
+    for name, item in statuses.items():
+        figures = metrics.get(name, {})
+        cards = "".join(
+            f'<div class="compass-card"><div class="label">{_esc(f.get("label", key))}</div>'
+            f'<div class="value">{_esc(format_value(f))}</div></div>'
+            for key, f in figures.items()
+        )
+        link = f'<a href="{_esc(name)}.html">{_esc(item.get("title", name))}</a>'
+        rows.append(
+            f"<tr><td>{link}</td><td class=\"status-{_esc(item['status'])}\">{_esc(item['status'])}</td>"
+            f"<td>{_esc(item.get('duration', ''))} s</td><td>{_esc(item.get('error', ''))}</td></tr>"
+            + (f'<tr><td colspan="4"><div class="compass-cards">{cards}</div></td></tr>' if cards else "")
+        )
+    table = (
+        '<table class="compass-table"><thead><tr><th>Notebook</th><th>Status</th><th>Time</th>'
+        f"<th>Note</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    exports = '<p class="compass-note">Plans and exception lists for ERP and planners: <a href="exports/">exports/</a>.</p>'
+    return _page(f"Compass pack {manifest['period']}", header + summary + table + exports)
+
+
+def root_index(root: Path) -> str:
+    """The root ``index.html``: every period's pack, newest first."""
+    rows = []
+    for folder in sorted((p for p in root.iterdir() if p.is_dir() and PERIOD.match(p.name)), reverse=True):
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.exists():
+            continue
+        manifest = json.loads(manifest_path.read_text())
+        statuses = [item["status"] for item in manifest["notebooks"].values()]
+        ok = sum(status == "ok" for status in statuses)
+        state = "ok" if ok == len(statuses) else "failed"
+        rows.append(
+            f'<tr><td><a href="{_esc(folder.name)}/index.html">{_esc(folder.name)}</a></td>'
+            f'<td class="status-{state}">{ok} of {len(statuses)} completed</td>'
+            f"<td>{_esc(manifest.get('run_id'))}</td></tr>"
+        )
+    body = (
+        '<header class="compass-runheader"><h1>Compass — monthly packs</h1></header>'
+        '<table class="compass-table"><thead><tr><th>Period</th><th>Notebooks</th><th>Run</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    return _page("Compass — monthly packs", body)
+
+
+def write_json(path: Path, payload: dict) -> None:
+    """Write ``payload`` as stable, sorted JSON (byte-identical for identical content)."""
+    path.write_text(json.dumps(payload, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
