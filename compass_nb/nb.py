@@ -121,6 +121,24 @@ class Context:
             return frame.drop(columns=["period", "run_id"], errors="ignore")
         return self.load("orders").mtd_orders
 
+    def keep_inputs(self, loaded) -> None:
+        """Stage what 01 data collection hands to the cycle: clean tables, the month-to-date
+        orders, the quarantine (one CSV per table, private) and the input fingerprints."""
+        for table, frame in loaded.tables.items():
+            self.write(f"clean_{table}", frame)
+        if loaded.mtd_orders is not None:
+            self.write("clean_orders_mtd", loaded.mtd_orders)
+        folder = self.private_dir("quarantine")
+        for table, rows in loaded.quarantine.groupby("table"):
+            rows.to_csv(folder / f"{table}.csv", index=False)
+        record = {
+            "fingerprints": dict(sorted(loaded.fingerprints.items())),
+            "rows_read": {k: int(v) for k, v in sorted(loaded.rows_read.items())},
+            "quarantined_rows": int(loaded.quarantine.groupby(["table", "row"]).ngroups)
+            if not loaded.quarantine.empty else 0,
+        }
+        (self.run_dir / "inputs.json").write_text(json.dumps(record, indent=1, sort_keys=True))
+
     # -- the store ----------------------------------------------------------------------
     def read(self, table: str, periods: str | list[str] | None = None) -> pd.DataFrame:
         """A store table: this run's staged output on top of the latest committed runs.
@@ -159,7 +177,8 @@ class Context:
     # -- files --------------------------------------------------------------------------
     def private_dir(self, name: str) -> Path:
         """A folder for row- and person-level material, never part of the shareable pack."""
-        path = self.run_dir / "private" / name
+        base = self.run_dir / "private" if self.in_run else self.root / "private" / self.period
+        path = base / name
         path.mkdir(parents=True, exist_ok=True)
         return path
 

@@ -1,0 +1,123 @@
+"""Data quality of a cycle's inputs: what 01 data collection reports to the reviewer."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: The column that dates each event table (period-keyed tables use ``period``).
+DATE_COLUMNS = {
+    "orders": "order_date",
+    "inventory": "snapshot_date",
+    "opportunities": "created_date",
+    "opportunity_history": "changed_at",
+    "survey_responses": "survey_date",
+    "reps": "hire_date",
+    "products": "launch_date",
+}
+PERIOD_TABLES = ("capacity", "receipts", "budget", "quotas", "overrides")
+
+
+def _span(frame: pd.DataFrame, table: str) -> tuple[str | None, str | None, int]:
+    if table in PERIOD_TABLES and "period" in frame:
+        values = frame["period"].dropna().astype(str)
+        if values.empty:
+            return None, None, 0
+        return values.min(), values.max(), values.nunique()
+    column = DATE_COLUMNS.get(table)
+    if column is None or column not in frame:
+        return None, None, 0
+    dates = pd.to_datetime(frame[column], errors="coerce").dropna()
+    if dates.empty:
+        return None, None, 0
+    return dates.min().strftime("%Y-%m-%d"), dates.max().strftime("%Y-%m-%d"), dates.dt.to_period("M").nunique()
+
+
+def table_overview(
+    tables: dict[str, pd.DataFrame], rows_read: dict[str, int], quarantine: pd.DataFrame
+) -> pd.DataFrame:
+    """Rows read, accepted and quarantined per table, with the span of dates or periods covered.
+
+    Quarantined rows are counted once per source row, however many faults the row has.
+    """
+    bad = quarantine.groupby("table")["row"].nunique() if not quarantine.empty else pd.Series(dtype=int)
+    rows = []
+    for table, frame in sorted(tables.items()):
+        first, last, months = _span(frame, table)
+        rows.append({
+            "table": table,
+            "rows_read": int(rows_read.get(table, len(frame))),
+            "accepted": len(frame),
+            "quarantined": int(bad.get(table, 0)),
+            "first": first,
+            "last": last,
+            "months_covered": months,
+        })
+    return pd.DataFrame(rows)
+
+
+def freshness(tables: dict[str, pd.DataFrame], cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Latest event date of each dated table and how many days it lies before the cut-off."""
+    rows = []
+    for table, column in DATE_COLUMNS.items():
+        if table not in tables or column not in tables[table] or table in ("reps", "products"):
+            continue
+        latest = pd.to_datetime(tables[table][column], errors="coerce").max()
+        if pd.isna(latest):
+            continue
+        rows.append({"table": table, "latest": latest.strftime("%Y-%m-%d"), "days_before_cutoff": int((cutoff - latest).days)})
+    return pd.DataFrame(rows, columns=["table", "latest", "days_before_cutoff"])
+
+
+def missing_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Columns with missing values: count and share of the table's rows."""
+    rows = []
+    for table, frame in sorted(tables.items()):
+        counts = frame.isna().sum()
+        for column, missing in counts[counts > 0].items():
+            rows.append({"table": table, "column": column, "missing": int(missing), "share": missing / len(frame)})
+    return pd.DataFrame(rows, columns=["table", "column", "missing", "share"])
+
+
+def duplicate_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Rows that repeat another row of the same table in every column."""
+    rows = [
+        {"table": table, "duplicate_rows": int(frame.duplicated().sum())}
+        for table, frame in sorted(tables.items())
+    ]
+    return pd.DataFrame(rows, columns=["table", "duplicate_rows"])
+
+
+def quarantine_reasons(quarantine: pd.DataFrame, top: int = 10) -> pd.DataFrame:
+    """The most frequent quarantine reasons: table, column, reason, rows."""
+    if quarantine.empty:
+        return pd.DataFrame(columns=["table", "column", "reason", "rows"])
+    counts = quarantine.groupby(["table", "column", "reason"], dropna=False).size().rename("rows")
+    return counts.sort_values(ascending=False).head(top).reset_index()
+
+
+def monthly_order_volume(orders: pd.DataFrame) -> pd.DataFrame:
+    """Order lines, units and net revenue per month."""
+    month = pd.to_datetime(orders["order_date"]).dt.to_period("M").dt.to_timestamp()
+    return (
+        orders.assign(month=month)
+        .groupby("month")
+        .agg(lines=("sku", "size"), quantity=("quantity", "sum"), net_revenue=("net_revenue", "sum"))
+        .reset_index()
+    )
+
+
+def summary_lines(overview: pd.DataFrame, fresh: pd.DataFrame, period: str) -> list[str]:
+    """Headline sentences: volume loaded, quarantine, the stalest table."""
+    read, bad = int(overview["rows_read"].sum()), int(overview["quarantined"].sum())
+    lines = [
+        f"{len(overview)} tables loaded for the {period} cycle: {read:,} rows read, "
+        f"{read - bad:,} accepted, {bad:,} quarantined ({bad / read:.2%})." if read else "No rows were read.",
+    ]
+    worst = overview.sort_values("quarantined", ascending=False).head(1)
+    if bad and not worst.empty:
+        lines.append(f"Most quarantined rows are in {worst['table'].iloc[0]} ({int(worst['quarantined'].iloc[0]):,}).")
+    if not fresh.empty:
+        stale = fresh.sort_values("days_before_cutoff", ascending=False).iloc[0]
+        lines.append(f"The stalest dated table is {stale['table']}: its latest event is {stale['latest']} "
+                     f"({stale['days_before_cutoff']} days before the cut-off).")
+    return lines

@@ -1,0 +1,1 @@
+"""Charts: one module per domain, one function per chart, data first, returning the Axes."""

@@ -1,0 +1,37 @@
+"""Charts of 01 data collection."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
+
+
+def order_volume(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Monthly order volume: units as bars, net revenue as a line on a second axis."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.4))
+    ax.bar(data["month"], data["quantity"], width=20, color="#9ec3e6", label="units")
+    ax.set_ylabel("units per month")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    twin = ax.twinx()
+    twin.plot(data["month"], data["net_revenue"], color="#1f4e79", label="net revenue")
+    twin.set_ylabel("net revenue")
+    twin.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:,.1f} M"))
+    twin.grid(False)
+    ax.set_title("Monthly order volume")
+    return ax
+
+
+def quarantine_bars(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes | None:
+    """Quarantined rows by table and reason (nothing drawn when nothing was quarantined)."""
+    if data.empty:
+        return None
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.4 * len(data) + 1))
+    labels = data["table"] + " · " + data["column"].astype(str) + " · " + data["reason"].astype(str)
+    ax.barh(labels[::-1], data["rows"][::-1], color="#d93025")
+    ax.set_xlabel("rows quarantined")
+    ax.set_title("Quarantine: top reasons")
+    return ax

@@ -1,0 +1,107 @@
+"""The cycle store: staged writes, one-transaction commits, latest complete run per period."""
+
+import multiprocessing as mp
+import time
+
+import duckdb
+import pandas as pd
+import pytest
+
+from compass_nb import store
+from compass_nb.errors import StoreBusy
+
+
+def _commit(path, tmp, period, run_id, frame, table="forecast"):
+    run_dir = tmp / f"{period}-{run_id}"
+    store.stage(run_dir, table, frame, period=period, run_id=run_id)
+    store.commit(path, run_dir, period=period, run_id=run_id)
+
+
+def test_readers_take_the_latest_complete_run_of_each_period(tmp_path):
+    path = tmp_path / "s.duckdb"
+    _commit(path, tmp_path, "2026-09", 1, pd.DataFrame({"x": [1]}))
+    _commit(path, tmp_path, "2026-10", 1, pd.DataFrame({"x": [2]}))
+    _commit(path, tmp_path, "2026-10", 2, pd.DataFrame({"x": [3, 4]}))
+    out = store.read(path, "forecast")
+    assert out[["period", "run_id", "x"]].values.tolist() == [["2026-09", 1, 1], ["2026-10", 2, 3], ["2026-10", 2, 4]]
+    assert store.read(path, "forecast", periods="2026-09")["x"].tolist() == [1]
+    assert store.next_run_id(path, "2026-10") == 3
+
+
+def test_a_rerun_adds_a_run_and_never_overwrites(tmp_path):
+    path = tmp_path / "s.duckdb"
+    _commit(path, tmp_path, "2026-10", 1, pd.DataFrame({"x": [1]}))
+    _commit(path, tmp_path, "2026-10", 2, pd.DataFrame({"x": [2]}))
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM forecast").fetchone()[0] == 2
+
+
+def test_a_table_not_rewritten_by_a_partial_run_keeps_its_latest_run(tmp_path):
+    path = tmp_path / "s.duckdb"
+    _commit(path, tmp_path, "2026-10", 1, pd.DataFrame({"x": [1]}), table="forecast")
+    _commit(path, tmp_path, "2026-10", 2, pd.DataFrame({"y": [9]}), table="consensus")
+    assert store.read(path, "forecast")["x"].tolist() == [1]
+
+
+def test_a_failed_commit_leaves_the_store_as_it_was(tmp_path):
+    path = tmp_path / "s.duckdb"
+    _commit(path, tmp_path, "2026-09", 1, pd.DataFrame({"x": [1]}))
+    before = store.dump(path)
+    run_dir = tmp_path / "bad"
+    store.stage(run_dir, "forecast", pd.DataFrame({"x": [2]}), period="2026-10", run_id=1)
+    (run_dir / "tables" / "zzz_broken.parquet").write_bytes(b"not parquet")
+    with pytest.raises(duckdb.Error):
+        store.commit(path, run_dir, period="2026-10", run_id=1)
+    after = store.dump(path)
+    assert before.keys() == after.keys()
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name])
+
+
+def test_new_columns_are_added_when_a_later_run_brings_them(tmp_path):
+    path = tmp_path / "s.duckdb"
+    _commit(path, tmp_path, "2026-09", 1, pd.DataFrame({"x": [1]}))
+    _commit(path, tmp_path, "2026-10", 1, pd.DataFrame({"x": [2], "y": ["b"]}))
+    out = store.read(path, "forecast")
+    assert out["y"].tolist()[1] == "b" and pd.isna(out["y"].tolist()[0])
+
+
+def test_reading_a_missing_store_creates_nothing(tmp_path):
+    path = tmp_path / "none.duckdb"
+    assert store.read(path, "forecast").empty
+    assert not path.exists()
+
+
+def test_appended_rows_outside_a_run_are_kept_as_run_zero(tmp_path):
+    path = tmp_path / "s.duckdb"
+    store.append(path, "overrides_saved", pd.DataFrame({"quantity": [5.0]}), period="2026-10")
+    store.append(path, "overrides_saved", pd.DataFrame({"quantity": [6.0]}), period="2026-10")
+    assert store.read_all_runs(path, "overrides_saved")["quantity"].tolist() == [5.0, 6.0]
+
+
+def test_invalid_table_names_are_refused():
+    with pytest.raises(ValueError):
+        store.check_table_name("x; DROP TABLE runs")
+
+
+def _hold_write_lock(path, seconds, ready):
+    con = duckdb.connect(str(path))
+    ready.set()
+    time.sleep(seconds)
+    con.close()
+
+
+def test_a_busy_store_is_waited_for_then_refused_clearly(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "s.duckdb"
+    _commit(path, tmp_path, "2026-09", 1, pd.DataFrame({"x": [1]}))
+    ready = mp.Event()
+    holder = mp.Process(target=_hold_write_lock, args=(path, 4, ready))
+    holder.start()
+    ready.wait(10)
+    monkeypatch.setenv("COMPASS_STORE_WAIT", "1")
+    with pytest.raises(StoreBusy, match="busy"):
+        store.read(path, "forecast")
+    assert "waiting" in capsys.readouterr().err
+    monkeypatch.setenv("COMPASS_STORE_WAIT", "30")
+    assert store.read(path, "forecast")["x"].tolist() == [1]
+    holder.join()
