@@ -1,0 +1,163 @@
+"""The stage mapping: CRM stage names → ordered stages and forecast categories.
+
+The mapping is the ``pipeline.stages`` parameter, an ordered list of
+``{name, order, category, is_closed, is_won}``. Stages found in the data but not in the
+mapping are reported (:func:`unknown_stages`), never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from compass_nb.errors import ParameterError
+
+CATEGORIES = ("Pipeline", "Best Case", "Commit", "Closed", "Omitted")
+"""Forecast categories, from least to most certain, then ``Omitted`` (lost)."""
+
+STAGE_COLUMNS = ["name", "order", "category", "is_closed", "is_won"]
+
+DEFAULT_STAGES: list[dict] = [
+    {"name": "Prospecting", "order": 1, "category": "Pipeline", "is_closed": False, "is_won": False},
+    {"name": "Qualification", "order": 2, "category": "Pipeline", "is_closed": False, "is_won": False},
+    {"name": "Discovery", "order": 3, "category": "Pipeline", "is_closed": False, "is_won": False},
+    {"name": "Proposal", "order": 4, "category": "Best Case", "is_closed": False, "is_won": False},
+    {"name": "Negotiation", "order": 5, "category": "Commit", "is_closed": False, "is_won": False},
+    {"name": "Closed Won", "order": 6, "category": "Closed", "is_closed": True, "is_won": True},
+    {"name": "Closed Lost", "order": 7, "category": "Omitted", "is_closed": True, "is_won": False},
+]
+"""The demo company's (and Salesforce's default) sales process."""
+
+_HINT = "fix the pipeline.stages list in your parameters file (see parameters/default.yaml)"
+
+
+def _entry(raw: Mapping, position: int) -> dict:
+    if not isinstance(raw, Mapping):
+        raise ParameterError(f"pipeline.stages[{position}] must be a mapping; {_HINT}.")
+    missing = [key for key in STAGE_COLUMNS if key not in raw]
+    if missing:
+        raise ParameterError(
+            f"pipeline.stages[{position}] ({raw.get('name', '?')!r}) lacks {', '.join(missing)}; {_HINT}."
+        )
+    if raw["category"] not in CATEGORIES:
+        raise ParameterError(
+            f"stage {raw['name']!r} has category {raw['category']!r}; use one of "
+            f"{', '.join(CATEGORIES)}; {_HINT}."
+        )
+    return {key: raw[key] for key in STAGE_COLUMNS}
+
+
+def _check_order(table: pd.DataFrame) -> None:
+    if table["name"].duplicated().any():
+        raise ParameterError(f"stage names repeat: {sorted(set(table['name'][table['name'].duplicated()]))}; {_HINT}.")
+    if table["order"].duplicated().any():
+        raise ParameterError(f"stage orders repeat: {sorted(set(table['order'][table['order'].duplicated()]))}; give each stage its own order; {_HINT}.")
+    is_open = ~table["is_closed"]
+    if not is_open.any() or not table["is_won"].any():
+        raise ParameterError(f"the stage list needs at least one open stage and one won stage; {_HINT}.")
+    if (table["is_won"] & ~table["is_closed"]).any():
+        raise ParameterError(f"a won stage must be closed (is_closed: true); {_HINT}.")
+    last_open = table.loc[is_open, "order"].max()
+    early = table.loc[table["is_closed"] & (table["order"] < last_open), "name"].tolist()
+    if early:
+        raise ParameterError(
+            f"closed stages {early} are ordered before open stage(s); closed stages must come "
+            f"after every open stage; {_HINT}."
+        )
+    ranks = table.loc[is_open].sort_values("order")["category"].map(CATEGORIES.index)
+    if (ranks.diff().dropna() < 0).any():
+        raise ParameterError(
+            "open stages are mis-ordered: a later stage has a less certain forecast category "
+            f"({' → '.join(table.loc[is_open].sort_values('order')['category'])}); {_HINT}."
+        )
+    closed_categories = table.loc[table["is_closed"]].apply(
+        lambda row: row["category"] == ("Closed" if row["is_won"] else "Omitted"), axis=1
+    )
+    if not closed_categories.all():
+        raise ParameterError(f"won stages must have category Closed and lost stages Omitted; {_HINT}.")
+
+
+def stage_table(stages: Iterable[Mapping] | None = None) -> pd.DataFrame:
+    """The validated stage mapping as a table sorted by ``order``.
+
+    Parameters
+    ----------
+    stages
+        The ``pipeline.stages`` parameter; ``None`` means :data:`DEFAULT_STAGES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name, order, category, is_closed, is_won``.
+
+    Raises
+    ------
+    compass_nb.errors.ParameterError
+        When an entry lacks a key, names an unknown category, repeats a name or an order,
+        puts a closed stage before an open one or has a later open stage in a less certain
+        category than an earlier one.
+    """
+    entries = [_entry(raw, i) for i, raw in enumerate(DEFAULT_STAGES if stages is None else stages)]
+    if not entries:
+        raise ParameterError(f"pipeline.stages is empty; {_HINT}.")
+    table = pd.DataFrame(entries, columns=STAGE_COLUMNS)
+    table["name"] = table["name"].astype(str)
+    try:
+        table["order"] = table["order"].astype(int)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"every stage order must be a whole number; {_HINT}.") from exc
+    table["is_closed"] = table["is_closed"].astype(bool)
+    table["is_won"] = table["is_won"].astype(bool)
+    _check_order(table)
+    return table.sort_values("order").reset_index(drop=True)
+
+
+def open_stages(stages: pd.DataFrame) -> pd.DataFrame:
+    """The open stages of a stage table, in order."""
+    return stages.loc[~stages["is_closed"]].sort_values("order").reset_index(drop=True)
+
+
+def unknown_stages(tables: Mapping[str, pd.DataFrame], stages: pd.DataFrame) -> pd.DataFrame:
+    """Stage names found in the data that the mapping does not know.
+
+    Parameters
+    ----------
+    tables
+        Tables with a ``stage`` column, by name (``opportunities``, ``opportunity_history``).
+    stages
+        The stage table (:func:`stage_table`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``table, stage, rows, opportunities``; empty when every stage is known.
+    """
+    known = set(stages["name"])
+    parts = []
+    for name, frame in tables.items():
+        bad = frame.loc[~frame["stage"].isin(known)]
+        if len(bad):
+            counts = bad.groupby("stage", dropna=False).agg(
+                rows=("stage", "size"), opportunities=("opportunity_id", "nunique")
+            )
+            parts.append(counts.reset_index().assign(table=name))
+    if not parts:
+        return pd.DataFrame(columns=["table", "stage", "rows", "opportunities"])
+    out = pd.concat(parts, ignore_index=True)
+    return out.loc[:, ["table", "stage", "rows", "opportunities"]]
+
+
+def with_stage(frame: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the mapped ``order``, ``stage_category``, ``is_closed_stage`` and
+    ``is_won_stage`` of its ``stage``; rows with an unknown stage are dropped (report them
+    with :func:`unknown_stages`)."""
+    mapped = stages.rename(
+        columns={
+            "name": "stage",
+            "category": "stage_category",
+            "is_closed": "is_closed_stage",
+            "is_won": "is_won_stage",
+        }
+    )
+    return frame.merge(mapped, on="stage", how="inner")

@@ -1,0 +1,61 @@
+import pandas as pd
+import pytest
+
+from compass_nb.pipeline.funnel import closed_between, stage_conversion, stage_reach, win_rates
+
+
+def _conversion(reach, stages, **kw):
+    return stage_conversion(reach, stages, **kw).set_index("stage")
+
+
+def test_a_deal_that_skips_stages_counts_as_passing_through_them(states, stages):
+    reach = stage_reach(states, stages).set_index("opportunity_id")
+    assert reach.loc["A", "reached"] == 5  # won: every open stage
+    conv = _conversion(stage_reach(states, stages), stages)
+    # six deals reach Prospecting; A, B, C, D, E reach Qualification (A skipped it)
+    assert conv.loc["Prospecting", ["reached", "advanced"]].tolist() == [6, 5]
+    assert conv.loc["Qualification", ["reached", "advanced"]].tolist() == [5, 4]
+    assert conv.loc["Discovery", ["reached", "advanced"]].tolist() == [4, 3]
+    assert conv.loc["Proposal", ["reached", "advanced"]].tolist() == [3, 2]
+    assert conv.loc["Negotiation", ["reached", "advanced", "conversion"]].tolist() == [2, 2, 1.0]
+    assert conv.loc["Prospecting", "conversion"] == pytest.approx(5 / 6)
+
+
+def test_a_reopened_deal_counts_once_at_its_furthest_stage_and_final_outcome(states, stages):
+    reach = stage_reach(states, stages).set_index("opportunity_id")
+    assert reach.loc["B", ["reached", "is_won", "is_closed"]].tolist() == [5, True, True]
+    assert reach.loc["E", ["reached", "is_won"]].tolist() == [2, False]
+
+
+def test_conversion_by_creation_cohort_uses_each_cohorts_deals(states, stages):
+    conv = stage_conversion(stage_reach(states, stages), stages, by=["cohort"])
+    jan = conv.loc[conv["cohort"] == "2026-01"].set_index("stage")
+    assert jan["reached"].tolist() == [3, 3, 2, 2, 2]
+    assert jan.loc["Qualification", "conversion"] == pytest.approx(2 / 3)
+    assert jan.loc["Negotiation", "cumulative"] == pytest.approx(2 / 3)
+
+
+def test_conversion_never_exceeds_one(states, stages):
+    conv = stage_conversion(stage_reach(states, stages), stages, by=["cohort"])
+    assert (conv["advanced"] <= conv["reached"]).all()
+    assert (conv["conversion"].dropna() <= 1).all()
+
+
+def test_win_rate_by_count_and_amount_counts_closed_deals_only(opportunities):
+    closed = closed_between(opportunities, "2026-01-01", "2026-03-31")
+    rates = win_rates(closed).iloc[0]
+    assert rates["closed"] == 3 and rates["won"] == 2
+    assert rates["win_rate"] == pytest.approx(2 / 3)
+    assert rates["win_rate_amount"] == pytest.approx(300 / 350)
+
+
+def test_win_rate_by_group_splits_the_deals(opportunities):
+    closed = closed_between(opportunities, "2026-01-01", "2026-03-31")
+    rates = win_rates(closed, by=["product_family"]).set_index("product_family")
+    assert rates.index.tolist() == ["Tents"]
+    assert rates.loc["Tents", "won_amount"] == 300
+
+
+def test_closed_between_keeps_deals_closed_inside_the_window(opportunities):
+    feb = closed_between(opportunities, pd.Timestamp("2026-02-01"), pd.Timestamp("2026-02-28"))
+    assert feb["opportunity_id"].tolist() == ["A"]
