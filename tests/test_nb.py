@@ -1,0 +1,20 @@
+"""The notebook context's safe display helpers."""
+
+import pandas as pd
+
+from compass_nb import nb
+
+
+def test_show_escapes_data_and_formats_numbers():
+    html = str(nb.show(pd.DataFrame({"name": ["A & <b>"], "amount": [1234.5]}), caption="<i>cap</i>"))
+    assert "A &amp; &lt;b&gt;" in html and "1,234.50" in html and "&lt;i&gt;cap&lt;/i&gt;" in html
+
+
+def test_show_cuts_long_tables_and_says_how_many_rows_were_left_out():
+    html = str(nb.show(pd.DataFrame({"x": range(40)}), max_rows=30))
+    assert "10 more rows" in html
+
+
+def test_summary_and_note_escape_their_text():
+    assert "&lt;script&gt;" in str(nb.summary(["<script>"]))
+    assert "&quot;q&quot;" in str(nb.note('"q"'))
