@@ -1,0 +1,260 @@
+"""The payout engine: payouts per seller and period with a line-by-line trace.
+
+For each seller and each month they are employed, the engine takes the plan version in
+effect, the seller's quota and target incentive (prorated, ramped), the credited deals
+(:func:`compass_nb.crediting.credited_bookings`, the function the pipeline notebook
+uses for attainment), and produces lines in this order: commission per measure (rates,
+soft cap, per-deal cap, gate, hard cap), SPIFs, clawbacks (cancellations, early exit),
+adjustments from closed periods, then draws. Every line names its deal (if any), band,
+rate and rule. Amounts are :class:`decimal.Decimal`, each line rounded as the plan
+states (default half-up to the cent); a payout is the sum of its lines.
+
+Crediting by plan: ``split`` sellers are paid on their split credit (a deal's splits
+should sum to 100 %); ``overlay`` sellers on their overlay credit on top; ``team``
+(managers) on the split credit of the sellers they manage (``manager_id``, or their
+``team`` when ``manager_id`` is missing).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pandas as pd
+
+from compass_nb.comp import clawbacks, draws, measures, quota, tiers
+from compass_nb.comp.plans import Plan, PlanVersion, require_plans
+
+ZERO = Decimal(0)
+LINE_COLUMNS = ["rep_id", "period", "plan_id", "version", "measure", "kind", "opportunity_id",
+                "credit", "band", "rate", "rule", "amount"]
+DEAL_KINDS = ("commission", "deal_cap", "spif")
+
+
+@dataclasses.dataclass
+class Payouts:
+    """The engine's result.
+
+    Attributes
+    ----------
+    lines
+        The trace: one row per line (``LINE_COLUMNS``), amounts as Decimal.
+    sellers
+        One row per seller and period: quota, target incentive, credit, attainment and
+        payout (total and by kind, Decimal).
+    credits
+        The credited rows the engine saw, each with ``status`` (``commissioned``,
+        ``type not in plan``, ``no quota``, ``no active seller``) and ``credit_cents``.
+    """
+
+    lines: pd.DataFrame
+    sellers: pd.DataFrame
+    credits: pd.DataFrame
+
+
+def _months(start: str, end: str) -> list[str]:
+    return [str(p) for p in pd.period_range(start, end, freq="M")]
+
+
+def _employed_months(rep, start: str, end: str) -> list[str]:
+    first = max(pd.Period(start, "M"), pd.Period(pd.Timestamp(rep.hire_date), "M")) if pd.notna(rep.hire_date) else pd.Period(start, "M")
+    last = pd.Period(end, "M")
+    term = getattr(rep, "termination_date", None)
+    if pd.notna(term):
+        last = min(last, pd.Period(pd.Timestamp(term), "M"))
+    return [str(p) for p in pd.period_range(first, last, freq="M")] if first <= last else []
+
+
+def _team_members(reps: pd.DataFrame, manager) -> list[str]:
+    if "manager_id" in reps and reps["manager_id"].notna().any():
+        members = reps.loc[reps["manager_id"].astype(str) == str(manager.rep_id)]
+    else:
+        members = reps.loc[(reps["team"] == manager.team) & (reps["rep_id"] != manager.rep_id)]
+    return members["rep_id"].astype(str).tolist()
+
+
+def _seller_credits(credits: pd.DataFrame, reps: pd.DataFrame, rep, crediting: dict[str, str]) -> pd.DataFrame:
+    """The credit rows a seller is paid on under their plan's crediting."""
+    if crediting.get(str(rep.rep_id)) != "team":
+        return credits.loc[credits["rep_id"] == str(rep.rep_id)]
+    members = [m for m in _team_members(reps, rep) if crediting.get(m) == "split"]
+    return credits.loc[credits["rep_id"].isin(members)]
+
+
+def _tag(lines: list[dict], **fields) -> list[dict]:
+    return [{**line, **fields} for line in lines]
+
+
+def _measure_block(deals_now: pd.DataFrame, version: PlanVersion, q: Decimal, ti: Decimal, status: dict):
+    """Commission lines of every measure, and the credit they counted."""
+    lines, counted = [], ZERO
+    for measure in version.measures:
+        mq, mti = measures.measure_targets(q, ti, measure)
+        deals = measures.measure_deals(deals_now, measure)
+        out = tiers.measure_lines(deals, measure, quota=mq, target_incentive=mti, rounding=version.rounding)
+        counted += sum((c for _, c in deals), ZERO)
+        paid = {line["opportunity_id"] for line in out if line["kind"] == "commission"}
+        for deal, _ in deals:
+            status[deal] = "commissioned" if deal in paid else "no quota"
+        lines += _tag(out, measure=measure.id)
+    return lines, counted
+
+
+def seller_payouts(rep, plan: Plan, rep_credits: pd.DataFrame, quotas: dict, months: list[str],
+                   adjustments: pd.DataFrame | None = None) -> tuple[list[dict], list[dict], dict]:
+    """Lines, period summaries and credit statuses of one seller over ``months`` (in order)."""
+    lines_out, summary, status = [], [], {}
+    paid: dict[str, Decimal] = {}
+    clawed: set[str] = set()
+    balance = ZERO
+    term = getattr(rep, "termination_date", None)
+    exit_month = pd.Timestamp(term).strftime("%Y-%m") if pd.notna(term) else None
+    for period in months:
+        version = plan.version_for(period)
+        full = quotas.get((str(rep.rep_id), period), ZERO)
+        q = quota.period_quota(full, period, rep.hire_date, term, version.quota)
+        ti = quota.period_target_incentive(rep.ote, version.variable_share, period, rep.hire_date, term, version.quota)
+        now = rep_credits.loc[rep_credits["period"] == period]
+        period_status = {str(d): "type not in plan" for d in now["opportunity_id"]}
+        lines, counted = _measure_block(now, version, q, ti, period_status)
+        status.update({(period, d): s for d, s in period_status.items()})
+        lines += _tag(measures.spif_lines(now, version.spifs, version.rounding), measure="spif")
+        for line in lines:
+            if line["kind"] in DEAL_KINDS:
+                paid[line["opportunity_id"]] = paid.get(line["opportunity_id"], ZERO) + line["amount"]
+        cancels = clawbacks.cancellation_lines(rep_credits, paid, version.clawback, period)
+        for line in cancels:
+            paid[line["opportunity_id"]] = ZERO
+            clawed.add(line["opportunity_id"])
+        lines += _tag(cancels, measure="clawback")
+        if period == exit_month:
+            lines += _tag(clawbacks.early_exit_line(rep_credits, paid, version.clawback, term, version.rounding, clawed),
+                          measure="clawback")
+        if adjustments is not None and not adjustments.empty:
+            lines += _adjustment_lines(adjustments, str(rep.rep_id), period)
+        if version.draw is not None:
+            earned = sum((line["amount"] for line in lines), ZERO)
+            window = draws.in_draw_window(version.draw, quota.months_since_hire(period, rep.hire_date))
+            drawn, balance = draws.draw_lines(earned, version.draw, in_window=window,
+                                              exiting=period == exit_month, balance=balance)
+            lines += _tag(drawn, measure="draw")
+        lines = _tag(lines, rep_id=str(rep.rep_id), period=period, plan_id=plan.plan_id, version=version.version)
+        lines_out += lines
+        summary.append(_summary_row(rep, plan, version, period, q, ti, counted, lines, balance))
+    return lines_out, summary, status
+
+
+def _adjustment_lines(adjustments: pd.DataFrame, rep_id: str, period: str) -> list[dict]:
+    rows = adjustments.loc[(adjustments["rep_id"].astype(str) == rep_id) & (adjustments["pay_period"] == period)]
+    return [{"kind": "adjustment", "measure": "adjustment", "opportunity_id": row.opportunity_id,
+             "credit": None, "band": f"adjusts {row.adjusts_period}", "rate": None,
+             "rule": f"adjustment to closed period {row.adjusts_period}: {row.what}",
+             "amount": Decimal(str(row.amount))} for row in rows.itertuples()]
+
+
+def _summary_row(rep, plan, version, period, q, ti, counted, lines, balance) -> dict:
+    by_kind: dict[str, Decimal] = {}
+    for line in lines:
+        group = line["kind"].split("_")[0] if line["kind"] not in ("deal_cap",) else "cap"
+        by_kind[group] = by_kind.get(group, ZERO) + line["amount"]
+    total = sum(by_kind.values(), ZERO)
+    return {
+        "rep_id": str(rep.rep_id), "period": period, "team": rep.team, "role": rep.role,
+        "plan_id": plan.plan_id, "version": version.version, "crediting": version.crediting, "quota": q, "target_incentive": ti,
+        "credit": counted, "attainment": float(counted / q) if q > 0 else float("nan"),
+        "commission": by_kind.get("commission", ZERO), "spif": by_kind.get("spif", ZERO),
+        "caps": by_kind.get("cap", ZERO) + by_kind.get("gate", ZERO),
+        "clawback": by_kind.get("clawback", ZERO), "adjustment": by_kind.get("adjustment", ZERO),
+        "draw": by_kind.get("draw", ZERO), "draw_balance": balance, "payout": total,
+    }
+
+
+def compute_payouts(
+    plans: dict[str, Plan],
+    reps: pd.DataFrame,
+    quotas: pd.DataFrame,
+    credits: pd.DataFrame,
+    *,
+    end: str,
+    start: str | None = None,
+    adjustments: pd.DataFrame | None = None,
+) -> Payouts:
+    """Payouts of every seller for every month from ``start`` to ``end``.
+
+    Parameters
+    ----------
+    plans
+        Plans by plan id (:func:`compass_nb.comp.plans.load_plans`).
+    reps, quotas
+        The ``reps`` and ``quotas`` tables.
+    credits
+        :func:`compass_nb.crediting.credited_bookings` of the won deals.
+    end, start
+        The months to compute (``YYYY-MM``); ``start`` defaults to the first month with
+        credit or quota, so draws and clawbacks see their history.
+    adjustments
+        Adjustment lines from closed periods (:func:`compass_nb.comp.close.adjustments`),
+        paid in their ``pay_period``.
+
+    Returns
+    -------
+    Payouts
+    """
+    require_plans(plans, reps["plan_id"].astype(str))
+    credits = credits.assign(rep_id=credits["rep_id"].astype(str), opportunity_id=credits["opportunity_id"].astype(str))
+    if start is None:
+        firsts = [p for p in (credits["period"].min(), quotas["period"].min() if not quotas.empty else None) if isinstance(p, str)]
+        start = min(firsts) if firsts else end
+    credits = credits.loc[(credits["period"] >= start) & (credits["period"] <= end)]
+    lookup = quota.quota_lookup(quotas)
+    reps = reps.assign(rep_id=reps["rep_id"].astype(str))
+    crediting = {r.rep_id: plans[str(r.plan_id)].version_for(end).crediting
+                 if _has_version(plans[str(r.plan_id)], end) else "split" for r in reps.itertuples()}
+    all_lines, all_summary, statuses = [], [], {}
+    for rep in reps.itertuples():
+        months = _employed_months(rep, start, end)
+        if not months:
+            continue
+        own = _seller_credits(credits, reps, rep, crediting)
+        lines, summary, status = seller_payouts(rep, plans[str(rep.plan_id)], own, lookup, months, adjustments)
+        all_lines += lines
+        all_summary += summary
+        if crediting[rep.rep_id] != "team":
+            statuses.update({(rep.rep_id, period, deal): s for (period, deal), s in status.items()})
+    lines = pd.DataFrame(all_lines, columns=LINE_COLUMNS)
+    sellers = pd.DataFrame(all_summary)
+    return Payouts(lines, sellers, _credit_status(credits, statuses))
+
+
+def _has_version(plan: Plan, period: str) -> bool:
+    day = pd.Period(period, "M").start_time.date()
+    return any(v.covers(day) for v in plan.versions)
+
+
+def _credit_status(credits: pd.DataFrame, statuses: dict) -> pd.DataFrame:
+    keys = zip(credits["rep_id"], credits["period"], credits["opportunity_id"], strict=True)
+    out = credits.assign(status=[statuses.get(k, "no active seller") for k in keys])
+    out["credit_cents"] = [int(measures.credit_amount(c) * 100) for c in out["credit"]]
+    return out
+
+
+def reconciliation(result: Payouts) -> pd.DataFrame:
+    """Per period: credited bookings, the credit commissioned in the trace, the credit not
+    commissioned (by reason) and the difference, which is zero when the engine ties out.
+
+    Credit is in integer cents so that the tie is exact. Manager (team) credit is a
+    roll-up of sellers' credit and is not part of the tie.
+    """
+    credits = result.credits
+    credited = credits.groupby("period")["credit_cents"].sum().rename("credited_cents")
+    unpaid = (credits.loc[credits["status"] != "commissioned"].pivot_table(
+        index="period", columns="status", values="credit_cents", aggfunc="sum", fill_value=0))
+    unpaid.columns = [f"{c.replace(' ', '_')}_cents" for c in unpaid.columns]
+    lines = result.lines
+    sellers = result.sellers
+    team_reps = set(sellers.loc[sellers["crediting"] == "team", "rep_id"]) if not sellers.empty else set()
+    deal_lines = lines.loc[(lines["kind"] == "commission") & ~lines["rep_id"].isin(team_reps)]
+    commissioned = deal_lines.groupby("period")["credit"].apply(lambda s: int(sum(s, ZERO) * 100)).rename("commissioned_cents")
+    out = pd.concat([credited, commissioned, unpaid], axis=1).fillna(0).astype("int64")
+    out["difference_cents"] = out["credited_cents"] - out.drop(columns="credited_cents").sum(axis=1)
+    return out.reset_index(names="period")
