@@ -1,0 +1,38 @@
+"""The data layer: contracts, sources, validation with quarantine, the period cut-off.
+
+``load(source, period=..., tables=...)`` returns a :class:`Loaded` with the clean tables
+as of the period's last day and every rejected row in ``Loaded.quarantine``.
+"""
+
+from compass_nb.data.contracts import CONTRACTS, NULL_TOKENS, TABLE_ORDER, Column, Contract, Reference, contract
+from compass_nb.data.cutoff import next_period, opportunities_as_of, period_end, reps_as_of
+from compass_nb.data.loader import (
+    Loaded,
+    latest_complete_period,
+    load,
+    orders_monthly,
+    source_fingerprint,
+)
+from compass_nb.data.sources import mask_credentials
+from compass_nb.data.validate import QUARANTINE_COLUMNS
+
+__all__ = [
+    "CONTRACTS",
+    "NULL_TOKENS",
+    "QUARANTINE_COLUMNS",
+    "TABLE_ORDER",
+    "Column",
+    "Contract",
+    "Loaded",
+    "Reference",
+    "contract",
+    "latest_complete_period",
+    "load",
+    "mask_credentials",
+    "next_period",
+    "opportunities_as_of",
+    "orders_monthly",
+    "period_end",
+    "reps_as_of",
+    "source_fingerprint",
+]

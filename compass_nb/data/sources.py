@@ -1,0 +1,580 @@
+"""Where input tables come from: a folder of files, a DuckDB file, a SQL database, the demo.
+
+A :class:`Source` lists the tables it holds and exposes each one to DuckDB as a
+:class:`RawTable`: a SQL ``FROM`` expression yielding the rows in source order, the
+source's column names mapped to the contract's lower-case names, and a way to turn a
+row's ordinal into the row number a person finds in the file. Nothing here checks
+values: :mod:`compass_nb.data.validate` does, in DuckDB.
+
+CSV files are read by DuckDB as text (``all_varchar``), with the header parsed here so
+that a BOM, a ``;`` delimiter, duplicate or upper-case headers and leading blank lines
+are handled before DuckDB sees the file. Lines DuckDB cannot split into the header's
+fields are kept as quarantine rows (``malformed line``), never dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import mmap
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from compass_nb.data.contracts import CONTRACTS
+from compass_nb.errors import InputError
+
+FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]+)(?=@)")
+_HEAD_BYTES = 1 << 16
+
+
+# -- credentials ----------------------------------------------------------------------------
+def mask_credentials(text: str) -> str:
+    """``text`` with every password in a URL (``scheme://user:password@host``) shown as ``***``.
+
+    Examples
+    --------
+    >>> mask_credentials("postgresql://ana:s3cret@db/sales")
+    'postgresql://ana:***@db/sales'
+    """
+    return _URL_PASSWORD.sub(lambda m: m.group("head") + "***", str(text))
+
+
+def expand_env(url: str) -> str:
+    """``url`` with each ``${NAME}`` replaced by the environment variable ``NAME``."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise InputError(
+                f"The source URL {mask_credentials(url)} uses ${{{name}}}, but the environment "
+                f"variable {name} is not set: export {name}=... before running."
+            )
+        return os.environ[name]
+
+    return _ENV.sub(value, url)
+
+
+# -- raw tables -----------------------------------------------------------------------------
+@dataclass
+class RawTable:
+    """One table as the source holds it, ready for DuckDB.
+
+    ``from_sql`` yields the rows in source order with lower-case column names;
+    ``types`` maps each of those names to its DuckDB type; ``row_numbers`` maps 0-based
+    ordinals of the rows ``from_sql`` yields to the row numbers shown to people;
+    ``malformed`` lists lines that could not be split into fields (``row``, ``value``).
+    ``after_read`` runs once the rows have been read (collects CSV rejects).
+    """
+
+    table: str
+    file: str
+    from_sql: str
+    types: dict[str, str]
+    row_numbers: Callable[[np.ndarray], np.ndarray]
+    decimal_comma: bool = False
+    after_read: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+    malformed: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"row": pd.Series(dtype="int64"), "value": pd.Series(dtype="object")})
+    )
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _lowercase_names(table: str, file: str, names: list[str]) -> list[str]:
+    """Header names lower-cased and trimmed; blanks named ``column_<i>``; extra duplicates suffixed.
+
+    A duplicated contract column is ambiguous (which one holds the data?) and raises.
+    """
+    out: list[str] = []
+    wanted = set(CONTRACTS[table].names)
+    for i, raw in enumerate(names, start=1):
+        name = str(raw).strip().lower() or f"column_{i}"
+        if name in out:
+            if name in wanted:
+                raise InputError(
+                    f"{file}: the column '{name}' appears more than once in the header; "
+                    "keep one of them (rename or delete the other) and run again."
+                )
+            n = 2
+            while f"{name}_{n}" in out:
+                n += 1
+            name = f"{name}_{n}"
+        out.append(name)
+    return out
+
+
+def require_columns(table: str, file: str, names: list[str]) -> None:
+    """Raise :class:`InputError` when a required contract column is absent from ``names``."""
+    missing = [c for c in CONTRACTS[table].required if c not in names]
+    if missing:
+        raise InputError(
+            f"{file}: required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} missing. The {table} table needs "
+            f"{', '.join(CONTRACTS[table].required)} (found: {', '.join(names) or 'no columns'})."
+        )
+
+
+def _ordinal_plus(offset: int) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda ordinals: np.asarray(ordinals, dtype="int64") + offset
+
+
+def _nth_not_skipped(ordinals: np.ndarray, first_line: int, skipped: np.ndarray) -> np.ndarray:
+    """Line number of the k-th data line, counting from ``first_line`` and jumping ``skipped``."""
+    lines = np.asarray(ordinals, dtype="int64") + first_line
+    if len(skipped) == 0:
+        return lines
+    skipped = np.unique(skipped)
+    while True:  # each pass adds the skipped lines now known to lie before the row
+        moved = np.asarray(ordinals, dtype="int64") + first_line + np.searchsorted(skipped, lines, side="right")
+        if np.array_equal(moved, lines):
+            return lines
+        lines = moved
+
+
+# -- CSV ------------------------------------------------------------------------------------
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        raise InputError(
+            f"Unknown encoding {encoding!r}: use a Python codec name such as utf-8, latin-1 or cp1252."
+        ) from None
+
+
+def _encoding_hint(raw: bytes) -> str:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if re.search(rb"[\x80-\x9f]", raw):
+        return "cp1252"
+    return "latin-1"
+
+
+def _decode_error(file: str, encoding: str, line: int | None, sample: bytes) -> InputError:
+    hint = _encoding_hint(sample)
+    where = f" (line {line})" if line else ""
+    return InputError(
+        f"{file}: the bytes{where} are not valid {encoding} text. Set the encoding the file "
+        f"was saved in, e.g. --set encoding={hint} (or encoding: {hint} in the parameters file)."
+    )
+
+
+def _header(path: Path, file: str, encoding: str) -> tuple[str, int, str]:
+    """The header line (BOM removed), how many blank lines precede it, and its delimiter."""
+    with open(path, "rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    if not head.strip():
+        raise InputError(f"{file} is empty: expected a header line and data rows.")
+    codec = "utf-8-sig" if _is_utf8(encoding) else encoding
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not codecs.lookup(codec).name.startswith(
+        "utf-16"
+    ):
+        raise _decode_error(file, encoding, 1, head)
+    try:
+        text = head.decode(codec)
+    except UnicodeDecodeError as err:
+        if len(head) < _HEAD_BYTES or err.start < len(head) - 4:
+            raise _decode_error(file, encoding, head[: err.start].count(b"\n") + 1, head) from None
+        text = head[: err.start].decode(codec)  # the read stopped inside a character
+    lines = text.splitlines()
+    blank = 0
+    while blank < len(lines) and not lines[blank].strip():
+        blank += 1
+    header = lines[blank].lstrip("\ufeff")
+    if "\ufffd" in header:
+        raise _decode_error(file, encoding, blank + 1, head)
+    sample = "\n".join(lines[blank : blank + 5])
+    counts = {d: sum(line.count(d) for line in sample.splitlines()) for d in (",", ";", "\t", "|")}
+    delimiter = max(counts, key=lambda d: (counts[d], d == ","))
+    return header, blank, delimiter
+
+
+def _utf8_copy(path: Path, file: str, encoding: str) -> Path:
+    """A UTF-8 copy of a file saved in another encoding (streamed)."""
+    out = tempfile.NamedTemporaryFile(prefix="compass-", suffix=".csv", delete=False)
+    line = 1
+    try:
+        with open(path, encoding=encoding, newline="") as src, out:
+            for chunk in iter(lambda: src.read(1 << 20), ""):
+                out.write(chunk.encode("utf-8"))
+                line += chunk.count("\n")
+    except UnicodeDecodeError:
+        os.unlink(out.name)
+        with open(path, "rb") as fh:
+            raise _decode_error(file, encoding, line, fh.read(_HEAD_BYTES)) from None
+    except LookupError:
+        os.unlink(out.name)
+        raise InputError(
+            f"{file}: unknown encoding {encoding!r}; use a Python codec name such as utf-8, "
+            "latin-1 or cp1252."
+        ) from None
+    return Path(out.name)
+
+
+def _has_byte(path: Path, needles: tuple[bytes, ...]) -> bool:
+    if path.stat().st_size == 0:
+        return False
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return any(mm.find(n) >= 0 for n in needles)
+
+
+def _record_lines(path: Path, delimiter: str) -> np.ndarray:
+    """First line number of every non-blank record, by Python's csv module (exact, slower)."""
+    starts: list[int] = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        previous_end = 0
+        for record in reader:
+            if record and any(cell.strip() for cell in record) or len(record) > 1:
+                starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    return np.asarray(starts, dtype="int64")
+
+
+def csv_table(table: str, path: Path, encoding: str, con: duckdb.DuckDBPyConnection) -> RawTable:
+    """A CSV file as a :class:`RawTable`, read by DuckDB's parallel CSV reader as text."""
+    file = path.name
+    if path.stat().st_size == 0:
+        raise InputError(f"{file} is empty: expected a header line and data rows.")
+    header, blank, delimiter = _header(path, file, encoding)
+    names = _lowercase_names(table, file, next(csv.reader([header], delimiter=delimiter)))
+    require_columns(table, file, names)
+    readable = path if _is_utf8(encoding) else _utf8_copy(path, file, encoding)
+    rejects = f"rejects_{table}"
+    columns = "{" + ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in names) + "}"
+    from_sql = (
+        f"read_csv({_literal(str(readable))}, columns={columns}, header=true, skip={blank}, "
+        f"delim={_literal(delimiter)}, quote='\"', escape='\"', auto_detect=false, "
+        f"store_rejects=true, rejects_table={_literal(rejects)}, "
+        f"rejects_scan={_literal(rejects + '_scan')}, strict_mode=true, max_line_size=16777216)"
+    )
+    raw = RawTable(
+        table, file, from_sql, dict.fromkeys(names, "VARCHAR"), _ordinal_plus(0), decimal_comma=delimiter == ";"
+    )
+
+    def collect_rejects(con: duckdb.DuckDBPyConnection) -> None:
+        found = con.sql(
+            f"SELECT line, any_value(error_type) AS error, any_value(csv_line) AS value "
+            f"FROM {rejects} GROUP BY line ORDER BY line"
+        ).df()
+        if (found["error"] == "INVALID ENCODING").any():
+            line = int(found.loc[found["error"] == "INVALID ENCODING", "line"].iloc[0])
+            with open(path, "rb") as fh:
+                raise _decode_error(file, encoding, line, fh.read(_HEAD_BYTES))
+        blank_rejects = found["value"].fillna("").str.strip() == ""
+        raw.malformed = pd.DataFrame(
+            {"row": found.loc[~blank_rejects, "line"].astype("int64").to_numpy(),
+             "value": found.loc[~blank_rejects, "value"].to_numpy()}
+        )
+        skipped = found["line"].astype("int64").to_numpy()
+        first_line = blank + 2
+        if _has_byte(readable, (b"\n\n", b"\n\r\n", b'"', b"\r\r")):
+            raw.row_numbers = _exact_rows(readable, delimiter, skipped, first_line)
+        else:
+            raw.row_numbers = lambda o: _nth_not_skipped(o, first_line, skipped)
+        con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {rejects}_scan")
+
+    raw.after_read = collect_rejects
+    return raw
+
+
+def _exact_rows(path: Path, delimiter: str, rejected: np.ndarray, first_line: int) -> Callable:
+    def rows(ordinals: np.ndarray) -> np.ndarray:
+        starts = _record_lines(path, delimiter)
+        starts = starts[starts >= first_line]
+        starts = starts[~np.isin(starts, rejected)]
+        ordinals = np.asarray(ordinals, dtype="int64")
+        if len(ordinals) and ordinals.max() >= len(starts):  # the two parsers disagree: approximate
+            return _nth_not_skipped(ordinals, first_line, rejected)
+        return starts[ordinals]
+
+    return rows
+
+
+# -- Parquet, Excel, frames -----------------------------------------------------------------
+def _describe(con: duckdb.DuckDBPyConnection, from_sql: str) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()]
+
+
+def _renamed(table: str, file: str, from_sql: str, described: list[tuple[str, str]]) -> tuple[str, dict]:
+    """A ``SELECT`` renaming the source's columns to their lower-case names."""
+    names = _lowercase_names(table, file, [n for n, _ in described])
+    require_columns(table, file, names)
+    select = ", ".join(f"{_quote(src)} AS {_quote(dst)}" for (src, _), dst in zip(described, names, strict=True))
+    return f"(SELECT {select} FROM {from_sql})", {dst: t for (_, t), dst in zip(described, names, strict=True)}
+
+
+def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> RawTable:
+    """A Parquet file as a :class:`RawTable`; rows are numbered from 1 in file order."""
+    from_sql = f"read_parquet({_literal(str(path))})"
+    try:
+        described = _describe(con, from_sql)
+    except duckdb.Error as err:
+        raise InputError(f"{path.name} cannot be read as Parquet ({err}); re-export it as Parquet or CSV.") from None
+    select, types = _renamed(table, path.name, from_sql, described)
+    return RawTable(table, path.name, select, types, _ordinal_plus(1))
+
+
+def frame_table(
+    table: str, file: str, frame: pd.DataFrame, con: duckdb.DuckDBPyConnection, first_row: int = 1, rows=None
+) -> RawTable:
+    """An in-memory DataFrame as a :class:`RawTable` (registered in DuckDB, read in order)."""
+    view = f"frame_{table}"
+    con.register(view, frame)
+    select, types = _renamed(table, file, view, _describe(con, view))
+    numbers = _ordinal_plus(first_row) if rows is None else (lambda o: np.asarray(rows)[np.asarray(o, dtype="int64")])
+    return RawTable(table, file, select, types, numbers)
+
+
+def excel_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> RawTable:
+    """The first sheet of an ``.xlsx`` file, read as text; rows numbered as Excel shows them."""
+    try:
+        frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+    except Exception as err:  # openpyxl raises many types for a damaged file
+        raise InputError(
+            f"{path.name} cannot be read as an Excel workbook ({type(err).__name__}: {err}); "
+            "save it again as .xlsx or export the sheet as CSV."
+        ) from None
+    if frame.columns.empty:
+        raise InputError(f"{path.name} is empty: expected a header row and data rows on the first sheet.")
+    frame = frame.dropna(how="all")
+    rows = frame.index.to_numpy() + 2
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    return frame_table(table, path.name, frame.astype(object).where(frame.notna(), None), con, rows=rows)
+
+
+# -- sources --------------------------------------------------------------------------------
+class Source:
+    """A place holding input tables. Subclasses implement :meth:`names`, :meth:`raw`, fingerprints."""
+
+    label: str
+
+    def names(self) -> list[str]:
+        """The input tables this source holds."""
+        raise NotImplementedError
+
+    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
+        """``table`` exposed to ``con``."""
+        raise NotImplementedError
+
+    def fingerprint(self, table: str) -> str:
+        """sha256 of ``table``'s content as the source holds it."""
+        raise NotImplementedError
+
+    def close(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Release what :meth:`raw` attached to ``con``."""
+
+
+def _sha256_file(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+class FolderSource(Source):
+    """A folder of ``<table>.csv`` / ``.parquet`` / ``.xlsx`` files."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.label = str(folder)
+        self.files: dict[str, Path] = {}
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith((".", "~$")) or path.suffix.lower() not in FILE_SUFFIXES:
+                continue
+            name = path.stem.strip().lower()
+            if name not in CONTRACTS:
+                raise InputError(
+                    f"{path.name} in {folder} does not name an input table. Rename it to one of "
+                    f"{', '.join(sorted(CONTRACTS))} (plus .csv, .parquet or .xlsx), or move it out of the folder."
+                )
+            if name in self.files:
+                raise InputError(
+                    f"{folder} holds both {self.files[name].name} and {path.name} for the {name} "
+                    "table; keep one of them."
+                )
+            self.files[name] = path
+
+    def names(self) -> list[str]:
+        return list(self.files)
+
+    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
+        path = self.files[table]
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            return csv_table(table, path, encoding, con)
+        if suffix == ".parquet":
+            return parquet_table(table, path, con)
+        return excel_table(table, path, con)
+
+    def fingerprint(self, table: str) -> str:
+        return _sha256_file(self.files[table])
+
+
+class DuckDBSource(Source):
+    """A DuckDB database file whose tables carry the input tables' names."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.label = str(path)
+        try:
+            with duckdb.connect(str(path), read_only=True) as con:
+                found = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        except duckdb.Error as err:
+            raise InputError(f"{path} cannot be opened as a DuckDB database ({err}).") from None
+        self.tables = {n.lower(): n for n in found if n.lower() in CONTRACTS}
+
+    def names(self) -> list[str]:
+        return list(self.tables)
+
+    def _attach(self, con: duckdb.DuckDBPyConnection) -> None:
+        if not con.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = 'compass_src'").fetchall():
+            con.execute(f"ATTACH {_literal(str(self.path))} AS compass_src (READ_ONLY)")
+
+    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
+        self._attach(con)
+        from_sql = f"compass_src.{_quote(self.tables[table])}"
+        select, types = _renamed(table, f"{self.path.name}:{table}", from_sql, _describe(con, from_sql))
+        return RawTable(table, f"{self.path.name}:{table}", select, types, _ordinal_plus(1))
+
+    def fingerprint(self, table: str) -> str:
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            row = con.execute(
+                f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {_quote(self.tables[table])} AS t"
+            ).fetchall()[0]
+        return hashlib.sha256(f"{table}:{row[0]}:{row[1]}".encode()).hexdigest()
+
+    def close(self, con: duckdb.DuckDBPyConnection) -> None:
+        if con.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = 'compass_src'").fetchall():
+            con.execute("DETACH compass_src")
+
+
+def _frame_hash(frame: pd.DataFrame) -> str:
+    digest = hashlib.sha256(",".join(map(str, frame.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+class SQLSource(Source):
+    """A database reached by a SQLAlchemy URL; ``${VAR}`` in the URL come from the environment."""
+
+    def __init__(self, url: str):
+        import sqlalchemy as sa
+
+        self.label = mask_credentials(url)
+        try:
+            self.engine = sa.create_engine(expand_env(url))
+            found = sa.inspect(self.engine).get_table_names()
+        except InputError:
+            raise
+        except Exception as err:
+            raise InputError(f"Cannot connect to {self.label}: {mask_credentials(str(err))}") from None
+        self.tables = {n.lower(): n for n in found if n.lower() in CONTRACTS}
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def names(self) -> list[str]:
+        return list(self.tables)
+
+    def frame(self, table: str) -> pd.DataFrame:
+        """The table read whole through SQLAlchemy (cached)."""
+        if table not in self._frames:
+            try:
+                self._frames[table] = pd.read_sql_table(self.tables[table], self.engine)
+            except Exception as err:
+                raise InputError(f"{self.label}: cannot read table {table}: {mask_credentials(str(err))}") from None
+        return self._frames[table]
+
+    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
+        return frame_table(table, f"{self.label}#{table}", self.frame(table), con)
+
+    def fingerprint(self, table: str) -> str:
+        return _frame_hash(self.frame(table))
+
+
+class DemoSource(Source):
+    """The built-in demo company, generated in memory (``demo`` or ``demo:small``)."""
+
+    def __init__(self, profile: str):
+        self.profile = profile
+        self.label = "demo" if profile == "full" else f"demo:{profile}"
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every demo table (the generator caches them)."""
+        from compass_nb.data import demo
+
+        return demo.generate(self.profile)
+
+    def names(self) -> list[str]:
+        return [t for t in self.frames() if t in CONTRACTS]
+
+    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
+        return frame_table(table, f"{self.label}/{table}", self.frames()[table], con)
+
+    def fingerprint(self, table: str) -> str:
+        return hashlib.sha256(f"{self.label}:{demo_version()}:{table}".encode()).hexdigest()
+
+
+def demo_version() -> str:
+    """The demo generator's version (the package version unless the generator names one)."""
+    from compass_nb import __version__
+    from compass_nb.data import demo
+
+    return str(getattr(demo, "GENERATOR_VERSION", getattr(demo, "__version__", __version__)))
+
+
+def open_source(source: str | os.PathLike) -> Source:
+    """The :class:`Source` named by ``source``: ``demo[:profile]``, a folder, a DuckDB file or a URL."""
+    text = str(source)
+    if text == "demo" or text.startswith("demo:"):
+        return DemoSource(text.partition(":")[2] or "full")
+    if "://" in text:
+        return SQLSource(text)
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return FolderSource(path)
+    if path.is_file() and (path.suffix.lower() in DUCKDB_SUFFIXES or _is_duckdb_file(path)):
+        return DuckDBSource(path)
+    if path.is_file():
+        raise InputError(
+            f"{path} is a single file; point the source at the folder holding the table files "
+            f"({', '.join(sorted(CONTRACTS)[:3])}, ... as .csv, .parquet or .xlsx), or at a DuckDB file."
+        )
+    raise InputError(
+        f"The source {mask_credentials(text)!s} does not exist: give demo, demo:small, a folder of "
+        "table files, a DuckDB file or a SQLAlchemy URL."
+    )
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(16)[8:12] == b"DUCK"
+
+
+__all__ = [
+    "RawTable",
+    "Source",
+    "FolderSource",
+    "DuckDBSource",
+    "SQLSource",
+    "DemoSource",
+    "open_source",
+    "mask_credentials",
+    "expand_env",
+    "require_columns",
+]

@@ -1,0 +1,321 @@
+"""Validation with quarantine, run inside DuckDB.
+
+A table's :class:`~compass_nb.data.contracts.Contract` becomes one ``CREATE TABLE ... AS
+SELECT`` that reads the raw rows once, parses every column with ``TRY_CAST`` and gives
+each row a fault code (the first check it fails, in contract column order; ``NULL`` when
+it passes). Keys (window counts) and references (anti-joins against the referenced
+table's accepted rows) then mark further rows. The clean table is a view of the rows
+without a fault; the quarantine lists every row with one.
+
+How rows are counted: a row with several faults is quarantined **once**, with its first
+fault (columns in contract order; per-column checks before the key, the key before
+references). Fix it and a later fault, if any, shows on the next load. So, per table,
+``rows_accepted + quarantined rows == rows_read`` always, where ``rows_read`` counts
+every non-blank data line of the file, including lines that could not be split into
+fields (quarantined as ``malformed line``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from compass_nb.data.contracts import NULL_TOKENS, Column, Contract
+from compass_nb.data.sources import RawTable, _literal, _quote
+
+QUARANTINE_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
+FAULT = "__compass_fault"
+VALUE = "__compass_value"
+VALUE_CHARS = 500
+MALFORMED = "malformed line (wrong number of fields)"
+DATE_RANGE = ("1900-01-01", "2199-12-31")
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "UTINYINT",
+            "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
+_TRUE = ("true", "t", "1", "yes", "y", "1.0")
+_FALSE = ("false", "f", "0", "no", "n", "0.0")
+_COUNTED_QUANTITIES = ("quantity", "on_hand", "capacity_units", "invited")
+
+
+@dataclass
+class Fault:
+    """What a fault code means: the column shown in the quarantine and the reason."""
+
+    column: str
+    reason: str
+
+
+@dataclass
+class TableCheck:
+    """The outcome of validating one table: counts, and the faults its codes stand for."""
+
+    table: str
+    file: str
+    checked: str
+    clean: str
+    columns: list[str]
+    faults: list[Fault]
+    raw: RawTable
+    rows_read: int = 0
+    rows_accepted: int = 0
+
+
+# -- SQL expressions ------------------------------------------------------------------------
+def _base(duck_type: str) -> str:
+    return duck_type.split("(")[0].strip().upper()
+
+
+def _normalised(name: str, duck_type: str) -> str:
+    """The source column with every missing-value spelling turned into NULL."""
+    col = _quote(name)
+    base = _base(duck_type)
+    if base == "VARCHAR":
+        tokens = ", ".join(_literal(t) for t in NULL_TOKENS)
+        return f"CASE WHEN trim({col}) IN ({tokens}) THEN NULL ELSE trim({col}) END"
+    if base in ("DOUBLE", "FLOAT"):
+        return f"CASE WHEN isnan({col}) THEN NULL ELSE {col} END"
+    return col
+
+
+def _parsed_text(column: Column, n: str, decimal_comma: bool) -> str:
+    """``n`` (text) parsed as ``column``'s type; NULL when it does not parse."""
+    if column.type == "date":
+        return f"coalesce(TRY_CAST({n} AS DATE), TRY_CAST(TRY_CAST({n} AS TIMESTAMP) AS DATE))"
+    if column.type == "timestamp":
+        return f"TRY_CAST({n} AS TIMESTAMP)"
+    if column.type == "float":
+        parsed = f"TRY_CAST({n} AS DOUBLE)"
+        return f"coalesce({parsed}, TRY_CAST(replace({n}, ',', '.') AS DOUBLE))" if decimal_comma else parsed
+    if column.type == "bool":
+        yes = ", ".join(_literal(v) for v in _TRUE)
+        no = ", ".join(_literal(v) for v in _FALSE)
+        return f"CASE WHEN lower({n}) IN ({yes}) THEN true WHEN lower({n}) IN ({no}) THEN false END"
+    if column.type == "period":
+        return (
+            f"CASE WHEN regexp_full_match({n}, '[0-9]{{4}}-(0[1-9]|1[0-2])') THEN {n} "
+            f"ELSE strftime(TRY_CAST({n} AS DATE), '%Y-%m') END"
+        )
+    return n
+
+
+def _parsed(column: Column, n: str, duck_type: str, decimal_comma: bool) -> str:
+    """``n`` (a normalised source column of ``duck_type``) as ``column``'s type."""
+    base = _base(duck_type)
+    temporal = base == "DATE" or base.startswith("TIMESTAMP")
+    if column.type == "str":
+        return n if base == "VARCHAR" else f"CAST({n} AS VARCHAR)"
+    if base == "VARCHAR":
+        return _parsed_text(column, n, decimal_comma)
+    if column.type == "date" and temporal:
+        return f"CAST({n} AS DATE)"
+    if column.type == "timestamp" and temporal:
+        return f"CAST({n} AS TIMESTAMP)"
+    if column.type == "period" and temporal:
+        return f"strftime({n}, '%Y-%m')"
+    if column.type == "float" and base in _NUMERIC:
+        return f"CAST({n} AS DOUBLE)"
+    if column.type == "bool" and base == "BOOLEAN":
+        return n
+    if column.type == "bool" and base in _NUMERIC:
+        return f"CASE WHEN {n} = 1 THEN true WHEN {n} = 0 THEN false END"
+    return _parsed_text(column, f"CAST({n} AS VARCHAR)", decimal_comma)
+
+
+_OUTPUT_TYPE = {"str": "VARCHAR", "period": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP",
+                "float": "DOUBLE", "bool": "BOOLEAN"}
+_TYPE_REASON = {
+    "date": "unparseable date (expected YYYY-MM-DD)",
+    "timestamp": "unparseable timestamp (expected YYYY-MM-DD[ HH:MM:SS])",
+    "period": "unparseable period (expected YYYY-MM)",
+    "float": "wrong type (expected a number)",
+    "bool": "wrong type (expected true or false)",
+}
+
+
+def _below(column: Column) -> str:
+    if column.min == 0 and column.name in _COUNTED_QUANTITIES:
+        return "negative quantity"
+    return f"out of range (below {column.min:g})"
+
+
+def column_checks(column: Column, n: str, t: str) -> list[tuple[str, Fault]]:
+    """(SQL condition, fault) pairs for one contract column, in the order they are tried."""
+    name = column.name
+    checks: list[tuple[str, Fault]] = []
+    if column.required:
+        checks.append((f"{n} IS NULL", Fault(name, "missing value")))
+    if column.type != "str":
+        checks.append((f"{n} IS NOT NULL AND {t} IS NULL", Fault(name, _TYPE_REASON[column.type])))
+    if column.type == "float":
+        checks.append((f"isinf({t})", Fault(name, "out of range (not a finite number)")))
+    if column.type in ("date", "timestamp"):
+        low, high = DATE_RANGE
+        checks.append(
+            (f"({t} < DATE '{low}' OR {t} > DATE '{high}')", Fault(name, f"out of range (dates {low} to {high})"))
+        )
+    if column.min is not None:
+        checks.append((f"{t} < {column.min}", Fault(name, _below(column))))
+    if column.max is not None:
+        checks.append((f"{t} > {column.max}", Fault(name, f"out of range (above {column.max:g})")))
+    if column.allowed:
+        allowed = ", ".join(_literal(v) for v in column.allowed)
+        checks.append(
+            (f"{t} NOT IN ({allowed})", Fault(name, f"value not allowed (expected one of {', '.join(column.allowed)})"))
+        )
+    return checks
+
+
+def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], dict[int, str]]:
+    """The ``SELECT`` that parses ``raw`` and gives every row its first fault code.
+
+    Returns the SQL, the faults (code ``i + 1`` is ``faults[i]``) and, per code, the
+    alias of the normalised source value shown in the quarantine.
+    """
+    present = [c for c in contract.columns if c.name in raw.types]
+    extras = [n for n in raw.types if n not in contract.names]
+    norm = [f"{_normalised(c.name, raw.types[c.name])} AS __cn{i}" for i, c in enumerate(present)]
+    keep = [_quote(n) for n in extras]
+    level1 = f"SELECT {', '.join(norm + keep)} FROM {raw.from_sql}"
+    typed = [
+        f"{_parsed(c, f'__cn{i}', raw.types[c.name], raw.decimal_comma)} AS __ct{i}" for i, c in enumerate(present)
+    ]
+    level2 = f"SELECT *, {', '.join(typed)} FROM ({level1})" if typed else level1
+    faults: list[Fault] = []
+    whens: list[str] = []
+    shown: dict[int, str] = {}
+    for i, c in enumerate(present):
+        for condition, fault in column_checks(c, f"__cn{i}", f"__ct{i}"):
+            faults.append(fault)
+            whens.append(f"WHEN {condition} THEN {len(faults)}")
+            shown[len(faults)] = f"__cn{i}"
+    for group in contract.one_of:
+        idx = [i for i, c in enumerate(present) if c.name in group]
+        condition = " AND ".join(f"__cn{i} IS NULL" for i in idx) or "true"
+        faults.append(Fault(" or ".join(group), f"missing value (one of {', '.join(group)} is required)"))
+        whens.append(f"WHEN {condition} THEN {len(faults)}")
+    fault = f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS INTEGER)"
+    level3 = f"SELECT *, {fault} AS {FAULT} FROM ({level2})"
+    value_cases = " ".join(f"WHEN {code} THEN CAST({alias} AS VARCHAR)" for code, alias in shown.items())
+    value = f"CASE {FAULT} {value_cases} END" if value_cases else "CAST(NULL AS VARCHAR)"
+    outputs = []
+    for c in contract.columns:
+        if c.name in raw.types:
+            outputs.append(f"__ct{present.index(c)} AS {_quote(c.name)}")
+        else:
+            outputs.append(f"CAST(NULL AS {_OUTPUT_TYPE[c.type]}) AS {_quote(c.name)}")
+    outputs += keep + [FAULT, f"{value} AS {VALUE}"]
+    return f"SELECT {', '.join(outputs)} FROM ({level3})", faults, shown
+
+
+# -- running the checks ---------------------------------------------------------------------
+def check_table(con: duckdb.DuckDBPyConnection, contract: Contract, raw: RawTable) -> TableCheck:
+    """Read ``raw`` once into ``checked_<table>`` with a fault code per row; the clean view over it."""
+    sql, faults, _ = checked_sql(contract, raw)
+    checked, clean = f"checked_{contract.table}", f"clean_{contract.table}"
+    con.execute(f"CREATE OR REPLACE TABLE {checked} AS {sql}")
+    if raw.after_read is not None:
+        raw.after_read(con)
+    columns = contract.names + [n for n in raw.types if n not in contract.names]
+    select = ", ".join(_quote(c) for c in columns)
+    con.execute(f"CREATE OR REPLACE VIEW {clean} AS SELECT {select} FROM {checked} WHERE {FAULT} IS NULL")
+    return TableCheck(contract.table, raw.file, checked, clean, columns, faults, raw)
+
+
+def mark_duplicate_keys(con: duckdb.DuckDBPyConnection, contract: Contract, check: TableCheck) -> None:
+    """Quarantine every accepted row whose key was already seen on an earlier row."""
+    if not contract.key:
+        return
+    check.faults.append(Fault(", ".join(contract.key), "duplicate key"))
+    keys = ", ".join(_quote(k) for k in contract.key)
+    shown = " || ' / ' || ".join(f"coalesce(CAST({_quote(k)} AS VARCHAR), '')" for k in contract.key)
+    con.execute(
+        f"UPDATE {check.checked} SET {FAULT} = {len(check.faults)}, {VALUE} = {shown} "
+        f"WHERE rowid IN (SELECT rid FROM (SELECT rowid AS rid, row_number() OVER "
+        f"(PARTITION BY {keys} ORDER BY rowid) AS seen FROM {check.checked} WHERE {FAULT} IS NULL) "
+        f"WHERE seen > 1)"
+    )
+
+
+def mark_unknown_references(
+    con: duckdb.DuckDBPyConnection, contract: Contract, check: TableCheck, clean: dict[str, str]
+) -> None:
+    """Quarantine accepted rows referring to a value missing from the referenced table.
+
+    ``clean`` maps the tables validated so far to their clean views; references to a table
+    the source does not hold are not checked.
+    """
+    for ref in contract.references:
+        if ref.table not in clean:
+            continue
+        check.faults.append(Fault(", ".join(ref.columns), ref.reason))
+        match = " AND ".join(
+            f"r.{_quote(to)} = t.{_quote(col)}" for col, to in zip(ref.columns, ref.to_columns, strict=True)
+        )
+        present = " AND ".join(f"t.{_quote(c)} IS NOT NULL" for c in ref.columns)
+        shown = " || ' / ' || ".join(f"CAST(t.{_quote(c)} AS VARCHAR)" for c in ref.columns)
+        con.execute(
+            f"UPDATE {check.checked} AS t SET {FAULT} = {len(check.faults)}, {VALUE} = {shown} "
+            f"WHERE t.{FAULT} IS NULL AND {present} "
+            f"AND NOT EXISTS (SELECT 1 FROM {clean[ref.table]} AS r WHERE {match})"
+        )
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, check: TableCheck) -> None:
+    """Fill ``rows_read`` and ``rows_accepted`` from the checked table and the malformed lines."""
+    read, accepted = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {FAULT} IS NULL) FROM {check.checked}"
+    ).fetchall()[0]
+    check.rows_read = int(read) + len(check.raw.malformed)
+    check.rows_accepted = int(accepted)
+
+
+def quarantine_rows(con: duckdb.DuckDBPyConnection, check: TableCheck) -> pd.DataFrame:
+    """The quarantined rows of one table: ``table, file, row, column, value, reason``."""
+    bad = con.sql(
+        f"SELECT rowid AS ordinal, {FAULT} AS code, {VALUE} AS value FROM {check.checked} "
+        f"WHERE {FAULT} IS NOT NULL ORDER BY rowid"
+    ).df()
+    faults = [check.faults[int(code) - 1] for code in bad["code"]]
+    rows = check.raw.row_numbers(bad["ordinal"].to_numpy()) if len(bad) else np.array([], dtype="int64")
+    frame = pd.DataFrame(
+        {
+            "table": check.table,
+            "file": check.file,
+            "row": np.asarray(rows, dtype="int64"),
+            "column": [f.column for f in faults],
+            "value": bad["value"].astype(object).to_numpy(),
+            "reason": [f.reason for f in faults],
+        }
+    )
+    malformed = check.raw.malformed
+    if len(malformed):
+        frame = pd.concat(
+            [
+                frame,
+                pd.DataFrame(
+                    {
+                        "table": check.table,
+                        "file": check.file,
+                        "row": malformed["row"].astype("int64").to_numpy(),
+                        "column": "",
+                        "value": malformed["value"].astype(object).to_numpy(),
+                        "reason": MALFORMED,
+                    }
+                ),
+            ],
+            ignore_index=True,
+        ).sort_values("row", kind="stable", ignore_index=True)
+    frame["value"] = frame["value"].map(_shortened, na_action="ignore")
+    return frame[QUARANTINE_COLUMNS]
+
+
+def _shortened(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
+
+
+def empty_quarantine() -> pd.DataFrame:
+    """A quarantine with no rows and the documented columns."""
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "object") for c in QUARANTINE_COLUMNS})
