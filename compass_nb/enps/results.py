@@ -1,0 +1,309 @@
+"""Everything the eNPS notebook shows, computed only for groups that may be shown.
+
+`engagement` is the one entry point: it checks the survey tables, works out a
+suppression pattern per measure (respondents, eNPS answers, each pulse question,
+comments), computes every figure on the shown groups alone, and returns them with
+the suppression log. Nothing in `Engagement` describes a hidden group except the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from compass_nb.enps import anonymity, comments, drivers, pulse
+from compass_nb.enps.scores import Buckets, enps_table, signed_bucket
+from compass_nb.enps.uncertainty import bootstrap_interval, change_between, with_intervals
+from compass_nb.enps.validate import clean_survey
+from compass_nb.errors import ParameterError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ``enps`` parameters section.
+
+    Parameters
+    ----------
+    min_group_size
+        Smallest group whose results may be shown (default 5).
+    min_comment_group
+        Smallest group whose comments may be listed (default 10).
+    min_driver_responses
+        Fewest paired answers for a driver correlation (default 30).
+    participation_flag
+        Participation under this share is flagged (default 0.6).
+    confidence
+        Level of every interval (default 0.95).
+    bootstrap_samples, seed
+        Bootstrap resamples and the generator's seed.
+    buckets
+        Scale and bucket limits.
+    favourable_min
+        Lowest Likert answer counted favourable (4 of 1–5).
+    """
+
+    min_group_size: int = 5
+    min_comment_group: int = 10
+    min_driver_responses: int = 30
+    participation_flag: float = 0.6
+    confidence: float = 0.95
+    bootstrap_samples: int = 2000
+    seed: int = 7
+    buckets: Buckets = field(default_factory=Buckets)
+    favourable_min: int = 4
+
+    def __post_init__(self) -> None:
+        if int(self.min_group_size) < 3:
+            raise ParameterError(
+                f"enps.min_group_size is {self.min_group_size}; groups of fewer than 3 cannot be"
+                " anonymous. Set it to 3 or more (5 is the default)."
+            )
+        if not 0 < self.confidence < 1:
+            raise ParameterError(f"enps.confidence must be between 0 and 1, e.g. 0.95; got {self.confidence}.")
+        if not 0 <= self.participation_flag <= 1:
+            raise ParameterError(
+                f"enps.participation_flag is a share between 0 and 1 (e.g. 0.6); got {self.participation_flag}."
+            )
+
+    @classmethod
+    def from_parameters(
+        cls,
+        min_group_size: int = 5,
+        min_comment_group: int = 10,
+        min_driver_responses: int = 30,
+        participation_flag: float = 0.6,
+        confidence: float = 0.95,
+        bootstrap_samples: int = 2000,
+        seed: int = 7,
+        scale_min: int = 0,
+        scale_max: int = 10,
+        promoter_min: int = 9,
+        detractor_max: int = 6,
+        favourable_min: int = 4,
+    ) -> Settings:
+        """Build from the flat ``enps`` section keys, as papermill passes them."""
+        return cls(
+            int(min_group_size), int(min_comment_group), int(min_driver_responses),
+            float(participation_flag), float(confidence), int(bootstrap_samples), int(seed),
+            Buckets(int(scale_min), int(scale_max), int(promoter_min), int(detractor_max)),
+            int(favourable_min),
+        )
+
+    @property
+    def comment_group_size(self) -> int:
+        return max(self.min_comment_group, self.min_group_size)
+
+
+@dataclass
+class Engagement:
+    """Shown results of every survey up to the cut-off, and what was hidden."""
+
+    settings: Settings
+    surveys: pd.DataFrame  # survey_id, survey_date, previous_survey_id (ordered)
+    scores: pd.DataFrame  # eNPS per survey and shown group, with intervals
+    changes: pd.DataFrame  # change since the previous survey, where both are shown
+    participation: pd.DataFrame
+    favourability: pd.DataFrame
+    drivers: pd.DataFrame
+    comments: pd.DataFrame
+    themes: pd.DataFrame
+    questions: pd.DataFrame
+    log: pd.DataFrame  # survey_id, group, hidden (measures), reason
+    quarantine: pd.DataFrame
+    patterns: dict  # measure → suppression pattern (internal: includes hidden sizes; never show)
+
+    @property
+    def latest(self) -> str | None:
+        """The latest survey up to the cut-off."""
+        return None if self.surveys.empty else str(self.surveys["survey_id"].iloc[-1])
+
+    @property
+    def root(self) -> str | None:
+        return self._root
+
+    _root: str | None = None
+
+
+def engagement(
+    questions: pd.DataFrame,
+    responses: pd.DataFrame,
+    invites: pd.DataFrame,
+    org_units: pd.DataFrame,
+    settings: Settings = Settings(),
+    strict: bool = False,
+) -> Engagement:
+    """Check the survey tables and compute every shown result, suppressed, with its log.
+
+    Parameters
+    ----------
+    questions, responses, invites, org_units
+        The survey tables of DESIGN.md, already cut off at the period.
+    settings
+        The ``enps`` parameters.
+    strict
+        Fail instead of quarantining bad rows.
+    """
+    clean = clean_survey(questions, responses, invites, org_units, settings.buckets, strict=strict)
+    tree, r = clean.tree, clean.responses
+    k = settings.min_group_size
+    surveys = survey_order(r)
+    previous = dict(zip(surveys["survey_id"], surveys["previous_survey_id"], strict=True))
+    previous = {s: p for s, p in previous.items() if isinstance(p, str)}
+
+    enps_answers = r[r["kind"] == "enps"]
+    likert = r[r["kind"] == "likert5"]
+    people = r.drop_duplicates(["survey_id", "respondent_id"])
+    patterns = {
+        "participation": _pattern(people, ["survey_id"], tree, k),
+        "enps": _pattern(enps_answers, ["survey_id"], tree, k),
+        "questions": _pattern(likert, ["survey_id", "question_id"], tree, k),
+        "comments": _pattern(people, ["survey_id"], tree, settings.comment_group_size),
+    }
+    members = {
+        name: anonymity.reporting_groups(p, ["survey_id", "question_id"] if name == "questions" else ["survey_id"], tree)
+        for name, p in patterns.items()
+    }
+
+    scores = _scores(enps_answers, clean.invites, members["enps"], surveys, settings)
+    allowed = anonymity.changes_allowed(patterns["enps"], previous)
+    changes = _changes(enps_answers, members["enps"], allowed, settings)
+    found_drivers, too_few = drivers.driver_correlations(
+        r, members["enps"], clean.questions, settings.min_driver_responses, settings.confidence
+    )
+    listed = comments.comments_by_group(r, members["comments"])
+    result = Engagement(
+        settings=settings,
+        surveys=surveys,
+        scores=scores,
+        changes=changes,
+        participation=pulse.participation(r, clean.invites, members["participation"], settings.participation_flag),
+        favourability=_with_questions(
+            pulse.favourability(likert, members["questions"], settings.favourable_min), clean.questions
+        ),
+        drivers=found_drivers,
+        comments=listed,
+        themes=comments.theme_counts(listed, members["comments"]),
+        questions=clean.questions,
+        log=_log(patterns, allowed, too_few, settings),
+        quarantine=clean.quarantine,
+        patterns=patterns,
+        _root=tree.root,
+    )
+    assert_nothing_derivable(result, tree)
+    return result
+
+
+def survey_order(responses: pd.DataFrame) -> pd.DataFrame:
+    """Surveys by date (earliest answer), each with the survey before it."""
+    surveys = (
+        responses.groupby("survey_id", as_index=False)["survey_date"].min().sort_values(["survey_date", "survey_id"])
+    )
+    surveys["previous_survey_id"] = surveys["survey_id"].shift(1)
+    return surveys.reset_index(drop=True)
+
+
+def _pattern(rows: pd.DataFrame, keys: list, tree, min_size: int) -> pd.DataFrame:
+    counts = rows.groupby([*keys, "team"])["respondent_id"].nunique().rename("n").reset_index()
+    return anonymity.patterns_by(counts, keys, tree, min_size)
+
+
+def _scores(answers, invites, members, surveys, settings) -> pd.DataFrame:
+    joined = members.merge(answers[["survey_id", "team", "respondent_id", "score"]], on=["survey_id", "team"])
+    table = enps_table(joined, ["survey_id", "group", "kind"], settings.buckets)
+    parents = members.drop_duplicates(["survey_id", "group"]).set_index(["survey_id", "group"])["parent"]
+    table["parent"] = parents.reindex(pd.MultiIndex.from_frame(table[["survey_id", "group"]])).to_numpy()
+    invited = pulse.participation(answers, invites, members)[["survey_id", "group", "invited"]]
+    table = table.merge(invited, on=["survey_id", "group"], how="left")
+    table = with_intervals(table, settings.confidence)
+    boot = joined.assign(signed=signed_bucket(joined["score"], settings.buckets))
+    invited_of = table.set_index(["survey_id", "group"])["invited"]
+    bounds = {
+        key: bootstrap_interval(
+            part["signed"].to_numpy(), settings.bootstrap_samples, settings.confidence, settings.seed,
+            population=invited_of.get(key),
+        )
+        for key, part in boot.groupby(["survey_id", "group"])
+    }
+    keys = list(zip(table["survey_id"], table["group"], strict=True))
+    table["boot_low"] = [bounds[key][0] for key in keys]
+    table["boot_high"] = [bounds[key][1] for key in keys]
+    table = table.merge(surveys[["survey_id", "survey_date"]], on="survey_id", how="left")
+    order = ["survey_id", "survey_date", "group", "kind", "parent", "n", "invited", "promoters", "passives",
+             "detractors", "pct_promoters", "pct_passives", "pct_detractors", "enps", "se", "low", "high",
+             "boot_low", "boot_high"]
+    return table[order].sort_values(["survey_date", "kind", "group"], ascending=[True, False, True]).reset_index(drop=True)
+
+
+def _changes(answers, members, allowed, settings) -> pd.DataFrame:
+    columns = ["survey_id", "previous_survey_id", "group", "delta", "se", "low", "high", "paired_n",
+               "paired", "verdict", "boot_low", "boot_high"]
+    signed = answers.assign(signed=signed_bucket(answers["score"], settings.buckets))
+    teams = members[members["kind"] == "team"]
+    rows = []
+    for row in allowed[allowed["allowed"]].itertuples():
+        now = _signed_of(signed, teams, row.survey_id, row.group)
+        before = _signed_of(signed, teams, row.previous_survey_id, row.group)
+        result = change_between(before, now, settings.confidence, settings.min_group_size,
+                                settings.bootstrap_samples, settings.seed)
+        rows.append({"survey_id": row.survey_id, "previous_survey_id": row.previous_survey_id,
+                     "group": row.group, **result})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _signed_of(signed, members, survey, group) -> pd.Series:
+    teams = members.loc[(members["survey_id"] == survey) & (members["group"] == group), "team"]
+    part = signed[(signed["survey_id"] == survey) & signed["team"].isin(teams)]
+    return part.set_index("respondent_id")["signed"]
+
+
+def _with_questions(table: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    return table.merge(questions[["survey_id", "question_id", "text", "driver"]], on=["survey_id", "question_id"], how="left")
+
+
+MEASURE_LABELS = {"participation": "participation", "enps": "eNPS", "comments": "comments"}
+
+
+def _log(patterns, allowed, too_few, settings) -> pd.DataFrame:
+    parts = []
+    for name, pattern in patterns.items():
+        if name == "questions":
+            for question, part in pattern.groupby("question_id"):
+                parts.append(anonymity.suppression_log(part, str(question)))
+        else:
+            parts.append(anonymity.suppression_log(pattern, MEASURE_LABELS[name]))
+    refused = allowed[~allowed["allowed"]]
+    parts.append(pd.DataFrame({"survey_id": refused["survey_id"], "measure": "change",
+                               "group": refused["group"], "reason": refused["reason"]}))
+    if len(too_few):
+        few = too_few.drop_duplicates(["survey_id", "group"])
+        parts.append(pd.DataFrame({
+            "survey_id": few["survey_id"], "measure": "drivers", "group": few["group"],
+            "reason": f"driver analysis needs at least {settings.min_driver_responses} answers",
+        }))
+    log = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else (
+        pd.DataFrame(columns=anonymity.LOG_COLUMNS))
+    grouped = log.groupby(["survey_id", "group", "reason"], as_index=False, sort=False)["measure"].agg(
+        lambda m: ", ".join(dict.fromkeys(m)))
+    grouped = grouped.rename(columns={"measure": "hidden"})
+    return grouped[["survey_id", "group", "hidden", "reason"]].sort_values(["survey_id", "group"]).reset_index(drop=True)
+
+
+def assert_nothing_derivable(result: Engagement, tree) -> None:
+    """Internal invariant: every shown team-group set is safe for its measure and survey."""
+    checks = [
+        (result.scores, ["survey_id"], "n", result.settings.min_group_size),
+        (result.participation, ["survey_id"], "respondents", result.settings.min_group_size),
+        (result.favourability, ["survey_id", "question_id"], "n", result.settings.min_group_size),
+    ]
+    for table, keys, size, k in checks:
+        if table.empty:
+            continue
+        assert (table[size] >= k).all(), "a shown group is below min_group_size"
+        teams = table[table["kind"] == "team"]
+        for _, part in teams.groupby(keys):
+            bad = anonymity.unsafe_groups(part.set_index("group")[size], tree, k)
+            assert not bad, f"groups {bad} would let a hidden group be derived"
+    groups = set(result.scores["group"]) | set(result.participation["group"]) | set(result.comments["group"])
+    assert np.all([isinstance(g, str) for g in groups])
