@@ -92,6 +92,8 @@ def rollups(snapshot: pd.DataFrame, stages: pd.DataFrame, rates: pd.DataFrame, s
     parts[by] = deals[by]
     grouped = parts.groupby(by, dropna=False) if by else parts.groupby(lambda _: "all")
     sums = grouped.sum(numeric_only=True)
+    if not by:
+        sums = sums.reindex(["all"], fill_value=0.0)
     out = pd.DataFrame(index=sums.index)
     out["closed"] = sums["Closed"]
     out["commit"] = sums["Closed"] + sums["Commit"]

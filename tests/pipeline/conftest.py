@@ -129,3 +129,28 @@ def states(opportunities, history, stages):
     from compass_nb.pipeline._history import timeline
 
     return timeline(opportunities, history, stages)
+
+
+@pytest.fixture
+def cutoff() -> pd.Timestamp:
+    return CUTOFF
+
+
+@pytest.fixture
+def build():
+    """Build ``(opportunities, states)`` from history rows ``(id, changed_at, stage, amount, close_date)``."""
+    from compass_nb.pipeline._history import timeline
+    from compass_nb.pipeline.stages import stage_table
+
+    def _build(rows: list[tuple]):
+        hist = history_frame(rows)
+        ids = hist["opportunity_id"].unique()
+        opps = opportunities_from(hist, {i: OWNERS.get(i, "r1") for i in ids}, {i: FAMILIES.get(i, "Tents") for i in ids})
+        return opps, timeline(opps, hist, stage_table())
+
+    return _build
+
+
+@pytest.fixture
+def base_rows() -> list[tuple]:
+    return _history_rows()

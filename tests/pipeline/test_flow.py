@@ -1,0 +1,80 @@
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compass_nb.pipeline._history import timeline
+from compass_nb.pipeline.flow import close_date_changes, flow_movements, pipeline_flow, slippage
+from compass_nb.pipeline.stages import stage_table
+
+
+Q1 = (pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-31"))
+COLUMNS = ["opportunity_id", "changed_at", "stage", "amount", "close_date"]
+
+
+def _states(rows):
+    hist = pd.DataFrame(rows, columns=COLUMNS)
+    opps = hist.groupby("opportunity_id").agg(
+        created_date=("changed_at", "min"), stage=("stage", "last"), amount=("amount", "last"),
+        close_date=("close_date", "last"),
+    )
+    return timeline(opps.reset_index(), hist, stage_table())
+
+
+def _flow(states, t0, t1):
+    return pipeline_flow(flow_movements(states, t0, t1, *Q1)).set_index("step")["value"]
+
+
+def test_february_flow_of_the_q1_pipeline_worked_by_hand(states):
+    flow = _flow(states, "2026-01-31", "2026-02-28")
+    assert flow.to_dict() == {
+        "start": 1050.0,  # A 100 + B 200 + C 300 + D 400 + E 50
+        "created": 80.0,  # F
+        "pulled_in": 200.0,  # B re-opened
+        "amount_change": 100.0,  # D 400 → 500
+        "won": -100.0,  # A
+        "lost": -200.0,  # B's first loss
+        "pushed_out": -300.0,  # C pushed to April
+        "end": 830.0,  # B 200 + D 500 + E 50 + F 80
+    }
+
+
+def test_flow_identity_balances(states):
+    flow = _flow(states, "2025-11-30", "2026-03-31")
+    assert flow.drop("end").sum() == pytest.approx(flow["end"])
+
+
+def test_a_deal_created_and_won_inside_the_period_counts_on_both_sides():
+    states = _states([("X", pd.Timestamp("2026-02-03"), "Closed Won", 70, pd.Timestamp("2026-02-03"))])
+    flow = _flow(states, "2026-01-31", "2026-02-28")
+    assert flow[["created", "won", "end"]].tolist() == [70.0, -70.0, 0.0]
+
+
+def test_close_date_changes_mark_pushes_and_their_days(states):
+    changes = close_date_changes(states)
+    pushes = changes.loc[changes["pushed"]]
+    assert pushes[["opportunity_id", "days"]].values.tolist() == [["C", 74]]
+    # a close date set when a deal closes is a pull-in, not a push; a re-open from a closed state is not a change
+    assert changes.loc[changes["opportunity_id"] == "B", "days"].tolist() == [-42, -10]
+
+
+def test_slippage_counts_how_often_and_how_far_deals_are_pushed(states, opportunities):
+    summary = slippage(close_date_changes(states), opportunities)
+    assert summary["deals"] == 6 and summary["pushed_deals"] == 1
+    assert summary["share_pushed"] == pytest.approx(1 / 6)
+    assert summary["median_push_days"] == 74
+
+
+_stage = st.sampled_from(["Prospecting", "Discovery", "Negotiation", "Closed Won", "Closed Lost"])
+_row = st.tuples(st.integers(0, 5), st.integers(0, 150), _stage, st.integers(0, 9), st.integers(0, 200))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_row, min_size=1, max_size=25))
+def test_flow_identity_holds_for_any_history(rows):
+    base = pd.Timestamp("2025-12-01")
+    states = _states(
+        [(f"o{o}", base + pd.Timedelta(days=d), s, 10 * a, base + pd.Timedelta(days=c)) for o, d, s, a, c in rows]
+    )
+    flow = pipeline_flow(flow_movements(states, "2026-01-10", "2026-03-20", *Q1)).set_index("step")["value"]
+    assert flow.drop("end").sum() == pytest.approx(flow["end"])

@@ -1,0 +1,96 @@
+import pandas as pd
+import pytest
+
+from compass_nb.pipeline._history import opportunities_at
+from compass_nb.pipeline.forecast import (
+    backtest,
+    backtest_error,
+    forecast_categories,
+    quarter_forecast,
+    rollups,
+    stage_win_rates,
+)
+
+Q1 = ("2026-01-01", "2026-03-31")
+RATES = pd.DataFrame(
+    {"stage": ["Prospecting", "Qualification", "Discovery", "Proposal", "Negotiation"],
+     "win_rate": [0.1, 0.2, 0.3, 0.5, 0.8]}
+)
+
+
+def test_rollups_are_cumulative_commit_and_best_case(opportunities, states, stages):
+    snapshot = opportunities_at(opportunities, states, "2026-02-28")
+    r = rollups(snapshot, stages, RATES, *Q1).iloc[0]
+    # A won 100 (Closed), B Negotiation 200 (Commit), D Proposal 500 (Best Case), E 50 + F 80 (Pipeline)
+    assert r[["closed", "commit", "best_case", "pipeline"]].tolist() == [100, 300, 800, 130]
+
+
+def test_weighted_forecast_is_closed_plus_open_amount_times_stage_win_rate(opportunities, states, stages):
+    snapshot = opportunities_at(opportunities, states, "2026-02-28")
+    r = rollups(snapshot, stages, RATES, *Q1).iloc[0]
+    assert r["weighted"] == pytest.approx(100 + 200 * 0.8 + 500 * 0.5 + 50 * 0.2 + 80 * 0.1)
+
+
+def test_rollups_by_family_add_up_to_the_total(opportunities, states, stages):
+    snapshot = opportunities_at(opportunities, states, "2026-02-28")
+    by = rollups(snapshot, stages, RATES, *Q1, by=["product_family"]).set_index("product_family")
+    assert by.loc["Tents", ["closed", "commit", "best_case"]].tolist() == [100, 300, 300]
+    assert by.sum()["weighted"] == pytest.approx(rollups(snapshot, stages, RATES, *Q1)["weighted"].iloc[0])
+
+
+def test_a_sellers_forecast_category_overrides_the_stage_category(opportunities, states, stages):
+    snapshot = opportunities_at(opportunities, states, "2026-02-28").set_index("opportunity_id")
+    snapshot["forecast_category"] = None
+    snapshot.loc["D", "forecast_category"] = "Commit"
+    snapshot.loc["A", "forecast_category"] = "Pipeline"  # closed deals stay Closed
+    cats = forecast_categories(snapshot.reset_index(), stages)
+    assert cats.tolist() == ["Closed", "Commit", "Pipeline", "Commit", "Pipeline", "Pipeline"]
+
+
+def test_stage_win_rates_come_from_deals_closed_by_then(states, stages):
+    rates = stage_win_rates(states, stages, "2026-03-31").set_index("stage")
+    # closed: A won, B won (both reached every stage), E lost after Qualification
+    assert rates.loc["Prospecting", ["reached", "won"]].tolist() == [3, 2]
+    assert rates.loc["Qualification", "win_rate"] == pytest.approx(2 / 3)
+    assert rates.loc["Discovery", "win_rate"] == 1.0
+    # on 28 Feb only A had closed: B's first loss was undone by then
+    early = stage_win_rates(states, stages, "2026-02-28").set_index("stage")
+    assert early["reached"].tolist() == [1, 1, 1, 1, 1] and (early["win_rate"] == 1.0).all()
+
+
+@pytest.fixture
+def with_history(build, base_rows):
+    """The base deals plus two Q4 2025 deals in Discovery: G won, H lost."""
+    return build(base_rows + [
+        ("G", "2025-10-01", "Discovery", 10, "2025-11-30"),
+        ("G", "2025-11-01", "Closed Won", 10, "2025-11-01"),
+        ("H", "2025-10-01", "Discovery", 10, "2025-11-30"),
+        ("H", "2025-11-15", "Closed Lost", 10, "2025-11-15"),
+    ])
+
+
+def test_backtest_forecasts_each_past_quarter_from_what_was_known_the_day_before(with_history, stages):
+    opps, states = with_history
+    bt = backtest(opps, states, stages, "2026-03-31", 1, min_history_days=0).set_index("quarter")
+    assert bt.index.tolist() == ["FY2025-Q4", "FY2026-Q1"]
+    # 31 Dec 2025: C (Discovery 300) and D (Proposal 400) open for Q1; Discovery won 1 of 2, Proposal 1 of 1
+    q1 = bt.loc["FY2026-Q1"]
+    assert q1["weighted"] == pytest.approx(300 * 0.5 + 400 * 1.0)
+    assert q1[["commit", "best_case", "actual"]].tolist() == [0, 400, 300]  # actual: A 100 + B 200
+    assert q1["pct_error"] == pytest.approx(250 / 300)
+    assert bt.loc["FY2025-Q4", ["weighted", "actual"]].tolist() == [0, 10]
+
+
+def test_backtest_error_summarises_mape_bias_and_wape(with_history, stages):
+    opps, states = with_history
+    err = backtest_error(backtest(opps, states, stages, "2026-03-31", 1, min_history_days=0))
+    assert err["quarters"] == 2
+    assert err["mape"] == pytest.approx((1 + 250 / 300) / 2)
+    assert err["bias"] == pytest.approx((-1 + 250 / 300) / 2)
+    assert err["wape"] == pytest.approx((10 + 250) / 310)
+
+
+def test_quarter_forecast_labels_the_quarter(opportunities, states, stages):
+    out = quarter_forecast(opportunities, states, stages, "2026-02-28", *Q1, 1, by=["product_family"])
+    assert set(out["quarter"]) == {"FY2026-Q1"}
+    assert list(out.columns[:2]) == ["product_family", "quarter"]

@@ -1,0 +1,55 @@
+import pandas as pd
+import pytest
+
+from compass_nb.crediting import credited_bookings
+from compass_nb.pipeline.performance import attainment, attainment_distribution, ramp, scorecard
+
+Q1 = ("2026-01-01", "2026-03-31")
+
+
+def test_attainment_is_credited_bookings_over_quota(opportunities, credit_splits, quotas, reps):
+    att = attainment(opportunities, credit_splits, quotas, reps, *Q1, Q1[1], roles=["AE"]).set_index("rep_id")
+    assert att.loc["r1", ["quota", "bookings", "attainment"]].tolist() == [300, 270, 0.9]  # A 70 % + B
+    assert att.loc["r2", ["bookings", "attainment"]].tolist() == [0, 0]
+    assert "s1" not in att.index
+
+
+def test_attainment_equals_compensations_crediting(opportunities, credit_splits, quotas, reps):
+    att = attainment(opportunities, credit_splits, quotas, reps, *Q1, Q1[1]).set_index("rep_id")["bookings"]
+    credit = credited_bookings(opportunities, credit_splits, start=Q1[0], end=Q1[1]).groupby("rep_id")["credit"].sum()
+    pd.testing.assert_series_equal(att.loc[credit.index], credit, check_names=False)
+    assert att["s1"] == pytest.approx(30.0)
+
+
+def test_a_cancelled_deal_is_not_a_booking(opportunities, credit_splits, quotas, reps):
+    opps = opportunities.assign(cancelled_date=pd.NaT)
+    opps.loc[opps["opportunity_id"] == "B", "cancelled_date"] = pd.Timestamp("2026-03-20")
+    att = attainment(opps, credit_splits, quotas, reps, *Q1, Q1[1], roles=["AE"]).set_index("rep_id")
+    assert att.loc["r1", "bookings"] == 70
+
+
+def test_distribution_reports_share_at_quota_and_median_without_small_groups():
+    table = pd.DataFrame({"team": ["a"] * 5 + ["b"] * 2, "attainment": [0.5, 0.8, 1.0, 1.2, 0.9, 2.0, 0.1]})
+    overall = attainment_distribution(table).iloc[0]
+    assert overall["sellers"] == 7
+    assert overall["at_or_above_quota"] == pytest.approx(3 / 7)
+    assert overall["median"] == 0.9
+    by_team = attainment_distribution(table, by=["team"])
+    assert by_team["team"].tolist() == ["a"]
+
+
+def test_ramp_follows_new_hires_by_month_of_tenure(opportunities, credit_splits, quotas, reps):
+    out = ramp(opportunities, credit_splits, quotas, reps, "2026-03-31", since="2025-12-01", min_group_size=1)
+    # only r2 was hired after 1 Dec 2025 (1 Jan 2026); r2 booked nothing in Q1
+    assert out["tenure_month"].tolist() == [1, 2, 3]
+    assert out["sellers"].tolist() == [1, 1, 1]
+    assert out["median_attainment"].tolist() == [0, 0, 0]
+    assert ramp(opportunities, credit_splits, quotas, reps, "2026-03-31", since="2025-12-01").empty
+
+
+def test_scorecard_adds_each_sellers_own_deals(opportunities, credit_splits, quotas, reps):
+    att = attainment(opportunities, credit_splits, quotas, reps, *Q1, Q1[1], roles=["AE"])
+    card = scorecard(att, opportunities, reps, *Q1).set_index("rep_id")
+    assert card.loc["r1", ["name", "deals_closed", "deals_won"]].tolist() == ["Ada Lovelace", 3, 2]
+    assert card.loc["r1", "win_rate"] == pytest.approx(2 / 3)
+    assert card.loc["r2", "open_pipeline"] == 300 + 500 + 80
