@@ -1,0 +1,566 @@
+"""The sales organisation: reps, quotas, CRM opportunities with their history, credit splits.
+
+Opportunities are simulated one by one as a timeline of events (stage changes, close
+dates pushed, amounts revised, the close itself); the history table is that timeline
+up to the end of the data, and the opportunity row is the state at the end of it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._profile import END, PLAN_IDS, STAGES, START, Profile, stream
+
+VP_ID = "R-0001"
+FIRST = (
+    "Aisha",
+    "Ben",
+    "Carla",
+    "Dmitri",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kemi",
+    "Luca",
+    "Maya",
+    "Nils",
+    "Olga",
+    "Pavel",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wei",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+    "Amara",
+    "Bruno",
+    "Chloé",
+    "Diego",
+)
+LAST = (
+    "Abbott",
+    "Brennan",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fontaine",
+    "Gupta",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Mensah",
+    "Nakamura",
+    "O'Neill",
+    "Petrov",
+    "Quintero",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Usman",
+    "Varga",
+    "Walsh",
+    "Yilmaz",
+    "Zhou",
+)
+ACCOUNT_WORDS = (
+    "Northwind",
+    "Bluebird",
+    "Harbor",
+    "Summit",
+    "Cedar",
+    "Pioneer",
+    "Atlas",
+    "Meridian",
+    "Redwood",
+    "Lakeside",
+    "Granite",
+    "Silverline",
+    "Beacon",
+    "Juniper",
+    "Evergreen",
+    "Falcon",
+)
+ACCOUNT_KINDS = ("Retail", "Stores", "Supply", "Home & Garden", "Outfitters", "Trading", "Group")
+SEGMENT_AMOUNT = {"SMB": 20_000, "Mid-Market": 70_000, "Enterprise": 250_000}
+SEGMENT_CYCLE_DAYS = {"SMB": 40, "Mid-Market": 85, "Enterprise": 160}
+TYPE_AMOUNT = {"new": 1.0, "renewal": 0.8, "expansion": 0.5}
+WIN_RATE = {"new": 0.27, "renewal": 0.8, "expansion": 0.45}
+QUOTA_SEASON = np.array([7, 7, 9, 8, 8, 9, 7, 7, 9, 9, 9, 11]) / 100  # Q4 heavier
+QUOTA_STRETCH = 1.1
+QUOTA_UNTIL = pd.Period("2026-12", "M")
+
+
+def reps(profile: Profile) -> pd.DataFrame:
+    """Sellers: a head of sales, a manager per team, AEs / AMs / SEs, leavers and 2026 hires."""
+    rng = stream(profile, "reps")
+    rows = [_rep(rng, "Sales", None, "Global", "Manager", pd.Timestamp("2015-03-02"))]
+    for team, region, role, seats in profile.sales_teams:
+        manager = _rep(rng, team, VP_ID, region, "Manager", _day(rng, "2014-01-01", "2020-12-31"))
+        rows.append(manager)
+        rows += [
+            _rep(
+                rng,
+                team,
+                manager["manager_id_of_team"],
+                region,
+                role,
+                _day(rng, "2016-01-01", "2023-12-31"),
+            )
+            for _ in range(seats)
+        ]
+    frame = pd.DataFrame(rows)
+    frame = _leavers_and_hires(frame, profile, rng)
+    frame.insert(0, "rep_id", [f"R-{i + 1:04d}" for i in range(len(frame))])
+    frame["manager_id"] = _manager_ids(frame)
+    frame["plan_id"] = frame["role"].map(PLAN_IDS)
+    frame["skill"] = rng.uniform(0.7, 1.3, len(frame))
+    return frame
+
+
+def _rep(rng, team, manager, region, role, hire) -> dict:
+    base_range, variable_share = {
+        "AE": ((75_000, 95_000), 0.5),
+        "AM": ((68_000, 85_000), 0.3),
+        "SE": ((95_000, 120_000), 0.2),
+        "Manager": ((125_000, 155_000), 0.35),
+    }[role]
+    base = round(rng.uniform(*base_range) / 500) * 500
+    if manager is None:
+        base = 185_000.0
+    return {
+        "name": f"{FIRST[rng.integers(len(FIRST))]} {LAST[rng.integers(len(LAST))]}",
+        "team": team,
+        "manager_id_of_team": team,
+        "region": region,
+        "role": role,
+        "hire_date": hire,
+        "termination_date": pd.NaT,
+        "base_salary": float(base),
+        "ote": float(round(base / (1 - variable_share) / 500) * 500),
+    }
+
+
+def _day(rng: np.random.Generator, first: str, last: str) -> pd.Timestamp:
+    lo, hi = pd.Timestamp(first), pd.Timestamp(last)
+    return lo + pd.Timedelta(days=int(rng.integers(0, (hi - lo).days + 1)))
+
+
+def _leavers_and_hires(
+    frame: pd.DataFrame, profile: Profile, rng: np.random.Generator
+) -> pd.DataFrame:
+    """A few sellers leave (and are replaced); a few join in 2026 and ramp up."""
+    sellers = frame.index[frame["role"].isin(["AE", "AM"])]
+    leavers = rng.choice(sellers, size=profile.n_terminated, replace=False)
+    extra = []
+    for i in sorted(leavers):
+        left = _day(rng, "2024-03-01", "2026-06-30")
+        frame.loc[i, "termination_date"] = left
+        replacement = frame.loc[i].to_dict() | _rep(
+            rng,
+            frame.at[i, "team"],
+            "x",
+            frame.at[i, "region"],
+            frame.at[i, "role"],
+            left + pd.Timedelta(days=int(rng.integers(30, 90))),
+        )
+        extra.append(replacement)
+    ae_teams = [t for t, _, role, _ in profile.sales_teams if role == "AE"]
+    for k in range(profile.n_hires_2026):
+        team = ae_teams[k % len(ae_teams)]
+        region = frame.loc[frame["team"] == team, "region"].iloc[0]
+        extra.append(_rep(rng, team, "x", region, "AE", _day(rng, "2026-01-05", "2026-07-31")))
+    return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+
+
+def _manager_ids(frame: pd.DataFrame) -> pd.Series:
+    managers = frame.loc[(frame["role"] == "Manager") & (frame["team"] != "Sales")]
+    by_team = dict(zip(managers["team"], managers["rep_id"], strict=True))
+    ids = frame["team"].map(by_team).where(frame["role"] != "Manager", VP_ID)
+    return ids.where(frame["rep_id"] != VP_ID, None)
+
+
+def rep_table(staff: pd.DataFrame) -> pd.DataFrame:
+    """The ``reps`` contract's columns."""
+    columns = [
+        "rep_id",
+        "name",
+        "team",
+        "manager_id",
+        "region",
+        "role",
+        "hire_date",
+        "termination_date",
+        "base_salary",
+        "ote",
+        "plan_id",
+    ]
+    frame = staff.loc[:, columns].copy()
+    frame["hire_date"] = pd.to_datetime(frame["hire_date"])
+    frame["termination_date"] = pd.to_datetime(frame["termination_date"])
+    return frame
+
+
+def opportunities(profile: Profile, staff: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``opportunities`` table (state at END) and ``opportunity_history`` (every change).
+
+    Random draws are made up front, one row of uniforms per deal, so that the per-deal
+    loop is plain integer arithmetic on day numbers.
+    """
+    rng = stream(profile, "opportunities")
+    n = profile.n_opportunities
+    created = _creation_days(n, rng)
+    kind = rng.choice(np.array(["new", "renewal", "expansion"]), size=n, p=[0.55, 0.25, 0.20])
+    owner = _owners(staff, np.where(kind == "new", "AE", "AM"), created, rng)
+    segment = _segments(staff["team"].to_numpy()[owner], staff["role"].to_numpy()[owner], rng)
+    base = np.vectorize(SEGMENT_AMOUNT.get)(segment) * np.vectorize(TYPE_AMOUNT.get)(kind)
+    amount = np.maximum(np.round(base * rng.lognormal(0, 0.6, n) / 100) * 100, 500.0)
+    cycle = np.vectorize(SEGMENT_CYCLE_DAYS.get)(segment) * np.where(kind == "renewal", 0.6, 1.0)
+    cycle = cycle * rng.lognormal(0, 0.35, n)
+    chance = np.minimum(np.vectorize(WIN_RATE.get)(kind) * staff["skill"].to_numpy()[owner], 0.95)
+    won = rng.random(n) < chance
+    cycle = np.where(won, cycle, cycle * rng.uniform(0.3, 1.0, n))
+    close = created + np.maximum(cycle.astype(np.int64), 3)
+    u = rng.random((n, 18))
+    end = _day_number(END)
+    deals, history = [], []
+    for i in range(n):
+        events = _timeline(
+            created[i], close[i], _stage_path(kind[i], won[i], u[i]), amount[i], u[i]
+        )
+        state, rows = _replay(i, events, amount[i], end)
+        if state["stage"] < 5 and state["close_date"] <= end:
+            rows.append(_slip(i, state, end, u[i]))
+        history += rows
+        deals.append((state["stage"], state["amount"], state["close_date"]))
+    stage, final_amount, close_date = (np.array(c) for c in zip(*deals, strict=True))
+    ids = np.array([f"OPP-{k + 1:05d}" for k in range(n)])
+    owner = _owners_at_end(staff, owner, np.minimum(close_date, end), rng)
+    frame = pd.DataFrame(
+        {
+            "opportunity_id": ids,
+            "account": _account_names(segment, u[:, 17], rng),
+            "owner_id": staff["rep_id"].to_numpy()[owner],
+            "created_date": _dates(created),
+            "close_date": _dates(close_date),
+            "stage": np.array(STAGES)[stage],
+            "amount": final_amount.astype(float),
+            "type": kind,
+            "segment": segment,
+            "forecast_category": _forecast_categories(stage, u[:, 16]),
+            "product_family": rng.choice(np.array(profile.families), size=n),
+            "is_closed": stage >= 5,
+            "is_won": stage == 5,
+            "cancelled_date": _dates(_cancellations(kind, stage, close_date, u[:, 15], end)),
+        }
+    )
+    hist = pd.DataFrame(
+        history, columns=["opportunity_id", "changed_at", "stage", "amount", "close_date"]
+    )
+    hist["opportunity_id"] = ids[hist["opportunity_id"].to_numpy()]
+    hist["changed_at"] = _dates(hist["changed_at"].to_numpy())
+    hist["stage"] = np.array(STAGES)[hist["stage"].to_numpy()]
+    hist["amount"] = hist["amount"].astype(float)
+    hist["close_date"] = _dates(hist["close_date"].to_numpy())
+    return frame, hist.sort_values(["opportunity_id", "changed_at"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _day_number(day: pd.Timestamp) -> int:
+    return int((day - pd.Timestamp("1970-01-01")).days)
+
+
+def _dates(days: np.ndarray) -> pd.DatetimeIndex:
+    """Day numbers (days since 1970-01-01, -1 for none) as dates."""
+    days = np.asarray(days, dtype=np.int64)
+    out = days.astype("datetime64[D]").astype("datetime64[ns]")
+    return pd.DatetimeIndex(np.where(days < 0, np.datetime64("NaT"), out))
+
+
+def _creation_days(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Creation day numbers on business days, growing 8 % a year, quieter in August and December."""
+    days = pd.bdate_range(START, END)
+    years = (days - START).days.to_numpy() / 365.25
+    month = np.array([0.9, 1.0, 1.1, 1.0, 1.0, 1.05, 0.9, 0.8, 1.1, 1.1, 1.05, 0.7])
+    weight = 1.08**years * month[days.month.to_numpy() - 1]
+    picked = np.sort(rng.choice(len(days), size=n, p=weight / weight.sum()))
+    return (days[picked] - pd.Timestamp("1970-01-01")).days.to_numpy().astype(np.int64)
+
+
+def _owners(
+    staff: pd.DataFrame, role: np.ndarray, created: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Per deal, a seller of the role employed on its creation day; new hires get fewer while they ramp."""
+    hired = _staff_days(staff["hire_date"])
+    left = _staff_days(staff["termination_date"], missing=10**6)
+    tenure = (created[:, None] - hired[None, :]) / 30.4
+    weight = np.clip(tenure / 4, 0.15, 1.0) * (tenure >= 0) * (created[:, None] <= left[None, :])
+    weight = weight * (role[:, None] == staff["role"].to_numpy()[None, :])
+    cumulative = np.cumsum(weight, axis=1)
+    draw = rng.random(len(created))[:, None] * cumulative[:, -1:]
+    return (cumulative <= draw).sum(axis=1)
+
+
+def _staff_days(column: pd.Series, missing: int = -1) -> np.ndarray:
+    days = (pd.to_datetime(column) - pd.Timestamp("1970-01-01")).dt.days
+    return days.fillna(missing).to_numpy().astype(np.int64)
+
+
+def _segments(team: np.ndarray, role: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Enterprise and Mid-Market teams sell their segment; others mostly SMB, AMs a mix."""
+    u = rng.random(len(team))
+    am = role == "AM"
+    mixed = np.where(
+        u < np.where(am, 0.45, 0.65),
+        "SMB",
+        np.where(u < np.where(am, 0.80, 0.95), "Mid-Market", "Enterprise"),
+    )
+    return np.where(np.isin(team, ["Enterprise", "Mid-Market"]), team, mixed).astype(object)
+
+
+def _stage_path(kind: str, won: bool, u: np.ndarray) -> list[int]:
+    """Stages (indices into STAGES) a deal passes through: renewals start later and often skip discovery."""
+    path = [0, 1, 2, 3, 4] if kind == "new" else [1, 2, 3, 4]
+    if kind != "new" and u[0] < 0.5:
+        path.remove(2)
+    elif kind == "new" and u[0] < 0.1:
+        path.pop(1 + int(u[1] * 3))
+    if not won:
+        reach = np.arange(len(path), 0, -1, dtype=float)
+        path = path[: 1 + int(np.searchsorted(np.cumsum(reach / reach.sum()), u[2]))]
+    return path + [5 if won else 6]
+
+
+def _timeline(
+    created: int, close: int, path: list[int], amount: float, u: np.ndarray
+) -> list[tuple]:
+    """(day, field, value) events from creation to close; a third of deals slip 1–3 times."""
+    span = close - created
+    cuts = np.sort(0.02 + 0.96 * u[3 : 3 + len(path) - 2])
+    events = [(created, 0, path[0])]
+    events += [
+        (created + int(c * span), 0, stage) for c, stage in zip(cuts, path[1:-1], strict=True)
+    ]
+    if u[7] < (0.5 if span > 60 else 0.3):
+        planned = created + int(span * (0.45 + 0.35 * u[8]))
+        events.append((created, 1, planned))
+        pushes = 1 + int(u[9] * 3)
+        for k in range(pushes):
+            at = max(planned - 2, created)
+            planned = planned + (close - planned) // (pushes - k)
+            events.append((at, 1, planned))
+    else:
+        events.append((created, 1, close))
+    if u[10] < 0.25:
+        new_amount = max(round(amount * (0.75 + 0.5 * u[12]) / 100) * 100, 500.0)
+        events.append((created + int((0.2 + 0.7 * u[11]) * span), 2, new_amount))
+    events += [(close, 0, path[-1]), (close, 1, close)]
+    return sorted(events, key=lambda e: (e[0], e[1]))
+
+
+FIELDS = ("stage", "close_date", "amount")
+
+
+def _replay(i: int, events: list[tuple], amount: float, end: int) -> tuple[dict, list[tuple]]:
+    """State at ``end`` and one history row per day something changed, up to ``end``."""
+    state = {"stage": None, "amount": float(amount), "close_date": None}
+    rows: dict[int, tuple] = {}
+    for day, field, value in events:
+        if day > end:
+            break
+        state[FIELDS[field]] = value
+        rows[day] = (i, day, state["stage"], state["amount"], state["close_date"])
+    return state, list(rows.values())
+
+
+def _slip(i: int, state: dict, end: int, u: np.ndarray) -> tuple:
+    """An open deal whose close date has passed is pushed into the future."""
+    at = min(state["close_date"] + 1 + int(u[13] * 5), end)
+    state["close_date"] = end + 7 + int(u[14] * 83)
+    return (i, at, state["stage"], state["amount"], state["close_date"])
+
+
+def _owners_at_end(
+    staff: pd.DataFrame, owner: np.ndarray, day: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """A deal whose owner left passes to an active teammate of the same role."""
+    left = _staff_days(staff["termination_date"], missing=10**6)
+    hired = _staff_days(staff["hire_date"])
+    role, team = staff["role"].to_numpy(), staff["team"].to_numpy()
+    owner = owner.copy()
+    for i in np.flatnonzero(left[owner] < day):
+        active = (hired <= day[i]) & (left >= day[i]) & (role == role[owner[i]])
+        pool = np.flatnonzero(active & (team == team[owner[i]]))
+        pool = pool if len(pool) else np.flatnonzero(active)
+        owner[i] = pool[rng.integers(len(pool))]
+    return owner
+
+
+def _accounts(rng: np.random.Generator, n: int) -> dict[str, list[str]]:
+    """Account names per segment (a few with '&' in them)."""
+    names = {f"{rng.choice(ACCOUNT_WORDS)} {rng.choice(ACCOUNT_KINDS)}" for _ in range(n)}
+    names |= {f"{a} {b}" for a in ACCOUNT_WORDS[:3] for b in ("& Sons", "Co.")}
+    names = list(rng.permutation(sorted(names)))
+    cut = len(names) // 6, len(names) // 2
+    return {
+        "Enterprise": names[: cut[0]],
+        "Mid-Market": names[cut[0] : cut[1]],
+        "SMB": names[cut[1] :],
+    }
+
+
+def _active(staff: pd.DataFrame, day: pd.Timestamp) -> np.ndarray:
+    """Which sellers are employed on ``day`` (a boolean array aligned with ``staff``)."""
+    hired = staff["hire_date"].to_numpy(dtype="datetime64[ns]")
+    left = staff["termination_date"].to_numpy(dtype="datetime64[ns]")
+    day = np.datetime64(day, "ns")
+    return (hired <= day) & (np.isnat(left) | (left >= day))
+
+
+def _account_names(segment: np.ndarray, u: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    accounts = _accounts(rng, 400)
+    out = np.empty(len(segment), dtype=object)
+    for name, pool in accounts.items():
+        rows = segment == name
+        out[rows] = np.array(pool, dtype=object)[(u[rows] * len(pool)).astype(int)]
+    return out
+
+
+def _forecast_categories(stage: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Forecast category implied by the stage (a minority of late deals held one notch lower)."""
+    table = np.array(
+        ["Pipeline", "Pipeline", "Pipeline", "Best Case", "Commit", "Closed", "Omitted"],
+        dtype=object,
+    )
+    out = table[stage]
+    out[(stage == 3) & (u >= 0.85)] = "Pipeline"
+    out[(stage == 4) & (u >= 0.8)] = "Best Case"
+    return out
+
+
+def _cancellations(
+    kind: np.ndarray, stage: np.ndarray, close: np.ndarray, u: np.ndarray, end: int
+) -> np.ndarray:
+    """About 4 % of won new and expansion deals are cancelled 10–90 days after closing."""
+    day = close + 10 + (u * 2000).astype(np.int64) % 80
+    cancelled = (stage == 5) & (kind != "renewal") & (u < 0.04) & (day <= end)
+    return np.where(cancelled, day, -1)
+
+
+def credit_splits(profile: Profile, staff: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
+    """Splits for ~15 % of won deals: 60/40 between two AEs, or an SE overlay at 100 %."""
+    rng = stream(profile, "credit_splits")
+    by_id = staff.set_index("rep_id")
+    rows = []
+    for deal in deals.loc[deals["is_won"]].itertuples():
+        if rng.random() >= 0.15:
+            continue
+        owner = by_id.loc[deal.owner_id]
+        active = _active(staff, deal.close_date)
+        peers = staff.loc[
+            active
+            & (staff["team"] == owner["team"])
+            & (staff["role"] == "AE")
+            & (staff["rep_id"] != deal.owner_id)
+        ]
+        engineers = staff.loc[active & (staff["role"] == "SE")]
+        if owner["role"] == "AE" and not peers.empty and (rng.random() < 0.55 or engineers.empty):
+            other = peers["rep_id"].iloc[rng.integers(len(peers))]
+            rows += [(deal.opportunity_id, deal.owner_id, 60.0), (deal.opportunity_id, other, 40.0)]
+        elif not engineers.empty:
+            se = engineers["rep_id"].iloc[rng.integers(len(engineers))]
+            rows += [(deal.opportunity_id, deal.owner_id, 100.0), (deal.opportunity_id, se, 100.0)]
+    return pd.DataFrame(rows, columns=["opportunity_id", "rep_id", "split_pct"])
+
+
+def quotas(
+    profile: Profile, staff: pd.DataFrame, deals: pd.DataFrame, splits: pd.DataFrame
+) -> pd.DataFrame:
+    """Monthly quota per seller, 2022-01 to 2026-12, heavier in Q4, ramped for new hires.
+
+    A role's quota is 10 % above what an average fully ramped seller of that role was
+    credited in the year (2026 extrapolated from 2025 at +8 %), times a personal factor;
+    a manager's quota is the sum of the team's, the head of sales' the sum of the managers'.
+    """
+    rng = stream(profile, "quotas")
+    months = pd.period_range(START, QUOTA_UNTIL, freq="M")
+    seats = _seat_months(staff, months)
+    credit = _credited(deals, splits).merge(staff[["rep_id", "role"]], on="rep_id")
+    per_year = credit.groupby(["role", "year"])["credit"].sum()
+    capacity = seats.groupby(["role", "year"])["ramp"].sum()
+    monthly = (per_year / capacity).unstack("year").reindex(columns=sorted(seats["year"].unique()))
+    monthly[2026] = monthly[2025] * 1.08
+    seats["personal"] = rng.uniform(0.9, 1.1, len(seats))
+    target = monthly.stack().rename("target").reset_index()
+    seats = seats.merge(target, on=["role", "year"], how="left")
+    seats["quota"] = (
+        seats["target"]
+        * 12
+        * QUOTA_SEASON[seats["month"].dt.month - 1]
+        * QUOTA_STRETCH
+        * seats["personal"]
+        * seats["ramp"]
+    ).fillna(0.0)
+    sellers = seats.loc[seats["role"] != "Manager", ["rep_id", "month", "quota", "team"]]
+    team_sum = sellers.groupby(["team", "month"])["quota"].sum()
+    managers = seats.loc[seats["role"] == "Manager", ["rep_id", "month", "team"]].copy()
+    managers["quota"] = [
+        team_sum.get((t, m), 0.0) for t, m in zip(managers["team"], managers["month"], strict=True)
+    ]
+    head = managers["team"] == "Sales"
+    managers.loc[head, "quota"] = managers.loc[head, "month"].map(
+        managers.loc[~head].groupby("month")["quota"].sum()
+    )
+    frame = pd.concat([sellers, managers], ignore_index=True)
+    frame["quota"] = (frame["quota"] / 100).round() * 100
+    frame["period"] = frame["month"].dt.strftime("%Y-%m")
+    return (
+        frame.loc[:, ["rep_id", "period", "quota"]]
+        .sort_values(["period", "rep_id"])
+        .reset_index(drop=True)
+    )
+
+
+def _seat_months(staff: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataFrame:
+    """One row per rep and month employed, with the ramp factor (25/50/75/100 %)."""
+    rows = []
+    for rep in staff.itertuples():
+        first = max(rep.hire_date.to_period("M"), months[0])
+        last = (
+            months[-1]
+            if pd.isna(rep.termination_date)
+            else min(rep.termination_date.to_period("M"), months[-1])
+        )
+        for month in pd.period_range(first, last, freq="M") if first <= last else []:
+            tenure = (month - rep.hire_date.to_period("M")).n
+            rows.append(
+                (rep.rep_id, rep.role, rep.team, month, month.year, min(0.25 * (tenure + 1), 1.0))
+            )
+    return pd.DataFrame(rows, columns=["rep_id", "role", "team", "month", "year", "ramp"])
+
+
+def _credited(deals: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
+    won = deals.loc[deals["is_won"], ["opportunity_id", "owner_id", "close_date", "amount"]]
+    split = won.merge(splits, on="opportunity_id")
+    whole = won.loc[~won["opportunity_id"].isin(splits["opportunity_id"])].assign(split_pct=100.0)
+    whole = whole.rename(columns={"owner_id": "rep_id"})
+    out = pd.concat([split.drop(columns="owner_id"), whole], ignore_index=True)
+    return out.assign(credit=out["amount"] * out["split_pct"] / 100, year=out["close_date"].dt.year)
+
+
+def opportunity_table(deals: pd.DataFrame) -> pd.DataFrame:
+    """The ``opportunities`` contract's columns with their types."""
+    frame = deals.copy()
+    for column in ("created_date", "close_date", "cancelled_date"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame.astype({"is_closed": bool, "is_won": bool, "amount": float})
