@@ -242,7 +242,9 @@ def load(
                 future.cancel()
             raise
         fingerprints = {t: hashes[t].result() for t in todo}
-    period = cut.check_period(period) if period is not None else _latest_complete(con, checks)
+    if period is None:
+        period = _latest_complete(con, checks) or latest_complete_period(source, encoding=encoding)
+    period = cut.check_period(period)
     _cutoff_views(con, todo, period)
     quarantine = pd.concat([val.quarantine_rows(con, c) for c in checks.values()] or [val.empty_quarantine()])
     quarantine = quarantine.reset_index(drop=True)
@@ -294,16 +296,13 @@ _LATEST_FROM = (("orders", "order_date"), ("inventory", "snapshot_date"), ("oppo
                 ("survey_responses", "survey_date"))
 
 
-def _latest_complete(con: duckdb.DuckDBPyConnection, checks: dict[str, val.TableCheck]) -> str:
+def _latest_complete(con: duckdb.DuckDBPyConnection, checks: dict[str, val.TableCheck]) -> str | None:
     for table, column in _LATEST_FROM:
         if table in checks:
             last = con.execute(f'SELECT max("{column}") FROM {checks[table].clean}').fetchall()[0][0]
             if last is not None:
                 return cut.complete_period(pd.Timestamp(last))
-    raise InputError(
-        "Cannot tell the latest complete month: the source has no dated orders, inventory, "
-        "opportunity history or survey responses. Set the period, e.g. --period 2026-10."
-    )
+    return None
 
 
 def latest_complete_period(source: str | os.PathLike, *, encoding: str = "utf-8") -> str:
