@@ -1,0 +1,61 @@
+import pandas as pd
+
+from compass_nb.enps.anonymity import unsafe_groups
+from compass_nb.enps.results import Settings, engagement
+
+from .conftest import ORG, SIZES, survey_frames
+
+FAST = Settings(bootstrap_samples=200)
+
+
+def _tables_with_groups(result):
+    return [result.scores, result.changes, result.participation, result.favourability, result.drivers,
+            result.comments, result.themes]
+
+
+def test_no_result_names_a_hidden_group_and_the_log_says_why():
+    result = engagement(*survey_frames(), ORG, FAST)
+    for table in _tables_with_groups(result):
+        assert not set(table["group"]) & {"East-A", "East-B"}
+    assert "fewer than 5 respondents" in set(result.log.loc[result.log["group"] == "East-B", "reason"])
+    reasons = " ".join(result.log.loc[result.log["group"] == "East-A", "reason"])
+    assert "East-B be derived by subtraction" in reasons
+
+
+def test_every_shown_team_set_is_safe_against_differencing():
+    result = engagement(*survey_frames(), ORG, FAST)
+    tree_sizes = result.scores[result.scores["kind"] == "team"]
+    from compass_nb.enps._tree import OrgTree
+
+    tree = OrgTree.from_org_units(ORG)
+    for _, part in tree_sizes.groupby("survey_id"):
+        assert unsafe_groups(part.set_index("group")["n"], tree, 5) == []
+
+
+def test_a_team_that_grows_past_the_threshold_shows_no_change_from_when_it_was_hidden():
+    q1, r1, i1 = survey_frames(sizes={**SIZES, "West": 4}, surveys=("pulse-2026-09",))
+    q2, r2, i2 = survey_frames(sizes=SIZES, surveys=("pulse-2026-10",), seed=1)
+    result = engagement(pd.concat([q1, q2]), pd.concat([r1, r2]), pd.concat([i1, i2]), ORG, FAST)
+    now = result.scores[result.scores["survey_id"] == "pulse-2026-10"]
+    assert "West" in set(now["group"])
+    assert "West" not in set(result.changes["group"])
+    refused = result.log[(result.log["group"] == "West") & result.log["hidden"].str.contains("change")]
+    assert refused["reason"].str.contains("hidden in pulse-2026-09").all() and len(refused) == 1
+
+
+def test_comments_are_listed_only_for_groups_of_ten_or_more():
+    result = engagement(*survey_frames(comment="More recognition please"), ORG, FAST)
+    assert set(result.comments["group"]) <= {"Company", "Company · other", "Sales", "Ops", "Sales · other"}
+    assert "East" not in set(result.comments["group"])
+    assert len(result.comments) == 2 * sum(SIZES.values())
+
+
+def test_company_enps_matches_a_hand_count_and_its_interval_contains_it():
+    questions, responses, invites = survey_frames()
+    result = engagement(questions, responses, invites, ORG, Settings(bootstrap_samples=300))
+    answers = responses[(responses["question_id"] == "enps") & (responses["survey_id"] == "pulse-2026-10")]
+    expected = 100 * ((answers["score"] >= 9).mean() - (answers["score"] <= 6).mean())
+    company = result.scores[(result.scores["group"] == "Company") & (result.scores["survey_id"] == "pulse-2026-10")].iloc[0]
+    assert company["enps"] == expected
+    assert company["low"] <= expected <= company["high"]
+    assert company["boot_low"] <= expected <= company["boot_high"]
