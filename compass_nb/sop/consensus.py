@@ -1,0 +1,216 @@
+"""The consensus demand plan: statistical forecast → judgmental overrides → consensus.
+
+An override row sets the value the forecast *becomes* for one month (DESIGN.md):
+
+* ``sku`` and ``location`` — that SKU × location;
+* ``sku`` only — the SKU's total, spread over its locations in proportion to the
+  statistical forecast (equally where it is zero);
+* ``family`` (with or without ``location``) — the family's total, spread in proportion to
+  the forecast over the rows that no SKU override fixes.
+
+When several overrides target the same thing and month, the one made in the latest
+cycle wins (then the last row).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from compass_nb.pipeline.quarters import fiscal_quarter
+from compass_nb.sop.months import month_of
+
+PLAN_KEYS = ["family", "sku", "location", "month"]
+
+
+def statistical_forecast(forecast: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
+    """SKU × location rows of the forecast snapshot for the plan months.
+
+    Returns ``family``, ``sku``, ``location``, ``month``, ``stat_forecast``,
+    ``stat_lo_80``, ``stat_hi_80`` (intervals default to the point forecast).
+    """
+    f = forecast[forecast["level"] == "sku_location"] if "level" in forecast else forecast
+    f = f.assign(month=month_of(f["ds"]).to_numpy())
+    f = f[f["month"].isin(months)]
+    out = f[["family", "sku", "location", "month"]].copy()
+    out["stat_forecast"] = f["yhat"].astype(float).clip(lower=0.0).to_numpy()
+    for col, src in (("stat_lo_80", "yhat_lo_80"), ("stat_hi_80", "yhat_hi_80")):
+        vals = f[src].astype(float) if src in f else f["yhat"].astype(float)
+        out[col] = vals.fillna(f["yhat"].astype(float)).clip(lower=0.0).to_numpy()
+    return out.groupby(PLAN_KEYS, as_index=False).sum()
+
+
+def _latest_overrides(overrides: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
+    o = overrides.copy()
+    for col in ("family", "sku", "location", "reason"):
+        if col not in o:
+            o[col] = pd.NA
+    o["month"] = month_of(o["period"].astype(str)).to_numpy()
+    o = o[o["month"].isin(months)].reset_index(drop=True)
+    o["_order"] = np.arange(len(o))
+    o = o.sort_values(["cycle", "_order"])
+    target = ["family", "sku", "location", "month"]
+    key = o[target].astype(str).agg("|".join, axis=1)
+    return o[~key.duplicated(keep="last")].drop(columns="_order")
+
+
+def _spread(total: float, weights: pd.Series) -> pd.Series:
+    weights = weights.clip(lower=0.0)
+    if weights.sum() > 0:
+        return total * weights / weights.sum()
+    return pd.Series(total / len(weights), index=weights.index)
+
+
+def apply_overrides(stat: pd.DataFrame, overrides: pd.DataFrame | None) -> pd.DataFrame:
+    """Consensus quantity per row after the overrides (see the module docstring).
+
+    Parameters
+    ----------
+    stat
+        :func:`statistical_forecast` output.
+    overrides
+        The ``overrides`` input (``cycle``, ``period``, ``family``/``sku``, ``location?``,
+        ``quantity``, ``author``, ``reason?``), already cut off at the cycle.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``stat`` plus ``override`` (the row's overridden value, NaN where none),
+        ``override_level`` (``sku_location``, ``sku``, ``family`` or empty), ``override_author``
+        and ``consensus``.
+    """
+    out = stat.reset_index(drop=True).copy()
+    out["override"] = np.nan
+    out["override_level"] = ""
+    out["override_author"] = ""
+    if overrides is None or overrides.empty:
+        out["consensus"] = out["stat_forecast"]
+        return out
+    o = _latest_overrides(overrides, pd.DatetimeIndex(out["month"].unique()))
+    sku_rows = o[o["sku"].notna()]
+    fam_rows = o[o["sku"].isna() & o["family"].notna()]
+    # SKU totals first (spread over locations), then exact SKU × location overrides
+    for has_location in (False, True):
+        part = sku_rows[sku_rows["location"].notna() == has_location]
+        for r in part.itertuples():
+            mask = (out["sku"] == r.sku) & (out["month"] == r.month)
+            if has_location:
+                mask &= out["location"] == r.location
+            if mask.any():
+                out.loc[mask, "override"] = _spread(float(r.quantity), out.loc[mask, "stat_forecast"])
+                out.loc[mask, "override_level"] = "sku_location" if has_location else "sku"
+                out.loc[mask, "override_author"] = str(r.author)
+    fixed = out["override"].notna()
+    for r in fam_rows.itertuples():
+        scope = (out["family"] == r.family) & (out["month"] == r.month)
+        if pd.notna(r.location):
+            scope &= out["location"] == r.location
+        free = scope & ~fixed
+        if free.any():
+            rest = max(float(r.quantity) - out.loc[scope & fixed, "override"].sum(), 0.0)
+            out.loc[free, "override"] = _spread(rest, out.loc[free, "stat_forecast"])
+            out.loc[free, "override_level"] = "family"
+            out.loc[free, "override_author"] = str(r.author)
+    out["consensus"] = out["override"].fillna(out["stat_forecast"])
+    return out
+
+
+def unmatched_overrides(stat: pd.DataFrame, overrides: pd.DataFrame | None) -> pd.DataFrame:
+    """Overrides for plan months that match no forecast row (a SKU or family not forecast)."""
+    if overrides is None or overrides.empty:
+        return pd.DataFrame(columns=["cycle", "period", "family", "sku", "location", "quantity", "author"])
+    o = _latest_overrides(overrides, pd.DatetimeIndex(stat["month"].unique()))
+    by_sku = o["sku"].notna()
+    known_sku = o["sku"].isin(set(stat["sku"]))
+    known_family = o["family"].isin(set(stat["family"]))
+    bad = (by_sku & ~known_sku) | (~by_sku & ~known_family)
+    return o.loc[bad, ["cycle", "period", "family", "sku", "location", "quantity", "author"]]
+
+
+def consensus_plan(
+    forecast: pd.DataFrame,
+    overrides: pd.DataFrame | None,
+    products: pd.DataFrame,
+    months: pd.DatetimeIndex,
+) -> pd.DataFrame:
+    """The consensus plan per family × SKU × location × month, valued.
+
+    Returns the :func:`apply_overrides` columns plus ``unit_price``, ``unit_cost``,
+    ``revenue`` (consensus × price) and ``margin`` (consensus × (price − cost)), with the
+    intervals rescaled to the consensus (``consensus_lo_80``, ``consensus_hi_80``) for the
+    upside and downside scenarios.
+    """
+    stat = statistical_forecast(forecast, months)
+    plan = apply_overrides(stat, overrides)
+    prices = products[["sku", "unit_price", "unit_cost"]].drop_duplicates("sku")
+    plan = plan.merge(prices, on="sku", how="left").fillna({"unit_price": 0.0, "unit_cost": 0.0})
+    ratio_lo = (plan["stat_lo_80"] / plan["stat_forecast"].where(plan["stat_forecast"] > 0)).fillna(1.0)
+    ratio_hi = (plan["stat_hi_80"] / plan["stat_forecast"].where(plan["stat_forecast"] > 0)).fillna(1.0)
+    plan["consensus_lo_80"] = plan["consensus"] * ratio_lo
+    plan["consensus_hi_80"] = np.where(
+        plan["stat_forecast"] > 0, plan["consensus"] * ratio_hi, plan["consensus"] + plan["stat_hi_80"]
+    )
+    plan["revenue"] = plan["consensus"] * plan["unit_price"]
+    plan["margin"] = plan["consensus"] * (plan["unit_price"] - plan["unit_cost"])
+    return plan.sort_values(PLAN_KEYS).reset_index(drop=True)
+
+
+def waterfall(plan: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """Statistical forecast → override adjustment → consensus, per family and month.
+
+    Returns ``family``, ``month``, ``stat_forecast``, ``adjustment``, ``consensus``,
+    ``stat_revenue``, ``revenue``.
+    """
+    by = by or ["family", "month"]
+    df = plan.assign(stat_revenue=plan["stat_forecast"] * plan["unit_price"])
+    out = df.groupby(by, as_index=False)[["stat_forecast", "consensus", "stat_revenue", "revenue"]].sum()
+    out["adjustment"] = out["consensus"] - out["stat_forecast"]
+    return out[by + ["stat_forecast", "adjustment", "consensus", "stat_revenue", "revenue"]]
+
+
+def budget_gap(plan: pd.DataFrame, budget: pd.DataFrame | None) -> pd.DataFrame:
+    """Consensus against the annual operating plan per family × month (units and revenue).
+
+    Returns ``family``, ``month``, ``consensus``, ``revenue``, ``budget_quantity``,
+    ``budget_revenue``, ``gap_units`` and ``gap_revenue`` (consensus − budget; NaN where
+    the budget has no figure).
+    """
+    ours = plan.groupby(["family", "month"], as_index=False)[["consensus", "revenue", "margin"]].sum()
+    if budget is None or budget.empty:
+        b = pd.DataFrame(columns=["family", "month", "budget_quantity", "budget_revenue", "budget_margin"])
+    else:
+        b = budget.assign(month=month_of(budget["period"].astype(str)).to_numpy())
+        for col in ("quantity", "margin"):
+            if col not in b:
+                b[col] = np.nan
+        b = b.groupby(["family", "month"], as_index=False).agg(
+            budget_quantity=("quantity", lambda s: s.sum(min_count=1)),
+            budget_revenue=("revenue", "sum"),
+            budget_margin=("margin", lambda s: s.sum(min_count=1)),
+        )
+    out = ours.merge(b, on=["family", "month"], how="left")
+    out["gap_units"] = out["consensus"] - out["budget_quantity"].astype(float)
+    out["gap_revenue"] = out["revenue"] - out["budget_revenue"].astype(float)
+    return out
+
+
+def pipeline_comparison(
+    plan: pd.DataFrame, pipeline_commit: pd.DataFrame | None, quarter: str, fiscal_year_start: int = 1
+) -> pd.DataFrame:
+    """Consensus revenue by family for a fiscal quarter beside the pipeline's commit.
+
+    Returns ``family``, ``quarter``, ``consensus_revenue``, ``commit``, ``best_case``,
+    ``weighted`` and ``weighted_vs_consensus`` (weighted − consensus); empty when the
+    pipeline notebook wrote nothing.
+    """
+    if pipeline_commit is None or pipeline_commit.empty:
+        return pd.DataFrame(columns=["family", "quarter", "consensus_revenue", "commit", "best_case",
+                                     "weighted", "weighted_vs_consensus"])
+    q = plan.assign(quarter=fiscal_quarter(plan["month"], fiscal_year_start).to_numpy())
+    ours = q[q["quarter"] == quarter].groupby("family", as_index=False).agg(consensus_revenue=("revenue", "sum"))
+    pc = pipeline_commit[pipeline_commit["quarter"] == quarter].rename(columns={"product_family": "family"})
+    pc = pc.groupby(["family", "quarter"], as_index=False)[["commit", "best_case", "weighted"]].sum()
+    out = ours.merge(pc, on="family", how="outer")
+    out["quarter"] = quarter
+    out["weighted_vs_consensus"] = out["weighted"] - out["consensus_revenue"]
+    return out[["family", "quarter", "consensus_revenue", "commit", "best_case", "weighted", "weighted_vs_consensus"]]
