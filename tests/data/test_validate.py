@@ -1,0 +1,193 @@
+"""Validation with quarantine: every bad row kept with its file, row, column, value and reason."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from compass_nb import data
+from compass_nb.data.contracts import Column
+from compass_nb.data.validate import column_checks
+from compass_nb.errors import InputError
+from tests.data.conftest import ORDERS_HEADER, write
+
+
+def quarantined(loaded: data.Loaded, table: str = "orders") -> list[list]:
+    q = loaded.quarantine
+    return q.loc[q["table"] == table, ["row", "column", "value", "reason"]].values.tolist()
+
+
+def assert_balanced(loaded: data.Loaded) -> None:
+    counts = loaded.quarantine.groupby("table").size()
+    for table, read in loaded.rows_read.items():
+        assert loaded.rows_accepted[table] + counts.get(table, 0) == read
+
+
+def test_negative_order_quantity_is_quarantined_with_its_line(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,4,20\n2026-10-02,B,DC,-2,-10\n")
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded) == [[3, "quantity", "-2", "negative quantity"]]
+    assert loaded.tables["orders"]["quantity"].tolist() == [4.0]
+    assert_balanced(loaded)
+
+
+def test_negative_net_revenue_alone_is_accepted_as_a_rebate(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,0,-5\n")
+    assert data.load(folder, period="2026-10").rows_accepted["orders"] == 1
+
+
+def test_negative_on_hand_inventory_is_quarantined(folder):
+    write(folder, "inventory.csv", "snapshot_date,sku,location,on_hand\n2026-10-31,A,DC,-1\n2026-10-31,B,DC,3\n")
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded, "inventory") == [[2, "on_hand", "-1", "negative quantity"]]
+
+
+def test_unparseable_dates_are_quarantined_with_the_raw_text(folder):
+    text = ORDERS_HEADER + "2026-10-01,A,DC,1,2\n31/10/2026,A,DC,1,2\n2026-02-30,A,DC,1,2\n"
+    write(folder, "orders.csv", text)
+    loaded = data.load(folder, period="2026-10")
+    reason = "unparseable date (expected YYYY-MM-DD)"
+    assert quarantined(loaded) == [[3, "order_date", "31/10/2026", reason], [4, "order_date", "2026-02-30", reason]]
+
+
+def test_dates_with_a_time_of_day_are_read_as_that_day(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01 13:45:00,A,DC,1,2\n")
+    frame = data.load(folder, period="2026-10").tables["orders"]
+    assert frame["order_date"].tolist() == [pd.Timestamp("2026-10-01")]
+
+
+def test_duplicate_keys_keep_the_first_row_and_quarantine_the_rest(folder):
+    write(folder, "products.csv", "sku,family,unit_cost,unit_price,lead_time_days\nA,X,1,2,3\nB,X,1,2,3\nA,Y,9,9,9\n")
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded, "products") == [[4, "sku", "A", "duplicate key"]]
+    assert loaded.tables["products"].set_index("sku")["family"].to_dict() == {"A": "X", "B": "X"}
+
+
+def test_duplicate_composite_key_shows_every_key_value(folder):
+    write(
+        folder,
+        "inventory.csv",
+        "snapshot_date,sku,location,on_hand\n2026-10-31,A,DC,1\n2026-10-31,A,DC,2\n2026-10-31,A,DC-2,2\n",
+    )
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded, "inventory") == [
+        [3, "snapshot_date, sku, location", "2026-10-31 / A / DC", "duplicate key"]
+    ]
+
+
+def test_orders_of_unknown_skus_are_quarantined(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,1,2\n2026-10-01,ZZ-9,DC,1,2\n")
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded) == [[3, "sku", "ZZ-9", "unknown sku"]]
+
+
+def test_a_duplicated_product_still_counts_as_known_for_orders(folder):
+    write(folder, "products.csv", "sku,family,unit_cost,unit_price,lead_time_days\nA,X,1,2,3\nA,Y,1,2,3\n")
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,1,2\n")
+    assert data.load(folder, period="2026-10").rows_accepted["orders"] == 1
+
+
+def test_references_between_crm_tables_name_what_is_unknown(folder):
+    write(folder, "org_units.csv", "team,parent_team\nCompany,\nEast,Company\n")
+    write(
+        folder,
+        "reps.csv",
+        "rep_id,name,team,role,hire_date,base_salary,ote,plan_id\n"
+        "r1,Ana,East,AE,2020-01-01,50000,100000,ae\nr2,Bo,West,AE,2020-01-01,50000,100000,ae\n",
+    )
+    write(folder, "quotas.csv", "rep_id,period,quota\nr1,2026-10,1000\nr9,2026-10,1000\n")
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded, "reps") == [[3, "team", "West", "unknown team"]]
+    assert quarantined(loaded, "quotas") == [[3, "rep_id", "r9", "unknown rep"]]
+
+
+def test_missing_value_spellings_count_as_missing(folder):
+    rows = "".join(f"2026-10-01,A,DC,{token},2\n" for token in ("NaN", "NULL", "", "n/a"))
+    write(folder, "orders.csv", ORDERS_HEADER + rows)
+    loaded = data.load(folder, period="2026-10")
+    assert [r[3] for r in quarantined(loaded)] == ["missing value"] * 4
+    assert_balanced(loaded)
+
+
+def test_missing_optional_values_are_accepted_as_nulls(folder):
+    write(folder, "orders.csv", ORDERS_HEADER.strip() + ",channel\n2026-10-01,A,DC,1,2,NaN\n")
+    frame = data.load(folder, period="2026-10").tables["orders"]
+    assert frame["channel"].isna().all() and len(frame) == 1
+
+
+def test_a_row_with_several_faults_is_quarantined_once_with_its_first(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "not-a-date,ZZ,DC,-3,abc\n")
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded) == [[2, "order_date", "not-a-date", "unparseable date (expected YYYY-MM-DD)"]]
+    assert (loaded.rows_read["orders"], loaded.rows_accepted["orders"]) == (1, 0)
+
+
+def test_wrong_types_and_out_of_range_values_are_named(folder):
+    write(
+        folder,
+        "products.csv",
+        "sku,family,unit_cost,unit_price,lead_time_days,service_level\n"
+        "A,X,cheap,2,3,0.9\nB,X,1,2,3,1.5\nC,X,1,2,3,95%\nD,X,1,2,1e400,\n",
+    )
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded, "products") == [
+        [2, "unit_cost", "cheap", "wrong type (expected a number)"],
+        [3, "service_level", "1.5", "out of range (above 1)"],
+        [4, "service_level", "95%", "wrong type (expected a number)"],
+        [5, "lead_time_days", "1e400", "out of range (not a finite number)"],
+    ]
+
+
+def test_values_outside_the_allowed_list_are_quarantined(folder):
+    write(folder, "survey_questions.csv", "survey_id,question_id,text,kind\ns1,enps,How likely,enps\ns1,q01,Fair,stars\n")
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded, "survey_questions") == [
+        [3, "kind", "stars", "value not allowed (expected one of enps, likert5)"]
+    ]
+
+
+def test_override_needs_a_family_or_a_sku(folder):
+    write(
+        folder,
+        "overrides.csv",
+        "cycle,period,family,sku,quantity,author\n2026-09,2026-11,Outdoor,,10,ana\n2026-09,2026-11,,,10,ana\n",
+    )
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded, "overrides") == [
+        [3, "family or sku", None, "missing value (one of family, sku is required)"]
+    ]
+
+
+def test_lines_with_the_wrong_number_of_fields_are_quarantined_whole(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,1,2\n2026-10-01,A,DC,1,2,surplus\n2026-10-01,A\n")
+    loaded = data.load(folder, period="2026-10")
+    reason = "malformed line (wrong number of fields)"
+    assert quarantined(loaded) == [[3, "", "2026-10-01,A,DC,1,2,surplus", reason], [4, "", "2026-10-01,A", reason]]
+    assert_balanced(loaded)
+
+
+def test_row_numbers_account_for_quoted_line_breaks(folder):
+    text = ORDERS_HEADER.strip() + ",channel\n2026-10-01,A,DC,1,2,\"web\nshop\"\n2026-10-01,A,DC,-1,2,web\n"
+    write(folder, "orders.csv", text)
+    assert quarantined(data.load(folder, period="2026-10"))[0][0] == 4
+
+
+def test_strict_mode_turns_quarantine_into_an_error_with_counts(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,-1,2\n2026-10-01,A,DC,-2,2\n2026-10-01,Q,DC,1,2\n")
+    with pytest.raises(InputError) as err:
+        data.load(folder, period="2026-10", strict=True)
+    message = str(err.value)
+    assert "3 rows failed validation" in message
+    assert "orders: 2 rows — negative quantity" in message and "orders: 1 row — unknown sku" in message
+
+
+def test_strict_mode_passes_clean_data(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,1,2\n")
+    assert data.load(folder, period="2026-10", strict=True).quarantine.empty
+
+
+def test_checks_run_missing_then_type_then_range():
+    column = Column("quantity", "float", min=0)
+    reasons = [fault.reason for _, fault in column_checks(column, "n", "t")]
+    assert reasons == ["missing value", "wrong type (expected a number)", "out of range (not a finite number)",
+                       "negative quantity"]
