@@ -247,9 +247,11 @@ def reconciliation(result: Payouts) -> pd.DataFrame:
     """
     credits = result.credits
     credited = credits.groupby("period")["credit_cents"].sum().rename("credited_cents")
-    unpaid = (credits.loc[credits["status"] != "commissioned"].pivot_table(
-        index="period", columns="status", values="credit_cents", aggfunc="sum", fill_value=0))
+    unpaid_rows = credits.loc[credits["status"] != "commissioned"]
+    unpaid = (unpaid_rows.groupby(["period", "status"])["credit_cents"].sum().unstack(fill_value=0)
+              if not unpaid_rows.empty else pd.DataFrame(index=credited.index))
     unpaid.columns = [f"{c.replace(' ', '_')}_cents" for c in unpaid.columns]
+    unpaid.columns.name = None
     lines = result.lines
     sellers = result.sellers
     team_reps = set(sellers.loc[sellers["crediting"] == "team", "rep_id"]) if not sellers.empty else set()
