@@ -91,7 +91,7 @@ ACCOUNT_WORDS = (
     "Falcon",
 )
 ACCOUNT_KINDS = ("Retail", "Stores", "Supply", "Home & Garden", "Outfitters", "Trading", "Group")
-SEGMENT_AMOUNT = {"SMB": 20_000, "Mid-Market": 70_000, "Enterprise": 250_000}
+SEGMENT_AMOUNT = {"SMB": 40_000, "Mid-Market": 140_000, "Enterprise": 450_000}
 SEGMENT_CYCLE_DAYS = {"SMB": 40, "Mid-Market": 85, "Enterprise": 160}
 TYPE_AMOUNT = {"new": 1.0, "renewal": 0.8, "expansion": 0.5}
 WIN_RATE = {"new": 0.27, "renewal": 0.8, "expansion": 0.45}
@@ -123,7 +123,7 @@ def reps(profile: Profile) -> pd.DataFrame:
     frame.insert(0, "rep_id", [f"R-{i + 1:04d}" for i in range(len(frame))])
     frame["manager_id"] = _manager_ids(frame)
     frame["plan_id"] = frame["role"].map(PLAN_IDS)
-    frame["skill"] = rng.uniform(0.7, 1.3, len(frame))
+    frame["skill"] = rng.uniform(0.8, 1.2, len(frame))
     return frame
 
 
@@ -223,7 +223,7 @@ def opportunities(profile: Profile, staff: pd.DataFrame) -> tuple[pd.DataFrame, 
     owner = _owners(staff, np.where(kind == "new", "AE", "AM"), created, rng)
     segment = _segments(staff["team"].to_numpy()[owner], staff["role"].to_numpy()[owner], rng)
     base = np.vectorize(SEGMENT_AMOUNT.get)(segment) * np.vectorize(TYPE_AMOUNT.get)(kind)
-    amount = np.maximum(np.round(base * rng.lognormal(0, 0.6, n) / 100) * 100, 500.0)
+    amount = np.maximum(np.round(base * rng.lognormal(0, 0.5, n) / 100) * 100, 500.0)
     cycle = np.vectorize(SEGMENT_CYCLE_DAYS.get)(segment) * np.where(kind == "renewal", 0.6, 1.0)
     cycle = cycle * rng.lognormal(0, 0.35, n)
     chance = np.minimum(np.vectorize(WIN_RATE.get)(kind) * staff["skill"].to_numpy()[owner], 0.95)
@@ -410,7 +410,7 @@ def _accounts(rng: np.random.Generator, n: int) -> dict[str, list[str]]:
     """Account names per segment (a few with '&' in them)."""
     names = {f"{rng.choice(ACCOUNT_WORDS)} {rng.choice(ACCOUNT_KINDS)}" for _ in range(n)}
     names |= {f"{a} {b}" for a in ACCOUNT_WORDS[:3] for b in ("& Sons", "Co.")}
-    names = list(rng.permutation(sorted(names)))
+    names = [str(name) for name in rng.permutation(sorted(names))]
     cut = len(names) // 6, len(names) // 2
     return {
         "Enterprise": names[: cut[0]],
@@ -488,21 +488,21 @@ def quotas(
 ) -> pd.DataFrame:
     """Monthly quota per seller, 2022-01 to 2026-12, heavier in Q4, ramped for new hires.
 
-    A role's quota is 10 % above what an average fully ramped seller of that role was
-    credited in the year (2026 extrapolated from 2025 at +8 %), times a personal factor;
+    A seller's quota is 10 % above what an average fully ramped seller of the same team
+    was credited in the year (2026 extrapolated from 2025 at +8 %), times a personal factor;
     a manager's quota is the sum of the team's, the head of sales' the sum of the managers'.
     """
     rng = stream(profile, "quotas")
     months = pd.period_range(START, QUOTA_UNTIL, freq="M")
     seats = _seat_months(staff, months)
-    credit = _credited(deals, splits).merge(staff[["rep_id", "role"]], on="rep_id")
-    per_year = credit.groupby(["role", "year"])["credit"].sum()
-    capacity = seats.groupby(["role", "year"])["ramp"].sum()
+    credit = _credited(deals, splits).merge(staff[["rep_id", "team"]], on="rep_id")
+    per_year = credit.groupby(["team", "year"])["credit"].sum()
+    capacity = seats.loc[seats["role"] != "Manager"].groupby(["team", "year"])["ramp"].sum()
     monthly = (per_year / capacity).unstack("year").reindex(columns=sorted(seats["year"].unique()))
     monthly[2026] = monthly[2025] * 1.08
     seats["personal"] = rng.uniform(0.9, 1.1, len(seats))
     target = monthly.stack().rename("target").reset_index()
-    seats = seats.merge(target, on=["role", "year"], how="left")
+    seats = seats.merge(target, on=["team", "year"], how="left")
     seats["quota"] = (
         seats["target"]
         * 12

@@ -22,7 +22,8 @@ RESOURCES_FULL = {
 }
 RESOURCES_SMALL = {"Line-A": ("Outdoor", "Garden"), "Line-B": ("Kitchen", "Lighting")}
 PACKING = "Packing"
-CAPACITY_SLACK = {"line": 1.08, "packing": 1.30}
+CAPACITY_SLACK = {"line": 1.05, "packing": 1.30}
+LINE_QUANTILE = 0.8  # a line is sized for the year's 80th-percentile month
 PACKING_SHUTDOWN = pd.Period("2027-08", "M")  # planned maintenance: packing at 60 %
 RECEIPTS_UNTIL = pd.Period("2027-04", "M")
 OVERRIDE_CYCLES = ("2024-11", "2026-10")
@@ -103,17 +104,17 @@ def capacity(demand: Demand, profile: Profile) -> pd.DataFrame:
     """Monthly units per resource and family, 2022-01 to 18+ months ahead.
 
     Each family is made on one line and goes through packing. A line's capacity for a
-    family is flat within a year (8 % above the year's mean demand), so it binds in the
+    family is flat within a year (5 % above the year's 80th-percentile month), so it binds in the
     family's peak months; packing has 30 % slack except during a planned shutdown.
     """
     resources = RESOURCES_FULL if len(profile.families) == 8 else RESOURCES_SMALL
     family = _family_expected(demand, demand.expected)
     years = pd.Index([p[:4] for p in family.columns])
-    yearly_mean = family.T.groupby(years).transform("mean").T
+    yearly = family.T.groupby(years).transform(lambda m: m.quantile(LINE_QUANTILE)).T
     rows = []
     for resource, families in resources.items():
         for f in families:
-            line = np.ceil(yearly_mean.loc[f] * CAPACITY_SLACK["line"])
+            line = np.ceil(yearly.loc[f] * CAPACITY_SLACK["line"])
             rows += [(p, resource, f, v) for p, v in line.items()]
     shutdown = family.columns == str(PACKING_SHUTDOWN)
     for f in family.index:
@@ -196,7 +197,7 @@ def _one_override(
         mask &= series["location"] == location
     column = demand.months.get_loc(period)
     expected = demand.expected[mask.to_numpy(), column].sum()
-    author = rng.choice(list(AUTHORS))
+    author = str(rng.choice(list(AUTHORS)))
     kind, reasons = AUTHORS[author]
     if kind == "helpful":
         value = _actual_or_expected(actual, period, target, by_sku, location, expected)
