@@ -1,0 +1,171 @@
+"""The period is a cut-off: a cycle sees only what was known on its last day."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from compass_nb import data
+from compass_nb.data.cutoff import complete_period, opportunities_as_of, reps_as_of
+from compass_nb.errors import InputError
+from tests.data.conftest import ORDERS_HEADER, write
+
+T = pd.Timestamp
+
+
+def test_period_end_is_the_last_day_of_the_month_leap_years_included():
+    assert data.period_end("2024-02") == T("2024-02-29")
+    assert data.period_end("2026-10") == T("2026-10-31")
+    assert data.next_period("2026-12") == "2027-01"
+
+
+def test_a_period_that_is_not_a_month_is_refused():
+    with pytest.raises(InputError, match="write it as YYYY-MM"):
+        data.period_end("2026-13")
+
+
+def test_latest_complete_month_ends_before_a_partial_month():
+    assert complete_period(T("2026-11-15")) == "2026-10"
+    assert complete_period(T("2026-10-31")) == "2026-10"
+    assert complete_period(T("2026-03-01")) == "2026-02"
+
+
+def test_orders_after_the_period_are_invisible_but_counted_and_kept_for_the_nowcast(folder):
+    rows = "2026-09-30,A,DC,1,2\n2026-10-31,A,DC,2,2\n2026-11-01,A,DC,4,2\n2026-11-30,A,DC,8,2\n2026-12-01,A,DC,16,2\n"
+    write(folder, "orders.csv", ORDERS_HEADER + rows)
+    loaded = data.load(folder, period="2026-10")
+    assert loaded.tables["orders"]["quantity"].tolist() == [1.0, 2.0]
+    assert loaded.mtd_orders["quantity"].tolist() == [4.0, 8.0]
+    assert (loaded.rows_read["orders"], loaded.rows_accepted["orders"]) == (5, 5)
+
+
+def test_default_period_is_the_latest_complete_month_of_the_orders(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-31,A,DC,2,2\n2026-11-14,A,DC,4,2\n")
+    assert data.load(folder).period == "2026-10"
+    assert data.latest_complete_period(folder) == "2026-10"
+
+
+def test_monthly_orders_are_summed_up_to_the_cut_off(folder):
+    rows = "2026-09-02,A,DC,1,10\n2026-09-20,A,DC,2,20\n2026-10-01,A,DC,4,40\n2026-10-02,B,DC,8,80\n2026-11-01,A,DC,99,9\n"
+    write(folder, "orders.csv", ORDERS_HEADER + rows)
+    monthly = data.orders_monthly(folder, period="2026-10")
+    assert monthly.values.tolist() == [
+        ["A", "DC", "2026-09", 3.0, 30.0, 2],
+        ["A", "DC", "2026-10", 4.0, 40.0, 1],
+        ["B", "DC", "2026-10", 8.0, 80.0, 1],
+    ]
+
+
+def test_overrides_made_in_later_cycles_are_invisible_and_plans_are_whole(folder):
+    write(folder, "overrides.csv", "cycle,period,family,quantity,author\n2026-09,2026-12,Outdoor,5,a\n2026-11,2026-12,Outdoor,7,b\n")
+    write(folder, "receipts.csv", "period,sku,location,quantity\n2026-10,A,DC,1\n2027-03,A,DC,2\n")
+    loaded = data.load(folder, period="2026-10")
+    assert loaded.tables["overrides"]["author"].tolist() == ["a"]
+    assert loaded.tables["receipts"]["period"].tolist() == ["2026-10", "2027-03"]
+
+
+def test_survey_answers_and_inventory_snapshots_are_cut_off(folder):
+    write(folder, "inventory.csv", "snapshot_date,sku,location,on_hand\n2026-10-31,A,DC,5\n2026-11-30,A,DC,6\n")
+    write(folder, "org_units.csv", "team\nCompany\n")
+    write(folder, "survey_questions.csv", "survey_id,question_id,text,kind\np,enps,Recommend?,enps\n")
+    write(
+        folder,
+        "survey_responses.csv",
+        "survey_id,survey_date,respondent_id,team,question_id,score\np,2026-10-15,e1,Company,enps,9\n"
+        "p,2026-11-15,e2,Company,enps,3\n",
+    )
+    loaded = data.load(folder, period="2026-10")
+    assert loaded.tables["inventory"]["on_hand"].tolist() == [5.0]
+    assert loaded.tables["survey_responses"]["respondent_id"].tolist() == ["e1"]
+
+
+def _deals() -> tuple[pd.DataFrame, pd.DataFrame]:
+    opportunities = pd.DataFrame(
+        {
+            "opportunity_id": ["o1", "o2", "o3", "o4"],
+            "owner_id": "r1",
+            "created_date": [T("2026-08-01"), T("2026-09-01"), T("2026-11-05"), T("2026-07-01")],
+            "close_date": [T("2026-11-20"), T("2026-10-10"), T("2026-12-01"), T("2026-09-15")],
+            "stage": ["Closed Won", "Closed Lost", "Proposal", "Closed Won"],
+            "amount": [1200.0, 500.0, 900.0, 300.0],
+            "forecast_category": ["Closed", "Omitted", "Best Case", "Closed"],
+            "is_closed": [True, True, False, True],
+            "is_won": [True, False, False, True],
+            "cancelled_date": [pd.NaT, pd.NaT, pd.NaT, T("2026-11-02")],
+        }
+    )
+    history = pd.DataFrame(
+        {
+            "opportunity_id": ["o1", "o1", "o1", "o2", "o2", "o3", "o4"],
+            "changed_at": [T("2026-08-01"), T("2026-10-31 17:00"), T("2026-11-20"), T("2026-09-01"),
+                           T("2026-10-10"), T("2026-11-05"), T("2026-09-15")],
+            "stage": ["Prospecting", "Proposal", "Closed Won", "Qualification", "Closed Lost", "Proposal",
+                      "Closed Won"],
+            "amount": [1000.0, 1100.0, 1200.0, 500.0, 500.0, 900.0, 300.0],
+            "close_date": [T("2026-10-31")] * 2 + [T("2026-11-20"), T("2026-10-10"), T("2026-10-10"),
+                                                   T("2026-12-01"), T("2026-09-15")],
+        }
+    )
+    return opportunities, history
+
+
+def test_an_opportunity_shows_its_stage_and_amount_as_of_the_cut_off():
+    opportunities, history = _deals()
+    then = opportunities_as_of(opportunities, history, T("2026-10-31")).set_index("opportunity_id")
+    assert list(then.index) == ["o1", "o2", "o4"]  # o3 was created after the cut-off
+    o1 = then.loc["o1"]
+    assert (o1["stage"], o1["amount"], o1["close_date"]) == ("Proposal", 1100.0, T("2026-10-31"))
+    assert (o1["is_closed"], o1["is_won"]) == (False, False)
+    assert o1["forecast_category"] == "Best Case"  # the usual category of a deal at Proposal
+    assert (then.loc["o2", "stage"], then.loc["o2", "is_closed"]) == ("Closed Lost", True)
+
+
+def test_a_cancellation_after_the_cut_off_is_not_yet_known():
+    opportunities, history = _deals()
+    then = opportunities_as_of(opportunities, history, T("2026-10-31")).set_index("opportunity_id")
+    assert pd.isna(then.loc["o4", "cancelled_date"]) and bool(then.loc["o4", "is_won"])
+    later = opportunities_as_of(opportunities, history, T("2026-11-30")).set_index("opportunity_id")
+    assert later.loc["o4", "cancelled_date"] == T("2026-11-02")
+
+
+def test_a_deal_earlier_in_its_life_is_open_on_an_earlier_cut_off():
+    opportunities, history = _deals()
+    then = opportunities_as_of(opportunities, history, T("2026-09-30")).set_index("opportunity_id")
+    assert then.loc["o2", ["stage", "is_closed"]].tolist() == ["Qualification", False]
+    assert then.loc["o1", "stage"] == "Prospecting" and then.loc["o1", "amount"] == 1000.0
+
+
+def test_sellers_hired_later_are_absent_and_later_leavers_still_employed():
+    reps = pd.DataFrame(
+        {"rep_id": ["r1", "r2", "r3"], "hire_date": [T("2024-01-01"), T("2026-11-01"), T("2023-05-01")],
+         "termination_date": [T("2026-12-31"), pd.NaT, T("2026-06-30")]}
+    )
+    then = reps_as_of(reps, T("2026-10-31"))
+    assert then["rep_id"].tolist() == ["r1", "r3"]
+    assert pd.isna(then.loc[0, "termination_date"]) and then.loc[1, "termination_date"] == T("2026-06-30")
+
+
+def test_loaded_opportunities_are_rebuilt_from_their_history(folder):
+    opportunities, history = _deals()
+    write(folder, "org_units.csv", "team\nEast\n")
+    write(folder, "reps.csv", "rep_id,name,team,role,hire_date,base_salary,ote,plan_id\nr1,Ana,East,AE,2020-01-01,1,2,ae\n")
+    opportunities.assign(
+        created_date=opportunities["created_date"].dt.date, close_date=opportunities["close_date"].dt.date
+    ).to_csv(folder / "opportunities.csv", index=False)
+    history.to_csv(folder / "opportunity_history.csv", index=False)
+    loaded = data.load(folder, period="2026-10", tables=["opportunities"])
+    assert list(loaded.tables) == ["opportunities"]
+    frame = loaded.tables["opportunities"].set_index("opportunity_id")
+    assert frame.loc["o1", ["stage", "amount"]].tolist() == ["Proposal", 1100.0]
+    assert loaded.quarantine.empty
+
+
+def test_demo_cycle_sees_nothing_after_its_period():
+    loaded = data.load("demo:small", tables=["orders", "opportunities", "survey_responses"])
+    assert loaded.period == "2026-10"
+    cutoff = T("2026-10-31")
+    assert loaded.tables["orders"]["order_date"].max() == cutoff
+    assert (loaded.tables["opportunities"]["created_date"] <= cutoff).all()
+    assert (loaded.tables["survey_responses"]["survey_date"] <= cutoff).all()
+    assert loaded.mtd_orders["order_date"].between(T("2026-11-01"), T("2026-11-30")).all()
+    assert not loaded.mtd_orders.empty
