@@ -231,3 +231,19 @@ def test_source_fingerprint_changes_when_a_file_changes(folder: Path):
     write(folder, "orders.csv", ONE_ORDER.replace(",4,", ",5,"))
     assert data.source_fingerprint(folder) != before
     assert data.source_fingerprint(folder) == data.source_fingerprint(folder)
+
+
+def test_demo_written_as_files_loads_like_the_demo_in_memory(tmp_path):
+    from compass_nb.data.demo import write_demo
+
+    write_demo(tmp_path, profile="small")
+    from_files = data.load(tmp_path, tables=["orders", "opportunities", "reps"])
+    in_memory = data.load("demo:small", tables=["orders", "opportunities", "reps"])
+    assert from_files.period == in_memory.period == "2026-10"
+    assert from_files.rows_read == in_memory.rows_read
+    assert from_files.quarantine.empty and in_memory.quarantine.empty
+    pd.testing.assert_frame_equal(data.orders_monthly(from_files), data.orders_monthly(in_memory))
+    for table in ("opportunities", "reps"):
+        a = from_files.tables[table].sort_values(from_files.tables[table].columns[0], ignore_index=True)
+        b = in_memory.tables[table].sort_values(in_memory.tables[table].columns[0], ignore_index=True)
+        assert a.shape == b.shape, table
