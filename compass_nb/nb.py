@@ -284,12 +284,11 @@ def escape(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def summary(lines: Iterable[str], *, title: str = "Summary") -> SafeHTML:
+def summary(lines: Iterable[str], *, title: str | None = None) -> SafeHTML:
     """The summary box a reviewer reads first: one escaped sentence per line."""
     items = "".join(f"<li>{escape(line)}</li>" for line in lines)
-    return SafeHTML(
-        f'<div class="compass-summary"><strong>{escape(title)}</strong><ul>{items}</ul></div>'
-    )
+    head = f"<strong>{escape(title)}</strong>" if title else ""
+    return SafeHTML(f'<div class="compass-summary">{head}<ul>{items}</ul></div>')
 
 
 def note(text: str, *, kind: str = "note") -> SafeHTML:
@@ -304,12 +303,16 @@ def _formatter(fmt: str):
 def show(
     frame: pd.DataFrame,
     *,
+    empty: str = "Nothing to show.",
     caption: str | None = None,
     max_rows: int = 30,
     formats: Mapping[str, str] | None = None,
     index: bool = False,
 ) -> SafeHTML:
     """An escaped, readable HTML table (numbers formatted, long tables cut with a note)."""
+    if frame.empty:
+        head = f"<strong>{escape(caption)}:</strong> " if caption else ""
+        return SafeHTML(f'<p class="compass-note">{head}{escape(empty)}</p>')
     formats = dict(formats or {})
     shown = frame.head(max_rows)
     for column in shown.columns:

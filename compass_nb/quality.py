@@ -33,23 +33,30 @@ def _span(frame: pd.DataFrame, table: str) -> tuple[str | None, str | None, int]
 
 
 def table_overview(
-    tables: dict[str, pd.DataFrame], rows_read: dict[str, int], quarantine: pd.DataFrame
+    tables: dict[str, pd.DataFrame],
+    rows_read: dict[str, int],
+    rows_accepted: dict[str, int],
+    quarantine: pd.DataFrame,
 ) -> pd.DataFrame:
     """Rows read, accepted and quarantined per table, with the span of dates or periods covered.
 
-    Quarantined rows are counted once per source row, however many faults the row has.
+    ``accepted + quarantined = rows_read``; ``in_cycle`` is what the cycle sees of the
+    accepted rows (events after the cut-off belong to later cycles). Quarantined rows are
+    counted once per source row, however many faults the row has.
     """
     bad = quarantine.groupby("table")["row"].nunique() if not quarantine.empty else pd.Series(dtype=int)
     rows = []
-    for table, frame in sorted(tables.items()):
+    for table in sorted(rows_read):
+        frame = tables[table]
         first, last, months = _span(frame, table)
         rows.append({
             "table": table,
-            "rows_read": int(rows_read.get(table, len(frame))),
-            "accepted": len(frame),
+            "rows_read": int(rows_read[table]),
+            "accepted": int(rows_accepted.get(table, len(frame))),
             "quarantined": int(bad.get(table, 0)),
-            "first": first,
-            "last": last,
+            "in_cycle": len(frame),
+            "first": first or "",
+            "last": last or "",
             "months_covered": months,
         })
     return pd.DataFrame(rows)
@@ -79,11 +86,9 @@ def missing_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def duplicate_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Rows that repeat another row of the same table in every column."""
-    rows = [
-        {"table": table, "duplicate_rows": int(frame.duplicated().sum())}
-        for table, frame in sorted(tables.items())
-    ]
+    """Tables with rows that repeat another row of the same table in every column."""
+    counts = {table: int(frame.duplicated().sum()) for table, frame in sorted(tables.items())}
+    rows = [{"table": table, "duplicate_rows": n} for table, n in counts.items() if n]
     return pd.DataFrame(rows, columns=["table", "duplicate_rows"])
 
 
@@ -121,3 +126,16 @@ def summary_lines(overview: pd.DataFrame, fresh: pd.DataFrame, period: str) -> l
         lines.append(f"The stalest dated table is {stale['table']}: its latest event is {stale['latest']} "
                      f"({stale['days_before_cutoff']} days before the cut-off).")
     return lines
+
+
+def family_coverage(orders: pd.DataFrame, products: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Items with orders in the 12 months to the cut-off, per family and location, and the last order date."""
+    recent = orders.loc[pd.to_datetime(orders["order_date"]) > cutoff - pd.DateOffset(months=12)]
+    merged = recent.merge(products[["sku", "family"]], on="sku", how="left")
+    items = merged.pivot_table(index="family", columns="location", values="sku", aggfunc="nunique", fill_value=0)
+    items.columns = [f"items at {column}" for column in items.columns]
+    last = (
+        orders.merge(products[["sku", "family"]], on="sku", how="left")
+        .groupby("family")["order_date"].max().dt.strftime("%Y-%m-%d").rename("last_order")
+    )
+    return items.join(last, how="outer").reset_index()

@@ -36,7 +36,7 @@ from compass_nb.errors import CompassError, StoreBusy
 from compass_nb.report import pack
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOK_DIR = Path(os.environ.get("COMPASS_NOTEBOOKS", ROOT / "notebooks"))
 
 #: Each notebook and the notebooks it needs (a failed need skips it).
 NEEDS: dict[str, list[str]] = {
@@ -55,6 +55,13 @@ NEEDS: dict[str, list[str]] = {
 AFTER: dict[str, list[str]] = {"02_demand_planning": ["pipeline"]}
 
 VERSIONS = ("pandas", "numpy", "statsmodels", "statsforecast", "duckdb", "papermill", "nbconvert", "pandera")
+
+
+def pause_point(name: str) -> None:
+    """Fault injection for the kill-safety tests: sleep here when ``COMPASS_PAUSE_AT`` names this point."""
+    if os.environ.get("COMPASS_PAUSE_AT") == name:
+        print(f"paused at {name}", flush=True)
+        time.sleep(float(os.environ.get("COMPASS_PAUSE_SECONDS", "30")))
 
 
 def section(notebook: str) -> str:
@@ -417,6 +424,7 @@ def run_period(params: dict, root: Path, store: Path, period: str, *, notebooks:
     timings = {"started": run.started, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                "seconds": round(time.monotonic() - started, 1)}
     info, _ = build_pack(run, timings)
+    pause_point("pack")
     if info["status"] == "complete":
         cycle_store.commit(store, staging, period=period, run_id=run_id)
     private = staging / "private"

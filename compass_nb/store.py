@@ -84,6 +84,13 @@ def connect(path: str | Path, *, read_only: bool = False) -> Iterator[duckdb.Duc
         con.close()
 
 
+def _pause_point(name: str) -> None:
+    """Fault injection for the kill-safety tests (``COMPASS_PAUSE_AT=commit``)."""
+    if os.environ.get("COMPASS_PAUSE_AT") == name:
+        print(f"paused at {name}", flush=True)
+        time.sleep(float(os.environ.get("COMPASS_PAUSE_SECONDS", "30")))
+
+
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     return {name for (name,) in rows}
@@ -202,6 +209,7 @@ def commit(path: str | Path, run_dir: str | Path, *, period: str, run_id: int) -
                 else:
                     _add_missing_columns(con, table, parquet)
                 con.execute(f"INSERT INTO \"{table}\" BY NAME SELECT * FROM read_parquet('{parquet}')")
+                _pause_point("commit")
             con.execute("INSERT INTO runs VALUES (?, ?, 'complete')", [period, int(run_id)])
             con.execute("COMMIT")
         except BaseException:

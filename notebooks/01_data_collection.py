@@ -40,7 +40,7 @@ ctx = nb.context("data_collection", period=period, source=source, store=store, r
                  encoding=encoding, strict=strict, threads=threads)
 loaded = ctx.load()
 ctx.keep_inputs(loaded)
-overview = quality.table_overview(loaded.tables, loaded.rows_read, loaded.quarantine)
+overview = quality.table_overview(loaded.tables, loaded.rows_read, loaded.rows_accepted, loaded.quarantine)
 fresh = quality.freshness(loaded.tables, ctx.cutoff)
 reasons = quality.quarantine_reasons(loaded.quarantine)
 volume = quality.monthly_order_volume(loaded.tables["orders"])
@@ -57,8 +57,9 @@ nb.summary(quality.summary_lines(overview, fresh, ctx.period))
 # %% [markdown]
 # ## Rows per table and period coverage
 #
-# Rows read from the source, accepted and quarantined, with the dates (or periods) each
-# table spans. Accepted + quarantined = rows read, always.
+# Rows read from the source, accepted and quarantined (accepted + quarantined = rows read,
+# always), the rows this cycle sees (events after the cut-off belong to later cycles), and
+# the dates (or periods) each table spans.
 
 # %%
 nb.show(overview, caption="Tables of the cycle", formats={"months_covered": "{:,}"})
@@ -73,6 +74,16 @@ nb.show(overview, caption="Tables of the cycle", formats={"months_covered": "{:,
 nb.show(fresh, caption="Latest event per table")
 
 # %% [markdown]
+# ## Items by family and location
+#
+# How many items of each family sold at each location in the last twelve months, and when
+# each family last sold. A family missing from a location, or one that stopped selling,
+# shows up here before it distorts a forecast.
+
+# %%
+nb.show(quality.family_coverage(loaded.tables["orders"], loaded.tables["products"], ctx.cutoff), caption="Items with orders in the last 12 months")
+
+# %% [markdown]
 # ## Missing values and duplicates
 #
 # Optional columns may be empty by design (a `cancelled_date` is empty for most deals);
@@ -82,7 +93,7 @@ nb.show(fresh, caption="Latest event per table")
 nb.show(quality.missing_values(loaded.tables), caption="Columns with missing values", formats={"share": "{:.1%}"})
 
 # %%
-nb.show(quality.duplicate_rows(loaded.tables), caption="Exact duplicate rows per table")
+nb.show(quality.duplicate_rows(loaded.tables), caption="Exact duplicate rows", empty="No table has exact duplicate rows.")
 
 # %% [markdown]
 # ## Quarantine
@@ -91,7 +102,7 @@ nb.show(quality.duplicate_rows(loaded.tables), caption="Exact duplicate rows per
 # number, column and reason, are in the private folder (`private/<period>/quarantine/`).
 
 # %%
-nb.show(reasons, caption="Quarantined rows: top reasons")
+display(nb.show(reasons, caption="Quarantined rows: top reasons", empty="No row was quarantined."))
 charts.quarantine_bars(reasons);
 
 # %% [markdown]

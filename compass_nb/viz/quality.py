@@ -8,6 +8,15 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 
+def money(value: float) -> str:
+    """A short money label: 950, 12.5 k, 3.2 M."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f} M"
+    if abs(value) >= 1e3:
+        return f"{value / 1e3:,.0f} k"
+    return f"{value:,.0f}"
+
+
 def order_volume(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Monthly order volume: units as bars, net revenue as a line on a second axis."""
     if ax is None:
@@ -18,7 +27,7 @@ def order_volume(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     twin = ax.twinx()
     twin.plot(data["month"], data["net_revenue"], color="#1f4e79", label="net revenue")
     twin.set_ylabel("net revenue")
-    twin.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:,.1f} M"))
+    twin.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v)))
     twin.grid(False)
     ax.set_title("Monthly order volume")
     return ax
