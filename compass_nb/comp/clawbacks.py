@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import datetime as dt
+
 import pandas as pd
 
+from compass_nb.comp.measures import Deal
 from compass_nb.comp.plans import Clawback, Rounding
 
 ZERO = Decimal(0)
@@ -26,13 +29,13 @@ def _line(kind, amount, deal, rule):
             "rule": rule, "amount": amount}
 
 
-def cancellation_lines(deals: pd.DataFrame, paid: dict[str, Decimal], rule: Clawback, period: str) -> list[dict]:
+def cancellation_lines(deals: list[Deal], paid: dict[str, Decimal], rule: Clawback, period: str) -> list[dict]:
     """Clawback lines for the seller's deals cancelled in ``period``.
 
     Parameters
     ----------
     deals
-        The seller's credited deals (``opportunity_id``, ``close_date``, ``cancelled_date``).
+        The seller's credited deals (:func:`compass_nb.comp.measures.deals_from`).
     paid
         What each deal has paid the seller so far, by opportunity id.
     rule
@@ -40,23 +43,22 @@ def cancellation_lines(deals: pd.DataFrame, paid: dict[str, Decimal], rule: Claw
     period
         The period being computed (``YYYY-MM``).
     """
-    if rule.cancellation_days is None or deals.empty:
+    if rule.cancellation_days is None:
         return []
-    cancelled = deals.loc[deals["cancelled_date"].notna()]
     lines = []
-    for row in cancelled.itertuples():
-        when = pd.Timestamp(row.cancelled_date)
-        if when.strftime("%Y-%m") != period:
+    for deal in deals:
+        when = deal.cancelled_date
+        if when is None or f"{when.year:04d}-{when.month:02d}" != period:
             continue
-        days = (when - pd.Timestamp(row.close_date)).days
-        amount = paid.get(str(row.opportunity_id), ZERO)
+        days = (when - deal.close_date).days
+        amount = paid.get(deal.opportunity_id, ZERO)
         if days <= rule.cancellation_days and amount != 0:
-            lines.append(_line("clawback_cancel", -amount, str(row.opportunity_id),
+            lines.append(_line("clawback_cancel", -amount, deal.opportunity_id,
                                f"cancelled {days} days after close (window {rule.cancellation_days} days)"))
     return lines
 
 
-def early_exit_line(deals: pd.DataFrame, paid: dict[str, Decimal], rule: Clawback, termination_date,
+def early_exit_line(deals: list[Deal], paid: dict[str, Decimal], rule: Clawback, termination_date,
                     rounding: Rounding, clawed: set[str] = frozenset()) -> list[dict]:
     """The early-exit clawback line of a leaver, in the exit period (empty when none applies).
 
@@ -65,13 +67,12 @@ def early_exit_line(deals: pd.DataFrame, paid: dict[str, Decimal], rule: Clawbac
     Earned 10,000 on deals closed within the window and a 50 % clawback → −5,000.00.
     """
     exit_rule = rule.early_exit
-    if exit_rule is None or pd.isna(termination_date) or deals.empty:
+    if exit_rule is None or pd.isna(termination_date):
         return []
-    end = pd.Timestamp(termination_date)
-    start = end - pd.Timedelta(days=exit_rule.days)
-    close = pd.to_datetime(deals["close_date"])
-    recent = deals.loc[(close > start) & (close <= end), "opportunity_id"].astype(str)
-    earned = sum((paid.get(deal, ZERO) for deal in set(recent) - set(clawed)), ZERO)
+    end = pd.Timestamp(termination_date).date()
+    start = end - dt.timedelta(days=exit_rule.days)
+    recent = {d.opportunity_id for d in deals if start < d.close_date <= end}
+    earned = sum((paid.get(deal, ZERO) for deal in recent - set(clawed)), ZERO)
     if earned <= 0:
         return []
     amount = rounding.apply(-earned * exit_rule.pct)

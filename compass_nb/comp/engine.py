@@ -11,8 +11,8 @@ states (default half-up to the cent); a payout is the sum of its lines.
 
 Crediting by plan: ``split`` sellers are paid on their split credit (a deal's splits
 should sum to 100 %); ``overlay`` sellers on their overlay credit on top; ``team``
-(managers) on the split credit of the sellers they manage (``manager_id``, or their
-``team`` when ``manager_id`` is missing).
+(managers) on the credit of every seller below them in the ``manager_id`` tree (their
+``team`` when ``manager_id`` is missing), so a head of sales rolls up all teams.
 """
 
 from __future__ import annotations
@@ -66,18 +66,25 @@ def _employed_months(rep, start: str, end: str) -> list[str]:
 
 
 def _team_members(reps: pd.DataFrame, manager) -> list[str]:
-    if "manager_id" in reps and reps["manager_id"].notna().any():
-        members = reps.loc[reps["manager_id"].astype(str) == str(manager.rep_id)]
-    else:
+    """Everyone below ``manager`` in the ``manager_id`` tree (or their team, without one)."""
+    if "manager_id" not in reps or reps["manager_id"].isna().all():
         members = reps.loc[(reps["team"] == manager.team) & (reps["rep_id"] != manager.rep_id)]
-    return members["rep_id"].astype(str).tolist()
+        return members["rep_id"].astype(str).tolist()
+    reports = reps.groupby(reps["manager_id"].astype(str))["rep_id"].apply(list).to_dict()
+    found, todo = [], [str(manager.rep_id)]
+    while todo:
+        for rep_id in reports.get(todo.pop(), []):
+            if rep_id not in found:
+                found.append(rep_id)
+                todo.append(rep_id)
+    return found
 
 
 def _seller_credits(credits: pd.DataFrame, reps: pd.DataFrame, rep, crediting: dict[str, str]) -> pd.DataFrame:
     """The credit rows a seller is paid on under their plan's crediting."""
     if crediting.get(str(rep.rep_id)) != "team":
         return credits.loc[credits["rep_id"] == str(rep.rep_id)]
-    members = [m for m in _team_members(reps, rep) if crediting.get(m) == "split"]
+    members = [m for m in _team_members(reps, rep) if crediting.get(m) in ("split", "overlay")]
     return credits.loc[credits["rep_id"].isin(members)]
 
 
@@ -85,7 +92,7 @@ def _tag(lines: list[dict], **fields) -> list[dict]:
     return [{**line, **fields} for line in lines]
 
 
-def _measure_block(deals_now: pd.DataFrame, version: PlanVersion, q: Decimal, ti: Decimal, status: dict):
+def _measure_block(deals_now: list, version: PlanVersion, q: Decimal, ti: Decimal, status: dict):
     """Commission lines of every measure, and the credit they counted."""
     lines, counted = [], ZERO
     for measure in version.measures:
@@ -107,6 +114,10 @@ def seller_payouts(rep, plan: Plan, rep_credits: pd.DataFrame, quotas: dict, mon
     paid: dict[str, Decimal] = {}
     clawed: set[str] = set()
     balance = ZERO
+    deals = measures.deals_from(rep_credits)
+    by_period: dict[str, list] = {}
+    for deal in deals:
+        by_period.setdefault(deal.period, []).append(deal)
     term = getattr(rep, "termination_date", None)
     exit_month = pd.Timestamp(term).strftime("%Y-%m") if pd.notna(term) else None
     for period in months:
@@ -114,21 +125,21 @@ def seller_payouts(rep, plan: Plan, rep_credits: pd.DataFrame, quotas: dict, mon
         full = quotas.get((str(rep.rep_id), period), ZERO)
         q = quota.period_quota(full, period, rep.hire_date, term, version.quota)
         ti = quota.period_target_incentive(rep.ote, version.variable_share, period, rep.hire_date, term, version.quota)
-        now = rep_credits.loc[rep_credits["period"] == period]
-        period_status = {str(d): "type not in plan" for d in now["opportunity_id"]}
+        now = by_period.get(period, [])
+        period_status = {d.opportunity_id: "type not in plan" for d in now}
         lines, counted = _measure_block(now, version, q, ti, period_status)
         status.update({(period, d): s for d, s in period_status.items()})
         lines += _tag(measures.spif_lines(now, version.spifs, version.rounding), measure="spif")
         for line in lines:
             if line["kind"] in DEAL_KINDS:
                 paid[line["opportunity_id"]] = paid.get(line["opportunity_id"], ZERO) + line["amount"]
-        cancels = clawbacks.cancellation_lines(rep_credits, paid, version.clawback, period)
+        cancels = clawbacks.cancellation_lines(deals, paid, version.clawback, period)
         for line in cancels:
             paid[line["opportunity_id"]] = ZERO
             clawed.add(line["opportunity_id"])
         lines += _tag(cancels, measure="clawback")
         if period == exit_month:
-            lines += _tag(clawbacks.early_exit_line(rep_credits, paid, version.clawback, term, version.rounding, clawed),
+            lines += _tag(clawbacks.early_exit_line(deals, paid, version.clawback, term, version.rounding, clawed),
                           measure="clawback")
         if adjustments is not None and not adjustments.empty:
             lines += _adjustment_lines(adjustments, str(rep.rep_id), period)

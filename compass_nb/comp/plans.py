@@ -193,7 +193,7 @@ class Plan:
 
     def version_for(self, period: str) -> PlanVersion:
         """The version in effect on the first day of ``period`` (``YYYY-MM``)."""
-        day = pd.Period(period, "M").start_time.date()
+        day = dt.date(int(period[:4]), int(period[5:7]), 1)
         for version in self.versions:
             if version.covers(day):
                 return version

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
@@ -33,21 +35,27 @@ def active_fraction(period: str, hire_date, termination_date=None) -> Decimal:
     >>> active_fraction("2026-11", "2026-11-16")
     Decimal('0.5')
     """
-    month = pd.Period(period, "M")
-    start, end = month.start_time.normalize(), month.end_time.normalize()
-    first = max(start, pd.Timestamp(hire_date).normalize()) if pd.notna(hire_date) else start
-    last = min(end, pd.Timestamp(termination_date).normalize()) if pd.notna(termination_date) else end
+    start, end = month_bounds(period)
+    first = max(start, pd.Timestamp(hire_date).date()) if pd.notna(hire_date) else start
+    last = min(end, pd.Timestamp(termination_date).date()) if pd.notna(termination_date) else end
     days = (last - first).days + 1
     if days <= 0:
         return Decimal(0)
-    return Decimal(days) / Decimal(month.days_in_month)
+    return Decimal(days) / Decimal(end.day)
+
+
+def month_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """First and last day of ``period`` (``YYYY-MM``)."""
+    year, month = int(period[:4]), int(period[5:7])
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def months_since_hire(period: str, hire_date) -> int:
     """The seller's month number in ``period``: 1 in the hire month, 2 the month after, …"""
     if pd.isna(hire_date):
         return 10**6
-    return (pd.Period(period, "M") - pd.Period(pd.Timestamp(hire_date), "M")).n + 1
+    hired = pd.Timestamp(hire_date)
+    return (int(period[:4]) - hired.year) * 12 + int(period[5:7]) - hired.month + 1
 
 
 def ramp_factor(period: str, hire_date, ramp: tuple[Decimal, ...]) -> Decimal:

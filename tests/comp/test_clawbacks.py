@@ -5,13 +5,18 @@ from decimal import Decimal as D
 import pandas as pd
 
 from compass_nb.comp.clawbacks import cancellation_lines, early_exit_line
+from compass_nb.comp.measures import deals_from
 from compass_nb.comp.plans import Clawback, EarlyExit, Rounding
 
-DEALS = pd.DataFrame({
+DEALS = deals_from(pd.DataFrame({
     "opportunity_id": ["A", "B", "C"],
     "close_date": pd.to_datetime(["2026-08-10", "2026-09-20", "2026-03-01"]),
+    "period": ["2026-08", "2026-09", "2026-03"],
+    "credit": [60000.0, 40000.0, 25000.0],
+    "type": "new",
+    "segment": "SMB",
     "cancelled_date": pd.to_datetime(["2026-10-05", None, "2026-10-06"]),
-})
+}))
 PAID = {"A": D("6000.00"), "B": D("4000.00"), "C": D("2500.00")}
 
 

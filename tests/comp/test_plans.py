@@ -30,7 +30,7 @@ def test_repository_plans_load_for_every_demo_plan_id():
 
 def test_version_is_chosen_by_effective_date():
     ae = load_plans("parameters/comp_plans")["ae"]
-    assert ae.version_for("2026-06").version == "FY2024"
+    assert ae.version_for("2026-06").version == "FY2022"
     assert ae.version_for("2026-07").version == "FY2026H2"
 
 
