@@ -15,7 +15,7 @@ from compass_nb.pipeline.funnel import stage_reach
 from compass_nb.pipeline.quarters import past_quarters, quarter_label
 from compass_nb.pipeline.stages import CATEGORIES, open_stages
 
-ROLLUP_COLUMNS = ["closed", "commit", "best_case", "pipeline", "weighted"]
+BACKTEST_FIGURES = ["weighted", "weighted_pipeline", "expected_new", "commit", "best_case"]
 
 
 def forecast_categories(snapshot: pd.DataFrame, stages: pd.DataFrame) -> pd.Series:
@@ -77,7 +77,8 @@ def rollups(snapshot: pd.DataFrame, stages: pd.DataFrame, rates: pd.DataFrame, s
     Returns
     -------
     pandas.DataFrame
-        ``*by, closed, commit, best_case, pipeline, weighted``.
+        ``*by, closed, commit, best_case, pipeline, weighted_pipeline`` (closed won plus each
+        open deal's amount times its stage's win rate).
     """
     by = list(by or [])
     close = pd.to_datetime(snapshot["close_date"])
@@ -99,19 +100,91 @@ def rollups(snapshot: pd.DataFrame, stages: pd.DataFrame, rates: pd.DataFrame, s
     out["commit"] = sums["Closed"] + sums["Commit"]
     out["best_case"] = out["commit"] + sums["Best Case"]
     out["pipeline"] = sums["Pipeline"]
-    out["weighted"] = sums["weighted"]
+    out["weighted_pipeline"] = sums["weighted"]
     return out.reset_index(drop=not by)
+
+
+def _months(a: pd.Timestamp, b: pd.Timestamp) -> int:
+    return (b.year - a.year) * 12 + b.month - a.month
+
+
+def expected_new_wins(snapshot: pd.DataFrame, start, as_of, *, quarters: int = 4,
+                      by: list[str] | None = None) -> pd.DataFrame:
+    """Wins to expect in the quarter starting ``start`` from deals not yet created at ``as_of``.
+
+    The average, over the ``quarters`` most recent complete quarters known at ``as_of``, of
+    the amount won in each from deals created after the same point of that quarter's
+    calendar (the same number of months before or into it as ``as_of`` is for this one).
+
+    Parameters
+    ----------
+    snapshot
+        Opportunities as they stood at ``as_of`` (``opportunities_at``).
+    start
+        First day of the quarter forecast.
+    as_of
+        The date the forecast is made (a month end).
+    quarters
+        How many past quarters to average.
+    by
+        Grouping columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``*by, expected_new``.
+    """
+    by = list(by or [])
+    start, as_of = pd.Timestamp(start).normalize(), pd.Timestamp(as_of).normalize()
+    offset = _months(start, as_of + pd.Timedelta(days=1))
+    first = pd.to_datetime(snapshot["created_date"]).min()
+    close = pd.to_datetime(snapshot["close_date"])
+    won = snapshot["is_won"].astype(bool)
+    parts, k = [], 1
+    while len(parts) < quarters and k <= quarters + 8:
+        q_start = start - pd.DateOffset(months=3 * k)
+        q_end = q_start + pd.DateOffset(months=3) - pd.Timedelta(days=1)
+        k += 1
+        if q_end > as_of:
+            continue
+        if q_start < first:
+            break
+        then = q_start + pd.DateOffset(months=offset) - pd.Timedelta(days=1)
+        mask = won & close.between(q_start, q_end) & (pd.to_datetime(snapshot["created_date"]) > then)
+        parts.append(snapshot.loc[mask].assign(_q=len(parts)))
+    n = max(len(parts), 1)
+    new = pd.concat(parts) if parts else snapshot.iloc[:0]
+    if not by:
+        return pd.DataFrame({"expected_new": [float(new["amount"].sum()) / n]})
+    return (new.groupby(by, dropna=False)["amount"].sum() / n).rename("expected_new").reset_index()
 
 
 def quarter_forecast(opportunities: pd.DataFrame, states: pd.DataFrame, stages: pd.DataFrame,
                      as_of, start, end, fiscal_year_start: int = 1, *, by: list[str] | None = None,
                      lookback_days: int = 365) -> pd.DataFrame:
-    """Roll-ups and weighted forecast of one fiscal quarter as known at ``as_of``, with a
-    ``quarter`` label column."""
+    """Roll-ups and weighted forecast of one fiscal quarter as known at ``as_of``.
+
+    ``weighted = weighted_pipeline + expected_new``: closed won, plus each open deal's
+    amount times its stage's historical win rate (:func:`rollups`), plus the wins to expect
+    from deals not yet created (:func:`expected_new_wins`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``*by, quarter, closed, commit, best_case, pipeline, weighted_pipeline,
+        expected_new, weighted``.
+    """
+    by = list(by or [])
     snapshot = opportunities_at(opportunities, states, as_of)
     rates = stage_win_rates(states, stages, as_of, lookback_days=lookback_days)
     out = rollups(snapshot, stages, rates, start, end, by=by)
-    out.insert(len(by or []), "quarter", quarter_label(start, fiscal_year_start))
+    new = expected_new_wins(snapshot, start, as_of, by=by)
+    if by:
+        out = out.merge(new, on=by, how="outer").fillna(0.0)
+    else:
+        out["expected_new"] = new["expected_new"].iloc[0]
+    out["weighted"] = out["weighted_pipeline"] + out["expected_new"]
+    out.insert(len(by), "quarter", quarter_label(start, fiscal_year_start))
     return out
 
 
@@ -126,32 +199,34 @@ def actual_won(opportunities: pd.DataFrame, start, end, *, by: list[str] | None 
 
 
 def backtest(opportunities: pd.DataFrame, states: pd.DataFrame, stages: pd.DataFrame, cutoff,
-             fiscal_year_start: int = 1, *, lead_days: int = 1, min_history_days: int = 365,
+             fiscal_year_start: int = 1, *, lead_months: int = 0, min_history_days: int = 365,
              lookback_days: int = 365) -> pd.DataFrame:
     """The weighted forecast (and commit / best case) of each past quarter against what closed.
 
     For every complete fiscal quarter that starts at least ``min_history_days`` after the
-    first deal was created and ends by ``cutoff``, the forecast is made ``lead_days`` before
-    the quarter starts from what was known then (pipeline and win rates), and compared
+    first deal was created and ends by ``cutoff``, the forecast is made on the day before the
+    quarter starts less ``lead_months`` months (0: the eve of the quarter; 2: as if made at the
+    end of the quarter's third-last month), from what was known then (pipeline and win rates), and compared
     with the amount actually won with a close date in the quarter.
 
     Returns
     -------
     pandas.DataFrame
-        ``quarter, as_of, weighted, commit, best_case, actual, error`` (weighted − actual)
+        ``quarter, as_of, weighted, weighted_pipeline, expected_new, commit, best_case, actual,
+        error`` (weighted − actual)
         and ``pct_error`` (error ÷ actual).
     """
     first = pd.to_datetime(opportunities["created_date"]).min() + pd.Timedelta(days=min_history_days)
     rows = []
     for label, start, end in past_quarters(first, cutoff, fiscal_year_start):
-        as_of = start - pd.Timedelta(days=lead_days)
+        as_of = start - pd.DateOffset(months=lead_months) - pd.Timedelta(days=1)
         made = quarter_forecast(opportunities, states, stages, as_of, start, end, fiscal_year_start,
                                 lookback_days=lookback_days)
         actual = float(actual_won(opportunities, start, end)["actual"].iloc[0])
-        rows.append({"quarter": label, "as_of": as_of, "weighted": float(made["weighted"].iloc[0]),
-                     "commit": float(made["commit"].iloc[0]), "best_case": float(made["best_case"].iloc[0]),
-                     "actual": actual})
-    out = pd.DataFrame(rows, columns=["quarter", "as_of", "weighted", "commit", "best_case", "actual"])
+        made = made.iloc[0]
+        rows.append({"quarter": label, "as_of": as_of} | {c: float(made[c]) for c in BACKTEST_FIGURES}
+                    | {"actual": actual})
+    out = pd.DataFrame(rows, columns=["quarter", "as_of", *BACKTEST_FIGURES, "actual"])
     out["error"] = out["weighted"] - out["actual"]
     out["pct_error"] = (out["error"] / out["actual"]).where(out["actual"] > 0)
     return out

@@ -5,6 +5,7 @@ from compass_nb.pipeline._history import opportunities_at
 from compass_nb.pipeline.forecast import (
     backtest,
     backtest_error,
+    expected_new_wins,
     forecast_categories,
     quarter_forecast,
     rollups,
@@ -28,14 +29,14 @@ def test_rollups_are_cumulative_commit_and_best_case(opportunities, states, stag
 def test_weighted_forecast_is_closed_plus_open_amount_times_stage_win_rate(opportunities, states, stages):
     snapshot = opportunities_at(opportunities, states, "2026-02-28")
     r = rollups(snapshot, stages, RATES, *Q1).iloc[0]
-    assert r["weighted"] == pytest.approx(100 + 200 * 0.8 + 500 * 0.5 + 50 * 0.2 + 80 * 0.1)
+    assert r["weighted_pipeline"] == pytest.approx(100 + 200 * 0.8 + 500 * 0.5 + 50 * 0.2 + 80 * 0.1)
 
 
 def test_rollups_by_family_add_up_to_the_total(opportunities, states, stages):
     snapshot = opportunities_at(opportunities, states, "2026-02-28")
     by = rollups(snapshot, stages, RATES, *Q1, by=["product_family"]).set_index("product_family")
     assert by.loc["Tents", ["closed", "commit", "best_case"]].tolist() == [100, 300, 300]
-    assert by.sum()["weighted"] == pytest.approx(rollups(snapshot, stages, RATES, *Q1)["weighted"].iloc[0])
+    assert by.sum()["weighted_pipeline"] == pytest.approx(rollups(snapshot, stages, RATES, *Q1)["weighted_pipeline"].iloc[0])
 
 
 def test_a_sellers_forecast_category_overrides_the_stage_category(opportunities, states, stages):
@@ -75,9 +76,12 @@ def test_backtest_forecasts_each_past_quarter_from_what_was_known_the_day_before
     assert bt.index.tolist() == ["FY2025-Q4", "FY2026-Q1"]
     # 31 Dec 2025: C (Discovery 300) and D (Proposal 400) open for Q1; Discovery won 1 of 2, Proposal 1 of 1
     q1 = bt.loc["FY2026-Q1"]
-    assert q1["weighted"] == pytest.approx(300 * 0.5 + 400 * 1.0)
+    assert q1["weighted_pipeline"] == pytest.approx(300 * 0.5 + 400 * 1.0)
+    # Q4 2025 saw 10 won from deals created after 30 Sep (G): expect as much from new deals
+    assert q1["expected_new"] == pytest.approx(10)
+    assert q1["weighted"] == pytest.approx(560)
     assert q1[["commit", "best_case", "actual"]].tolist() == [0, 400, 300]  # actual: A 100 + B 200
-    assert q1["pct_error"] == pytest.approx(250 / 300)
+    assert q1["pct_error"] == pytest.approx(260 / 300)
     assert bt.loc["FY2025-Q4", ["weighted", "actual"]].tolist() == [0, 10]
 
 
@@ -85,12 +89,24 @@ def test_backtest_error_summarises_mape_bias_and_wape(with_history, stages):
     opps, states = with_history
     err = backtest_error(backtest(opps, states, stages, "2026-03-31", 1, min_history_days=0))
     assert err["quarters"] == 2
-    assert err["mape"] == pytest.approx((1 + 250 / 300) / 2)
-    assert err["bias"] == pytest.approx((-1 + 250 / 300) / 2)
-    assert err["wape"] == pytest.approx((10 + 250) / 310)
+    assert err["mape"] == pytest.approx((1 + 260 / 300) / 2)
+    assert err["bias"] == pytest.approx((-1 + 260 / 300) / 2)
+    assert err["wape"] == pytest.approx((10 + 260) / 310)
 
 
 def test_quarter_forecast_labels_the_quarter(opportunities, states, stages):
     out = quarter_forecast(opportunities, states, stages, "2026-02-28", *Q1, 1, by=["product_family"])
     assert set(out["quarter"]) == {"FY2026-Q1"}
     assert list(out.columns[:2]) == ["product_family", "quarter"]
+
+
+def test_expected_new_wins_average_what_deals_created_later_won_in_past_quarters(with_history):
+    opps, states = with_history
+    snapshot = opportunities_at(opps, states, "2026-03-31")
+    # forecasting Q2 2026 two months ahead (as of 31 Jan) from Q1 2026 would leak: only Q4 2025
+    # is complete by 31 Jan; created after 31 Jul 2025 and won in Q4: G (10)
+    early = opportunities_at(opps, states, "2026-01-31")
+    assert expected_new_wins(early, "2026-04-01", "2026-01-31")["expected_new"].iloc[0] == pytest.approx(10)
+    # on the eve of Q2: Q1 2026 (A 100 + B 200, both created after 31 Dec) and Q4 2025 (G 10)
+    eve = expected_new_wins(snapshot, "2026-04-01", "2026-03-31", by=["product_family"]).set_index("product_family")
+    assert eve.loc["Tents", "expected_new"] == pytest.approx((300 + 10) / 2)

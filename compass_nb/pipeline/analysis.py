@@ -1,0 +1,221 @@
+"""Everything the pipeline notebook shows, computed in one call from the input tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from compass_nb.pipeline._history import month_bounds, opportunities_at, timeline, with_team
+from compass_nb.pipeline.coverage import coverage
+from compass_nb.pipeline.cycle import cycle_days, cycle_summary, stage_duration_summary, stalled_deals, time_in_stage
+from compass_nb.pipeline.flow import close_date_changes, flow_movements, pipeline_flow, slippage
+from compass_nb.pipeline.forecast import backtest, backtest_error, quarter_forecast, stage_win_rates
+from compass_nb.pipeline.funnel import closed_between, stage_conversion, stage_reach, win_rates
+from compass_nb.pipeline.performance import attainment, attainment_distribution, ramp, scorecard
+from compass_nb.pipeline.quarters import next_quarter_bounds, quarter_bounds, quarter_label
+from compass_nb.pipeline.stages import stage_table, unknown_stages
+from compass_nb.pipeline.velocity import monthly_velocity, velocity_drivers
+
+COMMIT_COLUMNS = ["product_family", "quarter", "commit", "best_case", "weighted"]
+
+
+@dataclass
+class Settings:
+    """The ``pipeline`` parameter section (see ``parameters/default.yaml``)."""
+
+    stages: list | None = None
+    stalled_days: int = 30
+    quota_roles: list[str] | None = field(default_factory=lambda: ["AE", "AM"])
+    lookback_months: int = 12
+    velocity_window: int = 3
+    backtest_quarters: int = 8
+    min_group_size: int = 5
+
+
+@dataclass
+class PipelineAnalysis:
+    """The tables and figures of the pipeline notebook (see :func:`analyse`)."""
+
+    period: str
+    cutoff: pd.Timestamp
+    quarter: tuple[str, pd.Timestamp, pd.Timestamp]
+    next_quarter: tuple[str, pd.Timestamp, pd.Timestamp]
+    stages: pd.DataFrame
+    unknown: pd.DataFrame
+    snapshot: pd.DataFrame
+    conversion: pd.DataFrame
+    conversion_by_cohort: pd.DataFrame
+    win_rates: dict[str, pd.DataFrame]
+    cycles: pd.DataFrame
+    cycle: pd.DataFrame
+    stage_durations: pd.DataFrame
+    stalled: pd.DataFrame
+    velocity: pd.DataFrame
+    drivers: pd.DataFrame
+    coverage: pd.DataFrame
+    flow: pd.DataFrame
+    slippage: dict
+    push_days: pd.Series
+    stage_rates: pd.DataFrame
+    forecast: pd.DataFrame
+    backtest: pd.DataFrame
+    backtest_error: dict
+    attainment: pd.DataFrame
+    attainment_distribution: pd.DataFrame
+    attainment_by_team: pd.DataFrame
+    ramp: pd.DataFrame
+    scorecard: pd.DataFrame
+    headlines: dict = field(default_factory=dict)
+
+    def pipeline_commit(self) -> pd.DataFrame:
+        """The next fiscal quarter's commit, best case and weighted forecast per product family
+        (the store table ``pipeline_commit`` that demand planning shows beside the consensus)."""
+        nxt = self.forecast.loc[self.forecast["quarter"] == self.next_quarter[0]]
+        return nxt.loc[:, COMMIT_COLUMNS].reset_index(drop=True)
+
+
+def _months_back(period: str, n: int) -> list[str]:
+    last = pd.Period(period, "M")
+    return [str(last - k) for k in range(n - 1, -1, -1)]
+
+
+def _with_columns(opportunities: pd.DataFrame) -> pd.DataFrame:
+    out = opportunities.copy()
+    for column in ("product_family", "segment", "type"):
+        if column not in out:
+            out[column] = "unassigned"
+        out[column] = out[column].fillna("unassigned")
+    return out
+
+
+def _forecast(opps, states, stages, cutoff, quarters, fiscal_year_start, lookback_days) -> pd.DataFrame:
+    parts = [
+        quarter_forecast(opps, states, stages, cutoff, start, end, fiscal_year_start, by=["product_family"],
+                         lookback_days=lookback_days)
+        for _, start, end in quarters
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def analyse(tables: dict[str, pd.DataFrame], period: str, *, fiscal_year_start: int = 1,
+            settings: Settings | None = None) -> PipelineAnalysis:
+    """Compute every section of the pipeline notebook.
+
+    Parameters
+    ----------
+    tables
+        ``opportunities``, ``opportunity_history``, ``reps``, ``quotas``, ``credit_splits``,
+        cut off at the period.
+    period
+        The cycle, ``YYYY-MM``; its last day is the as-of date.
+    fiscal_year_start
+        Month the fiscal year starts in.
+    settings
+        The ``pipeline`` parameter section.
+
+    Returns
+    -------
+    PipelineAnalysis
+    """
+    s = settings or Settings()
+    stages = stage_table(s.stages)
+    cutoff = month_bounds(period)[1]
+    reps = tables["reps"]
+    opps = with_team(_with_columns(tables["opportunities"]), reps)
+    history = tables["opportunity_history"]
+    unknown = unknown_stages({"opportunities": opps, "opportunity_history": history}, stages)
+    states = timeline(opps, history, stages)
+    snapshot = opportunities_at(opps, states, cutoff)
+    lookback_start = month_bounds(_months_back(period, s.lookback_months)[0])[0]
+    lookback_days = (cutoff - lookback_start).days + 1
+    q_label, q_start, q_end = quarter_label(cutoff, fiscal_year_start), *quarter_bounds(cutoff, fiscal_year_start)
+    n_start, n_end = next_quarter_bounds(cutoff, fiscal_year_start)
+    next_q = (quarter_label(n_start, fiscal_year_start), n_start, n_end)
+
+    reach = stage_reach(states, stages)
+    cohorts = reach.loc[reach["cohort"].isin(_months_back(period, s.lookback_months))]
+    closed = closed_between(snapshot, lookback_start, cutoff)
+    cycles = cycle_days(closed)
+    changes = close_date_changes(states)
+    recent = pd.concat([closed, snapshot.loc[~snapshot["is_closed"]]])
+
+    velocity = monthly_velocity(opps, states, _months_back(period, s.lookback_months), by="team",
+                                window=s.velocity_window)
+    company = monthly_velocity(opps, states, _months_back(period, s.lookback_months), by=None,
+                               window=s.velocity_window).assign(team="All teams")
+    velocity = pd.concat([company, velocity], ignore_index=True)
+
+    lead_months = len(pd.period_range(cutoff + pd.Timedelta(days=1), n_start - pd.Timedelta(days=1), freq="M"))
+    bt = backtest(opps, states, stages, cutoff, fiscal_year_start, lead_months=lead_months,
+                  lookback_days=lookback_days).tail(s.backtest_quarters).reset_index(drop=True)
+
+    fy_start = quarter_bounds(cutoff, fiscal_year_start)[0]
+    while fy_start.month != fiscal_year_start:
+        fy_start = quarter_bounds(fy_start - pd.Timedelta(days=1), fiscal_year_start)[0]
+    attained = attainment(snapshot, tables["credit_splits"], tables["quotas"], reps, fy_start, cutoff, cutoff,
+                          roles=s.quota_roles)
+
+    result = PipelineAnalysis(
+        period=period,
+        cutoff=cutoff,
+        quarter=(q_label, q_start, q_end),
+        next_quarter=next_q,
+        stages=stages,
+        unknown=unknown,
+        snapshot=snapshot,
+        conversion=stage_conversion(cohorts, stages),
+        conversion_by_cohort=stage_conversion(cohorts, stages, by=["cohort"]),
+        win_rates={
+            "all": win_rates(closed),
+            "team": win_rates(closed, by=["team"]),
+            "segment": win_rates(closed, by=["segment"]),
+            "product_family": win_rates(closed, by=["product_family"]),
+        },
+        cycles=cycles,
+        cycle=cycle_summary(cycles),
+        stage_durations=stage_duration_summary(time_in_stage(states.loc[states["at"] >= lookback_start], cutoff)),
+        stalled=stalled_deals(snapshot, cutoff, s.stalled_days),
+        velocity=velocity,
+        drivers=velocity_drivers(velocity, by="team"),
+        coverage=coverage(snapshot, tables["credit_splits"], tables["quotas"], reps, q_start, q_end,
+                          roles=s.quota_roles),
+        flow=pipeline_flow(flow_movements(states, month_bounds(period)[0] - pd.Timedelta(days=1), cutoff,
+                                          q_start, q_end)),
+        slippage=slippage(changes, recent),
+        push_days=changes.loc[changes["pushed"] & changes["opportunity_id"].isin(recent["opportunity_id"]), "days"],
+        stage_rates=stage_win_rates(states, stages, cutoff, lookback_days=lookback_days),
+        forecast=_forecast(opps, states, stages, cutoff, [(q_label, q_start, q_end), next_q],
+                           fiscal_year_start, lookback_days),
+        backtest=bt,
+        backtest_error=backtest_error(bt),
+        attainment=attained,
+        attainment_distribution=attainment_distribution(attained, min_group_size=s.min_group_size),
+        attainment_by_team=attainment_distribution(attained, by=["team"], min_group_size=s.min_group_size),
+        ramp=ramp(snapshot, tables["credit_splits"], tables["quotas"], reps, cutoff,
+                  since=pd.to_datetime(opps["created_date"]).min(), roles=s.quota_roles,
+                  min_group_size=s.min_group_size),
+        scorecard=scorecard(attained, snapshot, reps, fy_start, cutoff),
+    )
+    result.headlines = headlines(result)
+    return result
+
+
+def headlines(a: PipelineAnalysis) -> dict:
+    """The headline figures: win rate, median cycle, velocity, coverage, median attainment,
+    backtest error and the next quarter's weighted forecast."""
+    company = a.velocity.loc[(a.velocity["team"] == "All teams") & (a.velocity["month"] == a.period)]
+    total = a.coverage.loc[a.coverage["team"] == "All teams", "coverage"]
+    dist = a.attainment_distribution
+    return {
+        "win_rate": float(a.win_rates["all"]["win_rate"].iloc[0]) if len(a.win_rates["all"]) else float("nan"),
+        "cycle_days": float(a.cycle["median"].iloc[0]) if len(a.cycle) else float("nan"),
+        "velocity": float(company["velocity"].iloc[0]) if len(company) else float("nan"),
+        "coverage": float(total.iloc[0]) if len(total) else float("nan"),
+        "attainment_median": float(dist["median"].iloc[0]) if len(dist) else float("nan"),
+        "at_or_above_quota": float(dist["at_or_above_quota"].iloc[0]) if len(dist) else float("nan"),
+        "backtest_mape": a.backtest_error["mape"],
+        "backtest_bias": a.backtest_error["bias"],
+        "next_quarter_weighted": float(a.pipeline_commit()["weighted"].sum()),
+        "next_quarter_commit": float(a.pipeline_commit()["commit"].sum()),
+    }
