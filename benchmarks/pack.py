@@ -37,7 +37,11 @@ def floor_notebooks(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in NEEDS:
         book = nbformat.v4.new_notebook()
-        book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        book.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         book.cells = [
             nbformat.v4.new_markdown_cell(f"# {name} (floor)"),
             nbformat.v4.new_code_cell("period = None", metadata={"tags": ["parameters"]}),
@@ -51,7 +55,9 @@ def timed_run(out: Path, args: list[str], env: dict | None = None) -> float:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "compass_nb.cli", "run", "--out", str(out), *args],
-        capture_output=True, text=True, env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
@@ -66,13 +72,24 @@ def main() -> None:
     parser.add_argument("--backfill", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=0)
     options = parser.parse_args()
-    args = ["--set", f"source={options.source}", "--backfill", str(options.backfill), "--jobs", str(options.jobs)]
+    args = [
+        "--set",
+        f"source={options.source}",
+        "--backfill",
+        str(options.backfill),
+        "--jobs",
+        str(options.jobs),
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        floor = timed_run(tmp / "floor", args, env={"COMPASS_NOTEBOOKS": str(floor_notebooks(tmp / "nb"))})
+        floor = timed_run(
+            tmp / "floor", args, env={"COMPASS_NOTEBOOKS": str(floor_notebooks(tmp / "nb"))}
+        )
         compass = timed_run(tmp / "pack", args)
     cycles = options.backfill + 1
-    print(f"\nDemo pack ({options.source}, {len(NEEDS)} notebooks × {cycles} cycle(s), {os.cpu_count()} cores)")
+    print(
+        f"\nDemo pack ({options.source}, {len(NEEDS)} notebooks × {cycles} cycle(s), {os.cpu_count()} cores)"
+    )
     print(f"{'':<28}{'wall time':>12}")
     print(f"{'floor (imports only)':<28}{floor:>10.1f} s")
     print(f"{'Compass pack':<28}{compass:>10.1f} s")

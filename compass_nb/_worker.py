@@ -43,7 +43,10 @@ def main(spec_path: str) -> int:
     try:
         render(spec, result)
     except Exception:  # noqa: BLE001
-        result.update(status="failed", error=(error + " | rendering failed: " + traceback.format_exc(limit=2)).strip(" |"))
+        result.update(
+            status="failed",
+            error=(error + " | rendering failed: " + traceback.format_exc(limit=2)).strip(" |"),
+        )
     Path(spec_path + ".result.json").write_text(json.dumps(result))
     return 0
 

@@ -10,14 +10,26 @@ from compass_nb.errors import CompassError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="compass-nb", description="Compass: the sales-operations workbench.")
+    parser = argparse.ArgumentParser(
+        prog="compass-nb", description="Compass: the sales-operations workbench."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="render the monthly pack")
-    run.add_argument("--period", help="month under review, YYYY-MM (default: latest complete month)")
-    run.add_argument("-p", "--parameters", help="a parameters YAML file (overrides parameters/default.yaml)")
-    run.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                     help="override one parameter (dotted for sections: enps.min_group_size=7)")
+    run.add_argument(
+        "--period", help="month under review, YYYY-MM (default: latest complete month)"
+    )
+    run.add_argument(
+        "-p", "--parameters", help="a parameters YAML file (overrides parameters/default.yaml)"
+    )
+    run.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one parameter (dotted for sections: enps.min_group_size=7)",
+    )
     run.add_argument("--only", nargs="+", metavar="NAME", help="re-run only these notebooks")
     run.add_argument("--backfill", type=int, help="first run the N cycles before the period")
     run.add_argument("--jobs", type=int, help="notebooks run side by side (default: the cores)")
@@ -86,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"compass-nb: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("compass-nb: interrupted; the store and the previous pack are unchanged.", file=sys.stderr)
+        print(
+            "compass-nb: interrupted; the store and the previous pack are unchanged.",
+            file=sys.stderr,
+        )
         return 130
 
 

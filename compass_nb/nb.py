@@ -135,7 +135,8 @@ class Context:
             "fingerprints": dict(sorted(loaded.fingerprints.items())),
             "rows_read": {k: int(v) for k, v in sorted(loaded.rows_read.items())},
             "quarantined_rows": int(loaded.quarantine.groupby(["table", "row"]).ngroups)
-            if not loaded.quarantine.empty else 0,
+            if not loaded.quarantine.empty
+            else 0,
         }
         (self.run_dir / "inputs.json").write_text(json.dumps(record, indent=1, sort_keys=True))
 
@@ -322,7 +323,12 @@ def show(
             formats[column] = "{:,}"
     formatters = {column: _formatter(fmt) for column, fmt in formats.items() if column in shown}
     table = shown.to_html(
-        index=index, escape=True, formatters=formatters, border=0, classes="compass-table", na_rep=""
+        index=index,
+        escape=True,
+        formatters=formatters,
+        border=0,
+        classes="compass-table",
+        na_rep="",
     )
     head = f"<caption>{escape(caption)}</caption>" if caption else ""
     if head:

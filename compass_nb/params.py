@@ -38,8 +38,14 @@ SECTIONS = (
 #: Types of keys whose default is ``null``.
 NULLABLE = {"period": str, "scheduler": str}
 
-_TYPE_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string",
-               list: "a list", dict: "a mapping"}
+_TYPE_NAMES = {
+    bool: "true or false",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+    dict: "a mapping",
+}
 
 
 def read_yaml(path: Path) -> dict:
@@ -65,7 +71,9 @@ def defaults() -> dict:
 def parse_set(assignment: str) -> tuple[list[str], object]:
     """Split ``key.sub=value`` into its dotted key path and its YAML-parsed value."""
     if "=" not in assignment:
-        raise ParameterError(f"--set {assignment!r}: write it as key=value (e.g. --set enps.min_group_size=7).")
+        raise ParameterError(
+            f"--set {assignment!r}: write it as key=value (e.g. --set enps.min_group_size=7)."
+        )
     key, raw = assignment.split("=", 1)
     try:
         value = yaml.safe_load(raw) if raw != "" else ""
@@ -76,7 +84,9 @@ def parse_set(assignment: str) -> tuple[list[str], object]:
 
 def _closest(key: str, options) -> str:
     match = difflib.get_close_matches(key, list(options), n=1, cutoff=0.5)
-    return f" Did you mean '{match[0]}'?" if match else f" Valid keys: {', '.join(sorted(options))}."
+    return (
+        f" Did you mean '{match[0]}'?" if match else f" Valid keys: {', '.join(sorted(options))}."
+    )
 
 
 def _check_type(path: str, value, default, origin: str) -> None:
@@ -146,10 +156,13 @@ def _check_no_credentials(params: dict, origin) -> None:
 
 def expand_env(text: str) -> str:
     """Replace ``${VAR}`` with the environment's value (credentials live only there)."""
+
     def value(match: re.Match) -> str:
         name = match.group(1)
         if name not in os.environ:
-            raise ParameterError(f"Environment variable {name} is not set (used in the source URL).")
+            raise ParameterError(
+                f"Environment variable {name} is not set (used in the source URL)."
+            )
         return os.environ[name]
 
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", value, text)
@@ -174,6 +187,7 @@ def for_notebook(params: dict, section: str) -> dict:
 
 def masked(params: dict) -> dict:
     """A copy of ``params`` with every credential masked, for manifests and headers."""
+
     def walk(value):
         if isinstance(value, dict):
             return {k: walk(v) for k, v in value.items()}

@@ -29,7 +29,11 @@ def _span(frame: pd.DataFrame, table: str) -> tuple[str | None, str | None, int]
     dates = pd.to_datetime(frame[column], errors="coerce").dropna()
     if dates.empty:
         return None, None, 0
-    return dates.min().strftime("%Y-%m-%d"), dates.max().strftime("%Y-%m-%d"), dates.dt.to_period("M").nunique()
+    return (
+        dates.min().strftime("%Y-%m-%d"),
+        dates.max().strftime("%Y-%m-%d"),
+        dates.dt.to_period("M").nunique(),
+    )
 
 
 def table_overview(
@@ -44,21 +48,27 @@ def table_overview(
     accepted rows (events after the cut-off belong to later cycles). Quarantined rows are
     counted once per source row, however many faults the row has.
     """
-    bad = quarantine.groupby("table")["row"].nunique() if not quarantine.empty else pd.Series(dtype=int)
+    bad = (
+        quarantine.groupby("table")["row"].nunique()
+        if not quarantine.empty
+        else pd.Series(dtype=int)
+    )
     rows = []
     for table in sorted(rows_read):
         frame = tables[table]
         first, last, months = _span(frame, table)
-        rows.append({
-            "table": table,
-            "rows_read": int(rows_read[table]),
-            "accepted": int(rows_accepted.get(table, len(frame))),
-            "quarantined": int(bad.get(table, 0)),
-            "in_cycle": len(frame),
-            "first": first or "",
-            "last": last or "",
-            "months_covered": months,
-        })
+        rows.append(
+            {
+                "table": table,
+                "rows_read": int(rows_read[table]),
+                "accepted": int(rows_accepted.get(table, len(frame))),
+                "quarantined": int(bad.get(table, 0)),
+                "in_cycle": len(frame),
+                "first": first or "",
+                "last": last or "",
+                "months_covered": months,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -71,7 +81,13 @@ def freshness(tables: dict[str, pd.DataFrame], cutoff: pd.Timestamp) -> pd.DataF
         latest = pd.to_datetime(tables[table][column], errors="coerce").max()
         if pd.isna(latest):
             continue
-        rows.append({"table": table, "latest": latest.strftime("%Y-%m-%d"), "days_before_cutoff": int((cutoff - latest).days)})
+        rows.append(
+            {
+                "table": table,
+                "latest": latest.strftime("%Y-%m-%d"),
+                "days_before_cutoff": int((cutoff - latest).days),
+            }
+        )
     return pd.DataFrame(rows, columns=["table", "latest", "days_before_cutoff"])
 
 
@@ -81,7 +97,14 @@ def missing_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for table, frame in sorted(tables.items()):
         counts = frame.isna().sum()
         for column, missing in counts[counts > 0].items():
-            rows.append({"table": table, "column": column, "missing": int(missing), "share": missing / len(frame)})
+            rows.append(
+                {
+                    "table": table,
+                    "column": column,
+                    "missing": int(missing),
+                    "share": missing / len(frame),
+                }
+            )
     return pd.DataFrame(rows, columns=["table", "column", "missing", "share"])
 
 
@@ -106,7 +129,9 @@ def monthly_order_volume(orders: pd.DataFrame) -> pd.DataFrame:
     return (
         orders.assign(month=month)
         .groupby("month")
-        .agg(lines=("sku", "size"), quantity=("quantity", "sum"), net_revenue=("net_revenue", "sum"))
+        .agg(
+            lines=("sku", "size"), quantity=("quantity", "sum"), net_revenue=("net_revenue", "sum")
+        )
         .reset_index()
     )
 
@@ -116,26 +141,39 @@ def summary_lines(overview: pd.DataFrame, fresh: pd.DataFrame, period: str) -> l
     read, bad = int(overview["rows_read"].sum()), int(overview["quarantined"].sum())
     lines = [
         f"{len(overview)} tables loaded for the {period} cycle: {read:,} rows read, "
-        f"{read - bad:,} accepted, {bad:,} quarantined ({bad / read:.2%})." if read else "No rows were read.",
+        f"{read - bad:,} accepted, {bad:,} quarantined ({bad / read:.2%})."
+        if read
+        else "No rows were read.",
     ]
     worst = overview.sort_values("quarantined", ascending=False).head(1)
     if bad and not worst.empty:
-        lines.append(f"Most quarantined rows are in {worst['table'].iloc[0]} ({int(worst['quarantined'].iloc[0]):,}).")
+        lines.append(
+            f"Most quarantined rows are in {worst['table'].iloc[0]} ({int(worst['quarantined'].iloc[0]):,})."
+        )
     if not fresh.empty:
         stale = fresh.sort_values("days_before_cutoff", ascending=False).iloc[0]
-        lines.append(f"The stalest dated table is {stale['table']}: its latest event is {stale['latest']} "
-                     f"({stale['days_before_cutoff']} days before the cut-off).")
+        lines.append(
+            f"The stalest dated table is {stale['table']}: its latest event is {stale['latest']} "
+            f"({stale['days_before_cutoff']} days before the cut-off)."
+        )
     return lines
 
 
-def family_coverage(orders: pd.DataFrame, products: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+def family_coverage(
+    orders: pd.DataFrame, products: pd.DataFrame, cutoff: pd.Timestamp
+) -> pd.DataFrame:
     """Items with orders in the 12 months to the cut-off, per family and location, and the last order date."""
     recent = orders.loc[pd.to_datetime(orders["order_date"]) > cutoff - pd.DateOffset(months=12)]
     merged = recent.merge(products[["sku", "family"]], on="sku", how="left")
-    items = merged.pivot_table(index="family", columns="location", values="sku", aggfunc="nunique", fill_value=0)
+    items = merged.pivot_table(
+        index="family", columns="location", values="sku", aggfunc="nunique", fill_value=0
+    )
     items.columns = [f"items at {column}" for column in items.columns]
     last = (
         orders.merge(products[["sku", "family"]], on="sku", how="left")
-        .groupby("family")["order_date"].max().dt.strftime("%Y-%m-%d").rename("last_order")
+        .groupby("family")["order_date"]
+        .max()
+        .dt.strftime("%Y-%m-%d")
+        .rename("last_order")
     )
     return items.join(last, how="outer").reset_index()

@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -54,7 +54,16 @@ NEEDS: dict[str, list[str]] = {
 #: Optional inputs: run after these when they are part of the run, but not skipped if they fail.
 AFTER: dict[str, list[str]] = {"02_demand_planning": ["pipeline"]}
 
-VERSIONS = ("pandas", "numpy", "statsmodels", "statsforecast", "duckdb", "papermill", "nbconvert", "pandera")
+VERSIONS = (
+    "pandas",
+    "numpy",
+    "statsmodels",
+    "statsforecast",
+    "duckdb",
+    "papermill",
+    "nbconvert",
+    "pandera",
+)
 
 
 def pause_point(name: str) -> None:
@@ -74,7 +83,9 @@ def with_needs(names: list[str]) -> list[str]:
     """``names`` in run order (only those named: ``--only`` reads the rest from the store)."""
     unknown = [name for name in names if name not in NEEDS]
     if unknown:
-        raise CompassError(f"Unknown notebook {', '.join(unknown)}; the notebooks are: {', '.join(NEEDS)}.")
+        raise CompassError(
+            f"Unknown notebook {', '.join(unknown)}; the notebooks are: {', '.join(NEEDS)}."
+        )
     return [name for name in NEEDS if name in names]
 
 
@@ -131,7 +142,10 @@ def run_lock(root: Path, wait_seconds: float) -> Iterator[None]:
                         f"{wait_seconds:.0f} s. Wait for it to end (or raise lock_wait) and run again."
                     ) from None
                 if not told:
-                    print(f"Another Compass run is using {root}; waiting for it to finish…", flush=True)
+                    print(
+                        f"Another Compass run is using {root}; waiting for it to finish…",
+                        flush=True,
+                    )
                     told = True
                 time.sleep(0.5)
         yield
@@ -162,7 +176,12 @@ def budget(jobs: int) -> tuple[int, int]:
 
 def _thread_env(threads: int) -> dict:
     env = dict(os.environ)
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    for name in (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+    ):
         env[name] = str(threads)
     env["NUMBA_NUM_THREADS"] = str(threads)
     env["TQDM_DISABLE"] = "1"
@@ -233,13 +252,17 @@ def execute(run: Run, notebook: str, threads: int) -> Outcome:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_tree(process)
-        outcome = Outcome("timeout", time.monotonic() - started, f"stopped after the {timeout:.0f} s timeout")
+        outcome = Outcome(
+            "timeout", time.monotonic() - started, f"stopped after the {timeout:.0f} s timeout"
+        )
         _render_stopped(spec, outcome)
         return outcome
     result_path = Path(str(spec_path) + ".result.json")
     if not result_path.exists():
         log = (work / f"{notebook}.log").read_text()[-500:]
-        return Outcome("failed", time.monotonic() - started, f"the notebook process ended unexpectedly: {log}")
+        return Outcome(
+            "failed", time.monotonic() - started, f"the notebook process ended unexpectedly: {log}"
+        )
     result = json.loads(result_path.read_text())
     return Outcome(result["status"], result["duration"], result["error"])
 
@@ -248,15 +271,21 @@ def _render_stopped(spec: dict, outcome: Outcome) -> None:
     from compass_nb.report.html import render_file
 
     output = Path(spec["output"]) if Path(spec["output"]).exists() else Path(spec["input"])
-    render_file(output, Path(spec["html"]), dict(spec["header"], status=outcome.status, error=outcome.error))
+    render_file(
+        output, Path(spec["html"]), dict(spec["header"], status=outcome.status, error=outcome.error)
+    )
 
 
 def _skip(run: Run, notebook: str, reason: str) -> Outcome:
     from compass_nb.report.html import render
 
     outcome = Outcome("skipped", 0.0, reason)
-    info = dict(header(run, notebook, parameters.for_notebook(run.params, section(notebook))),
-                title=notebook, status="skipped", error=reason)
+    info = dict(
+        header(run, notebook, parameters.for_notebook(run.params, section(notebook))),
+        title=notebook,
+        status="skipped",
+        error=reason,
+    )
     import nbformat
 
     empty = nbformat.v4.new_notebook()
@@ -282,7 +311,9 @@ def execute_all(run: Run, jobs: int) -> None:
                 failed = [n for n in needs if run.outcomes[n].status != "ok"]
                 pending.remove(notebook)
                 if failed:
-                    run.outcomes[notebook] = _skip(run, notebook, f"not run: {', '.join(failed)} did not complete")
+                    run.outcomes[notebook] = _skip(
+                        run, notebook, f"not run: {', '.join(failed)} did not complete"
+                    )
                     _progress(run, notebook, total)
                     continue
                 print(f"  {run.period}  {notebook:<28} started", flush=True)
@@ -300,8 +331,11 @@ def _progress(run: Run, notebook: str, total: int) -> None:
     outcome = run.outcomes[notebook]
     mark = "ok" if outcome.status == "ok" else outcome.status.upper()
     note = f"  {outcome.error}" if outcome.error else ""
-    print(f"  {run.period}  {notebook:<28} {mark:<8} {outcome.duration:6.1f} s  "
-          f"[{len(run.outcomes)}/{total}]{note}", flush=True)
+    print(
+        f"  {run.period}  {notebook:<28} {mark:<8} {outcome.duration:6.1f} s  "
+        f"[{len(run.outcomes)}/{total}]{note}",
+        flush=True,
+    )
 
 
 # -- the pack ------------------------------------------------------------------------------
@@ -325,25 +359,42 @@ def collect_metrics(run: Run, previous: dict) -> dict:
 def stage_metrics(run: Run, figures: dict) -> None:
     """The ``metrics`` store table: one row per notebook and figure."""
     rows = [
-        {"notebook": notebook, "key": key, "label": f.get("label", key),
-         "value": None if f.get("value") is None else float(f["value"]) if isinstance(f.get("value"), (int, float)) else None,
-         "text": pack.format_value(f)}
-        for notebook, items in figures.items() if notebook in run.notebooks
+        {
+            "notebook": notebook,
+            "key": key,
+            "label": f.get("label", key),
+            "value": None
+            if f.get("value") is None
+            else float(f["value"])
+            if isinstance(f.get("value"), (int, float))
+            else None,
+            "text": pack.format_value(f),
+        }
+        for notebook, items in figures.items()
+        if notebook in run.notebooks
         for key, f in items.items()
     ]
     if rows:
-        cycle_store.stage(run.staging, "metrics", pd.DataFrame(rows), period=run.period, run_id=run.run_id)
+        cycle_store.stage(
+            run.staging, "metrics", pd.DataFrame(rows), period=run.period, run_id=run.run_id
+        )
 
 
 def manifest(run: Run, previous: dict, timings: dict) -> dict:
     """Parameters (credentials masked), input fingerprints, versions, timings, status."""
     statuses = dict(previous.get("notebooks", {})) if run.only else {}
     for notebook, outcome in run.outcomes.items():
-        statuses[notebook] = {"status": outcome.status, "duration": round(outcome.duration, 1),
-                              "error": outcome.error, "title": _title(run, notebook)}
+        statuses[notebook] = {
+            "status": outcome.status,
+            "duration": round(outcome.duration, 1),
+            "error": outcome.error,
+            "title": _title(run, notebook),
+        }
     ordered = {name: statuses[name] for name in NEEDS if name in statuses}
     inputs_path = run.staging / "inputs.json"
-    inputs = json.loads(inputs_path.read_text()) if inputs_path.exists() else previous.get("inputs", {})
+    inputs = (
+        json.loads(inputs_path.read_text()) if inputs_path.exists() else previous.get("inputs", {})
+    )
     return {
         "period": run.period,
         "run_id": run.run_id,
@@ -363,7 +414,9 @@ def _title(run: Run, notebook: str) -> str:
     from compass_nb.report.html import notebook_title
 
     path = NOTEBOOK_DIR / f"{notebook}.ipynb"
-    return notebook_title(nbformat.read(path, as_version=4), notebook) if path.exists() else notebook
+    return (
+        notebook_title(nbformat.read(path, as_version=4), notebook) if path.exists() else notebook
+    )
 
 
 def swap_in(root: Path, staged: Path, name: str) -> None:
@@ -384,12 +437,23 @@ def build_pack(run: Run, timings: dict) -> tuple[dict, dict]:
     pack_dir = run.staging / "pack"
     pack_dir.mkdir(parents=True, exist_ok=True)
     old = run.root / run.period
-    previous_manifest = json.loads((old / "manifest.json").read_text()) if run.only and (old / "manifest.json").exists() else {}
-    previous_metrics = json.loads((old / "metrics.json").read_text()) if run.only and (old / "metrics.json").exists() else {}
+    previous_manifest = (
+        json.loads((old / "manifest.json").read_text())
+        if run.only and (old / "manifest.json").exists()
+        else {}
+    )
+    previous_metrics = (
+        json.loads((old / "metrics.json").read_text())
+        if run.only and (old / "metrics.json").exists()
+        else {}
+    )
     figures = collect_metrics(run, previous_metrics)
     stage_metrics(run, figures)
     info = manifest(run, previous_manifest, timings)
-    pack.write_json(pack_dir / "metrics.json", {n: {k: f.get("value") for k, f in items.items()} for n, items in figures.items()})
+    pack.write_json(
+        pack_dir / "metrics.json",
+        {n: {k: f.get("value") for k, f in items.items()} for n, items in figures.items()},
+    )
     pack.write_json(pack_dir / "manifest.json", info)
     (pack_dir / "index.html").write_text(pack.period_index(info, figures), encoding="utf-8")
     return info, figures
@@ -397,13 +461,30 @@ def build_pack(run: Run, timings: dict) -> tuple[dict, dict]:
 
 def _carry_over(run: Run) -> None:
     """For ``--only``: start the staged pack and private folder from the current ones."""
-    for name, staged in ((run.period, run.staging / "pack"), (f"private/{run.period}", run.staging / "private")):
+    for name, staged in (
+        (run.period, run.staging / "pack"),
+        (f"private/{run.period}", run.staging / "private"),
+    ):
         current = run.root / name
         if current.exists():
-            shutil.copytree(current, staged, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*(f"{n}.*" for n in run.notebooks)))
+            shutil.copytree(
+                current,
+                staged,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns(*(f"{n}.*" for n in run.notebooks)),
+            )
 
 
-def run_period(params: dict, root: Path, store: Path, period: str, *, notebooks: list[str], only: bool, jobs: int) -> Run:
+def run_period(
+    params: dict,
+    root: Path,
+    store: Path,
+    period: str,
+    *,
+    notebooks: list[str],
+    only: bool,
+    jobs: int,
+) -> Run:
     """Run one period end to end and swap its pack into place; returns the run's record."""
     from compass_nb import data
 
@@ -411,18 +492,29 @@ def run_period(params: dict, root: Path, store: Path, period: str, *, notebooks:
     staging = root / ".staging" / f"{period}-run{run_id}"
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "pack").mkdir(parents=True)
-    run = Run(params=params, root=root, store=store, period=period, run_id=run_id,
-              fingerprint=data.source_fingerprint(params["source"]), staging=staging,
-              notebooks=notebooks, only=only)
+    run = Run(
+        params=params,
+        root=root,
+        store=store,
+        period=period,
+        run_id=run_id,
+        fingerprint=data.source_fingerprint(params["source"]),
+        staging=staging,
+        notebooks=notebooks,
+        only=only,
+    )
     (staging / "run.json").write_text(json.dumps({"period": period, "run_id": run_id}))
     if only:
         _carry_over(run)
     started = time.monotonic()
-    run.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    run.started = datetime.now(UTC).isoformat(timespec="seconds")
     print(f"Compass run {period} (run {run_id}) → {root / period}", flush=True)
     execute_all(run, jobs)
-    timings = {"started": run.started, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-               "seconds": round(time.monotonic() - started, 1)}
+    timings = {
+        "started": run.started,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.monotonic() - started, 1),
+    }
     info, _ = build_pack(run, timings)
     pause_point("pack")
     if info["status"] == "complete":
@@ -459,8 +551,15 @@ def run(params: dict, *, out: str | Path | None = None, only: list[str] | None =
     with run_lock(root, float(params.get("lock_wait", 600))):
         recover(root)
         for cycle in periods:
-            record = run_period(dict(params, period=cycle), root, store, cycle,
-                                notebooks=notebooks, only=bool(only), jobs=int(params.get("jobs") or 0))
+            record = run_period(
+                dict(params, period=cycle),
+                root,
+                store,
+                cycle,
+                notebooks=notebooks,
+                only=bool(only),
+                jobs=int(params.get("jobs") or 0),
+            )
             failed = {n: o for n, o in record.outcomes.items() if o.status != "ok"}
             if failed:
                 failures.append((cycle, failed))

@@ -160,7 +160,9 @@ def next_run_id(path: str | Path, period: str) -> int:
     return int(last or 0) + 1
 
 
-def stage(run_dir: str | Path, table: str, frame: pd.DataFrame, *, period: str, run_id: int) -> Path:
+def stage(
+    run_dir: str | Path, table: str, frame: pd.DataFrame, *, period: str, run_id: int
+) -> Path:
     """Write ``frame`` as this run's staged ``table`` (replacing an earlier staging of it)."""
     check_table_name(table)
     target = Path(run_dir) / "tables" / f"{table}.parquet"
@@ -184,7 +186,9 @@ def staged(run_dir: str | Path | None, table: str) -> pd.DataFrame | None:
 
 def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, parquet: str) -> None:
     have = {row[0] for row in con.execute(f'DESCRIBE "{table}"').fetchall()}
-    for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{parquet}')").fetchall():
+    for name, kind, *_ in con.execute(
+        f"DESCRIBE SELECT * FROM read_parquet('{parquet}')"
+    ).fetchall():
         if name not in have:
             con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
 
@@ -208,7 +212,9 @@ def commit(path: str | Path, run_dir: str | Path, *, period: str, run_id: int) -
                     )
                 else:
                     _add_missing_columns(con, table, parquet)
-                con.execute(f"INSERT INTO \"{table}\" BY NAME SELECT * FROM read_parquet('{parquet}')")
+                con.execute(
+                    f"INSERT INTO \"{table}\" BY NAME SELECT * FROM read_parquet('{parquet}')"
+                )
                 _pause_point("commit")
             con.execute("INSERT INTO runs VALUES (?, ?, 'complete')", [period, int(run_id)])
             con.execute("COMMIT")

@@ -6,7 +6,9 @@ from compass_nb import nb
 
 
 def test_show_escapes_data_and_formats_numbers():
-    html = str(nb.show(pd.DataFrame({"name": ["A & <b>"], "amount": [1234.5]}), caption="<i>cap</i>"))
+    html = str(
+        nb.show(pd.DataFrame({"name": ["A & <b>"], "amount": [1234.5]}), caption="<i>cap</i>")
+    )
     assert "A &amp; &lt;b&gt;" in html and "1,234.50" in html and "&lt;i&gt;cap&lt;/i&gt;" in html
 
 

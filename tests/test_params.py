@@ -8,8 +8,21 @@ from compass_nb.errors import ParameterError
 
 def test_defaults_hold_every_shared_key():
     merged = params.load()
-    for key in ("period", "source", "store", "encoding", "currency", "fiscal_year_start", "strict",
-                "jobs", "timeout", "executor", "horizon", "audience", "backfill"):
+    for key in (
+        "period",
+        "source",
+        "store",
+        "encoding",
+        "currency",
+        "fiscal_year_start",
+        "strict",
+        "jobs",
+        "timeout",
+        "executor",
+        "horizon",
+        "audience",
+        "backfill",
+    ):
         assert key in merged
 
 
@@ -28,7 +41,9 @@ def test_set_overrides_a_dotted_section_key():
 def test_an_unknown_key_names_the_closest_valid_one(tmp_path):
     user = tmp_path / "acme.yaml"
     user.write_text("horizn: 12\n")
-    with pytest.raises(ParameterError, match=r"Unknown parameter 'horizn' in .*acme.yaml.*'horizon'"):
+    with pytest.raises(
+        ParameterError, match=r"Unknown parameter 'horizn' in .*acme.yaml.*'horizon'"
+    ):
         params.load(user)
 
 

@@ -23,7 +23,11 @@ def test_readers_take_the_latest_complete_run_of_each_period(tmp_path):
     _commit(path, tmp_path, "2026-10", 1, pd.DataFrame({"x": [2]}))
     _commit(path, tmp_path, "2026-10", 2, pd.DataFrame({"x": [3, 4]}))
     out = store.read(path, "forecast")
-    assert out[["period", "run_id", "x"]].values.tolist() == [["2026-09", 1, 1], ["2026-10", 2, 3], ["2026-10", 2, 4]]
+    assert out[["period", "run_id", "x"]].values.tolist() == [
+        ["2026-09", 1, 1],
+        ["2026-10", 2, 3],
+        ["2026-10", 2, 4],
+    ]
     assert store.read(path, "forecast", periods="2026-09")["x"].tolist() == [1]
     assert store.next_run_id(path, "2026-10") == 3
 

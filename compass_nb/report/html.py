@@ -43,7 +43,11 @@ def reviewer_copy(notebook: nbformat.NotebookNode, *, failed: bool) -> nbformat.
     cells = []
     for cell in shown.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
-        if cell.cell_type == "markdown" and not title_dropped and cell.source.lstrip().startswith("# "):
+        if (
+            cell.cell_type == "markdown"
+            and not title_dropped
+            and cell.source.lstrip().startswith("# ")
+        ):
             # The run header carries the title; keep the paragraph under it.
             cell.source = "\n".join(cell.source.lstrip().splitlines()[1:])
             title_dropped = True
@@ -54,7 +58,11 @@ def reviewer_copy(notebook: nbformat.NotebookNode, *, failed: bool) -> nbformat.
                 output
                 for output in cell.get("outputs", [])
                 if not _is_widget_output(output)
-                and not (output.get("output_type") == "stream" and output.get("name") == "stderr" and not failed)
+                and not (
+                    output.get("output_type") == "stream"
+                    and output.get("name") == "stderr"
+                    and not failed
+                )
             ]
         cells.append(cell)
     shown.cells = cells
@@ -77,7 +85,11 @@ def run_header(info: dict) -> str:
     failure = ""
     if info.get("status") not in (None, "ok"):
         failure = f'<div class="compass-failed"><strong>This notebook did not complete.</strong> {esc(info.get("error", ""))}</div>'
-    back = '<p class="compass-note"><a href="index.html">← back to the pack</a></p>' if info.get("link_back") else ""
+    back = (
+        '<p class="compass-note"><a href="index.html">← back to the pack</a></p>'
+        if info.get("link_back")
+        else ""
+    )
     return (
         f'<header class="compass-runheader">{back}<h1>{esc(info.get("title", ""))}</h1>'
         f"<dl>{dl}</dl>"
@@ -97,7 +109,11 @@ def render(notebook: nbformat.NotebookNode, info: dict) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    resources = {"compass_header": run_header(info), "compass_css": CSS, "metadata": {"name": info.get("title", "")}}
+    resources = {
+        "compass_header": run_header(info),
+        "compass_css": CSS,
+        "metadata": {"name": info.get("title", "")},
+    }
     body, _ = exporter.from_notebook_node(shown, resources=resources)
     return body
 

@@ -39,9 +39,8 @@ def period_index(manifest: dict, metrics: dict) -> str:
     """The period's ``index.html``: status of every notebook, headline figures, links."""
     statuses = manifest["notebooks"]
     failed = [name for name, item in statuses.items() if item["status"] != "ok"]
-    verdict = (
-        f"{len(statuses) - len(failed)} of {len(statuses)} notebooks completed"
-        + (f"; not completed: {', '.join(failed)}." if failed else ".")
+    verdict = f"{len(statuses) - len(failed)} of {len(statuses)} notebooks completed" + (
+        f"; not completed: {', '.join(failed)}." if failed else "."
     )
     header = (
         f'<header class="compass-runheader"><p class="compass-note"><a href="../index.html">← all periods</a></p>'
@@ -64,9 +63,13 @@ def period_index(manifest: dict, metrics: dict) -> str:
         )
         link = f'<a href="{_esc(name)}.html">{_esc(item.get("title", name))}</a>'
         rows.append(
-            f"<tr><td>{link}</td><td class=\"status-{_esc(item['status'])}\">{_esc(item['status'])}</td>"
+            f'<tr><td>{link}</td><td class="status-{_esc(item["status"])}">{_esc(item["status"])}</td>'
             f"<td>{_esc(item.get('duration', ''))} s</td><td>{_esc(item.get('error', ''))}</td></tr>"
-            + (f'<tr><td colspan="4"><div class="compass-cards">{cards}</div></td></tr>' if cards else "")
+            + (
+                f'<tr><td colspan="4"><div class="compass-cards">{cards}</div></td></tr>'
+                if cards
+                else ""
+            )
         )
     table = (
         '<table class="compass-table"><thead><tr><th>Notebook</th><th>Status</th><th>Time</th>'
@@ -79,7 +82,9 @@ def period_index(manifest: dict, metrics: dict) -> str:
 def root_index(root: Path) -> str:
     """The root ``index.html``: every period's pack, newest first."""
     rows = []
-    for folder in sorted((p for p in root.iterdir() if p.is_dir() and PERIOD.match(p.name)), reverse=True):
+    for folder in sorted(
+        (p for p in root.iterdir() if p.is_dir() and PERIOD.match(p.name)), reverse=True
+    ):
         manifest_path = folder / "manifest.json"
         if not manifest_path.exists():
             continue
@@ -102,4 +107,6 @@ def root_index(root: Path) -> str:
 
 def write_json(path: Path, payload: dict) -> None:
     """Write ``payload`` as stable, sorted JSON (byte-identical for identical content)."""
-    path.write_text(json.dumps(payload, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(payload, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )

@@ -34,11 +34,16 @@ class Pack:
         return self.root / "compass.duckdb"
 
 
-def compass(*args: str, env: dict | None = None, timeout: float = 1500) -> subprocess.CompletedProcess:
+def compass(
+    *args: str, env: dict | None = None, timeout: float = 1500
+) -> subprocess.CompletedProcess:
     """Run ``compass-nb`` in a subprocess, as a user would."""
     return subprocess.run(
         [sys.executable, "-m", "compass_nb.cli", *args],
-        capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -46,7 +51,10 @@ def start(*args: str, env: dict | None = None) -> subprocess.Popen:
     """Start ``compass-nb`` without waiting (for kill and concurrency tests)."""
     return subprocess.Popen(
         [sys.executable, "-m", "compass_nb.cli", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -54,14 +62,25 @@ def tree_digest(folder: Path) -> dict[str, str]:
     """sha256 of every file under ``folder`` (the pack's exact content)."""
     return {
         str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*")) if path.is_file()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
     }
 
 
 @pytest.fixture(scope="session")
 def pack(tmp_path_factory) -> Pack:
     root = tmp_path_factory.mktemp("reports")
-    result = compass("run", "--period", PERIOD, "--backfill", "1", "--set", "source=demo:small", "--out", str(root))
+    result = compass(
+        "run",
+        "--period",
+        PERIOD,
+        "--backfill",
+        "1",
+        "--set",
+        "source=demo:small",
+        "--out",
+        str(root),
+    )
     return Pack(root, result.returncode, result.stdout + result.stderr)
 
 

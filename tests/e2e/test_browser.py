@@ -16,8 +16,15 @@ from .conftest import PERIOD, compass
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("pack")]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCRIPT = "<script>alert('pwned')</script>"
 
 
@@ -26,7 +33,9 @@ def browser():
     if CHROMIUM is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is required in CI: .ci/run installs Debian's chromium package.")
-        pytest.skip("Chromium not found: install it with `apt-get install chromium` to run the browser tests.")
+        pytest.skip(
+            "Chromium not found: install it with `apt-get install chromium` to run the browser tests."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -38,7 +47,10 @@ def browser():
 def _open(browser, path):
     page = browser.new_page()
     seen = {"errors": [], "requests": [], "dialogs": []}
-    page.on("console", lambda message: seen["errors"].append(message.text) if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: seen["errors"].append(message.text) if message.type == "error" else None,
+    )
     page.on("pageerror", lambda error: seen["errors"].append(str(error)))
     page.on("request", lambda request: seen["requests"].append(request.url))
     page.on("dialog", lambda dialog: (seen["dialogs"].append(dialog.message), dialog.dismiss()))
@@ -51,7 +63,9 @@ def _offline(seen, path):
     return [url for url in seen["requests"] if not url.startswith(("data:", "file://"))] == []
 
 
-@pytest.mark.parametrize("name", ["index.html", f"{PERIOD}/index.html", f"{PERIOD}/01_data_collection.html"])
+@pytest.mark.parametrize(
+    "name", ["index.html", f"{PERIOD}/index.html", f"{PERIOD}/01_data_collection.html"]
+)
 def test_the_pack_opens_offline_without_console_errors(browser, pack, name):
     page, seen = _open(browser, pack.root / name)
     assert seen["errors"] == [] and _offline(seen, page)
@@ -77,7 +91,17 @@ def test_a_data_string_holding_a_script_tag_shows_as_text(browser, tmp_path):
     products.loc[products["family"] == products["family"].iloc[0], "family"] = f"Garden {SCRIPT}"
     products.to_csv(folder / "products.csv", index=False)
     root = tmp_path / "reports"
-    result = compass("run", "--period", PERIOD, "--set", f"source={folder}", "--out", str(root), "--only", "01_data_collection")
+    result = compass(
+        "run",
+        "--period",
+        PERIOD,
+        "--set",
+        f"source={folder}",
+        "--out",
+        str(root),
+        "--only",
+        "01_data_collection",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     page, seen = _open(browser, root / PERIOD / "01_data_collection.html")
     assert seen["dialogs"] == [] and seen["errors"] == []

@@ -23,10 +23,16 @@ def _notebooks_with(tmp_path: Path, name: str, code: str) -> Path:
     folder = tmp_path / "notebooks"
     shutil.copytree(runner.NOTEBOOK_DIR, folder)
     book = nbformat.v4.new_notebook()
-    book.cells = [nbformat.v4.new_markdown_cell(f"# {name} (broken on purpose)"),
-                  nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-                  nbformat.v4.new_code_cell(code)]
-    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    book.cells = [
+        nbformat.v4.new_markdown_cell(f"# {name} (broken on purpose)"),
+        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(code),
+    ]
+    book.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(book, folder / f"{name}.ipynb")
     return folder
 
@@ -56,8 +62,17 @@ def _assert_unchanged(pack: Pack, before):
 def test_a_failing_notebook_is_marked_and_the_others_still_render(pack_copy, tmp_path):
     folder = _notebooks_with(tmp_path, "enps", "raise ValueError('survey file is broken')")
     before_runs = store.runs(pack_copy.store)
-    result = compass("run", *QUICK, "--out", str(pack_copy.root), "--only", "01_data_collection", "enps", "pipeline",
-                     env={"COMPASS_NOTEBOOKS": str(folder)})
+    result = compass(
+        "run",
+        *QUICK,
+        "--out",
+        str(pack_copy.root),
+        "--only",
+        "01_data_collection",
+        "enps",
+        "pipeline",
+        env={"COMPASS_NOTEBOOKS": str(folder)},
+    )
     assert result.returncode == 1
     assert "enps: failed" in result.stdout and "survey file is broken" in result.stdout
     manifest = json.loads((pack_copy.period / "manifest.json").read_text())
@@ -72,8 +87,19 @@ def test_a_failing_notebook_is_marked_and_the_others_still_render(pack_copy, tmp
 def test_a_notebook_past_its_timeout_is_stopped_and_the_rest_renders(pack_copy, tmp_path):
     folder = _notebooks_with(tmp_path, "enps", "import time\ntime.sleep(600)")
     began = time.monotonic()
-    result = compass("run", *QUICK, "--out", str(pack_copy.root), "--only", "01_data_collection", "enps", "pipeline",
-                     "--set", "timeout=45", env={"COMPASS_NOTEBOOKS": str(folder)})
+    result = compass(
+        "run",
+        *QUICK,
+        "--out",
+        str(pack_copy.root),
+        "--only",
+        "01_data_collection",
+        "enps",
+        "pipeline",
+        "--set",
+        "timeout=45",
+        env={"COMPASS_NOTEBOOKS": str(folder)},
+    )
     assert time.monotonic() - began < 300
     assert result.returncode == 1
     manifest = json.loads((pack_copy.period / "manifest.json").read_text())
@@ -88,7 +114,16 @@ def test_a_killed_run_leaves_the_previous_pack_and_the_store_as_they_were(pack_c
     env = {"COMPASS_PAUSE_SECONDS": "120"}
     if point != "notebook":
         env["COMPASS_PAUSE_AT"] = point
-    process = start("run", *QUICK, "--out", str(pack_copy.root), "--only", "01_data_collection", "pipeline", env=env)
+    process = start(
+        "run",
+        *QUICK,
+        "--out",
+        str(pack_copy.root),
+        "--only",
+        "01_data_collection",
+        "pipeline",
+        env=env,
+    )
     _wait_for(process, f"paused at {point}" if point != "notebook" else "pipeline")
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -99,10 +134,26 @@ def test_a_killed_run_leaves_the_previous_pack_and_the_store_as_they_were(pack_c
 
 
 def test_a_second_run_waits_for_the_first_then_refuses_clearly(pack_copy):
-    first = start("run", *QUICK, "--out", str(pack_copy.root), "--only", "01_data_collection",
-                  env={"COMPASS_PAUSE_AT": "pack", "COMPASS_PAUSE_SECONDS": "40"})
+    first = start(
+        "run",
+        *QUICK,
+        "--out",
+        str(pack_copy.root),
+        "--only",
+        "01_data_collection",
+        env={"COMPASS_PAUSE_AT": "pack", "COMPASS_PAUSE_SECONDS": "40"},
+    )
     _wait_for(first, "paused at pack")
-    second = compass("run", *QUICK, "--out", str(pack_copy.root), "--only", "01_data_collection", "--set", "lock_wait=3")
+    second = compass(
+        "run",
+        *QUICK,
+        "--out",
+        str(pack_copy.root),
+        "--only",
+        "01_data_collection",
+        "--set",
+        "lock_wait=3",
+    )
     assert second.returncode == 2
     assert "waiting" in second.stdout and "Another Compass run" in second.stderr
     assert "Traceback" not in second.stderr
@@ -120,8 +171,12 @@ def test_a_reader_during_a_run_never_sees_a_lock_error(pack_copy, tmp_path):
     import subprocess
     import sys
 
-    run = start("run", *QUICK, "--out", str(pack_copy.root), "--only", "01_data_collection", "pipeline")
-    reader = subprocess.run([sys.executable, str(script), str(pack_copy.store), "40"], capture_output=True, text=True)
+    run = start(
+        "run", *QUICK, "--out", str(pack_copy.root), "--only", "01_data_collection", "pipeline"
+    )
+    reader = subprocess.run(
+        [sys.executable, str(script), str(pack_copy.store), "40"], capture_output=True, text=True
+    )
     assert run.wait(timeout=600) == 0
     assert reader.returncode == 0, reader.stderr
     assert int(reader.stdout) > 0

@@ -16,7 +16,9 @@ def test_the_demo_pack_renders_every_notebook(pack):
     assert pack.returncode == 0, pack.output
     manifest = json.loads((pack.period / "manifest.json").read_text())
     assert list(manifest["notebooks"]) == list(runner.NEEDS)
-    assert all(item["status"] == "ok" for item in manifest["notebooks"].values()), manifest["notebooks"]
+    assert all(item["status"] == "ok" for item in manifest["notebooks"].values()), manifest[
+        "notebooks"
+    ]
     for name in runner.NEEDS:
         assert (pack.period / f"{name}.html").stat().st_size > 5000
 
@@ -32,7 +34,16 @@ def test_the_pack_holds_every_file_of_the_design(pack):
 
 def test_the_manifest_records_parameters_fingerprints_versions_timings_and_status(pack):
     manifest = json.loads((pack.period / "manifest.json").read_text())
-    for field in ("period", "run_id", "fingerprint", "inputs", "parameters", "versions", "timings", "status"):
+    for field in (
+        "period",
+        "run_id",
+        "fingerprint",
+        "inputs",
+        "parameters",
+        "versions",
+        "timings",
+        "status",
+    ):
         assert field in manifest
     assert manifest["parameters"]["source"] == "demo:small"
     assert manifest["inputs"]["fingerprints"]["orders"]
@@ -55,7 +66,10 @@ def test_each_cycle_sees_only_what_was_known_at_its_cut_off(pack):
 
 def test_every_run_is_committed_with_its_run_id(pack):
     runs = store.runs(pack.store)
-    assert runs[["period", "run_id", "status"]].values.tolist() == [["2026-09", 1, "complete"], ["2026-10", 1, "complete"]]
+    assert runs[["period", "run_id", "status"]].values.tolist() == [
+        ["2026-09", 1, "complete"],
+        ["2026-10", 1, "complete"],
+    ]
 
 
 def test_metrics_json_holds_headline_figures_by_notebook(pack):
@@ -69,7 +83,9 @@ def test_the_demo_written_as_files_gives_the_same_figures(pack, tmp_path):
     assert compass("demo", "--out", str(folder), "--profile", "small").returncode == 0
     root = tmp_path / "reports"
     only = ["01_data_collection", "forecasting", "pipeline", "compensation", "enps"]
-    result = compass("run", "--period", PERIOD, "--set", f"source={folder}", "--out", str(root), "--only", *only)
+    result = compass(
+        "run", "--period", PERIOD, "--set", f"source={folder}", "--out", str(root), "--only", *only
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     ours = json.loads((root / PERIOD / "metrics.json").read_text())
     theirs = json.loads((pack.period / "metrics.json").read_text())

@@ -16,19 +16,40 @@ def _notebook():
     table = nb.show(pd.DataFrame({"sku": ["<script>alert(1)</script>"], "units": [3.0]}))
     code = nbformat.v4.new_code_cell("secret_code_marker = 1\nnb.show(df)")
     code.outputs = [
-        nbformat.v4.new_output("display_data", data={"text/html": str(table), "text/plain": "table"}),
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": str(table), "text/plain": "table"}
+        ),
         nbformat.v4.new_output("stream", name="stderr", text="UserWarning: noisy\n"),
     ]
     widget = nbformat.v4.new_code_cell("w", metadata={"tags": ["widget"]})
-    widget.outputs = [nbformat.v4.new_output("display_data", data={WIDGET: {"model_id": "x"}, "text/plain": "VBox(children=(...))"})]
-    book.cells = [nbformat.v4.new_markdown_cell("# The title\n\nWhat the reader sees."), code, widget]
+    widget.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={WIDGET: {"model_id": "x"}, "text/plain": "VBox(children=(...))"}
+        )
+    ]
+    book.cells = [
+        nbformat.v4.new_markdown_cell("# The title\n\nWhat the reader sees."),
+        code,
+        widget,
+    ]
     book.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     return book
 
 
 def _html(status="ok", error=""):
-    return render(_notebook(), {"title": "The title", "period": "2026-10", "run_id": 3, "fingerprint": "abc123",
-                                "version": "0.1.0", "parameters": {"source": "demo"}, "status": status, "error": error})
+    return render(
+        _notebook(),
+        {
+            "title": "The title",
+            "period": "2026-10",
+            "run_id": 3,
+            "fingerprint": "abc123",
+            "version": "0.1.0",
+            "parameters": {"source": "demo"},
+            "status": status,
+            "error": error,
+        },
+    )
 
 
 def test_the_report_has_no_code_cells():
