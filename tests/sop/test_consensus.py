@@ -1,0 +1,127 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from compass_nb.sop.consensus import (
+    apply_overrides,
+    budget_gap,
+    consensus_plan,
+    pipeline_comparison,
+    statistical_forecast,
+    unmatched_overrides,
+    waterfall,
+)
+from compass_nb.sop.value import cycle_changes
+
+
+@pytest.fixture
+def forecast(months):
+    rows = []
+    for sku, fam in (("A", "F"), ("B", "F"), ("C", "G")):
+        for loc, base in (("North", 30.0), ("South", 10.0)):
+            for m in months:
+                rows.append({"unique_id": f"{sku}|{loc}", "level": "sku_location", "sku": sku, "location": loc,
+                             "family": fam, "ds": m, "yhat": base, "yhat_lo_80": base * 0.5, "yhat_hi_80": base * 2})
+    rows.append({"unique_id": "F", "level": "family", "sku": None, "location": None, "family": "F",
+                 "ds": months[0], "yhat": 999.0, "yhat_lo_80": 1.0, "yhat_hi_80": 2.0})
+    return pd.DataFrame(rows)
+
+
+def _override(**kw):
+    base = {"cycle": "2026-10", "period": "2026-11", "family": None, "sku": None, "location": None,
+            "quantity": 0.0, "author": "x"}
+    base.update(kw)
+    return base
+
+
+def test_statistical_forecast_keeps_sku_location_rows_of_the_plan_months(forecast, months):
+    stat = statistical_forecast(forecast, months[:2])
+    assert len(stat) == 3 * 2 * 2
+    assert stat["stat_forecast"].sum() == pytest.approx((30 + 10) * 3 * 2)
+
+
+def test_sku_location_override_sets_that_row_only(forecast, months):
+    o = pd.DataFrame([_override(sku="A", location="North", quantity=50)])
+    plan = apply_overrides(statistical_forecast(forecast, months), o)
+    row = plan[(plan["sku"] == "A") & (plan["location"] == "North") & (plan["month"] == months[0])]
+    assert row["consensus"].item() == 50
+    assert plan["consensus"].sum() - plan["stat_forecast"].sum() == pytest.approx(20)
+
+
+def test_sku_override_spreads_over_locations_by_the_forecast(forecast, months):
+    o = pd.DataFrame([_override(sku="A", quantity=80)])
+    plan = apply_overrides(statistical_forecast(forecast, months), o)
+    got = plan[(plan["sku"] == "A") & (plan["month"] == months[0])].set_index("location")["consensus"]
+    assert got.to_dict() == {"North": 60.0, "South": 20.0}
+
+
+def test_family_override_scales_the_rows_no_sku_override_fixes(forecast, months):
+    o = pd.DataFrame([_override(sku="A", location="North", quantity=50), _override(family="F", quantity=110)])
+    plan = apply_overrides(statistical_forecast(forecast, months), o)
+    m0 = plan[(plan["family"] == "F") & (plan["month"] == months[0])].set_index(["sku", "location"])["consensus"]
+    assert m0.sum() == pytest.approx(110)
+    assert m0[("A", "North")] == 50
+    # the other three rows (10, 30, 10) share the remaining 60 in proportion
+    assert m0[("B", "North")] == pytest.approx(36.0)
+    assert m0[("A", "South")] == pytest.approx(12.0)
+
+
+def test_the_latest_cycle_override_wins(forecast, months):
+    o = pd.DataFrame([_override(sku="A", location="North", quantity=70, cycle="2026-10"),
+                      _override(sku="A", location="North", quantity=40, cycle="2026-09")])
+    plan = apply_overrides(statistical_forecast(forecast, months), o)
+    assert plan["consensus"].max() == 70
+
+
+def test_overrides_for_unknown_items_are_reported(forecast, months):
+    o = pd.DataFrame([_override(sku="ZZZ", quantity=5), _override(sku="A", quantity=5)])
+    bad = unmatched_overrides(statistical_forecast(forecast, months), o)
+    assert bad["sku"].tolist() == ["ZZZ"]
+
+
+def test_consensus_plan_values_quantity_at_price_and_margin(forecast, months, products):
+    plan = consensus_plan(forecast, None, products, months)
+    a = plan[(plan["sku"] == "A") & (plan["location"] == "North")].iloc[0]
+    assert a["revenue"] == 300 and a["margin"] == 180
+    assert a["consensus_hi_80"] == 60 and a["consensus_lo_80"] == 15
+
+
+def test_waterfall_adjustment_is_consensus_minus_statistical(forecast, months, products):
+    o = pd.DataFrame([_override(family="F", quantity=100)])
+    plan = consensus_plan(forecast, o, products, months)
+    w = waterfall(plan).set_index(["family", "month"])
+    assert w.loc[("F", months[0]), "adjustment"] == pytest.approx(100 - 80)
+    np.testing.assert_allclose(w["stat_forecast"] + w["adjustment"], w["consensus"])
+
+
+def test_budget_gap_is_consensus_minus_budget(forecast, months, products):
+    plan = consensus_plan(forecast, None, products, months)
+    budget = pd.DataFrame({"period": ["2026-11"], "family": ["F"], "revenue": [1000.0], "quantity": [100.0]})
+    gap = budget_gap(plan, budget).set_index(["family", "month"])
+    # F in November: A 40 units × 10 + B 40 × 12 = 880
+    assert gap.loc[("F", months[0]), "gap_revenue"] == pytest.approx(-120)
+    assert gap.loc[("F", months[0]), "gap_units"] == pytest.approx(-20)
+    assert np.isnan(gap.loc[("G", months[0]), "gap_revenue"])
+
+
+def test_pipeline_commit_sits_beside_the_quarter_consensus(forecast, products):
+    months = pd.date_range("2027-01-01", periods=3, freq="MS")
+    f = forecast.assign(ds=forecast["ds"].map(lambda d: d + pd.DateOffset(months=2)))
+    plan = consensus_plan(f, None, products, months)
+    pc = pd.DataFrame({"product_family": ["F"], "quarter": ["FY2027-Q1"], "commit": [1000.0],
+                       "best_case": [2000.0], "weighted": [3000.0]})
+    cmp = pipeline_comparison(plan, pc, "FY2027-Q1").set_index("family")
+    assert cmp.loc["F", "consensus_revenue"] == pytest.approx(880 * 3)
+    assert cmp.loc["F", "weighted_vs_consensus"] == pytest.approx(3000 - 2640)
+
+
+def test_cycle_changes_split_into_statistical_and_override_moves(forecast, months, products):
+    previous = consensus_plan(forecast, None, products, months)
+    o = pd.DataFrame([_override(sku="A", location="North", quantity=50)])
+    current = consensus_plan(forecast.assign(yhat=forecast["yhat"] + 1), o, products, months)
+    moves = cycle_changes(current, previous).set_index("sku")
+    # A: stat +1 on 6 rows; override takes A|North Nov from 31 to 50 (+19)
+    assert moves.loc["A", "delta_stat"] == pytest.approx(6)
+    assert moves.loc["A", "delta_override"] == pytest.approx(19)
+    assert moves.loc["A", "driver"] == "override"
+    assert moves.index[0] == "A"
