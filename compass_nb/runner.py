@@ -528,6 +528,25 @@ def run_period(
     return run
 
 
+def preflight(params: dict, period: str) -> None:
+    """Read and validate every input once before any notebook starts.
+
+    A file that cannot be read (or, with ``strict``, any quarantined row) stops the run
+    here with the data layer's one clear message, instead of failing inside a notebook.
+    """
+    from compass_nb import data
+
+    loaded = data.load(
+        params["source"],
+        period=period,
+        encoding=params.get("encoding", "utf-8"),
+        strict=bool(params.get("strict")),
+    )
+    bad = int(loaded.quarantine.groupby(["table", "row"]).ngroups) if len(loaded.quarantine) else 0
+    if bad:
+        print(f"{bad:,} input rows quarantined (see the 01 report and private/{period}/quarantine/).")
+
+
 def resolve(params: dict, out: str | Path | None) -> tuple[Path, Path]:
     """The reports root and the store path, from ``--out`` and the ``store`` parameter."""
     root = Path(out) if out else ROOT / "reports"
@@ -545,6 +564,7 @@ def run(params: dict, *, out: str | Path | None = None, only: list[str] | None =
 
     root, store = resolve(params, out)
     period = params.get("period") or data.latest_complete_period(params["source"])
+    preflight(params, period)
     notebooks = with_needs(only) if only else list(NEEDS)
     periods = previous_periods(period, int(params.get("backfill") or 0)) + [period]
     failures = []
