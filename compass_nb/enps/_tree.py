@@ -95,10 +95,14 @@ class OrgTree:
 
     def subtree_totals(self, direct: pd.Series) -> pd.Series:
         """Sum of a per-team count over each team's subtree."""
-        direct = direct.reindex(list(self.parent), fill_value=0)
-        totals = direct.astype(int).copy()
-        for team in sorted(self.parent, key=self.depth.get, reverse=True):
+        totals = {team: int(direct.get(team, 0)) for team in self.parent}
+        for team in self.bottom_up:
             parent = self.parent[team]
             if parent is not None:
                 totals[parent] += totals[team]
-        return totals
+        return pd.Series(totals, dtype="int64")
+
+    @cached_property
+    def bottom_up(self) -> list:
+        """Teams ordered deepest first (children before their parents)."""
+        return sorted(self.parent, key=self.depth.get, reverse=True)

@@ -44,7 +44,7 @@ def suppression_pattern(direct: pd.Series, tree: OrgTree, min_size: int) -> pd.D
         ``reason`` (why hidden; empty when shown), ``remainder`` (respondents of a
         shown group outside its nearest shown sub-groups).
     """
-    n = tree.subtree_totals(direct)
+    n = tree.subtree_totals(direct).to_dict()
     shown = {team: bool(n[team] >= min_size) for team in tree.parent}
     reason = {
         team: ("no responses" if n[team] == 0 else f"fewer than {min_size} respondents")
@@ -92,7 +92,7 @@ def remainder(group: str, n: pd.Series, shown: dict, tree: OrgTree) -> int:
 
 
 def _first_unsafe_remainder(n, shown, tree, min_size):
-    for group in sorted(tree.parent, key=tree.depth.get, reverse=True):
+    for group in tree.bottom_up:
         if not shown[group]:
             continue
         covered = nearest_shown_below(group, shown, tree)
@@ -162,7 +162,7 @@ def reporting_groups(pattern: pd.DataFrame, keys: list, tree: OrgTree) -> pd.Dat
     for key, part in pattern.groupby(keys, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         shown = dict(zip(part["group"], part["shown"], strict=True))
-        n = part.set_index("group")["n"]
+        n = dict(zip(part["group"], part["n"], strict=True))
         base = dict(zip(keys, key, strict=True))
         for group in part.loc[part["shown"], "group"]:
             parent = next((a for a in tree.ancestors(group) if shown[a]), None)

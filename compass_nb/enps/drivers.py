@@ -42,7 +42,7 @@ def driver_correlations(
     pairs = items.merge(enps, on=["survey_id", "respondent_id"], suffixes=("_item", "_enps"))
     pairs = members[["survey_id", "group", "team"]].merge(pairs, on=["survey_id", "team"])
     keys = ["survey_id", "group", "question_id"]
-    stats = pairs.groupby(keys).apply(_pearson, include_groups=False).reset_index()
+    stats = _pearson(pairs, keys)
     enough = stats["n"] >= min_responses
     too_few = stats.loc[~enough, keys].reset_index(drop=True)
     drivers = stats[enough & stats["r"].notna()].copy()
@@ -57,7 +57,14 @@ def driver_correlations(
     return drivers.sort_values(["survey_id", "group", "rank"])[columns].reset_index(drop=True), too_few
 
 
-def _pearson(part: pd.DataFrame) -> pd.Series:
-    x, y = part["score_item"].astype(float), part["score_enps"].astype(float)
-    r = x.corr(y) if x.std() > 0 and y.std() > 0 else np.nan
-    return pd.Series({"n": len(part), "r": r})
+def _pearson(pairs: pd.DataFrame, keys: list) -> pd.DataFrame:
+    """``keys``, ``n`` and Pearson ``r`` from grouped sums (NaN when a score does not vary)."""
+    x, y = pairs["score_item"].astype(float), pairs["score_enps"].astype(float)
+    sums = pairs[keys].assign(x=x, y=y, xx=x * x, yy=y * y, xy=x * y, n=1).groupby(keys).sum()
+    n = sums["n"]
+    sxx = sums["xx"] - sums["x"] ** 2 / n
+    syy = sums["yy"] - sums["y"] ** 2 / n
+    sxy = sums["xy"] - sums["x"] * sums["y"] / n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where((sxx > 1e-12) & (syy > 1e-12), sxy / np.sqrt(sxx * syy), np.nan)
+    return pd.DataFrame({"n": n, "r": np.clip(r, -1.0, 1.0)}).reset_index()

@@ -168,7 +168,8 @@ def engagement(
 
     scores = _scores(enps_answers, clean.invites, members["enps"], surveys, settings)
     allowed = anonymity.changes_allowed(patterns["enps"], previous)
-    changes = _changes(enps_answers, members["enps"], allowed, settings)
+    invited = scores.set_index(["survey_id", "group"])["invited"].to_dict()
+    changes = _changes(enps_answers, members["enps"], allowed, settings, invited)
     found_drivers, too_few = drivers.driver_correlations(
         r, members["enps"], clean.questions, settings.min_driver_responses, settings.confidence
     )
@@ -236,26 +237,23 @@ def _scores(answers, invites, members, surveys, settings) -> pd.DataFrame:
     return table[order].sort_values(["survey_date", "kind", "group"], ascending=[True, False, True]).reset_index(drop=True)
 
 
-def _changes(answers, members, allowed, settings) -> pd.DataFrame:
+def _changes(answers, members, allowed, settings, invited: dict) -> pd.DataFrame:
     columns = ["survey_id", "previous_survey_id", "group", "delta", "se", "low", "high", "paired_n",
                "paired", "verdict", "boot_low", "boot_high"]
-    signed = answers.assign(signed=signed_bucket(answers["score"], settings.buckets))
-    teams = members[members["kind"] == "team"]
+    teams = members.loc[members["kind"] == "team", ["survey_id", "group", "team"]]
+    signed = teams.merge(answers[["survey_id", "team", "respondent_id", "score"]], on=["survey_id", "team"])
+    signed["signed"] = signed_bucket(signed["score"], settings.buckets)
+    by_group = {key: part.set_index("respondent_id")["signed"] for key, part in signed.groupby(["survey_id", "group"])}
     rows = []
     for row in allowed[allowed["allowed"]].itertuples():
-        now = _signed_of(signed, teams, row.survey_id, row.group)
-        before = _signed_of(signed, teams, row.previous_survey_id, row.group)
+        now = by_group[(row.survey_id, row.group)]
+        before = by_group[(row.previous_survey_id, row.group)]
+        populations = (invited.get((row.previous_survey_id, row.group)), invited.get((row.survey_id, row.group)))
         result = change_between(before, now, settings.confidence, settings.min_group_size,
-                                settings.bootstrap_samples, settings.seed)
+                                settings.bootstrap_samples, settings.seed, populations)
         rows.append({"survey_id": row.survey_id, "previous_survey_id": row.previous_survey_id,
                      "group": row.group, **result})
     return pd.DataFrame(rows, columns=columns)
-
-
-def _signed_of(signed, members, survey, group) -> pd.Series:
-    teams = members.loc[(members["survey_id"] == survey) & (members["group"] == group), "team"]
-    part = signed[(signed["survey_id"] == survey) & signed["team"].isin(teams)]
-    return part.set_index("respondent_id")["signed"]
 
 
 def _with_questions(table: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:

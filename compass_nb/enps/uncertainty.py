@@ -105,6 +105,7 @@ def change_between(
     min_pairs: int = 5,
     n_boot: int = 0,
     seed: int = 0,
+    populations: tuple | None = None,
 ) -> dict:
     """The eNPS change from one survey to the next, with its interval.
 
@@ -118,6 +119,9 @@ def change_between(
     n_boot
         When positive, also a bootstrap interval resampling respondents of either
         survey (keeping each person's two answers together).
+    populations
+        ``(N_previous, N_current)`` invited, for the finite-population correction
+        (as on each survey's own interval); ``None`` or NaN: no correction.
 
     Returns
     -------
@@ -128,24 +132,27 @@ def change_between(
 
     Notes
     -----
-    No finite-population correction here: the change is judged against the noise
-    of sampling people at all, which is the cautious reading ("a change only when
-    larger than its noise").
-
-    For overlapping samples, Var(ȳ₂ − ȳ₁) = σ₁²/n₁ + σ₂²/n₂ − 2·m·σ₁₂/(n₁n₂) where
-    m respondents answered both and σ₁₂ is their covariance.
+    For overlapping samples, Var(ȳ₂ − ȳ₁) = f₁σ₁²/n₁ + f₂σ₂²/n₂ − 2√(f₁f₂)·m·σ₁₂/(n₁n₂)
+    where m respondents answered both, σ₁₂ is their covariance and fᵢ the
+    finite-population factors (1 without a known population). The bootstrap
+    interval is rescaled around the change by the same correction.
     """
-    prev = previous.astype(float)
-    curr = current.astype(float)
-    n1, n2 = len(prev), len(curr)
-    delta = 100.0 * (curr.mean() - prev.mean())
-    variance = prev.var(ddof=0) / n1 + curr.var(ddof=0) / n2
-    both = prev.index.intersection(curr.index)
+    a_all, b_all = previous.to_numpy(dtype=float), current.to_numpy(dtype=float)
+    n1, n2 = a_all.size, b_all.size
+    f1, f2 = (1.0, 1.0) if populations is None else (
+        float(finite_population_factor(n1, _nan(populations[0]))),
+        float(finite_population_factor(n2, _nan(populations[1]))),
+    )
+    delta = 100.0 * (b_all.mean() - a_all.mean())
+    plain = a_all.var() / n1 + b_all.var() / n2
+    variance = f1 * a_all.var() / n1 + f2 * b_all.var() / n2
+    both = previous.index.intersection(current.index)
     paired = len(both) >= max(min_pairs, 2)
     if paired:
-        a, b = prev.loc[both], curr.loc[both]
-        covariance = float(((a - a.mean()) * (b - b.mean())).mean())
-        variance -= 2.0 * len(both) * covariance / (n1 * n2)
+        a, b = previous.loc[both].to_numpy(dtype=float), current.loc[both].to_numpy(dtype=float)
+        covariance = 2.0 * len(both) * float(((a - a.mean()) * (b - b.mean())).mean()) / (n1 * n2)
+        plain -= covariance
+        variance -= np.sqrt(f1 * f2) * covariance
     se = 100.0 * float(np.sqrt(max(variance, 0.0)))
     z = z_value(level)
     low, high = delta - z * se, delta + z * se
@@ -159,8 +166,15 @@ def change_between(
         "verdict": change_verdict(low, high),
     }
     if n_boot > 0:
-        result["boot_low"], result["boot_high"] = _bootstrap_change(prev, curr, n_boot, level, seed)
+        shrink = se / (100.0 * np.sqrt(plain)) if plain > 0 else 1.0
+        boot_low, boot_high = _bootstrap_change(previous, current, n_boot, level, seed)
+        result["boot_low"] = float(delta + (boot_low - delta) * shrink)
+        result["boot_high"] = float(delta + (boot_high - delta) * shrink)
     return result
+
+
+def _nan(value) -> float:
+    return np.nan if value is None else float(value)
 
 
 def change_verdict(low: float, high: float) -> str:

@@ -101,3 +101,12 @@ def test_change_bootstrap_keeps_each_persons_answers_together_and_is_seeded():
     one = change_between(before, after, n_boot=500, seed=2)
     assert one["boot_low"] == change_between(before, after, n_boot=500, seed=2)["boot_low"]
     assert one["boot_low"] <= one["delta"] <= one["boot_high"]
+
+
+def test_change_carries_the_finite_population_correction_of_both_surveys():
+    before = pd.Series([1] * 5 + [-1] * 5, index=[f"a{i}" for i in range(10)])
+    after = pd.Series([1] * 8 + [-1] * 2, index=[f"b{i}" for i in range(10)])
+    assert change_between(before, after, populations=(10, 10))["se"] == 0.0
+    corrected = change_between(before, after, populations=(19, 19))
+    variance = (9 / 18) * ((1.0 / 10) + (1 - 0.6**2) / 10)  # (19 - 10) / (19 - 1)
+    assert corrected["se"] == pytest.approx(100 * math.sqrt(variance))
