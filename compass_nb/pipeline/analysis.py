@@ -67,6 +67,21 @@ class PipelineAnalysis:
     ramp: pd.DataFrame
     scorecard: pd.DataFrame
     headlines: dict = field(default_factory=dict)
+    opportunities: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    states: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    inputs: dict = field(default_factory=dict, repr=False)
+    settings: Settings = field(default_factory=Settings, repr=False)
+    fiscal_year_start: int = 1
+
+    @property
+    def teams(self) -> list[str]:
+        """Teams owning deals, for pickers."""
+        return sorted(self.opportunities["team"].dropna().unique().tolist())
+
+    @property
+    def months(self) -> list[str]:
+        """The months the velocity trend covers, oldest first."""
+        return sorted(self.velocity["month"].unique().tolist())
 
     def pipeline_commit(self) -> pd.DataFrame:
         """The next fiscal quarter's commit, best case and weighted forecast per product family
@@ -198,7 +213,50 @@ def analyse(tables: dict[str, pd.DataFrame], period: str, *, fiscal_year_start: 
         scorecard=scorecard(attained, snapshot, reps, fy_start, cutoff),
     )
     result.headlines = headlines(result)
+    result.opportunities, result.states, result.settings = opps, states, s
+    result.inputs = {name: tables[name] for name in ("credit_splits", "quotas", "reps")}
+    result.fiscal_year_start = fiscal_year_start
     return result
+
+
+@dataclass
+class TeamView:
+    """The funnel, velocity and coverage of one team as of the end of one month."""
+
+    team: str
+    month: str
+    quarter: str
+    conversion: pd.DataFrame
+    velocity: pd.DataFrame
+    drivers: pd.DataFrame
+    coverage: pd.DataFrame
+
+
+def team_view(a: PipelineAnalysis, team: str, month: str) -> TeamView:
+    """Funnel (cohorts of the ``lookback_months`` to ``month``, as known then), velocity up to
+    ``month`` and coverage of the fiscal quarter holding ``month``, for ``team`` (or
+    ``"All teams"``)."""
+    end = month_bounds(month)[1]
+    known = a.states.loc[a.states["at"] <= end]
+    deals = a.opportunities if team == "All teams" else a.opportunities.loc[a.opportunities["team"] == team]
+    known = known.loc[known["opportunity_id"].isin(deals["opportunity_id"])]
+    reach = stage_reach(known, a.stages) if len(known) else stage_reach(a.states.iloc[:0], a.stages)
+    reach = reach.loc[reach["cohort"].isin(_months_back(month, a.settings.lookback_months))]
+    snapshot = opportunities_at(a.opportunities, a.states, end)
+    start, q_end = quarter_bounds(end, a.fiscal_year_start)
+    cov = coverage(snapshot, a.inputs["credit_splits"], a.inputs["quotas"], a.inputs["reps"], start, q_end,
+                   roles=a.settings.quota_roles)
+    if team != "All teams":
+        cov = cov.loc[cov["team"] == team]
+    return TeamView(
+        team=team,
+        month=month,
+        quarter=quarter_label(end, a.fiscal_year_start),
+        conversion=stage_conversion(reach, a.stages),
+        velocity=a.velocity.loc[(a.velocity["team"] == team) & (a.velocity["month"] <= month)],
+        drivers=a.drivers.loc[(a.drivers["team"] == team) & (a.drivers["month"] <= month)],
+        coverage=cov.reset_index(drop=True),
+    )
 
 
 def headlines(a: PipelineAnalysis) -> dict:

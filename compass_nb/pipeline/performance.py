@@ -74,16 +74,18 @@ def attainment_distribution(table: pd.DataFrame, *, by: list[str] | None = None,
 def ramp(opportunities: pd.DataFrame, credit_splits: pd.DataFrame, quotas: pd.DataFrame,
          reps: pd.DataFrame, as_of, *, since, months: int = 12, roles: list[str] | None = None,
          min_group_size: int = 5) -> pd.DataFrame:
-    """How new hires ramp: median monthly credited bookings and attainment by month of tenure.
+    """How new hires ramp: median cumulative bookings and attainment by month of tenure.
 
     Sellers hired on or after ``since`` (so their first months are in the data) are
-    followed month by month (month 1 is the hire month) up to ``as_of``.
+    followed month by month (month 1 is the hire month) up to ``as_of``; a seller's
+    attainment at month *k* is their credited bookings of months 1…k over their quota of
+    months 1…k (cumulative, since single months of lumpy deals are mostly zero).
 
     Returns
     -------
     pandas.DataFrame
-        ``tenure_month, sellers, median_bookings, median_attainment``; months followed by
-        fewer than ``min_group_size`` sellers are left out.
+        ``tenure_month, sellers, median_bookings`` (cumulative), ``median_attainment``;
+        months followed by fewer than ``min_group_size`` sellers are left out.
     """
     hires = quota_reps(reps, roles)
     hires = hires.loc[pd.to_datetime(hires["hire_date"]) >= pd.Timestamp(since)].copy()
@@ -103,6 +105,9 @@ def ramp(opportunities: pd.DataFrame, credit_splits: pd.DataFrame, quotas: pd.Da
     grid = pd.DataFrame(rows)
     grid["bookings"] = [monthly.get((r, p), 0.0) for r, p in zip(grid["rep_id"], grid["period"], strict=True)]
     grid = grid.merge(quotas.assign(period=quotas["period"].astype(str)), on=["rep_id", "period"], how="left")
+    grid = grid.sort_values(["rep_id", "tenure_month"])
+    grid["bookings"] = grid.groupby("rep_id")["bookings"].cumsum()
+    grid["quota"] = grid["quota"].fillna(0.0).groupby(grid["rep_id"]).cumsum()
     grid["attainment"] = (grid["bookings"] / grid["quota"]).where(grid["quota"] > 0)
     out = grid.groupby("tenure_month").agg(
         sellers=("rep_id", "nunique"), median_bookings=("bookings", "median"),

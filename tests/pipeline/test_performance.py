@@ -53,3 +53,11 @@ def test_scorecard_adds_each_sellers_own_deals(opportunities, credit_splits, quo
     assert card.loc["r1", ["name", "deals_closed", "deals_won"]].tolist() == ["Ada Lovelace", 3, 2]
     assert card.loc["r1", "win_rate"] == pytest.approx(2 / 3)
     assert card.loc["r2", "open_pipeline"] == 300 + 500 + 80
+
+
+def test_ramp_attainment_is_cumulative_bookings_over_cumulative_quota(opportunities, credit_splits, quotas, reps):
+    hired = reps.assign(hire_date=pd.to_datetime(["2026-01-01", "2024-01-01", "2025-06-01"]))
+    out = ramp(opportunities, credit_splits, quotas, hired, "2026-03-31", since="2025-12-01", min_group_size=1)
+    # r1 from January: Jan 0, Feb A 70, Mar B 200 against 100 a month
+    assert out["median_bookings"].tolist() == [0, 70, 270]
+    assert out["median_attainment"].tolist() == pytest.approx([0, 70 / 200, 270 / 300])
