@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from compass_nb.errors import ParameterError
-from compass_nb.sop.months import period_month
+from compass_nb.sop.months import period_month, period_months
 
 PRIORITY_RULES = ("margin", "revenue", "proportional")
 
@@ -35,7 +35,7 @@ def capacity_by_month(capacity: pd.DataFrame, months: pd.DatetimeIndex) -> pd.Da
     """
     if capacity.empty:
         return pd.DataFrame(columns=["resource", "family", "month", "capacity_units"])
-    cap = capacity.assign(month=pd.to_datetime(capacity["period"].astype(str).map(period_month)))
+    cap = capacity.assign(month=period_months(capacity["period"]).to_numpy())
     cap = cap.groupby(["resource", "family", "month"], as_index=False)["capacity_units"].sum()
     pairs = cap[["resource", "family"]].drop_duplicates()
     grid = pairs.merge(pd.DataFrame({"month": months}), how="cross")
@@ -137,7 +137,7 @@ def _priority(rows: pd.DataFrame, rule: str) -> pd.DataFrame:
         key = -rows["unit_price"]
     else:
         key = pd.Series(0.0, index=rows.index)
-    return rows.assign(_key=key.to_numpy()).sort_values(["_key", "sku", "location"], kind="stable")
+    return rows.assign(_key=key.to_numpy()).sort_values(["family", "month", "_key", "sku", "location"], kind="stable")
 
 
 def _allocate(requirement: np.ndarray, supply: float, rule: str) -> np.ndarray:
@@ -212,6 +212,7 @@ def constrained_production(
     index = {m: i for i, m in enumerate(months)}
     caps = family_cap.pivot_table(index="family", columns="month", values="capacity", aggfunc="sum")
     produced, covered = [], []
+    requirements = _priority(requirements, priority)
     for family, rows in requirements.groupby("family", sort=True):
         if family not in caps.index:
             produced.append(rows[["sku", "location", "month", "requirement"]].rename(columns={"requirement": "production"}))
@@ -220,15 +221,15 @@ def constrained_production(
         load = rows.groupby("month")["requirement"].sum().reindex(months, fill_value=0.0).to_numpy()
         cap = caps.loc[family].reindex(months).fillna(0.0).to_numpy()
         x = level_family(load, cap)
-        for due, due_rows in rows.groupby("month", sort=True):
+        for due, ordered in rows.groupby("month", sort=True):
             m = index[due]
             sources = [(m, x[m, m], True)] + [(k, x[k, m], True) for k in range(m - 1, -1, -1)]
             sources += [(k, x[k, m], False) for k in range(m + 1, len(months))]
             sources = [s for s in sources if s[1] > 1e-9]
-            ordered = _priority(due_rows, priority)
             made, ordered = _allocate_due_month(ordered, sources, priority, months)
             produced.append(pd.DataFrame(made, columns=["sku", "location", "month", "production"]))
             covered.append(ordered[["sku", "location", "month", "on_time"]])
+    produced = [p for p in produced if not p.empty] or [pd.DataFrame(columns=["sku", "location", "month", "production"])]
     production = pd.concat(produced, ignore_index=True).astype({"production": float})
     production = production.groupby(["sku", "location", "month"], as_index=False)["production"].sum()
     return production, pd.concat(covered, ignore_index=True).astype({"on_time": float})

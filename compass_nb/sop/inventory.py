@@ -233,8 +233,8 @@ def projected_inventory(
     df["closing"] = supply - demand
     df["opening"] = df.groupby(KEYS, sort=False)["closing"].shift(1).fillna(df["_open0"])
     shipped_to_date = np.minimum(supply, demand)
-    df["met"] = (shipped_to_date - (demand - df["demand"])).clip(lower=0.0)
-    df["unmet"] = df["demand"] - df["met"]
+    df["met"] = np.minimum((shipped_to_date - (demand - df["demand"])).clip(lower=0.0), df["demand"])
+    df["unmet"] = (df["demand"] - df["met"]).clip(lower=0.0)
     df["on_hand"] = df["closing"].clip(lower=0.0)
     df["backlog"] = (-df["closing"]).clip(lower=0.0) + 0.0
     df["below_safety_stock"] = df["on_hand"] < df["safety_stock"] - 1e-9

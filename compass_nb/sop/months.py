@@ -28,6 +28,17 @@ def period_month(period: str) -> pd.Timestamp:
         ) from exc
 
 
+def period_months(periods) -> pd.Series:
+    """First day of each ``YYYY-MM`` label, vectorised; a malformed label raises ``ParameterError``."""
+    labels = pd.Series(periods).astype(str)
+    try:
+        return pd.Series(pd.PeriodIndex(labels, freq="M").to_timestamp(), index=labels.index)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(
+            "a period column holds a value that is not a month; write periods as YYYY-MM, e.g. 2026-10."
+        ) from exc
+
+
 def period_label(month) -> str:
     """``YYYY-MM`` label of a month."""
     return pd.Timestamp(month).strftime("%Y-%m")

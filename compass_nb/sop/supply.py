@@ -18,7 +18,7 @@ from compass_nb.sop.capacity import (
     rough_cut_load,
 )
 from compass_nb.sop.inventory import KEYS, net_requirements, projected_inventory
-from compass_nb.sop.months import period_month
+from compass_nb.sop.months import period_months
 
 
 @dataclass
@@ -43,7 +43,7 @@ def receipts_by_month(receipts: pd.DataFrame, months: pd.DatetimeIndex) -> pd.Da
     """Scheduled receipts per SKU × location × plan month."""
     if receipts is None or receipts.empty:
         return pd.DataFrame({"sku": [], "location": [], "month": pd.DatetimeIndex([]), "receipts": []})
-    r = receipts.assign(month=pd.to_datetime(receipts["period"].astype(str).map(period_month)))
+    r = receipts.assign(month=period_months(receipts["period"]).to_numpy())
     r = r[r["month"].isin(months)]
     return r.groupby(KEYS + ["month"], as_index=False).agg(receipts=("quantity", "sum"))
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compass_nb.sop.months import month_of, months_between, period_month
+from compass_nb.sop.months import month_of, months_between, period_month, period_months
 
 KEYS = ["sku", "location", "month"]
 
@@ -26,7 +26,7 @@ def with_lag(snapshots: pd.DataFrame, lags=(1, 3)) -> pd.DataFrame:
     df = snapshots.copy()
     if "month" not in df and "ds" in df:
         df["month"] = month_of(df["ds"]).to_numpy()
-    cycle = df["period"].astype(str).map(period_month)
+    cycle = period_months(df["period"])
     df["lag"] = months_between(cycle, df["month"]).to_numpy()
     return df[df["lag"].isin(list(lags))]
 
@@ -97,7 +97,7 @@ def fva_by_month(
     ``fva_stat`` (naive − statistical) and ``fva_override`` (statistical − consensus).
     """
     lag1 = with_lag(consensus, (1,))
-    cycle_month = lag1["period"].astype(str).map(period_month)
+    cycle_month = period_months(lag1["period"])
     naive = lag1.assign(month=cycle_month.to_numpy())[["sku", "location", "month"]].merge(
         actuals[KEYS + ["actual"]], on=KEYS, how="left")["actual"].fillna(0.0)
     lag1 = lag1.assign(naive=naive.to_numpy())
