@@ -458,28 +458,35 @@ def _cancellations(
 
 
 def credit_splits(profile: Profile, staff: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
-    """Splits for ~15 % of won deals: 60/40 between two AEs, or an SE overlay at 100 %."""
+    """Splits for ~15 % of won deals: 60/40 between two AEs, or an SE overlay at 100 %.
+
+    The second seller is employed on the close date: an AE of the owner's team for a
+    split, any SE for an overlay.
+    """
     rng = stream(profile, "credit_splits")
-    by_id = staff.set_index("rep_id")
+    won = deals.loc[deals["is_won"]]
+    picked = won.loc[rng.random(len(won)) < 0.15]
+    rep_ids, role, team = (staff[c].to_numpy() for c in ("rep_id", "role", "team"))
+    hired = _staff_days(staff["hire_date"])
+    left = _staff_days(staff["termination_date"], missing=10**6)
+    index = {rep: k for k, rep in enumerate(rep_ids)}
     rows = []
-    for deal in deals.loc[deals["is_won"]].itertuples():
-        if rng.random() >= 0.15:
-            continue
-        owner = by_id.loc[deal.owner_id]
-        active = _active(staff, deal.close_date)
-        peers = staff.loc[
-            active
-            & (staff["team"] == owner["team"])
-            & (staff["role"] == "AE")
-            & (staff["rep_id"] != deal.owner_id)
-        ]
-        engineers = staff.loc[active & (staff["role"] == "SE")]
-        if owner["role"] == "AE" and not peers.empty and (rng.random() < 0.55 or engineers.empty):
-            other = peers["rep_id"].iloc[rng.integers(len(peers))]
-            rows += [(deal.opportunity_id, deal.owner_id, 60.0), (deal.opportunity_id, other, 40.0)]
-        elif not engineers.empty:
-            se = engineers["rep_id"].iloc[rng.integers(len(engineers))]
-            rows += [(deal.opportunity_id, deal.owner_id, 100.0), (deal.opportunity_id, se, 100.0)]
+    for deal, owner_id, closed in zip(
+        picked["opportunity_id"], picked["owner_id"], picked["close_date"], strict=True
+    ):
+        day = _day_number(closed)
+        owner = index[owner_id]
+        active = (hired <= day) & (left >= day)
+        peers = np.flatnonzero(
+            active & (team == team[owner]) & (role == "AE") & (rep_ids != owner_id)
+        )
+        engineers = np.flatnonzero(active & (role == "SE"))
+        if role[owner] == "AE" and len(peers) and (rng.random() < 0.55 or not len(engineers)):
+            other = rep_ids[peers[rng.integers(len(peers))]]
+            rows += [(deal, owner_id, 60.0), (deal, other, 40.0)]
+        elif len(engineers):
+            se = rep_ids[engineers[rng.integers(len(engineers))]]
+            rows += [(deal, owner_id, 100.0), (deal, se, 100.0)]
     return pd.DataFrame(rows, columns=["opportunity_id", "rep_id", "split_pct"])
 
 

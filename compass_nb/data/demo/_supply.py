@@ -169,7 +169,8 @@ def overrides(demand: Demand, profile: Profile) -> pd.DataFrame:
     )
 
 
-def _monthly_actuals(demand: Demand) -> pd.DataFrame:
+def _monthly_actuals(demand: Demand) -> dict[tuple, float]:
+    """Units ordered per (month, "sku" | "family", key, location | None)."""
     orders = demand.orders
     frame = pd.DataFrame(
         {
@@ -181,7 +182,14 @@ def _monthly_actuals(demand: Demand) -> pd.DataFrame:
         }
     )
     frame = frame.groupby(["month", "sku", "location", "family"], as_index=False)["quantity"].sum()
-    return frame.assign(month=frame["month"].dt.strftime("%Y-%m"))
+    frame["month"] = frame["month"].dt.strftime("%Y-%m")
+    lookup: dict[tuple, float] = {}
+    for level in ("sku", "family"):
+        by_location = frame.groupby(["month", level, "location"])["quantity"].sum()
+        lookup |= {(m, level, k, loc): float(q) for (m, k, loc), q in by_location.items()}
+        total = frame.groupby(["month", level])["quantity"].sum()
+        lookup |= {(m, level, k, None): float(q) for (m, k), q in total.items()}
+    return lookup
 
 
 def _one_override(
@@ -221,11 +229,8 @@ def _one_override(
 def _actual_or_expected(actual, period, target, by_sku, location, expected) -> float:
     if period > LAST_COMPLETE:
         return float(expected)
-    key = "sku" if by_sku else "family"
-    rows = (actual["month"] == str(period)) & (actual[key] == target[key])
-    if location is not None:
-        rows &= actual["location"] == location
-    return float(actual.loc[rows, "quantity"].sum())
+    level = "sku" if by_sku else "family"
+    return actual.get((str(period), level, target[level], location), 0.0)
 
 
 def budget(demand: Demand) -> pd.DataFrame:
