@@ -14,82 +14,18 @@ from ._profile import END, PLAN_IDS, STAGES, START, Profile, stream
 
 VP_ID = "R-0001"
 FIRST = (
-    "Aisha",
-    "Ben",
-    "Carla",
-    "Dmitri",
-    "Elena",
-    "Farid",
-    "Grace",
-    "Hiro",
-    "Ines",
-    "Jonas",
-    "Kemi",
-    "Luca",
-    "Maya",
-    "Nils",
-    "Olga",
-    "Pavel",
-    "Quinn",
-    "Rosa",
-    "Sami",
-    "Tara",
-    "Umar",
-    "Vera",
-    "Wei",
-    "Ximena",
-    "Yusuf",
-    "Zoe",
-    "Amara",
-    "Bruno",
-    "Chloé",
-    "Diego",
-)
+    "Aisha Ben Carla Dmitri Elena Farid Grace Hiro Ines Jonas Kemi Luca Maya Nils Olga "
+    "Pavel Quinn Rosa Sami Tara Umar Vera Wei Ximena Yusuf Zoe Amara Bruno Chloé Diego"
+).split()
 LAST = (
-    "Abbott",
-    "Brennan",
-    "Costa",
-    "Dubois",
-    "Eriksen",
-    "Fontaine",
-    "Gupta",
-    "Haddad",
-    "Ivanova",
-    "Jensen",
-    "Kowalski",
-    "Lindqvist",
-    "Mensah",
-    "Nakamura",
-    "O'Neill",
-    "Petrov",
-    "Quintero",
-    "Rossi",
-    "Schmidt",
-    "Tanaka",
-    "Usman",
-    "Varga",
-    "Walsh",
-    "Yilmaz",
-    "Zhou",
-)
+    "Abbott Brennan Costa Dubois Eriksen Fontaine Gupta Haddad Ivanova Jensen Kowalski "
+    "Lindqvist Mensah Nakamura O'Neill Petrov Quintero Rossi Schmidt Tanaka Usman Varga "
+    "Walsh Yilmaz Zhou"
+).split()
 ACCOUNT_WORDS = (
-    "Northwind",
-    "Bluebird",
-    "Harbor",
-    "Summit",
-    "Cedar",
-    "Pioneer",
-    "Atlas",
-    "Meridian",
-    "Redwood",
-    "Lakeside",
-    "Granite",
-    "Silverline",
-    "Beacon",
-    "Juniper",
-    "Evergreen",
-    "Falcon",
-)
+    "Northwind Bluebird Harbor Summit Cedar Pioneer Atlas Meridian Redwood Lakeside "
+    "Granite Silverline Beacon Juniper Evergreen Falcon"
+).split()
 ACCOUNT_KINDS = ("Retail", "Stores", "Supply", "Home & Garden", "Outfitters", "Trading", "Group")
 SEGMENT_AMOUNT = {"SMB": 40_000, "Mid-Market": 140_000, "Enterprise": 450_000}
 SEGMENT_CYCLE_DAYS = {"SMB": 40, "Mid-Market": 85, "Enterprise": 160}
@@ -101,25 +37,19 @@ QUOTA_UNTIL = pd.Period("2026-12", "M")
 
 
 def reps(profile: Profile) -> pd.DataFrame:
-    """Sellers: a head of sales, a manager per team, AEs / AMs / SEs, leavers and 2026 hires."""
+    """Sellers: a head of sales, a manager per team, AEs / AMs / SEs, leavers and 2026 hires.
+
+    Besides the ``reps`` columns, ``skill`` (0.8–1.2) scales the seller's win rate.
+    """
     rng = stream(profile, "reps")
-    rows = [_rep(rng, "Sales", None, "Global", "Manager", pd.Timestamp("2015-03-02"))]
+    rows = [_rep(rng, "Sales", "Global", "Manager", pd.Timestamp("2015-03-02"), head=True)]
     for team, region, role, seats in profile.sales_teams:
-        manager = _rep(rng, team, VP_ID, region, "Manager", _day(rng, "2014-01-01", "2020-12-31"))
-        rows.append(manager)
+        rows.append(_rep(rng, team, region, "Manager", _day(rng, "2014-01-01", "2020-12-31")))
         rows += [
-            _rep(
-                rng,
-                team,
-                manager["manager_id_of_team"],
-                region,
-                role,
-                _day(rng, "2016-01-01", "2023-12-31"),
-            )
+            _rep(rng, team, region, role, _day(rng, "2016-01-01", "2023-12-31"))
             for _ in range(seats)
         ]
-    frame = pd.DataFrame(rows)
-    frame = _leavers_and_hires(frame, profile, rng)
+    frame = _leavers_and_hires(pd.DataFrame(rows), profile, rng)
     frame.insert(0, "rep_id", [f"R-{i + 1:04d}" for i in range(len(frame))])
     frame["manager_id"] = _manager_ids(frame)
     frame["plan_id"] = frame["role"].map(PLAN_IDS)
@@ -127,20 +57,21 @@ def reps(profile: Profile) -> pd.DataFrame:
     return frame
 
 
-def _rep(rng, team, manager, region, role, hire) -> dict:
-    base_range, variable_share = {
-        "AE": ((75_000, 95_000), 0.5),
-        "AM": ((68_000, 85_000), 0.3),
-        "SE": ((95_000, 120_000), 0.2),
-        "Manager": ((125_000, 155_000), 0.35),
-    }[role]
-    base = round(rng.uniform(*base_range) / 500) * 500
-    if manager is None:
-        base = 185_000.0
+PAY = {  # role: (base salary range, variable share of OTE)
+    "AE": ((75_000, 95_000), 0.5),
+    "AM": ((68_000, 85_000), 0.3),
+    "SE": ((95_000, 120_000), 0.2),
+    "Manager": ((125_000, 155_000), 0.35),
+}
+
+
+def _rep(rng, team, region, role, hire, head=False) -> dict:
+    """One seller's row: a drawn name, base salary rounded to 500, OTE from the role's pay mix."""
+    base_range, variable_share = PAY[role]
+    base = 185_000.0 if head else round(rng.uniform(*base_range) / 500) * 500
     return {
         "name": f"{FIRST[rng.integers(len(FIRST))]} {LAST[rng.integers(len(LAST))]}",
         "team": team,
-        "manager_id_of_team": team,
         "region": region,
         "role": role,
         "hire_date": hire,
@@ -165,20 +96,15 @@ def _leavers_and_hires(
     for i in sorted(leavers):
         left = _day(rng, "2024-03-01", "2026-06-30")
         frame.loc[i, "termination_date"] = left
-        replacement = frame.loc[i].to_dict() | _rep(
-            rng,
-            frame.at[i, "team"],
-            "x",
-            frame.at[i, "region"],
-            frame.at[i, "role"],
-            left + pd.Timedelta(days=int(rng.integers(30, 90))),
+        hire = left + pd.Timedelta(days=int(rng.integers(30, 90)))
+        extra.append(
+            _rep(rng, frame.at[i, "team"], frame.at[i, "region"], frame.at[i, "role"], hire)
         )
-        extra.append(replacement)
     ae_teams = [t for t, _, role, _ in profile.sales_teams if role == "AE"]
     for k in range(profile.n_hires_2026):
         team = ae_teams[k % len(ae_teams)]
         region = frame.loc[frame["team"] == team, "region"].iloc[0]
-        extra.append(_rep(rng, team, "x", region, "AE", _day(rng, "2026-01-05", "2026-07-31")))
+        extra.append(_rep(rng, team, region, "AE", _day(rng, "2026-01-05", "2026-07-31")))
     return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
 
 
@@ -417,14 +343,6 @@ def _accounts(rng: np.random.Generator, n: int) -> dict[str, list[str]]:
         "Mid-Market": names[cut[0] : cut[1]],
         "SMB": names[cut[1] :],
     }
-
-
-def _active(staff: pd.DataFrame, day: pd.Timestamp) -> np.ndarray:
-    """Which sellers are employed on ``day`` (a boolean array aligned with ``staff``)."""
-    hired = staff["hire_date"].to_numpy(dtype="datetime64[ns]")
-    left = staff["termination_date"].to_numpy(dtype="datetime64[ns]")
-    day = np.datetime64(day, "ns")
-    return (hired <= day) & (np.isnat(left) | (left >= day))
 
 
 def _account_names(segment: np.ndarray, u: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -139,16 +139,6 @@ def stream(profile: Profile, part: str) -> np.random.Generator:
     return np.random.default_rng([SEED, tag])
 
 
-def history_days() -> pd.DatetimeIndex:
-    """Every day of order history, START to END inclusive."""
-    return pd.date_range(START, END, freq="D")
-
-
 def model_days() -> pd.DatetimeIndex:
     """Every day the demand model is evaluated on (history and the forward horizon)."""
     return pd.date_range(START, HORIZON_END, freq="D")
-
-
-def month_strings(start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
-    """``YYYY-MM`` of every month from ``start`` to ``end`` inclusive."""
-    return [p.strftime("%Y-%m") for p in pd.period_range(start, end, freq="M")]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ._demand import PRICE_RISE, Demand
-from ._profile import END, START, Profile, stream
+from ._profile import END, Profile, stream
 
 LAST_COMPLETE = END.to_period("M") - 1  # 2026-10: the last month with a full month of orders
 RESOURCES_FULL = {
@@ -261,6 +261,3 @@ def budget(demand: Demand) -> pd.DataFrame:
         .sort_values(["period", "family"])
         .reset_index(drop=True)
     )
-
-
-__all__ = ["inventory", "capacity", "receipts", "overrides", "budget", "START"]
