@@ -10,6 +10,8 @@ from compass_nb.sop.capacity import (
     rough_cut_load,
 )
 from compass_nb.sop.consensus import (
+    adjust_total,
+    override_record,
     apply_overrides,
     budget_gap,
     consensus_plan,
@@ -42,7 +44,7 @@ from compass_nb.sop.scenarios import (
     scenario_specs,
     scenario_table,
 )
-from compass_nb.sop.supply import SupplyPlan, receipts_by_month, supply_plan
+from compass_nb.sop.supply import SupplyPlan, inputs_from_plan, plan_settings, receipts_by_month, supply_plan
 from compass_nb.sop.tracking import (
     accuracy_by_lag,
     achieved_fill_rate,
@@ -59,6 +61,8 @@ from compass_nb.sop.tracking import (
 from compass_nb.sop.value import cycle_changes, value_by_family
 
 __all__ = [
+    "adjust_total",
+    "override_record",
     "SupplyPlan",
     "accuracy_by_lag",
     "achieved_fill_rate",
@@ -85,6 +89,7 @@ __all__ = [
     "family_capacity",
     "fva_by_month",
     "gap_periods",
+    "inputs_from_plan",
     "inventory_vs_plan",
     "kpi_table",
     "level_family",
@@ -96,6 +101,7 @@ __all__ = [
     "pipeline_comparison",
     "plan_adherence",
     "plan_metrics",
+    "plan_settings",
     "plan_months",
     "projected_inventory",
     "rank_recommendations",

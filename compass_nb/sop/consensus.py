@@ -214,3 +214,30 @@ def pipeline_comparison(
     out["quarter"] = quarter
     out["weighted_vs_consensus"] = out["weighted"] - out["consensus_revenue"]
     return out[["family", "quarter", "consensus_revenue", "commit", "best_case", "weighted", "weighted_vs_consensus"]]
+
+
+def adjust_total(plan: pd.DataFrame, family: str, location: str | None, month, quantity: float) -> pd.DataFrame:
+    """The plan with one family (× location) × month total set to ``quantity``, revalued.
+
+    The new total is spread over the rows in proportion to their consensus (equally where
+    it is zero), as a family override would be; revenue and margin follow.
+    """
+    out = plan.copy()
+    scope = (out["family"] == family) & (out["month"] == pd.Timestamp(month))
+    if location is not None:
+        scope &= out["location"] == location
+    if not scope.any():
+        return out
+    out.loc[scope, "consensus"] = _spread(float(max(quantity, 0.0)), out.loc[scope, "consensus"])
+    out["revenue"] = out["consensus"] * out["unit_price"]
+    out["margin"] = out["consensus"] * (out["unit_price"] - out["unit_cost"])
+    return out
+
+
+def override_record(cycle: str, family: str, location: str | None, month, quantity: float, author: str,
+                    reason: str = "") -> pd.DataFrame:
+    """One ``overrides`` row (the input contract) for a family (× location) × month total."""
+    return pd.DataFrame([{
+        "cycle": str(cycle), "period": pd.Timestamp(month).strftime("%Y-%m"), "family": family, "sku": None,
+        "location": location, "quantity": float(quantity), "author": str(author), "reason": str(reason),
+    }])

@@ -118,3 +118,27 @@ def supply_plan(
     load["planned_units"] = made["load_units"].to_numpy()
     load["planned_utilisation"] = made["utilisation"].to_numpy()
     return SupplyPlan(plan=plan, load=load, capacity=capacity)
+
+
+def plan_settings(plan: pd.DataFrame, *, priority: str, max_cover_months: float) -> pd.DataFrame:
+    """The supply plan as stored: the plan rows with the settings that made it.
+
+    Scenarios re-run the plan from this table (:func:`inputs_from_plan`), so they use the
+    same safety stocks, opening stock, receipts and allocation rule as step 03.
+    """
+    return plan.assign(priority=priority, max_cover_months=float(max_cover_months))
+
+
+def inputs_from_plan(stored: pd.DataFrame) -> dict:
+    """Arguments of :func:`supply_plan` (all but demand, capacity and products) from a stored plan."""
+    rows = stored.sort_values(KEYS + ["month"])
+    first = rows.groupby(KEYS, as_index=False).first()
+    receipts = rows.loc[rows["receipts"] > 0, KEYS + ["month", "receipts"]]
+    return {
+        "opening": first[KEYS].assign(on_hand=first["opening"].to_numpy()),
+        "safety": first[KEYS + ["safety_stock"]],
+        "receipts": receipts.assign(period=receipts["month"].dt.strftime("%Y-%m")).rename(columns={"receipts": "quantity"}),
+        "months": pd.DatetimeIndex(sorted(rows["month"].unique())),
+        "priority": str(rows["priority"].iloc[0]),
+        "max_cover_months": float(rows["max_cover_months"].iloc[0]),
+    }

@@ -125,3 +125,19 @@ def test_cycle_changes_split_into_statistical_and_override_moves(forecast, month
     assert moves.loc["A", "delta_override"] == pytest.approx(19)
     assert moves.loc["A", "driver"] == "override"
     assert moves.index[0] == "A"
+
+
+def test_adjusting_a_family_month_spreads_it_and_revalues(forecast, months, products):
+    from compass_nb.sop.consensus import adjust_total, override_record
+
+    plan = consensus_plan(forecast, None, products, months)
+    out = adjust_total(plan, "F", "North", months[0], 120)
+    rows = out[(out["family"] == "F") & (out["location"] == "North") & (out["month"] == months[0])]
+    assert rows.set_index("sku")["consensus"].to_dict() == {"A": 60.0, "B": 60.0}
+    assert rows.set_index("sku")["revenue"].to_dict() == {"A": 600.0, "B": 720.0}
+    record = override_record("2026-10", "F", "North", months[0], 120, "me", "promo")
+    assert record.iloc[0].to_dict() == {"cycle": "2026-10", "period": "2026-11", "family": "F", "sku": None,
+                                        "location": "North", "quantity": 120.0, "author": "me", "reason": "promo"}
+    # fed back as an override, the kept row gives the same consensus
+    again = consensus_plan(forecast, record, products, months)
+    assert again.loc[rows.index, "consensus"].tolist() == [60.0, 60.0]

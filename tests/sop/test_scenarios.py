@@ -101,3 +101,14 @@ def test_recommendations_are_tied_to_gaps_and_ranked_by_value(setting):
     assert recs["recovered_margin"].is_monotonic_decreasing
     assert (recs["recovered_units"] > 0).all()
     assert recs["resource"].iloc[0] == "Line-A"
+
+
+def test_base_scenario_rerun_from_the_stored_plan_reproduces_it(setting):
+    from compass_nb.sop.supply import inputs_from_plan, plan_settings
+
+    consensus, cap, inputs = setting
+    first = run_scenario(consensus, {"name": "base"}, cap, **inputs)
+    stored = plan_settings(first.plan, priority="margin", max_cover_months=6.0)
+    again = run_scenario(consensus, {"name": "base"}, cap, products=inputs["products"], **inputs_from_plan(stored))
+    cols = ["sku", "month", "production", "closing", "met", "unmet"]
+    pd.testing.assert_frame_equal(first.plan[cols], again.plan[cols])
