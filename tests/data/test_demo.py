@@ -426,6 +426,13 @@ def test_quotas_are_heavier_in_q4_and_ramp_for_new_hires(small):
     assert own[0] < own[3]
 
 
+def test_wins_bunch_up_at_quarter_ends(full):
+    won = full["opportunities"].query("is_won")
+    month_in_quarter = (won["close_date"].dt.month - 1) % 3
+    counts = month_in_quarter.value_counts()
+    assert counts[2] > 1.15 * counts[0]
+
+
 def test_one_team_engagement_drops_through_2026(small):
     responses = small["survey_responses"].query("question_id == 'enps'")
     team = "Warehouse"

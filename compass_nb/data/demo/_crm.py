@@ -139,67 +139,114 @@ def rep_table(staff: pd.DataFrame) -> pd.DataFrame:
 def opportunities(profile: Profile, staff: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``opportunities`` table (state at END) and ``opportunity_history`` (every change).
 
-    Random draws are made up front, one row of uniforms per deal, so that the per-deal
-    loop is plain integer arithmetic on day numbers.
+    Random draws are made up front (``_deal_draws``), so that the per-deal loop is plain
+    integer arithmetic on day numbers.
     """
     rng = stream(profile, "opportunities")
+    draws, uniforms = _deal_draws(profile, staff, rng)
+    end = _day_number(END)
+    finals, history = [], []
+    for i, deal in enumerate(draws.itertuples()):
+        u = uniforms[i]
+        path = _stage_path(deal.type, deal.won, u)
+        state, rows = _replay(
+            i, _timeline(deal.created, deal.close, path, deal.amount, u), deal.amount, end
+        )
+        if state["stage"] < 5 and state["close_date"] <= end:
+            rows.append(_slip(i, state, end, u))
+        history += rows
+        finals.append((state["stage"], state["amount"], state["close_date"]))
+    stage, amount, close = (np.array(c) for c in zip(*finals, strict=True))
+    owner = _owners_at_end(staff, draws["owner"].to_numpy(), np.minimum(close, end), rng)
+    frame = pd.DataFrame(
+        {
+            "opportunity_id": draws["opportunity_id"],
+            "account": _account_names(draws["segment"].to_numpy(), uniforms[:, 17], rng),
+            "owner_id": staff["rep_id"].to_numpy()[owner],
+            "created_date": _dates(draws["created"]),
+            "close_date": _dates(close),
+            "stage": np.array(STAGES)[stage],
+            "amount": amount.astype(float),
+            "type": draws["type"],
+            "segment": draws["segment"],
+            "forecast_category": _forecast_categories(stage, uniforms[:, 16]),
+            "product_family": rng.choice(np.array(profile.families), size=len(draws)),
+            "is_closed": stage >= 5,
+            "is_won": stage == 5,
+            "cancelled_date": _dates(
+                _cancellations(draws["type"].to_numpy(), stage, close, uniforms[:, 15], end)
+            ),
+        }
+    )
+    return frame, _history_frame(history, draws["opportunity_id"].to_numpy())
+
+
+def _deal_draws(
+    profile: Profile, staff: pd.DataFrame, rng: np.random.Generator
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Type, owner, segment, amount, creation and close day and outcome of every deal.
+
+    Also returns one row of 18 uniforms per deal for the decisions made along its timeline.
+    """
     n = profile.n_opportunities
     created = _creation_days(n, rng)
     kind = rng.choice(np.array(["new", "renewal", "expansion"]), size=n, p=[0.55, 0.25, 0.20])
     owner = _owners(staff, np.where(kind == "new", "AE", "AM"), created, rng)
     segment = _segments(staff["team"].to_numpy()[owner], staff["role"].to_numpy()[owner], rng)
-    base = np.vectorize(SEGMENT_AMOUNT.get)(segment) * np.vectorize(TYPE_AMOUNT.get)(kind)
+    base = _lookup(SEGMENT_AMOUNT, segment) * _lookup(TYPE_AMOUNT, kind)
     amount = np.maximum(np.round(base * rng.lognormal(0, 0.5, n) / 100) * 100, 500.0)
-    cycle = np.vectorize(SEGMENT_CYCLE_DAYS.get)(segment) * np.where(kind == "renewal", 0.6, 1.0)
+    cycle = _lookup(SEGMENT_CYCLE_DAYS, segment) * np.where(kind == "renewal", 0.6, 1.0)
     cycle = cycle * rng.lognormal(0, 0.35, n)
-    chance = np.minimum(np.vectorize(WIN_RATE.get)(kind) * staff["skill"].to_numpy()[owner], 0.95)
+    chance = np.minimum(_lookup(WIN_RATE, kind) * staff["skill"].to_numpy()[owner], 0.95)
     won = rng.random(n) < chance
     cycle = np.where(won, cycle, cycle * rng.uniform(0.3, 1.0, n))
-    close = created + np.maximum(cycle.astype(np.int64), 3)
-    u = rng.random((n, 18))
-    end = _day_number(END)
-    deals, history = [], []
-    for i in range(n):
-        events = _timeline(
-            created[i], close[i], _stage_path(kind[i], won[i], u[i]), amount[i], u[i]
-        )
-        state, rows = _replay(i, events, amount[i], end)
-        if state["stage"] < 5 and state["close_date"] <= end:
-            rows.append(_slip(i, state, end, u[i]))
-        history += rows
-        deals.append((state["stage"], state["amount"], state["close_date"]))
-    stage, final_amount, close_date = (np.array(c) for c in zip(*deals, strict=True))
-    ids = np.array([f"OPP-{k + 1:05d}" for k in range(n)])
-    owner = _owners_at_end(staff, owner, np.minimum(close_date, end), rng)
-    frame = pd.DataFrame(
+    close = _quarter_end_push(created, created + np.maximum(cycle.astype(np.int64), 3), won, rng)
+    draws = pd.DataFrame(
         {
-            "opportunity_id": ids,
-            "account": _account_names(segment, u[:, 17], rng),
-            "owner_id": staff["rep_id"].to_numpy()[owner],
-            "created_date": _dates(created),
-            "close_date": _dates(close_date),
-            "stage": np.array(STAGES)[stage],
-            "amount": final_amount.astype(float),
+            "opportunity_id": [f"OPP-{k + 1:05d}" for k in range(n)],
+            "created": created,
+            "close": close,
             "type": kind,
+            "owner": owner,
             "segment": segment,
-            "forecast_category": _forecast_categories(stage, u[:, 16]),
-            "product_family": rng.choice(np.array(profile.families), size=n),
-            "is_closed": stage >= 5,
-            "is_won": stage == 5,
-            "cancelled_date": _dates(_cancellations(kind, stage, close_date, u[:, 15], end)),
+            "amount": amount,
+            "won": won,
         }
     )
-    hist = pd.DataFrame(
+    return draws, rng.random((n, 18))
+
+
+def _lookup(table: dict, keys: np.ndarray) -> np.ndarray:
+    return np.array([table[k] for k in keys], dtype=float)
+
+
+def _quarter_end_push(
+    created: np.ndarray, close: np.ndarray, won: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Sellers pull wins forward: 40 % of those due in a quarter's first two weeks sign in the last days of the one before."""
+    quarter_start = _dates(close).to_period("Q").start_time
+    days_in = close - _day_numbers(quarter_start)
+    signed = _day_numbers(quarter_start) - 1 - rng.integers(0, 3, len(close))
+    pulled = won & (days_in < 14) & (rng.random(len(close)) < 0.4) & (signed >= created + 3)
+    return np.where(pulled, signed, close)
+
+
+def _day_numbers(days: pd.DatetimeIndex) -> np.ndarray:
+    return days.to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def _history_frame(history: list[tuple], ids: np.ndarray) -> pd.DataFrame:
+    """History rows (deal index, day numbers, stage index) as the contract's table."""
+    frame = pd.DataFrame(
         history, columns=["opportunity_id", "changed_at", "stage", "amount", "close_date"]
     )
-    hist["opportunity_id"] = ids[hist["opportunity_id"].to_numpy()]
-    hist["changed_at"] = _dates(hist["changed_at"].to_numpy())
-    hist["stage"] = np.array(STAGES)[hist["stage"].to_numpy()]
-    hist["amount"] = hist["amount"].astype(float)
-    hist["close_date"] = _dates(hist["close_date"].to_numpy())
-    return frame, hist.sort_values(["opportunity_id", "changed_at"], kind="stable").reset_index(
-        drop=True
-    )
+    frame["opportunity_id"] = ids[frame["opportunity_id"].to_numpy()]
+    frame["changed_at"] = _dates(frame["changed_at"].to_numpy())
+    frame["stage"] = np.array(STAGES)[frame["stage"].to_numpy()]
+    frame["amount"] = frame["amount"].astype(float)
+    frame["close_date"] = _dates(frame["close_date"].to_numpy())
+    frame = frame.sort_values(["opportunity_id", "changed_at"], kind="stable")
+    return frame.reset_index(drop=True)
 
 
 def _day_number(day: pd.Timestamp) -> int:
