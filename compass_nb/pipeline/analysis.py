@@ -277,3 +277,80 @@ def headlines(a: PipelineAnalysis) -> dict:
         "next_quarter_weighted": float(a.pipeline_commit()["weighted"].sum()),
         "next_quarter_commit": float(a.pipeline_commit()["commit"].sum()),
     }
+
+
+def _money(value: float, currency: str) -> str:
+    if pd.isna(value):
+        return "n/a"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f} M {currency}"
+    if abs(value) >= 1e3:
+        return f"{value / 1e3:,.0f} k {currency}"
+    return f"{value:,.0f} {currency}"
+
+
+def _pct(value: float) -> str:
+    return "n/a" if pd.isna(value) else f"{value:.0%}"
+
+
+def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
+    """The notebook's summary sentences, headline figures first."""
+    h = a.headlines
+    err = a.backtest_error
+    lines = [
+        f"Win rate {_pct(h['win_rate'])} of deals closed in the last {a.settings.lookback_months} months; "
+        f"median sales cycle {h['cycle_days']:.0f} days from created to won.",
+        f"Sales velocity {_money(h['velocity'], currency)} per day in {a.period} (open deals × win rate × "
+        "average deal ÷ cycle length).",
+        f"Coverage of {a.quarter[0]}: {h['coverage']:.1f}× the quota still to close."
+        if pd.notna(h["coverage"]) else f"Quota of {a.quarter[0]} already met.",
+        f"Median seller attainment {_pct(h['attainment_median'])} of quota, fiscal year to date; "
+        f"{_pct(h['at_or_above_quota'])} of sellers at or above quota.",
+        f"Weighted forecast for {a.next_quarter[0]}: {_money(h['next_quarter_weighted'], currency)} "
+        f"(commit {_money(h['next_quarter_commit'], currency)}); over the last {err['quarters']} quarters the "
+        f"same forecast missed by {_pct(err['mape'])} on average (bias {err['bias']:+.0%}).",
+    ]
+    flow = a.flow.set_index("step")["value"]
+    lines.append(
+        f"{a.quarter[0]} pipeline in {a.period}: {_money(flow['start'], currency)} → {_money(flow['end'], currency)} "
+        f"({_money(flow['won'] * -1, currency)} won, {_money(flow['lost'] * -1, currency)} lost, "
+        f"{_money(flow['created'], currency)} created)."
+    )
+    if len(a.stalled):
+        lines.append(f"{len(a.stalled)} open deals ({_money(a.stalled['amount'].sum(), currency)}) unchanged for "
+                     f"more than {a.settings.stalled_days} days.")
+    if len(a.unknown):
+        lines.append(f"{int(a.unknown['rows'].sum())} rows carry stage names the mapping does not know; they are "
+                     "left out (see Data checks).")
+    return lines
+
+
+def closing_note(a: PipelineAnalysis) -> str:
+    """The closing note: how far the weighted forecast has been from what closed."""
+    err = a.backtest_error
+    if not err["quarters"]:
+        return "Not enough history yet to backtest the weighted forecast (a year of closed deals is needed)."
+    return (
+        f"Backtest over {err['quarters']} past quarters, each forecast made as far ahead as this one: the "
+        f"weighted forecast missed what closed by {_pct(err['mape'])} on average (MAPE; WAPE {_pct(err['wape'])}, "
+        f"bias {err['bias']:+.0%}); the commit roll-up alone missed by {_pct(err['commit_mape'])} and best case "
+        f"by {_pct(err['best_case_mape'])}."
+    )
+
+
+def stalled_table(a: PipelineAnalysis) -> pd.DataFrame:
+    """Stalled deals for a shareable table: deal, account, team, stage, amount, close date, days
+    since the last change (no seller ids)."""
+    columns = [c for c in ["opportunity_id", "account", "team", "stage", "amount", "close_date",
+                           "days_since_change"] if c in a.stalled]
+    return a.stalled.loc[:, columns]
+
+
+def slippage_note(a: PipelineAnalysis) -> str:
+    """One sentence on how often and how far close dates are pushed."""
+    s = a.slippage
+    if not s["deals"]:
+        return "No deals to measure slippage on."
+    return (f"{s['share_pushed']:.0%} of {s['deals']} deals (closed in the last {a.settings.lookback_months} months "
+            f"or still open) had their close date pushed at least once ({s['pushes_per_pushed_deal']:.1f} pushes "
+            f"each); the median push moved the date {s['median_push_days']:.0f} days.")

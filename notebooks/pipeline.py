@@ -1,0 +1,250 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-papermill
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Sales pipeline and performance
+#
+# Where deals come from, how many convert, how long they take and what the pipeline is
+# likely to close, read from the CRM's opportunities and their change history as of the
+# period's cut-off. Sales operations exists to raise conversion and shorten the cycle: the
+# funnel, cycle and velocity sections show both; coverage, flow and the forecast show what
+# the coming quarters hold; the last sections show how sellers perform against quota
+# (distributions only, unless the audience is the sales team).
+
+# %% tags=["parameters"]
+period = None  # month under review, YYYY-MM; None means the latest complete month
+source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
+store = "reports/compass.duckdb"  # the cycle store
+encoding = "utf-8"  # encoding of CSV files
+currency = "EUR"
+fiscal_year_start = 1  # month number the fiscal year starts in
+strict = False
+audience = "executive"  # executive: distributions only | team: adds the named scorecard (private folder)
+stages = None  # CRM stage mapping: list of name/order/category/is_closed/is_won; None means the demo stages
+stalled_days = 30  # an open deal unchanged for longer than this is stalled
+quota_roles = ["AE", "AM"]  # roles whose quotas and bookings count for coverage and attainment
+lookback_months = 12  # months of closed deals behind win rates, cycle and stage weights
+velocity_window = 3  # trailing months of closed deals behind each month's velocity
+backtest_quarters = 8  # past quarters the weighted forecast is backtested on
+run_dir = None  # set by the runner: this run's staging folder
+threads = None  # set by the runner: threads this kernel may use
+
+# %%
+from compass_nb import nb
+from compass_nb.pipeline import analysis
+from compass_nb.viz import pipeline as charts
+
+ctx = nb.context("pipeline", period=period, source=source, store=store, run_dir=run_dir,
+                 encoding=encoding, strict=strict, fiscal_year_start=fiscal_year_start,
+                 currency=currency, audience=audience, threads=threads)
+tables = ctx.inputs("opportunities", "opportunity_history", "reps", "quotas", "credit_splits")
+settings = analysis.Settings(stages=stages, stalled_days=stalled_days, quota_roles=quota_roles,
+                             lookback_months=lookback_months, velocity_window=velocity_window,
+                             backtest_quarters=backtest_quarters)
+a = analysis.analyse(tables, ctx.period, fiscal_year_start=fiscal_year_start, settings=settings)
+h = a.headlines
+ctx.write("pipeline_commit", a.pipeline_commit())
+ctx.write("pipeline_forecast", a.forecast)
+ctx.write("pipeline_backtest", a.backtest)
+ctx.write("pipeline_velocity", a.velocity)
+ctx.metric("win_rate", h["win_rate"], label="Win rate", fmt="{:.0%}")
+ctx.metric("cycle_days", h["cycle_days"], label="Sales cycle (median days)", fmt="{:.0f}")
+ctx.metric("velocity", h["velocity"], label=f"Sales velocity ({currency} per day)", fmt="{:,.0f}")
+ctx.metric("coverage", h["coverage"], label=f"Coverage {a.quarter[0]}", fmt="{:.1f}×")
+ctx.metric("attainment_median", h["attainment_median"], label="Median attainment", fmt="{:.0%}")
+ctx.metric("backtest_mape", h["backtest_mape"], label="Weighted forecast error (backtest MAPE)", fmt="{:.0%}")
+ctx.metric("next_quarter_weighted", h["next_quarter_weighted"], label=f"Weighted forecast {a.next_quarter[0]}",
+           fmt="{:,.0f}")
+
+# %% [markdown]
+# ## Summary
+
+# %%
+nb.summary(analysis.summary_lines(a, currency))
+
+# %% [markdown]
+# ## Data checks
+#
+# Stage names in the CRM export that the stage mapping (parameter `pipeline.stages`) does not
+# know. Their rows are left out of every figure below rather than guessed; add the stage to
+# the mapping to count them.
+
+# %%
+nb.show(a.unknown, caption="Unknown stages", empty="Every stage in the data is in the mapping.")
+
+# %% [markdown]
+# ## Funnel
+#
+# Deals created in the last twelve months and the stages they reached, from the stage
+# history: a deal that skipped a stage is counted as having passed it, a re-opened deal once,
+# at the furthest stage it reached. The arrow on each bar is the share that went on to the
+# next stage.
+
+# %%
+charts.funnel(a.conversion, title="Funnel of deals created in the last twelve months");
+
+# %% [markdown]
+# The same conversions by month of creation. Recent cohorts are still in flight, so their
+# later steps look low until their deals close.
+
+# %%
+charts.cohort_conversion(a.conversion_by_cohort);
+
+# %% [markdown]
+# Win rate of deals closed in the last twelve months, by count and by amount. A win rate by
+# amount below the rate by count means large deals are lost more often.
+
+# %%
+charts.win_rate_bars(a.win_rates["team"], "team");
+charts.win_rate_bars(a.win_rates["segment"], "segment");
+charts.win_rate_bars(a.win_rates["product_family"], "product_family");
+
+# %% [markdown]
+# ## Sales cycle
+#
+# Days from creation to close of the deals won in the last twelve months, and the median
+# days deals spend in each stage. Stalled deals have had no change of stage, amount or
+# close date for longer than the threshold.
+
+# %%
+charts.cycle_histogram(a.cycles);
+charts.stage_durations(a.stage_durations);
+
+# %%
+nb.show(analysis.stalled_table(a), caption=f"Stalled deals (no change for more than {stalled_days} days)",
+        empty="No stalled deals.", formats={"amount": "{:,.0f}"})
+
+# %% [markdown]
+# ## Sales velocity
+#
+# Revenue the pipeline produces per day: open deals at the start of the month × win rate ×
+# average won deal ÷ cycle length (the last three factors from deals closed in the trailing
+# months). The second chart splits each month's change among the four factors; the factor
+# with the tallest bar is the one that moved velocity.
+
+# %%
+charts.velocity_trend(a.velocity);
+charts.velocity_drivers(a.drivers);
+
+# %% [markdown]
+# ## Coverage
+#
+# Open pipeline due in the current fiscal quarter ÷ the quota still to close (quota − closed
+# won), per team. Below 1× the quota cannot be met from today's pipeline; 3× is the usual
+# comfort level.
+
+# %%
+charts.coverage_bars(a.coverage);
+
+# %%
+nb.show(a.coverage, caption=f"Coverage of {a.quarter[0]} as of {ctx.period}",
+        formats={c: "{:,.0f}" for c in ["quota", "closed_won", "remaining", "open_pipeline"]} | {"coverage": "{:.2f}"})
+
+# %% [markdown]
+# ## Pipeline flow
+#
+# How the current quarter's open pipeline changed during the month: start + created + pulled
+# in ± amount changes − won − lost − pushed out = end. Below, how often and how far close
+# dates are pushed (deals closed in the last twelve months and those still open).
+
+# %%
+charts.flow_waterfall(a.flow, title=f"{a.quarter[0]} pipeline during {ctx.period}");
+
+# %%
+nb.show(a.flow, caption="Pipeline flow", formats={"value": "{:,.0f}"})
+
+# %%
+charts.slippage_histogram(a.push_days);
+
+# %%
+nb.note(analysis.slippage_note(a))
+
+# %% [markdown]
+# ## Forecast
+#
+# Roll-ups by forecast category for the current and the next fiscal quarter: *Commit* =
+# commit + closed; *Best case* = best case + commit + closed; *Pipeline* is what is still in
+# the pipeline category. The weighted forecast is closed won + each open deal × the
+# historical win rate of deals that reached its stage + the wins expected from deals not yet
+# created (what such deals brought in past quarters). The next quarter's commit, best case
+# and weighted forecast go to demand planning, beside the consensus.
+
+# %%
+charts.stage_win_rates(a.stage_rates);
+charts.forecast_rollups(a.forecast, quarter=a.quarter[0]);
+charts.forecast_rollups(a.forecast, quarter=a.next_quarter[0]);
+
+# %%
+nb.show(a.forecast, caption="Forecast roll-ups by product family", formats={
+    c: "{:,.0f}" for c in ["closed", "commit", "best_case", "pipeline", "weighted_pipeline", "expected_new", "weighted"]})
+
+# %% [markdown]
+# ### Backtest
+#
+# The same weighted forecast made for each past quarter, as far ahead as this one and from
+# what was known then, against what actually closed.
+
+# %%
+charts.backtest_chart(a.backtest);
+nb.show(a.backtest, caption="Backtest of the weighted forecast", formats={
+    c: "{:,.0f}" for c in ["weighted", "weighted_pipeline", "expected_new", "commit", "best_case", "actual", "error"]}
+    | {"pct_error": "{:+.0%}"})
+
+# %%
+nb.note(analysis.closing_note(a))
+
+# %% [markdown]
+# ## Seller performance
+#
+# Quota attainment of quota-carrying sellers, fiscal year to date: credited bookings (the
+# same crediting compensation pays on) ÷ quota. Distributions only; teams with fewer than
+# five sellers are not shown on their own.
+
+# %%
+charts.attainment_histogram(a.attainment);
+nb.show(a.attainment_distribution, caption="Attainment, all sellers", formats={
+    "at_or_above_quota": "{:.0%}", "p25": "{:.0%}", "median": "{:.0%}", "p75": "{:.0%}"})
+
+# %%
+nb.show(a.attainment_by_team, caption="Attainment by team (teams of five sellers or more)", formats={
+    "at_or_above_quota": "{:.0%}", "p25": "{:.0%}", "median": "{:.0%}", "p75": "{:.0%}"})
+
+# %% [markdown]
+# Ramp of new hires: median cumulative attainment by month since hire (months followed by
+# fewer than five new hires are not shown).
+
+# %%
+charts.ramp_curve(a.ramp);
+
+# %% [markdown]
+# The named scorecard (attainment, win rate, deal size, cycle and open pipeline per seller)
+# is written only when the audience is the sales team, and only to the private folder.
+
+# %%
+if audience == "team":
+    folder = ctx.private_dir("scorecards")
+    a.scorecard.to_csv(folder / "pipeline_scorecard.csv", index=False)
+    (folder / "pipeline_scorecard.html").write_text(a.scorecard.to_html(index=False, escape=True))
+nb.note(f"Named scorecard of {len(a.scorecard)} sellers written to the private folder."
+        if audience == "team" else "Audience is executive: no named scorecard.")
+
+# %% [markdown]
+# ## Explore a team
+#
+# Pick a team and a month: the funnel, coverage and velocity redraw as of that month.
+
+# %% tags=["widget"]
+from compass_nb.widgets import pipeline as explorer  # noqa: E402
+
+explorer.show_explorer(a)
