@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -94,6 +98,26 @@ def test_a_fresh_build_equals_the_cached_tables(small):
     fresh = _company.__wrapped__("small")
     for name in TABLES:
         pd.testing.assert_frame_equal(fresh[name], small[name], obj=name)
+
+
+DIGEST_SMALL = """
+import hashlib, pandas as pd
+from compass_nb.data.demo import TABLES, generate
+tables = generate("small")
+digest = hashlib.sha256()
+for name in TABLES:
+    digest.update(pd.util.hash_pandas_object(tables[name], index=False).to_numpy().tobytes())
+print(digest.hexdigest())
+"""
+
+
+def test_another_process_with_another_hash_seed_builds_the_same_company(small, capsys):
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    other = subprocess.run(
+        [sys.executable, "-c", DIGEST_SMALL], env=env, capture_output=True, text=True, check=True
+    )
+    exec(DIGEST_SMALL, {})
+    assert other.stdout.strip() == capsys.readouterr().out.strip()
 
 
 def test_generate_returns_copies_that_callers_may_modify():
