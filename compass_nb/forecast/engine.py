@@ -1,0 +1,269 @@
+"""The forecasting engine: classify, clean, backtest, select, calibrate, forecast.
+
+``forecast(history, h, freq)`` is the one entry point; :func:`fit_forecast` returns the
+same forecasts with everything the engine measured on the way (classes, backtest,
+scores, interval coverage) for the notebook to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from compass_nb.errors import InputError, ParameterError
+from compass_nb.forecast.backtest import Chunk, fit_chunk
+from compass_nb.forecast.calendar import check_freq, phase, season_length
+from compass_nb.forecast.classify import INTERMITTENT_CLASSES, classify_series
+from compass_nb.forecast.executor import default_jobs, run_chunks
+from compass_nb.forecast.intervals import calibrate_intervals, clip_at_zero, series_scales
+from compass_nb.forecast.models import INTERMITTENT, resolve_candidates
+from compass_nb.forecast.outliers import flag_outliers
+from compass_nb.forecast.seasonality import seasonal_indices
+from compass_nb.forecast.select import apply_choice, backtest_scores, choose_models, model_label
+
+__all__ = ["forecast", "fit_forecast", "ForecastResult", "LARGE_PANEL"]
+
+#: Above this many series the default configuration uses the ``fast`` candidate set and
+#: one backtest origin (the output's ``candidate_set`` column says so).
+LARGE_PANEL = 5000
+
+OUTPUT_COLUMNS = ["unique_id", "ds", "yhat"]
+
+
+@dataclass
+class ForecastResult:
+    """Forecasts and what the engine measured to produce them."""
+
+    forecast: pd.DataFrame  # one row per series and future period
+    classes: pd.DataFrame  # unique_id, adi, cv2, demand_class, n_obs
+    backtest: pd.DataFrame  # unique_id, window, step, ds, y, candidate columns, yhat, bounds
+    scores: pd.DataFrame  # unique_id, option, mae, n
+    coverage: pd.DataFrame  # group, level, coverage, n, method
+    candidates: pd.DataFrame  # unique_id, ds, one column per candidate (final fit)
+    settings: dict
+
+
+def _check_history(history: pd.DataFrame) -> pd.DataFrame:
+    missing = {"unique_id", "ds", "y"} - set(history.columns)
+    if missing:
+        raise InputError(
+            f"history needs columns unique_id, ds, y; missing {sorted(missing)}. "
+            "Rename your id, date and value columns to these names."
+        )
+    df = history[["unique_id", "ds", "y"]].copy()
+    df["ds"] = pd.to_datetime(df["ds"])
+    df["y"] = pd.to_numeric(df["y"], errors="coerce")
+    if df["y"].isna().any():
+        raise InputError("history has missing or non-numeric y values: fill them (0 = no demand) or drop them.")
+    if df.duplicated(["unique_id", "ds"]).any():
+        raise InputError("history has several rows for the same unique_id and ds: aggregate them first.")
+    return df
+
+
+def _regular(df: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Each series on its full date range at ``freq``; missing periods are no demand (0)."""
+    parts = []
+    for uid, g in df.groupby("unique_id", sort=True):
+        full = pd.date_range(g["ds"].min(), g["ds"].max(), freq=freq)
+        if len(full) != len(g) or not full.equals(pd.DatetimeIndex(g["ds"].sort_values())):
+            on_grid = g["ds"].isin(full)
+            if not on_grid.all():
+                raise InputError(
+                    f"series {uid!r} has dates that are not on the {freq!r} grid: aggregate to "
+                    "that frequency first (e.g. month starts for 'MS')."
+                )
+            g = g.set_index("ds").reindex(full, fill_value=0).rename_axis("ds").reset_index()
+            g["unique_id"] = uid
+        parts.append(g.sort_values("ds"))
+    return pd.concat(parts, ignore_index=True)[["unique_id", "ds", "y"]]
+
+
+def _family_profiles(df, classes, family, m, freq) -> dict:
+    """Seasonal indices by phase borrowed from the family for series shorter than 2 seasons."""
+    if family is None or m <= 1:
+        return {}
+    fam = pd.Series(family)
+    n_obs = classes.set_index("unique_id")["n_obs"]
+    young = [u for u in n_obs.index if n_obs[u] < 2 * m and u in fam.index]
+    if not young:
+        return {}
+    mature = df[df["unique_id"].map(n_obs).ge(2 * m)].assign(family=lambda d: d["unique_id"].map(fam))
+    profiles = {}
+    for name, g in mature.dropna(subset=["family"]).groupby("family"):
+        agg = g.groupby("ds")["y"].sum().asfreq(freq, fill_value=0)
+        si, _ = seasonal_indices(agg.to_numpy(float), m, 0)
+        if np.allclose(si, 1):
+            continue
+        prof = np.ones(m)
+        prof[phase(agg.index, freq, m)] = si
+        profiles[name] = prof
+    return {u: profiles[fam[u]] for u in young if fam[u] in profiles}
+
+
+def _routes(classes: pd.DataFrame, continuous: tuple, intermittent: tuple) -> dict:
+    route = {}
+    for uid, cls in zip(classes["unique_id"], classes["demand_class"], strict=True):
+        if cls == "none":
+            route[uid] = ("Naive",)
+        elif cls in INTERMITTENT_CLASSES:
+            route[uid] = intermittent
+        else:
+            route[uid] = continuous
+    return route
+
+
+def _chunks(df, route, n_chunks, **spec) -> list[Chunk]:
+    sizes = df.groupby("unique_id", sort=True).size().sort_values(kind="stable", ascending=False)
+    owner = {uid: i % n_chunks for i, uid in enumerate(sizes.index)}
+    key = df["unique_id"].map(owner)
+    chunks = []
+    for i in range(n_chunks):
+        part = df[key == i]
+        if part.empty:
+            continue
+        ids = set(part["unique_id"])
+        chunks.append(
+            Chunk(
+                history=part.reset_index(drop=True),
+                route={u: route[u] for u in ids},
+                profiles={u: p for u, p in spec["profiles"].items() if u in ids},
+                **{k: v for k, v in spec.items() if k != "profiles"},
+            )
+        )
+    return chunks
+
+
+def _flags(classes, cleaned, profiles, backtested) -> pd.Series:
+    out = cleaned.groupby("unique_id", sort=True)["outlier"].any()
+    flags = {}
+    for uid in classes["unique_id"]:
+        tags = []
+        if out.get(uid, False):
+            tags.append("outlier")
+        if uid in profiles:
+            tags.append("new-item")
+        if uid not in backtested:
+            tags.append("short-history")
+        flags[uid] = ";".join(tags)
+    return pd.Series(flags, name="flag")
+
+
+def fit_forecast(
+    history: pd.DataFrame,
+    h: int,
+    freq: str,
+    level=(80, 95),
+    *,
+    candidates="auto",
+    intermittent_candidates=INTERMITTENT,
+    backtest_windows: int | None = None,
+    season_length_: int | None = None,
+    family: dict | pd.Series | None = None,
+    clean_outliers: bool = True,
+    selection_ratio: float = 0.8,
+    interval_tolerance: float = 0.05,
+    n_jobs: int | None = None,
+    executor: str = "local",
+    scheduler=None,
+) -> ForecastResult:
+    """Forecast every series of a panel and keep what the engine measured.
+
+    Parameters are those of :func:`forecast`.
+
+    Returns
+    -------
+    ForecastResult
+    """
+    if int(h) < 1:
+        raise ParameterError(f"h (the horizon) must be a positive number of periods, not {h!r}.")
+    check_freq(freq)
+    level = tuple(int(lv) for lv in (level or ()))
+    df = _regular(_check_history(history), freq)
+    m = season_length_ or season_length(freq)
+    n_series = df["unique_id"].nunique()
+    candidate_set = candidates if isinstance(candidates, str) else "custom"
+    if candidates == "auto":
+        candidate_set = "fast" if n_series > LARGE_PANEL else "default"
+    continuous = resolve_candidates(candidate_set if isinstance(candidates, str) else candidates)
+    windows = backtest_windows if backtest_windows is not None else (1 if n_series > 1000 else 2)
+    classes = classify_series(df)
+    route = _routes(classes, continuous, tuple(intermittent_candidates))
+    skip = {u for u, c in zip(classes["unique_id"], classes["demand_class"], strict=True) if c != "smooth" and c != "erratic"}
+    cleaned = flag_outliers(df, skip=skip) if clean_outliers else df.assign(y_clean=df["y"], outlier=False)
+    fit_df = cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"])
+    profiles = _family_profiles(df, classes, family, m, freq)
+    hb = min(h, m if m > 1 else 6)
+    jobs = n_jobs or default_jobs()
+    spec = dict(h=h, freq=freq, m=m, level=level, hb=hb, windows=windows, step=hb,
+                min_train=max(2 * m, 8) if m > 1 else 8, profiles=profiles)
+    chunks = _chunks(fit_df, route, max(1, jobs * 4) if executor == "local" and jobs > 1 else max(1, jobs), **spec)
+    results = run_chunks(fit_chunk, chunks, executor=executor, n_jobs=jobs, scheduler=scheduler)
+    final = pd.concat([r[0] for r in results], ignore_index=True).sort_values(["unique_id", "ds"])
+    bt = pd.concat([r[1] for r in results if len(r[1])], ignore_index=True) if any(len(r[1]) for r in results) else pd.DataFrame(columns=["unique_id", "window", "step", "ds", "y"])
+    bt = bt.sort_values(["unique_id", "window", "ds"]).reset_index(drop=True)
+    scores = backtest_scores(bt, route) if len(bt) else pd.DataFrame(columns=["unique_id", "option", "mae", "n"])
+    choice = choose_models(scores, route, ratio=selection_ratio)
+    group = {u: ("intermittent" if r == tuple(intermittent_candidates) else "continuous") for u, r in route.items()}
+    fc = apply_choice(final.reset_index(drop=True), choice, route, level)
+    fc["group"] = fc["unique_id"].map(group)
+    fc["step"] = fc.groupby("unique_id").cumcount() + 1
+    if len(bt):
+        bt = apply_choice(bt, choice, route, level)
+        bt["group"] = bt["unique_id"].map(group)
+    scales = series_scales(fit_df)
+    fc, coverage = calibrate_intervals(fc, bt, scales, level, interval_tolerance) if len(bt) else (fc, pd.DataFrame())
+    nonneg = set(df.groupby("unique_id")["y"].min().loc[lambda s: s >= 0].index)
+    fc = clip_at_zero(fc, nonneg, level)
+    labels = {u: model_label(choice[u], route[u]) for u in route}
+    cls = classes.set_index("unique_id")["demand_class"]
+    flags = _flags(classes, cleaned, profiles, set(bt["unique_id"]) if len(bt) else set())
+    bound_cols = [f"yhat_{s}_{lv}" for lv in level for s in ("lo", "hi")]
+    out = fc[["unique_id", "ds", "yhat", *bound_cols]].copy()
+    out["model"] = out["unique_id"].map(labels)
+    out["demand_class"] = out["unique_id"].map(cls)
+    out["flag"] = out["unique_id"].map(flags)
+    out["candidate_set"] = candidate_set
+    out = out.reset_index(drop=True)
+    settings = dict(h=h, freq=freq, season_length=m, level=level, candidate_set=candidate_set,
+                    candidates=continuous, intermittent_candidates=tuple(intermittent_candidates),
+                    backtest_windows=windows, backtest_horizon=hb, n_series=n_series,
+                    selection_ratio=selection_ratio, executor=executor)
+    out.attrs.update(settings)
+    cand_cols = [c for c in final.columns if c not in ("unique_id", "ds")]
+    return ForecastResult(out, classes, bt, scores, coverage, final[["unique_id", "ds", *cand_cols]], settings)
+
+
+def forecast(history: pd.DataFrame, h: int, freq: str, level=(80, 95), **options) -> pd.DataFrame:
+    """Forecast every series of a long panel ``h`` periods ahead.
+
+    Parameters
+    ----------
+    history : DataFrame
+        ``unique_id``, ``ds``, ``y``: one row per series and period. Series may have
+        different lengths and zeros; missing periods inside a series count as 0.
+    h : int
+        Horizon in periods of ``freq``.
+    freq : str
+        pandas offset alias of the data (``"MS"`` monthly, ``"W-MON"`` weekly, ...).
+    level : sequence of int
+        Prediction interval levels in percent.
+    **options
+        ``candidates`` ("auto" — the ``default`` set, or ``fast`` above
+        :data:`LARGE_PANEL` series —, "default", "fast", "full" or a list of model
+        names), ``intermittent_candidates``, ``backtest_windows`` (default 2, 1 above
+        1,000 series), ``family`` (unique_id -> family, for the seasonal profile of new
+        items), ``clean_outliers`` (True), ``selection_ratio`` (0.8),
+        ``interval_tolerance`` (0.05), ``season_length_``, ``n_jobs``, ``executor``
+        ("local" or "dask") and ``scheduler`` (address or ``distributed.Client``).
+
+    Returns
+    -------
+    DataFrame
+        One row per series and future period: ``unique_id``, ``ds``, ``yhat``,
+        ``yhat_lo_<l>``, ``yhat_hi_<l>`` for each level, ``model``, ``demand_class``,
+        ``flag`` (``outlier``, ``new-item``, ``short-history``, ``;``-separated) and
+        ``candidate_set``; the settings are in ``.attrs``.
+    """
+    return fit_forecast(history, h, freq, level, **options).forecast
