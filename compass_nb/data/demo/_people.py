@@ -152,7 +152,7 @@ def survey_responses(
 def _enps_answers(
     answered: pd.DataFrame, mood: pd.Series, rng: np.random.Generator
 ) -> pd.DataFrame:
-    score = np.clip(np.rint(7.3 + 1.9 * mood + rng.normal(0, 1.1, len(mood))), 0, 10)
+    score = np.clip(np.rint(7.6 + 1.9 * mood + rng.normal(0, 1.1, len(mood))), 0, 10)
     comment = np.where(
         rng.random(len(mood)) < 0.05, rng.choice(np.array(COMMENTS, dtype=object), len(mood)), None
     )
