@@ -46,18 +46,18 @@ def decisions_required(recommendations: pd.DataFrame, scenario_deltas: pd.DataFr
     """The decisions the executive meeting must take, with the options and their figures.
 
     One row for the scenario to plan on (options: each scenario with its revenue and
-    fill-rate delta against base) and one per recommendation (approve or not, with the
-    margin it recovers).
+    fill-rate delta against base) and one per recommendation (approve or not, with its
+    value: margin recovered or carrying cost saved).
     """
     rows = []
     if not scenario_deltas.empty:
         wide = scenario_deltas.pivot_table(index="scenario", columns="metric", values="delta", sort=False)
         options = "; ".join(
-            f"{name}: revenue {row.get('revenue', 0):+,.0f}, fill rate {row.get('fill_rate', 0) * 100:+.1f} pts"
+            f"{name}: revenue {row.get('revenue', 0):+,.0f}, fill rate {round(row.get('fill_rate', 0) * 100, 1) + 0.0:+.1f} pts"
             for name, row in wide.iterrows()
         )
         rows.append({"decision": "Which scenario the plan follows", "options": options, "value": float("nan")})
     for r in recommendations.itertuples():
         rows.append({"decision": f"Approve: {r.action}", "options": f"approve (closes {r.gap_id}) or decline",
-                     "value": float(r.recovered_margin)})
+                     "value": float(r.value)})
     return pd.DataFrame(rows, columns=["decision", "options", "value"])

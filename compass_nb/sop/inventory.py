@@ -158,7 +158,8 @@ def safety_stock_table(
     stats = demand_statistics(history) if not history.empty else pd.DataFrame(columns=KEYS)
     out = items[KEYS].drop_duplicates().merge(stats, on=KEYS, how="left")
     out = out.merge(_lead_times(products, service_level), on="sku", how="left")
-    out = out.fillna({"demand_mean": 0.0, "demand_sd": 0.0, "months": 0, "intermittent": False})
+    out["intermittent"] = out["intermittent"].eq(True) if "intermittent" in out else False
+    out = out.fillna({"demand_mean": 0.0, "demand_sd": 0.0, "months": 0})
     out = out.fillna({"lead_time_months": 0.0, "lead_time_sd_months": 0.0, "service_level": service_level})
     out["intermittent"] = out["intermittent"].astype(bool)
     out["method"] = np.where(out["intermittent"], "empirical", "normal")

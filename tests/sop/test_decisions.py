@@ -29,7 +29,7 @@ def test_decisions_required_lists_scenarios_and_recommendations():
     deltas = pd.DataFrame({"scenario": ["base", "base", "upside", "upside"],
                            "metric": ["revenue", "fill_rate"] * 2, "delta": [0.0, 0.0, 500.0, -0.02]})
     recs = pd.DataFrame({"action": ["add 10% capacity on Line-A 2027-01 to 2027-02"], "gap_id": ["F|2027-01|2027-02"],
-                         "recovered_margin": [1234.0]})
+                         "value": [1234.0]})
     out = decisions_required(recs, deltas)
     assert "upside: revenue +500, fill rate -2.0 pts" in out["options"].iloc[0]
     assert out["value"].iloc[1] == 1234.0

@@ -98,8 +98,8 @@ def test_recommendations_are_tied_to_gaps_and_ranked_by_value(setting):
     assert len(recs) >= 1
     assert set(recs["gap_id"]) <= set(gaps["gap_id"])
     assert recs["rank"].tolist() == list(range(1, len(recs) + 1))
-    assert recs["recovered_margin"].is_monotonic_decreasing
-    assert (recs["recovered_units"] > 0).all()
+    assert recs["value"].is_monotonic_decreasing
+    assert (recs["units"] > 0).all() and (recs["kind"] == "capacity").all()
     assert recs["resource"].iloc[0] == "Line-A"
 
 
@@ -112,3 +112,15 @@ def test_base_scenario_rerun_from_the_stored_plan_reproduces_it(setting):
     again = run_scenario(consensus, {"name": "base"}, cap, products=inputs["products"], **inputs_from_plan(stored))
     cols = ["sku", "month", "production", "closing", "met", "unmet"]
     pd.testing.assert_frame_equal(first.plan[cols], again.plan[cols])
+
+
+def test_excess_stock_becomes_a_hold_back_recommendation_valued_at_carrying_cost(months):
+    from compass_nb.sop.recommendations import excess_recommendations
+
+    plan = pd.DataFrame({"family": "F", "sku": "A", "location": "L", "month": months,
+                         "excess": [0.0, 120.0, 60.0], "unit_cost": 5.0})
+    rec = excess_recommendations(plan, holding_rate=0.24).iloc[0]
+    assert rec["units"] == 120 and rec["gap_value"] == 600
+    # (120 + 60) units × 5 × 24 % / 12 months
+    assert rec["value"] == pytest.approx(18.0)
+    assert rec["gap_id"] == "excess:A|L|2026-12|2027-01"
