@@ -324,8 +324,6 @@ def latest_complete_period(source: str | os.PathLike, *, encoding: str = "utf-8"
                     raw.decimal_comma,
                 )
                 last = con.execute(f"SELECT max(CAST({parsed} AS DATE)) FROM {raw.from_sql}").fetchall()[0][0]
-                if raw.after_read is not None:
-                    raw.after_read(con)
                 if last is not None:
                     return cut.complete_period(pd.Timestamp(last))
     except duckdb.Error as err:

@@ -37,6 +37,7 @@ DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]+)(?=@)")
 _HEAD_BYTES = 1 << 16
+_DELIMITERS = (",", ";", "\t", "|")
 
 
 # -- credentials ----------------------------------------------------------------------------
@@ -74,7 +75,8 @@ class RawTable:
     ``from_sql`` yields the rows in source order with lower-case column names;
     ``types`` maps each of those names to its DuckDB type; ``row_numbers`` maps 0-based
     ordinals of the rows ``from_sql`` yields to the row numbers shown to people;
-    ``malformed`` lists lines that could not be split into fields (``row``, ``value``).
+    ``malformed`` lists lines that could not be split into fields (``row``, ``value``), their
+    ``row`` in the reader's numbering, which ``unit_lines`` turns into file lines.
     ``after_read`` runs once the rows have been read (collects CSV rejects).
     """
 
@@ -84,6 +86,7 @@ class RawTable:
     types: dict[str, str]
     row_numbers: Callable[[np.ndarray], np.ndarray]
     decimal_comma: bool = False
+    unit_lines: Callable[[np.ndarray], np.ndarray] = lambda units: np.asarray(units, dtype="int64")
     after_read: Callable[[duckdb.DuckDBPyConnection], None] | None = None
     malformed: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame({"row": pd.Series(dtype="int64"), "value": pd.Series(dtype="object")})
@@ -200,8 +203,8 @@ def _header(path: Path, file: str, encoding: str) -> tuple[str, int, str]:
     header = lines[blank].lstrip("\ufeff")
     if "\ufffd" in header:
         raise _decode_error(file, encoding, blank + 1, head)
-    sample = "\n".join(lines[blank : blank + 5])
-    counts = {d: sum(line.count(d) for line in sample.splitlines()) for d in (",", ";", "\t", "|")}
+    sample = header if any(d in header for d in _DELIMITERS) else "\n".join(lines[blank : blank + 5])
+    counts = {d: sample.count(d) for d in _DELIMITERS}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
     return header, blank, delimiter
 
@@ -235,17 +238,41 @@ def _has_byte(path: Path, needles: tuple[bytes, ...]) -> bool:
         return any(mm.find(n) >= 0 for n in needles)
 
 
-def _record_lines(path: Path, delimiter: str) -> np.ndarray:
-    """First line number of every non-blank record, by Python's csv module (exact, slower)."""
+def _units(path: Path, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
+    """Physical first line and blankness of every record or blank line (Python's csv module).
+
+    DuckDB numbers lines in these units (a quoted line break does not start a new one).
+    """
     starts: list[int] = []
+    blank: list[bool] = []
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         previous_end = 0
         for record in reader:
-            if record and any(cell.strip() for cell in record) or len(record) > 1:
-                starts.append(previous_end + 1)
+            starts.append(previous_end + 1)
+            blank.append(not record)
             previous_end = reader.line_num
-    return np.asarray(starts, dtype="int64")
+    return np.asarray(starts, dtype="int64"), np.asarray(blank, dtype=bool)
+
+
+class _ExactLines:
+    """Row numbers of a file with quoted line breaks or blank lines, from a csv-module scan."""
+
+    def __init__(self, path: Path, delimiter: str, header_unit: int, rejected_units: np.ndarray):
+        self.starts, blank = _units(path, delimiter)
+        index = np.arange(len(self.starts))
+        data = (index > header_unit) & ~blank & ~np.isin(index + 1, rejected_units)
+        self.data_starts = self.starts[data]
+
+    def line_of_unit(self, units: np.ndarray) -> np.ndarray:
+        """Physical line of DuckDB's 1-based line (unit) numbers."""
+        units = np.asarray(units, dtype="int64")
+        inside = (units >= 1) & (units <= len(self.starts))
+        return np.where(inside, self.starts[np.clip(units - 1, 0, max(len(self.starts) - 1, 0))], units)
+
+    def rows(self, ordinals: np.ndarray) -> np.ndarray:
+        """Physical line of each accepted-by-the-parser row's ordinal."""
+        return self.data_starts[np.asarray(ordinals, dtype="int64")]
 
 
 def csv_table(table: str, path: Path, encoding: str, con: duckdb.DuckDBPyConnection) -> RawTable:
@@ -285,27 +312,32 @@ def csv_table(table: str, path: Path, encoding: str, con: duckdb.DuckDBPyConnect
         )
         skipped = found["line"].astype("int64").to_numpy()
         first_line = blank + 2
-        if _has_byte(readable, (b"\n\n", b"\n\r\n", b'"', b"\r\r")):
-            raw.row_numbers = _exact_rows(readable, delimiter, skipped, first_line)
-        else:
-            raw.row_numbers = lambda o: _nth_not_skipped(o, first_line, skipped)
+        parsed = con.execute(f"SELECT count(*) FROM checked_{table}").fetchall()[0][0]
+        needs_scan = _has_byte(readable, (b"\n\n", b"\n\r\n", b'"', b"\r\r"))
+        exact: dict[str, _ExactLines | None] = {}
+
+        def scanned() -> _ExactLines | None:  # the csv-module scan runs only if a row is shown
+            if needs_scan and "lines" not in exact:
+                lines = _ExactLines(readable, delimiter, blank, skipped)
+                exact["lines"] = lines if len(lines.data_starts) == parsed else None
+            return exact.get("lines")
+
+        def rows(ordinals: np.ndarray) -> np.ndarray:
+            lines = scanned()
+            return lines.rows(ordinals) if lines else _nth_not_skipped(ordinals, first_line, skipped)
+
+        def unit_lines(units: np.ndarray) -> np.ndarray:
+            lines = scanned()
+            return lines.line_of_unit(units) if lines else np.asarray(units, dtype="int64")
+
+        raw.row_numbers, raw.unit_lines = rows, unit_lines
+        _drop_rejects(con)
+
+    def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {rejects}_scan")
 
     raw.after_read = collect_rejects
     return raw
-
-
-def _exact_rows(path: Path, delimiter: str, rejected: np.ndarray, first_line: int) -> Callable:
-    def rows(ordinals: np.ndarray) -> np.ndarray:
-        starts = _record_lines(path, delimiter)
-        starts = starts[starts >= first_line]
-        starts = starts[~np.isin(starts, rejected)]
-        ordinals = np.asarray(ordinals, dtype="int64")
-        if len(ordinals) and ordinals.max() >= len(starts):  # the two parsers disagree: approximate
-            return _nth_not_skipped(ordinals, first_line, rejected)
-        return starts[ordinals]
-
-    return rows
 
 
 # -- Parquet, Excel, frames -----------------------------------------------------------------
@@ -337,6 +369,7 @@ def frame_table(
 ) -> RawTable:
     """An in-memory DataFrame as a :class:`RawTable` (registered in DuckDB, read in order)."""
     view = f"frame_{table}"
+    frame = frame.set_axis(_lowercase_names(table, file, [str(c) for c in frame.columns]), axis=1)
     con.register(view, frame)
     select, types = _renamed(table, file, view, _describe(con, view))
     numbers = _ordinal_plus(first_row) if rows is None else (lambda o: np.asarray(rows)[np.asarray(o, dtype="int64")])
@@ -346,19 +379,20 @@ def frame_table(
 def excel_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> RawTable:
     """The first sheet of an ``.xlsx`` file, read as text; rows numbered as Excel shows them."""
     try:
-        frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+        sheet = pd.read_excel(path, dtype=str, header=None, keep_default_na=False, engine="openpyxl")
     except Exception as err:  # openpyxl raises many types for a damaged file
         raise InputError(
             f"{path.name} cannot be read as an Excel workbook ({type(err).__name__}: {err}); "
             "save it again as .xlsx or export the sheet as CSV."
         ) from None
-    if frame.columns.empty:
+    filled = (sheet.fillna("").map(str).apply(lambda col: col.str.strip()) != "").any(axis=1).to_numpy()
+    if not filled.any():
         raise InputError(f"{path.name} is empty: expected a header row and data rows on the first sheet.")
-    frame = frame.dropna(how="all")
-    rows = frame.index.to_numpy() + 2
-    frame = frame.reset_index(drop=True)
-    frame.columns = [str(c) for c in frame.columns]
-    return frame_table(table, path.name, frame.astype(object).where(frame.notna(), None), con, rows=rows)
+    header_at = int(filled.argmax())
+    rows = [i for i in range(header_at + 1, len(sheet)) if filled[i]]
+    frame = sheet.iloc[rows].reset_index(drop=True)
+    frame.columns = [str(c) for c in sheet.iloc[header_at].fillna("")]
+    return frame_table(table, path.name, frame, con, rows=np.asarray(rows, dtype="int64") + 1)
 
 
 # -- sources --------------------------------------------------------------------------------

@@ -298,7 +298,7 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, check: TableCheck) -> pd.Dat
                     {
                         "table": check.table,
                         "file": check.file,
-                        "row": malformed["row"].astype("int64").to_numpy(),
+                        "row": check.raw.unit_lines(malformed["row"].astype("int64").to_numpy()),
                         "column": "",
                         "value": malformed["value"].astype(object).to_numpy(),
                         "reason": MALFORMED,
