@@ -67,8 +67,10 @@ def with_locked(sellers: pd.DataFrame, locked: pd.DataFrame, closed: list[str]) 
     paid = locked.groupby(["rep_id", "pay_period"])["amount_cents"].sum()
     out = sellers.copy()
     mask = out["period"].isin(closed)
-    out.loc[mask, "payout"] = [Decimal(int(paid.get((r, p), 0))) / 100
-                               for r, p in zip(out.loc[mask, "rep_id"], out.loc[mask, "period"], strict=True)]
+    out.loc[mask, "payout"] = [
+        Decimal(int(paid.get((r, p), 0))) / 100
+        for r, p in zip(out.loc[mask, "rep_id"], out.loc[mask, "period"], strict=True)
+    ]
     return out
 
 
@@ -80,11 +82,17 @@ def core_revenue(credits: pd.DataFrame, sellers: pd.DataFrame) -> pd.DataFrame:
     return split.merge(revenue, on=["rep_id", "period"], how="left").fillna({"revenue": 0.0})
 
 
-def team_month_totals(sellers: pd.DataFrame, revenue: pd.DataFrame, *, min_sellers: int) -> pd.DataFrame:
+def team_month_totals(
+    sellers: pd.DataFrame, revenue: pd.DataFrame, *, min_sellers: int
+) -> pd.DataFrame:
     """Payout, revenue and cost of sales by safe team group and month."""
     frame = sellers.merge(revenue, on=["rep_id", "period"], how="left").fillna({"revenue": 0.0})
-    out = privacy.group_totals(frame, ["payout", "revenue"], extra=["period"], min_sellers=min_sellers)
-    out["cost_of_sales"] = np.where(out["revenue"] > 0, out["payout"] / out["revenue"].where(out["revenue"] > 0, 1), np.nan)
+    out = privacy.group_totals(
+        frame, ["payout", "revenue"], extra=["period"], min_sellers=min_sellers
+    )
+    out["cost_of_sales"] = np.where(
+        out["revenue"] > 0, out["payout"] / out["revenue"].where(out["revenue"] > 0, 1), np.nan
+    )
     return out
 
 
@@ -93,33 +101,51 @@ def month_totals(sellers: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
     pay = sellers.groupby("period").agg(sellers=("rep_id", "nunique"), payout=("payout", "sum"))
     rev = revenue.groupby("period")["revenue"].sum()
     out = pay.join(rev).fillna({"revenue": 0.0}).reset_index()
-    out["cost_of_sales"] = np.where(out["revenue"] > 0, out["payout"] / out["revenue"].where(out["revenue"] > 0, 1), np.nan)
+    out["cost_of_sales"] = np.where(
+        out["revenue"] > 0, out["payout"] / out["revenue"].where(out["revenue"] > 0, 1), np.nan
+    )
     return out
 
 
 def attainment_points(sellers: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     """Attainment and payout as a share of target incentive per seller-month, shuffled, no ids."""
     rows = sellers.loc[sellers["target_incentive"] > 0]
-    out = pd.DataFrame({"role": rows["role"].to_numpy(), "attainment": rows["attainment"].to_numpy(),
-                        "payout_vs_target": (rows["payout"] / rows["target_incentive"]).to_numpy()})
+    out = pd.DataFrame(
+        {
+            "role": rows["role"].to_numpy(),
+            "attainment": rows["attainment"].to_numpy(),
+            "payout_vs_target": (rows["payout"] / rows["target_incentive"]).to_numpy(),
+        }
+    )
     return out.sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
 
 def outlier_counts(sellers: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
     """How many seller-months fall in each outlier band (counts only)."""
     ratio = sellers["payout"] / sellers["target_incentive"].where(sellers["target_incentive"] > 0)
-    capped = lines.loc[lines["kind"].isin(["cap", "deal_cap"]), ["rep_id", "period"]].drop_duplicates()
+    capped = lines.loc[
+        lines["kind"].isin(["cap", "deal_cap"]), ["rep_id", "period"]
+    ].drop_duplicates()
     keys = set(zip(capped["rep_id"], capped["period"], strict=True))
     bands = {
         "paid more than 2× target incentive": (ratio > 2).sum(),
         "attainment of 200 % or more": (sellers["attainment"] >= 2).sum(),
-        "no credit but paid (draws, SPIFs, adjustments)": ((sellers["credit"] == 0) & (sellers["payout"] > 0)).sum(),
+        "no credit but paid (draws, SPIFs, adjustments)": (
+            (sellers["credit"] == 0) & (sellers["payout"] > 0)
+        ).sum(),
         "negative payout (clawbacks, recoveries)": (sellers["payout"] < 0).sum(),
-        "a cap applied": sum((r, p) in keys for r, p in zip(sellers["rep_id"], sellers["period"], strict=True)),
+        "a cap applied": sum(
+            (r, p) in keys for r, p in zip(sellers["rep_id"], sellers["period"], strict=True)
+        ),
     }
     total = len(sellers)
-    return pd.DataFrame({"band": list(bands), "seller_months": [int(v) for v in bands.values()],
-                         "share": [v / total if total else np.nan for v in bands.values()]})
+    return pd.DataFrame(
+        {
+            "band": list(bands),
+            "seller_months": [int(v) for v in bands.values()],
+            "share": [v / total if total else np.nan for v in bands.values()],
+        }
+    )
 
 
 def scenario_table(frame: pd.DataFrame, plans: dict[str, Plan], revenue: float) -> pd.DataFrame:
@@ -127,9 +153,17 @@ def scenario_table(frame: pd.DataFrame, plans: dict[str, Plan], revenue: float) 
     rows = []
     for name, change in {"Current plan": {}, **SCENARIOS}.items():
         cost = float(modelling.priced(frame, plans, **change).sum())
-        rows.append({"scenario": name, "total_cost": cost, "cost_of_sales": cost / revenue if revenue else np.nan})
+        rows.append(
+            {
+                "scenario": name,
+                "total_cost": cost,
+                "cost_of_sales": cost / revenue if revenue else np.nan,
+            }
+        )
     out = pd.DataFrame(rows)
-    out["vs_current"] = out["total_cost"] / out["total_cost"].iloc[0] - 1 if out["total_cost"].iloc[0] else np.nan
+    out["vs_current"] = (
+        out["total_cost"] / out["total_cost"].iloc[0] - 1 if out["total_cost"].iloc[0] else np.nan
+    )
     return out
 
 
@@ -162,21 +196,37 @@ def analyse(
     """
     plans = load_plans(plans_dir)
     reps = tables["reps"].assign(rep_id=tables["reps"]["rep_id"].astype(str))
-    credits = credited_bookings(tables["opportunities"], tables["credit_splits"], end=pd.Period(period, "M").end_time)
+    credits = credited_bookings(
+        tables["opportunities"], tables["credit_splits"], end=pd.Period(period, "M").end_time
+    )
     closes = closes if closes is not None else pd.DataFrame(columns=["period"])
     closed = sorted(closes["period"].unique()) if not closes.empty else []
     locked = locked if locked is not None else pd.DataFrame()
     prior = prior_adjustments if prior_adjustments is not None else pd.DataFrame()
     is_closed = period in closed
     result, adjustments, audit = close.payouts_after_close(
-        plans, reps, tables["quotas"], credits, period=period, closed=[] if is_closed else closed,
-        locked=locked, prior=prior, changed_by=changed_by, reason=reason)
+        plans,
+        reps,
+        tables["quotas"],
+        credits,
+        period=period,
+        closed=[] if is_closed else closed,
+        locked=locked,
+        prior=prior,
+        changed_by=changed_by,
+        reason=reason,
+    )
     if is_closed:
-        adjustments, audit = close.typed(pd.DataFrame(), close.ADJUSTMENT_COLUMNS), close.typed(pd.DataFrame(), close.AUDIT_COLUMNS)
+        adjustments, audit = (
+            close.typed(pd.DataFrame(), close.ADJUSTMENT_COLUMNS),
+            close.typed(pd.DataFrame(), close.AUDIT_COLUMNS),
+        )
     months = [str(p) for p in pd.period_range(end=period, periods=window_months, freq="M")]
     sellers = with_locked(result.sellers, locked, closed)
-    window = _float_money(sellers.loc[sellers["period"].isin(months)],
-                          ["payout", "target_incentive", "quota", "credit", "commission"])
+    window = _float_money(
+        sellers.loc[sellers["period"].isin(months)],
+        ["payout", "target_incentive", "quota", "credit", "commission"],
+    )
     revenue = core_revenue(credits, window)
     measures = modelling.measure_frame(result, plans)
     next_period = str(pd.Period(period, "M") + 1)
@@ -184,14 +234,29 @@ def analyse(
     simulated = modelling.simulate_cost(upcoming, measures, plans, n=simulations, seed=seed)
     by_month = month_totals(window, revenue)
     a = CompAnalysis(
-        period=period, next_period=next_period, months=months, plans=plans, result=result, sellers=sellers,
-        adjustments=adjustments, audit=audit, closed=closes, is_closed=is_closed,
+        period=period,
+        next_period=next_period,
+        months=months,
+        plans=plans,
+        result=result,
+        sellers=sellers,
+        adjustments=adjustments,
+        audit=audit,
+        closed=closes,
+        is_closed=is_closed,
         records=close.payout_records(result.lines.loc[result.lines["period"] == period]),
-        reconciliation=reconciliation(result), by_team=team_month_totals(window, revenue, min_sellers=min_sellers),
-        by_month=by_month, points=attainment_points(window, seed), outliers=outlier_counts(window, result.lines),
-        measures=measures, scenarios=scenario_table(measures.loc[measures["period"].isin(months)], plans,
-                                                    float(revenue["revenue"].sum())),
-        simulated=simulated, percentiles=modelling.cost_percentiles(simulated), headlines={},
+        reconciliation=reconciliation(result),
+        by_team=team_month_totals(window, revenue, min_sellers=min_sellers),
+        by_month=by_month,
+        points=attainment_points(window, seed),
+        outliers=outlier_counts(window, result.lines),
+        measures=measures,
+        scenarios=scenario_table(
+            measures.loc[measures["period"].isin(months)], plans, float(revenue["revenue"].sum())
+        ),
+        simulated=simulated,
+        percentiles=modelling.cost_percentiles(simulated),
+        headlines={},
     )
     a.headlines = headlines(a)
     return a
@@ -210,11 +275,19 @@ def headlines(a: CompAnalysis) -> dict:
         "sellers_paid": int(now["sellers"]) if now is not None else 0,
         "cost_of_sales": float(now["cost_of_sales"]) if now is not None else np.nan,
         "payout_ytd": float(ytd["payout"].sum()),
-        "cost_of_sales_ytd": float(ytd["payout"].sum() / ytd["revenue"].sum()) if ytd["revenue"].sum() else np.nan,
-        "at_quota_share": float((a.points["attainment"] >= 1).mean()) if not a.points.empty else np.nan,
-        "next_p10": float(p["P10"]), "next_p50": float(p["P50"]), "next_p90": float(p["P90"]),
+        "cost_of_sales_ytd": float(ytd["payout"].sum() / ytd["revenue"].sum())
+        if ytd["revenue"].sum()
+        else np.nan,
+        "at_quota_share": float((a.points["attainment"] >= 1).mean())
+        if not a.points.empty
+        else np.nan,
+        "next_p10": float(p["P10"]),
+        "next_p50": float(p["P50"]),
+        "next_p90": float(p["P90"]),
         "reconciliation_cents": int(here.iloc[0]) if not here.empty else 0,
-        "adjustment_total": float(a.adjustments["amount"].sum()) if not a.adjustments.empty else 0.0,
+        "adjustment_total": float(a.adjustments["amount"].sum())
+        if not a.adjustments.empty
+        else 0.0,
         "adjustment_lines": len(a.adjustments),
     }
 
@@ -233,10 +306,16 @@ def summary_lines(a: CompAnalysis, currency: str = "EUR") -> list[str]:
     if h["reconciliation_cents"] == 0:
         lines.append("Payouts reconcile to credited bookings to the cent.")
     else:
-        lines.append(f"Reconciliation gap of {h['reconciliation_cents'] / 100:,.2f} {currency}: investigate before paying.")
+        lines.append(
+            f"Reconciliation gap of {h['reconciliation_cents'] / 100:,.2f} {currency}: investigate before paying."
+        )
     if a.is_closed:
-        lines.append(f"{a.period} is closed: figures are the locked payouts; later changes are paid in the next open period.")
+        lines.append(
+            f"{a.period} is closed: figures are the locked payouts; later changes are paid in the next open period."
+        )
     elif h["adjustment_lines"]:
-        lines.append(f"{h['adjustment_lines']} adjustment lines for closed periods ({h['adjustment_total']:,.2f} {currency}) "
-                     "are paid this period.")
+        lines.append(
+            f"{h['adjustment_lines']} adjustment lines for closed periods ({h['adjustment_total']:,.2f} {currency}) "
+            "are paid this period."
+        )
     return lines

@@ -12,9 +12,8 @@ Gate and hard-cap lines are period-level and are not re-allocated to deals.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import datetime as dt
+from decimal import Decimal
 
 import pandas as pd
 
@@ -25,11 +24,20 @@ ZERO = Decimal(0)
 
 
 def _line(kind, amount, deal, rule):
-    return {"kind": kind, "opportunity_id": deal, "credit": None, "band": "", "rate": None,
-            "rule": rule, "amount": amount}
+    return {
+        "kind": kind,
+        "opportunity_id": deal,
+        "credit": None,
+        "band": "",
+        "rate": None,
+        "rule": rule,
+        "amount": amount,
+    }
 
 
-def cancellation_lines(deals: list[Deal], paid: dict[str, Decimal], rule: Clawback, period: str) -> list[dict]:
+def cancellation_lines(
+    deals: list[Deal], paid: dict[str, Decimal], rule: Clawback, period: str
+) -> list[dict]:
     """Clawback lines for the seller's deals cancelled in ``period``.
 
     Parameters
@@ -53,13 +61,25 @@ def cancellation_lines(deals: list[Deal], paid: dict[str, Decimal], rule: Clawba
         days = (when - deal.close_date).days
         amount = paid.get(deal.opportunity_id, ZERO)
         if days <= rule.cancellation_days and amount != 0:
-            lines.append(_line("clawback_cancel", -amount, deal.opportunity_id,
-                               f"cancelled {days} days after close (window {rule.cancellation_days} days)"))
+            lines.append(
+                _line(
+                    "clawback_cancel",
+                    -amount,
+                    deal.opportunity_id,
+                    f"cancelled {days} days after close (window {rule.cancellation_days} days)",
+                )
+            )
     return lines
 
 
-def early_exit_line(deals: list[Deal], paid: dict[str, Decimal], rule: Clawback, termination_date,
-                    rounding: Rounding, clawed: set[str] = frozenset()) -> list[dict]:
+def early_exit_line(
+    deals: list[Deal],
+    paid: dict[str, Decimal],
+    rule: Clawback,
+    termination_date,
+    rounding: Rounding,
+    clawed: set[str] = frozenset(),
+) -> list[dict]:
     """The early-exit clawback line of a leaver, in the exit period (empty when none applies).
 
     Examples
@@ -76,6 +96,8 @@ def early_exit_line(deals: list[Deal], paid: dict[str, Decimal], rule: Clawback,
     if earned <= 0:
         return []
     amount = rounding.apply(-earned * exit_rule.pct)
-    rule_text = (f"early exit: {exit_rule.pct * 100:g} % of {earned:,.2f} paid on deals closed in the "
-                 f"{exit_rule.days} days before exit")
+    rule_text = (
+        f"early exit: {exit_rule.pct * 100:g} % of {earned:,.2f} paid on deals closed in the "
+        f"{exit_rule.days} days before exit"
+    )
     return [_line("clawback_exit", amount, None, rule_text)]

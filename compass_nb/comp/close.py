@@ -29,10 +29,32 @@ from compass_nb.errors import InputError
 
 KEY = ["rep_id", "pay_period", "measure", "kind", "opportunity_id"]
 PAYOUT_COLUMNS = [*KEY, "plan_id", "version", "amount", "amount_cents"]
-ADJUSTMENT_COLUMNS = ["rep_id", "pay_period", "adjusts_period", "measure", "kind", "opportunity_id",
-                      "what", "before", "after", "amount", "amount_cents"]
-AUDIT_COLUMNS = ["changed_at", "changed_by", "reason", "rep_id", "adjusts_period", "pay_period",
-                 "opportunity_id", "what", "before", "after", "amount"]
+ADJUSTMENT_COLUMNS = [
+    "rep_id",
+    "pay_period",
+    "adjusts_period",
+    "measure",
+    "kind",
+    "opportunity_id",
+    "what",
+    "before",
+    "after",
+    "amount",
+    "amount_cents",
+]
+AUDIT_COLUMNS = [
+    "changed_at",
+    "changed_by",
+    "reason",
+    "rep_id",
+    "adjusts_period",
+    "pay_period",
+    "opportunity_id",
+    "what",
+    "before",
+    "after",
+    "amount",
+]
 _NUMERIC = {"amount": "float64", "before": "float64", "after": "float64", "amount_cents": "int64"}
 
 
@@ -51,11 +73,16 @@ def payout_records(lines: pd.DataFrame) -> pd.DataFrame:
     """
     if lines.empty:
         return typed(pd.DataFrame(), PAYOUT_COLUMNS)
-    keyed = lines.assign(pay_period=lines["period"], opportunity_id=lines["opportunity_id"].fillna(""))
+    keyed = lines.assign(
+        pay_period=lines["period"], opportunity_id=lines["opportunity_id"].fillna("")
+    )
     cents = keyed["amount"].map(lambda a: int(a * 100))
-    grouped = (keyed.assign(amount_cents=cents)
-               .groupby([*KEY, "plan_id", "version"], sort=True, dropna=False)["amount_cents"].sum()
-               .reset_index())
+    grouped = (
+        keyed.assign(amount_cents=cents)
+        .groupby([*KEY, "plan_id", "version"], sort=True, dropna=False)["amount_cents"]
+        .sum()
+        .reset_index()
+    )
     grouped["amount"] = grouped["amount_cents"] / 100
     return typed(grouped, PAYOUT_COLUMNS)
 
@@ -106,24 +133,44 @@ def adjustments(
     sides = {
         "before": _cents(locked, periods),
         "after": _cents(recomputed, periods),
-        "adjusted": _cents(prior.assign(pay_period=prior["adjusts_period"]) if not prior.empty else prior, periods),
+        "adjusted": _cents(
+            prior.assign(pay_period=prior["adjusts_period"]) if not prior.empty else prior, periods
+        ),
     }
     table = pd.concat(sides, axis=1).fillna(0).astype("int64")
     table["delta"] = table["after"] - table["before"] - table["adjusted"]
     changed = table.loc[table["delta"] != 0].reset_index()
     if changed.empty:
         return typed(pd.DataFrame(), ADJUSTMENT_COLUMNS), typed(pd.DataFrame(), AUDIT_COLUMNS)
-    out = pd.DataFrame({
-        "rep_id": changed["rep_id"], "pay_period": pay_period, "adjusts_period": changed["pay_period"],
-        "measure": changed["measure"], "kind": changed["kind"], "opportunity_id": changed["opportunity_id"],
-        "what": [_what(k, d, b + a, f) for k, d, b, a, f in
-                 zip(changed["kind"], changed["opportunity_id"], changed["before"], changed["adjusted"], changed["after"], strict=True)],
-        "before": (changed["before"] + changed["adjusted"]) / 100, "after": changed["after"] / 100,
-        "amount": changed["delta"] / 100, "amount_cents": changed["delta"],
-    })
+    out = pd.DataFrame(
+        {
+            "rep_id": changed["rep_id"],
+            "pay_period": pay_period,
+            "adjusts_period": changed["pay_period"],
+            "measure": changed["measure"],
+            "kind": changed["kind"],
+            "opportunity_id": changed["opportunity_id"],
+            "what": [
+                _what(k, d, b + a, f)
+                for k, d, b, a, f in zip(
+                    changed["kind"],
+                    changed["opportunity_id"],
+                    changed["before"],
+                    changed["adjusted"],
+                    changed["after"],
+                    strict=True,
+                )
+            ],
+            "before": (changed["before"] + changed["adjusted"]) / 100,
+            "after": changed["after"] / 100,
+            "amount": changed["delta"] / 100,
+            "amount_cents": changed["delta"],
+        }
+    )
     when = changed_at or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    audit = out.assign(changed_at=when, changed_by=changed_by,
-                       reason=reason or "recomputed from the latest data").loc[:, AUDIT_COLUMNS]
+    audit = out.assign(
+        changed_at=when, changed_by=changed_by, reason=reason or "recomputed from the latest data"
+    ).loc[:, AUDIT_COLUMNS]
     return typed(out, ADJUSTMENT_COLUMNS), typed(audit, AUDIT_COLUMNS)
 
 
@@ -139,7 +186,9 @@ def adjustment_lines_for_engine(adjustments_frame: pd.DataFrame) -> pd.DataFrame
     """Adjustments in the shape :func:`compass_nb.comp.engine.compute_payouts` pays them."""
     if adjustments_frame.empty:
         return adjustments_frame
-    return adjustments_frame.assign(amount=adjustments_frame["amount_cents"].map(lambda c: Decimal(int(c)) / 100))
+    return adjustments_frame.assign(
+        amount=adjustments_frame["amount_cents"].map(lambda c: Decimal(int(c)) / 100)
+    )
 
 
 def payouts_after_close(
@@ -164,13 +213,21 @@ def payouts_after_close(
     first = compute_payouts(plans, reps, quotas, credits, end=period)
     done = [p for p in closed if p < period]
     if not done:
-        return first, typed(pd.DataFrame(), ADJUSTMENT_COLUMNS), typed(pd.DataFrame(), AUDIT_COLUMNS)
+        return (
+            first,
+            typed(pd.DataFrame(), ADJUSTMENT_COLUMNS),
+            typed(pd.DataFrame(), AUDIT_COLUMNS),
+        )
     recomputed = payout_records(first.lines.loc[first.lines["period"].isin(done)])
     earlier = prior.loc[prior["pay_period"] < period] if not prior.empty else prior
-    lines, audit = adjustments(locked, recomputed, earlier, pay_period=period, changed_by=changed_by, reason=reason)
+    lines, audit = adjustments(
+        locked, recomputed, earlier, pay_period=period, changed_by=changed_by, reason=reason
+    )
     if lines.empty:
         return first, lines, audit
-    final = compute_payouts(plans, reps, quotas, credits, end=period, adjustments=adjustment_lines_for_engine(lines))
+    final = compute_payouts(
+        plans, reps, quotas, credits, end=period, adjustments=adjustment_lines_for_engine(lines)
+    )
     return final, lines, audit
 
 
@@ -218,12 +275,16 @@ def close_period(store_path: str | Path, period: str, *, by: str, reason: str = 
     closes = closed_periods(store_path)
     if not closes.empty and period in set(closes["period"]):
         done = closes.loc[closes["period"] == period].iloc[0]
-        raise InputError(f"Compensation period {period} was already closed on {done['closed_at']} by "
-                         f"{done['closed_by']}; later changes to it are paid as adjustments in the next open period.")
+        raise InputError(
+            f"Compensation period {period} was already closed on {done['closed_at']} by "
+            f"{done['closed_by']}; later changes to it are paid as adjustments in the next open period."
+        )
     payouts = store.read(store_path, "payouts", periods=period)
     if payouts.empty:
-        raise InputError(f"No payouts are stored for {period}: run the compensation notebook for {period} "
-                         f"first (compass-nb run --period {period} --only compensation), then close it.")
+        raise InputError(
+            f"No payouts are stored for {period}: run the compensation notebook for {period} "
+            f"first (compass-nb run --period {period} --only compensation), then close it."
+        )
     record = {
         "locked_run_id": int(payouts["run_id"].max()),
         "closed_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -25,8 +25,16 @@ ZERO = Decimal(0)
 
 
 def _line(kind: str, amount: Decimal, rule: str, balance: Decimal) -> dict:
-    return {"kind": kind, "opportunity_id": None, "credit": None, "band": "", "rate": None,
-            "rule": f"{rule}; balance after {balance:,.2f}", "amount": amount, "draw_balance": balance}
+    return {
+        "kind": kind,
+        "opportunity_id": None,
+        "credit": None,
+        "band": "",
+        "rate": None,
+        "rule": f"{rule}; balance after {balance:,.2f}",
+        "amount": amount,
+        "draw_balance": balance,
+    }
 
 
 def draw_lines(earned: Decimal, draw: Draw, *, in_window: bool, exiting: bool, balance: Decimal):
@@ -58,15 +66,36 @@ def draw_lines(earned: Decimal, draw: Draw, *, in_window: bool, exiting: bool, b
         if draw.recoverable:
             balance += top_up
         kind = "recoverable" if draw.recoverable else "non-recoverable"
-        lines.append(_line("draw", top_up, f"{kind} draw tops earnings {earned:,.2f} up to {floor:,.2f}", balance))
+        lines.append(
+            _line(
+                "draw",
+                top_up,
+                f"{kind} draw tops earnings {earned:,.2f} up to {floor:,.2f}",
+                balance,
+            )
+        )
     elif balance > 0:
         recovered = min(balance, max(ZERO, earned - floor))
         if recovered > 0:
             balance -= recovered
-            lines.append(_line("draw_recovery", -recovered, f"recovered from earnings above {floor:,.2f}", balance))
+            lines.append(
+                _line(
+                    "draw_recovery",
+                    -recovered,
+                    f"recovered from earnings above {floor:,.2f}",
+                    balance,
+                )
+            )
     if exiting and balance > 0:
         if draw.guarantee:
-            lines.append(_line("draw_forgiven", ZERO, f"guaranteed draw: balance {balance:,.2f} forgiven at exit", ZERO))
+            lines.append(
+                _line(
+                    "draw_forgiven",
+                    ZERO,
+                    f"guaranteed draw: balance {balance:,.2f} forgiven at exit",
+                    ZERO,
+                )
+            )
         else:
             lines.append(_line("draw_exit", -balance, "draw balance recovered at exit", ZERO))
         balance = ZERO

@@ -26,8 +26,20 @@ from compass_nb.comp import clawbacks, draws, measures, quota, tiers
 from compass_nb.comp.plans import Plan, PlanVersion, require_plans
 
 ZERO = Decimal(0)
-LINE_COLUMNS = ["rep_id", "period", "plan_id", "version", "measure", "kind", "opportunity_id",
-                "credit", "band", "rate", "rule", "amount"]
+LINE_COLUMNS = [
+    "rep_id",
+    "period",
+    "plan_id",
+    "version",
+    "measure",
+    "kind",
+    "opportunity_id",
+    "credit",
+    "band",
+    "rate",
+    "rule",
+    "amount",
+]
 DEAL_KINDS = ("commission", "deal_cap", "spif")
 
 
@@ -57,7 +69,11 @@ def _months(start: str, end: str) -> list[str]:
 
 
 def _employed_months(rep, start: str, end: str) -> list[str]:
-    first = max(pd.Period(start, "M"), pd.Period(pd.Timestamp(rep.hire_date), "M")) if pd.notna(rep.hire_date) else pd.Period(start, "M")
+    first = (
+        max(pd.Period(start, "M"), pd.Period(pd.Timestamp(rep.hire_date), "M"))
+        if pd.notna(rep.hire_date)
+        else pd.Period(start, "M")
+    )
     last = pd.Period(end, "M")
     term = getattr(rep, "termination_date", None)
     if pd.notna(term):
@@ -80,7 +96,9 @@ def _team_members(reps: pd.DataFrame, manager) -> list[str]:
     return found
 
 
-def _seller_credits(credits: pd.DataFrame, reps: pd.DataFrame, rep, crediting: dict[str, str]) -> pd.DataFrame:
+def _seller_credits(
+    credits: pd.DataFrame, reps: pd.DataFrame, rep, crediting: dict[str, str]
+) -> pd.DataFrame:
     """The credit rows a seller is paid on under their plan's crediting."""
     if crediting.get(str(rep.rep_id)) != "team":
         return credits.loc[credits["rep_id"] == str(rep.rep_id)]
@@ -98,7 +116,9 @@ def _measure_block(deals_now: list, version: PlanVersion, q: Decimal, ti: Decima
     for measure in version.measures:
         mq, mti = measures.measure_targets(q, ti, measure)
         deals = measures.measure_deals(deals_now, measure)
-        out = tiers.measure_lines(deals, measure, quota=mq, target_incentive=mti, rounding=version.rounding)
+        out = tiers.measure_lines(
+            deals, measure, quota=mq, target_incentive=mti, rounding=version.rounding
+        )
         counted += sum((c for _, c in deals), ZERO)
         paid = {line["opportunity_id"] for line in out if line["kind"] == "commission"}
         for deal, _ in deals:
@@ -107,8 +127,14 @@ def _measure_block(deals_now: list, version: PlanVersion, q: Decimal, ti: Decima
     return lines, counted
 
 
-def seller_payouts(rep, plan: Plan, rep_credits: pd.DataFrame, quotas: dict, months: list[str],
-                   adjustments: pd.DataFrame | None = None) -> tuple[list[dict], list[dict], dict]:
+def seller_payouts(
+    rep,
+    plan: Plan,
+    rep_credits: pd.DataFrame,
+    quotas: dict,
+    months: list[str],
+    adjustments: pd.DataFrame | None = None,
+) -> tuple[list[dict], list[dict], dict]:
     """Lines, period summaries and credit statuses of one seller over ``months`` (in order)."""
     lines_out, summary, status = [], [], {}
     paid: dict[str, Decimal] = {}
@@ -124,7 +150,9 @@ def seller_payouts(rep, plan: Plan, rep_credits: pd.DataFrame, quotas: dict, mon
         version = plan.version_for(period)
         full = quotas.get((str(rep.rep_id), period), ZERO)
         q = quota.period_quota(full, period, rep.hire_date, term, version.quota)
-        ti = quota.period_target_incentive(rep.ote, version.variable_share, period, rep.hire_date, term, version.quota)
+        ti = quota.period_target_incentive(
+            rep.ote, version.variable_share, period, rep.hire_date, term, version.quota
+        )
         now = by_period.get(period, [])
         period_status = {d.opportunity_id: "type not in plan" for d in now}
         lines, counted = _measure_block(now, version, q, ti, period_status)
@@ -132,35 +160,65 @@ def seller_payouts(rep, plan: Plan, rep_credits: pd.DataFrame, quotas: dict, mon
         lines += _tag(measures.spif_lines(now, version.spifs, version.rounding), measure="spif")
         for line in lines:
             if line["kind"] in DEAL_KINDS:
-                paid[line["opportunity_id"]] = paid.get(line["opportunity_id"], ZERO) + line["amount"]
+                paid[line["opportunity_id"]] = (
+                    paid.get(line["opportunity_id"], ZERO) + line["amount"]
+                )
         cancels = clawbacks.cancellation_lines(deals, paid, version.clawback, period)
         for line in cancels:
             paid[line["opportunity_id"]] = ZERO
             clawed.add(line["opportunity_id"])
         lines += _tag(cancels, measure="clawback")
         if period == exit_month:
-            lines += _tag(clawbacks.early_exit_line(deals, paid, version.clawback, term, version.rounding, clawed),
-                          measure="clawback")
+            lines += _tag(
+                clawbacks.early_exit_line(
+                    deals, paid, version.clawback, term, version.rounding, clawed
+                ),
+                measure="clawback",
+            )
         if adjustments is not None and not adjustments.empty:
             lines += _adjustment_lines(adjustments, str(rep.rep_id), period)
         if version.draw is not None:
             earned = sum((line["amount"] for line in lines), ZERO)
-            window = draws.in_draw_window(version.draw, quota.months_since_hire(period, rep.hire_date))
-            drawn, balance = draws.draw_lines(earned, version.draw, in_window=window,
-                                              exiting=period == exit_month, balance=balance)
+            window = draws.in_draw_window(
+                version.draw, quota.months_since_hire(period, rep.hire_date)
+            )
+            drawn, balance = draws.draw_lines(
+                earned,
+                version.draw,
+                in_window=window,
+                exiting=period == exit_month,
+                balance=balance,
+            )
             lines += _tag(drawn, measure="draw")
-        lines = _tag(lines, rep_id=str(rep.rep_id), period=period, plan_id=plan.plan_id, version=version.version)
+        lines = _tag(
+            lines,
+            rep_id=str(rep.rep_id),
+            period=period,
+            plan_id=plan.plan_id,
+            version=version.version,
+        )
         lines_out += lines
         summary.append(_summary_row(rep, plan, version, period, q, ti, counted, lines, balance))
     return lines_out, summary, status
 
 
 def _adjustment_lines(adjustments: pd.DataFrame, rep_id: str, period: str) -> list[dict]:
-    rows = adjustments.loc[(adjustments["rep_id"].astype(str) == rep_id) & (adjustments["pay_period"] == period)]
-    return [{"kind": "adjustment", "measure": "adjustment", "opportunity_id": row.opportunity_id,
-             "credit": None, "band": f"adjusts {row.adjusts_period}", "rate": None,
-             "rule": f"adjustment to closed period {row.adjusts_period}: {row.what}",
-             "amount": Decimal(str(row.amount))} for row in rows.itertuples()]
+    rows = adjustments.loc[
+        (adjustments["rep_id"].astype(str) == rep_id) & (adjustments["pay_period"] == period)
+    ]
+    return [
+        {
+            "kind": "adjustment",
+            "measure": "adjustment",
+            "opportunity_id": row.opportunity_id,
+            "credit": None,
+            "band": f"adjusts {row.adjusts_period}",
+            "rate": None,
+            "rule": f"adjustment to closed period {row.adjusts_period}: {row.what}",
+            "amount": Decimal(str(row.amount)),
+        }
+        for row in rows.itertuples()
+    ]
 
 
 def _summary_row(rep, plan, version, period, q, ti, counted, lines, balance) -> dict:
@@ -170,13 +228,25 @@ def _summary_row(rep, plan, version, period, q, ti, counted, lines, balance) -> 
         by_kind[group] = by_kind.get(group, ZERO) + line["amount"]
     total = sum(by_kind.values(), ZERO)
     return {
-        "rep_id": str(rep.rep_id), "period": period, "team": rep.team, "role": rep.role,
-        "plan_id": plan.plan_id, "version": version.version, "crediting": version.crediting, "quota": q, "target_incentive": ti,
-        "credit": counted, "attainment": float(counted / q) if q > 0 else float("nan"),
-        "commission": by_kind.get("commission", ZERO), "spif": by_kind.get("spif", ZERO),
+        "rep_id": str(rep.rep_id),
+        "period": period,
+        "team": rep.team,
+        "role": rep.role,
+        "plan_id": plan.plan_id,
+        "version": version.version,
+        "crediting": version.crediting,
+        "quota": q,
+        "target_incentive": ti,
+        "credit": counted,
+        "attainment": float(counted / q) if q > 0 else float("nan"),
+        "commission": by_kind.get("commission", ZERO),
+        "spif": by_kind.get("spif", ZERO),
         "caps": by_kind.get("cap", ZERO) + by_kind.get("gate", ZERO),
-        "clawback": by_kind.get("clawback", ZERO), "adjustment": by_kind.get("adjustment", ZERO),
-        "draw": by_kind.get("draw", ZERO), "draw_balance": balance, "payout": total,
+        "clawback": by_kind.get("clawback", ZERO),
+        "adjustment": by_kind.get("adjustment", ZERO),
+        "draw": by_kind.get("draw", ZERO),
+        "draw_balance": balance,
+        "payout": total,
     }
 
 
@@ -212,22 +282,34 @@ def compute_payouts(
     Payouts
     """
     require_plans(plans, reps["plan_id"].astype(str))
-    credits = credits.assign(rep_id=credits["rep_id"].astype(str), opportunity_id=credits["opportunity_id"].astype(str))
+    credits = credits.assign(
+        rep_id=credits["rep_id"].astype(str), opportunity_id=credits["opportunity_id"].astype(str)
+    )
     if start is None:
-        firsts = [p for p in (credits["period"].min(), quotas["period"].min() if not quotas.empty else None) if isinstance(p, str)]
+        firsts = [
+            p
+            for p in (credits["period"].min(), quotas["period"].min() if not quotas.empty else None)
+            if isinstance(p, str)
+        ]
         start = min(firsts) if firsts else end
     credits = credits.loc[(credits["period"] >= start) & (credits["period"] <= end)]
     lookup = quota.quota_lookup(quotas)
     reps = reps.assign(rep_id=reps["rep_id"].astype(str))
-    crediting = {r.rep_id: plans[str(r.plan_id)].version_for(end).crediting
-                 if _has_version(plans[str(r.plan_id)], end) else "split" for r in reps.itertuples()}
+    crediting = {
+        r.rep_id: plans[str(r.plan_id)].version_for(end).crediting
+        if _has_version(plans[str(r.plan_id)], end)
+        else "split"
+        for r in reps.itertuples()
+    }
     all_lines, all_summary, statuses = [], [], {}
     for rep in reps.itertuples():
         months = _employed_months(rep, start, end)
         if not months:
             continue
         own = _seller_credits(credits, reps, rep, crediting)
-        lines, summary, status = seller_payouts(rep, plans[str(rep.plan_id)], own, lookup, months, adjustments)
+        lines, summary, status = seller_payouts(
+            rep, plans[str(rep.plan_id)], own, lookup, months, adjustments
+        )
         all_lines += lines
         all_summary += summary
         if crediting[rep.rep_id] != "team":
@@ -259,15 +341,24 @@ def reconciliation(result: Payouts) -> pd.DataFrame:
     credits = result.credits
     credited = credits.groupby("period")["credit_cents"].sum().rename("credited_cents")
     unpaid_rows = credits.loc[credits["status"] != "commissioned"]
-    unpaid = (unpaid_rows.groupby(["period", "status"])["credit_cents"].sum().unstack(fill_value=0)
-              if not unpaid_rows.empty else pd.DataFrame(index=credited.index))
+    unpaid = (
+        unpaid_rows.groupby(["period", "status"])["credit_cents"].sum().unstack(fill_value=0)
+        if not unpaid_rows.empty
+        else pd.DataFrame(index=credited.index)
+    )
     unpaid.columns = [f"{c.replace(' ', '_')}_cents" for c in unpaid.columns]
     unpaid.columns.name = None
     lines = result.lines
     sellers = result.sellers
-    team_reps = set(sellers.loc[sellers["crediting"] == "team", "rep_id"]) if not sellers.empty else set()
+    team_reps = (
+        set(sellers.loc[sellers["crediting"] == "team", "rep_id"]) if not sellers.empty else set()
+    )
     deal_lines = lines.loc[(lines["kind"] == "commission") & ~lines["rep_id"].isin(team_reps)]
-    commissioned = deal_lines.groupby("period")["credit"].apply(lambda s: int(sum(s, ZERO) * 100)).rename("commissioned_cents")
+    commissioned = (
+        deal_lines.groupby("period")["credit"]
+        .apply(lambda s: int(sum(s, ZERO) * 100))
+        .rename("commissioned_cents")
+    )
     out = pd.concat([credited, commissioned, unpaid], axis=1).fillna(0).astype("int64")
     out["difference_cents"] = out["credited_cents"] - out.drop(columns="credited_cents").sum(axis=1)
     return out.reset_index(names="period")

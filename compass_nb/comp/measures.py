@@ -45,9 +45,15 @@ def deals_from(credits: pd.DataFrame) -> list[Deal]:
     close date, then opportunity id. A missing type counts as ``new``."""
     rows = credits.sort_values(["close_date", "opportunity_id"], kind="stable")
     return [
-        Deal(str(r.opportunity_id), _day(r.close_date), str(r.period), credit_amount(r.credit),
-             r.type if isinstance(r.type, str) else "new", r.segment if isinstance(r.segment, str) else None,
-             _day(r.cancelled_date))
+        Deal(
+            str(r.opportunity_id),
+            _day(r.close_date),
+            str(r.period),
+            credit_amount(r.credit),
+            r.type if isinstance(r.type, str) else "new",
+            r.segment if isinstance(r.segment, str) else None,
+            _day(r.cancelled_date),
+        )
         for r in rows.itertuples()
     ]
 
@@ -62,7 +68,9 @@ def measure_deals(deals: list[Deal], measure: Measure) -> list[tuple[str, Decima
     return [(d.opportunity_id, d.credit) for d in deals if counts(measure, d.type)]
 
 
-def measure_targets(quota: Decimal, target_incentive: Decimal, measure: Measure) -> tuple[Decimal, Decimal]:
+def measure_targets(
+    quota: Decimal, target_incentive: Decimal, measure: Measure
+) -> tuple[Decimal, Decimal]:
     """The measure's quota and target incentive from the seller's period totals."""
     return quota * measure.share, target_incentive * measure.weight
 
@@ -81,6 +89,15 @@ def spif_lines(deals: list[Deal], spifs: tuple[Spif, ...], rounding: Rounding) -
                 continue
             amount = rounding.apply(spif.per_deal + spif.rate * deal.credit)
             rule = f"SPIF {spif.id}: {spif.start} to {spif.end}"
-            lines.append({"kind": "spif", "opportunity_id": deal.opportunity_id, "credit": deal.credit,
-                          "band": spif.id, "rate": spif.rate, "rule": rule, "amount": amount})
+            lines.append(
+                {
+                    "kind": "spif",
+                    "opportunity_id": deal.opportunity_id,
+                    "credit": deal.credit,
+                    "band": spif.id,
+                    "rate": spif.rate,
+                    "rule": rule,
+                    "amount": amount,
+                }
+            )
     return lines

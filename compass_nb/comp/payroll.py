@@ -8,12 +8,26 @@ import pandas as pd
 
 from compass_nb.comp.engine import Payouts
 
-PAYROLL_COLUMNS = ["rep_id", "name", "period", "plan_id", "commission", "spif", "caps", "clawback",
-                   "adjustment", "draw", "payout", "currency"]
+PAYROLL_COLUMNS = [
+    "rep_id",
+    "name",
+    "period",
+    "plan_id",
+    "commission",
+    "spif",
+    "caps",
+    "clawback",
+    "adjustment",
+    "draw",
+    "payout",
+    "currency",
+]
 AMOUNTS = ["commission", "spif", "caps", "clawback", "adjustment", "draw", "payout"]
 
 
-def payroll_export(result: Payouts, reps: pd.DataFrame, period: str, currency: str = "EUR") -> pd.DataFrame:
+def payroll_export(
+    result: Payouts, reps: pd.DataFrame, period: str, currency: str = "EUR"
+) -> pd.DataFrame:
     """Amounts to pay per seller for ``period``, as exact strings with two decimals."""
     sellers = result.sellers.loc[result.sellers["period"] == period]
     names = reps.assign(rep_id=reps["rep_id"].astype(str)).set_index("rep_id")["name"]

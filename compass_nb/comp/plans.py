@@ -18,7 +18,6 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, Invalid
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from compass_nb.errors import PlanError
@@ -179,7 +178,9 @@ class PlanVersion:
 
     def covers(self, day: dt.date) -> bool:
         """Whether this version is in effect on ``day``."""
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -332,25 +333,38 @@ def _bands(r: _Reader) -> tuple[Band, ...]:
         if upper is None and not last:
             item.fail("only the last band may be open-ended; give `to`", "to")
         if upper is not None and bands and upper <= bands[-1].upper:
-            item.fail(f"must be greater than the previous band's ({bands[-1].upper}); got {upper}", "to")
+            item.fail(
+                f"must be greater than the previous band's ({bands[-1].upper}); got {upper}", "to"
+            )
         rate, multiplier = _rate_or_multiplier(item)
         bands.append(Band(upper, rate, multiplier))
     if bands[-1].upper is not None:
-        r.fail("the last band must be open-ended (omit its `to`) so every credit has a rate", "bands")
+        r.fail(
+            "the last band must be open-ended (omit its `to`) so every credit has a rate", "bands"
+        )
     return tuple(bands)
 
 
 def _points(r: _Reader) -> tuple[tuple[Decimal, Decimal], ...]:
     raw = r.required("points")
     if not isinstance(raw, list) or len(raw) < 2:
-        r.fail("must list at least two [attainment, payout] points, e.g. [[0, 0], [1, 1]]", "points")
+        r.fail(
+            "must list at least two [attainment, payout] points, e.g. [[0, 0], [1, 1]]", "points"
+        )
     points = []
     for i, pair in enumerate(raw):
-        item = _Reader({"attainment": pair[0], "payout": pair[1]} if isinstance(pair, list) and len(pair) == 2 else pair,
-                       r.file, f"{r.path}.points[{i}]")
+        item = _Reader(
+            {"attainment": pair[0], "payout": pair[1]}
+            if isinstance(pair, list) and len(pair) == 2
+            else pair,
+            r.file,
+            f"{r.path}.points[{i}]",
+        )
         point = (item.decimal("attainment", low=0), item.decimal("payout", low=0))
         if points and point[0] <= points[-1][0]:
-            item.fail(f"attainments must increase; {point[0]} follows {points[-1][0]}", "attainment")
+            item.fail(
+                f"attainments must increase; {point[0]} follows {points[-1][0]}", "attainment"
+            )
         points.append(point)
     return tuple(points)
 
@@ -374,14 +388,18 @@ def _measure(r: _Reader) -> Measure:
     if r.has("gate"):
         g = r.child("gate")
         g.only({"attainment", "pay"})
-        gate = Gate(g.decimal("attainment", low=0), g.decimal("pay", default=Decimal(0), low=0, high=1))
+        gate = Gate(
+            g.decimal("attainment", low=0), g.decimal("pay", default=Decimal(0), low=0, high=1)
+        )
     if r.has("cap"):
         c = r.child("cap")
         c.only({"amount", "ti_multiple"})
         if c.has("amount") == c.has("ti_multiple"):
             c.fail("give exactly one of `amount` or `ti_multiple`")
-        cap = Cap(c.decimal("amount", low=0) if c.has("amount") else None,
-                  c.decimal("ti_multiple", low=0) if c.has("ti_multiple") else None)
+        cap = Cap(
+            c.decimal("amount", low=0) if c.has("amount") else None,
+            c.decimal("ti_multiple", low=0) if c.has("ti_multiple") else None,
+        )
     if r.has("soft_cap"):
         s = r.child("soft_cap")
         s.only({"attainment", "rate", "multiplier"})
@@ -408,17 +426,22 @@ def _spif(r: _Reader) -> Spif:
     if not r.has("per_deal") and not r.has("rate"):
         r.fail("give `per_deal` (an amount per deal) and/or `rate` (on credit)")
     return Spif(
-        id=str(r.required("id")), start=start, end=end,
+        id=str(r.required("id")),
+        start=start,
+        end=end,
         per_deal=r.decimal("per_deal", default=Decimal(0), low=0),
         rate=r.decimal("rate", default=Decimal(0), low=0),
-        types=r.strings("types", DEAL_TYPES), segments=r.strings("segments"),
+        types=r.strings("types", DEAL_TYPES),
+        segments=r.strings("segments"),
     )
 
 
 def _draw(r: _Reader) -> Draw:
     r.only({"amount", "recoverable", "guarantee", "periods"})
     if "recoverable" not in r.data:
-        r.fail("is required: say whether the draw is recoverable (true) or not (false)", "recoverable")
+        r.fail(
+            "is required: say whether the draw is recoverable (true) or not (false)", "recoverable"
+        )
     return Draw(
         amount=r.decimal("amount", low=0),
         recoverable=r.flag("recoverable", True),
@@ -433,7 +456,9 @@ def _clawback(r: _Reader) -> Clawback:
     if r.has("early_exit"):
         e = r.child("early_exit")
         e.only({"days", "pct"})
-        exit_rule = EarlyExit(e.integer("days", required=True, low=1), e.decimal("pct", low=0, high=1))
+        exit_rule = EarlyExit(
+            e.integer("days", required=True, low=1), e.decimal("pct", low=0, high=1)
+        )
     return Clawback(r.integer("cancellation_days", low=0), exit_rule)
 
 
@@ -441,24 +466,48 @@ def _quota(r: _Reader) -> QuotaRule:
     r.only({"prorate", "ramp"})
     ramp = r.data.get("ramp") or []
     if not isinstance(ramp, list):
-        r.fail("must be a list of fractions of quota by month from hire, e.g. [0.25, 0.5, 0.75]", "ramp")
-    steps = tuple(_Reader({"step": v}, r.file, f"{r.path}.ramp[{i}]").decimal("step", low=0, high=1)
-                  for i, v in enumerate(ramp))
+        r.fail(
+            "must be a list of fractions of quota by month from hire, e.g. [0.25, 0.5, 0.75]",
+            "ramp",
+        )
+    steps = tuple(
+        _Reader({"step": v}, r.file, f"{r.path}.ramp[{i}]").decimal("step", low=0, high=1)
+        for i, v in enumerate(ramp)
+    )
     return QuotaRule(r.flag("prorate", True), steps)
 
 
 def _rounding(r: _Reader) -> Rounding:
     r.only({"to", "mode"})
-    return Rounding(r.decimal("to", default=Decimal("0.01"), low=0), r.choice("mode", ROUNDING_MODES, "half_up"))
+    return Rounding(
+        r.decimal("to", default=Decimal("0.01"), low=0), r.choice("mode", ROUNDING_MODES, "half_up")
+    )
 
 
 def _version(r: _Reader, plan_id: str) -> PlanVersion:
-    r.only({"version", "effective_from", "effective_to", "pay_mix", "crediting", "rounding",
-            "quota", "measures", "spifs", "draw", "clawback"})
+    r.only(
+        {
+            "version",
+            "effective_from",
+            "effective_to",
+            "pay_mix",
+            "crediting",
+            "rounding",
+            "quota",
+            "measures",
+            "spifs",
+            "draw",
+            "clawback",
+        }
+    )
     start, end = r.date("effective_from"), r.date("effective_to", required=False)
     if end is not None and end < start:
         r.fail(f"must not be before effective_from ({start})", "effective_to")
-    mix = r.child("pay_mix") if r.has("pay_mix") else r.fail("is required, e.g. {base: 0.5, variable: 0.5}", "pay_mix")
+    mix = (
+        r.child("pay_mix")
+        if r.has("pay_mix")
+        else r.fail("is required, e.g. {base: 0.5, variable: 0.5}", "pay_mix")
+    )
     mix.only({"base", "variable"})
     base, variable = mix.decimal("base", low=0, high=1), mix.decimal("variable", low=0, high=1)
     if base + variable != 1:
@@ -467,13 +516,18 @@ def _version(r: _Reader, plan_id: str) -> PlanVersion:
     if not measures:
         r.fail("needs at least one measure", "measures")
     if sum(m.weight for m in measures) != 1:
-        r.fail(f"weights must sum to 1; got {' + '.join(str(m.weight) for m in measures)}", "measures")
+        r.fail(
+            f"weights must sum to 1; got {' + '.join(str(m.weight) for m in measures)}", "measures"
+        )
     counted: dict[str, str] = {}
     for m in measures:
         for kind in m.types or DEAL_TYPES:
             if kind in counted:
-                r.fail(f"deal type {kind!r} is counted by both {counted[kind]!r} and {m.id!r}; "
-                       "give each measure its own `types`", "measures")
+                r.fail(
+                    f"deal type {kind!r} is counted by both {counted[kind]!r} and {m.id!r}; "
+                    "give each measure its own `types`",
+                    "measures",
+                )
             counted[kind] = m.id
     ids = [m.id for m in measures]
     if len(set(ids)) != len(ids):
@@ -506,13 +560,18 @@ def parse_plan(data: Any, file: str = "<plan>") -> Plan:
     r = _Reader(data, file, "")
     r.only({"plan_id", "name", "versions"})
     plan_id = str(r.required("plan_id"))
-    versions = sorted((_version(v, plan_id) for v in r.items("versions")), key=lambda v: v.effective_from)
+    versions = sorted(
+        (_version(v, plan_id) for v in r.items("versions")), key=lambda v: v.effective_from
+    )
     if not versions:
         r.fail("needs at least one version", "versions")
     for before, after in zip(versions, versions[1:], strict=False):
         if before.effective_to is None or before.effective_to >= after.effective_from:
-            r.fail(f"version {before.version!r} overlaps version {after.version!r}: end it "
-                   f"(effective_to) before {after.effective_from}", "versions")
+            r.fail(
+                f"version {before.version!r} overlaps version {after.version!r}: end it "
+                f"(effective_to) before {after.effective_from}",
+                "versions",
+            )
     return Plan(plan_id, str(r.data.get("name", plan_id)), tuple(versions), file)
 
 
@@ -527,7 +586,9 @@ def load_plan(path: str | Path) -> Plan:
         raise PlanError(f"{path}: is not valid YAML ({error}); fix the syntax.") from None
     plan = parse_plan(data, str(path))
     if plan.plan_id != path.stem:
-        raise PlanError(f"{path}: plan_id: {plan.plan_id!r} must match the file name ({path.stem!r}).")
+        raise PlanError(
+            f"{path}: plan_id: {plan.plan_id!r} must match the file name ({path.stem!r})."
+        )
     return plan
 
 
@@ -536,16 +597,22 @@ def load_plans(folder: str | Path) -> dict[str, Plan]:
     folder = Path(folder)
     files = sorted(folder.glob("*.yaml"))
     if not files:
-        raise PlanError(f"{folder}: no plan files (<plan_id>.yaml) found; point `plans` at the folder of plans.")
+        raise PlanError(
+            f"{folder}: no plan files (<plan_id>.yaml) found; point `plans` at the folder of plans."
+        )
     return {plan.plan_id: plan for plan in map(load_plan, files)}
 
 
-def require_plans(plans: dict[str, Plan], plan_ids: Iterable[str], folder: str = "comp_plans") -> None:
+def require_plans(
+    plans: dict[str, Plan], plan_ids: Iterable[str], folder: str = "comp_plans"
+) -> None:
     """Raise :class:`PlanError` when a seller's ``plan_id`` has no plan file."""
     missing = sorted(set(plan_ids) - set(plans))
     if missing:
-        raise PlanError(f"{folder}: no plan file for plan_id {missing[0]!r} used in `reps`; "
-                        f"add {folder}/{missing[0]}.yaml.")
+        raise PlanError(
+            f"{folder}: no plan file for plan_id {missing[0]!r} used in `reps`; "
+            f"add {folder}/{missing[0]}.yaml."
+        )
 
 
 def base_commission_rate(target_incentive: Decimal, quota: Decimal) -> Decimal:

@@ -21,8 +21,13 @@ def without_identifiers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=[c for c in IDENTIFYING if c in frame], errors="ignore")
 
 
-def safe_groups(sellers: pd.DataFrame, by: str = "team", *, min_sellers: int = MIN_SELLERS,
-                other: str = "Other teams") -> dict[str, str | None]:
+def safe_groups(
+    sellers: pd.DataFrame,
+    by: str = "team",
+    *,
+    min_sellers: int = MIN_SELLERS,
+    other: str = "Other teams",
+) -> dict[str, str | None]:
     """Map each value of ``by`` to the group label it is shown under (``None`` = hidden).
 
     Parameters
@@ -42,17 +47,29 @@ def safe_groups(sellers: pd.DataFrame, by: str = "team", *, min_sellers: int = M
         return {team: None for team in heads.index}
     host = big.index[0]
     label = f"{host} + {other.lower()}"
-    return {team: (label if team == host else mapping[team]) for team in big.index} | {team: label for team in small.index}
+    return {team: (label if team == host else mapping[team]) for team in big.index} | {
+        team: label for team in small.index
+    }
 
 
-def group_totals(sellers: pd.DataFrame, values: list[str], *, by: str = "team", min_sellers: int = MIN_SELLERS,
-                 extra: list[str] | None = None) -> pd.DataFrame:
+def group_totals(
+    sellers: pd.DataFrame,
+    values: list[str],
+    *,
+    by: str = "team",
+    min_sellers: int = MIN_SELLERS,
+    extra: list[str] | None = None,
+) -> pd.DataFrame:
     """Sums of ``values`` per safe group of ``by`` (and ``extra`` keys such as ``period``),
     with the number of sellers in each; groups under ``min_sellers`` never appear."""
     mapping = safe_groups(sellers, by, min_sellers=min_sellers)
     keyed = sellers.assign(group=sellers[by].map(mapping)).dropna(subset=["group"])
     keys = ["group", *(extra or [])]
-    out = keyed.groupby(keys).agg(sellers=("rep_id", "nunique"), **{v: (v, "sum") for v in values}).reset_index()
+    out = (
+        keyed.groupby(keys)
+        .agg(sellers=("rep_id", "nunique"), **{v: (v, "sum") for v in values})
+        .reset_index()
+    )
     return out.loc[out["sellers"] >= min_sellers].reset_index(drop=True)
 
 
@@ -61,5 +78,7 @@ def leaks(text: str, reps: pd.DataFrame) -> list[str]:
     found = []
     for column in ("name", "rep_id"):
         if column in reps:
-            found += [value for value in reps[column].dropna().astype(str) if value and value in text]
+            found += [
+                value for value in reps[column].dropna().astype(str) if value and value in text
+            ]
     return found

@@ -64,14 +64,17 @@ def ramp_factor(period: str, hire_date, ramp: tuple[Decimal, ...]) -> Decimal:
     return ramp[n - 1] if 1 <= n <= len(ramp) else Decimal(1)
 
 
-def period_quota(full_quota: Decimal, period: str, hire_date, termination_date, rule: QuotaRule) -> Decimal:
+def period_quota(
+    full_quota: Decimal, period: str, hire_date, termination_date, rule: QuotaRule
+) -> Decimal:
     """A seller's quota for ``period`` after proration (if the plan prorates) and ramp."""
     share = active_fraction(period, hire_date, termination_date) if rule.prorate else Decimal(1)
     return full_quota * share * ramp_factor(period, hire_date, rule.ramp)
 
 
-def period_target_incentive(ote, variable_share: Decimal, period: str, hire_date, termination_date,
-                            rule: QuotaRule) -> Decimal:
+def period_target_incentive(
+    ote, variable_share: Decimal, period: str, hire_date, termination_date, rule: QuotaRule
+) -> Decimal:
     """Target incentive for ``period``: OTE × variable share ÷ 12, prorated like the quota."""
     share = active_fraction(period, hire_date, termination_date) if rule.prorate else Decimal(1)
     return _to_decimal(ote) * variable_share / 12 * share

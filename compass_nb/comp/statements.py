@@ -16,18 +16,33 @@ import pandas as pd
 from compass_nb.comp.engine import Payouts
 
 TRACE_COLUMNS = ["measure", "kind", "opportunity_id", "credit", "band", "rate", "rule", "amount"]
-SUMMARY_FIELDS = [("Plan", "plan_id"), ("Plan version", "version"), ("Quota", "quota"),
-                  ("Target incentive", "target_incentive"), ("Credit", "credit"), ("Attainment", "attainment"),
-                  ("Commission", "commission"), ("SPIFs", "spif"), ("Gates and caps", "caps"),
-                  ("Clawbacks", "clawback"), ("Adjustments", "adjustment"), ("Draws", "draw"),
-                  ("Draw balance after", "draw_balance"), ("Payout", "payout")]
+SUMMARY_FIELDS = [
+    ("Plan", "plan_id"),
+    ("Plan version", "version"),
+    ("Quota", "quota"),
+    ("Target incentive", "target_incentive"),
+    ("Credit", "credit"),
+    ("Attainment", "attainment"),
+    ("Commission", "commission"),
+    ("SPIFs", "spif"),
+    ("Gates and caps", "caps"),
+    ("Clawbacks", "clawback"),
+    ("Adjustments", "adjustment"),
+    ("Draws", "draw"),
+    ("Draw balance after", "draw_balance"),
+    ("Payout", "payout"),
+]
 
 
 def _text(value) -> str:
     if value is None or (not isinstance(value, str | Decimal) and pd.isna(value)):
         return ""
     if isinstance(value, Decimal):
-        return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else f"{value:,.6f}".rstrip("0")
+        return (
+            f"{value:,.2f}"
+            if value == value.quantize(Decimal("0.01"))
+            else f"{value:,.6f}".rstrip("0")
+        )
     if isinstance(value, float):
         return f"{value:.1%}"
     return str(value)
@@ -36,29 +51,39 @@ def _text(value) -> str:
 def statement_trace(result: Payouts, rep_id: str, period: str) -> pd.DataFrame:
     """The seller's lines for ``period``, in engine order."""
     lines = result.lines
-    return lines.loc[(lines["rep_id"] == rep_id) & (lines["period"] == period), TRACE_COLUMNS].reset_index(drop=True)
+    return lines.loc[
+        (lines["rep_id"] == rep_id) & (lines["period"] == period), TRACE_COLUMNS
+    ].reset_index(drop=True)
 
 
 def statement_html(seller: pd.Series, name: str, trace: pd.DataFrame, currency: str = "EUR") -> str:
     """A self-contained, escaped HTML statement for one seller and period."""
     e = html.escape
-    head = "".join(f"<tr><th>{e(label)}</th><td>{e(_text(seller[key]))}</td></tr>" for label, key in SUMMARY_FIELDS)
-    cells = "".join("<tr>" + "".join(f"<td>{e(_text(v))}</td>" for v in row) + "</tr>"
-                    for row in trace.itertuples(index=False))
+    head = "".join(
+        f"<tr><th>{e(label)}</th><td>{e(_text(seller[key]))}</td></tr>"
+        for label, key in SUMMARY_FIELDS
+    )
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{e(_text(v))}</td>" for v in row) + "</tr>"
+        for row in trace.itertuples(index=False)
+    )
     header = "".join(f"<th>{e(c)}</th>" for c in TRACE_COLUMNS)
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Statement {e(str(seller['period']))}</title>"
-            "<style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:left}</style></head><body>"
-            f"<h1>Commission statement — {e(name)}</h1><p>Period {e(str(seller['period']))}; amounts in "
-            f"{e(currency)}, each line rounded half-up to the cent.</p><table>{head}</table><h2>Trace</h2>"
-            f"<table><tr>{header}</tr>{cells}</table></body></html>")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Statement {e(str(seller['period']))}</title>"
+        "<style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:left}</style></head><body>"
+        f"<h1>Commission statement — {e(name)}</h1><p>Period {e(str(seller['period']))}; amounts in "
+        f"{e(currency)}, each line rounded half-up to the cent.</p><table>{head}</table><h2>Trace</h2>"
+        f"<table><tr>{header}</tr>{cells}</table></body></html>"
+    )
 
 
 def _file_stem(rep_id: str, period: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", f"{rep_id}_{period}")
 
 
-def write_statements(folder: str | Path, result: Payouts, reps: pd.DataFrame, period: str,
-                     currency: str = "EUR") -> list[Path]:
+def write_statements(
+    folder: str | Path, result: Payouts, reps: pd.DataFrame, period: str, currency: str = "EUR"
+) -> list[Path]:
     """Write ``<rep_id>_<period>.html`` and ``.csv`` for every seller paid in ``period``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -67,8 +92,10 @@ def write_statements(folder: str | Path, result: Payouts, reps: pd.DataFrame, pe
     for _, seller in result.sellers.loc[result.sellers["period"] == period].iterrows():
         trace = statement_trace(result, seller["rep_id"], period)
         stem = folder / _file_stem(seller["rep_id"], period)
-        stem.with_suffix(".html").write_text(statement_html(seller, str(names.get(seller["rep_id"], "")), trace, currency),
-                                             encoding="utf-8")
+        stem.with_suffix(".html").write_text(
+            statement_html(seller, str(names.get(seller["rep_id"], "")), trace, currency),
+            encoding="utf-8",
+        )
         trace.to_csv(stem.with_suffix(".csv"), index=False)
         written += [stem.with_suffix(".html"), stem.with_suffix(".csv")]
     return written

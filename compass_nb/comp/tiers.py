@@ -26,6 +26,7 @@ import numpy as np
 from compass_nb.comp.plans import Band, Measure, Rates, Rounding, SoftCap
 
 ZERO = Decimal(0)
+CENT = Rounding()  # half-up to the cent
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,17 +113,28 @@ def _split_at(threshold: Decimal | None, start: Decimal, end: Decimal):
 
 
 def _line(kind, amount, rounding, *, deal=None, credit=None, band="", rate=None, rule=""):
-    return {"kind": kind, "opportunity_id": deal, "credit": credit, "band": band, "rate": rate,
-            "rule": rule, "amount": rounding.apply(amount)}
+    return {
+        "kind": kind,
+        "opportunity_id": deal,
+        "credit": credit,
+        "band": band,
+        "rate": rate,
+        "rule": rule,
+        "amount": rounding.apply(amount),
+    }
 
 
-def _rate_lines(deals, measure: Measure, quota: Decimal, bcr: Decimal, rounding: Rounding) -> list[dict]:
+def _rate_lines(
+    deals, measure: Measure, quota: Decimal, bcr: Decimal, rounding: Rounding
+) -> list[dict]:
     """One line per deal and band for flat, marginal and retroactive rates."""
     rates, soft = measure.rates, measure.soft_cap
     segments = schedule(rates, quota, bcr)
     threshold = None if soft is None else soft.attainment * quota
     total = sum((credit for _, credit in deals), ZERO)
-    reached = segments[band_index(min(total, threshold) if threshold is not None else total, segments, rates.edges)]
+    reached = segments[
+        band_index(min(total, threshold) if threshold is not None else total, segments, rates.edges)
+    ]
     lines, cumulative = [], ZERO
     for deal, credit in deals:
         start, end = cumulative, cumulative + credit
@@ -130,22 +142,56 @@ def _rate_lines(deals, measure: Measure, quota: Decimal, bcr: Decimal, rounding:
         for lo, hi, above in _split_at(threshold, start, end):
             if above:
                 rate = band_rate(soft, bcr)
-                lines.append(_line("commission", (hi - lo) * rate, rounding, deal=deal, credit=hi - lo,
-                                   band=f"above soft cap {soft.attainment * 100:g} %", rate=rate,
-                                   rule="soft cap: lower rate above the cap"))
+                lines.append(
+                    _line(
+                        "commission",
+                        (hi - lo) * rate,
+                        rounding,
+                        deal=deal,
+                        credit=hi - lo,
+                        band=f"above soft cap {soft.attainment * 100:g} %",
+                        rate=rate,
+                        rule="soft cap: lower rate above the cap",
+                    )
+                )
             elif rates.method == "marginal":
                 for seg, overlap in _overlaps(lo, hi, segments):
-                    lines.append(_line("commission", overlap * seg.rate, rounding, deal=deal, credit=overlap,
-                                       band=seg.label, rate=seg.rate, rule="marginal: band rate on the credit inside the band"))
+                    lines.append(
+                        _line(
+                            "commission",
+                            overlap * seg.rate,
+                            rounding,
+                            deal=deal,
+                            credit=overlap,
+                            band=seg.label,
+                            rate=seg.rate,
+                            rule="marginal: band rate on the credit inside the band",
+                        )
+                    )
             else:
-                rule = "flat rate" if rates.method == "flat" else "retroactive: rate of the band reached, on all credit"
-                lines.append(_line("commission", (hi - lo) * reached.rate, rounding, deal=deal, credit=hi - lo,
-                                   band=reached.label if rates.method != "flat" else "flat",
-                                   rate=reached.rate, rule=rule))
+                rule = (
+                    "flat rate"
+                    if rates.method == "flat"
+                    else "retroactive: rate of the band reached, on all credit"
+                )
+                lines.append(
+                    _line(
+                        "commission",
+                        (hi - lo) * reached.rate,
+                        rounding,
+                        deal=deal,
+                        credit=hi - lo,
+                        band=reached.label if rates.method != "flat" else "flat",
+                        rate=reached.rate,
+                        rule=rule,
+                    )
+                )
     return lines
 
 
-def _curve_lines(deals, measure: Measure, quota: Decimal, ti: Decimal, rounding: Rounding) -> list[dict]:
+def _curve_lines(
+    deals, measure: Measure, quota: Decimal, ti: Decimal, rounding: Rounding
+) -> list[dict]:
     """One line per deal: the curve's payout shared by the deals in proportion to credit."""
     total = sum((credit for _, credit in deals), ZERO)
     if total <= 0 or quota <= 0:
@@ -154,17 +200,36 @@ def _curve_lines(deals, measure: Measure, quota: Decimal, ti: Decimal, rounding:
     fraction = curve_fraction(attainment, measure.rates.points)
     payout = ti * fraction
     rule = f"pay curve: {attainment * 100:.1f} % attainment pays {fraction * 100:.2f} % of target incentive"
-    return [_line("commission", payout * credit / total, rounding, deal=deal, credit=credit,
-                  band=f"{attainment * 100:.1f} %", rate=payout / total, rule=rule)
-            for deal, credit in deals]
+    return [
+        _line(
+            "commission",
+            payout * credit / total,
+            rounding,
+            deal=deal,
+            credit=credit,
+            band=f"{attainment * 100:.1f} %",
+            rate=payout / total,
+            rule=rule,
+        )
+        for deal, credit in deals
+    ]
 
 
 def _deal_cap_lines(lines: list[dict], cap: Decimal, rounding: Rounding) -> list[dict]:
     by_deal: dict = {}
     for line in lines:
         by_deal[line["opportunity_id"]] = by_deal.get(line["opportunity_id"], ZERO) + line["amount"]
-    return [_line("deal_cap", cap - paid, rounding, deal=deal, rule=f"per-deal cap {cap:,}: the deal paid {paid:,}")
-            for deal, paid in by_deal.items() if paid > cap]
+    return [
+        _line(
+            "deal_cap",
+            cap - paid,
+            rounding,
+            deal=deal,
+            rule=f"per-deal cap {cap:,}: the deal paid {paid:,}",
+        )
+        for deal, paid in by_deal.items()
+        if paid > cap
+    ]
 
 
 def measure_lines(
@@ -173,7 +238,7 @@ def measure_lines(
     *,
     quota: Decimal,
     target_incentive: Decimal,
-    rounding: Rounding = Rounding(),
+    rounding: Rounding = CENT,
 ) -> list[dict]:
     """Payout lines of one measure for one seller and period.
 
@@ -211,9 +276,15 @@ def measure_lines(
     attainment = credit / quota if quota > 0 else ZERO
     gate = measure.gate
     if gate is not None and attainment < gate.attainment and subtotal != 0:
-        lines.append(_line("gate", -(1 - gate.pay) * subtotal, rounding,
-                           rule=f"gate: attainment {attainment * 100:.1f} % is below {gate.attainment * 100:g} %, "
-                                f"pays {gate.pay * 100:g} %"))
+        lines.append(
+            _line(
+                "gate",
+                -(1 - gate.pay) * subtotal,
+                rounding,
+                rule=f"gate: attainment {attainment * 100:.1f} % is below {gate.attainment * 100:g} %, "
+                f"pays {gate.pay * 100:g} %",
+            )
+        )
         subtotal = sum((line["amount"] for line in lines), ZERO)
     cap = cap_amount(measure, target_incentive)
     if cap is not None and subtotal > cap:
@@ -265,14 +336,22 @@ def measure_payout_vector(
         if rates.basis == "attainment" and rates.method != "flat":
             pay = np.where(quota > 0, pay, 0.0)
     if measure.gate is not None:
-        pay = np.where(attainment < float(measure.gate.attainment), pay * float(measure.gate.pay), pay)
+        pay = np.where(
+            attainment < float(measure.gate.attainment), pay * float(measure.gate.pay), pay
+        )
     if measure.cap is not None:
-        cap = float(measure.cap.amount) if measure.cap.amount is not None else float(measure.cap.ti_multiple) * ti
+        cap = (
+            float(measure.cap.amount)
+            if measure.cap.amount is not None
+            else float(measure.cap.ti_multiple) * ti
+        )
         pay = np.minimum(pay, cap)
     return pay
 
 
-def _vector_rates(credit: np.ndarray, rates: Rates, scale: np.ndarray, bcr: np.ndarray) -> np.ndarray:
+def _vector_rates(
+    credit: np.ndarray, rates: Rates, scale: np.ndarray, bcr: np.ndarray
+) -> np.ndarray:
     lowers, uppers, band_rates = [], [], []
     lower = np.zeros_like(credit)
     for band in rates.bands:
@@ -283,7 +362,10 @@ def _vector_rates(credit: np.ndarray, rates: Rates, scale: np.ndarray, bcr: np.n
         band_rates.append(np.broadcast_to(rate, credit.shape))
         lower = upper
     if rates.method == "marginal":
-        return sum(np.clip(credit - lo, 0.0, hi - lo) * r for lo, hi, r in zip(lowers, uppers, band_rates, strict=True))
+        return sum(
+            np.clip(credit - lo, 0.0, hi - lo) * r
+            for lo, hi, r in zip(lowers, uppers, band_rates, strict=True)
+        )
     reached = np.zeros_like(credit)
     done = np.zeros(credit.shape, dtype=bool)
     for hi, r in zip(uppers, band_rates, strict=True):

@@ -31,7 +31,15 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
 
 
 def _empty(ax: Axes, title: str) -> Axes:
-    ax.text(0.5, 0.5, "no data for this selection", ha="center", va="center", transform=ax.transAxes, color=GREY)
+    ax.text(
+        0.5,
+        0.5,
+        "no data for this selection",
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color=GREY,
+    )
     ax.set_axis_off()
     ax.set_title(title)
     return ax
@@ -43,7 +51,9 @@ def payout_by_team(data: pd.DataFrame, *, currency: str = "EUR", ax: Axes | None
     title = "Variable pay by team and month"
     if data.empty:
         return _empty(ax, title)
-    grid = data.pivot_table(index="period", columns="group", values="payout", aggfunc="sum").fillna(0.0)
+    grid = data.pivot_table(index="period", columns="group", values="payout", aggfunc="sum").fillna(
+        0.0
+    )
     bottom = np.zeros(len(grid))
     colours = sns.color_palette("Blues_r", n_colors=max(3, grid.shape[1] + 1))
     for colour, column in zip(colours, grid.columns, strict=False):
@@ -57,7 +67,9 @@ def payout_by_team(data: pd.DataFrame, *, currency: str = "EUR", ax: Axes | None
     return ax
 
 
-def cost_of_sales(data: pd.DataFrame, *, by_team: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
+def cost_of_sales(
+    data: pd.DataFrame, *, by_team: pd.DataFrame | None = None, ax: Axes | None = None
+) -> Axes:
     """Cost of sales (variable pay ÷ credited bookings) per month, company and team groups."""
     ax = _axes(ax, (10, 3.2))
     title = "Cost of sales: variable pay ÷ credited bookings"
@@ -81,8 +93,13 @@ def attainment_vs_payout(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     title = "Who earns what at which attainment"
     if data.empty:
         return _empty(ax, title)
-    clipped = data.assign(attainment=data["attainment"].clip(upper=4), payout_vs_target=data["payout_vs_target"].clip(-1, 5))
-    sns.scatterplot(data=clipped, x="attainment", y="payout_vs_target", hue="role", alpha=0.6, s=22, ax=ax)
+    clipped = data.assign(
+        attainment=data["attainment"].clip(upper=4),
+        payout_vs_target=data["payout_vs_target"].clip(-1, 5),
+    )
+    sns.scatterplot(
+        data=clipped, x="attainment", y="payout_vs_target", hue="role", alpha=0.6, s=22, ax=ax
+    )
     ax.plot([0, 1], [0, 1], color=GREY, lw=1, ls="--")
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
@@ -99,10 +116,23 @@ def payout_distribution(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     rows = data.loc[data["target_incentive"] > 0]
     if rows.empty:
         return _empty(ax, title)
-    bins = np.linspace(0, max(2.0, float((rows["changed"] / rows["target_incentive"]).quantile(0.98))), 20)
-    ax.hist((rows["current"] / rows["target_incentive"]).clip(0, bins[-1]), bins=bins, color=BLUE, label="current")
-    ax.hist((rows["changed"] / rows["target_incentive"]).clip(0, bins[-1]), bins=bins, histtype="step", lw=2,
-            color=DARK, label="changed")
+    bins = np.linspace(
+        0, max(2.0, float((rows["changed"] / rows["target_incentive"]).quantile(0.98))), 20
+    )
+    ax.hist(
+        (rows["current"] / rows["target_incentive"]).clip(0, bins[-1]),
+        bins=bins,
+        color=BLUE,
+        label="current",
+    )
+    ax.hist(
+        (rows["changed"] / rows["target_incentive"]).clip(0, bins[-1]),
+        bins=bins,
+        histtype="step",
+        lw=2,
+        color=DARK,
+        label="changed",
+    )
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("sellers")
     ax.legend(frameon=False)
@@ -110,7 +140,9 @@ def payout_distribution(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def cost_simulation(totals: np.ndarray, percentiles: pd.DataFrame, *, currency: str = "EUR", ax: Axes | None = None) -> Axes:
+def cost_simulation(
+    totals: np.ndarray, percentiles: pd.DataFrame, *, currency: str = "EUR", ax: Axes | None = None
+) -> Axes:
     """Distribution of next period's simulated total cost with the budget percentiles marked."""
     ax = _axes(ax, (8, 3.4))
     title = "Next period's variable pay: Monte-Carlo of attainment"
@@ -119,8 +151,14 @@ def cost_simulation(totals: np.ndarray, percentiles: pd.DataFrame, *, currency: 
     ax.hist(totals, bins=40, color=BLUE)
     for _, row in percentiles.iterrows():
         ax.axvline(row["total_cost"], color=DARK, ls="--", lw=1)
-        ax.text(row["total_cost"], ax.get_ylim()[1] * 0.95, f" {row['percentile']} {_money(row['total_cost'])}",
-                color=DARK, fontsize=8, va="top")
+        ax.text(
+            row["total_cost"],
+            ax.get_ylim()[1] * 0.95,
+            f" {row['percentile']} {_money(row['total_cost'])}",
+            color=DARK,
+            fontsize=8,
+            va="top",
+        )
     ax.xaxis.set_major_formatter(FuncFormatter(_money))
     ax.set_xlabel(f"total variable pay ({currency})")
     ax.set_ylabel("simulations")

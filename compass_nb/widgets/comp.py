@@ -15,11 +15,15 @@ from compass_nb.viz import comp as charts
 
 def _draw(a: CompAnalysis, rate: float, top: float, quota: float, currency: str) -> None:
     frame = a.measures.loc[a.measures["period"].isin(a.months)]
-    result = modelling.what_if(frame, a.plans, rate_scale=rate, top_rate_scale=top, quota_scale=quota)
+    result = modelling.what_if(
+        frame, a.plans, rate_scale=rate, top_rate_scale=top, quota_scale=quota
+    )
     current, changed = result["current"].sum(), result["changed"].sum()
     change = changed / current - 1 if current else 0.0
-    text = (f"Variable pay over {a.months[0]} to {a.months[-1]}: {current:,.0f} {currency} under the "
-            f"current plan, {changed:,.0f} {currency} with the change ({change:+.1%}).")
+    text = (
+        f"Variable pay over {a.months[0]} to {a.months[-1]}: {current:,.0f} {currency} under the "
+        f"current plan, {changed:,.0f} {currency} with the change ({change:+.1%})."
+    )
     display(HTML(f"<p>{html.escape(text)}</p>"))
     fig, ax = plt.subplots(figsize=(8, 3.4))
     charts.payout_distribution(result, ax=ax)
@@ -36,9 +40,15 @@ def plan_modeller(a: CompAnalysis, currency: str = "EUR") -> widgets.VBox:
         The notebook's :func:`compass_nb.comp.analysis.analyse` result.
     """
     style = {"description_width": "initial"}
-    rate = widgets.FloatSlider(value=1.0, min=0.5, max=1.5, step=0.05, description="All rates ×", style=style)
-    top = widgets.FloatSlider(value=1.0, min=0.5, max=2.5, step=0.1, description="Top tier ×", style=style)
-    quota = widgets.FloatSlider(value=1.0, min=0.7, max=1.5, step=0.05, description="Quotas ×", style=style)
+    rate = widgets.FloatSlider(
+        value=1.0, min=0.5, max=1.5, step=0.05, description="All rates ×", style=style
+    )
+    top = widgets.FloatSlider(
+        value=1.0, min=0.5, max=2.5, step=0.1, description="Top tier ×", style=style
+    )
+    quota = widgets.FloatSlider(
+        value=1.0, min=0.7, max=1.5, step=0.05, description="Quotas ×", style=style
+    )
     out = widgets.Output()
 
     def redraw(_=None) -> None:

@@ -8,12 +8,14 @@ from compass_nb.comp.plans import parse_plan
 
 FLAT_10 = {
     "plan_id": "flat",
-    "versions": [{
-        "effective_from": "2024-01-01",
-        "pay_mix": {"base": 0.5, "variable": 0.5},
-        "quota": {"prorate": False},
-        "measures": [{"id": "all", "weight": 1, "rates": {"method": "flat", "rate": 0.10}}],
-    }],
+    "versions": [
+        {
+            "effective_from": "2024-01-01",
+            "pay_mix": {"base": 0.5, "variable": 0.5},
+            "quota": {"prorate": False},
+            "measures": [{"id": "all", "weight": 1, "rates": {"method": "flat", "rate": 0.10}}],
+        }
+    ],
 }
 
 
@@ -29,10 +31,21 @@ def reps_frame(*rows) -> pd.DataFrame:
     out = []
     for row in rows:
         rep_id, plan_id, hire, term, ote, *rest = row
-        team, manager, role = (rest + ["East", None, "AE"][len(rest):])[:3]
-        out.append({"rep_id": rep_id, "name": f"Name {rep_id}", "team": team, "manager_id": manager, "role": role,
-                    "hire_date": pd.Timestamp(hire), "termination_date": pd.Timestamp(term) if term else pd.NaT,
-                    "base_salary": ote / 2, "ote": ote, "plan_id": plan_id})
+        team, manager, role = (rest + ["East", None, "AE"][len(rest) :])[:3]
+        out.append(
+            {
+                "rep_id": rep_id,
+                "name": f"Name {rep_id}",
+                "team": team,
+                "manager_id": manager,
+                "role": role,
+                "hire_date": pd.Timestamp(hire),
+                "termination_date": pd.Timestamp(term) if term else pd.NaT,
+                "base_salary": ote / 2,
+                "ote": ote,
+                "plan_id": plan_id,
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -41,11 +54,23 @@ def opportunities_frame(*rows) -> pd.DataFrame:
     out = []
     for row in rows:
         opp, owner, close, amount, *rest = row
-        kind, cancelled, segment = (rest + ["new", None, "SMB"][len(rest):])[:3]
-        out.append({"opportunity_id": opp, "owner_id": owner, "created_date": pd.Timestamp(close) - pd.Timedelta(days=30),
-                    "close_date": pd.Timestamp(close), "stage": "Closed Won", "amount": float(amount), "type": kind,
-                    "segment": segment, "product_family": "A", "is_closed": True, "is_won": True,
-                    "cancelled_date": pd.Timestamp(cancelled) if cancelled else pd.NaT})
+        kind, cancelled, segment = (rest + ["new", None, "SMB"][len(rest) :])[:3]
+        out.append(
+            {
+                "opportunity_id": opp,
+                "owner_id": owner,
+                "created_date": pd.Timestamp(close) - pd.Timedelta(days=30),
+                "close_date": pd.Timestamp(close),
+                "stage": "Closed Won",
+                "amount": float(amount),
+                "type": kind,
+                "segment": segment,
+                "product_family": "A",
+                "is_closed": True,
+                "is_won": True,
+                "cancelled_date": pd.Timestamp(cancelled) if cancelled else pd.NaT,
+            }
+        )
     return pd.DataFrame(out)
 
 

@@ -12,9 +12,16 @@ from compass_nb.crediting import credited_bookings
 from compass_nb.errors import InputError
 
 PLANS = {"flat": plan_from(FLAT_10)}
-REPS = reps_frame(("r1", "flat", "2020-01-01", None, 100000), ("r2", "flat", "2020-01-01", None, 100000))
-QUOTAS = pd.DataFrame({"rep_id": ["r1", "r2"] * 3, "period": ["2026-09"] * 2 + ["2026-10"] * 2 + ["2026-11"] * 2,
-                       "quota": 100000.0})
+REPS = reps_frame(
+    ("r1", "flat", "2020-01-01", None, 100000), ("r2", "flat", "2020-01-01", None, 100000)
+)
+QUOTAS = pd.DataFrame(
+    {
+        "rep_id": ["r1", "r2"] * 3,
+        "period": ["2026-09"] * 2 + ["2026-10"] * 2 + ["2026-11"] * 2,
+        "quota": 100000.0,
+    }
+)
 
 
 def run_period(path, tmp_path, period, opps, splits=NO_SPLITS, by="Ana Ops", reason=""):
@@ -23,13 +30,25 @@ def run_period(path, tmp_path, period, opps, splits=NO_SPLITS, by="Ana Ops", rea
     prior = store.read(path, "payout_adjustments")
     prior = prior.drop(columns=["period", "run_id"]) if not prior.empty else prior
     result, lines, audit = close.payouts_after_close(
-        PLANS, REPS, QUOTAS, credited_bookings(opps, splits), period=period,
-        closed=list(closes["period"]) if not closes.empty else [], locked=close.locked_payouts(path, closes),
-        prior=prior, changed_by=by, reason=reason)
+        PLANS,
+        REPS,
+        QUOTAS,
+        credited_bookings(opps, splits),
+        period=period,
+        closed=list(closes["period"]) if not closes.empty else [],
+        locked=close.locked_payouts(path, closes),
+        prior=prior,
+        changed_by=by,
+        reason=reason,
+    )
     run_dir = tmp_path / f"run-{period}"
     records = close.payout_records(result.lines.loc[result.lines["period"] == period])
     run_id = store.next_run_id(path, period)
-    for table, frame in {"payouts": records, "payout_adjustments": lines, "comp_audit": audit}.items():
+    for table, frame in {
+        "payouts": records,
+        "payout_adjustments": lines,
+        "comp_audit": audit,
+    }.items():
         if not frame.empty:  # the store cannot type the columns of an empty frame
             store.stage(run_dir, table, frame, period=period, run_id=run_id)
     store.commit(path, run_dir, period=period, run_id=run_id)
@@ -43,10 +62,13 @@ def test_close_locks_the_period_and_a_late_deal_becomes_an_adjustment_next_perio
     closed = close.close_period(path, "2026-09", by="Ana Ops", reason="September payroll")
     assert (closed["total"], closed["sellers"], closed["closed_by"]) == (1000.0, 1, "Ana Ops")
 
-    late = pd.concat([september, opportunities_frame(("O2", "r2", "2026-09-28", 5000))], ignore_index=True)
+    late = pd.concat(
+        [september, opportunities_frame(("O2", "r2", "2026-09-28", 5000))], ignore_index=True
+    )
     result, lines, audit = run_period(path, tmp_path, "2026-10", late, reason="late CRM entry")
-    assert lines[["rep_id", "pay_period", "adjusts_period", "opportunity_id", "amount"]].values.tolist() == [
-        ["r2", "2026-10", "2026-09", "O2", 500.0]]
+    assert lines[
+        ["rep_id", "pay_period", "adjusts_period", "opportunity_id", "amount"]
+    ].values.tolist() == [["r2", "2026-10", "2026-09", "O2", 500.0]]
     assert audit[["changed_by", "reason"]].values.tolist() == [["Ana Ops", "late CRM entry"]]
     assert "late deal" in audit["what"].iloc[0]
     october = result.sellers.set_index(["rep_id", "period"])["payout"]
@@ -61,7 +83,9 @@ def test_a_corrected_split_adjusts_both_sellers(tmp_path):
     deal = opportunities_frame(("O1", "r1", "2026-09-10", 10000))
     run_period(path, tmp_path, "2026-09", deal)
     close.close_period(path, "2026-09", by="Ana Ops")
-    splits = pd.DataFrame({"opportunity_id": ["O1", "O1"], "rep_id": ["r1", "r2"], "split_pct": [60.0, 40.0]})
+    splits = pd.DataFrame(
+        {"opportunity_id": ["O1", "O1"], "rep_id": ["r1", "r2"], "split_pct": [60.0, 40.0]}
+    )
     _, lines, _ = run_period(path, tmp_path, "2026-10", deal, splits)
     assert sorted(lines[["rep_id", "amount"]].values.tolist()) == [["r1", -400.0], ["r2", 400.0]]
 
@@ -77,11 +101,28 @@ def test_closing_twice_or_without_payouts_is_refused_with_what_to_do(tmp_path):
 
 
 def test_a_cancellation_after_close_is_clawed_back_through_the_next_period():
-    locked = pd.DataFrame({"rep_id": ["r1"], "pay_period": ["2026-09"], "measure": ["all"], "kind": ["commission"],
-                           "opportunity_id": ["O1"], "amount_cents": [100000]})
-    recomputed = pd.concat([locked, locked.assign(kind="clawback_cancel", measure="clawback", amount_cents=-100000)])
-    lines, audit = close.adjustments(locked, recomputed, pd.DataFrame(), pay_period="2026-10", changed_by="ops",
-                                     changed_at="2026-11-02T09:00:00Z")
+    locked = pd.DataFrame(
+        {
+            "rep_id": ["r1"],
+            "pay_period": ["2026-09"],
+            "measure": ["all"],
+            "kind": ["commission"],
+            "opportunity_id": ["O1"],
+            "amount_cents": [100000],
+        }
+    )
+    recomputed = pd.concat(
+        [locked, locked.assign(kind="clawback_cancel", measure="clawback", amount_cents=-100000)]
+    )
+    lines, audit = close.adjustments(
+        locked,
+        recomputed,
+        pd.DataFrame(),
+        pay_period="2026-10",
+        changed_by="ops",
+        changed_at="2026-11-02T09:00:00Z",
+    )
     assert lines[["kind", "amount"]].values.tolist() == [["clawback_cancel", -1000.0]]
-    assert audit[["changed_at", "what"]].values.tolist() == [["2026-11-02T09:00:00Z",
-                                                              "deal O1 cancelled after the period closed"]]
+    assert audit[["changed_at", "what"]].values.tolist() == [
+        ["2026-11-02T09:00:00Z", "deal O1 cancelled after the period closed"]
+    ]

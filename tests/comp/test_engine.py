@@ -11,22 +11,34 @@ from compass_nb.comp.engine import compute_payouts, reconciliation
 from compass_nb.crediting import credited_bookings
 
 PLAN = plan_from(FLAT_10)
-QUOTAS = pd.DataFrame({"rep_id": ["r1", "r2"], "period": ["2026-10", "2026-10"], "quota": [100000.0, 100000.0]})
+QUOTAS = pd.DataFrame(
+    {"rep_id": ["r1", "r2"], "period": ["2026-10", "2026-10"], "quota": [100000.0, 100000.0]}
+)
 
 
 def run(plans, reps, opps, splits=NO_SPLITS, quotas=QUOTAS, start="2026-10", end="2026-10", **kw):
-    return compute_payouts(plans, reps, quotas, credited_bookings(opps, splits), start=start, end=end, **kw)
+    return compute_payouts(
+        plans, reps, quotas, credited_bookings(opps, splits), start=start, end=end, **kw
+    )
 
 
 def payout(result, rep, period="2026-10"):
-    row = result.sellers.loc[(result.sellers["rep_id"] == rep) & (result.sellers["period"] == period)]
+    row = result.sellers.loc[
+        (result.sellers["rep_id"] == rep) & (result.sellers["period"] == period)
+    ]
     return row["payout"].iloc[0]
 
 
 def test_a_split_deal_pays_each_seller_on_their_share():
-    reps = reps_frame(("r1", "flat", "2020-01-01", None, 100000), ("r2", "flat", "2020-01-01", None, 100000))
-    splits = pd.DataFrame({"opportunity_id": ["O1", "O1"], "rep_id": ["r1", "r2"], "split_pct": [60, 40]})
-    result = run({"flat": PLAN}, reps, opportunities_frame(("O1", "r1", "2026-10-12", 100000)), splits)
+    reps = reps_frame(
+        ("r1", "flat", "2020-01-01", None, 100000), ("r2", "flat", "2020-01-01", None, 100000)
+    )
+    splits = pd.DataFrame(
+        {"opportunity_id": ["O1", "O1"], "rep_id": ["r1", "r2"], "split_pct": [60, 40]}
+    )
+    result = run(
+        {"flat": PLAN}, reps, opportunities_frame(("O1", "r1", "2026-10-12", 100000)), splits
+    )
     assert (payout(result, "r1"), payout(result, "r2")) == (D("6000.00"), D("4000.00"))
 
 
@@ -35,18 +47,38 @@ def test_trace_names_deal_band_rate_and_rule():
     result = run({"flat": PLAN}, reps, opportunities_frame(("O1", "r1", "2026-10-12", 12345.67)))
     line = result.lines.iloc[0]
     assert (line["opportunity_id"], line["credit"], line["rate"], line["amount"], line["rule"]) == (
-        "O1", D("12345.67"), D("0.1"), D("1234.57"), "flat rate")
+        "O1",
+        D("12345.67"),
+        D("0.1"),
+        D("1234.57"),
+        "flat rate",
+    )
 
 
 def test_reconciliation_ties_credited_bookings_to_the_trace():
-    plan = plan_from(FLAT_10, measures=[{"id": "new", "weight": 1, "types": ["new"], "rates": {"method": "flat", "rate": 0.1}}])
-    reps = reps_frame(("r1", "flat", "2020-01-01", None, 100000), ("r2", "flat", "2026-11-01", None, 100000))
-    opps = opportunities_frame(("O1", "r1", "2026-10-02", 1000.10), ("O2", "r1", "2026-10-03", 500, "renewal"),
-                               ("O3", "r2", "2026-10-04", 700))
+    plan = plan_from(
+        FLAT_10,
+        measures=[
+            {"id": "new", "weight": 1, "types": ["new"], "rates": {"method": "flat", "rate": 0.1}}
+        ],
+    )
+    reps = reps_frame(
+        ("r1", "flat", "2020-01-01", None, 100000), ("r2", "flat", "2026-11-01", None, 100000)
+    )
+    opps = opportunities_frame(
+        ("O1", "r1", "2026-10-02", 1000.10),
+        ("O2", "r1", "2026-10-03", 500, "renewal"),
+        ("O3", "r2", "2026-10-04", 700),
+    )
     rec = reconciliation(run({"flat": plan}, reps, opps))
     row = rec.iloc[0]
-    assert (row["credited_cents"], row["commissioned_cents"], row["type_not_in_plan_cents"],
-            row["no_active_seller_cents"], row["difference_cents"]) == (220010, 100010, 50000, 70000, 0)
+    assert (
+        row["credited_cents"],
+        row["commissioned_cents"],
+        row["type_not_in_plan_cents"],
+        row["no_active_seller_cents"],
+        row["difference_cents"],
+    ) == (220010, 100010, 50000, 70000, 0)
 
 
 def test_cancelled_deal_is_clawed_back_in_the_cancellation_period():
@@ -54,7 +86,10 @@ def test_cancelled_deal_is_clawed_back_in_the_cancellation_period():
     reps = reps_frame(("r1", "flat", "2020-01-01", None, 100000))
     opps = opportunities_frame(("O1", "r1", "2026-09-12", 10000, "new", "2026-10-20"))
     result = run({"flat": plan}, reps, opps, start="2026-09", end="2026-10")
-    assert (payout(result, "r1", "2026-09"), payout(result, "r1", "2026-10")) == (D("1000.00"), D("-1000.00"))
+    assert (payout(result, "r1", "2026-09"), payout(result, "r1", "2026-10")) == (
+        D("1000.00"),
+        D("-1000.00"),
+    )
 
 
 def test_early_exit_clawback_lands_in_the_exit_period():
@@ -63,14 +98,29 @@ def test_early_exit_clawback_lands_in_the_exit_period():
     opps = opportunities_frame(("O1", "r1", "2026-09-12", 100000))
     result = run({"flat": plan}, reps, opps, start="2026-09", end="2026-11")
     assert list(result.sellers["period"]) == ["2026-09", "2026-10"]  # nothing after the exit month
-    assert (payout(result, "r1", "2026-09"), payout(result, "r1", "2026-10")) == (D("10000.00"), D("-5000.00"))
+    assert (payout(result, "r1", "2026-09"), payout(result, "r1", "2026-10")) == (
+        D("10000.00"),
+        D("-5000.00"),
+    )
 
 
 def test_manager_is_paid_on_the_team_roll_up():
-    mgr = plan_from(FLAT_10, crediting="team", measures=[{"id": "team", "weight": 1, "rates": {"method": "flat", "rate": 0.01}}])
-    mgr = type(mgr)("mgr", "m", tuple(v.__class__(**{**v.__dict__, "plan_id": "mgr"}) for v in mgr.versions), "m.yaml")
-    reps = reps_frame(("r1", "flat", "2020-01-01", None, 100000, "East", "m1"), ("r2", "flat", "2020-01-01", None, 100000, "East", "m1"),
-                      ("m1", "mgr", "2020-01-01", None, 150000, "East", None, "Manager"))
+    mgr = plan_from(
+        FLAT_10,
+        crediting="team",
+        measures=[{"id": "team", "weight": 1, "rates": {"method": "flat", "rate": 0.01}}],
+    )
+    mgr = type(mgr)(
+        "mgr",
+        "m",
+        tuple(v.__class__(**{**v.__dict__, "plan_id": "mgr"}) for v in mgr.versions),
+        "m.yaml",
+    )
+    reps = reps_frame(
+        ("r1", "flat", "2020-01-01", None, 100000, "East", "m1"),
+        ("r2", "flat", "2020-01-01", None, 100000, "East", "m1"),
+        ("m1", "mgr", "2020-01-01", None, 150000, "East", None, "Manager"),
+    )
     opps = opportunities_frame(("O1", "r1", "2026-10-02", 30000), ("O2", "r2", "2026-10-03", 20000))
     result = run({"flat": PLAN, "mgr": mgr}, reps, opps)
     assert payout(result, "m1") == D("500.00")
@@ -78,38 +128,73 @@ def test_manager_is_paid_on_the_team_roll_up():
 
 
 def test_plan_version_follows_the_effective_date():
-    data = {"plan_id": "flat", "versions": [
-        {**FLAT_10["versions"][0], "effective_to": "2026-09-30"},
-        {**FLAT_10["versions"][0], "effective_from": "2026-10-01",
-         "measures": [{"id": "all", "weight": 1, "rates": {"method": "flat", "rate": 0.2}}]}]}
+    data = {
+        "plan_id": "flat",
+        "versions": [
+            {**FLAT_10["versions"][0], "effective_to": "2026-09-30"},
+            {
+                **FLAT_10["versions"][0],
+                "effective_from": "2026-10-01",
+                "measures": [{"id": "all", "weight": 1, "rates": {"method": "flat", "rate": 0.2}}],
+            },
+        ],
+    }
     from compass_nb.comp.plans import parse_plan
 
     reps = reps_frame(("r1", "flat", "2020-01-01", None, 100000))
     opps = opportunities_frame(("O1", "r1", "2026-09-12", 1000), ("O2", "r1", "2026-10-12", 1000))
-    result = run({"flat": parse_plan(data, "flat.yaml")}, reps, opps, start="2026-09", end="2026-10")
-    assert (payout(result, "r1", "2026-09"), payout(result, "r1", "2026-10")) == (D("100.00"), D("200.00"))
+    result = run(
+        {"flat": parse_plan(data, "flat.yaml")}, reps, opps, start="2026-09", end="2026-10"
+    )
+    assert (payout(result, "r1", "2026-09"), payout(result, "r1", "2026-10")) == (
+        D("100.00"),
+        D("200.00"),
+    )
 
 
 def test_ramped_new_hire_with_draw_is_topped_up():
-    plan = plan_from(FLAT_10, quota={"prorate": True, "ramp": [0.5]},
-                     draw={"amount": 1500, "periods": 2, "recoverable": True, "guarantee": False},
-                     measures=[{"id": "all", "weight": 1, "rates": {"method": "marginal", "bands": [
-                         {"to": 1, "multiplier": 1}, {"multiplier": 2}]}}])
+    plan = plan_from(
+        FLAT_10,
+        quota={"prorate": True, "ramp": [0.5]},
+        draw={"amount": 1500, "periods": 2, "recoverable": True, "guarantee": False},
+        measures=[
+            {
+                "id": "all",
+                "weight": 1,
+                "rates": {
+                    "method": "marginal",
+                    "bands": [{"to": 1, "multiplier": 1}, {"multiplier": 2}],
+                },
+            }
+        ],
+    )
     reps = reps_frame(("r1", "flat", "2026-10-01", None, 120000))
     quotas = pd.DataFrame({"rep_id": ["r1"], "period": ["2026-10"], "quota": [100000.0]})
     # Quota ramped to 50k, TI 5,000 → base rate 10 %; 60k sold → 5,000 + 10k × 20 % = 7,000; no draw needed.
-    result = run({"flat": plan}, reps, opportunities_frame(("O1", "r1", "2026-10-12", 60000)), quotas=quotas)
+    result = run(
+        {"flat": plan}, reps, opportunities_frame(("O1", "r1", "2026-10-12", 60000)), quotas=quotas
+    )
     assert payout(result, "r1") == D("7000.00")
-    empty = run({"flat": plan}, reps, opportunities_frame(("O1", "r1", "2026-12-12", 1)), quotas=quotas)
+    empty = run(
+        {"flat": plan}, reps, opportunities_frame(("O1", "r1", "2026-12-12", 1)), quotas=quotas
+    )
     assert payout(empty, "r1") == D("1500.00")
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(min_value=1, max_value=99), min_size=1, max_size=4),
-       st.decimals(min_value=1, max_value=10**6, places=2))
+@given(
+    st.lists(st.integers(min_value=1, max_value=99), min_size=1, max_size=4),
+    st.decimals(min_value=1, max_value=10**6, places=2),
+)
 def test_splits_summing_to_100_conserve_the_deal_credit(cuts, amount):
     edges = sorted(set(cuts))
     shares = [b - a for a, b in zip([0, *edges], [*edges, 100], strict=True)]
-    splits = pd.DataFrame({"opportunity_id": "O1", "rep_id": [f"r{i}" for i in range(len(shares))], "split_pct": shares})
+    splits = pd.DataFrame(
+        {
+            "opportunity_id": "O1",
+            "rep_id": [f"r{i}" for i in range(len(shares))],
+            "split_pct": shares,
+        }
+    )
     credits = credited_bookings(opportunities_frame(("O1", "r0", "2026-10-01", amount)), splits)
     assert abs(credits["credit"].sum() - float(amount)) < 1e-6

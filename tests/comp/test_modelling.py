@@ -6,14 +6,34 @@ from comp_builders import FLAT_10, plan_from
 
 from compass_nb.comp.modelling import cost_percentiles, simulate_cost, what_if
 
-TIERED = plan_from(FLAT_10, measures=[{"id": "all", "weight": 1, "rates": {
-    "method": "marginal", "bands": [{"to": 1, "rate": 0.1}, {"rate": 0.2}]}}])
+TIERED = plan_from(
+    FLAT_10,
+    measures=[
+        {
+            "id": "all",
+            "weight": 1,
+            "rates": {"method": "marginal", "bands": [{"to": 1, "rate": 0.1}, {"rate": 0.2}]},
+        }
+    ],
+)
 
 
 def frame(credits, plan="flat", quota=100000.0, ti=10000.0, period="2026-10"):
-    return pd.DataFrame({"rep_id": [f"r{i}" for i in range(len(credits))], "team": "A", "role": "AE", "period": period,
-                         "plan_id": plan, "version": "2024-01-01", "measure": "all", "credit": credits, "quota": quota,
-                         "target_incentive": ti, "attainment": np.array(credits) / quota})
+    return pd.DataFrame(
+        {
+            "rep_id": [f"r{i}" for i in range(len(credits))],
+            "team": "A",
+            "role": "AE",
+            "period": period,
+            "plan_id": plan,
+            "version": "2024-01-01",
+            "measure": "all",
+            "credit": credits,
+            "quota": quota,
+            "target_incentive": ti,
+            "attainment": np.array(credits) / quota,
+        }
+    )
 
 
 def test_scaling_rates_scales_a_flat_plan_exactly():

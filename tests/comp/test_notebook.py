@@ -14,9 +14,18 @@ from compass_nb.data import demo
 def executed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("comp-nb")
     out = folder / "compensation.ipynb"
-    execute_notebook("notebooks/compensation.ipynb", str(out), kernel_name="python3", progress_bar=False,
-                     parameters={"source": "demo:small", "store": str(folder / "compass.duckdb"), "statements": True,
-                                 "simulations": 500})
+    execute_notebook(
+        "notebooks/compensation.ipynb",
+        str(out),
+        kernel_name="python3",
+        progress_bar=False,
+        parameters={
+            "source": "demo:small",
+            "store": str(folder / "compass.duckdb"),
+            "statements": True,
+            "simulations": 500,
+        },
+    )
     return folder, nbformat.read(out, as_version=4)
 
 
@@ -24,7 +33,11 @@ def _outputs(notebook) -> str:
     parts = []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
-            parts.append(json.dumps({k: v for k, v in output.get("data", {}).items() if not k.startswith("image/")}))
+            parts.append(
+                json.dumps(
+                    {k: v for k, v in output.get("data", {}).items() if not k.startswith("image/")}
+                )
+            )
             parts.append(output.get("text", ""))
     return "\n".join(parts)
 
@@ -42,4 +55,6 @@ def test_statements_and_payroll_go_to_the_private_folder(executed):
     statements = list(private.glob("*/statements/*.html"))
     assert len(statements) == len(list(private.glob("*/statements/*.csv"))) > 5
     assert len(list(private.glob("*/payroll/payroll_*.csv"))) == 1
-    assert leaks(statements[0].read_text(), demo.generate("small")["reps"])  # names live here, privately
+    assert leaks(
+        statements[0].read_text(), demo.generate("small")["reps"]
+    )  # names live here, privately

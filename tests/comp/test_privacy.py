@@ -6,13 +6,21 @@ from compass_nb.comp.privacy import group_totals, leaks, safe_groups, without_id
 
 
 def sellers(sizes: dict[str, int], periods=("2026-09", "2026-10")) -> pd.DataFrame:
-    rows = [{"rep_id": f"{team}-{i}", "team": team, "period": p, "payout": 100.0}
-            for team, n in sizes.items() for i in range(n) for p in periods]
+    rows = [
+        {"rep_id": f"{team}-{i}", "team": team, "period": p, "payout": 100.0}
+        for team, n in sizes.items()
+        for i in range(n)
+        for p in periods
+    ]
     return pd.DataFrame(rows)
 
 
 def test_small_teams_are_merged_into_other_teams_when_that_reaches_five():
-    assert safe_groups(sellers({"A": 6, "B": 3, "C": 2})) == {"A": "A", "B": "Other teams", "C": "Other teams"}
+    assert safe_groups(sellers({"A": 6, "B": 3, "C": 2})) == {
+        "A": "A",
+        "B": "Other teams",
+        "C": "Other teams",
+    }
 
 
 def test_a_too_small_remainder_is_folded_into_the_smallest_team():
@@ -23,7 +31,9 @@ def test_a_too_small_remainder_is_folded_into_the_smallest_team():
 def test_no_group_total_covers_fewer_than_five_sellers():
     out = group_totals(sellers({"A": 6, "B": 4, "C": 1}), ["payout"], extra=["period"])
     assert out["sellers"].min() >= 5
-    assert out.loc[out["period"] == "2026-10", "payout"].sum() == 1100.0  # every seller is in some group
+    assert (
+        out.loc[out["period"] == "2026-10", "payout"].sum() == 1100.0
+    )  # every seller is in some group
 
 
 def test_everything_is_hidden_when_the_whole_population_is_under_five():
@@ -31,7 +41,9 @@ def test_everything_is_hidden_when_the_whole_population_is_under_five():
 
 
 def test_a_team_counts_by_its_smallest_month():
-    frame = pd.concat([sellers({"A": 5}, ("2026-09",)), sellers({"A": 4}, ("2026-10",)), sellers({"B": 9})])
+    frame = pd.concat(
+        [sellers({"A": 5}, ("2026-09",)), sellers({"A": 4}, ("2026-10",)), sellers({"B": 9})]
+    )
     assert safe_groups(frame)["A"] == "B + other teams"
 
 

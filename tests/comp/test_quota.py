@@ -3,7 +3,13 @@
 from decimal import Decimal as D
 
 from compass_nb.comp.plans import QuotaRule
-from compass_nb.comp.quota import active_fraction, months_since_hire, period_quota, period_target_incentive, ramp_factor
+from compass_nb.comp.quota import (
+    active_fraction,
+    months_since_hire,
+    period_quota,
+    period_target_incentive,
+    ramp_factor,
+)
 
 RAMP = QuotaRule(prorate=True, ramp=(D("0.25"), D("0.5"), D("0.75")))
 
@@ -23,8 +29,10 @@ def test_months_outside_employment_have_no_share():
 
 def test_ramp_counts_the_hire_month_as_month_one():
     assert months_since_hire("2026-11", "2026-11-16") == 1
-    assert [ramp_factor(p, "2026-08-20", RAMP.ramp) for p in ("2026-08", "2026-09", "2026-10", "2026-11")] == [
-        D("0.25"), D("0.5"), D("0.75"), D(1)]
+    assert [
+        ramp_factor(p, "2026-08-20", RAMP.ramp)
+        for p in ("2026-08", "2026-09", "2026-10", "2026-11")
+    ] == [D("0.25"), D("0.5"), D("0.75"), D(1)]
 
 
 def test_a_mid_month_hire_is_prorated_and_ramped():
@@ -38,4 +46,6 @@ def test_target_incentive_is_prorated_but_not_ramped():
 
 
 def test_proration_can_be_switched_off():
-    assert period_quota(D(90000), "2026-11", "2026-11-16", None, QuotaRule(prorate=False)) == D(90000)
+    assert period_quota(D(90000), "2026-11", "2026-11-16", None, QuotaRule(prorate=False)) == D(
+        90000
+    )

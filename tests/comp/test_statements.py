@@ -11,8 +11,14 @@ from compass_nb.crediting import credited_bookings
 REPS = reps_frame(("r1", "flat", "2020-01-01", None, 100000)).assign(name="<b>Ana</b> & Co")
 QUOTAS = pd.DataFrame({"rep_id": ["r1"], "period": ["2026-10"], "quota": [100000.0]})
 OPPS = opportunities_frame(("O1", "r1", "2026-10-03", 1234.56), ("O2", "r1", "2026-10-20", 100))
-RESULT = compute_payouts({"flat": plan_from(FLAT_10)}, REPS, QUOTAS, credited_bookings(OPPS, NO_SPLITS),
-                         start="2026-10", end="2026-10")
+RESULT = compute_payouts(
+    {"flat": plan_from(FLAT_10)},
+    REPS,
+    QUOTAS,
+    credited_bookings(OPPS, NO_SPLITS),
+    start="2026-10",
+    end="2026-10",
+)
 
 
 def test_statement_files_hold_the_trace_and_escape_names(tmp_path):
@@ -27,6 +33,8 @@ def test_statement_files_hold_the_trace_and_escape_names(tmp_path):
 
 def test_payroll_export_pays_the_sum_of_rounded_lines(tmp_path):
     export = payroll_export(RESULT, REPS, "2026-10")
-    assert export[["rep_id", "commission", "payout"]].values.tolist() == [["r1", "133.46", "133.46"]]
+    assert export[["rep_id", "commission", "payout"]].values.tolist() == [
+        ["r1", "133.46", "133.46"]
+    ]
     path = write_payroll(tmp_path, export, "2026-10")
     assert path.name == "payroll_2026-10.csv"

@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 from compass_nb.comp import tiers
 from compass_nb.comp.plans import Band, Cap, Gate, Measure, Rates, Rounding, SoftCap
 
-VENDOR_BANDS = (Band(D("0.5"), D("0.05")), Band(D("1.0"), D("0.10")), Band(D("1.5"), D("0.15")), Band(None, D("0.20")))
+VENDOR_BANDS = (
+    Band(D("0.5"), D("0.05")),
+    Band(D("1.0"), D("0.10")),
+    Band(D("1.5"), D("0.15")),
+    Band(None, D("0.20")),
+)
 CENT_BANDS = (Band(D("499.99"), D("0.25")), Band(D("2999.99"), D("0.30")), Band(None, D("0.40")))
 
 
@@ -35,15 +40,28 @@ def test_retroactive_tiers_pay_the_reached_band_rate_on_all_sales():
 
 def test_amount_bands_with_cent_edges_match_the_published_examples():
     m = measure("marginal", CENT_BANDS, basis="amount", edges="upper")
-    assert [pay(s, m) for s in (400, 100, 5000, 1500)] == [D("100.00"), D("25.00"), D("1675.00"), D("425.00")]
+    assert [pay(s, m) for s in (400, 100, 5000, 1500)] == [
+        D("100.00"),
+        D("25.00"),
+        D("1675.00"),
+        D("425.00"),
+    ]
 
 
 def test_marginal_trace_names_each_band_and_rate_crossed_by_a_deal():
-    lines = tiers.measure_lines([("A", D(60000)), ("B", D(80000))], measure("marginal"),
-                                quota=D(100000), target_incentive=D(10000))
+    lines = tiers.measure_lines(
+        [("A", D(60000)), ("B", D(80000))],
+        measure("marginal"),
+        quota=D(100000),
+        target_incentive=D(10000),
+    )
     got = [(line["opportunity_id"], line["credit"], line["rate"], line["amount"]) for line in lines]
-    assert got == [("A", D(50000), D("0.05"), D("2500.00")), ("A", D(10000), D("0.10"), D("1000.00")),
-                   ("B", D(40000), D("0.10"), D("4000.00")), ("B", D(40000), D("0.15"), D("6000.00"))]
+    assert got == [
+        ("A", D(50000), D("0.05"), D("2500.00")),
+        ("A", D(10000), D("0.10"), D("1000.00")),
+        ("B", D(40000), D("0.10"), D("4000.00")),
+        ("B", D(40000), D("0.15"), D("6000.00")),
+    ]
 
 
 def test_lower_edges_put_exactly_100_percent_in_the_band_starting_there():
@@ -83,7 +101,9 @@ def test_hard_cap_limits_the_period_payout():
 
 def test_per_deal_cap_limits_what_one_deal_pays():
     m = measure("flat", (Band(None, D("0.1")),), deal_cap=D(5000))
-    lines = tiers.measure_lines([("big", D(80000)), ("small", D(20000))], m, quota=D(100000), target_incentive=D(1))
+    lines = tiers.measure_lines(
+        [("big", D(80000)), ("small", D(20000))], m, quota=D(100000), target_incentive=D(1)
+    )
     assert total(lines) == D("7000.00")
     assert [line["kind"] for line in lines] == ["commission", "commission", "deal_cap"]
 
@@ -96,8 +116,13 @@ def test_soft_cap_pays_a_lower_rate_above_the_cap():
 
 def test_rounding_is_half_up_per_line():
     m = measure("flat", (Band(None, D("0.125")),))
-    lines = tiers.measure_lines([("a", D("0.20")), ("b", D("0.20"))], m, quota=D(1), target_incentive=D(0),
-                                rounding=Rounding())
+    lines = tiers.measure_lines(
+        [("a", D("0.20")), ("b", D("0.20"))],
+        m,
+        quota=D(1),
+        target_incentive=D(0),
+        rounding=Rounding(),
+    )
     assert [line["amount"] for line in lines] == [D("0.03"), D("0.03")]  # 0.025 → 0.03 each
 
 
@@ -108,8 +133,17 @@ rates = st.lists(st.decimals(min_value=0, max_value=1, places=3), min_size=1, ma
 @st.composite
 def rising_bands(draw):
     r = sorted(draw(rates))
-    edges = sorted(set(draw(st.lists(st.decimals(min_value="0.1", max_value=3, places=2), min_size=len(r) - 1,
-                                     max_size=len(r) - 1))))
+    edges = sorted(
+        set(
+            draw(
+                st.lists(
+                    st.decimals(min_value="0.1", max_value=3, places=2),
+                    min_size=len(r) - 1,
+                    max_size=len(r) - 1,
+                )
+            )
+        )
+    )
     uppers = [*edges, None]
     return tuple(Band(u, rate) for u, rate in zip(uppers, r[: len(uppers)], strict=False))
 
@@ -123,18 +157,32 @@ def test_marginal_payout_never_falls_when_sales_rise(bands, a, b):
 
 
 @settings(max_examples=60, deadline=None)
-@given(rising_bands(), st.lists(sales, min_size=1, max_size=6), st.decimals(min_value=0, max_value=10**6, places=2))
+@given(
+    rising_bands(),
+    st.lists(sales, min_size=1, max_size=6),
+    st.decimals(min_value=0, max_value=10**6, places=2),
+)
 def test_a_hard_cap_is_never_exceeded(bands, deals, cap):
     m = measure("retroactive", bands, cap=Cap(amount=cap), deal_cap=cap / 2)
-    lines = tiers.measure_lines([(str(i), d) for i, d in enumerate(deals)], m, quota=D(100000), target_incentive=D(1))
+    lines = tiers.measure_lines(
+        [(str(i), d) for i, d in enumerate(deals)], m, quota=D(100000), target_incentive=D(1)
+    )
     assert total(lines) <= cap
 
 
 @settings(max_examples=40, deadline=None)
-@given(rising_bands(), st.sampled_from(["marginal", "retroactive"]), st.lists(sales, min_size=5, max_size=5))
+@given(
+    rising_bands(),
+    st.sampled_from(["marginal", "retroactive"]),
+    st.lists(sales, min_size=5, max_size=5),
+)
 def test_vector_form_agrees_with_the_exact_lines(bands, method, values):
     m = measure(method, bands, gate=Gate(D("0.3"), D("0.5")), cap=Cap(ti_multiple=D(3)))
     exact = [float(pay(v, m, ti=D(20000))) for v in values]
-    fast = tiers.measure_payout_vector(np.array([float(v) for v in values]), m, quota=np.full(5, 1e5),
-                                       target_incentive=np.full(5, 2e4))
+    fast = tiers.measure_payout_vector(
+        np.array([float(v) for v in values]),
+        m,
+        quota=np.full(5, 1e5),
+        target_incentive=np.full(5, 2e4),
+    )
     np.testing.assert_allclose(fast, exact, atol=0.02)
