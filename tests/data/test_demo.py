@@ -24,6 +24,7 @@ from compass_nb.data.demo import (
     level_shifts,
     write_demo,
 )
+from compass_nb.data.demo import _write as demo_write
 from compass_nb.data.demo._company import _company
 from compass_nb.errors import ParameterError
 
@@ -526,6 +527,14 @@ def test_scale_writes_exactly_n_order_lines(tmp_path, fmt):
     assert dates.is_monotonic_increasing and dates.max() <= END
     assert (lines["quantity"] >= 1).all()
     assert set(lines["sku"]) <= set(generate("small")["products"]["sku"])
+
+
+def test_scale_lines_written_in_many_chunks_keep_count_and_date_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(demo_write, "CHUNK_LINES", 1_000)
+    paths = write_demo(tmp_path, "small", scale=12_345)
+    lines = pd.read_csv(paths["orders"], parse_dates=["order_date"])
+    assert len(lines) == 12_345
+    assert lines["order_date"].is_monotonic_increasing
 
 
 def test_scale_lines_follow_the_demand_mix(tmp_path, small):
