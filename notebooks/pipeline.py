@@ -106,8 +106,8 @@ charts.cohort_conversion(a.conversion_by_cohort);
 # amount below the rate by count means large deals are lost more often.
 
 # %%
-charts.win_rate_bars(a.win_rates["team"], "team");
-charts.win_rate_bars(a.win_rates["segment"], "segment");
+charts.win_rate_bars(a.win_rates["team"], "team")
+charts.win_rate_bars(a.win_rates["segment"], "segment")
 charts.win_rate_bars(a.win_rates["product_family"], "product_family");
 
 # %% [markdown]
@@ -118,7 +118,7 @@ charts.win_rate_bars(a.win_rates["product_family"], "product_family");
 # close date for longer than the threshold.
 
 # %%
-charts.cycle_histogram(a.cycles);
+charts.cycle_histogram(a.cycles)
 charts.stage_durations(a.stage_durations);
 
 # %%
@@ -134,7 +134,7 @@ nb.show(analysis.stalled_table(a), caption=f"Stalled deals (no change for more t
 # with the tallest bar is the one that moved velocity.
 
 # %%
-charts.velocity_trend(a.velocity);
+charts.velocity_trend(a.velocity)
 charts.velocity_drivers(a.drivers);
 
 # %% [markdown]
@@ -181,8 +181,8 @@ nb.note(analysis.slippage_note(a))
 # and weighted forecast go to demand planning, beside the consensus.
 
 # %%
-charts.stage_win_rates(a.stage_rates);
-charts.forecast_rollups(a.forecast, quarter=a.quarter[0]);
+charts.stage_win_rates(a.stage_rates)
+charts.forecast_rollups(a.forecast, quarter=a.quarter[0])
 charts.forecast_rollups(a.forecast, quarter=a.next_quarter[0]);
 
 # %%
@@ -196,7 +196,7 @@ nb.show(a.forecast, caption="Forecast roll-ups by product family", formats={
 # what was known then, against what actually closed.
 
 # %%
-charts.backtest_chart(a.backtest);
+charts.backtest_chart(a.backtest)
 nb.show(a.backtest, caption="Backtest of the weighted forecast", formats={
     c: "{:,.0f}" for c in ["weighted", "weighted_pipeline", "expected_new", "commit", "best_case", "actual", "error"]}
     | {"pct_error": "{:+.0%}"})
@@ -212,7 +212,7 @@ nb.note(analysis.closing_note(a))
 # five sellers are not shown on their own.
 
 # %%
-charts.attainment_histogram(a.attainment);
+charts.attainment_histogram(a.attainment)
 nb.show(a.attainment_distribution, caption="Attainment, all sellers", formats={
     "at_or_above_quota": "{:.0%}", "p25": "{:.0%}", "median": "{:.0%}", "p75": "{:.0%}"})
 

@@ -16,7 +16,9 @@ from compass_nb.pipeline.stages import with_stage
 TIMELINE_COLUMNS = ["opportunity_id", "at", "stage", "amount", "close_date", "seq"]
 
 
-def timeline(opportunities: pd.DataFrame, history: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
+def timeline(
+    opportunities: pd.DataFrame, history: pd.DataFrame, stages: pd.DataFrame
+) -> pd.DataFrame:
     """Every known state of every opportunity, in time order, with its mapped stage.
 
     Returns columns ``opportunity_id, at, stage, amount, close_date, seq, created_date,
@@ -60,10 +62,21 @@ def stage_changes(states: pd.DataFrame) -> pd.DataFrame:
 def opportunities_at(opportunities: pd.DataFrame, states: pd.DataFrame, at) -> pd.DataFrame:
     """The ``opportunities`` table as it stood at ``at``: stage, amount, close date and
     ``is_closed``/``is_won`` from the history, the other columns as exported."""
-    state = states_at(states, at).loc[:, ["opportunity_id", "stage", "amount", "close_date",
-                                          "is_closed_stage", "is_won_stage", "at"]]
-    state = state.rename(columns={"is_closed_stage": "is_closed", "is_won_stage": "is_won",
-                                  "at": "last_change"})
+    state = states_at(states, at).loc[
+        :,
+        [
+            "opportunity_id",
+            "stage",
+            "amount",
+            "close_date",
+            "is_closed_stage",
+            "is_won_stage",
+            "at",
+        ],
+    ]
+    state = state.rename(
+        columns={"is_closed_stage": "is_closed", "is_won_stage": "is_won", "at": "last_change"}
+    )
     keep = [c for c in opportunities.columns if c not in state.columns or c == "opportunity_id"]
     out = opportunities.loc[:, keep].merge(state, on="opportunity_id", how="inner")
     if "forecast_category" in out and pd.Timestamp(at).normalize() < _latest(states):
@@ -78,7 +91,9 @@ def _latest(states: pd.DataFrame) -> pd.Timestamp:
 
 def with_team(frame: pd.DataFrame, reps: pd.DataFrame, key: str = "owner_id") -> pd.DataFrame:
     """``frame`` with the ``team`` of the seller in column ``key`` (``"unassigned"`` if unknown)."""
-    teams = reps.loc[:, ["rep_id", "team"]].drop_duplicates("rep_id").rename(columns={"rep_id": key})
+    teams = (
+        reps.loc[:, ["rep_id", "team"]].drop_duplicates("rep_id").rename(columns={"rep_id": key})
+    )
     out = frame.drop(columns="team", errors="ignore").merge(teams, on=key, how="left")
     out["team"] = out["team"].fillna("unassigned")
     return out

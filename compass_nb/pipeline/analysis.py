@@ -8,7 +8,13 @@ import pandas as pd
 
 from compass_nb.pipeline._history import month_bounds, opportunities_at, timeline, with_team
 from compass_nb.pipeline.coverage import coverage
-from compass_nb.pipeline.cycle import cycle_days, cycle_summary, stage_duration_summary, stalled_deals, time_in_stage
+from compass_nb.pipeline.cycle import (
+    cycle_days,
+    cycle_summary,
+    stage_duration_summary,
+    stalled_deals,
+    time_in_stage,
+)
 from compass_nb.pipeline.flow import close_date_changes, flow_movements, pipeline_flow, slippage
 from compass_nb.pipeline.forecast import backtest, backtest_error, quarter_forecast, stage_win_rates
 from compass_nb.pipeline.funnel import closed_between, stage_conversion, stage_reach, win_rates
@@ -104,17 +110,33 @@ def _with_columns(opportunities: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _forecast(opps, states, stages, cutoff, quarters, fiscal_year_start, lookback_days) -> pd.DataFrame:
+def _forecast(
+    opps, states, stages, cutoff, quarters, fiscal_year_start, lookback_days
+) -> pd.DataFrame:
     parts = [
-        quarter_forecast(opps, states, stages, cutoff, start, end, fiscal_year_start, by=["product_family"],
-                         lookback_days=lookback_days)
+        quarter_forecast(
+            opps,
+            states,
+            stages,
+            cutoff,
+            start,
+            end,
+            fiscal_year_start,
+            by=["product_family"],
+            lookback_days=lookback_days,
+        )
         for _, start, end in quarters
     ]
     return pd.concat(parts, ignore_index=True)
 
 
-def analyse(tables: dict[str, pd.DataFrame], period: str, *, fiscal_year_start: int = 1,
-            settings: Settings | None = None) -> PipelineAnalysis:
+def analyse(
+    tables: dict[str, pd.DataFrame],
+    period: str,
+    *,
+    fiscal_year_start: int = 1,
+    settings: Settings | None = None,
+) -> PipelineAnalysis:
     """Compute every section of the pipeline notebook.
 
     Parameters
@@ -144,7 +166,10 @@ def analyse(tables: dict[str, pd.DataFrame], period: str, *, fiscal_year_start: 
     snapshot = opportunities_at(opps, states, cutoff)
     lookback_start = month_bounds(_months_back(period, s.lookback_months)[0])[0]
     lookback_days = (cutoff - lookback_start).days + 1
-    q_label, q_start, q_end = quarter_label(cutoff, fiscal_year_start), *quarter_bounds(cutoff, fiscal_year_start)
+    q_label, q_start, q_end = (
+        quarter_label(cutoff, fiscal_year_start),
+        *quarter_bounds(cutoff, fiscal_year_start),
+    )
     n_start, n_end = next_quarter_bounds(cutoff, fiscal_year_start)
     next_q = (quarter_label(n_start, fiscal_year_start), n_start, n_end)
 
@@ -155,21 +180,44 @@ def analyse(tables: dict[str, pd.DataFrame], period: str, *, fiscal_year_start: 
     changes = close_date_changes(states)
     recent = pd.concat([closed, snapshot.loc[~snapshot["is_closed"]]])
 
-    velocity = monthly_velocity(opps, states, _months_back(period, s.lookback_months), by="team",
-                                window=s.velocity_window)
-    company = monthly_velocity(opps, states, _months_back(period, s.lookback_months), by=None,
-                               window=s.velocity_window).assign(team="All teams")
+    velocity = monthly_velocity(
+        opps, states, _months_back(period, s.lookback_months), by="team", window=s.velocity_window
+    )
+    company = monthly_velocity(
+        opps, states, _months_back(period, s.lookback_months), by=None, window=s.velocity_window
+    ).assign(team="All teams")
     velocity = pd.concat([company, velocity], ignore_index=True)
 
-    lead_months = len(pd.period_range(cutoff + pd.Timedelta(days=1), n_start - pd.Timedelta(days=1), freq="M"))
-    bt = backtest(opps, states, stages, cutoff, fiscal_year_start, lead_months=lead_months,
-                  lookback_days=lookback_days).tail(s.backtest_quarters).reset_index(drop=True)
+    lead_months = len(
+        pd.period_range(cutoff + pd.Timedelta(days=1), n_start - pd.Timedelta(days=1), freq="M")
+    )
+    bt = (
+        backtest(
+            opps,
+            states,
+            stages,
+            cutoff,
+            fiscal_year_start,
+            lead_months=lead_months,
+            lookback_days=lookback_days,
+        )
+        .tail(s.backtest_quarters)
+        .reset_index(drop=True)
+    )
 
     fy_start = quarter_bounds(cutoff, fiscal_year_start)[0]
     while fy_start.month != fiscal_year_start:
         fy_start = quarter_bounds(fy_start - pd.Timedelta(days=1), fiscal_year_start)[0]
-    attained = attainment(snapshot, tables["credit_splits"], tables["quotas"], reps, fy_start, cutoff, cutoff,
-                          roles=s.quota_roles)
+    attained = attainment(
+        snapshot,
+        tables["credit_splits"],
+        tables["quotas"],
+        reps,
+        fy_start,
+        cutoff,
+        cutoff,
+        roles=s.quota_roles,
+    )
 
     result = PipelineAnalysis(
         period=period,
@@ -189,27 +237,57 @@ def analyse(tables: dict[str, pd.DataFrame], period: str, *, fiscal_year_start: 
         },
         cycles=cycles,
         cycle=cycle_summary(cycles),
-        stage_durations=stage_duration_summary(time_in_stage(states.loc[states["at"] >= lookback_start], cutoff)),
+        stage_durations=stage_duration_summary(
+            time_in_stage(states.loc[states["at"] >= lookback_start], cutoff)
+        ),
         stalled=stalled_deals(snapshot, cutoff, s.stalled_days),
         velocity=velocity,
         drivers=velocity_drivers(velocity, by="team"),
-        coverage=coverage(snapshot, tables["credit_splits"], tables["quotas"], reps, q_start, q_end,
-                          roles=s.quota_roles),
-        flow=pipeline_flow(flow_movements(states, month_bounds(period)[0] - pd.Timedelta(days=1), cutoff,
-                                          q_start, q_end)),
+        coverage=coverage(
+            snapshot,
+            tables["credit_splits"],
+            tables["quotas"],
+            reps,
+            q_start,
+            q_end,
+            roles=s.quota_roles,
+        ),
+        flow=pipeline_flow(
+            flow_movements(
+                states, month_bounds(period)[0] - pd.Timedelta(days=1), cutoff, q_start, q_end
+            )
+        ),
         slippage=slippage(changes, recent),
-        push_days=changes.loc[changes["pushed"] & changes["opportunity_id"].isin(recent["opportunity_id"]), "days"],
+        push_days=changes.loc[
+            changes["pushed"] & changes["opportunity_id"].isin(recent["opportunity_id"]), "days"
+        ],
         stage_rates=stage_win_rates(states, stages, cutoff, lookback_days=lookback_days),
-        forecast=_forecast(opps, states, stages, cutoff, [(q_label, q_start, q_end), next_q],
-                           fiscal_year_start, lookback_days),
+        forecast=_forecast(
+            opps,
+            states,
+            stages,
+            cutoff,
+            [(q_label, q_start, q_end), next_q],
+            fiscal_year_start,
+            lookback_days,
+        ),
         backtest=bt,
         backtest_error=backtest_error(bt),
         attainment=attained,
         attainment_distribution=attainment_distribution(attained, min_group_size=s.min_group_size),
-        attainment_by_team=attainment_distribution(attained, by=["team"], min_group_size=s.min_group_size),
-        ramp=ramp(snapshot, tables["credit_splits"], tables["quotas"], reps, cutoff,
-                  since=pd.to_datetime(opps["created_date"]).min(), roles=s.quota_roles,
-                  min_group_size=s.min_group_size),
+        attainment_by_team=attainment_distribution(
+            attained, by=["team"], min_group_size=s.min_group_size
+        ),
+        ramp=ramp(
+            snapshot,
+            tables["credit_splits"],
+            tables["quotas"],
+            reps,
+            cutoff,
+            since=pd.to_datetime(opps["created_date"]).min(),
+            roles=s.quota_roles,
+            min_group_size=s.min_group_size,
+        ),
         scorecard=scorecard(attained, snapshot, reps, fy_start, cutoff),
     )
     result.headlines = headlines(result)
@@ -238,14 +316,25 @@ def team_view(a: PipelineAnalysis, team: str, month: str) -> TeamView:
     ``"All teams"``)."""
     end = month_bounds(month)[1]
     known = a.states.loc[a.states["at"] <= end]
-    deals = a.opportunities if team == "All teams" else a.opportunities.loc[a.opportunities["team"] == team]
+    deals = (
+        a.opportunities
+        if team == "All teams"
+        else a.opportunities.loc[a.opportunities["team"] == team]
+    )
     known = known.loc[known["opportunity_id"].isin(deals["opportunity_id"])]
     reach = stage_reach(known, a.stages) if len(known) else stage_reach(a.states.iloc[:0], a.stages)
     reach = reach.loc[reach["cohort"].isin(_months_back(month, a.settings.lookback_months))]
     snapshot = opportunities_at(a.opportunities, a.states, end)
     start, q_end = quarter_bounds(end, a.fiscal_year_start)
-    cov = coverage(snapshot, a.inputs["credit_splits"], a.inputs["quotas"], a.inputs["reps"], start, q_end,
-                   roles=a.settings.quota_roles)
+    cov = coverage(
+        snapshot,
+        a.inputs["credit_splits"],
+        a.inputs["quotas"],
+        a.inputs["reps"],
+        start,
+        q_end,
+        roles=a.settings.quota_roles,
+    )
     if team != "All teams":
         cov = cov.loc[cov["team"] == team]
     return TeamView(
@@ -262,16 +351,22 @@ def team_view(a: PipelineAnalysis, team: str, month: str) -> TeamView:
 def headlines(a: PipelineAnalysis) -> dict:
     """The headline figures: win rate, median cycle, velocity, coverage, median attainment,
     backtest error and the next quarter's weighted forecast."""
-    company = a.velocity.loc[(a.velocity["team"] == "All teams") & (a.velocity["month"] == a.period)]
+    company = a.velocity.loc[
+        (a.velocity["team"] == "All teams") & (a.velocity["month"] == a.period)
+    ]
     total = a.coverage.loc[a.coverage["team"] == "All teams", "coverage"]
     dist = a.attainment_distribution
     return {
-        "win_rate": float(a.win_rates["all"]["win_rate"].iloc[0]) if len(a.win_rates["all"]) else float("nan"),
+        "win_rate": float(a.win_rates["all"]["win_rate"].iloc[0])
+        if len(a.win_rates["all"])
+        else float("nan"),
         "cycle_days": float(a.cycle["median"].iloc[0]) if len(a.cycle) else float("nan"),
         "velocity": float(company["velocity"].iloc[0]) if len(company) else float("nan"),
         "coverage": float(total.iloc[0]) if len(total) else float("nan"),
         "attainment_median": float(dist["median"].iloc[0]) if len(dist) else float("nan"),
-        "at_or_above_quota": float(dist["at_or_above_quota"].iloc[0]) if len(dist) else float("nan"),
+        "at_or_above_quota": float(dist["at_or_above_quota"].iloc[0])
+        if len(dist)
+        else float("nan"),
         "backtest_mape": a.backtest_error["mape"],
         "backtest_bias": a.backtest_error["bias"],
         "next_quarter_weighted": float(a.pipeline_commit()["weighted"].sum()),
@@ -303,7 +398,8 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
         f"Sales velocity {_money(h['velocity'], currency)} per day in {a.period} (open deals × win rate × "
         "average deal ÷ cycle length).",
         f"Coverage of {a.quarter[0]}: {h['coverage']:.1f}× the quota still to close."
-        if pd.notna(h["coverage"]) else f"Quota of {a.quarter[0]} already met.",
+        if pd.notna(h["coverage"])
+        else f"Quota of {a.quarter[0]} already met.",
         f"Median seller attainment {_pct(h['attainment_median'])} of quota, fiscal year to date; "
         f"{_pct(h['at_or_above_quota'])} of sellers at or above quota.",
         f"Weighted forecast for {a.next_quarter[0]}: {_money(h['next_quarter_weighted'], currency)} "
@@ -317,11 +413,15 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
         f"{_money(flow['created'], currency)} created)."
     )
     if len(a.stalled):
-        lines.append(f"{len(a.stalled)} open deals ({_money(a.stalled['amount'].sum(), currency)}) unchanged for "
-                     f"more than {a.settings.stalled_days} days.")
+        lines.append(
+            f"{len(a.stalled)} open deals ({_money(a.stalled['amount'].sum(), currency)}) unchanged for "
+            f"more than {a.settings.stalled_days} days."
+        )
     if len(a.unknown):
-        lines.append(f"{int(a.unknown['rows'].sum())} rows carry stage names the mapping does not know; they are "
-                     "left out (see Data checks).")
+        lines.append(
+            f"{int(a.unknown['rows'].sum())} rows carry stage names the mapping does not know; they are "
+            "left out (see Data checks)."
+        )
     return lines
 
 
@@ -341,8 +441,19 @@ def closing_note(a: PipelineAnalysis) -> str:
 def stalled_table(a: PipelineAnalysis) -> pd.DataFrame:
     """Stalled deals for a shareable table: deal, account, team, stage, amount, close date, days
     since the last change (no seller ids)."""
-    columns = [c for c in ["opportunity_id", "account", "team", "stage", "amount", "close_date",
-                           "days_since_change"] if c in a.stalled]
+    columns = [
+        c
+        for c in [
+            "opportunity_id",
+            "account",
+            "team",
+            "stage",
+            "amount",
+            "close_date",
+            "days_since_change",
+        ]
+        if c in a.stalled
+    ]
     return a.stalled.loc[:, columns]
 
 
@@ -351,6 +462,8 @@ def slippage_note(a: PipelineAnalysis) -> str:
     s = a.slippage
     if not s["deals"]:
         return "No deals to measure slippage on."
-    return (f"{s['share_pushed']:.0%} of {s['deals']} deals (closed in the last {a.settings.lookback_months} months "
-            f"or still open) had their close date pushed at least once ({s['pushes_per_pushed_deal']:.1f} pushes "
-            f"each); the median push moved the date {s['median_push_days']:.0f} days.")
+    return (
+        f"{s['share_pushed']:.0%} of {s['deals']} deals (closed in the last {a.settings.lookback_months} months "
+        f"or still open) had their close date pushed at least once ({s['pushes_per_pushed_deal']:.1f} pushes "
+        f"each); the median push moved the date {s['median_push_days']:.0f} days."
+    )

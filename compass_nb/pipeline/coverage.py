@@ -65,11 +65,15 @@ def coverage(
     credit = credit.merge(sellers.loc[:, ["rep_id", "team"]], on="rep_id", how="inner")
     won = credit.groupby("team")["credit"].sum()
     close = pd.to_datetime(snapshot["close_date"])
-    due = snapshot.loc[~snapshot["is_closed"].astype(bool) & close.between(pd.Timestamp(start), pd.Timestamp(end))]
+    due = snapshot.loc[
+        ~snapshot["is_closed"].astype(bool) & close.between(pd.Timestamp(start), pd.Timestamp(end))
+    ]
     pipeline = due.groupby("team")["amount"].sum()
     out = pd.DataFrame({"quota": quota, "closed_won": won, "open_pipeline": pipeline}).fillna(0.0)
     out.loc["All teams"] = out.sum()
     out["remaining"] = out["quota"] - out["closed_won"]
     out["coverage"] = (out["open_pipeline"] / out["remaining"]).where(out["remaining"] > 0)
     out.index.name = "team"
-    return out.reset_index().loc[:, ["team", "quota", "closed_won", "remaining", "open_pipeline", "coverage"]]
+    return out.reset_index().loc[
+        :, ["team", "quota", "closed_won", "remaining", "open_pipeline", "coverage"]
+    ]

@@ -65,7 +65,9 @@ def time_in_stage(states: pd.DataFrame, cutoff) -> pd.DataFrame:
 def stage_duration_summary(visits: pd.DataFrame) -> pd.DataFrame:
     """Per stage: completed visits, their median and mean days, and visits still ongoing."""
     done = visits.loc[~visits["ongoing"]]
-    out = done.groupby(["order", "stage"])["days"].agg(visits="size", median_days="median", mean_days="mean")
+    out = done.groupby(["order", "stage"])["days"].agg(
+        visits="size", median_days="median", mean_days="mean"
+    )
     ongoing = visits.loc[visits["ongoing"]].groupby(["order", "stage"]).size().rename("ongoing")
     out = out.join(ongoing, how="outer").fillna({"visits": 0, "ongoing": 0})
     return out.reset_index().sort_values("order").reset_index(drop=True)

@@ -22,8 +22,16 @@ import pandas as pd
 from compass_nb.pipeline._history import states_at
 
 FLOW_STEPS = ["start", "created", "pulled_in", "amount_change", "won", "lost", "pushed_out", "end"]
-SIGNS = {"start": 1, "created": 1, "pulled_in": 1, "amount_change": 1, "won": -1, "lost": -1,
-         "pushed_out": -1, "end": 1}
+SIGNS = {
+    "start": 1,
+    "created": 1,
+    "pulled_in": 1,
+    "amount_change": 1,
+    "won": -1,
+    "lost": -1,
+    "pushed_out": -1,
+    "end": 1,
+}
 
 
 def _in_window(states: pd.DataFrame, first, last) -> pd.Series:
@@ -40,7 +48,9 @@ def _events(states: pd.DataFrame, t0, t1, first, last) -> pd.DataFrame:
     events["closes_inside"] = events["is_closed_stage"] & events["close_date"].between(first, last)
     grouped = events.groupby("opportunity_id")
     events["prev_inside"] = grouped["inside"].shift().astype("boolean").fillna(False).astype(bool)
-    events["prev_closed"] = grouped["is_closed_stage"].shift().astype("boolean").fillna(False).astype(bool)
+    events["prev_closed"] = (
+        grouped["is_closed_stage"].shift().astype("boolean").fillna(False).astype(bool)
+    )
     events["prev_amount"] = grouped["amount"].shift()
     return events.reset_index(drop=True)
 
@@ -68,20 +78,26 @@ def flow_movements(states: pd.DataFrame, t0, t1, window_start, window_end) -> pd
     ev = _events(states, t0, t1, first, last)
     change = ~ev["is_start"]
     entry_step = np.where(ev["seq"] == 0, "created", "pulled_in")
-    exit_step = np.where(ev["is_won_stage"], "won", np.where(ev["is_closed_stage"], "lost", "pushed_out"))
+    exit_step = np.where(
+        ev["is_won_stage"], "won", np.where(ev["is_closed_stage"], "lost", "pushed_out")
+    )
     stay = change & ev["prev_inside"] & ev["inside"]
     leave = change & ev["prev_inside"] & ~ev["inside"]
     enter = change & ~ev["prev_inside"] & ev["inside"]
     through = change & ~ev["prev_inside"] & ~ev["inside"] & ev["closes_inside"] & ~ev["prev_closed"]
     parts = [
         ev.loc[ev["is_start"] & ev["inside"]].assign(step="start", value=lambda d: d["amount"]),
-        ev.loc[stay | leave].assign(step="amount_change", value=lambda d: d["amount"] - d["prev_amount"]),
-        ev.loc[leave].assign(step=exit_step[leave.to_numpy()], value=lambda d: d["amount"]),
-        ev.loc[enter | through].assign(step=entry_step[(enter | through).to_numpy()], value=lambda d: d["amount"]),
-        ev.loc[through].assign(step=exit_step[through.to_numpy()], value=lambda d: d["amount"]),
-        states_at(states, t1).pipe(lambda d: d.loc[_in_window(d, first, last)]).assign(
-            step="end", value=lambda d: d["amount"]
+        ev.loc[stay | leave].assign(
+            step="amount_change", value=lambda d: d["amount"] - d["prev_amount"]
         ),
+        ev.loc[leave].assign(step=exit_step[leave.to_numpy()], value=lambda d: d["amount"]),
+        ev.loc[enter | through].assign(
+            step=entry_step[(enter | through).to_numpy()], value=lambda d: d["amount"]
+        ),
+        ev.loc[through].assign(step=exit_step[through.to_numpy()], value=lambda d: d["amount"]),
+        states_at(states, t1)
+        .pipe(lambda d: d.loc[_in_window(d, first, last)])
+        .assign(step="end", value=lambda d: d["amount"]),
     ]
     out = pd.concat(parts, ignore_index=True).loc[:, ["opportunity_id", "at", "step", "value"]]
     return out.loc[(out["step"] != "amount_change") | (out["value"] != 0)].reset_index(drop=True)
@@ -95,8 +111,13 @@ def pipeline_flow(movements: pd.DataFrame) -> pd.DataFrame:
     """
     totals = movements.groupby("step")["value"].agg(["sum", "size"]).reindex(FLOW_STEPS).fillna(0)
     signs = pd.Series(SIGNS).reindex(FLOW_STEPS)
-    out = pd.DataFrame({"step": FLOW_STEPS, "value": (totals["sum"] * signs).to_numpy(),
-                        "deals": totals["size"].astype(int).to_numpy()})
+    out = pd.DataFrame(
+        {
+            "step": FLOW_STEPS,
+            "value": (totals["sum"] * signs).to_numpy(),
+            "deals": totals["size"].astype(int).to_numpy(),
+        }
+    )
     return out
 
 
@@ -141,7 +162,9 @@ def slippage(changes: pd.DataFrame, deals: pd.DataFrame) -> dict:
         ``deals``, ``pushed_deals``, ``share_pushed``, ``pushes_per_pushed_deal``,
         ``median_push_days`` (per push) and ``median_total_push_days`` (per pushed deal).
     """
-    pushes = changes.loc[changes["pushed"] & changes["opportunity_id"].isin(deals["opportunity_id"])]
+    pushes = changes.loc[
+        changes["pushed"] & changes["opportunity_id"].isin(deals["opportunity_id"])
+    ]
     per_deal = pushes.groupby("opportunity_id")["days"].agg(["size", "sum"])
     n = int(deals["opportunity_id"].nunique())
     return {

@@ -31,7 +31,9 @@ def forecast_categories(snapshot: pd.DataFrame, stages: pd.DataFrame) -> pd.Seri
     return by_stage.mask(closed & won, "Closed").mask(closed & ~won, "Omitted")
 
 
-def stage_win_rates(states: pd.DataFrame, stages: pd.DataFrame, as_of, *, lookback_days: int = 365) -> pd.DataFrame:
+def stage_win_rates(
+    states: pd.DataFrame, stages: pd.DataFrame, as_of, *, lookback_days: int = 365
+) -> pd.DataFrame:
     """Historical win rate of deals that reached each open stage.
 
     Among deals closed in the ``lookback_days`` before ``as_of`` (using only what was known
@@ -46,19 +48,35 @@ def stage_win_rates(states: pd.DataFrame, stages: pd.DataFrame, as_of, *, lookba
     as_of = pd.Timestamp(as_of).normalize()
     known = states.loc[states["at"] <= as_of]
     reach = stage_reach(known, stages)
-    closed = reach.loc[reach["is_closed"] & (reach["close_date"] > as_of - pd.Timedelta(days=lookback_days))]
+    closed = reach.loc[
+        reach["is_closed"] & (reach["close_date"] > as_of - pd.Timedelta(days=lookback_days))
+    ]
     overall = closed["is_won"].mean() if len(closed) else 0.0
     rows = []
     for _, stage in open_stages(stages).iterrows():
         mine = closed.loc[closed["reached"] >= stage["order"]]
         rate = mine["is_won"].mean() if len(mine) else overall
-        rows.append({"stage": stage["name"], "order": stage["order"], "reached": len(mine),
-                     "won": int(mine["is_won"].sum()), "win_rate": float(rate)})
+        rows.append(
+            {
+                "stage": stage["name"],
+                "order": stage["order"],
+                "reached": len(mine),
+                "won": int(mine["is_won"].sum()),
+                "win_rate": float(rate),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def rollups(snapshot: pd.DataFrame, stages: pd.DataFrame, rates: pd.DataFrame, start, end,
-            *, by: list[str] | None = None) -> pd.DataFrame:
+def rollups(
+    snapshot: pd.DataFrame,
+    stages: pd.DataFrame,
+    rates: pd.DataFrame,
+    start,
+    end,
+    *,
+    by: list[str] | None = None,
+) -> pd.DataFrame:
     """Forecast roll-ups and weighted forecast for deals closing in ``[start, end]``.
 
     Parameters
@@ -108,8 +126,9 @@ def _months(a: pd.Timestamp, b: pd.Timestamp) -> int:
     return (b.year - a.year) * 12 + b.month - a.month
 
 
-def expected_new_wins(snapshot: pd.DataFrame, start, as_of, *, quarters: int = 4,
-                      by: list[str] | None = None) -> pd.DataFrame:
+def expected_new_wins(
+    snapshot: pd.DataFrame, start, as_of, *, quarters: int = 4, by: list[str] | None = None
+) -> pd.DataFrame:
     """Wins to expect in the quarter starting ``start`` from deals not yet created at ``as_of``.
 
     The average, over the ``quarters`` most recent complete quarters known at ``as_of``, of
@@ -150,7 +169,9 @@ def expected_new_wins(snapshot: pd.DataFrame, start, as_of, *, quarters: int = 4
         if q_start < first:
             break
         then = q_start + pd.DateOffset(months=offset) - pd.Timedelta(days=1)
-        mask = won & close.between(q_start, q_end) & (pd.to_datetime(snapshot["created_date"]) > then)
+        mask = (
+            won & close.between(q_start, q_end) & (pd.to_datetime(snapshot["created_date"]) > then)
+        )
         parts.append(snapshot.loc[mask].assign(_q=len(parts)))
     n = max(len(parts), 1)
     new = pd.concat(parts) if parts else snapshot.iloc[:0]
@@ -159,9 +180,18 @@ def expected_new_wins(snapshot: pd.DataFrame, start, as_of, *, quarters: int = 4
     return (new.groupby(by, dropna=False)["amount"].sum() / n).rename("expected_new").reset_index()
 
 
-def quarter_forecast(opportunities: pd.DataFrame, states: pd.DataFrame, stages: pd.DataFrame,
-                     as_of, start, end, fiscal_year_start: int = 1, *, by: list[str] | None = None,
-                     lookback_days: int = 365) -> pd.DataFrame:
+def quarter_forecast(
+    opportunities: pd.DataFrame,
+    states: pd.DataFrame,
+    stages: pd.DataFrame,
+    as_of,
+    start,
+    end,
+    fiscal_year_start: int = 1,
+    *,
+    by: list[str] | None = None,
+    lookback_days: int = 365,
+) -> pd.DataFrame:
     """Roll-ups and weighted forecast of one fiscal quarter as known at ``as_of``.
 
     ``weighted = weighted_pipeline + expected_new``: closed won, plus each open deal's
@@ -188,19 +218,31 @@ def quarter_forecast(opportunities: pd.DataFrame, states: pd.DataFrame, stages: 
     return out
 
 
-def actual_won(opportunities: pd.DataFrame, start, end, *, by: list[str] | None = None) -> pd.DataFrame:
+def actual_won(
+    opportunities: pd.DataFrame, start, end, *, by: list[str] | None = None
+) -> pd.DataFrame:
     """Won amount with a close date in ``[start, end]`` as the final data shows it."""
     by = list(by or [])
     close = pd.to_datetime(opportunities["close_date"])
-    won = opportunities.loc[opportunities["is_won"].astype(bool) & close.between(pd.Timestamp(start), pd.Timestamp(end))]
+    won = opportunities.loc[
+        opportunities["is_won"].astype(bool) & close.between(pd.Timestamp(start), pd.Timestamp(end))
+    ]
     if not by:
         return pd.DataFrame({"actual": [float(won["amount"].sum())]})
     return won.groupby(by, dropna=False)["amount"].sum().rename("actual").reset_index()
 
 
-def backtest(opportunities: pd.DataFrame, states: pd.DataFrame, stages: pd.DataFrame, cutoff,
-             fiscal_year_start: int = 1, *, lead_months: int = 0, min_history_days: int = 365,
-             lookback_days: int = 365) -> pd.DataFrame:
+def backtest(
+    opportunities: pd.DataFrame,
+    states: pd.DataFrame,
+    stages: pd.DataFrame,
+    cutoff,
+    fiscal_year_start: int = 1,
+    *,
+    lead_months: int = 0,
+    min_history_days: int = 365,
+    lookback_days: int = 365,
+) -> pd.DataFrame:
     """The weighted forecast (and commit / best case) of each past quarter against what closed.
 
     For every complete fiscal quarter that starts at least ``min_history_days`` after the
@@ -216,16 +258,29 @@ def backtest(opportunities: pd.DataFrame, states: pd.DataFrame, stages: pd.DataF
         error`` (weighted − actual)
         and ``pct_error`` (error ÷ actual).
     """
-    first = pd.to_datetime(opportunities["created_date"]).min() + pd.Timedelta(days=min_history_days)
+    first = pd.to_datetime(opportunities["created_date"]).min() + pd.Timedelta(
+        days=min_history_days
+    )
     rows = []
     for label, start, end in past_quarters(first, cutoff, fiscal_year_start):
         as_of = start - pd.DateOffset(months=lead_months) - pd.Timedelta(days=1)
-        made = quarter_forecast(opportunities, states, stages, as_of, start, end, fiscal_year_start,
-                                lookback_days=lookback_days)
+        made = quarter_forecast(
+            opportunities,
+            states,
+            stages,
+            as_of,
+            start,
+            end,
+            fiscal_year_start,
+            lookback_days=lookback_days,
+        )
         actual = float(actual_won(opportunities, start, end)["actual"].iloc[0])
         made = made.iloc[0]
-        rows.append({"quarter": label, "as_of": as_of} | {c: float(made[c]) for c in BACKTEST_FIGURES}
-                    | {"actual": actual})
+        rows.append(
+            {"quarter": label, "as_of": as_of}
+            | {c: float(made[c]) for c in BACKTEST_FIGURES}
+            | {"actual": actual}
+        )
     out = pd.DataFrame(rows, columns=["quarter", "as_of", *BACKTEST_FIGURES, "actual"])
     out["error"] = out["weighted"] - out["actual"]
     out["pct_error"] = (out["error"] / out["actual"]).where(out["actual"] > 0)
@@ -237,8 +292,14 @@ def backtest_error(backtest_table: pd.DataFrame) -> dict:
     forecast, and the MAPE of the commit and best-case roll-ups for comparison."""
     bt = backtest_table.dropna(subset=["pct_error"])
     if bt.empty:
-        return {"quarters": 0, "mape": float("nan"), "bias": float("nan"), "wape": float("nan"),
-                "commit_mape": float("nan"), "best_case_mape": float("nan")}
+        return {
+            "quarters": 0,
+            "mape": float("nan"),
+            "bias": float("nan"),
+            "wape": float("nan"),
+            "commit_mape": float("nan"),
+            "best_case_mape": float("nan"),
+        }
     return {
         "quarters": int(len(bt)),
         "mape": float(bt["pct_error"].abs().mean()),

@@ -49,7 +49,9 @@ def stage_reach(states: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def stage_conversion(reach: pd.DataFrame, stages: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+def stage_conversion(
+    reach: pd.DataFrame, stages: pd.DataFrame, by: list[str] | None = None
+) -> pd.DataFrame:
     """Stage-to-stage conversion: of the deals that reached a stage, the share that reached
     the next one (the last open stage converts to *won*).
 
@@ -95,8 +97,11 @@ def stage_conversion(reach: pd.DataFrame, stages: pd.DataFrame, by: list[str] | 
                     "cumulative": advanced / total if total else float("nan"),
                 }
             )
-    return pd.DataFrame(parts, columns=by + ["stage", "next_stage", "step", "reached", "advanced",
-                                              "conversion", "cumulative"])
+    return pd.DataFrame(
+        parts,
+        columns=by
+        + ["stage", "next_stage", "step", "reached", "advanced", "conversion", "cumulative"],
+    )
 
 
 def win_rates(closed: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
@@ -122,11 +127,15 @@ def win_rates(closed: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame
     )
     grouped = deals.groupby(by, dropna=False) if by else deals.groupby(lambda _: "all")
     out = grouped.agg(
-        closed=("won", "size"), won=("won", "sum"),
-        closed_amount=("amount", "sum"), won_amount=("won_amount", "sum"),
+        closed=("won", "size"),
+        won=("won", "sum"),
+        closed_amount=("amount", "sum"),
+        won_amount=("won_amount", "sum"),
     )
     out["win_rate"] = out["won"] / out["closed"]
-    out["win_rate_amount"] = (out["won_amount"] / out["closed_amount"]).where(out["closed_amount"] > 0)
+    out["win_rate_amount"] = (out["won_amount"] / out["closed_amount"]).where(
+        out["closed_amount"] > 0
+    )
     cols = ["closed", "won", "win_rate", "closed_amount", "won_amount", "win_rate_amount"]
     return out.reset_index(drop=not by).loc[:, by + cols]
 

@@ -16,15 +16,26 @@ from compass_nb.pipeline.cycle import cycle_days
 SELLER_COLUMNS = ["rep_id", "team", "role", "hire_date"]
 
 
-def bookings(opportunities: pd.DataFrame, credit_splits: pd.DataFrame, start, end, as_of) -> pd.DataFrame:
+def bookings(
+    opportunities: pd.DataFrame, credit_splits: pd.DataFrame, start, end, as_of
+) -> pd.DataFrame:
     """Credited bookings of deals won in ``[start, end]`` and not cancelled by ``as_of``."""
     credit = credited_bookings(opportunities, credit_splits, start=start, end=end)
     cancelled = credit["cancelled_date"].notna() & (credit["cancelled_date"] <= pd.Timestamp(as_of))
     return credit.loc[~cancelled]
 
 
-def attainment(opportunities: pd.DataFrame, credit_splits: pd.DataFrame, quotas: pd.DataFrame,
-               reps: pd.DataFrame, start, end, as_of, *, roles: list[str] | None = None) -> pd.DataFrame:
+def attainment(
+    opportunities: pd.DataFrame,
+    credit_splits: pd.DataFrame,
+    quotas: pd.DataFrame,
+    reps: pd.DataFrame,
+    start,
+    end,
+    as_of,
+    *,
+    roles: list[str] | None = None,
+) -> pd.DataFrame:
     """Each quota-carrying seller's credited bookings against quota over ``[start, end]``.
 
     Parameters
@@ -46,7 +57,9 @@ def attainment(opportunities: pd.DataFrame, credit_splits: pd.DataFrame, quotas:
     """
     months = months_between(start, end)
     quota = quotas.loc[quotas["period"].astype(str).isin(months)].groupby("rep_id")["quota"].sum()
-    credit = bookings(opportunities, credit_splits, start, end, as_of).groupby("rep_id")["credit"].sum()
+    credit = (
+        bookings(opportunities, credit_splits, start, end, as_of).groupby("rep_id")["credit"].sum()
+    )
     sellers = quota_reps(reps, roles).loc[:, SELLER_COLUMNS].set_index("rep_id")
     out = sellers.join(quota.rename("quota"), how="inner").join(credit.rename("bookings"))
     out = out.loc[out["quota"] > 0].fillna({"bookings": 0.0})
@@ -54,8 +67,9 @@ def attainment(opportunities: pd.DataFrame, credit_splits: pd.DataFrame, quotas:
     return out.reset_index()
 
 
-def attainment_distribution(table: pd.DataFrame, *, by: list[str] | None = None,
-                            min_group_size: int = 5) -> pd.DataFrame:
+def attainment_distribution(
+    table: pd.DataFrame, *, by: list[str] | None = None, min_group_size: int = 5
+) -> pd.DataFrame:
     """Sellers, share at or above quota, quartiles and median attainment, overall or per group;
     groups of fewer than ``min_group_size`` sellers are left out."""
     by = list(by or [])
@@ -71,9 +85,18 @@ def attainment_distribution(table: pd.DataFrame, *, by: list[str] | None = None,
     return out.reset_index(drop=not by)
 
 
-def ramp(opportunities: pd.DataFrame, credit_splits: pd.DataFrame, quotas: pd.DataFrame,
-         reps: pd.DataFrame, as_of, *, since, months: int = 12, roles: list[str] | None = None,
-         min_group_size: int = 5) -> pd.DataFrame:
+def ramp(
+    opportunities: pd.DataFrame,
+    credit_splits: pd.DataFrame,
+    quotas: pd.DataFrame,
+    reps: pd.DataFrame,
+    as_of,
+    *,
+    since,
+    months: int = 12,
+    roles: list[str] | None = None,
+    min_group_size: int = 5,
+) -> pd.DataFrame:
     """How new hires ramp: median cumulative bookings and attainment by month of tenure.
 
     Sellers hired on or after ``since`` (so their first months are in the data) are
@@ -101,22 +124,31 @@ def ramp(opportunities: pd.DataFrame, credit_splits: pd.DataFrame, quotas: pd.Da
                 break
             rows.append({"rep_id": rep["rep_id"], "tenure_month": k + 1, "period": str(month)})
     if not rows:
-        return pd.DataFrame(columns=["tenure_month", "sellers", "median_bookings", "median_attainment"])
+        return pd.DataFrame(
+            columns=["tenure_month", "sellers", "median_bookings", "median_attainment"]
+        )
     grid = pd.DataFrame(rows)
-    grid["bookings"] = [monthly.get((r, p), 0.0) for r, p in zip(grid["rep_id"], grid["period"], strict=True)]
-    grid = grid.merge(quotas.assign(period=quotas["period"].astype(str)), on=["rep_id", "period"], how="left")
+    grid["bookings"] = [
+        monthly.get((r, p), 0.0) for r, p in zip(grid["rep_id"], grid["period"], strict=True)
+    ]
+    grid = grid.merge(
+        quotas.assign(period=quotas["period"].astype(str)), on=["rep_id", "period"], how="left"
+    )
     grid = grid.sort_values(["rep_id", "tenure_month"])
     grid["bookings"] = grid.groupby("rep_id")["bookings"].cumsum()
     grid["quota"] = grid["quota"].fillna(0.0).groupby(grid["rep_id"]).cumsum()
     grid["attainment"] = (grid["bookings"] / grid["quota"]).where(grid["quota"] > 0)
     out = grid.groupby("tenure_month").agg(
-        sellers=("rep_id", "nunique"), median_bookings=("bookings", "median"),
+        sellers=("rep_id", "nunique"),
+        median_bookings=("bookings", "median"),
         median_attainment=("attainment", "median"),
     )
     return out.loc[out["sellers"] >= min_group_size].reset_index()
 
 
-def scorecard(attained: pd.DataFrame, opportunities: pd.DataFrame, reps: pd.DataFrame, start, end) -> pd.DataFrame:
+def scorecard(
+    attained: pd.DataFrame, opportunities: pd.DataFrame, reps: pd.DataFrame, start, end
+) -> pd.DataFrame:
     """One row per seller: attainment plus the deals they own that closed in ``[start, end]``
     (won, win rate, average won deal, median cycle) and their open pipeline.
 
@@ -132,7 +164,9 @@ def scorecard(attained: pd.DataFrame, opportunities: pd.DataFrame, reps: pd.Data
             "deals_won": won.groupby("owner_id").size(),
             "avg_won_amount": won.groupby("owner_id")["amount"].mean(),
             "median_cycle_days": won.groupby("owner_id")["cycle_days"].median(),
-            "open_pipeline": opportunities.loc[~opportunities["is_closed"].astype(bool)].groupby("owner_id")["amount"].sum(),
+            "open_pipeline": opportunities.loc[~opportunities["is_closed"].astype(bool)]
+            .groupby("owner_id")["amount"]
+            .sum(),
         }
     )
     owned["win_rate"] = owned["deals_won"].fillna(0) / owned["deals_closed"]
@@ -141,6 +175,20 @@ def scorecard(attained: pd.DataFrame, opportunities: pd.DataFrame, reps: pd.Data
         owned, left_on="rep_id", right_index=True, how="left"
     )
     out = out.fillna({"deals_closed": 0, "deals_won": 0, "open_pipeline": 0.0})
-    cols = ["rep_id", "name", "team", "role", "hire_date", "quota", "bookings", "attainment",
-            "deals_closed", "deals_won", "win_rate", "avg_won_amount", "median_cycle_days", "open_pipeline"]
+    cols = [
+        "rep_id",
+        "name",
+        "team",
+        "role",
+        "hire_date",
+        "quota",
+        "bookings",
+        "attainment",
+        "deals_closed",
+        "deals_won",
+        "win_rate",
+        "avg_won_amount",
+        "median_cycle_days",
+        "open_pipeline",
+    ]
     return out.loc[:, cols].sort_values("attainment", ascending=False).reset_index(drop=True)

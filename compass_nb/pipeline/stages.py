@@ -19,8 +19,20 @@ CATEGORIES = ("Pipeline", "Best Case", "Commit", "Closed", "Omitted")
 STAGE_COLUMNS = ["name", "order", "category", "is_closed", "is_won"]
 
 DEFAULT_STAGES: list[dict] = [
-    {"name": "Prospecting", "order": 1, "category": "Pipeline", "is_closed": False, "is_won": False},
-    {"name": "Qualification", "order": 2, "category": "Pipeline", "is_closed": False, "is_won": False},
+    {
+        "name": "Prospecting",
+        "order": 1,
+        "category": "Pipeline",
+        "is_closed": False,
+        "is_won": False,
+    },
+    {
+        "name": "Qualification",
+        "order": 2,
+        "category": "Pipeline",
+        "is_closed": False,
+        "is_won": False,
+    },
     {"name": "Discovery", "order": 3, "category": "Pipeline", "is_closed": False, "is_won": False},
     {"name": "Proposal", "order": 4, "category": "Best Case", "is_closed": False, "is_won": False},
     {"name": "Negotiation", "order": 5, "category": "Commit", "is_closed": False, "is_won": False},
@@ -50,12 +62,18 @@ def _entry(raw: Mapping, position: int) -> dict:
 
 def _check_order(table: pd.DataFrame) -> None:
     if table["name"].duplicated().any():
-        raise ParameterError(f"stage names repeat: {sorted(set(table['name'][table['name'].duplicated()]))}; {_HINT}.")
+        raise ParameterError(
+            f"stage names repeat: {sorted(set(table['name'][table['name'].duplicated()]))}; {_HINT}."
+        )
     if table["order"].duplicated().any():
-        raise ParameterError(f"stage orders repeat: {sorted(set(table['order'][table['order'].duplicated()]))}; give each stage its own order; {_HINT}.")
+        raise ParameterError(
+            f"stage orders repeat: {sorted(set(table['order'][table['order'].duplicated()]))}; give each stage its own order; {_HINT}."
+        )
     is_open = ~table["is_closed"]
     if not is_open.any() or not table["is_won"].any():
-        raise ParameterError(f"the stage list needs at least one open stage and one won stage; {_HINT}.")
+        raise ParameterError(
+            f"the stage list needs at least one open stage and one won stage; {_HINT}."
+        )
     if (table["is_won"] & ~table["is_closed"]).any():
         raise ParameterError(f"a won stage must be closed (is_closed: true); {_HINT}.")
     last_open = table.loc[is_open, "order"].max()
@@ -75,7 +93,9 @@ def _check_order(table: pd.DataFrame) -> None:
         lambda row: row["category"] == ("Closed" if row["is_won"] else "Omitted"), axis=1
     )
     if not closed_categories.all():
-        raise ParameterError(f"won stages must have category Closed and lost stages Omitted; {_HINT}.")
+        raise ParameterError(
+            f"won stages must have category Closed and lost stages Omitted; {_HINT}."
+        )
 
 
 def stage_table(stages: Iterable[Mapping] | None = None) -> pd.DataFrame:

@@ -18,7 +18,9 @@ from compass_nb.pipeline.funnel import closed_between
 FACTORS = ["opportunities", "win_rate", "avg_deal_size", "cycle_days"]
 
 
-def sales_velocity(opportunities: int | float, win_rate: float, avg_deal_size: float, cycle_days: float) -> float:
+def sales_velocity(
+    opportunities: int | float, win_rate: float, avg_deal_size: float, cycle_days: float
+) -> float:
     """Revenue per day: ``opportunities × win_rate × avg_deal_size ÷ cycle_days`` (NaN if no cycle)."""
     if not cycle_days or np.isnan(cycle_days):
         return float("nan")
@@ -76,7 +78,9 @@ def monthly_velocity(
         for group in groups:
             mine_open = open_start if by is None else open_start.loc[open_start[by] == group]
             mine_closed = closed if by is None else closed.loc[closed[by] == group]
-            rows.append({"month": month} | ({by: group} if by else {}) | _factors(mine_open, mine_closed))
+            rows.append(
+                {"month": month} | ({by: group} if by else {}) | _factors(mine_open, mine_closed)
+            )
     return pd.DataFrame(rows)
 
 
@@ -103,7 +107,11 @@ def velocity_drivers(velocity: pd.DataFrame, by: str | None = "team") -> pd.Data
     """
     keys = [by] if by else []
     frame = velocity.sort_values(keys + ["month"]).reset_index(drop=True)
-    previous = frame.groupby(keys)[FACTORS + ["velocity"]].shift() if keys else frame[FACTORS + ["velocity"]].shift()
+    previous = (
+        frame.groupby(keys)[FACTORS + ["velocity"]].shift()
+        if keys
+        else frame[FACTORS + ["velocity"]].shift()
+    )
     weight = _log_mean(previous["velocity"], frame["velocity"])
     out = frame.loc[:, ["month"] + keys + ["velocity"]].copy()
     out["change"] = frame["velocity"] - previous["velocity"]
@@ -113,7 +121,11 @@ def velocity_drivers(velocity: pd.DataFrame, by: str | None = "team") -> pd.Data
         ratio = ratio.where(np.isfinite(ratio))
         out[f"from_{factor}"] = weight * (-ratio if factor == "cycle_days" else ratio)
     contributions = out[[f"from_{f}" for f in FACTORS]]
-    out["driver"] = contributions.abs().fillna(-1.0).idxmax(axis=1).str.removeprefix("from_").where(
-        contributions.notna().all(axis=1)
+    out["driver"] = (
+        contributions.abs()
+        .fillna(-1.0)
+        .idxmax(axis=1)
+        .str.removeprefix("from_")
+        .where(contributions.notna().all(axis=1))
     )
     return out

@@ -28,7 +28,15 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
 
 
 def _empty(ax: Axes, title: str) -> Axes:
-    ax.text(0.5, 0.5, "no data for this selection", ha="center", va="center", transform=ax.transAxes, color=GREY)
+    ax.text(
+        0.5,
+        0.5,
+        "no data for this selection",
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color=GREY,
+    )
     ax.set_axis_off()
     ax.set_title(title)
     return ax
@@ -45,7 +53,14 @@ def funnel(data: pd.DataFrame, *, title: str = "Funnel", ax: Axes | None = None)
     for i, row in data.reset_index(drop=True).iterrows():
         y = len(labels) - 1 - i - 0.5
         if pd.notna(row["conversion"]):
-            ax.text(max(counts) * 0.01, y, f"↓ {row['conversion']:.0%}", va="center", fontsize=8, color=DARK)
+            ax.text(
+                max(counts) * 0.01,
+                y,
+                f"↓ {row['conversion']:.0%}",
+                va="center",
+                fontsize=8,
+                color=DARK,
+            )
     ax.set_xlabel("deals reaching the stage")
     ax.set_title(title)
     return ax
@@ -58,8 +73,17 @@ def cohort_conversion(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         return _empty(ax, "Conversion by creation cohort")
     grid = data.pivot(index="cohort", columns="stage", values="conversion")
     grid = grid.loc[:, data.drop_duplicates("stage").sort_values("step")["stage"]]
-    sns.heatmap(grid, annot=True, fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
-                annot_kws={"fontsize": 7})
+    sns.heatmap(
+        grid,
+        annot=True,
+        fmt=".0%",
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        cbar=False,
+        ax=ax,
+        annot_kws={"fontsize": 7},
+    )
     ax.set_xlabel("from stage (to the next)")
     ax.set_ylabel("created in")
     ax.set_title("Conversion by creation cohort (recent cohorts are still in flight)")
@@ -121,7 +145,9 @@ def velocity_trend(data: pd.DataFrame, *, team: str = "All teams", ax: Axes | No
     return ax
 
 
-def velocity_drivers(data: pd.DataFrame, *, team: str = "All teams", ax: Axes | None = None) -> Axes:
+def velocity_drivers(
+    data: pd.DataFrame, *, team: str = "All teams", ax: Axes | None = None
+) -> Axes:
     """Month-on-month change in velocity split among its four factors (stacked bars)."""
     ax = _axes(ax, (8, 3))
     rows = data.loc[data["team"] == team].sort_values("month").dropna(subset=["change"])
@@ -160,7 +186,9 @@ def coverage_bars(data: pd.DataFrame, *, target: float = 3.0, ax: Axes | None = 
     return ax
 
 
-def flow_waterfall(data: pd.DataFrame, *, title: str = "Pipeline flow", ax: Axes | None = None) -> Axes:
+def flow_waterfall(
+    data: pd.DataFrame, *, title: str = "Pipeline flow", ax: Axes | None = None
+) -> Axes:
     """The pipeline flow as a waterfall: start, what came in, what left, end."""
     ax = _axes(ax, (9, 3.4))
     labels = data["step"].str.replace("_", " ").tolist()
@@ -205,7 +233,13 @@ def forecast_rollups(data: pd.DataFrame, *, quarter: str, ax: Axes | None = None
     x = np.arange(len(rows))
     width = 0.8 / len(columns)
     for i, (column, colour) in enumerate(columns.items()):
-        ax.bar(x + (i - 1.5) * width, rows[column], width=width, color=colour, label=column.replace("_", " "))
+        ax.bar(
+            x + (i - 1.5) * width,
+            rows[column],
+            width=width,
+            color=colour,
+            label=column.replace("_", " "),
+        )
     ax.set_xticks(x, rows["product_family"])
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
     ax.legend(fontsize=8, ncol=4)
@@ -220,8 +254,17 @@ def backtest_chart(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         return _empty(ax, "Backtest")
     ax.bar(data["quarter"], data["actual"], color=GREY, label="actually won")
     ax.plot(data["quarter"], data["weighted"], marker="o", color=RED, label="weighted forecast")
-    ax.plot(data["quarter"], data["best_case"], marker=".", linestyle="--", color=BLUE, label="best case")
-    ax.plot(data["quarter"], data["commit"], marker=".", linestyle="--", color=GREEN, label="commit")
+    ax.plot(
+        data["quarter"],
+        data["best_case"],
+        marker=".",
+        linestyle="--",
+        color=BLUE,
+        label="best case",
+    )
+    ax.plot(
+        data["quarter"], data["commit"], marker=".", linestyle="--", color=GREEN, label="commit"
+    )
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
     ax.tick_params(axis="x", rotation=30)
     ax.legend(fontsize=8, ncol=4)

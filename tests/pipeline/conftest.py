@@ -53,13 +53,17 @@ def _history_rows() -> list[tuple]:
 
 
 def history_frame(rows: list[tuple]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["opportunity_id", "changed_at", "stage", "amount", "close_date"])
+    frame = pd.DataFrame(
+        rows, columns=["opportunity_id", "changed_at", "stage", "amount", "close_date"]
+    )
     frame["changed_at"] = pd.to_datetime(frame["changed_at"])
     frame["close_date"] = pd.to_datetime(frame["close_date"])
     return frame
 
 
-def opportunities_from(history: pd.DataFrame, owners: dict[str, str], families: dict[str, str]) -> pd.DataFrame:
+def opportunities_from(
+    history: pd.DataFrame, owners: dict[str, str], families: dict[str, str]
+) -> pd.DataFrame:
     """The opportunities table as it stands after the last history row of each deal."""
     last = history.sort_values("changed_at").groupby("opportunity_id").last().reset_index()
     created = history.groupby("opportunity_id")["changed_at"].min().rename("created_date")
@@ -73,8 +77,16 @@ def opportunities_from(history: pd.DataFrame, owners: dict[str, str], families: 
 
 
 OWNERS = {"A": "r1", "B": "r1", "C": "r2", "D": "r2", "E": "r1", "F": "r2", "G": "r1", "H": "r2"}
-FAMILIES = {"A": "Tents", "B": "Tents", "C": "Packs", "D": "Packs", "E": "Tents", "F": "Packs",
-            "G": "Tents", "H": "Packs"}
+FAMILIES = {
+    "A": "Tents",
+    "B": "Tents",
+    "C": "Packs",
+    "D": "Packs",
+    "E": "Tents",
+    "F": "Packs",
+    "G": "Tents",
+    "H": "Packs",
+}
 
 
 @pytest.fixture
@@ -87,8 +99,7 @@ def opportunities(history) -> pd.DataFrame:
     return opportunities_from(history, OWNERS, FAMILIES)
 
 
-@pytest.fixture
-def reps() -> pd.DataFrame:
+def _reps() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "rep_id": ["r1", "r2", "s1"],
@@ -100,8 +111,7 @@ def reps() -> pd.DataFrame:
     )
 
 
-@pytest.fixture
-def quotas() -> pd.DataFrame:
+def _quotas() -> pd.DataFrame:
     months = ["2026-01", "2026-02", "2026-03"]
     return pd.DataFrame(
         {
@@ -112,9 +122,25 @@ def quotas() -> pd.DataFrame:
     )
 
 
+def _credit_splits() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"opportunity_id": ["A", "A"], "rep_id": ["r1", "s1"], "split_pct": [70.0, 30.0]}
+    )
+
+
+@pytest.fixture
+def reps() -> pd.DataFrame:
+    return _reps()
+
+
+@pytest.fixture
+def quotas() -> pd.DataFrame:
+    return _quotas()
+
+
 @pytest.fixture
 def credit_splits() -> pd.DataFrame:
-    return pd.DataFrame({"opportunity_id": ["A", "A"], "rep_id": ["r1", "s1"], "split_pct": [70.0, 30.0]})
+    return _credit_splits()
 
 
 @pytest.fixture
@@ -145,7 +171,9 @@ def build():
     def _build(rows: list[tuple]):
         hist = history_frame(rows)
         ids = hist["opportunity_id"].unique()
-        opps = opportunities_from(hist, {i: OWNERS.get(i, "r1") for i in ids}, {i: FAMILIES.get(i, "Tents") for i in ids})
+        opps = opportunities_from(
+            hist, {i: OWNERS.get(i, "r1") for i in ids}, {i: FAMILIES.get(i, "Tents") for i in ids}
+        )
         return opps, timeline(opps, hist, stage_table())
 
     return _build
@@ -154,3 +182,31 @@ def build():
 @pytest.fixture
 def base_rows() -> list[tuple]:
     return _history_rows()
+
+
+@pytest.fixture
+def tables(opportunities, history, reps, quotas, credit_splits):
+    return {
+        "opportunities": opportunities,
+        "opportunity_history": history,
+        "reps": reps,
+        "quotas": quotas,
+        "credit_splits": credit_splits,
+    }
+
+
+@pytest.fixture(scope="session")
+def result():
+    """The notebook's analysis of the hand-built set, as of March 2026 (groups of one shown).
+    Computed once: tests must not change it."""
+    from compass_nb.pipeline.analysis import Settings, analyse
+
+    history = history_frame(_history_rows())
+    tables = {
+        "opportunities": opportunities_from(history, OWNERS, FAMILIES),
+        "opportunity_history": history,
+        "reps": _reps(),
+        "quotas": _quotas(),
+        "credit_splits": _credit_splits(),
+    }
+    return analyse(tables, "2026-03", settings=Settings(min_group_size=1))

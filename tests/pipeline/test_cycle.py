@@ -2,8 +2,13 @@ import pandas as pd
 import pytest
 
 from compass_nb.pipeline._history import opportunities_at
-from compass_nb.pipeline.cycle import cycle_days, cycle_summary, stage_duration_summary, stalled_deals, time_in_stage
-
+from compass_nb.pipeline.cycle import (
+    cycle_days,
+    cycle_summary,
+    stage_duration_summary,
+    stalled_deals,
+    time_in_stage,
+)
 
 
 def test_cycle_runs_from_creation_to_close_of_won_deals(opportunities):
@@ -30,15 +35,23 @@ def test_stage_duration_summary_uses_completed_visits(states, cutoff):
     assert summary.loc["Discovery", "visits"] == 0
 
 
-def test_stalled_deals_are_open_deals_unchanged_for_longer_than_the_threshold(opportunities, states, cutoff):
+def test_stalled_deals_are_open_deals_unchanged_for_longer_than_the_threshold(
+    opportunities, states, cutoff
+):
     snapshot = opportunities_at(opportunities, states, cutoff)
     stalled = stalled_deals(snapshot, cutoff, 30)
-    assert stalled[["opportunity_id", "days_since_change"]].values.tolist() == [["C", 49], ["F", 47], ["D", 39]]
+    assert stalled[["opportunity_id", "days_since_change"]].values.tolist() == [
+        ["C", 49],
+        ["F", 47],
+        ["D", 39],
+    ]
     assert stalled_deals(snapshot, cutoff, 45)["opportunity_id"].tolist() == ["C", "F"]
 
 
 def test_opportunities_at_rebuilds_each_deal_as_it_stood(opportunities, states):
-    then = opportunities_at(opportunities, states, pd.Timestamp("2026-02-05")).set_index("opportunity_id")
+    then = opportunities_at(opportunities, states, pd.Timestamp("2026-02-05")).set_index(
+        "opportunity_id"
+    )
     assert "F" not in then.index
     assert then.loc["B", ["stage", "is_closed", "is_won"]].tolist() == ["Closed Lost", True, False]
     assert then.loc["D", "amount"] == 400

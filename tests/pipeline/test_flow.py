@@ -7,7 +7,6 @@ from compass_nb.pipeline._history import timeline
 from compass_nb.pipeline.flow import close_date_changes, flow_movements, pipeline_flow, slippage
 from compass_nb.pipeline.stages import stage_table
 
-
 Q1 = (pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-31"))
 COLUMNS = ["opportunity_id", "changed_at", "stage", "amount", "close_date"]
 
@@ -15,7 +14,9 @@ COLUMNS = ["opportunity_id", "changed_at", "stage", "amount", "close_date"]
 def _states(rows):
     hist = pd.DataFrame(rows, columns=COLUMNS)
     opps = hist.groupby("opportunity_id").agg(
-        created_date=("changed_at", "min"), stage=("stage", "last"), amount=("amount", "last"),
+        created_date=("changed_at", "min"),
+        stage=("stage", "last"),
+        amount=("amount", "last"),
         close_date=("close_date", "last"),
     )
     return timeline(opps.reset_index(), hist, stage_table())
@@ -45,7 +46,9 @@ def test_flow_identity_balances(states):
 
 
 def test_a_deal_created_and_won_inside_the_period_counts_on_both_sides():
-    states = _states([("X", pd.Timestamp("2026-02-03"), "Closed Won", 70, pd.Timestamp("2026-02-03"))])
+    states = _states(
+        [("X", pd.Timestamp("2026-02-03"), "Closed Won", 70, pd.Timestamp("2026-02-03"))]
+    )
     flow = _flow(states, "2026-01-31", "2026-02-28")
     assert flow[["created", "won", "end"]].tolist() == [70.0, -70.0, 0.0]
 
@@ -66,7 +69,9 @@ def test_slippage_counts_how_often_and_how_far_deals_are_pushed(states, opportun
 
 
 _stage = st.sampled_from(["Prospecting", "Discovery", "Negotiation", "Closed Won", "Closed Lost"])
-_row = st.tuples(st.integers(0, 5), st.integers(0, 150), _stage, st.integers(0, 9), st.integers(0, 200))
+_row = st.tuples(
+    st.integers(0, 5), st.integers(0, 150), _stage, st.integers(0, 9), st.integers(0, 200)
+)
 
 
 @settings(max_examples=25, deadline=None)
@@ -74,7 +79,12 @@ _row = st.tuples(st.integers(0, 5), st.integers(0, 150), _stage, st.integers(0, 
 def test_flow_identity_holds_for_any_history(rows):
     base = pd.Timestamp("2025-12-01")
     states = _states(
-        [(f"o{o}", base + pd.Timedelta(days=d), s, 10 * a, base + pd.Timedelta(days=c)) for o, d, s, a, c in rows]
+        [
+            (f"o{o}", base + pd.Timedelta(days=d), s, 10 * a, base + pd.Timedelta(days=c))
+            for o, d, s, a, c in rows
+        ]
     )
-    flow = pipeline_flow(flow_movements(states, "2026-01-10", "2026-03-20", *Q1)).set_index("step")["value"]
+    flow = pipeline_flow(flow_movements(states, "2026-01-10", "2026-03-20", *Q1)).set_index("step")[
+        "value"
+    ]
     assert flow.drop("end").sum() == pytest.approx(flow["end"])

@@ -14,8 +14,10 @@ from compass_nb.pipeline.forecast import (
 
 Q1 = ("2026-01-01", "2026-03-31")
 RATES = pd.DataFrame(
-    {"stage": ["Prospecting", "Qualification", "Discovery", "Proposal", "Negotiation"],
-     "win_rate": [0.1, 0.2, 0.3, 0.5, 0.8]}
+    {
+        "stage": ["Prospecting", "Qualification", "Discovery", "Proposal", "Negotiation"],
+        "win_rate": [0.1, 0.2, 0.3, 0.5, 0.8],
+    }
 )
 
 
@@ -26,17 +28,23 @@ def test_rollups_are_cumulative_commit_and_best_case(opportunities, states, stag
     assert r[["closed", "commit", "best_case", "pipeline"]].tolist() == [100, 300, 800, 130]
 
 
-def test_weighted_forecast_is_closed_plus_open_amount_times_stage_win_rate(opportunities, states, stages):
+def test_weighted_forecast_is_closed_plus_open_amount_times_stage_win_rate(
+    opportunities, states, stages
+):
     snapshot = opportunities_at(opportunities, states, "2026-02-28")
     r = rollups(snapshot, stages, RATES, *Q1).iloc[0]
-    assert r["weighted_pipeline"] == pytest.approx(100 + 200 * 0.8 + 500 * 0.5 + 50 * 0.2 + 80 * 0.1)
+    assert r["weighted_pipeline"] == pytest.approx(
+        100 + 200 * 0.8 + 500 * 0.5 + 50 * 0.2 + 80 * 0.1
+    )
 
 
 def test_rollups_by_family_add_up_to_the_total(opportunities, states, stages):
     snapshot = opportunities_at(opportunities, states, "2026-02-28")
     by = rollups(snapshot, stages, RATES, *Q1, by=["product_family"]).set_index("product_family")
     assert by.loc["Tents", ["closed", "commit", "best_case"]].tolist() == [100, 300, 300]
-    assert by.sum()["weighted_pipeline"] == pytest.approx(rollups(snapshot, stages, RATES, *Q1)["weighted_pipeline"].iloc[0])
+    assert by.sum()["weighted_pipeline"] == pytest.approx(
+        rollups(snapshot, stages, RATES, *Q1)["weighted_pipeline"].iloc[0]
+    )
 
 
 def test_a_sellers_forecast_category_overrides_the_stage_category(opportunities, states, stages):
@@ -62,15 +70,20 @@ def test_stage_win_rates_come_from_deals_closed_by_then(states, stages):
 @pytest.fixture
 def with_history(build, base_rows):
     """The base deals plus two Q4 2025 deals in Discovery: G won, H lost."""
-    return build(base_rows + [
-        ("G", "2025-10-01", "Discovery", 10, "2025-11-30"),
-        ("G", "2025-11-01", "Closed Won", 10, "2025-11-01"),
-        ("H", "2025-10-01", "Discovery", 10, "2025-11-30"),
-        ("H", "2025-11-15", "Closed Lost", 10, "2025-11-15"),
-    ])
+    return build(
+        base_rows
+        + [
+            ("G", "2025-10-01", "Discovery", 10, "2025-11-30"),
+            ("G", "2025-11-01", "Closed Won", 10, "2025-11-01"),
+            ("H", "2025-10-01", "Discovery", 10, "2025-11-30"),
+            ("H", "2025-11-15", "Closed Lost", 10, "2025-11-15"),
+        ]
+    )
 
 
-def test_backtest_forecasts_each_past_quarter_from_what_was_known_the_day_before(with_history, stages):
+def test_backtest_forecasts_each_past_quarter_from_what_was_known_the_day_before(
+    with_history, stages
+):
     opps, states = with_history
     bt = backtest(opps, states, stages, "2026-03-31", 1, min_history_days=0).set_index("quarter")
     assert bt.index.tolist() == ["FY2025-Q4", "FY2026-Q1"]
@@ -95,7 +108,9 @@ def test_backtest_error_summarises_mape_bias_and_wape(with_history, stages):
 
 
 def test_quarter_forecast_labels_the_quarter(opportunities, states, stages):
-    out = quarter_forecast(opportunities, states, stages, "2026-02-28", *Q1, 1, by=["product_family"])
+    out = quarter_forecast(
+        opportunities, states, stages, "2026-02-28", *Q1, 1, by=["product_family"]
+    )
     assert set(out["quarter"]) == {"FY2026-Q1"}
     assert list(out.columns[:2]) == ["product_family", "quarter"]
 
@@ -106,7 +121,11 @@ def test_expected_new_wins_average_what_deals_created_later_won_in_past_quarters
     # forecasting Q2 2026 two months ahead (as of 31 Jan) from Q1 2026 would leak: only Q4 2025
     # is complete by 31 Jan; created after 31 Jul 2025 and won in Q4: G (10)
     early = opportunities_at(opps, states, "2026-01-31")
-    assert expected_new_wins(early, "2026-04-01", "2026-01-31")["expected_new"].iloc[0] == pytest.approx(10)
+    assert expected_new_wins(early, "2026-04-01", "2026-01-31")["expected_new"].iloc[
+        0
+    ] == pytest.approx(10)
     # on the eve of Q2: Q1 2026 (A 100 + B 200, both created after 31 Dec) and Q4 2025 (G 10)
-    eve = expected_new_wins(snapshot, "2026-04-01", "2026-03-31", by=["product_family"]).set_index("product_family")
+    eve = expected_new_wins(snapshot, "2026-04-01", "2026-03-31", by=["product_family"]).set_index(
+        "product_family"
+    )
     assert eve.loc["Tents", "expected_new"] == pytest.approx((300 + 10) / 2)

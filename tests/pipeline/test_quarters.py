@@ -2,11 +2,18 @@ import pandas as pd
 import pytest
 
 from compass_nb.errors import ParameterError
-from compass_nb.pipeline.quarters import fiscal_quarter, next_quarter_bounds, past_quarters, quarter_bounds
+from compass_nb.pipeline.quarters import (
+    fiscal_quarter,
+    next_quarter_bounds,
+    past_quarters,
+    quarter_bounds,
+)
 
 
 def test_fiscal_year_is_named_for_the_year_it_ends():
-    labels = fiscal_quarter(["2026-02-01", "2026-04-30", "2026-05-01", "2027-01-31", "2026-01-31"], 2)
+    labels = fiscal_quarter(
+        ["2026-02-01", "2026-04-30", "2026-05-01", "2027-01-31", "2026-01-31"], 2
+    )
     assert labels.tolist() == ["FY2027-Q1", "FY2027-Q1", "FY2027-Q2", "FY2027-Q4", "FY2026-Q4"]
 
 
@@ -15,9 +22,18 @@ def test_calendar_fiscal_year_matches_calendar_quarters():
 
 
 def test_quarter_bounds_and_the_next_quarter():
-    assert quarter_bounds("2026-03-15", 2) == (pd.Timestamp("2026-02-01"), pd.Timestamp("2026-04-30"))
-    assert quarter_bounds("2026-01-15", 2) == (pd.Timestamp("2025-11-01"), pd.Timestamp("2026-01-31"))
-    assert next_quarter_bounds("2026-10-31", 1) == (pd.Timestamp("2027-01-01"), pd.Timestamp("2027-03-31"))
+    assert quarter_bounds("2026-03-15", 2) == (
+        pd.Timestamp("2026-02-01"),
+        pd.Timestamp("2026-04-30"),
+    )
+    assert quarter_bounds("2026-01-15", 2) == (
+        pd.Timestamp("2025-11-01"),
+        pd.Timestamp("2026-01-31"),
+    )
+    assert next_quarter_bounds("2026-10-31", 1) == (
+        pd.Timestamp("2027-01-01"),
+        pd.Timestamp("2027-03-31"),
+    )
 
 
 def test_past_quarters_lists_only_complete_quarters():

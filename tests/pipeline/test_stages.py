@@ -10,7 +10,13 @@ from compass_nb.pipeline.stages import DEFAULT_STAGES, stage_table, unknown_stag
 def test_default_mapping_is_the_demo_vocabulary_in_order():
     table = stage_table()
     assert table["name"].tolist() == [
-        "Prospecting", "Qualification", "Discovery", "Proposal", "Negotiation", "Closed Won", "Closed Lost",
+        "Prospecting",
+        "Qualification",
+        "Discovery",
+        "Proposal",
+        "Negotiation",
+        "Closed Won",
+        "Closed Lost",
     ]
     assert table.loc[table["is_won"], "name"].tolist() == ["Closed Won"]
 
