@@ -43,7 +43,8 @@ threads = None  # set by the runner: threads this kernel may use
 
 # %%
 from compass_nb import nb
-from compass_nb.comp import analysis, close, payroll, statements as statement_files
+from compass_nb.comp import analysis, close, payroll
+from compass_nb.comp import statements as statement_files
 from compass_nb.viz import comp as charts
 
 ctx = nb.context("compensation", period=period, source=source, store=store, run_dir=run_dir,
@@ -62,6 +63,8 @@ for table, frame in {"payouts": a.records, "payout_adjustments": a.adjustments, 
         ctx.write(table, frame)
 payroll.write_payroll(ctx.private_dir("payroll"), payroll.payroll_export(a.result, tables["reps"], ctx.period, currency),
                       ctx.period)
+if not a.audit.empty:
+    a.audit.to_csv(ctx.private_dir("payroll") / f"adjustments_audit_{ctx.period}.csv", index=False)
 if statements:
     statement_files.write_statements(ctx.private_dir("statements"), a.result, tables["reps"], ctx.period, currency)
 ctx.metric("payout", h["payout"], label=f"Variable pay ({currency})", fmt="{:,.0f}")
@@ -84,7 +87,7 @@ nb.summary(analysis.summary_lines(a, currency))
 # "Other teams" (or into the smallest team) so that no total describes fewer than five people.
 
 # %%
-charts.payout_by_team(a.by_team, currency=currency)
+charts.payout_by_team(a.by_team, currency=currency);
 
 # %% [markdown]
 # Cost of sales is variable pay divided by the bookings credited to sellers paid on split
@@ -92,7 +95,7 @@ charts.payout_by_team(a.by_team, currency=currency)
 # grows faster than bookings: look at accelerators, SPIFs and draws.
 
 # %%
-charts.cost_of_sales(a.by_month, by_team=a.by_team)
+charts.cost_of_sales(a.by_month, by_team=a.by_team);
 
 # %%
 nb.show(a.by_month.rename(columns={"period": "month"}), caption="Company totals by month",
@@ -106,7 +109,7 @@ nb.show(a.by_month.rename(columns={"period": "month"}), caption="Company totals 
 # clawbacks).
 
 # %%
-charts.attainment_vs_payout(a.points)
+charts.attainment_vs_payout(a.points);
 
 # %% [markdown]
 # ## Outliers
@@ -135,7 +138,7 @@ nb.show(a.scenarios, caption=f"Variable pay {a.months[0]} to {a.months[-1]} unde
 # next period. Budget at P50 with the P90 as the reserve.
 
 # %%
-charts.cost_simulation(a.simulated, a.percentiles, currency=currency)
+charts.cost_simulation(a.simulated, a.percentiles, currency=currency);
 
 # %%
 nb.show(a.percentiles, caption=f"Total variable pay for {a.next_period}", formats={"total_cost": "{:,.0f}"})
@@ -151,8 +154,8 @@ nb.show(a.percentiles, caption=f"Total variable pay for {a.next_period}", format
 nb.show(a.reconciliation.tail(window_months), caption="Reconciliation (cents)", max_rows=window_months)
 
 # %%
-nb.show(a.closed.loc[:, [c for c in ("period", "closed_at", "closed_by", "reason") if c in a.closed]],
-        caption="Closed periods", empty="No period is closed yet.")
+nb.show(a.closed.loc[:, [c for c in ("period", "closed_at") if c in a.closed]],
+        caption="Closed periods (who and why: private audit trail)", empty="No period is closed yet.")
 
 # %% tags=["widget"]
 from compass_nb.widgets import comp as comp_widgets
