@@ -8,12 +8,14 @@ from compass_nb.sop.capacity import (
     level_family,
     resource_load,
     rough_cut_load,
+    utilisation_grid,
 )
 from compass_nb.sop.consensus import (
     adjust_total,
     override_record,
     apply_overrides,
     budget_gap,
+    budget_gap_by_family,
     consensus_plan,
     pipeline_comparison,
     statistical_forecast,
@@ -44,7 +46,15 @@ from compass_nb.sop.scenarios import (
     scenario_specs,
     scenario_table,
 )
-from compass_nb.sop.supply import SupplyPlan, inputs_from_plan, plan_settings, receipts_by_month, supply_plan
+from compass_nb.sop.supply import (
+    SupplyPlan,
+    family_summary,
+    inputs_from_plan,
+    inventory_by_family,
+    plan_settings,
+    receipts_by_month,
+    supply_plan,
+)
 from compass_nb.sop.tracking import (
     accuracy_by_lag,
     achieved_fill_rate,
@@ -61,6 +71,9 @@ from compass_nb.sop.tracking import (
 from compass_nb.sop.value import cycle_changes, value_by_family
 
 __all__ = [
+    "family_summary",
+    "inventory_by_family",
+    "utilisation_grid",
     "adjust_total",
     "override_record",
     "SupplyPlan",
@@ -71,6 +84,7 @@ __all__ = [
     "apply_overrides",
     "assumptions_ledger",
     "budget_gap",
+    "budget_gap_by_family",
     "budget_kpis",
     "capacity_by_month",
     "complete_months",

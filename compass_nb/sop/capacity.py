@@ -265,3 +265,10 @@ def resource_load(load: pd.DataFrame) -> pd.DataFrame:
     if "planned_units" in out:
         out["planned_utilisation"] = out["planned_units"] / out["capacity_units"].where(out["capacity_units"] > 0)
     return out
+
+
+def utilisation_grid(resource_loads: pd.DataFrame, column: str = "utilisation") -> pd.DataFrame:
+    """Resources as rows, months (``YYYY-MM``) as columns, utilisation as values."""
+    grid = resource_loads.pivot_table(index="resource", columns="month", values=column, aggfunc="sum")
+    grid.columns = [m.strftime("%Y-%m") for m in grid.columns]
+    return grid.reset_index()

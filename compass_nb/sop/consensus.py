@@ -45,7 +45,9 @@ def _latest_overrides(overrides: pd.DataFrame, months: pd.DatetimeIndex) -> pd.D
     for col in ("family", "sku", "location", "reason"):
         if col not in o:
             o[col] = pd.NA
-    o["month"] = month_of(o["period"].astype(str)).to_numpy()
+    if "target_period" in o:  # kept from the widget: the store's own ``period`` is the cycle
+        o["period"] = o["target_period"].where(o["target_period"].notna(), o["period"])
+    o["month"] = pd.to_datetime(o["period"].astype(str), format="%Y-%m", errors="coerce").to_numpy()
     o = o[o["month"].isin(months)].reset_index(drop=True)
     o["_order"] = np.arange(len(o))
     o = o.sort_values(["cycle", "_order"])
@@ -194,6 +196,13 @@ def budget_gap(plan: pd.DataFrame, budget: pd.DataFrame | None) -> pd.DataFrame:
     return out
 
 
+def budget_gap_by_family(gap: pd.DataFrame) -> pd.DataFrame:
+    """:func:`budget_gap` summed per family over the months the budget covers."""
+    cols = ["consensus", "budget_quantity", "gap_units", "revenue", "budget_revenue", "gap_revenue"]
+    covered = gap.dropna(subset=["budget_revenue"])
+    return covered.groupby("family", as_index=False)[cols].sum(min_count=1)
+
+
 def pipeline_comparison(
     plan: pd.DataFrame, pipeline_commit: pd.DataFrame | None, quarter: str, fiscal_year_start: int = 1
 ) -> pd.DataFrame:
@@ -236,8 +245,14 @@ def adjust_total(plan: pd.DataFrame, family: str, location: str | None, month, q
 
 def override_record(cycle: str, family: str, location: str | None, month, quantity: float, author: str,
                     reason: str = "") -> pd.DataFrame:
-    """One ``overrides`` row (the input contract) for a family (× location) × month total."""
+    """One ``overrides`` row (the input contract) for a family (× location) × month total.
+
+    ``target_period`` repeats ``period`` because the cycle store stamps its own ``period``
+    (the cycle) on saved rows; :func:`apply_overrides` reads it back.
+    """
+    target = pd.Timestamp(month).strftime("%Y-%m")
     return pd.DataFrame([{
-        "cycle": str(cycle), "period": pd.Timestamp(month).strftime("%Y-%m"), "family": family, "sku": None,
+        "cycle": str(cycle), "period": target, "family": family, "sku": None,
         "location": location, "quantity": float(quantity), "author": str(author), "reason": str(reason),
+        "target_period": target,
     }])

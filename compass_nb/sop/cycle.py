@@ -31,6 +31,15 @@ from compass_nb.sop.supply import inputs_from_plan, plan_settings, supply_plan
 from compass_nb.sop.value import cycle_changes, value_by_family
 
 
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for display: month columns as ``YYYY-MM`` labels."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m")
+    return out
+
+
 def _money(value: float, currency: str) -> str:
     if pd.isna(value):
         return "n/a"
@@ -75,7 +84,11 @@ def demand_review(
     movers: int = 10,
     currency: str = "EUR",
 ) -> DemandReview:
-    """Step 02: the consensus plan, its waterfall, budget gap, value, movers and override FVA."""
+    """Step 02: the consensus plan, its waterfall, budget gap, value, movers and override FVA.
+
+    ``past_consensus`` is every stored cycle's consensus; the latest cycle before
+    ``period`` is the ``previous`` one unless given.
+    """
     months = plan_months(period, horizon)
     if forecast is None or forecast.empty or statistical_forecast(forecast, months).empty:
         raise InputError(
@@ -88,6 +101,8 @@ def demand_review(
     past = past_consensus if past_consensus is not None and not past_consensus.empty else None
     if past is not None:
         past = past[past["period"].astype(str) < str(period)]
+    if previous is None and past is not None and len(past):
+        previous = past[past["period"] == past["period"].max()]
     review = DemandReview(
         consensus=plan,
         waterfall=waterfall(plan),

@@ -18,7 +18,7 @@ from compass_nb.sop.capacity import (
     rough_cut_load,
 )
 from compass_nb.sop.inventory import KEYS, net_requirements, projected_inventory
-from compass_nb.sop.months import period_months
+from compass_nb.sop.months import DAYS_PER_MONTH, period_months
 
 
 @dataclass
@@ -142,3 +142,35 @@ def inputs_from_plan(stored: pd.DataFrame) -> dict:
         "priority": str(rows["priority"].iloc[0]),
         "max_cover_months": float(rows["max_cover_months"].iloc[0]),
     }
+
+
+def family_summary(plan: pd.DataFrame) -> pd.DataFrame:
+    """Unconstrained against constrained plan per family over the horizon.
+
+    Returns ``family``, ``demand``, ``requirement`` (unconstrained production),
+    ``production`` (constrained), ``met``, ``unmet``, ``unmet_revenue``, ``fill_rate``,
+    ``average_inventory_value``.
+    """
+    months = max(plan["month"].nunique(), 1)
+    out = plan.groupby("family", as_index=False).agg(
+        demand=("demand", "sum"), requirement=("requirement", "sum"), production=("production", "sum"),
+        met=("met", "sum"), unmet=("unmet", "sum"), unmet_revenue=("unmet_revenue", "sum"),
+        inventory=("inventory_value", "sum"),
+    )
+    out["fill_rate"] = out["met"] / out["demand"].where(out["demand"] > 0)
+    out["average_inventory_value"] = out.pop("inventory") / months
+    return out
+
+
+def inventory_by_family(plan: pd.DataFrame) -> pd.DataFrame:
+    """Projected on-hand, safety stock, backlog, days of supply and excess per family × month."""
+    out = plan.groupby(["family", "month"], as_index=False).agg(
+        opening=("opening", "sum"), receipts=("receipts", "sum"), production=("production", "sum"),
+        demand=("demand", "sum"), closing=("closing", "sum"), on_hand=("on_hand", "sum"),
+        safety_stock=("safety_stock", "sum"), backlog=("backlog", "sum"), excess=("excess", "sum"),
+        below_safety_stock=("below_safety_stock", "sum"),
+    )
+    ahead = plan.groupby(["family", "month"])["demand"].sum().groupby(level=0).transform(
+        lambda s: s[::-1].shift(1).rolling(3, min_periods=1).mean()[::-1].fillna(s.mean()))
+    out["days_of_supply"] = (out["on_hand"] / (ahead.to_numpy() / DAYS_PER_MONTH)).where(ahead.to_numpy() > 0)
+    return out

@@ -137,7 +137,11 @@ def test_adjusting_a_family_month_spreads_it_and_revalues(forecast, months, prod
     assert rows.set_index("sku")["revenue"].to_dict() == {"A": 600.0, "B": 720.0}
     record = override_record("2026-10", "F", "North", months[0], 120, "me", "promo")
     assert record.iloc[0].to_dict() == {"cycle": "2026-10", "period": "2026-11", "family": "F", "sku": None,
-                                        "location": "North", "quantity": 120.0, "author": "me", "reason": "promo"}
+                                        "location": "North", "quantity": 120.0, "author": "me", "reason": "promo",
+                                        "target_period": "2026-11"}
     # fed back as an override, the kept row gives the same consensus
     again = consensus_plan(forecast, record, products, months)
     assert again.loc[rows.index, "consensus"].tolist() == [60.0, 60.0]
+    # as read back from the store: period is the cycle, target_period the month
+    stored = record.assign(period="2026-10")
+    assert consensus_plan(forecast, stored, products, months).loc[rows.index, "consensus"].tolist() == [60.0, 60.0]
