@@ -320,7 +320,7 @@ def latest_complete_period(source: str | os.PathLike, *, encoding: str = "utf-8"
                 raw = src.raw(table, con, encoding)
                 contract = CONTRACTS[table]
                 parsed = val._parsed(
-                    contract.column(column), val._normalised(column, raw.types[column]), raw.types[column],
+                    contract.column(column), val._normalised(column, raw.types[column], "date"), raw.types[column],
                     raw.decimal_comma,
                 )
                 last = con.execute(f"SELECT max(CAST({parsed} AS DATE)) FROM {raw.from_sql}").fetchall()[0][0]

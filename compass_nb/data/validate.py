@@ -67,13 +67,28 @@ def _base(duck_type: str) -> str:
     return duck_type.split("(")[0].strip().upper()
 
 
-def _normalised(name: str, duck_type: str) -> str:
-    """The source column with every missing-value spelling turned into NULL."""
+def _tokens() -> str:
+    return ", ".join(_literal(t) for t in NULL_TOKENS)
+
+
+def _is_text(duck_type: str) -> bool:
+    return _base(duck_type) == "VARCHAR"
+
+
+def _normalised(name: str, duck_type: str, target: str = "str") -> str:
+    """The source column, with missing-value spellings turned into NULL where it is cheap.
+
+    Text headed for a typed column is left as it is: a spelling such as ``NaN`` fails to
+    parse and is recognised as missing only on those rare rows (see :func:`column_checks`),
+    which keeps the ten-million-row path free of string work. Text kept as text is
+    compared with the spellings only when it is short enough to be one. Values are not
+    trimmed otherwise: ``" A"`` stays ``" A"``.
+    """
     col = _quote(name)
     base = _base(duck_type)
-    if base == "VARCHAR":
-        tokens = ", ".join(_literal(t) for t in NULL_TOKENS)
-        return f"CASE WHEN trim({col}) IN ({tokens}) THEN NULL ELSE trim({col}) END"
+    if base == "VARCHAR" and target == "str":
+        longest = max(len(t) for t in NULL_TOKENS) + 2
+        return f"CASE WHEN strlen({col}) <= {longest} AND trim({col}) IN ({_tokens()}) THEN NULL ELSE {col} END"
     if base in ("DOUBLE", "FLOAT"):
         return f"CASE WHEN isnan({col}) THEN NULL ELSE {col} END"
     return col
@@ -87,7 +102,9 @@ def _parsed_text(column: Column, n: str, decimal_comma: bool) -> str:
         return f"TRY_CAST({n} AS TIMESTAMP)"
     if column.type == "float":
         parsed = f"TRY_CAST({n} AS DOUBLE)"
-        return f"coalesce({parsed}, TRY_CAST(replace({n}, ',', '.') AS DOUBLE))" if decimal_comma else parsed
+        if decimal_comma:
+            parsed = f"coalesce({parsed}, TRY_CAST(replace({n}, ',', '.') AS DOUBLE))"
+        return f"nullif({parsed}, 'NaN'::DOUBLE)"
     if column.type == "bool":
         yes = ", ".join(_literal(v) for v in _TRUE)
         no = ", ".join(_literal(v) for v in _FALSE)
@@ -140,14 +157,24 @@ def _below(column: Column) -> str:
     return f"out of range (below {column.min:g})"
 
 
-def column_checks(column: Column, n: str, t: str) -> list[tuple[str, Fault]]:
-    """(SQL condition, fault) pairs for one contract column, in the order they are tried."""
+def column_checks(column: Column, n: str, t: str, text: bool = False) -> list[tuple[str, Fault]]:
+    """(SQL condition, fault) pairs for one contract column, in the order they are tried.
+
+    ``n`` is the source value, ``t`` the parsed one; ``text`` says the source is text
+    parsed into a typed column, where a missing-value spelling (``NaN``, ``NULL``...) is
+    told apart from a wrong type only on rows that failed to parse.
+    """
     name = column.name
     checks: list[tuple[str, Fault]] = []
+    spelled_missing = f"trim({n}) IN ({_tokens()})"
+    typed_text = text and column.type != "str"
     if column.required:
-        checks.append((f"{n} IS NULL", Fault(name, "missing value")))
+        missing = f"{n} IS NULL OR ({t} IS NULL AND {spelled_missing})" if typed_text else f"{n} IS NULL"
+        checks.append((missing, Fault(name, "missing value")))
     if column.type != "str":
-        checks.append((f"{n} IS NOT NULL AND {t} IS NULL", Fault(name, _TYPE_REASON[column.type])))
+        wrong = f"{n} IS NOT NULL AND {t} IS NULL"
+        checks.append((f"{wrong} AND NOT ({spelled_missing})" if typed_text else wrong,
+                       Fault(name, _TYPE_REASON[column.type])))
     if column.type == "float":
         checks.append((f"isinf({t})", Fault(name, "out of range (not a finite number)")))
     if column.type in ("date", "timestamp"):
@@ -175,7 +202,7 @@ def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], di
     """
     present = [c for c in contract.columns if c.name in raw.types]
     extras = [n for n in raw.types if n not in contract.names]
-    norm = [f"{_normalised(c.name, raw.types[c.name])} AS __cn{i}" for i, c in enumerate(present)]
+    norm = [f"{_normalised(c.name, raw.types[c.name], c.type)} AS __cn{i}" for i, c in enumerate(present)]
     keep = [_quote(n) for n in extras]
     level1 = f"SELECT {', '.join(norm + keep)} FROM {raw.from_sql}"
     typed = [
@@ -186,7 +213,7 @@ def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], di
     whens: list[str] = []
     shown: dict[int, str] = {}
     for i, c in enumerate(present):
-        for condition, fault in column_checks(c, f"__cn{i}", f"__ct{i}"):
+        for condition, fault in column_checks(c, f"__cn{i}", f"__ct{i}", _is_text(raw.types[c.name])):
             faults.append(fault)
             whens.append(f"WHEN {condition} THEN {len(faults)}")
             shown[len(faults)] = f"__cn{i}"

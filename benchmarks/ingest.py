@@ -1,0 +1,145 @@
+"""Ingest benchmark (issue 8): N order lines loaded, validated, quarantined and aggregated.
+
+Writes the demo company with ``--lines`` order lines (default 10,000,000) as CSV and as
+Parquet, then measures, each in its own fresh subprocess so that peak memory is its own:
+
+* **compass** — ``compass_nb.data.load(folder, tables=["orders"])`` (contracts checked in
+  DuckDB, bad rows quarantined, SKUs checked against products, file fingerprinted) and
+  ``orders_monthly`` (SKU × location × month up to the cut-off);
+* **floor** — bare DuckDB: ``read_csv`` / ``read_parquet`` of the same file and the same
+  ``GROUP BY``.
+
+Prints wall time, peak resident memory and the compass / floor ratio per format.
+Target (issue 8): ratio ≤ 2 and peak ≤ 4 GB at 10 M lines.
+
+    python benchmarks/ingest.py                 # 10 M lines
+    python benchmarks/ingest.py --lines 1000000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FLOOR_SQL = (
+    "SELECT sku, location, strftime(order_date, '%Y-%m') AS month, sum(quantity) AS quantity, "
+    "sum(net_revenue) AS net_revenue, count(*) AS lines FROM {reader}('{path}') GROUP BY ALL"
+)
+
+
+def measure_floor(folder: Path, fmt: str, threads: int | None) -> dict:
+    """Bare DuckDB: read the orders file and group it; the time and size of the result."""
+    import duckdb
+
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {threads}")
+    reader = "read_csv" if fmt == "csv" else "read_parquet"
+    start = time.perf_counter()
+    groups = con.sql(FLOOR_SQL.format(reader=reader, path=folder / f"orders.{fmt}")).df()
+    return {"seconds": time.perf_counter() - start, "groups": len(groups), "quarantined": None}
+
+
+def measure_compass(folder: Path, fmt: str, threads: int | None) -> dict:
+    """Compass's whole path: load + validate + quarantine + fingerprint + monthly aggregate."""
+    from compass_nb.data import load, orders_monthly
+
+    start = time.perf_counter()
+    loaded = load(folder, tables=["orders"], threads=threads)
+    monthly = orders_monthly(loaded)
+    quarantined = len(loaded.quarantine)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "groups": len(monthly), "quarantined": quarantined,
+            "rows_read": loaded.rows_read["orders"], "period": loaded.period}
+
+
+def _child(kind: str, folder: str, fmt: str, threads: int | None) -> None:
+    if kind == "write":
+        write_inputs(Path(folder), int(fmt))
+        return
+    measure = measure_compass if kind == "compass" else measure_floor
+    result = measure(Path(folder), fmt, threads)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def run_child(kind: str, folder: Path, fmt: str, threads: int | None) -> dict:
+    """One measurement in a fresh interpreter (so peak memory is this measurement's alone)."""
+    cmd = [sys.executable, __file__, "--child", kind, "--folder", str(folder), "--format", fmt]
+    if threads:
+        cmd += ["--threads", str(threads)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} on {fmt} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def write_inputs(root: Path, lines: int) -> dict[str, Path]:
+    """The demo company with ``lines`` order lines, as CSV and as Parquet folders."""
+    from compass_nb.data.demo import write_demo
+
+    folders = {}
+    for fmt in ("csv", "parquet"):
+        folder = root / fmt
+        start = time.perf_counter()
+        write_demo(folder, profile="full", scale=lines, fmt=fmt)
+        size = (folder / f"orders.{fmt}").stat().st_size / 1e6
+        print(f"wrote {lines:,} order lines as {fmt} ({size:,.0f} MB) in {time.perf_counter() - start:.1f} s")
+        folders[fmt] = folder
+    return folders
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=10_000_000, help="order lines to generate")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (the best is kept)")
+    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
+    parser.add_argument("--workdir", type=Path, default=None, help="where to write the inputs (kept)")
+    parser.add_argument("--child", choices=["compass", "floor", "write"], help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--format", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return _child(args.child, args.folder, args.format, args.threads)
+
+    root = args.workdir or Path(tempfile.mkdtemp(prefix="compass-ingest-"))
+    try:
+        # written by a child, so that this process stays small: Linux carries a parent's peak
+        # resident size into the children it starts, and ru_maxrss would report it
+        subprocess.run([sys.executable, __file__, "--child", "write", "--folder", str(root), "--format",
+                        str(args.lines)], check=True)
+        folders = {fmt: root / fmt for fmt in ("csv", "parquet")}
+        rows = []
+        for fmt, folder in folders.items():
+            best = {}
+            for _ in range(args.repeat):
+                for kind in ("floor", "compass"):
+                    result = run_child(kind, folder, fmt, args.threads)
+                    if kind not in best or result["seconds"] < best[kind]["seconds"]:
+                        best[kind] = result
+            rows.append((fmt, best["floor"], best["compass"]))
+        print()
+        print(f"Ingest of {args.lines:,} order lines → SKU × location × month")
+        print(f"{'format':8} {'path':8} {'wall s':>8} {'peak MB':>9} {'groups':>8} {'quarantined':>12} {'ratio':>6}")
+        for fmt, floor, compass in rows:
+            ratio = compass["seconds"] / floor["seconds"]
+            print(f"{fmt:8} {'floor':8} {floor['seconds']:8.2f} {floor['peak_mb']:9.0f} {floor['groups']:8d} "
+                  f"{'-':>12} {'':>6}")
+            print(f"{fmt:8} {'compass':8} {compass['seconds']:8.2f} {compass['peak_mb']:9.0f} "
+                  f"{compass['groups']:8d} {compass['quarantined']:12d} {ratio:6.2f}")
+        print("\nfloor groups every line in the file; compass stops at the cut-off "
+              f"({rows[0][2]['period']}) after quarantining bad rows.")
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
