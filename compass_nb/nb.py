@@ -109,7 +109,7 @@ class Context:
             if frame.empty:
                 missing.append(table)
             else:
-                out[table] = frame.drop(columns=["period", "run_id"], errors="ignore")
+                out[table] = _from_store(frame)
         if missing:
             out.update({name: self.load(*missing).tables[name] for name in missing})
         return {table: out[table] for table in tables}
@@ -118,16 +118,16 @@ class Context:
         """Orders of the month after the period, known so far (for the nowcast only)."""
         frame = self.read("clean_orders_mtd")
         if not frame.empty:
-            return frame.drop(columns=["period", "run_id"], errors="ignore")
+            return _from_store(frame)
         return self.load("orders").mtd_orders
 
     def keep_inputs(self, loaded) -> None:
         """Stage what 01 data collection hands to the cycle: clean tables, the month-to-date
         orders, the quarantine (one CSV per table, private) and the input fingerprints."""
         for table, frame in loaded.tables.items():
-            self.write(f"clean_{table}", frame)
+            self.write(f"clean_{table}", _to_store(frame))
         if loaded.mtd_orders is not None:
-            self.write("clean_orders_mtd", loaded.mtd_orders)
+            self.write("clean_orders_mtd", _to_store(loaded.mtd_orders))
         folder = self.private_dir("quarantine")
         for table, rows in loaded.quarantine.groupby("table"):
             rows.to_csv(folder / f"{table}.csv", index=False)
@@ -188,6 +188,18 @@ class Context:
         path = self.run_dir / "pack" / "exports"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def _to_store(frame: pd.DataFrame) -> pd.DataFrame:
+    """A clean input table as stored: its own ``period`` column becomes ``table_period``
+    (the store keys every row by the cycle's ``period``)."""
+    return frame.rename(columns={"period": "table_period"})
+
+
+def _from_store(frame: pd.DataFrame) -> pd.DataFrame:
+    """A stored clean input table as the loader gave it."""
+    frame = frame.drop(columns=["period", "run_id"], errors="ignore")
+    return frame.rename(columns={"table_period": "period"})
 
 
 def _plain(value):

@@ -165,6 +165,12 @@ def stage(
 ) -> Path:
     """Write ``frame`` as this run's staged ``table`` (replacing an earlier staging of it)."""
     check_table_name(table)
+    clash = {"period", "run_id"} & set(frame.columns)
+    if clash:
+        raise ValueError(
+            f"{table}: columns {sorted(clash)} are the store's keys (the cycle and the run); "
+            "rename the data column (e.g. 'month') before writing"
+        )
     target = Path(run_dir) / "tables" / f"{table}.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     out = frame.copy()
