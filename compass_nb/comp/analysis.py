@@ -244,7 +244,10 @@ def analyse(
         audit=audit,
         closed=closes,
         is_closed=is_closed,
-        records=close.payout_records(result.lines.loc[result.lines["period"] == period]),
+        records=close.payout_records(
+            result.lines.loc[result.lines["period"] == period],
+            result.sellers.loc[result.sellers["period"] == period],
+        ),
         reconciliation=reconciliation(result),
         by_team=team_month_totals(window, revenue, min_sellers=min_sellers),
         by_month=by_month,

@@ -65,26 +65,50 @@ def typed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out.astype({c: _NUMERIC.get(c, "string") for c in columns})
 
 
-def payout_records(lines: pd.DataFrame) -> pd.DataFrame:
+def payout_records(lines: pd.DataFrame, sellers: pd.DataFrame | None = None) -> pd.DataFrame:
     """The trace aggregated to one row per seller, period, measure, kind and deal.
 
     This is the store's ``payouts`` table (``pay_period`` is the month paid in; the store
-    adds the run's ``period``). ``amount_cents`` is exact; ``amount`` is its float.
+    adds the run's ``period``). ``amount_cents`` is exact; ``amount`` is its float. With
+    ``sellers`` (the engine's per-seller rows), a seller with no line gets one zero row
+    of kind ``none``, so that a period in which nobody earned can still be closed.
     """
     if lines.empty:
-        return typed(pd.DataFrame(), PAYOUT_COLUMNS)
-    keyed = lines.assign(
-        pay_period=lines["period"], opportunity_id=lines["opportunity_id"].fillna("")
-    )
-    cents = keyed["amount"].map(lambda a: int(a * 100))
-    grouped = (
-        keyed.assign(amount_cents=cents)
-        .groupby([*KEY, "plan_id", "version"], sort=True, dropna=False)["amount_cents"]
-        .sum()
-        .reset_index()
-    )
-    grouped["amount"] = grouped["amount_cents"] / 100
-    return typed(grouped, PAYOUT_COLUMNS)
+        grouped = typed(pd.DataFrame(), PAYOUT_COLUMNS)
+    else:
+        keyed = lines.assign(
+            pay_period=lines["period"], opportunity_id=lines["opportunity_id"].fillna("")
+        )
+        cents = keyed["amount"].map(lambda a: int(a * 100))
+        grouped = (
+            keyed.assign(amount_cents=cents)
+            .groupby([*KEY, "plan_id", "version"], sort=True, dropna=False)["amount_cents"]
+            .sum()
+            .reset_index()
+        )
+        grouped["amount"] = grouped["amount_cents"] / 100
+    if sellers is not None and not sellers.empty:
+        paid = set(zip(grouped["rep_id"], grouped["pay_period"], strict=True))
+        idle = sellers.loc[
+            [(r, p) not in paid for r, p in zip(sellers["rep_id"], sellers["period"], strict=True)]
+        ]
+        zeros = pd.DataFrame(
+            {
+                "rep_id": idle["rep_id"],
+                "pay_period": idle["period"],
+                "measure": "",
+                "kind": "none",
+                "opportunity_id": "",
+                "plan_id": idle["plan_id"],
+                "version": idle["version"],
+                "amount": 0.0,
+                "amount_cents": 0,
+            }
+        )
+        grouped = pd.concat(
+            [typed(grouped, PAYOUT_COLUMNS), typed(zeros, PAYOUT_COLUMNS)], ignore_index=True
+        )
+    return typed(grouped, PAYOUT_COLUMNS).sort_values(KEY).reset_index(drop=True)
 
 
 def _what(kind: str, deal: str, before: int, after: int) -> str:
@@ -108,6 +132,7 @@ def adjustments(
     changed_by: str,
     reason: str = "",
     changed_at: str | None = None,
+    periods: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Adjustment lines (and their audit rows) for changes to closed periods.
 
@@ -123,13 +148,18 @@ def adjustments(
         The open period the adjustments are paid in.
     changed_by, reason, changed_at
         Who, why and when, for the audit trail.
+    periods
+        The closed periods to compare (default: those in ``locked``); a closed period
+        that paid nothing has no locked rows but can still change.
 
     Returns
     -------
     tuple of DataFrame
         ``(adjustment lines, audit rows)``; empty when nothing changed.
     """
-    periods = set(locked["pay_period"]) if not locked.empty else set()
+    if periods is None:
+        periods = list(locked["pay_period"].unique()) if not locked.empty else []
+    periods = set(periods)
     sides = {
         "before": _cents(locked, periods),
         "after": _cents(recomputed, periods),
@@ -221,7 +251,13 @@ def payouts_after_close(
     recomputed = payout_records(first.lines.loc[first.lines["period"].isin(done)])
     earlier = prior.loc[prior["pay_period"] < period] if not prior.empty else prior
     lines, audit = adjustments(
-        locked, recomputed, earlier, pay_period=period, changed_by=changed_by, reason=reason
+        locked,
+        recomputed,
+        earlier,
+        pay_period=period,
+        changed_by=changed_by,
+        reason=reason,
+        periods=done,
     )
     if lines.empty:
         return first, lines, audit

@@ -42,7 +42,8 @@ def run_period(path, tmp_path, period, opps, splits=NO_SPLITS, by="Ana Ops", rea
         reason=reason,
     )
     run_dir = tmp_path / f"run-{period}"
-    records = close.payout_records(result.lines.loc[result.lines["period"] == period])
+    sellers = result.sellers.loc[result.sellers["period"] == period]
+    records = close.payout_records(result.lines.loc[result.lines["period"] == period], sellers)
     run_id = store.next_run_id(path, period)
     for table, frame in {
         "payouts": records,
@@ -60,7 +61,7 @@ def test_close_locks_the_period_and_a_late_deal_becomes_an_adjustment_next_perio
     september = opportunities_frame(("O1", "r1", "2026-09-10", 10000))
     run_period(path, tmp_path, "2026-09", september)
     closed = close.close_period(path, "2026-09", by="Ana Ops", reason="September payroll")
-    assert (closed["total"], closed["sellers"], closed["closed_by"]) == (1000.0, 1, "Ana Ops")
+    assert (closed["total"], closed["sellers"], closed["closed_by"]) == (1000.0, 2, "Ana Ops")
 
     late = pd.concat(
         [september, opportunities_frame(("O2", "r2", "2026-09-28", 5000))], ignore_index=True
@@ -88,6 +89,17 @@ def test_a_corrected_split_adjusts_both_sellers(tmp_path):
     )
     _, lines, _ = run_period(path, tmp_path, "2026-10", deal, splits)
     assert sorted(lines[["rep_id", "amount"]].values.tolist()) == [["r1", -400.0], ["r2", 400.0]]
+
+
+def test_a_period_in_which_nobody_earned_can_be_closed_and_adjusted(tmp_path):
+    path = tmp_path / "compass.duckdb"
+    run_period(path, tmp_path, "2026-09", opportunities_frame(("O1", "r1", "2026-10-10", 10000)))
+    assert close.close_period(path, "2026-09", by="ops")["total"] == 0.0
+    late = opportunities_frame(("O1", "r1", "2026-10-10", 10000), ("O0", "r1", "2026-09-30", 2000))
+    _, lines, _ = run_period(path, tmp_path, "2026-10", late)
+    assert lines[["adjusts_period", "opportunity_id", "amount"]].values.tolist() == [
+        ["2026-09", "O0", 200.0]
+    ]
 
 
 def test_closing_twice_or_without_payouts_is_refused_with_what_to_do(tmp_path):

@@ -1,0 +1,36 @@
+"""The notebook's figures on demo:small: groups of five, totals that add up, a tie to the cent."""
+
+import pytest
+
+from compass_nb.comp.analysis import analyse
+from compass_nb.data import demo
+
+
+@pytest.fixture(scope="module")
+def a():
+    tables = {
+        k: v
+        for k, v in demo.generate("small").items()
+        if k in ("opportunities", "credit_splits", "reps", "quotas")
+    }
+    return analyse(tables, "2026-10", plans_dir="parameters/comp_plans", simulations=300)
+
+
+def test_every_month_reconciles_to_credited_bookings_to_the_cent(a):
+    assert (a.reconciliation["difference_cents"] == 0).all()
+
+
+def test_team_groups_have_five_sellers_and_add_up_to_the_company(a):
+    assert a.by_team["sellers"].min() >= 5
+    by_month = a.by_team.groupby("period")["payout"].sum()
+    company = a.by_month.set_index("period")["payout"]
+    assert (by_month - company.loc[by_month.index]).abs().max() < 0.01
+
+
+def test_shared_views_carry_no_identifiers(a):
+    for frame in (a.by_team, a.by_month, a.points, a.outliers, a.scenarios, a.percentiles):
+        assert not {"rep_id", "name", "opportunity_id"} & set(frame.columns)
+
+
+def test_budget_percentiles_are_ordered(a):
+    assert a.headlines["next_p10"] <= a.headlines["next_p50"] <= a.headlines["next_p90"]
