@@ -84,6 +84,15 @@ nb.summary(analysis.summary_lines(a, currency))
 nb.show(a.unknown, caption="Unknown stages", empty="Every stage in the data is in the mapping.")
 
 # %% [markdown]
+# Deals whose exported closed/won flags disagree with the mapping of their stage. The mapping
+# is used here, while compensation reads the flags: fix the mapping or the export so that
+# attainment and pay agree.
+
+# %%
+nb.show(a.flag_mismatches, caption="Closed/won flags that disagree with the mapping",
+        empty="Every deal's closed/won flags agree with the mapping.")
+
+# %% [markdown]
 # ## Funnel
 #
 # Deals created in the last twelve months and the stages they reached, from the stage

@@ -20,7 +20,7 @@ from compass_nb.pipeline.forecast import backtest, backtest_error, quarter_forec
 from compass_nb.pipeline.funnel import closed_between, stage_conversion, stage_reach, win_rates
 from compass_nb.pipeline.performance import attainment, attainment_distribution, ramp, scorecard
 from compass_nb.pipeline.quarters import next_quarter_bounds, quarter_bounds, quarter_label
-from compass_nb.pipeline.stages import stage_table, unknown_stages
+from compass_nb.pipeline.stages import flag_mismatches, stage_table, unknown_stages
 from compass_nb.pipeline.velocity import monthly_velocity, velocity_drivers
 
 COMMIT_COLUMNS = ["product_family", "quarter", "commit", "best_case", "weighted"]
@@ -49,6 +49,7 @@ class PipelineAnalysis:
     next_quarter: tuple[str, pd.Timestamp, pd.Timestamp]
     stages: pd.DataFrame
     unknown: pd.DataFrame
+    flag_mismatches: pd.DataFrame
     snapshot: pd.DataFrame
     conversion: pd.DataFrame
     conversion_by_cohort: pd.DataFrame
@@ -160,7 +161,11 @@ def analyse(
     cutoff = month_bounds(period)[1]
     reps = tables["reps"]
     opps = with_team(_with_columns(tables["opportunities"]), reps)
+    opps = opps.loc[pd.to_datetime(opps["created_date"]) <= cutoff]
     history = tables["opportunity_history"]
+    history = history.loc[
+        pd.to_datetime(history["changed_at"]) <= cutoff + pd.Timedelta(days=1) - pd.Timedelta(1)
+    ]
     unknown = unknown_stages({"opportunities": opps, "opportunity_history": history}, stages)
     states = timeline(opps, history, stages)
     snapshot = opportunities_at(opps, states, cutoff)
@@ -226,6 +231,7 @@ def analyse(
         next_quarter=next_q,
         stages=stages,
         unknown=unknown,
+        flag_mismatches=flag_mismatches(opps, stages),
         snapshot=snapshot,
         conversion=stage_conversion(cohorts, stages),
         conversion_by_cohort=stage_conversion(cohorts, stages, by=["cohort"]),
@@ -416,6 +422,11 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
         lines.append(
             f"{len(a.stalled)} open deals ({_money(a.stalled['amount'].sum(), currency)}) unchanged for "
             f"more than {a.settings.stalled_days} days."
+        )
+    if len(a.flag_mismatches):
+        lines.append(
+            f"{int(a.flag_mismatches['opportunities'].sum())} deals carry closed/won flags that disagree "
+            "with the stage mapping; the mapping is used (see Data checks)."
         )
     if len(a.unknown):
         lines.append(

@@ -181,3 +181,30 @@ def with_stage(frame: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return frame.merge(mapped, on="stage", how="inner")
+
+
+def flag_mismatches(opportunities: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
+    """Stages whose exported ``is_closed`` / ``is_won`` flags disagree with the mapping.
+
+    The mapping decides (and so attainment may differ from compensation, which reads the
+    flags, until the mapping or the export is fixed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``stage, is_closed, is_won`` (as exported), ``mapped_closed, mapped_won, opportunities``.
+    """
+    mapped = stages.set_index("name")
+    known = opportunities.loc[opportunities["stage"].isin(mapped.index)]
+    closed = known["is_closed"].astype(bool)
+    won = known["is_won"].astype(bool)
+    off = (closed != known["stage"].map(mapped["is_closed"]).astype(bool)) | (
+        won != known["stage"].map(mapped["is_won"]).astype(bool)
+    )
+    rows = known.loc[off].assign(is_closed=closed[off], is_won=won[off])
+    out = (
+        rows.groupby(["stage", "is_closed", "is_won"]).size().rename("opportunities").reset_index()
+    )
+    out.insert(3, "mapped_closed", out["stage"].map(mapped["is_closed"]).astype(bool))
+    out.insert(4, "mapped_won", out["stage"].map(mapped["is_won"]).astype(bool))
+    return out

@@ -60,3 +60,18 @@ def test_unknown_stages_are_reported_with_their_counts():
 def test_no_unknown_stages_gives_an_empty_report():
     opps = pd.DataFrame({"opportunity_id": ["x"], "stage": ["Proposal"]})
     assert unknown_stages({"opportunities": opps}, stage_table()).empty
+
+
+def test_exported_flags_that_disagree_with_the_mapping_are_listed():
+    from compass_nb.pipeline.stages import flag_mismatches
+
+    opps = pd.DataFrame(
+        {
+            "opportunity_id": ["x", "y", "z"],
+            "stage": ["Closed Won", "Closed Won", "Proposal"],
+            "is_closed": [True, True, False],
+            "is_won": [True, False, False],
+        }
+    )
+    out = flag_mismatches(opps, stage_table())
+    assert out.values.tolist() == [["Closed Won", True, False, True, True, 1]]
