@@ -35,7 +35,7 @@ from compass_nb.sop.inventory import (
     safety_stock,
     safety_stock_table,
 )
-from compass_nb.sop.kpis import budget_kpis, cycle_kpis, kpi_table
+from compass_nb.sop.kpis import budget_kpis, cycle_kpis, kpi_display, kpi_table
 from compass_nb.sop.months import complete_months, monthly_actuals, period_month, plan_months
 from compass_nb.sop.recommendations import rank_recommendations
 from compass_nb.sop.scenarios import (
@@ -45,6 +45,7 @@ from compass_nb.sop.scenarios import (
     scenario_demand,
     scenario_specs,
     scenario_table,
+    side_by_side,
 )
 from compass_nb.sop.supply import (
     SupplyPlan,
@@ -71,6 +72,8 @@ from compass_nb.sop.tracking import (
 from compass_nb.sop.value import cycle_changes, value_by_family
 
 __all__ = [
+    "kpi_display",
+    "side_by_side",
     "family_summary",
     "inventory_by_family",
     "utilisation_grid",

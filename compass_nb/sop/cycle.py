@@ -333,33 +333,58 @@ def check_targets(targets: dict | None) -> dict:
 
 
 def executive_review(
-    consensus: pd.DataFrame,
-    plan: pd.DataFrame,
+    consensus_all: pd.DataFrame,
+    plan_all: pd.DataFrame,
     scenarios: pd.DataFrame,
     recommendations: pd.DataFrame,
     budget: pd.DataFrame,
+    orders: pd.DataFrame,
     *,
-    previous_consensus: pd.DataFrame | None = None,
-    previous_plan: pd.DataFrame | None = None,
-    accuracy: float | None = None,
+    period: str,
     targets: dict | None = None,
     kpi_months: int = 12,
+    accuracy_months: int = 3,
     currency: str = "EUR",
 ) -> ExecutiveReview:
-    """Step 05: KPIs against the previous cycle, budget and targets; risks; decisions required."""
+    """Step 05: KPIs against the previous cycle, budget and targets; risks; decisions required.
+
+    ``consensus_all`` and ``plan_all`` hold every stored cycle (this one included); the
+    previous cycle is the latest one before ``period``. KPIs cover the first
+    ``kpi_months`` plan months, the same months for both cycles. Forecast accuracy is
+    1 − the lag-1 WAPE of the last ``accuracy_months`` months with actuals.
+    """
     targets = check_targets(targets)
-    months = pd.DatetimeIndex(sorted(plan["month"].unique()))[:kpi_months]
-    current = cycle_kpis(consensus, plan, months, accuracy)
+    cur_c, cur_p = (df[df["period"].astype(str) == str(period)] for df in (consensus_all, plan_all))
+    if cur_p.empty:
+        raise InputError(f"the cycle store has no supply plan for {period}: run 03_supply_planning first.")
+    months = pd.DatetimeIndex(sorted(cur_p["month"].unique()))[:kpi_months]
+    actuals = monthly_actuals(orders)
+    current = cycle_kpis(cur_c, cur_p, months, lag1_accuracy(consensus_all, actuals, period, accuracy_months))
+    earlier = sorted(p for p in plan_all["period"].astype(str).unique() if p < str(period))
     previous = None
-    if previous_plan is not None and not previous_plan.empty and previous_consensus is not None:
-        previous = cycle_kpis(previous_consensus, previous_plan, months)
+    if earlier:
+        prev = earlier[-1]
+        previous = cycle_kpis(consensus_all[consensus_all["period"] == prev], plan_all[plan_all["period"] == prev],
+                              months, lag1_accuracy(consensus_all, actuals, prev, accuracy_months))
     table = kpi_table(current, previous, budget_kpis(budget, months), targets)
-    r = ExecutiveReview(kpis=table, risks=risks_and_opportunities(plan, consensus, budget, scenarios,
+    r = ExecutiveReview(kpis=table, risks=risks_and_opportunities(cur_p, cur_c, budget, scenarios,
                                                                    recommendations, months),
                         decisions_required=decisions_required(recommendations, scenarios),
                         options=scenarios.pivot_table(index="label", columns="scenario", values="value", sort=False))
     r.summary = _executive_summary(r, currency, len(months))
     return r
+
+
+def lag1_accuracy(consensus_all: pd.DataFrame, actuals: pd.DataFrame, period: str, months: int = 3) -> float | None:
+    """1 − lag-1 WAPE of the consensus over the last ``months`` months up to ``period`` (None if none)."""
+    past = consensus_all[consensus_all["period"].astype(str) < str(period)]
+    if past.empty:
+        return None
+    acc = tracking.accuracy_by_lag(past, actuals, period_month(period), lags=(1,), by=())
+    recent = acc.sort_values("month").tail(months)
+    if recent.empty or recent["actual"].sum() <= 0:
+        return None
+    return float(1.0 - recent["abs_error"].sum() / recent["actual"].sum())
 
 
 def risks_and_opportunities(plan, consensus, budget, scenarios, recommendations, months, top: int = 5) -> pd.DataFrame:

@@ -86,3 +86,24 @@ def kpi_table(
                      "previous": prev, "change": value - prev, "budget": bud, "vs_budget": value - bud,
                      "target": tgt, "vs_target": value - tgt if tgt is not None else np.nan, "status": status})
     return pd.DataFrame(rows)
+
+
+def _fmt(value: float, kind: str, signed: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    sign = "+" if signed and value > 0 else ""
+    if kind == "share":
+        return f"{sign}{value * 100:.1f} pts" if signed else f"{value:.1%}"
+    if kind == "days":
+        return f"{sign}{value:,.0f} d"
+    return f"{sign}{value:,.0f}"
+
+
+def kpi_display(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`kpi_table` with every figure formatted for its kind (money, share, days)."""
+    out = pd.DataFrame({"KPI": table["label"]})
+    for col, signed in (("value", False), ("previous", False), ("change", True), ("budget", False),
+                        ("vs_budget", True), ("target", False), ("vs_target", True)):
+        out[col] = [_fmt(v, k, signed) for v, k in zip(table[col], table["kind"], strict=True)]
+    out["status"] = table["status"].to_numpy()
+    return out

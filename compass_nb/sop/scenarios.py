@@ -131,3 +131,11 @@ def assumptions_ledger(specs: list[dict], priority: str) -> pd.DataFrame:
         if spec.get("description"):
             rows.append({"scenario": name, "topic": "note", "assumption": str(spec["description"])})
     return pd.DataFrame(rows)
+
+
+def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
+    """Scenarios as columns: each metric's base value and every other scenario's delta against it."""
+    base = table[table["scenario"] == "base"].set_index("label")["value"].rename("base")
+    deltas = table[table["scenario"] != "base"].pivot_table(index="label", columns="scenario", values="delta", sort=False)
+    deltas.columns = [f"{c} vs base" for c in deltas.columns]
+    return pd.concat([base, deltas], axis=1).reindex(list(METRICS.values())).rename_axis("metric").reset_index()

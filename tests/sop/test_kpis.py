@@ -35,3 +35,14 @@ def test_budget_kpis_sum_the_budget_over_the_months():
     budget = pd.DataFrame({"period": ["2026-11", "2026-12", "2027-01"], "family": "F",
                            "revenue": [10.0, 20.0, 40.0], "margin": [2.0, 4.0, 8.0]})
     assert budget_kpis(budget, months) == {"revenue_plan": 30.0, "margin_plan": 6.0, "margin_rate": 0.2}
+
+
+def test_kpi_display_formats_each_kind():
+    from compass_nb.sop.kpis import kpi_display
+
+    table = kpi_table({"fill_rate": 0.9, "revenue_plan": 1234.4, "days_of_supply": 40.2}, previous={"fill_rate": 0.95})
+    shown = kpi_display(table).set_index("KPI")
+    assert shown.loc["Fill rate", "value"] == "90.0%"
+    assert shown.loc["Fill rate", "change"] == "-5.0 pts"
+    assert shown.loc["Revenue plan", "value"] == "1,234"
+    assert shown.loc["Days of supply", "value"] == "40 d"
