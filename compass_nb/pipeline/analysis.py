@@ -420,7 +420,8 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
     )
     if len(a.stalled):
         lines.append(
-            f"{len(a.stalled)} open deals ({_money(a.stalled['amount'].sum(), currency)}) unchanged for "
+            f"{len(a.stalled)} open {'deal' if len(a.stalled) == 1 else 'deals'} "
+            f"({_money(a.stalled['amount'].sum(), currency)}) unchanged for "
             f"more than {a.settings.stalled_days} days."
         )
     if len(a.flag_mismatches):
