@@ -107,12 +107,18 @@ def month_totals(sellers: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def attainment_points(sellers: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """Attainment and payout as a share of target incentive per seller-month, shuffled, no ids."""
+def attainment_points(
+    sellers: pd.DataFrame, *, min_sellers: int = privacy.MIN_SELLERS, seed: int = 0
+) -> pd.DataFrame:
+    """Attainment and payout as a share of target incentive per seller-month, shuffled, no ids.
+
+    Roles held by fewer than ``min_sellers`` people are shown merged (``Other roles``).
+    """
     rows = sellers.loc[sellers["target_incentive"] > 0]
+    roles = privacy.safe_groups(rows, "role", min_sellers=min_sellers, other="Other roles")
     out = pd.DataFrame(
         {
-            "role": rows["role"].to_numpy(),
+            "role": rows["role"].map(roles).fillna("Sellers").to_numpy(),
             "attainment": rows["attainment"].to_numpy(),
             "payout_vs_target": (rows["payout"] / rows["target_incentive"]).to_numpy(),
         }
@@ -251,7 +257,7 @@ def analyse(
         reconciliation=reconciliation(result),
         by_team=team_month_totals(window, revenue, min_sellers=min_sellers),
         by_month=by_month,
-        points=attainment_points(window, seed),
+        points=attainment_points(window, min_sellers=min_sellers, seed=seed),
         outliers=outlier_counts(window, result.lines),
         measures=measures,
         scenarios=scenario_table(

@@ -34,3 +34,10 @@ def test_shared_views_carry_no_identifiers(a):
 
 def test_budget_percentiles_are_ordered(a):
     assert a.headlines["next_p10"] <= a.headlines["next_p50"] <= a.headlines["next_p90"]
+
+
+def test_scatter_roles_are_groups_of_five_or_more(a):
+    window = a.sellers.loc[a.sellers["period"].isin(a.months)]
+    heads = window.groupby("role")["rep_id"].nunique()
+    small = set(heads[heads < 5].index)
+    assert small and not small & set(a.points["role"])
