@@ -1,7 +1,11 @@
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from compass_nb.pipeline._history import timeline
 from compass_nb.pipeline.funnel import closed_between, stage_conversion, stage_reach, win_rates
+from compass_nb.pipeline.stages import stage_table
 
 
 def _conversion(reach, stages, **kw):
@@ -59,3 +63,31 @@ def test_win_rate_by_group_splits_the_deals(opportunities):
 def test_closed_between_keeps_deals_closed_inside_the_window(opportunities):
     feb = closed_between(opportunities, pd.Timestamp("2026-02-01"), pd.Timestamp("2026-02-28"))
     assert feb["opportunity_id"].tolist() == ["A"]
+
+
+_stage = st.sampled_from(["Prospecting", "Qualification", "Proposal", "Closed Won", "Closed Lost"])
+_row = st.tuples(st.integers(0, 5), st.integers(0, 90), _stage)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_row, min_size=1, max_size=20))
+def test_conversion_never_exceeds_one_for_any_history(rows):
+    base = pd.Timestamp("2026-01-01")
+    hist = pd.DataFrame(
+        [(f"o{o}", base + pd.Timedelta(days=d), s, 10.0, base) for o, d, s in rows],
+        columns=["opportunity_id", "changed_at", "stage", "amount", "close_date"],
+    ).sort_values("changed_at", kind="stable")
+    opps = (
+        hist.groupby("opportunity_id")
+        .agg(
+            created_date=("changed_at", "min"),
+            stage=("stage", "last"),
+            amount=("amount", "last"),
+            close_date=("close_date", "last"),
+        )
+        .reset_index()
+    )
+    stages = stage_table()
+    conv = stage_conversion(stage_reach(timeline(opps, hist, stages), stages), stages)
+    assert (conv["advanced"] <= conv["reached"]).all()
+    assert conv["reached"].is_monotonic_decreasing
