@@ -177,7 +177,7 @@ def seller_payouts(
             )
         if adjustments is not None and not adjustments.empty:
             lines += _adjustment_lines(adjustments, str(rep.rep_id), period)
-        if version.draw is not None:
+        if version.draw is not None and not (exit_month and period > exit_month):
             earned = sum((line["amount"] for line in lines), ZERO)
             window = draws.in_draw_window(
                 version.draw, quota.months_since_hire(period, rep.hire_date)
@@ -303,7 +303,9 @@ def compute_payouts(
     }
     all_lines, all_summary, statuses = [], [], {}
     for rep in reps.itertuples():
-        months = _employed_months(rep, start, end)
+        months = sorted(
+            set(_employed_months(rep, start, end)) | _adjusted_months(adjustments, rep.rep_id, end)
+        )
         if not months:
             continue
         own = _seller_credits(credits, reps, rep, crediting)
@@ -317,6 +319,16 @@ def compute_payouts(
     lines = pd.DataFrame(all_lines, columns=LINE_COLUMNS)
     sellers = pd.DataFrame(all_summary)
     return Payouts(lines, sellers, _credit_status(credits, statuses))
+
+
+def _adjusted_months(adjustments: pd.DataFrame | None, rep_id: str, end: str) -> set[str]:
+    """Months a seller is paid adjustments in (a leaver still receives them)."""
+    if adjustments is None or adjustments.empty:
+        return set()
+    rows = adjustments.loc[
+        (adjustments["rep_id"].astype(str) == rep_id) & (adjustments["pay_period"] <= end)
+    ]
+    return set(rows["pay_period"])
 
 
 def _has_version(plan: Plan, period: str) -> bool:

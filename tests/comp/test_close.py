@@ -138,3 +138,31 @@ def test_a_cancellation_after_close_is_clawed_back_through_the_next_period():
     assert audit[["changed_at", "what"]].values.tolist() == [
         ["2026-11-02T09:00:00Z", "deal O1 cancelled after the period closed"]
     ]
+
+
+def test_a_leaver_is_still_paid_an_adjustment_after_leaving():
+    from compass_nb.comp.engine import compute_payouts
+
+    reps = reps_frame(("r1", "flat", "2020-01-01", "2026-09-30", 100000))
+    adjustment = pd.DataFrame(
+        {
+            "rep_id": ["r1"],
+            "pay_period": ["2026-10"],
+            "adjusts_period": ["2026-09"],
+            "opportunity_id": ["O9"],
+            "what": ["late deal"],
+            "amount": [D("250.00")],
+        }
+    )
+    opps = opportunities_frame(("O1", "r1", "2026-09-10", 1000))
+    result = compute_payouts(
+        PLANS,
+        reps,
+        QUOTAS,
+        credited_bookings(opps, NO_SPLITS),
+        start="2026-09",
+        end="2026-10",
+        adjustments=adjustment,
+    )
+    october = result.sellers.loc[result.sellers["period"] == "2026-10"]
+    assert october["payout"].tolist() == [D("250.00")]
