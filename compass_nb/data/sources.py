@@ -238,6 +238,32 @@ def _has_byte(path: Path, needles: tuple[bytes, ...]) -> bool:
         return any(mm.find(n) >= 0 for n in needles)
 
 
+def _line_layout(path: Path) -> tuple[int, np.ndarray]:
+    """How many lines the file has, and the numbers of its empty lines (numpy, chunked)."""
+    size = path.stat().st_size
+    blank: list[np.ndarray] = []
+    lines, previous_end, chunk_size = 0, -1, 1 << 26
+    with open(path, "rb") as fh:
+        offset = 0
+        while chunk := fh.read(chunk_size):
+            ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10) + offset
+            starts = np.r_[previous_end + 1, ends[:-1] + 1] if len(ends) else np.array([], dtype="int64")
+            length = ends - starts
+            empty = length == 0
+            if (length == 1).any():
+                one = np.flatnonzero(length == 1)
+                empty[one] = np.frombuffer(chunk, dtype=np.uint8)[starts[one] - offset] == 13 if (
+                    (starts[one] >= offset).all()) else empty[one]
+            blank.append(np.flatnonzero(empty) + lines + 1)
+            lines += len(ends)
+            if len(ends):
+                previous_end = int(ends[-1])
+            offset += len(chunk)
+    if size and previous_end != size - 1:
+        lines += 1
+    return lines, np.concatenate(blank) if blank else np.array([], dtype="int64")
+
+
 def _units(path: Path, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
     """Physical first line and blankness of every record or blank line (Python's csv module).
 
@@ -314,21 +340,30 @@ def csv_table(table: str, path: Path, encoding: str, con: duckdb.DuckDBPyConnect
         first_line = blank + 2
         parsed = con.execute(f"SELECT count(*) FROM checked_{table}").fetchall()[0][0]
         needs_scan = _has_byte(readable, (b"\n\n", b"\n\r\n", b'"', b"\r\r"))
-        exact: dict[str, _ExactLines | None] = {}
+        exact: dict[str, _ExactLines | np.ndarray | None] = {}
 
-        def scanned() -> _ExactLines | None:  # the csv-module scan runs only if a row is shown
-            if needs_scan and "lines" not in exact:
-                lines = _ExactLines(readable, delimiter, blank, skipped)
-                exact["lines"] = lines if len(lines.data_starts) == parsed else None
-            return exact.get("lines")
+        def layout() -> None:  # runs only when a row number is shown
+            lines, blank_lines = _line_layout(readable)
+            units = blank + 1 + parsed + len(np.unique(skipped)) + int((blank_lines > blank + 1).sum())
+            if lines == units:  # no quoted line breaks: DuckDB's lines are the file's lines
+                exact["skipped"] = np.union1d(skipped, blank_lines[blank_lines >= first_line])
+            else:
+                scan = _ExactLines(readable, delimiter, blank, skipped)
+                exact["lines"] = scan if len(scan.data_starts) == parsed else None
 
         def rows(ordinals: np.ndarray) -> np.ndarray:
-            lines = scanned()
-            return lines.rows(ordinals) if lines else _nth_not_skipped(ordinals, first_line, skipped)
+            if needs_scan and not exact:
+                layout()
+            if exact.get("lines") is not None:
+                return exact["lines"].rows(ordinals)
+            return _nth_not_skipped(ordinals, first_line, exact.get("skipped", skipped))
 
         def unit_lines(units: np.ndarray) -> np.ndarray:
-            lines = scanned()
-            return lines.line_of_unit(units) if lines else np.asarray(units, dtype="int64")
+            if needs_scan and not exact:
+                layout()
+            if exact.get("lines") is not None:
+                return exact["lines"].line_of_unit(units)
+            return np.asarray(units, dtype="int64")
 
         raw.row_numbers, raw.unit_lines = rows, unit_lines
         _drop_rejects(con)
