@@ -65,6 +65,8 @@ payroll.write_payroll(ctx.private_dir("payroll"), payroll.payroll_export(a.resul
                       ctx.period)
 if not a.audit.empty:
     a.audit.to_csv(ctx.private_dir("payroll") / f"adjustments_audit_{ctx.period}.csv", index=False)
+if not a.split_exceptions.empty:
+    a.split_exceptions.to_csv(ctx.private_dir("payroll") / f"split_exceptions_{ctx.period}.csv", index=False)
 if statements:
     statement_files.write_statements(ctx.private_dir("statements"), a.result, tables["reps"], ctx.period, currency)
 ctx.metric("payout", h["payout"], label=f"Variable pay ({currency})", fmt="{:,.0f}")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from compass_nb.comp import close, modelling, privacy
-from compass_nb.comp.engine import Payouts, reconciliation
+from compass_nb.comp.engine import Payouts, reconciliation, split_exceptions
 from compass_nb.comp.plans import Plan, load_plans
 from compass_nb.crediting import credited_bookings
 
@@ -45,6 +45,7 @@ class CompAnalysis:
     is_closed: bool
     records: pd.DataFrame
     reconciliation: pd.DataFrame
+    split_exceptions: pd.DataFrame
     by_team: pd.DataFrame
     by_month: pd.DataFrame
     points: pd.DataFrame
@@ -255,6 +256,7 @@ def analyse(
             result.sellers.loc[result.sellers["period"] == period],
         ),
         reconciliation=reconciliation(result),
+        split_exceptions=split_exceptions(result),
         by_team=team_month_totals(window, revenue, min_sellers=min_sellers),
         by_month=by_month,
         points=attainment_points(window, min_sellers=min_sellers, seed=seed),
@@ -298,6 +300,7 @@ def headlines(a: CompAnalysis) -> dict:
         if not a.adjustments.empty
         else 0.0,
         "adjustment_lines": len(a.adjustments),
+        "split_exceptions": len(a.split_exceptions),
     }
 
 
@@ -317,6 +320,11 @@ def summary_lines(a: CompAnalysis, currency: str = "EUR") -> list[str]:
     else:
         lines.append(
             f"Reconciliation gap of {h['reconciliation_cents'] / 100:,.2f} {currency}: investigate before paying."
+        )
+    if h["split_exceptions"]:
+        lines.append(
+            f"{h['split_exceptions']} won deals have seller splits that do not add up to 100 %: "
+            "correct credit_splits (the deals are listed in the private folder)."
         )
     if a.is_closed:
         lines.append(

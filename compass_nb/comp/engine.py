@@ -374,3 +374,16 @@ def reconciliation(result: Payouts) -> pd.DataFrame:
     out = pd.concat([credited, commissioned, unpaid], axis=1).fillna(0).astype("int64")
     out["difference_cents"] = out["credited_cents"] - out.drop(columns="credited_cents").sum(axis=1)
     return out.reset_index(names="period")
+
+
+def split_exceptions(result: Payouts) -> pd.DataFrame:
+    """Won deals whose credit to sellers on ``split`` plans does not add up to 100 % of the
+    deal (overlay and manager credit excluded): ``opportunity_id``, ``period``, ``split_pct``."""
+    sellers = result.sellers
+    split_reps = (
+        set(sellers.loc[sellers["crediting"] == "split", "rep_id"]) if not sellers.empty else set()
+    )
+    credits = result.credits
+    core = credits.loc[credits["rep_id"].isin(split_reps)]
+    total = core.groupby(["opportunity_id", "period"])["split_pct"].sum().reset_index()
+    return total.loc[(total["split_pct"] - 100).abs() > 1e-9].reset_index(drop=True)

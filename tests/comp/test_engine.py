@@ -198,3 +198,32 @@ def test_splits_summing_to_100_conserve_the_deal_credit(cuts, amount):
     )
     credits = credited_bookings(opportunities_frame(("O1", "r0", "2026-10-01", amount)), splits)
     assert abs(credits["credit"].sum() - float(amount)) < 1e-6
+
+
+def test_splits_not_adding_to_100_are_listed_but_overlay_credit_is_not():
+    from compass_nb.comp.engine import split_exceptions
+
+    overlay = plan_from(FLAT_10, crediting="overlay")
+    overlay = type(overlay)(
+        "se",
+        "s",
+        tuple(v.__class__(**{**v.__dict__, "plan_id": "se"}) for v in overlay.versions),
+        "s",
+    )
+    reps = reps_frame(
+        ("r1", "flat", "2020-01-01", None, 100000),
+        ("r2", "flat", "2020-01-01", None, 100000),
+        ("s1", "se", "2020-01-01", None, 100000),
+    )
+    splits = pd.DataFrame(
+        {
+            "opportunity_id": ["O1", "O1", "O1", "O2", "O2"],
+            "rep_id": ["r1", "r2", "s1", "r1", "r2"],
+            "split_pct": [60.0, 40.0, 100.0, 60.0, 60.0],
+        }
+    )
+    opps = opportunities_frame(("O1", "r1", "2026-10-02", 1000), ("O2", "r1", "2026-10-03", 1000))
+    result = run({"flat": PLAN, "se": overlay}, reps, opps, splits)
+    assert split_exceptions(result)[["opportunity_id", "split_pct"]].values.tolist() == [
+        ["O2", 120.0]
+    ]
