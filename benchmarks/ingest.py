@@ -56,8 +56,13 @@ def measure_compass(folder: Path, fmt: str, threads: int | None) -> dict:
     monthly = orders_monthly(loaded)
     quarantined = len(loaded.quarantine)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "groups": len(monthly), "quarantined": quarantined,
-            "rows_read": loaded.rows_read["orders"], "period": loaded.period}
+    return {
+        "seconds": seconds,
+        "groups": len(monthly),
+        "quarantined": quarantined,
+        "rows_read": loaded.rows_read["orders"],
+        "period": loaded.period,
+    }
 
 
 def _child(kind: str, folder: str, fmt: str, threads: int | None) -> None:
@@ -91,7 +96,9 @@ def write_inputs(root: Path, lines: int) -> dict[str, Path]:
         start = time.perf_counter()
         write_demo(folder, profile="full", scale=lines, fmt=fmt)
         size = (folder / f"orders.{fmt}").stat().st_size / 1e6
-        print(f"wrote {lines:,} order lines as {fmt} ({size:,.0f} MB) in {time.perf_counter() - start:.1f} s")
+        print(
+            f"wrote {lines:,} order lines as {fmt} ({size:,.0f} MB) in {time.perf_counter() - start:.1f} s"
+        )
         folders[fmt] = folder
     return folders
 
@@ -99,9 +106,15 @@ def write_inputs(root: Path, lines: int) -> dict[str, Path]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=10_000_000, help="order lines to generate")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (the best is kept)")
-    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
-    parser.add_argument("--workdir", type=Path, default=None, help="where to write the inputs (kept)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per measurement (the best is kept)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="DuckDB threads (default: all cores)"
+    )
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="where to write the inputs (kept)"
+    )
     parser.add_argument("--child", choices=["compass", "floor", "write"], help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     parser.add_argument("--format", help=argparse.SUPPRESS)
@@ -113,8 +126,19 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # written by a child, so that this process stays small: Linux carries a parent's peak
         # resident size into the children it starts, and ru_maxrss would report it
-        subprocess.run([sys.executable, __file__, "--child", "write", "--folder", str(root), "--format",
-                        str(args.lines)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "write",
+                "--folder",
+                str(root),
+                "--format",
+                str(args.lines),
+            ],
+            check=True,
+        )
         folders = {fmt: root / fmt for fmt in ("csv", "parquet")}
         rows = []
         for fmt, folder in folders.items():
@@ -127,15 +151,23 @@ def main(argv: list[str] | None = None) -> None:
             rows.append((fmt, best["floor"], best["compass"]))
         print()
         print(f"Ingest of {args.lines:,} order lines → SKU × location × month")
-        print(f"{'format':8} {'path':8} {'wall s':>8} {'peak MB':>9} {'groups':>8} {'quarantined':>12} {'ratio':>6}")
+        print(
+            f"{'format':8} {'path':8} {'wall s':>8} {'peak MB':>9} {'groups':>8} {'quarantined':>12} {'ratio':>6}"
+        )
         for fmt, floor, compass in rows:
             ratio = compass["seconds"] / floor["seconds"]
-            print(f"{fmt:8} {'floor':8} {floor['seconds']:8.2f} {floor['peak_mb']:9.0f} {floor['groups']:8d} "
-                  f"{'-':>12} {'':>6}")
-            print(f"{fmt:8} {'compass':8} {compass['seconds']:8.2f} {compass['peak_mb']:9.0f} "
-                  f"{compass['groups']:8d} {compass['quarantined']:12d} {ratio:6.2f}")
-        print("\nfloor groups every line in the file; compass stops at the cut-off "
-              f"({rows[0][2]['period']}) after quarantining bad rows.")
+            print(
+                f"{fmt:8} {'floor':8} {floor['seconds']:8.2f} {floor['peak_mb']:9.0f} {floor['groups']:8d} "
+                f"{'-':>12} {'':>6}"
+            )
+            print(
+                f"{fmt:8} {'compass':8} {compass['seconds']:8.2f} {compass['peak_mb']:9.0f} "
+                f"{compass['groups']:8d} {compass['quarantined']:12d} {ratio:6.2f}"
+            )
+        print(
+            "\nfloor groups every line in the file; compass stops at the cut-off "
+            f"({rows[0][2]['period']}) after quarantining bad rows."
+        )
     finally:
         if args.workdir is None:
             shutil.rmtree(root, ignore_errors=True)

@@ -4,7 +4,15 @@
 as of the period's last day and every rejected row in ``Loaded.quarantine``.
 """
 
-from compass_nb.data.contracts import CONTRACTS, NULL_TOKENS, TABLE_ORDER, Column, Contract, Reference, contract
+from compass_nb.data.contracts import (
+    CONTRACTS,
+    NULL_TOKENS,
+    TABLE_ORDER,
+    Column,
+    Contract,
+    Reference,
+    contract,
+)
 from compass_nb.data.cutoff import next_period, opportunities_as_of, period_end, reps_as_of
 from compass_nb.data.loader import (
     Loaded,

@@ -409,7 +409,9 @@ def describe() -> str:
     """The contracts as Markdown, one section per table (for README and the 01 notebook)."""
     lines = []
     for c in (CONTRACTS[t] for t in TABLE_ORDER):
-        cols = ", ".join(f"`{col.name}{'' if col.required else '?'}` ({col.type})" for col in c.columns)
+        cols = ", ".join(
+            f"`{col.name}{'' if col.required else '?'}` ({col.type})" for col in c.columns
+        )
         key = f" Key: {', '.join(c.key)}." if c.key else ""
         lines.append(f"* `{c.table}` — {c.description}: {cols}.{key}")
     return "\n".join(lines)

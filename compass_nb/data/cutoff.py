@@ -26,7 +26,9 @@ def check_period(period: str) -> str:
     """``period`` as ``YYYY-MM``; :class:`InputError` when it is not one."""
     text = str(period).strip()
     if not _PERIOD.match(text):
-        raise InputError(f"The period {period!r} is not a month: write it as YYYY-MM, e.g. --period 2026-10.")
+        raise InputError(
+            f"The period {period!r} is not a month: write it as YYYY-MM, e.g. --period 2026-10."
+        )
     return text
 
 
@@ -57,7 +59,9 @@ def complete_period(last_date: pd.Timestamp) -> str:
     '2026-10'
     """
     month = pd.Period(pd.Timestamp(last_date), freq="M")
-    return str(month if pd.Timestamp(last_date).normalize() == month.end_time.normalize() else month - 1)
+    return str(
+        month if pd.Timestamp(last_date).normalize() == month.end_time.normalize() else month - 1
+    )
 
 
 def cutoff_condition(contract: Contract, period: str) -> str | None:
@@ -73,7 +77,9 @@ def cutoff_condition(contract: Contract, period: str) -> str | None:
 
 def _closed_flags(opportunities: pd.DataFrame) -> pd.DataFrame:
     """Per stage, whether a deal at that stage is closed and won (as the data says today)."""
-    flags = opportunities.groupby("stage")[["is_closed", "is_won"]].agg(lambda s: bool(s.mode().iloc[0]))
+    flags = opportunities.groupby("stage")[["is_closed", "is_won"]].agg(
+        lambda s: bool(s.mode().iloc[0])
+    )
     return flags
 
 
@@ -126,7 +132,9 @@ def opportunities_as_of(
         )
         deals.at[i, "is_closed"], deals.at[i, "is_won"] = closed, won
     if "forecast_category" in deals and deals["forecast_category"].notna().any():
-        usual = opportunities.dropna(subset=["forecast_category"]).groupby("stage")["forecast_category"]
+        usual = opportunities.dropna(subset=["forecast_category"]).groupby("stage")[
+            "forecast_category"
+        ]
         usual = usual.agg(lambda s: s.mode().iloc[0])
         mapped = deals.loc[changed.to_numpy(), "stage"].map(usual)
         deals.loc[changed.to_numpy(), "forecast_category"] = mapped.where(

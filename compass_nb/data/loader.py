@@ -125,7 +125,9 @@ class Loaded:
         """``table``'s clean rows visible at the cut-off, as pandas."""
         frame = _frame(self.con, f"SELECT * FROM {self.view(table)}", table)
         if table == "opportunities":
-            history = _frame(self.con, f"SELECT * FROM {self.view('opportunity_history')}", "opportunity_history")
+            history = _frame(
+                self.con, f"SELECT * FROM {self.view('opportunity_history')}", "opportunity_history"
+            )
             return cut.opportunities_as_of(frame, history, self.cutoff)
         if table == "reps":
             return cut.reps_as_of(frame, self.cutoff)
@@ -136,9 +138,15 @@ class Loaded:
         """Clean orders of the month after the period (month to date), for the nowcast only."""
         if self._mtd is None:
             if "orders" not in self.rows_read:
-                raise InputError("Month-to-date orders need the orders table: load it with tables=['orders'].")
+                raise InputError(
+                    "Month-to-date orders need the orders table: load it with tables=['orders']."
+                )
             start = (self.cutoff + pd.Timedelta(days=1)).date().isoformat()
-            end = (cut.period_end(cut.next_period(self.period)) + pd.Timedelta(days=1)).date().isoformat()
+            end = (
+                (cut.period_end(cut.next_period(self.period)) + pd.Timedelta(days=1))
+                .date()
+                .isoformat()
+            )
             self._mtd = _frame(
                 self.con,
                 f"SELECT * FROM clean_orders WHERE order_date >= DATE '{start}' AND order_date < DATE '{end}'",
@@ -170,7 +178,9 @@ def _requested(source: Source, tables: list[str] | None) -> list[str]:
         return [t for t in TABLE_ORDER if t in available]
     unknown = [t for t in tables if t not in CONTRACTS]
     if unknown:
-        raise InputError(f"Unknown table {unknown[0]!r}: the input tables are {', '.join(TABLE_ORDER)}.")
+        raise InputError(
+            f"Unknown table {unknown[0]!r}: the input tables are {', '.join(TABLE_ORDER)}."
+        )
     missing = [t for t in tables if t not in available]
     if missing:
         raise InputError(
@@ -182,10 +192,14 @@ def _requested(source: Source, tables: list[str] | None) -> list[str]:
 
 def _strict_failure(quarantine: pd.DataFrame) -> InputError:
     counts = quarantine.groupby(["table", "reason"]).size().sort_values(ascending=False)
-    lines = [f"  {table}: {n} row{'s' if n > 1 else ''} — {reason}" for (table, reason), n in counts.items()]
+    lines = [
+        f"  {table}: {n} row{'s' if n > 1 else ''} — {reason}"
+        for (table, reason), n in counts.items()
+    ]
     return InputError(
         f"Strict mode: {len(quarantine)} row{'s' if len(quarantine) > 1 else ''} failed validation "
-        "(fix them in the source, or run without --strict to quarantine them):\n" + "\n".join(lines[:20])
+        "(fix them in the source, or run without --strict to quarantine them):\n"
+        + "\n".join(lines[:20])
     )
 
 
@@ -246,7 +260,9 @@ def load(
         period = _latest_complete(con, checks) or latest_complete_period(source, encoding=encoding)
     period = cut.check_period(period)
     _cutoff_views(con, todo, period)
-    quarantine = pd.concat([val.quarantine_rows(con, c) for c in checks.values()] or [val.empty_quarantine()])
+    quarantine = pd.concat(
+        [val.quarantine_rows(con, c) for c in checks.values()] or [val.empty_quarantine()]
+    )
     quarantine = quarantine.reset_index(drop=True)
     if strict and len(quarantine):
         con.close()
@@ -277,7 +293,9 @@ def _checked_tables(
             except duckdb.Error as err:
                 raise InputError(f"{raw.file} cannot be read as the {table} table: {err}") from None
             val.mark_duplicate_keys(con, contract, check)
-            val.mark_unknown_references(con, contract, check, {t: c.clean for t, c in checks.items()})
+            val.mark_unknown_references(
+                con, contract, check, {t: c.clean for t, c in checks.items()}
+            )
             val.count_rows(con, check)
             checks[table] = check
     finally:
@@ -292,14 +310,22 @@ def _cutoff_views(con: duckdb.DuckDBPyConnection, tables: list[str], period: str
         con.execute(f"CREATE OR REPLACE VIEW cut_{table} AS SELECT * FROM clean_{table}{where}")
 
 
-_LATEST_FROM = (("orders", "order_date"), ("inventory", "snapshot_date"), ("opportunity_history", "changed_at"),
-                ("survey_responses", "survey_date"))
+_LATEST_FROM = (
+    ("orders", "order_date"),
+    ("inventory", "snapshot_date"),
+    ("opportunity_history", "changed_at"),
+    ("survey_responses", "survey_date"),
+)
 
 
-def _latest_complete(con: duckdb.DuckDBPyConnection, checks: dict[str, val.TableCheck]) -> str | None:
+def _latest_complete(
+    con: duckdb.DuckDBPyConnection, checks: dict[str, val.TableCheck]
+) -> str | None:
     for table, column in _LATEST_FROM:
         if table in checks:
-            last = con.execute(f'SELECT max("{column}") FROM {checks[table].clean}').fetchall()[0][0]
+            last = con.execute(f'SELECT max("{column}") FROM {checks[table].clean}').fetchall()[0][
+                0
+            ]
             if last is not None:
                 return cut.complete_period(pd.Timestamp(last))
     return None
@@ -320,10 +346,14 @@ def latest_complete_period(source: str | os.PathLike, *, encoding: str = "utf-8"
                 raw = src.raw(table, con, encoding)
                 contract = CONTRACTS[table]
                 parsed = val._parsed(
-                    contract.column(column), val._normalised(column, raw.types[column], "date"), raw.types[column],
+                    contract.column(column),
+                    val._normalised(column, raw.types[column], "date"),
+                    raw.types[column],
                     raw.decimal_comma,
                 )
-                last = con.execute(f"SELECT max(CAST({parsed} AS DATE)) FROM {raw.from_sql}").fetchall()[0][0]
+                last = con.execute(
+                    f"SELECT max(CAST({parsed} AS DATE)) FROM {raw.from_sql}"
+                ).fetchall()[0][0]
                 if last is not None:
                     return cut.complete_period(pd.Timestamp(last))
     except duckdb.Error as err:
@@ -365,8 +395,10 @@ def orders_monthly(
         ``sku, location, month`` (``YYYY-MM``), ``quantity``, ``net_revenue``, ``lines``,
         sorted by the first three.
     """
-    loaded = data if isinstance(data, Loaded) else load(
-        data, period=period, tables=["orders"], encoding=encoding, threads=threads
+    loaded = (
+        data
+        if isinstance(data, Loaded)
+        else load(data, period=period, tables=["orders"], encoding=encoding, threads=threads)
     )
     return loaded.con.sql(
         f"SELECT sku, location, strftime(order_date, '%Y-%m') AS month, sum(quantity) AS quantity, "

@@ -89,7 +89,9 @@ class RawTable:
     unit_lines: Callable[[np.ndarray], np.ndarray] = lambda units: np.asarray(units, dtype="int64")
     after_read: Callable[[duckdb.DuckDBPyConnection], None] | None = None
     malformed: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame({"row": pd.Series(dtype="int64"), "value": pd.Series(dtype="object")})
+        default_factory=lambda: pd.DataFrame(
+            {"row": pd.Series(dtype="int64"), "value": pd.Series(dtype="object")}
+        )
     )
 
 
@@ -146,7 +148,11 @@ def _nth_not_skipped(ordinals: np.ndarray, first_line: int, skipped: np.ndarray)
         return lines
     skipped = np.unique(skipped)
     while True:  # each pass adds the skipped lines now known to lie before the row
-        moved = np.asarray(ordinals, dtype="int64") + first_line + np.searchsorted(skipped, lines, side="right")
+        moved = (
+            np.asarray(ordinals, dtype="int64")
+            + first_line
+            + np.searchsorted(skipped, lines, side="right")
+        )
         if np.array_equal(moved, lines):
             return lines
         lines = moved
@@ -186,9 +192,9 @@ def _header(path: Path, file: str, encoding: str) -> tuple[str, int, str]:
     if not head.strip():
         raise InputError(f"{file} is empty: expected a header line and data rows.")
     codec = "utf-8-sig" if _is_utf8(encoding) else encoding
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not codecs.lookup(codec).name.startswith(
-        "utf-16"
-    ):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not codecs.lookup(
+        codec
+    ).name.startswith("utf-16"):
         raise _decode_error(file, encoding, 1, head)
     try:
         text = head.decode(codec)
@@ -203,7 +209,9 @@ def _header(path: Path, file: str, encoding: str) -> tuple[str, int, str]:
     header = lines[blank].lstrip("\ufeff")
     if "\ufffd" in header:
         raise _decode_error(file, encoding, blank + 1, head)
-    sample = header if any(d in header for d in _DELIMITERS) else "\n".join(lines[blank : blank + 5])
+    sample = (
+        header if any(d in header for d in _DELIMITERS) else "\n".join(lines[blank : blank + 5])
+    )
     counts = {d: sample.count(d) for d in _DELIMITERS}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
     return header, blank, delimiter
@@ -247,13 +255,18 @@ def _line_layout(path: Path) -> tuple[int, np.ndarray]:
         offset = 0
         while chunk := fh.read(chunk_size):
             ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10) + offset
-            starts = np.r_[previous_end + 1, ends[:-1] + 1] if len(ends) else np.array([], dtype="int64")
+            starts = (
+                np.r_[previous_end + 1, ends[:-1] + 1] if len(ends) else np.array([], dtype="int64")
+            )
             length = ends - starts
             empty = length == 0
             if (length == 1).any():
                 one = np.flatnonzero(length == 1)
-                empty[one] = np.frombuffer(chunk, dtype=np.uint8)[starts[one] - offset] == 13 if (
-                    (starts[one] >= offset).all()) else empty[one]
+                empty[one] = (
+                    np.frombuffer(chunk, dtype=np.uint8)[starts[one] - offset] == 13
+                    if ((starts[one] >= offset).all())
+                    else empty[one]
+                )
             blank.append(np.flatnonzero(empty) + lines + 1)
             lines += len(ends)
             if len(ends):
@@ -294,7 +307,9 @@ class _ExactLines:
         """Physical line of DuckDB's 1-based line (unit) numbers."""
         units = np.asarray(units, dtype="int64")
         inside = (units >= 1) & (units <= len(self.starts))
-        return np.where(inside, self.starts[np.clip(units - 1, 0, max(len(self.starts) - 1, 0))], units)
+        return np.where(
+            inside, self.starts[np.clip(units - 1, 0, max(len(self.starts) - 1, 0))], units
+        )
 
     def rows(self, ordinals: np.ndarray) -> np.ndarray:
         """Physical line of each accepted-by-the-parser row's ordinal."""
@@ -319,7 +334,12 @@ def csv_table(table: str, path: Path, encoding: str, con: duckdb.DuckDBPyConnect
         f"rejects_scan={_literal(rejects + '_scan')}, strict_mode=true, max_line_size=16777216)"
     )
     raw = RawTable(
-        table, file, from_sql, dict.fromkeys(names, "VARCHAR"), _ordinal_plus(0), decimal_comma=delimiter == ";"
+        table,
+        file,
+        from_sql,
+        dict.fromkeys(names, "VARCHAR"),
+        _ordinal_plus(0),
+        decimal_comma=delimiter == ";",
     )
 
     def collect_rejects(con: duckdb.DuckDBPyConnection) -> None:
@@ -333,8 +353,10 @@ def csv_table(table: str, path: Path, encoding: str, con: duckdb.DuckDBPyConnect
                 raise _decode_error(file, encoding, line, fh.read(_HEAD_BYTES))
         blank_rejects = found["value"].fillna("").str.strip() == ""
         raw.malformed = pd.DataFrame(
-            {"row": found.loc[~blank_rejects, "line"].astype("int64").to_numpy(),
-             "value": found.loc[~blank_rejects, "value"].to_numpy()}
+            {
+                "row": found.loc[~blank_rejects, "line"].astype("int64").to_numpy(),
+                "value": found.loc[~blank_rejects, "value"].to_numpy(),
+            }
         )
         skipped = found["line"].astype("int64").to_numpy()
         first_line = blank + 2
@@ -344,7 +366,9 @@ def csv_table(table: str, path: Path, encoding: str, con: duckdb.DuckDBPyConnect
 
         def layout() -> None:  # runs only when a row number is shown
             lines, blank_lines = _line_layout(readable)
-            units = blank + 1 + parsed + len(np.unique(skipped)) + int((blank_lines > blank + 1).sum())
+            units = (
+                blank + 1 + parsed + len(np.unique(skipped)) + int((blank_lines > blank + 1).sum())
+            )
             if lines == units:  # no quoted line breaks: DuckDB's lines are the file's lines
                 exact["skipped"] = np.union1d(skipped, blank_lines[blank_lines >= first_line])
             else:
@@ -380,12 +404,18 @@ def _describe(con: duckdb.DuckDBPyConnection, from_sql: str) -> list[tuple[str, 
     return [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()]
 
 
-def _renamed(table: str, file: str, from_sql: str, described: list[tuple[str, str]]) -> tuple[str, dict]:
+def _renamed(
+    table: str, file: str, from_sql: str, described: list[tuple[str, str]]
+) -> tuple[str, dict]:
     """A ``SELECT`` renaming the source's columns to their lower-case names."""
     names = _lowercase_names(table, file, [n for n, _ in described])
     require_columns(table, file, names)
-    select = ", ".join(f"{_quote(src)} AS {_quote(dst)}" for (src, _), dst in zip(described, names, strict=True))
-    return f"(SELECT {select} FROM {from_sql})", {dst: t for (_, t), dst in zip(described, names, strict=True)}
+    select = ", ".join(
+        f"{_quote(src)} AS {_quote(dst)}" for (src, _), dst in zip(described, names, strict=True)
+    )
+    return f"(SELECT {select} FROM {from_sql})", {
+        dst: t for (_, t), dst in zip(described, names, strict=True)
+    }
 
 
 def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> RawTable:
@@ -394,35 +424,52 @@ def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> Raw
     try:
         described = _describe(con, from_sql)
     except duckdb.Error as err:
-        raise InputError(f"{path.name} cannot be read as Parquet ({err}); re-export it as Parquet or CSV.") from None
+        raise InputError(
+            f"{path.name} cannot be read as Parquet ({err}); re-export it as Parquet or CSV."
+        ) from None
     select, types = _renamed(table, path.name, from_sql, described)
     return RawTable(table, path.name, select, types, _ordinal_plus(1))
 
 
 def frame_table(
-    table: str, file: str, frame: pd.DataFrame, con: duckdb.DuckDBPyConnection, first_row: int = 1, rows=None
+    table: str,
+    file: str,
+    frame: pd.DataFrame,
+    con: duckdb.DuckDBPyConnection,
+    first_row: int = 1,
+    rows=None,
 ) -> RawTable:
     """An in-memory DataFrame as a :class:`RawTable` (registered in DuckDB, read in order)."""
     view = f"frame_{table}"
     frame = frame.set_axis(_lowercase_names(table, file, [str(c) for c in frame.columns]), axis=1)
     con.register(view, frame)
     select, types = _renamed(table, file, view, _describe(con, view))
-    numbers = _ordinal_plus(first_row) if rows is None else (lambda o: np.asarray(rows)[np.asarray(o, dtype="int64")])
+    numbers = (
+        _ordinal_plus(first_row)
+        if rows is None
+        else (lambda o: np.asarray(rows)[np.asarray(o, dtype="int64")])
+    )
     return RawTable(table, file, select, types, numbers)
 
 
 def excel_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> RawTable:
     """The first sheet of an ``.xlsx`` file, read as text; rows numbered as Excel shows them."""
     try:
-        sheet = pd.read_excel(path, dtype=str, header=None, keep_default_na=False, engine="openpyxl")
+        sheet = pd.read_excel(
+            path, dtype=str, header=None, keep_default_na=False, engine="openpyxl"
+        )
     except Exception as err:  # openpyxl raises many types for a damaged file
         raise InputError(
             f"{path.name} cannot be read as an Excel workbook ({type(err).__name__}: {err}); "
             "save it again as .xlsx or export the sheet as CSV."
         ) from None
-    filled = (sheet.fillna("").map(str).apply(lambda col: col.str.strip()) != "").any(axis=1).to_numpy()
+    filled = (
+        (sheet.fillna("").map(str).apply(lambda col: col.str.strip()) != "").any(axis=1).to_numpy()
+    )
     if not filled.any():
-        raise InputError(f"{path.name} is empty: expected a header row and data rows on the first sheet.")
+        raise InputError(
+            f"{path.name} is empty: expected a header row and data rows on the first sheet."
+        )
     header_at = int(filled.argmax())
     rows = [i for i in range(header_at + 1, len(sheet)) if filled[i]]
     frame = sheet.iloc[rows].reset_index(drop=True)
@@ -504,7 +551,12 @@ class DuckDBSource(Source):
         self.label = str(path)
         try:
             with duckdb.connect(str(path), read_only=True) as con:
-                found = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+                found = [
+                    r[0]
+                    for r in con.execute(
+                        "SELECT table_name FROM information_schema.tables"
+                    ).fetchall()
+                ]
         except duckdb.Error as err:
             raise InputError(f"{path} cannot be opened as a DuckDB database ({err}).") from None
         self.tables = {n.lower(): n for n in found if n.lower() in CONTRACTS}
@@ -513,13 +565,17 @@ class DuckDBSource(Source):
         return list(self.tables)
 
     def _attach(self, con: duckdb.DuckDBPyConnection) -> None:
-        if not con.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = 'compass_src'").fetchall():
+        if not con.execute(
+            "SELECT 1 FROM duckdb_databases() WHERE database_name = 'compass_src'"
+        ).fetchall():
             con.execute(f"ATTACH {_literal(str(self.path))} AS compass_src (READ_ONLY)")
 
     def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
         self._attach(con)
         from_sql = f"compass_src.{_quote(self.tables[table])}"
-        select, types = _renamed(table, f"{self.path.name}:{table}", from_sql, _describe(con, from_sql))
+        select, types = _renamed(
+            table, f"{self.path.name}:{table}", from_sql, _describe(con, from_sql)
+        )
         return RawTable(table, f"{self.path.name}:{table}", select, types, _ordinal_plus(1))
 
     def fingerprint(self, table: str) -> str:
@@ -530,7 +586,9 @@ class DuckDBSource(Source):
         return hashlib.sha256(f"{table}:{row[0]}:{row[1]}".encode()).hexdigest()
 
     def close(self, con: duckdb.DuckDBPyConnection) -> None:
-        if con.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = 'compass_src'").fetchall():
+        if con.execute(
+            "SELECT 1 FROM duckdb_databases() WHERE database_name = 'compass_src'"
+        ).fetchall():
             con.execute("DETACH compass_src")
 
 
@@ -553,7 +611,9 @@ class SQLSource(Source):
         except InputError:
             raise
         except Exception as err:
-            raise InputError(f"Cannot connect to {self.label}: {mask_credentials(str(err))}") from None
+            raise InputError(
+                f"Cannot connect to {self.label}: {mask_credentials(str(err))}"
+            ) from None
         self.tables = {n.lower(): n for n in found if n.lower() in CONTRACTS}
         self._frames: dict[str, pd.DataFrame] = {}
 
@@ -566,7 +626,9 @@ class SQLSource(Source):
             try:
                 self._frames[table] = pd.read_sql_table(self.tables[table], self.engine)
             except Exception as err:
-                raise InputError(f"{self.label}: cannot read table {table}: {mask_credentials(str(err))}") from None
+                raise InputError(
+                    f"{self.label}: cannot read table {table}: {mask_credentials(str(err))}"
+                ) from None
         return self._frames[table]
 
     def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:

@@ -32,8 +32,21 @@ VALUE = "__compass_value"
 VALUE_CHARS = 500
 MALFORMED = "malformed line (wrong number of fields)"
 DATE_RANGE = ("1900-01-01", "2199-12-31")
-_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "UTINYINT",
-            "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
+_NUMERIC = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+)
 _TRUE = ("true", "t", "1", "yes", "y", "1.0")
 _FALSE = ("false", "f", "0", "no", "n", "0.0")
 _COUNTED_QUANTITIES = ("quantity", "on_hand", "capacity_units", "invited")
@@ -140,8 +153,14 @@ def _parsed(column: Column, n: str, duck_type: str, decimal_comma: bool) -> str:
     return _parsed_text(column, f"CAST({n} AS VARCHAR)", decimal_comma)
 
 
-_OUTPUT_TYPE = {"str": "VARCHAR", "period": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP",
-                "float": "DOUBLE", "bool": "BOOLEAN"}
+_OUTPUT_TYPE = {
+    "str": "VARCHAR",
+    "period": "VARCHAR",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "float": "DOUBLE",
+    "bool": "BOOLEAN",
+}
 _TYPE_REASON = {
     "date": "unparseable date (expected YYYY-MM-DD)",
     "timestamp": "unparseable timestamp (expected YYYY-MM-DD[ HH:MM:SS])",
@@ -169,18 +188,27 @@ def column_checks(column: Column, n: str, t: str, text: bool = False) -> list[tu
     spelled_missing = f"trim({n}) IN ({_tokens()})"
     typed_text = text and column.type != "str"
     if column.required:
-        missing = f"{n} IS NULL OR ({t} IS NULL AND {spelled_missing})" if typed_text else f"{n} IS NULL"
+        missing = (
+            f"{n} IS NULL OR ({t} IS NULL AND {spelled_missing})" if typed_text else f"{n} IS NULL"
+        )
         checks.append((missing, Fault(name, "missing value")))
     if column.type != "str":
         wrong = f"{n} IS NOT NULL AND {t} IS NULL"
-        checks.append((f"{wrong} AND NOT ({spelled_missing})" if typed_text else wrong,
-                       Fault(name, _TYPE_REASON[column.type])))
+        checks.append(
+            (
+                f"{wrong} AND NOT ({spelled_missing})" if typed_text else wrong,
+                Fault(name, _TYPE_REASON[column.type]),
+            )
+        )
     if column.type == "float":
         checks.append((f"isinf({t})", Fault(name, "out of range (not a finite number)")))
     if column.type in ("date", "timestamp"):
         low, high = DATE_RANGE
         checks.append(
-            (f"({t} < DATE '{low}' OR {t} > DATE '{high}')", Fault(name, f"out of range (dates {low} to {high})"))
+            (
+                f"({t} < DATE '{low}' OR {t} > DATE '{high}')",
+                Fault(name, f"out of range (dates {low} to {high})"),
+            )
         )
     if column.min is not None:
         checks.append((f"{t} < {column.min}", Fault(name, _below(column))))
@@ -189,7 +217,10 @@ def column_checks(column: Column, n: str, t: str, text: bool = False) -> list[tu
     if column.allowed:
         allowed = ", ".join(_literal(v) for v in column.allowed)
         checks.append(
-            (f"{t} NOT IN ({allowed})", Fault(name, f"value not allowed (expected one of {', '.join(column.allowed)})"))
+            (
+                f"{t} NOT IN ({allowed})",
+                Fault(name, f"value not allowed (expected one of {', '.join(column.allowed)})"),
+            )
         )
     return checks
 
@@ -202,29 +233,39 @@ def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], di
     """
     present = [c for c in contract.columns if c.name in raw.types]
     extras = [n for n in raw.types if n not in contract.names]
-    norm = [f"{_normalised(c.name, raw.types[c.name], c.type)} AS __cn{i}" for i, c in enumerate(present)]
+    norm = [
+        f"{_normalised(c.name, raw.types[c.name], c.type)} AS __cn{i}"
+        for i, c in enumerate(present)
+    ]
     keep = [_quote(n) for n in extras]
     level1 = f"SELECT {', '.join(norm + keep)} FROM {raw.from_sql}"
     typed = [
-        f"{_parsed(c, f'__cn{i}', raw.types[c.name], raw.decimal_comma)} AS __ct{i}" for i, c in enumerate(present)
+        f"{_parsed(c, f'__cn{i}', raw.types[c.name], raw.decimal_comma)} AS __ct{i}"
+        for i, c in enumerate(present)
     ]
     level2 = f"SELECT *, {', '.join(typed)} FROM ({level1})" if typed else level1
     faults: list[Fault] = []
     whens: list[str] = []
     shown: dict[int, str] = {}
     for i, c in enumerate(present):
-        for condition, fault in column_checks(c, f"__cn{i}", f"__ct{i}", _is_text(raw.types[c.name])):
+        for condition, fault in column_checks(
+            c, f"__cn{i}", f"__ct{i}", _is_text(raw.types[c.name])
+        ):
             faults.append(fault)
             whens.append(f"WHEN {condition} THEN {len(faults)}")
             shown[len(faults)] = f"__cn{i}"
     for group in contract.one_of:
         idx = [i for i, c in enumerate(present) if c.name in group]
         condition = " AND ".join(f"__cn{i} IS NULL" for i in idx) or "true"
-        faults.append(Fault(" or ".join(group), f"missing value (one of {', '.join(group)} is required)"))
+        faults.append(
+            Fault(" or ".join(group), f"missing value (one of {', '.join(group)} is required)")
+        )
         whens.append(f"WHEN {condition} THEN {len(faults)}")
     fault = f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS INTEGER)"
     level3 = f"SELECT *, {fault} AS {FAULT} FROM ({level2})"
-    value_cases = " ".join(f"WHEN {code} THEN CAST({alias} AS VARCHAR)" for code, alias in shown.items())
+    value_cases = " ".join(
+        f"WHEN {code} THEN CAST({alias} AS VARCHAR)" for code, alias in shown.items()
+    )
     value = f"CASE {FAULT} {value_cases} END" if value_cases else "CAST(NULL AS VARCHAR)"
     outputs = []
     for c in contract.columns:
@@ -246,17 +287,23 @@ def check_table(con: duckdb.DuckDBPyConnection, contract: Contract, raw: RawTabl
         raw.after_read(con)
     columns = contract.names + [n for n in raw.types if n not in contract.names]
     select = ", ".join(_quote(c) for c in columns)
-    con.execute(f"CREATE OR REPLACE VIEW {clean} AS SELECT {select} FROM {checked} WHERE {FAULT} IS NULL")
+    con.execute(
+        f"CREATE OR REPLACE VIEW {clean} AS SELECT {select} FROM {checked} WHERE {FAULT} IS NULL"
+    )
     return TableCheck(contract.table, raw.file, checked, clean, columns, faults, raw)
 
 
-def mark_duplicate_keys(con: duckdb.DuckDBPyConnection, contract: Contract, check: TableCheck) -> None:
+def mark_duplicate_keys(
+    con: duckdb.DuckDBPyConnection, contract: Contract, check: TableCheck
+) -> None:
     """Quarantine every accepted row whose key was already seen on an earlier row."""
     if not contract.key:
         return
     check.faults.append(Fault(", ".join(contract.key), "duplicate key"))
     keys = ", ".join(_quote(k) for k in contract.key)
-    shown = " || ' / ' || ".join(f"coalesce(CAST({_quote(k)} AS VARCHAR), '')" for k in contract.key)
+    shown = " || ' / ' || ".join(
+        f"coalesce(CAST({_quote(k)} AS VARCHAR), '')" for k in contract.key
+    )
     con.execute(
         f"UPDATE {check.checked} SET {FAULT} = {len(check.faults)}, {VALUE} = {shown} "
         f"WHERE rowid IN (SELECT rid FROM (SELECT rowid AS rid, row_number() OVER "
@@ -278,7 +325,8 @@ def mark_unknown_references(
             continue
         check.faults.append(Fault(", ".join(ref.columns), ref.reason))
         match = " AND ".join(
-            f"r.{_quote(to)} = t.{_quote(col)}" for col, to in zip(ref.columns, ref.to_columns, strict=True)
+            f"r.{_quote(to)} = t.{_quote(col)}"
+            for col, to in zip(ref.columns, ref.to_columns, strict=True)
         )
         present = " AND ".join(f"t.{_quote(c)} IS NOT NULL" for c in ref.columns)
         shown = " || ' / ' || ".join(f"CAST(t.{_quote(c)} AS VARCHAR)" for c in ref.columns)
@@ -305,7 +353,11 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, check: TableCheck) -> pd.Dat
         f"WHERE {FAULT} IS NOT NULL ORDER BY rowid"
     ).df()
     faults = [check.faults[int(code) - 1] for code in bad["code"]]
-    rows = check.raw.row_numbers(bad["ordinal"].to_numpy()) if len(bad) else np.array([], dtype="int64")
+    rows = (
+        check.raw.row_numbers(bad["ordinal"].to_numpy())
+        if len(bad)
+        else np.array([], dtype="int64")
+    )
     frame = pd.DataFrame(
         {
             "table": check.table,
@@ -345,4 +397,6 @@ def _shortened(value: object) -> str:
 
 def empty_quarantine() -> pd.DataFrame:
     """A quarantine with no rows and the documented columns."""
-    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "object") for c in QUARANTINE_COLUMNS})
+    return pd.DataFrame(
+        {c: pd.Series(dtype="int64" if c == "row" else "object") for c in QUARANTINE_COLUMNS}
+    )

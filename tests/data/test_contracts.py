@@ -43,7 +43,11 @@ def test_references_point_at_the_key_of_an_earlier_table():
 
 
 def test_quantities_that_cannot_be_negative_have_a_floor_of_zero():
-    for table, column in [("orders", "quantity"), ("inventory", "on_hand"), ("receipts", "quantity")]:
+    for table, column in [
+        ("orders", "quantity"),
+        ("inventory", "on_hand"),
+        ("receipts", "quantity"),
+    ]:
         assert CONTRACTS[table].column(column).min == 0
     assert CONTRACTS["orders"].column("net_revenue").min is None
 
@@ -56,7 +60,11 @@ def test_period_keyed_tables_are_not_cut_off_and_event_tables_are():
 def test_dependencies_add_referenced_tables_and_deal_history():
     assert dependencies(["orders"]) == ["products", "orders"]
     assert dependencies(["credit_splits"]) == [
-        "org_units", "reps", "opportunities", "opportunity_history", "credit_splits"
+        "org_units",
+        "reps",
+        "opportunities",
+        "opportunity_history",
+        "credit_splits",
     ]
 
 

@@ -57,7 +57,11 @@ def test_monthly_orders_are_summed_up_to_the_cut_off(folder):
 
 
 def test_overrides_made_in_later_cycles_are_invisible_and_plans_are_whole(folder):
-    write(folder, "overrides.csv", "cycle,period,family,quantity,author\n2026-09,2026-12,Outdoor,5,a\n2026-11,2026-12,Outdoor,7,b\n")
+    write(
+        folder,
+        "overrides.csv",
+        "cycle,period,family,quantity,author\n2026-09,2026-12,Outdoor,5,a\n2026-11,2026-12,Outdoor,7,b\n",
+    )
     write(folder, "receipts.csv", "period,sku,location,quantity\n2026-10,A,DC,1\n2027-03,A,DC,2\n")
     loaded = data.load(folder, period="2026-10")
     assert loaded.tables["overrides"]["author"].tolist() == ["a"]
@@ -65,9 +69,15 @@ def test_overrides_made_in_later_cycles_are_invisible_and_plans_are_whole(folder
 
 
 def test_survey_answers_and_inventory_snapshots_are_cut_off(folder):
-    write(folder, "inventory.csv", "snapshot_date,sku,location,on_hand\n2026-10-31,A,DC,5\n2026-11-30,A,DC,6\n")
+    write(
+        folder,
+        "inventory.csv",
+        "snapshot_date,sku,location,on_hand\n2026-10-31,A,DC,5\n2026-11-30,A,DC,6\n",
+    )
     write(folder, "org_units.csv", "team\nCompany\n")
-    write(folder, "survey_questions.csv", "survey_id,question_id,text,kind\np,enps,Recommend?,enps\n")
+    write(
+        folder, "survey_questions.csv", "survey_id,question_id,text,kind\np,enps,Recommend?,enps\n"
+    )
     write(
         folder,
         "survey_responses.csv",
@@ -97,13 +107,27 @@ def _deals() -> tuple[pd.DataFrame, pd.DataFrame]:
     history = pd.DataFrame(
         {
             "opportunity_id": ["o1", "o1", "o1", "o2", "o2", "o3", "o4"],
-            "changed_at": [T("2026-08-01"), T("2026-10-31 17:00"), T("2026-11-20"), T("2026-09-01"),
-                           T("2026-10-10"), T("2026-11-05"), T("2026-09-15")],
-            "stage": ["Prospecting", "Proposal", "Closed Won", "Qualification", "Closed Lost", "Proposal",
-                      "Closed Won"],
+            "changed_at": [
+                T("2026-08-01"),
+                T("2026-10-31 17:00"),
+                T("2026-11-20"),
+                T("2026-09-01"),
+                T("2026-10-10"),
+                T("2026-11-05"),
+                T("2026-09-15"),
+            ],
+            "stage": [
+                "Prospecting",
+                "Proposal",
+                "Closed Won",
+                "Qualification",
+                "Closed Lost",
+                "Proposal",
+                "Closed Won",
+            ],
             "amount": [1000.0, 1100.0, 1200.0, 500.0, 500.0, 900.0, 300.0],
-            "close_date": [T("2026-10-31")] * 2 + [T("2026-11-20"), T("2026-10-10"), T("2026-10-10"),
-                                                   T("2026-12-01"), T("2026-09-15")],
+            "close_date": [T("2026-10-31")] * 2
+            + [T("2026-11-20"), T("2026-10-10"), T("2026-10-10"), T("2026-12-01"), T("2026-09-15")],
         }
     )
     return opportunities, history
@@ -137,20 +161,30 @@ def test_a_deal_earlier_in_its_life_is_open_on_an_earlier_cut_off():
 
 def test_sellers_hired_later_are_absent_and_later_leavers_still_employed():
     reps = pd.DataFrame(
-        {"rep_id": ["r1", "r2", "r3"], "hire_date": [T("2024-01-01"), T("2026-11-01"), T("2023-05-01")],
-         "termination_date": [T("2026-12-31"), pd.NaT, T("2026-06-30")]}
+        {
+            "rep_id": ["r1", "r2", "r3"],
+            "hire_date": [T("2024-01-01"), T("2026-11-01"), T("2023-05-01")],
+            "termination_date": [T("2026-12-31"), pd.NaT, T("2026-06-30")],
+        }
     )
     then = reps_as_of(reps, T("2026-10-31"))
     assert then["rep_id"].tolist() == ["r1", "r3"]
-    assert pd.isna(then.loc[0, "termination_date"]) and then.loc[1, "termination_date"] == T("2026-06-30")
+    assert pd.isna(then.loc[0, "termination_date"]) and then.loc[1, "termination_date"] == T(
+        "2026-06-30"
+    )
 
 
 def test_loaded_opportunities_are_rebuilt_from_their_history(folder):
     opportunities, history = _deals()
     write(folder, "org_units.csv", "team\nEast\n")
-    write(folder, "reps.csv", "rep_id,name,team,role,hire_date,base_salary,ote,plan_id\nr1,Ana,East,AE,2020-01-01,1,2,ae\n")
+    write(
+        folder,
+        "reps.csv",
+        "rep_id,name,team,role,hire_date,base_salary,ote,plan_id\nr1,Ana,East,AE,2020-01-01,1,2,ae\n",
+    )
     opportunities.assign(
-        created_date=opportunities["created_date"].dt.date, close_date=opportunities["close_date"].dt.date
+        created_date=opportunities["created_date"].dt.date,
+        close_date=opportunities["close_date"].dt.date,
     ).to_csv(folder / "opportunities.csv", index=False)
     history.to_csv(folder / "opportunity_history.csv", index=False)
     loaded = data.load(folder, period="2026-10", tables=["opportunities"])

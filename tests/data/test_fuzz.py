@@ -29,8 +29,18 @@ from tests.data.conftest import PRODUCTS
 TABLES = ("orders", "products", "inventory", "quotas", "budget")
 TEXT = st.text(alphabet="abcXYZ019 -_.éüß,;\"'", max_size=8)
 CELLS = {
-    "date": st.sampled_from(["2026-10-01", "2026-10-31", "2026-11-02", "31/10/2026", "2026-02-30", "0001-01-01",
-                             "9999-12-31", "2026-10-01 12:00:00"]),
+    "date": st.sampled_from(
+        [
+            "2026-10-01",
+            "2026-10-31",
+            "2026-11-02",
+            "31/10/2026",
+            "2026-02-30",
+            "0001-01-01",
+            "9999-12-31",
+            "2026-10-01 12:00:00",
+        ]
+    ),
     "timestamp": st.sampled_from(["2026-10-01 08:00:00", "2026-10-01", "yesterday"]),
     "period": st.sampled_from(["2026-10", "2026-13", "2026-9", "Oct 2026"]),
     "float": st.one_of(
@@ -54,10 +64,15 @@ def table_files(draw: st.DrawFn) -> dict:
     extras = draw(st.lists(st.sampled_from(["note", "Note", "x", "sku", "quantity"]), max_size=2))
     header = columns + extras
     header = [h.upper() if draw(st.booleans()) and draw(st.booleans()) else h for h in header]
-    types = [contract.column(h.lower()).type if h.lower() in contract.names else "str" for h in header]
+    types = [
+        contract.column(h.lower()).type if h.lower() in contract.names else "str" for h in header
+    ]
     rows = []
     for _ in range(draw(st.integers(0, 12))):
-        cells = [draw(st.one_of(CELLS[t], MISSING, TEXT) if draw(st.integers(0, 5)) == 0 else CELLS[t]) for t in types]
+        cells = [
+            draw(st.one_of(CELLS[t], MISSING, TEXT) if draw(st.integers(0, 5)) == 0 else CELLS[t])
+            for t in types
+        ]
         if draw(st.integers(0, 9)) == 0:  # a line with a field too many or too few
             cells = cells + ["surplus"] if draw(st.booleans()) else cells[:-1] or ["lonely"]
         if draw(st.integers(0, 19)) == 0 and cells:
@@ -101,7 +116,10 @@ def _check(loaded: data.Loaded, table: str, expected_rows: int, starts: list[int
     q = loaded.quarantine
     assert loaded.rows_read[table] == expected_rows
     assert loaded.rows_accepted[table] + (q["table"] == table).sum() == loaded.rows_read[table]
-    assert loaded.rows_read["products"] == loaded.rows_accepted["products"] + (q["table"] == "products").sum()
+    assert (
+        loaded.rows_read["products"]
+        == loaded.rows_accepted["products"] + (q["table"] == "products").sum()
+    )
     rows = q.loc[q["table"] == table, "row"].tolist()
     assert len(set(rows)) == len(rows)
     if starts is not None:
@@ -120,7 +138,9 @@ def _missing_required(case: dict) -> bool:
     return dup or any(c not in names for c in CONTRACTS[case["table"]].required)
 
 
-FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+FUZZ = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 
 
 @FUZZ
@@ -147,7 +167,9 @@ def _frame(case: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[f"{h}" for h in case["header"]], dtype=object)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 @given(table_files())
 def test_fuzzed_parquet_rows_are_accounted_for_or_the_file_is_named(case):
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,7 +190,9 @@ def test_fuzzed_parquet_rows_are_accounted_for_or_the_file_is_named(case):
         _check(loaded, case["table"], len(frame), [i + 1 for i in range(len(frame))])
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 @given(table_files())
 def test_fuzzed_excel_rows_are_accounted_for_or_the_file_is_named(case):
     with tempfile.TemporaryDirectory() as tmp:
@@ -189,7 +213,9 @@ def test_fuzzed_excel_rows_are_accounted_for_or_the_file_is_named(case):
         _check(loaded, case["table"], non_blank, None)
 
 
-@pytest.mark.parametrize("garbage", [b"\x00\x01\x02", b"\xff\xfe\x00", "é;ü\n".encode("latin-1"), b"a\n\x00b\n"])
+@pytest.mark.parametrize(
+    "garbage", [b"\x00\x01\x02", b"\xff\xfe\x00", "é;ü\n".encode("latin-1"), b"a\n\x00b\n"]
+)
 def test_binary_garbage_is_one_error_naming_the_file(tmp_path, garbage):
     (tmp_path / "orders.csv").write_bytes(garbage)
     with pytest.raises(InputError, match=r"orders\.csv"):

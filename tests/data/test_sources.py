@@ -62,7 +62,9 @@ def test_asking_for_a_table_the_source_lacks_says_which_file_is_expected(folder)
 
 
 def test_latin1_bytes_without_encoding_suggest_setting_it(folder):
-    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,Düsseldorf,4,20.0\n", encoding="latin-1")
+    write(
+        folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,Düsseldorf,4,20.0\n", encoding="latin-1"
+    )
     with pytest.raises(InputError) as err:
         data.load(folder)
     message = str(err.value)
@@ -70,19 +72,31 @@ def test_latin1_bytes_without_encoding_suggest_setting_it(folder):
 
 
 def test_latin1_bytes_in_the_header_are_refused_too(folder):
-    write(folder, "orders.csv", "order_date,sku,location,quantity,net_revenue,région\n", encoding="latin-1")
+    write(
+        folder,
+        "orders.csv",
+        "order_date,sku,location,quantity,net_revenue,région\n",
+        encoding="latin-1",
+    )
     with pytest.raises(InputError, match=r"orders\.csv.*line 1.*encoding=latin-1"):
         data.load(folder)
 
 
 def test_latin1_text_loads_with_the_encoding_parameter(folder):
-    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,Düsseldorf,4,20.0\n", encoding="latin-1")
+    write(
+        folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,Düsseldorf,4,20.0\n", encoding="latin-1"
+    )
     loaded = data.load(folder, encoding="latin-1", period="2026-10")
     assert loaded.tables["orders"]["location"].tolist() == ["Düsseldorf"]
 
 
 def test_windows_1252_bytes_suggest_cp1252(folder):
-    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC-North,4,20.0,\u20ac\n", encoding="cp1252")
+    write(
+        folder,
+        "orders.csv",
+        ORDERS_HEADER + "2026-10-01,A,DC-North,4,20.0,\u20ac\n",
+        encoding="cp1252",
+    )
     with pytest.raises(InputError, match="encoding=cp1252"):
         data.load(folder)
 
@@ -101,21 +115,33 @@ def test_bom_is_stripped_from_the_first_column_name(folder):
 
 
 def test_semicolon_delimited_file_loads_with_decimal_commas(folder):
-    write(folder, "orders.csv", "order_date;sku;location;quantity;net_revenue\n2026-10-01;A;DC-North;4;20,5\n")
+    write(
+        folder,
+        "orders.csv",
+        "order_date;sku;location;quantity;net_revenue\n2026-10-01;A;DC-North;4;20,5\n",
+    )
     loaded = data.load(folder, period="2026-10")
     row = loaded.tables["orders"].iloc[0]
     assert (row["sku"], row["quantity"], row["net_revenue"]) == ("A", 4.0, 20.5)
 
 
 def test_upper_case_headers_and_extra_columns_are_kept_lower_cased(folder):
-    write(folder, "orders.csv", "Order_Date,SKU,Location,Quantity,Net_Revenue,Promo\n2026-10-01,A,DC-North,4,20,yes\n")
+    write(
+        folder,
+        "orders.csv",
+        "Order_Date,SKU,Location,Quantity,Net_Revenue,Promo\n2026-10-01,A,DC-North,4,20,yes\n",
+    )
     frame = data.load(folder, period="2026-10").tables["orders"]
     assert list(frame.columns[:5]) == ["order_date", "sku", "location", "quantity", "net_revenue"]
     assert frame["promo"].tolist() == ["yes"]
 
 
 def test_duplicate_header_of_a_contract_column_is_refused(folder):
-    write(folder, "orders.csv", "order_date,sku,sku,location,quantity,net_revenue\n2026-10-01,A,B,DC,4,20\n")
+    write(
+        folder,
+        "orders.csv",
+        "order_date,sku,sku,location,quantity,net_revenue\n2026-10-01,A,B,DC,4,20\n",
+    )
     with pytest.raises(InputError, match=r"orders\.csv: the column 'sku' appears more than once"):
         data.load(folder)
 
@@ -136,13 +162,20 @@ def test_blank_lines_are_skipped_and_row_numbers_still_match_the_file(folder):
 
 def test_excel_workbook_loads_with_excel_row_numbers(folder):
     frame = pd.DataFrame(
-        {"order_date": ["2026-10-01", "2026-10-02"], "sku": ["A", "Z"], "location": ["DC", "DC"],
-         "quantity": [4, 5], "net_revenue": [20.0, 25.0]}
+        {
+            "order_date": ["2026-10-01", "2026-10-02"],
+            "sku": ["A", "Z"],
+            "location": ["DC", "DC"],
+            "quantity": [4, 5],
+            "net_revenue": [20.0, 25.0],
+        }
     )
     frame.to_excel(folder / "orders.xlsx", index=False)
     loaded = data.load(folder, period="2026-10")
     assert loaded.rows_accepted["orders"] == 1
-    assert loaded.quarantine[["file", "row", "reason"]].values.tolist() == [["orders.xlsx", 3, "unknown sku"]]
+    assert loaded.quarantine[["file", "row", "reason"]].values.tolist() == [
+        ["orders.xlsx", 3, "unknown sku"]
+    ]
 
 
 def test_unreadable_excel_file_is_refused_with_its_name(folder):
@@ -153,13 +186,20 @@ def test_unreadable_excel_file_is_refused_with_its_name(folder):
 
 def test_parquet_file_loads_typed_columns(folder):
     frame = pd.DataFrame(
-        {"order_date": pd.to_datetime(["2026-10-01", "2026-11-02"]), "sku": ["A", "B"], "location": ["DC", "DC"],
-         "quantity": [4.0, float("nan")], "net_revenue": [20.0, 25.0]}
+        {
+            "order_date": pd.to_datetime(["2026-10-01", "2026-11-02"]),
+            "sku": ["A", "B"],
+            "location": ["DC", "DC"],
+            "quantity": [4.0, float("nan")],
+            "net_revenue": [20.0, 25.0],
+        }
     )
     frame.to_parquet(folder / "orders.parquet")
     loaded = data.load(folder, period="2026-10")
     assert loaded.rows_read["orders"] == 2
-    assert loaded.quarantine[["row", "column", "reason"]].values.tolist() == [[2, "quantity", "missing value"]]
+    assert loaded.quarantine[["row", "column", "reason"]].values.tolist() == [
+        [2, "quantity", "missing value"]
+    ]
     assert loaded.tables["orders"]["quantity"].tolist() == [4.0]
 
 
@@ -179,7 +219,10 @@ def test_two_files_for_one_table_are_refused(folder):
 def test_duckdb_file_source_reads_tables_by_name(tmp_path):
     path = tmp_path / "erp.duckdb"
     with duckdb.connect(str(path)) as con:
-        con.execute("CREATE TABLE products AS SELECT * FROM read_csv(?)", [str(write(tmp_path, "p.csv", PRODUCTS))])
+        con.execute(
+            "CREATE TABLE products AS SELECT * FROM read_csv(?)",
+            [str(write(tmp_path, "p.csv", PRODUCTS))],
+        )
         con.execute(
             "CREATE TABLE ORDERS AS SELECT DATE '2026-10-01' AS order_date, 'C' AS sku, 'DC' AS location, "
             "2 AS quantity, 4.0 AS net_revenue"
@@ -211,7 +254,10 @@ def test_sql_url_with_an_unset_variable_names_it():
 
 def test_mask_credentials_hides_passwords_in_urls_only():
     text = "source postgresql://ana:s3cr%40t@db:5432/sales and https://example.org/a:b"
-    assert data.mask_credentials(text) == "source postgresql://ana:***@db:5432/sales and https://example.org/a:b"
+    assert (
+        data.mask_credentials(text)
+        == "source postgresql://ana:***@db:5432/sales and https://example.org/a:b"
+    )
 
 
 def test_missing_source_is_refused_with_what_a_source_can_be(tmp_path):
@@ -244,6 +290,10 @@ def test_demo_written_as_files_loads_like_the_demo_in_memory(tmp_path):
     assert from_files.quarantine.empty and in_memory.quarantine.empty
     pd.testing.assert_frame_equal(data.orders_monthly(from_files), data.orders_monthly(in_memory))
     for table in ("opportunities", "reps"):
-        a = from_files.tables[table].sort_values(from_files.tables[table].columns[0], ignore_index=True)
-        b = in_memory.tables[table].sort_values(in_memory.tables[table].columns[0], ignore_index=True)
+        a = from_files.tables[table].sort_values(
+            from_files.tables[table].columns[0], ignore_index=True
+        )
+        b = in_memory.tables[table].sort_values(
+            in_memory.tables[table].columns[0], ignore_index=True
+        )
         assert a.shape == b.shape, table

@@ -37,7 +37,11 @@ def test_negative_net_revenue_alone_is_accepted_as_a_rebate(folder):
 
 
 def test_negative_on_hand_inventory_is_quarantined(folder):
-    write(folder, "inventory.csv", "snapshot_date,sku,location,on_hand\n2026-10-31,A,DC,-1\n2026-10-31,B,DC,3\n")
+    write(
+        folder,
+        "inventory.csv",
+        "snapshot_date,sku,location,on_hand\n2026-10-31,A,DC,-1\n2026-10-31,B,DC,3\n",
+    )
     loaded = data.load(folder, period="2026-10")
     assert quarantined(loaded, "inventory") == [[2, "on_hand", "-1", "negative quantity"]]
 
@@ -47,7 +51,10 @@ def test_unparseable_dates_are_quarantined_with_the_raw_text(folder):
     write(folder, "orders.csv", text)
     loaded = data.load(folder, period="2026-10")
     reason = "unparseable date (expected YYYY-MM-DD)"
-    assert quarantined(loaded) == [[3, "order_date", "31/10/2026", reason], [4, "order_date", "2026-02-30", reason]]
+    assert quarantined(loaded) == [
+        [3, "order_date", "31/10/2026", reason],
+        [4, "order_date", "2026-02-30", reason],
+    ]
 
 
 def test_dates_with_a_time_of_day_are_read_as_that_day(folder):
@@ -57,7 +64,11 @@ def test_dates_with_a_time_of_day_are_read_as_that_day(folder):
 
 
 def test_duplicate_keys_keep_the_first_row_and_quarantine_the_rest(folder):
-    write(folder, "products.csv", "sku,family,unit_cost,unit_price,lead_time_days\nA,X,1,2,3\nB,X,1,2,3\nA,Y,9,9,9\n")
+    write(
+        folder,
+        "products.csv",
+        "sku,family,unit_cost,unit_price,lead_time_days\nA,X,1,2,3\nB,X,1,2,3\nA,Y,9,9,9\n",
+    )
     loaded = data.load(folder, period="2026-10")
     assert quarantined(loaded, "products") == [[4, "sku", "A", "duplicate key"]]
     assert loaded.tables["products"].set_index("sku")["family"].to_dict() == {"A": "X", "B": "X"}
@@ -82,7 +93,11 @@ def test_orders_of_unknown_skus_are_quarantined(folder):
 
 
 def test_a_duplicated_product_still_counts_as_known_for_orders(folder):
-    write(folder, "products.csv", "sku,family,unit_cost,unit_price,lead_time_days\nA,X,1,2,3\nA,Y,1,2,3\n")
+    write(
+        folder,
+        "products.csv",
+        "sku,family,unit_cost,unit_price,lead_time_days\nA,X,1,2,3\nA,Y,1,2,3\n",
+    )
     write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,1,2\n")
     assert data.load(folder, period="2026-10").rows_accepted["orders"] == 1
 
@@ -118,7 +133,9 @@ def test_missing_optional_values_are_accepted_as_nulls(folder):
 def test_a_row_with_several_faults_is_quarantined_once_with_its_first(folder):
     write(folder, "orders.csv", ORDERS_HEADER + "not-a-date,ZZ,DC,-3,abc\n")
     loaded = data.load(folder, period="2026-10")
-    assert quarantined(loaded) == [[2, "order_date", "not-a-date", "unparseable date (expected YYYY-MM-DD)"]]
+    assert quarantined(loaded) == [
+        [2, "order_date", "not-a-date", "unparseable date (expected YYYY-MM-DD)"]
+    ]
     assert (loaded.rows_read["orders"], loaded.rows_accepted["orders"]) == (1, 0)
 
 
@@ -139,7 +156,11 @@ def test_wrong_types_and_out_of_range_values_are_named(folder):
 
 
 def test_values_outside_the_allowed_list_are_quarantined(folder):
-    write(folder, "survey_questions.csv", "survey_id,question_id,text,kind\ns1,enps,How likely,enps\ns1,q01,Fair,stars\n")
+    write(
+        folder,
+        "survey_questions.csv",
+        "survey_id,question_id,text,kind\ns1,enps,How likely,enps\ns1,q01,Fair,stars\n",
+    )
     loaded = data.load(folder, period="2026-10")
     assert quarantined(loaded, "survey_questions") == [
         [3, "kind", "stars", "value not allowed (expected one of enps, likert5)"]
@@ -159,26 +180,42 @@ def test_override_needs_a_family_or_a_sku(folder):
 
 
 def test_lines_with_the_wrong_number_of_fields_are_quarantined_whole(folder):
-    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,1,2\n2026-10-01,A,DC,1,2,surplus\n2026-10-01,A\n")
+    write(
+        folder,
+        "orders.csv",
+        ORDERS_HEADER + "2026-10-01,A,DC,1,2\n2026-10-01,A,DC,1,2,surplus\n2026-10-01,A\n",
+    )
     loaded = data.load(folder, period="2026-10")
     reason = "malformed line (wrong number of fields)"
-    assert quarantined(loaded) == [[3, "", "2026-10-01,A,DC,1,2,surplus", reason], [4, "", "2026-10-01,A", reason]]
+    assert quarantined(loaded) == [
+        [3, "", "2026-10-01,A,DC,1,2,surplus", reason],
+        [4, "", "2026-10-01,A", reason],
+    ]
     assert_balanced(loaded)
 
 
 def test_row_numbers_account_for_quoted_line_breaks(folder):
-    text = ORDERS_HEADER.strip() + ",channel\n2026-10-01,A,DC,1,2,\"web\nshop\"\n2026-10-01,A,DC,-1,2,web\n"
+    text = (
+        ORDERS_HEADER.strip()
+        + ',channel\n2026-10-01,A,DC,1,2,"web\nshop"\n2026-10-01,A,DC,-1,2,web\n'
+    )
     write(folder, "orders.csv", text)
     assert quarantined(data.load(folder, period="2026-10"))[0][0] == 4
 
 
 def test_strict_mode_turns_quarantine_into_an_error_with_counts(folder):
-    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,-1,2\n2026-10-01,A,DC,-2,2\n2026-10-01,Q,DC,1,2\n")
+    write(
+        folder,
+        "orders.csv",
+        ORDERS_HEADER + "2026-10-01,A,DC,-1,2\n2026-10-01,A,DC,-2,2\n2026-10-01,Q,DC,1,2\n",
+    )
     with pytest.raises(InputError) as err:
         data.load(folder, period="2026-10", strict=True)
     message = str(err.value)
     assert "3 rows failed validation" in message
-    assert "orders: 2 rows — negative quantity" in message and "orders: 1 row — unknown sku" in message
+    assert (
+        "orders: 2 rows — negative quantity" in message and "orders: 1 row — unknown sku" in message
+    )
 
 
 def test_strict_mode_passes_clean_data(folder):
@@ -189,5 +226,9 @@ def test_strict_mode_passes_clean_data(folder):
 def test_checks_run_missing_then_type_then_range():
     column = Column("quantity", "float", min=0)
     reasons = [fault.reason for _, fault in column_checks(column, "n", "t")]
-    assert reasons == ["missing value", "wrong type (expected a number)", "out of range (not a finite number)",
-                       "negative quantity"]
+    assert reasons == [
+        "missing value",
+        "wrong type (expected a number)",
+        "out of range (not a finite number)",
+        "negative quantity",
+    ]
