@@ -162,12 +162,15 @@ def test_marginal_payout_never_falls_when_sales_rise(bands, a, b):
     st.lists(sales, min_size=1, max_size=6),
     st.decimals(min_value=0, max_value=10**6, places=2),
 )
-def test_a_hard_cap_is_never_exceeded(bands, deals, cap):
-    m = measure("retroactive", bands, cap=Cap(amount=cap), deal_cap=cap / 2)
+def test_hard_and_per_deal_caps_are_never_exceeded(bands, deals, cap):
+    deal_cap = (cap / 2).quantize(D("0.01"))
+    m = measure("retroactive", bands, cap=Cap(amount=cap), deal_cap=deal_cap)
     lines = tiers.measure_lines(
         [(str(i), d) for i, d in enumerate(deals)], m, quota=D(100000), target_incentive=D(1)
     )
     assert total(lines) <= cap
+    for deal in {line["opportunity_id"] for line in lines} - {None}:
+        assert total(line for line in lines if line["opportunity_id"] == deal) <= deal_cap
 
 
 @settings(max_examples=40, deadline=None)

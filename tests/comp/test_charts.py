@@ -1,0 +1,48 @@
+"""Compensation charts and the plan-modelling widget draw from group data (smoke and empty states)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from compass_nb.comp.analysis import analyse
+from compass_nb.comp.modelling import cost_percentiles
+from compass_nb.data import demo
+from compass_nb.viz import comp as charts
+
+
+def test_every_chart_shows_a_note_instead_of_failing_on_empty_data():
+    empty = pd.DataFrame()
+    axes = [
+        charts.payout_by_team(empty),
+        charts.cost_of_sales(empty),
+        charts.attainment_vs_payout(empty),
+        charts.payout_distribution(
+            pd.DataFrame({"target_incentive": [], "current": [], "changed": []})
+        ),
+        charts.cost_simulation(np.array([]), pd.DataFrame()),
+    ]
+    assert all(ax.texts[0].get_text() == "no data for this selection" for ax in axes)
+
+
+def test_cost_simulation_marks_the_budget_percentiles():
+    totals = np.arange(1, 101, dtype=float) * 1000
+    ax = charts.cost_simulation(totals, cost_percentiles(totals))
+    assert [line.get_xdata()[0] for line in ax.lines] == pytest.approx([10900, 50500, 90100])
+
+
+def test_plan_modeller_redraws_when_a_slider_moves(monkeypatch):
+    from compass_nb.widgets import comp as widget
+
+    tables = {
+        k: v
+        for k, v in demo.generate("small").items()
+        if k in ("opportunities", "credit_splits", "reps", "quotas")
+    }
+    a = analyse(tables, "2026-10", plans_dir="parameters/comp_plans", simulations=100)
+    calls = []
+    monkeypatch.setattr(
+        widget, "_draw", lambda a, rate, top, quota, currency: calls.append((rate, top, quota))
+    )
+    box = widget.plan_modeller(a)
+    box.children[0].children[1].value = 1.5
+    assert calls == [(1.0, 1.0, 1.0), (1.0, 1.5, 1.0)]
