@@ -124,7 +124,7 @@ class Loaded:
     def as_of_cutoff(self, table: str) -> pd.DataFrame:
         """``table``'s clean rows visible at the cut-off, as pandas."""
         frame = _frame(self.con, f"SELECT * FROM {self.view(table)}", table)
-        if table == "opportunities":
+        if table == "opportunities" and "opportunity_history" in self.rows_read:
             history = _frame(
                 self.con, f"SELECT * FROM {self.view('opportunity_history')}", "opportunity_history"
             )

@@ -652,7 +652,9 @@ class DemoSource(Source):
         return demo.generate(self.profile)
 
     def names(self) -> list[str]:
-        return [t for t in self.frames() if t in CONTRACTS]
+        from compass_nb.data import demo
+
+        return [t for t in getattr(demo, "TABLES", None) or self.frames() if t in CONTRACTS]
 
     def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
         return frame_table(table, f"{self.label}/{table}", self.frames()[table], con)

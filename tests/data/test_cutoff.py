@@ -203,3 +203,17 @@ def test_demo_cycle_sees_nothing_after_its_period():
     assert (loaded.tables["survey_responses"]["survey_date"] <= cutoff).all()
     assert loaded.mtd_orders["order_date"].between(T("2026-11-01"), T("2026-11-30")).all()
     assert not loaded.mtd_orders.empty
+
+
+def test_opportunities_without_a_history_table_are_cut_off_by_creation_date(folder):
+    opportunities, _ = _deals()
+    write(folder, "org_units.csv", "team\nEast\n")
+    write(
+        folder,
+        "reps.csv",
+        "rep_id,name,team,role,hire_date,base_salary,ote,plan_id\nr1,Ana,East,AE,2020-01-01,1,2,ae\n",
+    )
+    opportunities.to_csv(folder / "opportunities.csv", index=False, date_format="%Y-%m-%d")
+    frame = data.load(folder, period="2026-10", tables=["opportunities"]).tables["opportunities"]
+    assert frame["opportunity_id"].tolist() == ["o1", "o2", "o4"]
+    assert frame["stage"].tolist() == ["Closed Won", "Closed Lost", "Closed Won"]

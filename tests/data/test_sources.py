@@ -297,3 +297,14 @@ def test_demo_written_as_files_loads_like_the_demo_in_memory(tmp_path):
             in_memory.tables[table].columns[0], ignore_index=True
         )
         assert a.shape == b.shape, table
+
+
+def test_demo_fingerprint_names_the_profile_and_generator_version():
+    from compass_nb.data.demo import GENERATOR_VERSION
+
+    small = data.source_fingerprint("demo:small")
+    assert small == data.source_fingerprint("demo:small")
+    assert small != data.source_fingerprint("demo")
+    loaded = data.load("demo:small", tables=["products"], period="2026-10")
+    expected = f"demo:small:{GENERATOR_VERSION}:products".encode()
+    assert loaded.fingerprints["products"] == hashlib.sha256(expected).hexdigest()
