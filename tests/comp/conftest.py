@@ -14,3 +14,17 @@ def _seeded_and_closed():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def demo_analysis():
+    """The compensation notebook's figures on demo:small for 2026-10 (computed once)."""
+    from compass_nb.comp.analysis import analyse
+    from compass_nb.data import demo
+
+    tables = {
+        k: v
+        for k, v in demo.generate("small").items()
+        if k in ("opportunities", "credit_splits", "reps", "quotas")
+    }
+    return analyse(tables, "2026-10", plans_dir="parameters/comp_plans", simulations=300)

@@ -2,18 +2,10 @@
 
 import pytest
 
-from compass_nb.comp.analysis import analyse
-from compass_nb.data import demo
 
-
-@pytest.fixture(scope="module")
-def a():
-    tables = {
-        k: v
-        for k, v in demo.generate("small").items()
-        if k in ("opportunities", "credit_splits", "reps", "quotas")
-    }
-    return analyse(tables, "2026-10", plans_dir="parameters/comp_plans", simulations=300)
+@pytest.fixture
+def a(demo_analysis):
+    return demo_analysis
 
 
 def test_every_month_reconciles_to_credited_bookings_to_the_cent(a):

@@ -4,9 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compass_nb.comp.analysis import analyse
 from compass_nb.comp.modelling import cost_percentiles
-from compass_nb.data import demo
 from compass_nb.viz import comp as charts
 
 
@@ -30,15 +28,10 @@ def test_cost_simulation_marks_the_budget_percentiles():
     assert [line.get_xdata()[0] for line in ax.lines] == pytest.approx([10900, 50500, 90100])
 
 
-def test_plan_modeller_redraws_when_a_slider_moves(monkeypatch):
+def test_plan_modeller_redraws_when_a_slider_moves(monkeypatch, demo_analysis):
     from compass_nb.widgets import comp as widget
 
-    tables = {
-        k: v
-        for k, v in demo.generate("small").items()
-        if k in ("opportunities", "credit_splits", "reps", "quotas")
-    }
-    a = analyse(tables, "2026-10", plans_dir="parameters/comp_plans", simulations=100)
+    a = demo_analysis
     calls = []
     monkeypatch.setattr(
         widget, "_draw", lambda a, rate, top, quota, currency: calls.append((rate, top, quota))
