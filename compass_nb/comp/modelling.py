@@ -174,11 +174,8 @@ def next_period_frame(
 ) -> pd.DataFrame:
     """The sellers of ``period`` still employed, with next period's quotas where the table has them."""
     current = frame.loc[frame["period"] == period].copy()
-    leaving = reps.loc[
-        reps["termination_date"].notna()
-        & (pd.to_datetime(reps["termination_date"]) <= pd.Period(next_period, "M").start_time),
-        "rep_id",
-    ]
+    exits = pd.to_datetime(reps.get("termination_date", pd.Series(pd.NaT, index=reps.index)))
+    leaving = reps.loc[exits.notna() & (exits < pd.Period(next_period, "M").start_time), "rep_id"]
     current = current.loc[~current["rep_id"].isin(leaving.astype(str))]
     full_now = quotas.loc[quotas["period"] == period].groupby("rep_id")["quota"].sum()
     full_next = quotas.loc[quotas["period"] == next_period].groupby("rep_id")["quota"].sum()
