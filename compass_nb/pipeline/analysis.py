@@ -394,10 +394,32 @@ def _pct(value: float) -> str:
     return "n/a" if pd.isna(value) else f"{value:.0%}"
 
 
+def _attainment_line(a: PipelineAnalysis) -> str:
+    h = a.headlines
+    if pd.isna(h["attainment_median"]):
+        return (
+            f"Attainment not shown: fewer than {a.settings.min_group_size} sellers carry a quota "
+            "this fiscal year."
+        )
+    return (
+        f"Median seller attainment {_pct(h['attainment_median'])} of quota, fiscal year to date; "
+        f"{_pct(h['at_or_above_quota'])} of sellers at or above quota."
+    )
+
+
+def _backtest_clause(a: PipelineAnalysis) -> str:
+    err = a.backtest_error
+    if not err["quarters"]:
+        return "not enough history yet to backtest it."
+    return (
+        f"over the last {err['quarters']} quarters the same forecast missed by {_pct(err['mape'])} "
+        f"on average (bias {err['bias']:+.0%})."
+    )
+
+
 def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
     """The notebook's summary sentences, headline figures first."""
     h = a.headlines
-    err = a.backtest_error
     lines = [
         f"Win rate {_pct(h['win_rate'])} of deals closed in the last {a.settings.lookback_months} months; "
         f"median sales cycle {h['cycle_days']:.0f} days from created to won.",
@@ -406,11 +428,9 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
         f"Coverage of {a.quarter[0]}: {h['coverage']:.1f}× the quota still to close."
         if pd.notna(h["coverage"])
         else f"Quota of {a.quarter[0]} already met.",
-        f"Median seller attainment {_pct(h['attainment_median'])} of quota, fiscal year to date; "
-        f"{_pct(h['at_or_above_quota'])} of sellers at or above quota.",
+        _attainment_line(a),
         f"Weighted forecast for {a.next_quarter[0]}: {_money(h['next_quarter_weighted'], currency)} "
-        f"(commit {_money(h['next_quarter_commit'], currency)}); over the last {err['quarters']} quarters the "
-        f"same forecast missed by {_pct(err['mape'])} on average (bias {err['bias']:+.0%}).",
+        f"(commit {_money(h['next_quarter_commit'], currency)}); " + _backtest_clause(a),
     ]
     flow = a.flow.set_index("step")["value"]
     lines.append(

@@ -31,7 +31,8 @@ def stage_reach(states: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
         ``is_closed, is_won, close_date, amount`` (final state).
     """
     top = int(open_stages(stages)["order"].max())
-    visited = states.loc[~states["is_closed_stage"]].groupby("opportunity_id")["order"].max()
+    steps = states["stage"].isin(open_stages(stages)["name"])
+    visited = states.loc[steps].groupby("opportunity_id")["order"].max()
     final = states.drop_duplicates("opportunity_id", keep="last").set_index("opportunity_id")
     first_open = int(open_stages(stages)["order"].min())
     out = pd.DataFrame(

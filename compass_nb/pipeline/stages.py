@@ -83,11 +83,18 @@ def _check_order(table: pd.DataFrame) -> None:
             f"closed stages {early} are ordered before open stage(s); closed stages must come "
             f"after every open stage; {_HINT}."
         )
-    ranks = table.loc[is_open].sort_values("order")["category"].map(CATEGORIES.index)
+    if (is_open & (table["category"] == "Closed")).any():
+        raise ParameterError(
+            f"open stages {table.loc[is_open & (table['category'] == 'Closed'), 'name'].tolist()} have "
+            f"category Closed; only won stages are Closed; {_HINT}."
+        )
+    # open stages move towards certainty; an open stage set aside (Omitted, e.g. "On Hold") may sit anywhere
+    progressing = table.loc[is_open & (table["category"] != "Omitted")].sort_values("order")
+    ranks = progressing["category"].map(CATEGORIES.index)
     if (ranks.diff().dropna() < 0).any():
         raise ParameterError(
             "open stages are mis-ordered: a later stage has a less certain forecast category "
-            f"({' → '.join(table.loc[is_open].sort_values('order')['category'])}); {_HINT}."
+            f"({' → '.join(progressing['category'])}); {_HINT}."
         )
     closed_categories = table.loc[table["is_closed"]].apply(
         lambda row: row["category"] == ("Closed" if row["is_won"] else "Omitted"), axis=1
@@ -134,8 +141,10 @@ def stage_table(stages: Iterable[Mapping] | None = None) -> pd.DataFrame:
 
 
 def open_stages(stages: pd.DataFrame) -> pd.DataFrame:
-    """The open stages of a stage table, in order."""
-    return stages.loc[~stages["is_closed"]].sort_values("order").reset_index(drop=True)
+    """The open stages a deal progresses through, in order (open stages set aside in the
+    ``Omitted`` category, such as "On Hold", are not steps of the funnel)."""
+    progressing = ~stages["is_closed"] & (stages["category"] != "Omitted")
+    return stages.loc[progressing].sort_values("order").reset_index(drop=True)
 
 
 def unknown_stages(tables: Mapping[str, pd.DataFrame], stages: pd.DataFrame) -> pd.DataFrame:

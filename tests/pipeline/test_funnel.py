@@ -91,3 +91,25 @@ def test_conversion_never_exceeds_one_for_any_history(rows):
     conv = stage_conversion(stage_reach(timeline(opps, hist, stages), stages), stages)
     assert (conv["advanced"] <= conv["reached"]).all()
     assert conv["reached"].is_monotonic_decreasing
+
+
+def test_an_on_hold_stage_is_not_a_step_of_the_funnel(build, base_rows):
+    from compass_nb.pipeline.stages import DEFAULT_STAGES
+
+    mapping = [dict(s, order=10 * s["order"]) for s in DEFAULT_STAGES]
+    mapping.append(
+        {"name": "On Hold", "order": 45, "category": "Omitted", "is_closed": False, "is_won": False}
+    )
+    stages = stage_table(mapping)
+    opps, _ = build(base_rows + [("Z", "2026-01-03", "Qualification", 10, "2026-03-31")])
+    rows = base_rows + [
+        ("Z", "2026-01-03", "Qualification", 10, "2026-03-31"),
+        ("Z", "2026-02-03", "On Hold", 10, "2026-03-31"),
+    ]
+    hist = pd.DataFrame(
+        rows, columns=["opportunity_id", "changed_at", "stage", "amount", "close_date"]
+    )
+    hist["changed_at"] = pd.to_datetime(hist["changed_at"])
+    reach = stage_reach(timeline(opps, hist, stages), stages).set_index("opportunity_id")
+    assert reach.loc["Z", "reached"] == 20  # Qualification, not On Hold's 45
+    assert "On Hold" not in stage_conversion(reach.reset_index(), stages)["stage"].tolist()

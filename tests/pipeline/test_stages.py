@@ -75,3 +75,17 @@ def test_exported_flags_that_disagree_with_the_mapping_are_listed():
     )
     out = flag_mismatches(opps, stage_table())
     assert out.values.tolist() == [["Closed Won", True, False, True, True, 1]]
+
+
+def test_an_open_stage_set_aside_may_sit_anywhere_in_the_order():
+    stages = [dict(s, order=10 * s["order"]) for s in DEFAULT_STAGES]
+    on_hold = {"name": "On Hold", "order": 25, "category": "Omitted", "is_closed": False}
+    stages.append(on_hold | {"is_won": False})
+    assert stage_table(stages)["name"].tolist()[2] == "On Hold"
+
+
+def test_an_open_stage_cannot_be_in_the_closed_category():
+    stages = copy.deepcopy(DEFAULT_STAGES)
+    stages[4]["category"] = "Closed"
+    with pytest.raises(ParameterError, match="only won stages are Closed"):
+        stage_table(stages)
