@@ -27,9 +27,14 @@ class OrgTree:
             raise InputError(
                 f"org_units lists team {duplicated[0]!r} more than once: keep one row per team."
             )
-        parents = org_units["parent_team"] if "parent_team" in org_units else pd.Series(None, index=org_units.index)
+        parents = (
+            org_units["parent_team"]
+            if "parent_team" in org_units
+            else pd.Series(None, index=org_units.index)
+        )
         parent = {
-            t: (None if pd.isna(p) or str(p) == "" else str(p)) for t, p in zip(teams, parents, strict=True)
+            t: (None if pd.isna(p) or str(p) == "" else str(p))
+            for t, p in zip(teams, parents, strict=True)
         }
         unknown = sorted({p for p in parent.values() if p is not None and p not in parent})
         if unknown:

@@ -68,9 +68,7 @@ def suppression_pattern(direct: pd.Series, tree: OrgTree, min_size: int) -> pd.D
             "reason": [reason.get(t, "") for t in tree.parent],
         }
     )
-    table["remainder"] = [
-        remainder(t, n, shown, tree) if shown[t] else 0 for t in table["group"]
-    ]
+    table["remainder"] = [remainder(t, n, shown, tree) if shown[t] else 0 for t in table["group"]]
     return table
 
 
@@ -130,9 +128,7 @@ def _nearby(victim, group, covered) -> list:
     return [group] + [t for t in sorted(covered) if t != victim]
 
 
-def patterns_by(
-    counts: pd.DataFrame, keys: list, tree: OrgTree, min_size: int
-) -> pd.DataFrame:
+def patterns_by(counts: pd.DataFrame, keys: list, tree: OrgTree, min_size: int) -> pd.DataFrame:
     """`suppression_pattern` for every combination of ``keys`` (e.g. survey, question).
 
     ``counts`` holds ``keys``, ``team`` and ``n`` (respondents placed directly in the team).
@@ -167,7 +163,9 @@ def reporting_groups(pattern: pd.DataFrame, keys: list, tree: OrgTree) -> pd.Dat
         for group in part.loc[part["shown"], "group"]:
             parent = next((a for a in tree.ancestors(group) if shown[a]), None)
             for team in tree.subtree(group):
-                rows.append({**base, "group": group, "kind": "team", "parent": parent, "team": team})
+                rows.append(
+                    {**base, "group": group, "kind": "team", "parent": parent, "team": team}
+                )
             covered = nearest_shown_below(group, shown, tree)
             rest = remainder(group, n, shown, tree)
             if covered and rest > 0:
@@ -176,7 +174,13 @@ def reporting_groups(pattern: pd.DataFrame, keys: list, tree: OrgTree) -> pd.Dat
                     outside -= set(tree.subtree(team))
                 for team in sorted(outside):
                     rows.append(
-                        {**base, "group": group + OTHER, "kind": "other", "parent": group, "team": team}
+                        {
+                            **base,
+                            "group": group + OTHER,
+                            "kind": "other",
+                            "parent": group,
+                            "team": team,
+                        }
                     )
     return pd.DataFrame(rows, columns=[*keys, "group", "kind", "parent", "team"])
 
@@ -216,7 +220,9 @@ def changes_allowed(pattern: pd.DataFrame, previous: dict) -> pd.DataFrame:
                 " and the change would reveal its result there",
             }
         )
-    return pd.DataFrame(rows, columns=["survey_id", "previous_survey_id", "group", "allowed", "reason"])
+    return pd.DataFrame(
+        rows, columns=["survey_id", "previous_survey_id", "group", "allowed", "reason"]
+    )
 
 
 def suppression_log(pattern: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -243,7 +249,9 @@ def unsafe_groups(shown_sizes: pd.Series, tree: OrgTree, min_size: int) -> list:
     shown = {t: t in shown_sizes.index for t in tree.parent}
     bad = [t for t, size in shown_sizes.items() if size < min_size]
     for group in shown_sizes.index:
-        rest = shown_sizes[group] - sum(shown_sizes[t] for t in nearest_shown_below(group, shown, tree))
+        rest = shown_sizes[group] - sum(
+            shown_sizes[t] for t in nearest_shown_below(group, shown, tree)
+        )
         if 0 < rest < min_size:
             bad.append(group)
     return sorted(set(bad))

@@ -37,8 +37,12 @@ def driver_correlations(
         ``n``, ``r``, ``low``, ``high``, ``rank`` (1 = moves most with eNPS).
         ``too_few``: ``survey_id``, ``group``, ``question_id`` left out for want of answers.
     """
-    enps = responses.loc[responses["kind"] == "enps", ["survey_id", "respondent_id", "team", "score"]]
-    items = responses.loc[responses["kind"] == "likert5", ["survey_id", "respondent_id", "question_id", "score"]]
+    enps = responses.loc[
+        responses["kind"] == "enps", ["survey_id", "respondent_id", "team", "score"]
+    ]
+    items = responses.loc[
+        responses["kind"] == "likert5", ["survey_id", "respondent_id", "question_id", "score"]
+    ]
     pairs = items.merge(enps, on=["survey_id", "respondent_id"], suffixes=("_item", "_enps"))
     pairs = members[["survey_id", "group", "team"]].merge(pairs, on=["survey_id", "team"])
     keys = ["survey_id", "group", "question_id"]
@@ -47,14 +51,36 @@ def driver_correlations(
     too_few = stats.loc[~enough, keys].reset_index(drop=True)
     drivers = stats[enough & stats["r"].notna()].copy()
     drivers["n"] = drivers["n"].astype(int)
-    z, spread = np.arctanh(drivers["r"].clip(-0.999999, 0.999999)), z_value(level) / np.sqrt(drivers["n"] - 3)
+    z, spread = (
+        np.arctanh(drivers["r"].clip(-0.999999, 0.999999)),
+        z_value(level) / np.sqrt(drivers["n"] - 3),
+    )
     drivers["low"], drivers["high"] = np.tanh(z - spread), np.tanh(z + spread)
     drivers = drivers.merge(
-        questions[["survey_id", "question_id", "text", "driver"]], on=["survey_id", "question_id"], how="left"
+        questions[["survey_id", "question_id", "text", "driver"]],
+        on=["survey_id", "question_id"],
+        how="left",
     )
-    drivers["rank"] = drivers.groupby(["survey_id", "group"])["r"].rank(ascending=False, method="first").astype(int)
-    columns = ["survey_id", "group", "question_id", "text", "driver", "n", "r", "low", "high", "rank"]
-    return drivers.sort_values(["survey_id", "group", "rank"])[columns].reset_index(drop=True), too_few
+    drivers["rank"] = (
+        drivers.groupby(["survey_id", "group"])["r"]
+        .rank(ascending=False, method="first")
+        .astype(int)
+    )
+    columns = [
+        "survey_id",
+        "group",
+        "question_id",
+        "text",
+        "driver",
+        "n",
+        "r",
+        "low",
+        "high",
+        "rank",
+    ]
+    return drivers.sort_values(["survey_id", "group", "rank"])[columns].reset_index(
+        drop=True
+    ), too_few
 
 
 def _pearson(pairs: pd.DataFrame, keys: list) -> pd.DataFrame:

@@ -37,18 +37,21 @@ def participation(
     """
     people = responses[["survey_id", "team", "respondent_id"]].drop_duplicates()
     joined = members.merge(people, on=["survey_id", "team"])
-    respondents = joined.groupby(["survey_id", "group"])["respondent_id"].nunique().rename("respondents")
-    answered_teams = people[["survey_id", "team"]].drop_duplicates().assign(answered=True)
-    per_team = (
-        members.merge(invites[["survey_id", "team", "invited"]], on=["survey_id", "team"], how="left")
-        .merge(answered_teams, on=["survey_id", "team"], how="left")
+    respondents = (
+        joined.groupby(["survey_id", "group"])["respondent_id"].nunique().rename("respondents")
     )
+    answered_teams = people[["survey_id", "team"]].drop_duplicates().assign(answered=True)
+    per_team = members.merge(
+        invites[["survey_id", "team", "invited"]], on=["survey_id", "team"], how="left"
+    ).merge(answered_teams, on=["survey_id", "team"], how="left")
     per_team["unknown"] = per_team["invited"].isna() & per_team["answered"].eq(True)
     invited = per_team.groupby(["survey_id", "group"]).agg(
         invited=("invited", "sum"), unknown=("unknown", "any")
     )
     invited.loc[invited["unknown"], "invited"] = np.nan
-    groups = members.drop_duplicates(["survey_id", "group"])[["survey_id", "group", "kind", "parent"]]
+    groups = members.drop_duplicates(["survey_id", "group"])[
+        ["survey_id", "group", "kind", "parent"]
+    ]
     table = groups.join(respondents, on=["survey_id", "group"]).join(
         invited["invited"], on=["survey_id", "group"]
     )
@@ -99,10 +102,21 @@ def favourability(
     return table
 
 
-def heatmap_data(favourable: pd.DataFrame, survey_id: str, questions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Groups × questions grid of % favourable for one survey (NaN where hidden)."""
+def heatmap_data(
+    favourable: pd.DataFrame,
+    survey_id: str,
+    questions: pd.DataFrame | None = None,
+    first: str | None = None,
+) -> pd.DataFrame:
+    """Groups × questions grid of % favourable for one survey (NaN where hidden).
+
+    Rows are in name order, with ``first`` (e.g. the company) on top.
+    """
     part = favourable[favourable["survey_id"] == survey_id]
-    grid = part.pivot_table(index="group", columns="question_id", values="pct_favourable", aggfunc="first")
+    grid = part.pivot_table(
+        index="group", columns="question_id", values="pct_favourable", aggfunc="first"
+    )
+    grid = grid.loc[sorted(grid.index, key=lambda g: (g != first, g))]
     if questions is not None:
         order = questions.loc[questions["survey_id"] == survey_id, "question_id"]
         grid = grid.reindex(columns=[q for q in order if q in grid.columns])

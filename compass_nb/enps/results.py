@@ -61,7 +61,9 @@ class Settings:
                 " anonymous. Set it to 3 or more (5 is the default)."
             )
         if not 0 < self.confidence < 1:
-            raise ParameterError(f"enps.confidence must be between 0 and 1, e.g. 0.95; got {self.confidence}.")
+            raise ParameterError(
+                f"enps.confidence must be between 0 and 1, e.g. 0.95; got {self.confidence}."
+            )
         if not 0 <= self.participation_flag <= 1:
             raise ParameterError(
                 f"enps.participation_flag is a share between 0 and 1 (e.g. 0.6); got {self.participation_flag}."
@@ -85,8 +87,13 @@ class Settings:
     ) -> Settings:
         """Build from the flat ``enps`` section keys, as papermill passes them."""
         return cls(
-            int(min_group_size), int(min_comment_group), int(min_driver_responses),
-            float(participation_flag), float(confidence), int(bootstrap_samples), int(seed),
+            int(min_group_size),
+            int(min_comment_group),
+            int(min_driver_responses),
+            float(participation_flag),
+            float(confidence),
+            int(bootstrap_samples),
+            int(seed),
             Buckets(int(scale_min), int(scale_max), int(promoter_min), int(detractor_max)),
             int(favourable_min),
         )
@@ -113,17 +120,12 @@ class Engagement:
     log: pd.DataFrame  # survey_id, group, hidden (measures), reason
     quarantine: pd.DataFrame
     patterns: dict  # measure → suppression pattern (internal: includes hidden sizes; never show)
+    root: str | None = None  # the top of the org tree (the company)
 
     @property
     def latest(self) -> str | None:
         """The latest survey up to the cut-off."""
         return None if self.surveys.empty else str(self.surveys["survey_id"].iloc[-1])
-
-    @property
-    def root(self) -> str | None:
-        return self._root
-
-    _root: str | None = None
 
 
 def engagement(
@@ -162,7 +164,9 @@ def engagement(
         "comments": _pattern(people, ["survey_id"], tree, settings.comment_group_size),
     }
     members = {
-        name: anonymity.reporting_groups(p, ["survey_id", "question_id"] if name == "questions" else ["survey_id"], tree)
+        name: anonymity.reporting_groups(
+            p, ["survey_id", "question_id"] if name == "questions" else ["survey_id"], tree
+        )
         for name, p in patterns.items()
     }
 
@@ -179,9 +183,12 @@ def engagement(
         surveys=surveys,
         scores=scores,
         changes=changes,
-        participation=pulse.participation(r, clean.invites, members["participation"], settings.participation_flag),
+        participation=pulse.participation(
+            r, clean.invites, members["participation"], settings.participation_flag
+        ),
         favourability=_with_questions(
-            pulse.favourability(likert, members["questions"], settings.favourable_min), clean.questions
+            pulse.favourability(likert, members["questions"], settings.favourable_min),
+            clean.questions,
         ),
         drivers=found_drivers,
         comments=listed,
@@ -190,7 +197,7 @@ def engagement(
         log=_log(patterns, allowed, too_few, settings),
         quarantine=clean.quarantine,
         patterns=patterns,
-        _root=tree.root,
+        root=tree.root,
     )
     assert_nothing_derivable(result, tree)
     return result
@@ -199,7 +206,9 @@ def engagement(
 def survey_order(responses: pd.DataFrame) -> pd.DataFrame:
     """Surveys by date (earliest answer), each with the survey before it."""
     surveys = (
-        responses.groupby("survey_id", as_index=False)["survey_date"].min().sort_values(["survey_date", "survey_id"])
+        responses.groupby("survey_id", as_index=False)["survey_date"]
+        .min()
+        .sort_values(["survey_date", "survey_id"])
     )
     surveys["previous_survey_id"] = surveys["survey_id"].shift(1)
     return surveys.reset_index(drop=True)
@@ -211,10 +220,16 @@ def _pattern(rows: pd.DataFrame, keys: list, tree, min_size: int) -> pd.DataFram
 
 
 def _scores(answers, invites, members, surveys, settings) -> pd.DataFrame:
-    joined = members.merge(answers[["survey_id", "team", "respondent_id", "score"]], on=["survey_id", "team"])
+    joined = members.merge(
+        answers[["survey_id", "team", "respondent_id", "score"]], on=["survey_id", "team"]
+    )
     table = enps_table(joined, ["survey_id", "group", "kind"], settings.buckets)
-    parents = members.drop_duplicates(["survey_id", "group"]).set_index(["survey_id", "group"])["parent"]
-    table["parent"] = parents.reindex(pd.MultiIndex.from_frame(table[["survey_id", "group"]])).to_numpy()
+    parents = members.drop_duplicates(["survey_id", "group"]).set_index(["survey_id", "group"])[
+        "parent"
+    ]
+    table["parent"] = parents.reindex(
+        pd.MultiIndex.from_frame(table[["survey_id", "group"]])
+    ).to_numpy()
     invited = pulse.participation(answers, invites, members)[["survey_id", "group", "invited"]]
     table = table.merge(invited, on=["survey_id", "group"], how="left")
     table = with_intervals(table, settings.confidence)
@@ -222,7 +237,10 @@ def _scores(answers, invites, members, surveys, settings) -> pd.DataFrame:
     invited_of = table.set_index(["survey_id", "group"])["invited"]
     bounds = {
         key: bootstrap_interval(
-            part["signed"].to_numpy(), settings.bootstrap_samples, settings.confidence, settings.seed,
+            part["signed"].to_numpy(),
+            settings.bootstrap_samples,
+            settings.confidence,
+            settings.seed,
             population=invited_of.get(key),
         )
         for key, part in boot.groupby(["survey_id", "group"])
@@ -231,33 +249,92 @@ def _scores(answers, invites, members, surveys, settings) -> pd.DataFrame:
     table["boot_low"] = [bounds[key][0] for key in keys]
     table["boot_high"] = [bounds[key][1] for key in keys]
     table = table.merge(surveys[["survey_id", "survey_date"]], on="survey_id", how="left")
-    order = ["survey_id", "survey_date", "group", "kind", "parent", "n", "invited", "promoters", "passives",
-             "detractors", "pct_promoters", "pct_passives", "pct_detractors", "enps", "se", "low", "high",
-             "boot_low", "boot_high"]
-    return table[order].sort_values(["survey_date", "kind", "group"], ascending=[True, False, True]).reset_index(drop=True)
+    order = [
+        "survey_id",
+        "survey_date",
+        "group",
+        "kind",
+        "parent",
+        "n",
+        "invited",
+        "promoters",
+        "passives",
+        "detractors",
+        "pct_promoters",
+        "pct_passives",
+        "pct_detractors",
+        "enps",
+        "se",
+        "low",
+        "high",
+        "boot_low",
+        "boot_high",
+    ]
+    return (
+        table[order]
+        .sort_values(["survey_date", "kind", "group"], ascending=[True, False, True])
+        .reset_index(drop=True)
+    )
 
 
 def _changes(answers, members, allowed, settings, invited: dict) -> pd.DataFrame:
-    columns = ["survey_id", "previous_survey_id", "group", "delta", "se", "low", "high", "paired_n",
-               "paired", "verdict", "boot_low", "boot_high"]
+    columns = [
+        "survey_id",
+        "previous_survey_id",
+        "group",
+        "delta",
+        "se",
+        "low",
+        "high",
+        "paired_n",
+        "paired",
+        "verdict",
+        "boot_low",
+        "boot_high",
+    ]
     teams = members.loc[members["kind"] == "team", ["survey_id", "group", "team"]]
-    signed = teams.merge(answers[["survey_id", "team", "respondent_id", "score"]], on=["survey_id", "team"])
+    signed = teams.merge(
+        answers[["survey_id", "team", "respondent_id", "score"]], on=["survey_id", "team"]
+    )
     signed["signed"] = signed_bucket(signed["score"], settings.buckets)
-    by_group = {key: part.set_index("respondent_id")["signed"] for key, part in signed.groupby(["survey_id", "group"])}
+    by_group = {
+        key: part.set_index("respondent_id")["signed"]
+        for key, part in signed.groupby(["survey_id", "group"])
+    }
     rows = []
     for row in allowed[allowed["allowed"]].itertuples():
         now = by_group[(row.survey_id, row.group)]
         before = by_group[(row.previous_survey_id, row.group)]
-        populations = (invited.get((row.previous_survey_id, row.group)), invited.get((row.survey_id, row.group)))
-        result = change_between(before, now, settings.confidence, settings.min_group_size,
-                                settings.bootstrap_samples, settings.seed, populations)
-        rows.append({"survey_id": row.survey_id, "previous_survey_id": row.previous_survey_id,
-                     "group": row.group, **result})
+        populations = (
+            invited.get((row.previous_survey_id, row.group)),
+            invited.get((row.survey_id, row.group)),
+        )
+        result = change_between(
+            before,
+            now,
+            settings.confidence,
+            settings.min_group_size,
+            settings.bootstrap_samples,
+            settings.seed,
+            populations,
+        )
+        rows.append(
+            {
+                "survey_id": row.survey_id,
+                "previous_survey_id": row.previous_survey_id,
+                "group": row.group,
+                **result,
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
 def _with_questions(table: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
-    return table.merge(questions[["survey_id", "question_id", "text", "driver"]], on=["survey_id", "question_id"], how="left")
+    return table.merge(
+        questions[["survey_id", "question_id", "text", "driver"]],
+        on=["survey_id", "question_id"],
+        how="left",
+    )
 
 
 MEASURE_LABELS = {"participation": "participation", "enps": "eNPS", "comments": "comments"}
@@ -272,20 +349,42 @@ def _log(patterns, allowed, too_few, settings) -> pd.DataFrame:
         else:
             parts.append(anonymity.suppression_log(pattern, MEASURE_LABELS[name]))
     refused = allowed[~allowed["allowed"]]
-    parts.append(pd.DataFrame({"survey_id": refused["survey_id"], "measure": "change",
-                               "group": refused["group"], "reason": refused["reason"]}))
+    parts.append(
+        pd.DataFrame(
+            {
+                "survey_id": refused["survey_id"],
+                "measure": "change",
+                "group": refused["group"],
+                "reason": refused["reason"],
+            }
+        )
+    )
     if len(too_few):
         few = too_few.drop_duplicates(["survey_id", "group"])
-        parts.append(pd.DataFrame({
-            "survey_id": few["survey_id"], "measure": "drivers", "group": few["group"],
-            "reason": f"driver analysis needs at least {settings.min_driver_responses} answers",
-        }))
-    log = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else (
-        pd.DataFrame(columns=anonymity.LOG_COLUMNS))
-    grouped = log.groupby(["survey_id", "group", "reason"], as_index=False, sort=False)["measure"].agg(
-        lambda m: ", ".join(dict.fromkeys(m)))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "survey_id": few["survey_id"],
+                    "measure": "drivers",
+                    "group": few["group"],
+                    "reason": f"driver analysis needs at least {settings.min_driver_responses} answers",
+                }
+            )
+        )
+    log = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(len(p) for p in parts)
+        else (pd.DataFrame(columns=anonymity.LOG_COLUMNS))
+    )
+    grouped = log.groupby(["survey_id", "group", "reason"], as_index=False, sort=False)[
+        "measure"
+    ].agg(lambda m: ", ".join(dict.fromkeys(m)))
     grouped = grouped.rename(columns={"measure": "hidden"})
-    return grouped[["survey_id", "group", "hidden", "reason"]].sort_values(["survey_id", "group"]).reset_index(drop=True)
+    return (
+        grouped[["survey_id", "group", "hidden", "reason"]]
+        .sort_values(["survey_id", "group"])
+        .reset_index(drop=True)
+    )
 
 
 def assert_nothing_derivable(result: Engagement, tree) -> None:
@@ -303,5 +402,127 @@ def assert_nothing_derivable(result: Engagement, tree) -> None:
         for _, part in teams.groupby(keys):
             bad = anonymity.unsafe_groups(part.set_index("group")[size], tree, k)
             assert not bad, f"groups {bad} would let a hidden group be derived"
-    groups = set(result.scores["group"]) | set(result.participation["group"]) | set(result.comments["group"])
+    groups = (
+        set(result.scores["group"])
+        | set(result.participation["group"])
+        | set(result.comments["group"])
+    )
     assert np.all([isinstance(g, str) for g in groups])
+
+
+@dataclass
+class GroupView:
+    """One group in one survey, as the widget shows it (all from suppressed results)."""
+
+    group: str
+    survey_id: str
+    score: pd.Series | None
+    change: pd.Series | None
+    participation: pd.Series | None
+    favourability: pd.DataFrame
+    hidden: pd.DataFrame  # the log rows for this group and survey
+
+
+def group_view(result: Engagement, group: str, survey_id: str) -> GroupView:
+    """Everything shown about ``group`` in ``survey_id``; hidden parts appear only in ``hidden``."""
+
+    def row(table: pd.DataFrame) -> pd.Series | None:
+        part = table[(table["survey_id"] == survey_id) & (table["group"] == group)]
+        return None if part.empty else part.iloc[0]
+
+    fav = result.favourability
+    fav = fav[(fav["survey_id"] == survey_id) & (fav["group"] == group)]
+    log = result.log[(result.log["survey_id"] == survey_id) & (result.log["group"] == group)]
+    return GroupView(
+        group,
+        survey_id,
+        row(result.scores),
+        row(result.changes),
+        row(result.participation),
+        fav[["question_id", "text", "n", "pct_favourable", "pct_neutral", "pct_unfavourable"]],
+        log[["hidden", "reason"]],
+    )
+
+
+def headline(result: Engagement) -> dict:
+    """Company eNPS, its interval, participation and change for the latest survey (None when hidden)."""
+    survey, root = result.latest, result.root
+    view = group_view(result, root, survey) if survey else None
+    score, change, part = (
+        (view.score, view.change, view.participation) if view else (None, None, None)
+    )
+    return {
+        "survey_id": survey,
+        "enps": None if score is None else float(score["enps"]),
+        "low": None if score is None else float(score["low"]),
+        "high": None if score is None else float(score["high"]),
+        "n": None if score is None else int(score["n"]),
+        "participation": None
+        if part is None or pd.isna(part["participation"])
+        else float(part["participation"]),
+        "change": None if change is None else float(change["delta"]),
+        "change_low": None if change is None else float(change["low"]),
+        "change_high": None if change is None else float(change["high"]),
+        "verdict": None if change is None else str(change["verdict"]),
+        "previous_survey_id": None if change is None else str(change["previous_survey_id"]),
+    }
+
+
+def summary_lines(result: Engagement) -> list[str]:
+    """Headline sentences for the summary box, from shown results only."""
+    h = headline(result)
+    if h["survey_id"] is None:
+        return ["No survey answers up to the cut-off."]
+    if h["enps"] is None:
+        return [f"{h['survey_id']}: too few respondents company-wide to show any result."]
+    k = result.settings.min_group_size
+    lines = [
+        f"Company eNPS {h['enps']:+.0f} in {h['survey_id']} (95 % interval {h['low']:+.0f} to"
+        f" {h['high']:+.0f}, {h['n']} answers)."
+    ]
+    if h["change"] is not None:
+        noise = {"up": "a real rise", "down": "a real fall", "within noise": "within the noise"}[
+            h["verdict"]
+        ]
+        lines.append(
+            f"Change since {h['previous_survey_id']}: {h['change']:+.0f} points"
+            f" ({h['change_low']:+.0f} to {h['change_high']:+.0f}) — {noise}."
+        )
+    if h["participation"] is not None:
+        lines.append(f"Participation {h['participation']:.0%}.")
+    latest = result.changes[result.changes["survey_id"] == h["survey_id"]]
+    falls = latest[(latest["verdict"] == "down") & (latest["group"] != result.root)]
+    if len(falls):
+        lines.append(
+            "Clear falls since the previous survey: "
+            + ", ".join(
+                f"{g} ({d:+.0f})" for g, d in zip(falls["group"], falls["delta"], strict=True)
+            )
+            + "."
+        )
+    rises = latest[(latest["verdict"] == "up") & (latest["group"] != result.root)]
+    if len(rises):
+        lines.append(
+            "Clear rises: "
+            + ", ".join(
+                f"{g} ({d:+.0f})" for g, d in zip(rises["group"], rises["delta"], strict=True)
+            )
+            + "."
+        )
+    top = result.drivers[
+        (result.drivers["survey_id"] == h["survey_id"]) & (result.drivers["group"] == result.root)
+    ]
+    if len(top):
+        best = top.iloc[0]
+        lines.append(
+            f"Moves most with eNPS: {best['driver'] if isinstance(best['driver'], str) else best['question_id']}"
+            f" (r = {best['r']:.2f}, n = {best['n']})."
+        )
+    hidden = result.log[
+        (result.log["survey_id"] == h["survey_id"]) & result.log["hidden"].str.contains("eNPS")
+    ]
+    lines.append(
+        f"{hidden['group'].nunique()} groups hidden this survey to keep answers anonymous"
+        f" (fewer than {k} respondents, or derivable from shown groups)."
+    )
+    return lines

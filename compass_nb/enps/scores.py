@@ -56,10 +56,15 @@ class Buckets:
         )
 
 
-def signed_bucket(scores: pd.Series, buckets: Buckets = Buckets()) -> pd.Series:
+DEFAULT_BUCKETS = Buckets()
+
+
+def signed_bucket(scores: pd.Series, buckets: Buckets = DEFAULT_BUCKETS) -> pd.Series:
     """+1 for a promoter, 0 for a passive, −1 for a detractor (eNPS/100 is its mean)."""
     values = pd.to_numeric(scores)
-    signed = np.where(values >= buckets.promoter_min, 1, np.where(values <= buckets.detractor_max, -1, 0))
+    signed = np.where(
+        values >= buckets.promoter_min, 1, np.where(values <= buckets.detractor_max, -1, 0)
+    )
     return pd.Series(signed, index=scores.index, name="signed", dtype="int64")
 
 
@@ -71,7 +76,7 @@ def enps_from_shares(promoters: float | np.ndarray, detractors: float | np.ndarr
 def enps_table(
     answers: pd.DataFrame,
     by: Sequence[str],
-    buckets: Buckets = Buckets(),
+    buckets: Buckets = DEFAULT_BUCKETS,
     score: str = "score",
 ) -> pd.DataFrame:
     """Counts, shares and eNPS of the eNPS answers, one row per group.
@@ -100,5 +105,7 @@ def enps_table(
     table.insert(len(by), "n", table[list(BUCKET_NAMES)].sum(axis=1))
     for name in BUCKET_NAMES:
         table[f"pct_{name}"] = 100.0 * table[name] / table["n"]
-    table["enps"] = enps_from_shares(table["promoters"] / table["n"], table["detractors"] / table["n"])
+    table["enps"] = enps_from_shares(
+        table["promoters"] / table["n"], table["detractors"] / table["n"]
+    )
     return table

@@ -55,7 +55,9 @@ def enps_standard_error(p_promoters, p_detractors, n, population=None) -> np.nda
     return 100.0 * np.sqrt(variance)
 
 
-def with_intervals(table: pd.DataFrame, level: float = 0.95, invited: str = "invited") -> pd.DataFrame:
+def with_intervals(
+    table: pd.DataFrame, level: float = 0.95, invited: str = "invited"
+) -> pd.DataFrame:
     """Add ``se``, ``low`` and ``high`` (analytic, FPC when ``invited`` is known) to an eNPS table."""
     population = table[invited] if invited in table else None
     se = enps_standard_error(
@@ -92,7 +94,9 @@ def bootstrap_interval(
     means = 100.0 * values[draws].mean(axis=1)
     if population is not None:
         centre = 100.0 * values.mean()
-        means = centre + (means - centre) * np.sqrt(finite_population_factor(values.size, population))
+        means = centre + (means - centre) * np.sqrt(
+            finite_population_factor(values.size, population)
+        )
     tail = (1.0 - level) / 2.0
     low, high = np.quantile(means, [tail, 1.0 - tail])
     return float(low), float(high)
@@ -139,9 +143,13 @@ def change_between(
     """
     a_all, b_all = previous.to_numpy(dtype=float), current.to_numpy(dtype=float)
     n1, n2 = a_all.size, b_all.size
-    f1, f2 = (1.0, 1.0) if populations is None else (
-        float(finite_population_factor(n1, _nan(populations[0]))),
-        float(finite_population_factor(n2, _nan(populations[1]))),
+    f1, f2 = (
+        (1.0, 1.0)
+        if populations is None
+        else (
+            float(finite_population_factor(n1, _nan(populations[0]))),
+            float(finite_population_factor(n2, _nan(populations[1]))),
+        )
     )
     delta = 100.0 * (b_all.mean() - a_all.mean())
     plain = a_all.var() / n1 + b_all.var() / n2

@@ -8,14 +8,21 @@ import numpy as np
 import pandas as pd
 
 from compass_nb.enps._tree import OrgTree
-from compass_nb.enps.scores import Buckets
+from compass_nb.enps.scores import DEFAULT_BUCKETS, Buckets
 from compass_nb.errors import InputError
 
 QUARANTINE_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
 LIKERT_RANGE = (1, 5)
 REQUIRED = {
     "survey_questions": ["survey_id", "question_id", "kind"],
-    "survey_responses": ["survey_id", "survey_date", "respondent_id", "team", "question_id", "score"],
+    "survey_responses": [
+        "survey_id",
+        "survey_date",
+        "respondent_id",
+        "team",
+        "question_id",
+        "score",
+    ],
     "survey_invites": ["survey_id", "team", "invited"],
     "org_units": ["team"],
 }
@@ -37,7 +44,7 @@ def clean_survey(
     responses: pd.DataFrame,
     invites: pd.DataFrame,
     org_units: pd.DataFrame,
-    buckets: Buckets = Buckets(),
+    buckets: Buckets = DEFAULT_BUCKETS,
     strict: bool = False,
 ) -> CleanSurvey:
     """Check survey tables against their contract and against each other.
@@ -54,7 +61,12 @@ def clean_survey(
         When a required column is missing, `org_units` is not one tree, or
         ``strict`` is set and any row was quarantined.
     """
-    tables = {"survey_questions": questions, "survey_responses": responses, "survey_invites": invites, "org_units": org_units}
+    tables = {
+        "survey_questions": questions,
+        "survey_responses": responses,
+        "survey_invites": invites,
+        "org_units": org_units,
+    }
     for name, columns in REQUIRED.items():
         missing = [c for c in columns if c not in tables[name]]
         if missing:
@@ -97,7 +109,9 @@ def _set_aside(frame, mask, table, column, reason, quarantine) -> pd.DataFrame:
                     "row": rows.to_numpy(),
                     "column": column,
                     "value": bad[column].astype(str).to_numpy() if column in bad else "",
-                    "reason": np.asarray(reasons, dtype=object) if not isinstance(reasons, str) else reasons,
+                    "reason": np.asarray(reasons, dtype=object)
+                    if not isinstance(reasons, str)
+                    else reasons,
                 },
                 columns=QUARANTINE_COLUMNS,
             )
@@ -108,11 +122,23 @@ def _set_aside(frame, mask, table, column, reason, quarantine) -> pd.DataFrame:
 def _clean_questions(questions, quarantine) -> pd.DataFrame:
     q = questions.copy()
     q["kind"] = q["kind"].astype(str).str.strip().str.lower()
-    q = _set_aside(q, ~q["kind"].isin(["enps", "likert5"]), "survey_questions", "kind",
-                   "kind must be 'enps' or 'likert5'", quarantine)
+    q = _set_aside(
+        q,
+        ~q["kind"].isin(["enps", "likert5"]),
+        "survey_questions",
+        "kind",
+        "kind must be 'enps' or 'likert5'",
+        quarantine,
+    )
     twice = q.duplicated(["survey_id", "question_id"], keep="first")
-    q = _set_aside(q, twice, "survey_questions", "question_id",
-                   "question listed twice in the same survey (first kept)", quarantine)
+    q = _set_aside(
+        q,
+        twice,
+        "survey_questions",
+        "question_id",
+        "question listed twice in the same survey (first kept)",
+        quarantine,
+    )
     for column in ("text", "driver"):
         if column not in q:
             q[column] = q["question_id"] if column == "text" else np.nan
@@ -123,26 +149,47 @@ def _clean_responses(responses, questions, tree, buckets, quarantine) -> pd.Data
     r = responses.copy()
     table = "survey_responses"
     r["team"] = r["team"].astype(str)
-    r = _set_aside(r, ~r["team"].isin(tree.parent), table, "team",
-                   "team is not in org_units: add it to the org tree or correct the team", quarantine)
+    r = _set_aside(
+        r,
+        ~r["team"].isin(tree.parent),
+        table,
+        "team",
+        "team is not in org_units: add it to the org tree or correct the team",
+        quarantine,
+    )
     kinds = questions[["survey_id", "question_id", "kind"]]
     r = r.merge(kinds, on=["survey_id", "question_id"], how="left", validate="many_to_one")
-    r = _set_aside(r, r["kind"].isna(), table, "question_id",
-                   "question is not in survey_questions for this survey", quarantine)
+    r = _set_aside(
+        r,
+        r["kind"].isna(),
+        table,
+        "question_id",
+        "question is not in survey_questions for this survey",
+        quarantine,
+    )
     score = pd.to_numeric(r["score"], errors="coerce")
     low = np.where(r["kind"] == "enps", buckets.scale_min, LIKERT_RANGE[0])
     high = np.where(r["kind"] == "enps", buckets.scale_max, LIKERT_RANGE[1])
     bad = score.isna() | (score != np.round(score)) | (score < low) | (score > high)
     reasons = pd.Series(
-        [f"score must be a whole number from {lo} to {hi}" for lo, hi in zip(low, high, strict=True)],
+        [
+            f"score must be a whole number from {lo} to {hi}"
+            for lo, hi in zip(low, high, strict=True)
+        ],
         index=r.index,
     )
     r = _set_aside(r, bad, table, "score", reasons, quarantine)
     r["score"] = pd.to_numeric(r["score"]).astype(int)
     r = _set_aside_duplicates(r, quarantine)
     teams = r.groupby(["survey_id", "respondent_id"])["team"].transform("nunique")
-    r = _set_aside(r, teams > 1, table, "team",
-                   "respondent answered from more than one team in the same survey", quarantine)
+    r = _set_aside(
+        r,
+        teams > 1,
+        table,
+        "team",
+        "respondent answered from more than one team in the same survey",
+        quarantine,
+    )
     r["survey_date"] = pd.to_datetime(r["survey_date"])
     if "comment" not in r:
         r["comment"] = pd.NA
@@ -152,31 +199,74 @@ def _clean_responses(responses, questions, tree, buckets, quarantine) -> pd.Data
 def _set_aside_duplicates(r, quarantine) -> pd.DataFrame:
     key = ["survey_id", "respondent_id", "question_id"]
     spread = r.groupby(key)["score"].transform("nunique")
-    r = _set_aside(r, spread > 1, "survey_responses", "score",
-                   "conflicting duplicate answers from one respondent to one question (all set aside)",
-                   quarantine)
+    r = _set_aside(
+        r,
+        spread > 1,
+        "survey_responses",
+        "score",
+        "conflicting duplicate answers from one respondent to one question (all set aside)",
+        quarantine,
+    )
     repeat = r.duplicated(key, keep="first")
-    return _set_aside(r, repeat, "survey_responses", "respondent_id",
-                      "duplicate answer from one respondent to one question (first kept)", quarantine)
+    return _set_aside(
+        r,
+        repeat,
+        "survey_responses",
+        "respondent_id",
+        "duplicate answer from one respondent to one question (first kept)",
+        quarantine,
+    )
 
 
 def _clean_invites(invites, responses, tree, quarantine) -> pd.DataFrame:
     table = "survey_invites"
     i = invites.copy()
     i["team"] = i["team"].astype(str)
-    i = _set_aside(i, ~i["team"].isin(tree.parent), table, "team",
-                   "team is not in org_units: add it to the org tree or correct the team", quarantine)
+    i = _set_aside(
+        i,
+        ~i["team"].isin(tree.parent),
+        table,
+        "team",
+        "team is not in org_units: add it to the org tree or correct the team",
+        quarantine,
+    )
     invited = pd.to_numeric(i["invited"], errors="coerce")
-    i = _set_aside(i, invited.isna() | (invited < 0) | (invited != np.round(invited)), table,
-                   "invited", "invited must be a whole number of people, 0 or more", quarantine)
+    i = _set_aside(
+        i,
+        invited.isna() | (invited < 0) | (invited != np.round(invited)),
+        table,
+        "invited",
+        "invited must be a whole number of people, 0 or more",
+        quarantine,
+    )
     i["invited"] = pd.to_numeric(i["invited"]).astype(int)
     conflicting = i.groupby(["survey_id", "team"])["invited"].transform("nunique") > 1
-    i = _set_aside(i, conflicting, table, "invited",
-                   "conflicting invitation counts for one team in one survey", quarantine)
-    i = _set_aside(i, i.duplicated(["survey_id", "team"]), table, "team",
-                   "invitation row repeated (first kept)", quarantine)
-    answered = responses.groupby(["survey_id", "team"])["respondent_id"].nunique().rename("answered")
+    i = _set_aside(
+        i,
+        conflicting,
+        table,
+        "invited",
+        "conflicting invitation counts for one team in one survey",
+        quarantine,
+    )
+    i = _set_aside(
+        i,
+        i.duplicated(["survey_id", "team"]),
+        table,
+        "team",
+        "invitation row repeated (first kept)",
+        quarantine,
+    )
+    answered = (
+        responses.groupby(["survey_id", "team"])["respondent_id"].nunique().rename("answered")
+    )
     i = i.join(answered, on=["survey_id", "team"])
-    i = _set_aside(i, i["answered"].fillna(0) > i["invited"], table, "invited",
-                   "fewer people invited than answered: correct the invitation count", quarantine)
+    i = _set_aside(
+        i,
+        i["answered"].fillna(0) > i["invited"],
+        table,
+        "invited",
+        "fewer people invited than answered: correct the invitation count",
+        quarantine,
+    )
     return i.drop(columns="answered").reset_index(drop=True)

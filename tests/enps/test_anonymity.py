@@ -45,7 +45,16 @@ def test_the_log_never_states_a_hidden_groups_size():
 
 
 def test_parent_beside_all_but_one_child_is_caught():
-    tree = _tree([("Company", None), ("P", "Company"), ("C1", "P"), ("C2", "P"), ("C3", "P"), ("X", "Company")])
+    tree = _tree(
+        [
+            ("Company", None),
+            ("P", "Company"),
+            ("C1", "P"),
+            ("C2", "P"),
+            ("C3", "P"),
+            ("X", "Company"),
+        ]
+    )
     # C3 has 2 people: P (22) beside C1 and C2 (10 each) would reveal it
     pattern = suppression_pattern(pd.Series({"C1": 10, "C2": 10, "C3": 2, "X": 30}), tree, 5)
     shown = _shown(pattern)
@@ -68,7 +77,9 @@ def test_company_remainder_of_direct_members_counts():
 
 
 def test_small_groups_merge_into_other_only_when_the_remainder_is_large_enough():
-    tree = _tree([("Company", None), ("P", "Company"), ("A", "P"), ("B", "P"), ("C", "P"), ("Big", "P")])
+    tree = _tree(
+        [("Company", None), ("P", "Company"), ("A", "P"), ("B", "P"), ("C", "P"), ("Big", "P")]
+    )
     pattern = suppression_pattern(pd.Series({"A": 3, "B": 2, "C": 1, "Big": 20}), tree, 5)
     members = reporting_groups(pattern.assign(survey_id="s"), ["survey_id"], tree)
     other = members[members["kind"] == "other"]
@@ -84,8 +95,12 @@ def test_no_other_group_when_the_remainder_would_be_too_small():
 
 
 def test_a_change_is_refused_when_the_group_was_hidden_in_the_previous_survey():
-    first = suppression_pattern(pd.Series({"A": 4, "B": 10, "Ops": 20}), TEAM_OF_8, 5).assign(survey_id="s1")
-    second = suppression_pattern(pd.Series({"A": 6, "B": 10, "Ops": 20}), TEAM_OF_8, 5).assign(survey_id="s2")
+    first = suppression_pattern(pd.Series({"A": 4, "B": 10, "Ops": 20}), TEAM_OF_8, 5).assign(
+        survey_id="s1"
+    )
+    second = suppression_pattern(pd.Series({"A": 6, "B": 10, "Ops": 20}), TEAM_OF_8, 5).assign(
+        survey_id="s2"
+    )
     allowed = changes_allowed(pd.concat([first, second]), {"s2": "s1"}).set_index("group")
     assert not allowed.loc["A", "allowed"]
     assert "hidden in s1" in allowed.loc["A", "reason"]

@@ -14,17 +14,27 @@ def test_keyword_rules_tag_themes_and_untagged_comments_are_other():
 def test_each_comment_is_listed_under_its_smallest_shown_group_and_counted_up_the_tree():
     members = pd.DataFrame(
         [("s", "Company", "team", None, t) for t in ["Company", "A", "B"]]
-        + [("s", "A", "team", "Company", "A"), ("s", "Company · other", "other", "Company", "Company"),
-           ("s", "Company · other", "other", "Company", "B")],
+        + [
+            ("s", "A", "team", "Company", "A"),
+            ("s", "Company · other", "other", "Company", "Company"),
+            ("s", "Company · other", "other", "Company", "B"),
+        ],
         columns=["survey_id", "group", "kind", "parent", "team"],
     )
-    responses = pd.DataFrame({
-        "survey_id": "s", "team": ["A", "B", "B"], "respondent_id": [1, 2, 3], "question_id": "enps",
-        "comment": ["Great team", "<script>alert(1)</script> too much workload", None],
-    })
+    responses = pd.DataFrame(
+        {
+            "survey_id": "s",
+            "team": ["A", "B", "B"],
+            "respondent_id": [1, 2, 3],
+            "question_id": "enps",
+            "comment": ["Great team", "<script>alert(1)</script> too much workload", None],
+        }
+    )
     listed = comments_by_group(responses, members)
     assert listed.set_index("comment")["group"].to_dict() == {
-        "Great team": "A", "<script>alert(1)</script> too much workload": "Company · other"}
+        "Great team": "A",
+        "<script>alert(1)</script> too much workload": "Company · other",
+    }
     counts = theme_counts(listed, members).set_index(["group", "theme"])["comments"]
     assert counts[("Company", "team & culture")] == 1 and counts[("Company", "workload")] == 1
     assert ("A", "workload") not in counts.index

@@ -10,17 +10,48 @@ def _responses(n, seed=0):
     enps = rng.integers(0, 11, n)
     rows = []
     for i, e in enumerate(enps):
-        rows.append({"survey_id": "s", "respondent_id": i, "team": "A", "question_id": "enps", "kind": "enps", "score": e})
-        rows.append({"survey_id": "s", "respondent_id": i, "team": "A", "question_id": "q01", "kind": "likert5",
-                     "score": 1 + e // 3})  # moves with eNPS
-        rows.append({"survey_id": "s", "respondent_id": i, "team": "A", "question_id": "q02", "kind": "likert5",
-                     "score": int(rng.integers(1, 6))})  # does not
+        rows.append(
+            {
+                "survey_id": "s",
+                "respondent_id": i,
+                "team": "A",
+                "question_id": "enps",
+                "kind": "enps",
+                "score": e,
+            }
+        )
+        rows.append(
+            {
+                "survey_id": "s",
+                "respondent_id": i,
+                "team": "A",
+                "question_id": "q01",
+                "kind": "likert5",
+                "score": 1 + e // 3,
+            }
+        )  # moves with eNPS
+        rows.append(
+            {
+                "survey_id": "s",
+                "respondent_id": i,
+                "team": "A",
+                "question_id": "q02",
+                "kind": "likert5",
+                "score": int(rng.integers(1, 6)),
+            }
+        )  # does not
     return pd.DataFrame(rows)
 
 
 MEMBERS = pd.DataFrame({"survey_id": ["s"], "group": ["A"], "kind": ["team"], "team": ["A"]})
-QUESTIONS = pd.DataFrame({"survey_id": "s", "question_id": ["q01", "q02"], "text": ["Tools", "Lunch"],
-                          "driver": ["tools", "food"]})
+QUESTIONS = pd.DataFrame(
+    {
+        "survey_id": "s",
+        "question_id": ["q01", "q02"],
+        "text": ["Tools", "Lunch"],
+        "driver": ["tools", "food"],
+    }
+)
 
 
 def test_the_item_that_moves_with_enps_ranks_first_with_its_sample_size():

@@ -6,17 +6,34 @@ from compass_nb.enps.pulse import favourability, heatmap_data, participation, tr
 
 
 def _members(groups):
-    rows = [{"survey_id": "s", "group": g, "kind": "team", "parent": None, "team": t} for g, teams in groups.items() for t in teams]
+    rows = [
+        {"survey_id": "s", "group": g, "kind": "team", "parent": None, "team": t}
+        for g, teams in groups.items()
+        for t in teams
+    ]
     return pd.DataFrame(rows)
 
 
 def test_participation_is_respondents_over_invited_with_a_flag_under_60_percent():
-    responses = pd.DataFrame({"survey_id": "s", "team": ["A"] * 6 + ["B"] * 5,
-                              "respondent_id": [f"a{i}" for i in range(6)] + [f"b{i}" for i in range(5)]})
+    responses = pd.DataFrame(
+        {
+            "survey_id": "s",
+            "team": ["A"] * 6 + ["B"] * 5,
+            "respondent_id": [f"a{i}" for i in range(6)] + [f"b{i}" for i in range(5)],
+        }
+    )
     invites = pd.DataFrame({"survey_id": "s", "team": ["A", "B"], "invited": [8, 10]})
-    table = participation(responses, invites, _members({"A": ["A"], "B": ["B"], "All": ["A", "B"]})).set_index("group")
-    assert table.loc["A", "participation"] == pytest.approx(0.75) and not table.loc["A", "low_participation"]
-    assert table.loc["B", "participation"] == pytest.approx(0.5) and table.loc["B", "low_participation"]
+    table = participation(
+        responses, invites, _members({"A": ["A"], "B": ["B"], "All": ["A", "B"]})
+    ).set_index("group")
+    assert (
+        table.loc["A", "participation"] == pytest.approx(0.75)
+        and not table.loc["A", "low_participation"]
+    )
+    assert (
+        table.loc["B", "participation"] == pytest.approx(0.5)
+        and table.loc["B", "low_participation"]
+    )
     assert table.loc["All", "participation"] == pytest.approx(11 / 18)
 
 
@@ -28,7 +45,9 @@ def test_participation_is_unknown_when_a_team_that_answered_has_no_invitation_co
 
 
 def test_favourability_keeps_neutrals_in_the_denominator():
-    answers = pd.DataFrame({"survey_id": "s", "question_id": "q01", "team": "A", "score": [5, 4, 3, 3, 1]})
+    answers = pd.DataFrame(
+        {"survey_id": "s", "question_id": "q01", "team": "A", "score": [5, 4, 3, 3, 1]}
+    )
     members = _members({"A": ["A"]}).assign(question_id="q01")
     row = favourability(answers, members).iloc[0]
     assert (row["favourable"], row["neutral"], row["unfavourable"]) == (2, 2, 1)
@@ -37,8 +56,14 @@ def test_favourability_keeps_neutrals_in_the_denominator():
 
 
 def test_heatmap_is_groups_by_questions_in_survey_order():
-    fav = pd.DataFrame({"survey_id": "s", "group": ["A", "A", "B"], "question_id": ["q02", "q01", "q01"],
-                        "pct_favourable": [10.0, 20.0, 30.0]})
+    fav = pd.DataFrame(
+        {
+            "survey_id": "s",
+            "group": ["A", "A", "B"],
+            "question_id": ["q02", "q01", "q01"],
+            "pct_favourable": [10.0, 20.0, 30.0],
+        }
+    )
     questions = pd.DataFrame({"survey_id": "s", "question_id": ["q01", "q02"]})
     grid = heatmap_data(fav, "s", questions)
     assert list(grid.columns) == ["q01", "q02"]
@@ -46,5 +71,7 @@ def test_heatmap_is_groups_by_questions_in_survey_order():
 
 
 def test_trend_orders_surveys_oldest_first():
-    table = pd.DataFrame({"survey_id": ["pulse-2026-10", "pulse-2026-09"], "group": "A", "enps": [5.0, -5.0]})
+    table = pd.DataFrame(
+        {"survey_id": ["pulse-2026-10", "pulse-2026-09"], "group": "A", "enps": [5.0, -5.0]}
+    )
     assert trend(table, "enps")["A"].tolist() == [-5.0, 5.0]

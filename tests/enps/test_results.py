@@ -9,15 +9,24 @@ FAST = Settings(bootstrap_samples=200)
 
 
 def _tables_with_groups(result):
-    return [result.scores, result.changes, result.participation, result.favourability, result.drivers,
-            result.comments, result.themes]
+    return [
+        result.scores,
+        result.changes,
+        result.participation,
+        result.favourability,
+        result.drivers,
+        result.comments,
+        result.themes,
+    ]
 
 
 def test_no_result_names_a_hidden_group_and_the_log_says_why():
     result = engagement(*survey_frames(), ORG, FAST)
     for table in _tables_with_groups(result):
         assert not set(table["group"]) & {"East-A", "East-B"}
-    assert "fewer than 5 respondents" in set(result.log.loc[result.log["group"] == "East-B", "reason"])
+    assert "fewer than 5 respondents" in set(
+        result.log.loc[result.log["group"] == "East-B", "reason"]
+    )
     reasons = " ".join(result.log.loc[result.log["group"] == "East-A", "reason"])
     assert "East-B be derived by subtraction" in reasons
 
@@ -39,13 +48,21 @@ def test_a_team_that_grows_past_the_threshold_shows_no_change_from_when_it_was_h
     now = result.scores[result.scores["survey_id"] == "pulse-2026-10"]
     assert "West" in set(now["group"])
     assert "West" not in set(result.changes["group"])
-    refused = result.log[(result.log["group"] == "West") & result.log["hidden"].str.contains("change")]
+    refused = result.log[
+        (result.log["group"] == "West") & result.log["hidden"].str.contains("change")
+    ]
     assert refused["reason"].str.contains("hidden in pulse-2026-09").all() and len(refused) == 1
 
 
 def test_comments_are_listed_only_for_groups_of_ten_or_more():
     result = engagement(*survey_frames(comment="More recognition please"), ORG, FAST)
-    assert set(result.comments["group"]) <= {"Company", "Company · other", "Sales", "Ops", "Sales · other"}
+    assert set(result.comments["group"]) <= {
+        "Company",
+        "Company · other",
+        "Sales",
+        "Ops",
+        "Sales · other",
+    }
     assert "East" not in set(result.comments["group"])
     assert len(result.comments) == 2 * sum(SIZES.values())
 
@@ -53,9 +70,13 @@ def test_comments_are_listed_only_for_groups_of_ten_or_more():
 def test_company_enps_matches_a_hand_count_and_its_interval_contains_it():
     questions, responses, invites = survey_frames()
     result = engagement(questions, responses, invites, ORG, Settings(bootstrap_samples=300))
-    answers = responses[(responses["question_id"] == "enps") & (responses["survey_id"] == "pulse-2026-10")]
+    answers = responses[
+        (responses["question_id"] == "enps") & (responses["survey_id"] == "pulse-2026-10")
+    ]
     expected = 100 * ((answers["score"] >= 9).mean() - (answers["score"] <= 6).mean())
-    company = result.scores[(result.scores["group"] == "Company") & (result.scores["survey_id"] == "pulse-2026-10")].iloc[0]
+    company = result.scores[
+        (result.scores["group"] == "Company") & (result.scores["survey_id"] == "pulse-2026-10")
+    ].iloc[0]
     assert company["enps"] == expected
     assert company["low"] <= expected <= company["high"]
     assert company["boot_low"] <= expected <= company["boot_high"]

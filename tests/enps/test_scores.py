@@ -17,7 +17,9 @@ def _answers(promoters, passives, detractors):
 def test_enps_is_percent_promoters_minus_percent_detractors(mix, expected):
     table = enps_table(_answers(*mix), ["g"])
     assert table["enps"].iloc[0] == pytest.approx(expected)
-    assert table[["pct_promoters", "pct_passives", "pct_detractors"]].iloc[0].tolist() == pytest.approx(list(mix))
+    assert table[["pct_promoters", "pct_passives", "pct_detractors"]].iloc[
+        0
+    ].tolist() == pytest.approx(list(mix))
 
 
 def test_enps_from_shares_spans_minus_100_to_100():

@@ -25,7 +25,9 @@ def test_interval_width_is_twice_1_96_standard_errors():
     table = with_intervals(enps_table(answers, ["g"]))
     se = 100 * math.sqrt((0.5 + 0.2 - 0.09) / 100)
     assert table["se"].iloc[0] == pytest.approx(se)
-    assert table["high"].iloc[0] - table["low"].iloc[0] == pytest.approx(2 * 1.959964 * se, rel=1e-5)
+    assert table["high"].iloc[0] - table["low"].iloc[0] == pytest.approx(
+        2 * 1.959964 * se, rel=1e-5
+    )
 
 
 def test_finite_population_correction_shrinks_the_variance_by_n_minus_n_over_n_minus_1():
@@ -38,7 +40,9 @@ def test_finite_population_correction_shrinks_the_variance_by_n_minus_n_over_n_m
 
 def test_a_full_census_has_no_sampling_error_and_unknown_population_none_corrected():
     assert enps_standard_error(0.5, 0.25, 12, population=12) == 0.0
-    assert enps_standard_error(0.5, 0.25, 12, population=np.nan) == enps_standard_error(0.5, 0.25, 12)
+    assert enps_standard_error(0.5, 0.25, 12, population=np.nan) == enps_standard_error(
+        0.5, 0.25, 12
+    )
     # fewer invited than answered is inconsistent: no correction rather than a wrong one
     assert finite_population_factor(12, 10) == 1.0
 

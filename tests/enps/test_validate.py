@@ -11,12 +11,17 @@ def _with_bad_rows():
     questions, responses, invites = survey_frames(surveys=("pulse-2026-10",))
     base = responses.iloc[0].to_dict()
     bad = [
-        {**base, "respondent_id": "x1", "score": 11},                       # out of range for eNPS
-        {**base, "respondent_id": "x2", "question_id": "q01", "score": 6},  # out of range for Likert
-        {**base, "respondent_id": "x3", "score": 7.5},                      # not a whole number
-        {**base, "respondent_id": "x4", "team": "Narnia"},                  # unknown team
-        {**base, "respondent_id": "x5", "question_id": "q99"},              # unknown question
-        {**base, "score": 9 if base["score"] != 9 else 8},                  # conflicting duplicate
+        {**base, "respondent_id": "x1", "score": 11},  # out of range for eNPS
+        {
+            **base,
+            "respondent_id": "x2",
+            "question_id": "q01",
+            "score": 6,
+        },  # out of range for Likert
+        {**base, "respondent_id": "x3", "score": 7.5},  # not a whole number
+        {**base, "respondent_id": "x4", "team": "Narnia"},  # unknown team
+        {**base, "respondent_id": "x5", "question_id": "q99"},  # unknown question
+        {**base, "score": 9 if base["score"] != 9 else 8},  # conflicting duplicate
     ]
     return questions, pd.concat([responses, pd.DataFrame(bad)], ignore_index=True), invites
 
@@ -48,7 +53,10 @@ def test_a_respondent_answering_from_two_teams_is_set_aside():
     questions, responses, invites = survey_frames(surveys=("pulse-2026-10",))
     responses.loc[responses["respondent_id"] == "Ops-0", "team"] = ["Ops", "West", "West"]
     clean = clean_survey(questions, responses, invites, ORG)
-    assert (clean.quarantine["reason"] == "respondent answered from more than one team in the same survey").sum() == 3
+    assert (
+        clean.quarantine["reason"]
+        == "respondent answered from more than one team in the same survey"
+    ).sum() == 3
 
 
 def test_invitations_below_the_answers_are_quarantined():

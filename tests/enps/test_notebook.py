@@ -1,0 +1,130 @@
+"""Execute the eNPS notebook on the small demo and scan every output for hidden groups."""
+
+import html
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "enps.ipynb"
+K = 5
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    papermill = pytest.importorskip("papermill")
+    tmp = tmp_path_factory.mktemp("enps")
+    out = tmp / "enps-out.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(out),
+        progress_bar=False,
+        parameters={
+            "source": "demo:small",
+            "store": str(tmp / "compass.duckdb"),
+            "run_dir": str(tmp / "run"),
+            "bootstrap_samples": 300,
+        },
+    )
+    return nbformat.read(out, as_version=4), tmp / "run"
+
+
+@pytest.fixture(scope="module")
+def raw():
+    from compass_nb import data
+
+    loaded = data.load(
+        "demo:small", tables=["survey_questions", "survey_responses", "survey_invites", "org_units"]
+    )
+    return loaded.tables
+
+
+def _subtree_sizes(org: pd.DataFrame, direct: pd.Series) -> dict:
+    """Respondents of each team and everything below it (written here, independently of the package)."""
+    kids = org.groupby("parent_team")["team"].apply(list).to_dict()
+
+    def size(team):
+        return int(direct.get(team, 0)) + sum(size(k) for k in kids.get(team, []))
+
+    return {team: size(team) for team in org["team"]}, kids
+
+
+def _html_rows(nbk):
+    """(caption, cells) of every HTML table row in the outputs."""
+    for cell in nbk.cells:
+        for output in cell.get("outputs", []):
+            markup = output.get("data", {}).get("text/html", "")
+            for table in re.findall(r"<table.*?</table>", markup, flags=re.S):
+                caption = re.search(r"<caption>(.*?)</caption>", table, flags=re.S)
+                for row in re.findall(r"<tr.*?>(.*?)</tr>", table, flags=re.S):
+                    cells = [
+                        html.unescape(c).strip()
+                        for c in re.findall(r"<t[dh].*?>(.*?)</t[dh]>", row, flags=re.S)
+                    ]
+                    yield (html.unescape(caption.group(1)) if caption else ""), cells
+
+
+def test_notebook_runs_every_section(executed):
+    nbk, _ = executed
+    errors = [o for c in nbk.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    text = "\n".join(c.source for c in nbk.cells if c.cell_type == "markdown")
+    for section in (
+        "Summary",
+        "Company eNPS over time",
+        "Teams × questions",
+        "Drivers",
+        "Participation",
+        "Comments",
+        "Suppression log",
+        "Explore a group",
+    ):
+        assert section in text
+
+
+def test_small_groups_never_appear_outside_the_suppression_log(executed, raw):
+    nbk, _ = executed
+    responses = raw["survey_responses"]
+    latest = responses.sort_values("survey_date")["survey_id"].iloc[-1]
+    direct = responses[responses["survey_id"] == latest].groupby("team")["respondent_id"].nunique()
+    sizes, _ = _subtree_sizes(raw["org_units"], direct)
+    small = {team for team, n in sizes.items() if 0 < n < K}
+    assert small, "the demo should have small teams"
+    for caption, cells in _html_rows(nbk):
+        if caption.startswith("Hidden in"):
+            continue
+        assert not set(cells) & small, (caption, cells)
+    summary = nbk.cells[5].outputs[0]["data"]["text/html"]
+    assert not any(re.search(rf"\b{re.escape(team)}\b", summary) for team in small)
+
+
+def test_staged_results_let_no_small_group_be_derived(executed, raw):
+    _, run = executed
+    results = pd.read_parquet(run / "tables" / "enps_results.parquet")
+    enps = raw["survey_responses"][raw["survey_responses"]["question_id"] == "enps"]
+    for survey, part in results.groupby("survey_id"):
+        direct = enps[enps["survey_id"] == survey].groupby("team")["respondent_id"].nunique()
+        sizes, kids = _subtree_sizes(raw["org_units"], direct)
+        shown = set(part.loc[part["kind"] == "team", "group"])
+        assert (part["n"] >= K).all()
+        for group in shown:
+            assert sizes[group] == int(part.loc[part["group"] == group, "n"].iloc[0])
+            below, stack = [], list(kids.get(group, []))
+            while stack:
+                team = stack.pop()
+                (below.append(team) if team in shown else stack.extend(kids.get(team, [])))
+            rest = sizes[group] - sum(sizes[t] for t in below)
+            assert rest == 0 or rest >= K, (survey, group, rest)
+
+
+def test_metrics_are_the_company_figures_and_no_script_runs(executed):
+    nbk, run = executed
+    metrics = json.loads((run / "metrics" / "enps.json").read_text())
+    assert set(metrics) == {"enps", "enps_low", "enps_high", "participation", "enps_change"}
+    assert metrics["enps_low"]["value"] <= metrics["enps"]["value"] <= metrics["enps_high"]["value"]
+    outputs = json.dumps([o for c in nbk.cells for o in c.get("outputs", [])])
+    assert "<script>alert(1)</script>" not in outputs.replace("\\/", "/")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in outputs
