@@ -56,7 +56,8 @@ a = analysis.analyse(tables, ctx.period, plans_dir=nb.project_path(plans), close
                      locked=close.locked_payouts(ctx.store, closes),
                      prior_adjustments=ctx.read("payout_adjustments", periods="all"),
                      changed_by=changed_by, reason=adjustment_reason, min_sellers=min_group_size,
-                     window_months=window_months, simulations=simulations, seed=seed)
+                     window_months=window_months, simulations=simulations, seed=seed,
+                     fiscal_year_start=fiscal_year_start)
 h = a.headlines
 for table, frame in {"payouts": a.records, "payout_adjustments": a.adjustments, "comp_audit": a.audit}.items():
     if not a.is_closed and not frame.empty:

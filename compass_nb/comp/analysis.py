@@ -18,6 +18,7 @@ import pandas as pd
 
 from compass_nb.comp import close, modelling, privacy
 from compass_nb.comp.engine import Payouts, reconciliation, split_exceptions
+from compass_nb.comp.engine import window_months as basis_window
 from compass_nb.comp.plans import Plan, load_plans
 from compass_nb.crediting import credited_bookings
 
@@ -55,6 +56,7 @@ class CompAnalysis:
     simulated: np.ndarray
     percentiles: pd.DataFrame
     headlines: dict
+    fiscal_year_start: int = 1
 
 
 def _float_money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -188,6 +190,7 @@ def analyse(
     window_months: int = 12,
     simulations: int = 2000,
     seed: int = 0,
+    fiscal_year_start: int = 1,
 ) -> CompAnalysis:
     """Compute payouts up to ``period`` and every view of the compensation notebook.
 
@@ -200,6 +203,8 @@ def analyse(
     closes, locked, prior_adjustments
         From the store: close records, the locked payouts of closed periods and the
         adjustments already paid (see :mod:`compass_nb.comp.close`).
+    fiscal_year_start
+        Month number the fiscal year starts in (quarter and year bases, year to date).
     """
     plans = load_plans(plans_dir)
     reps = tables["reps"].assign(rep_id=tables["reps"]["rep_id"].astype(str))
@@ -222,6 +227,7 @@ def analyse(
         prior=prior,
         changed_by=changed_by,
         reason=reason,
+        fiscal_year_start=fiscal_year_start,
     )
     if is_closed:
         adjustments, audit = (
@@ -268,6 +274,7 @@ def analyse(
         simulated=simulated,
         percentiles=modelling.cost_percentiles(simulated),
         headlines={},
+        fiscal_year_start=fiscal_year_start,
     )
     a.headlines = headlines(a)
     return a
@@ -277,7 +284,8 @@ def headlines(a: CompAnalysis) -> dict:
     """The notebook's headline figures (all group totals; no per-seller figure)."""
     month = a.by_month.set_index("period")
     now = month.loc[a.period] if a.period in month.index else None
-    ytd = month.loc[[m for m in month.index if m[:4] == a.period[:4]]]
+    year = basis_window(a.period, "year", a.fiscal_year_start)
+    ytd = month.loc[[m for m in month.index if m in year and m <= a.period]]
     p = a.percentiles.set_index("percentile")["total_cost"]
     rec = a.reconciliation
     here = rec.loc[rec["period"] == a.period, "difference_cents"]

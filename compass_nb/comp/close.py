@@ -233,6 +233,7 @@ def payouts_after_close(
     prior: pd.DataFrame,
     changed_by: str,
     reason: str = "",
+    fiscal_year_start: int = 1,
 ) -> tuple[Payouts, pd.DataFrame, pd.DataFrame]:
     """Payouts up to ``period`` with changes to ``closed`` periods paid as adjustments in ``period``.
 
@@ -240,7 +241,9 @@ def payouts_after_close(
     the result are today's recomputation (for the trace); their locked figures are in
     ``locked``. ``period`` must be open.
     """
-    first = compute_payouts(plans, reps, quotas, credits, end=period)
+    first = compute_payouts(
+        plans, reps, quotas, credits, end=period, fiscal_year_start=fiscal_year_start
+    )
     done = [p for p in closed if p < period]
     if not done:
         return (
@@ -262,7 +265,13 @@ def payouts_after_close(
     if lines.empty:
         return first, lines, audit
     final = compute_payouts(
-        plans, reps, quotas, credits, end=period, adjustments=adjustment_lines_for_engine(lines)
+        plans,
+        reps,
+        quotas,
+        credits,
+        end=period,
+        adjustments=adjustment_lines_for_engine(lines),
+        fiscal_year_start=fiscal_year_start,
     )
     return final, lines, audit
 

@@ -110,19 +110,91 @@ def _tag(lines: list[dict], **fields) -> list[dict]:
     return [{**line, **fields} for line in lines]
 
 
-def _measure_block(deals_now: list, version: PlanVersion, q: Decimal, ti: Decimal, status: dict):
-    """Commission lines of every measure, and the credit they counted."""
+def window_months(period: str, basis: str, fiscal_year_start: int = 1) -> list[str]:
+    """Every month of the basis window that holds ``period``: the month itself, its fiscal
+    quarter or its fiscal year (``fiscal_year_start`` is the month number the year starts in)."""
+    if basis == "month":
+        return [period]
+    length = 3 if basis == "quarter" else 12
+    month = pd.Period(period, "M")
+    first = month - (month.month - fiscal_year_start) % length
+    return [str(first + i) for i in range(length)]
+
+
+def _line_key(line: dict) -> tuple:
+    return line["kind"], line["opportunity_id"], line["band"]
+
+
+def _less(a, b):
+    if a is None and b is None:
+        return None
+    return (a or ZERO) - (b or ZERO)
+
+
+def true_up(lines: list[dict], paid: dict[tuple, dict]) -> list[dict]:
+    """The lines still owed when ``lines`` are due for the window to date and ``paid`` were
+    paid earlier in it: new lines as they are, changed ones as differences ("true-up")."""
+    out, due = [], {}
+    for line in lines:
+        due[_line_key(line)] = line
+    for key in [*due, *(k for k in paid if k not in due)]:
+        now, before = due.get(key), paid.get(key)
+        if before is None:
+            out.append(now)
+            continue
+        amount = (now["amount"] if now else ZERO) - before["amount"]
+        credit = _less(now["credit"] if now else None, before["credit"])
+        if amount != 0 or (credit or ZERO) != 0:
+            base = now or before
+            rule = (
+                f"true-up for the window to date: {now['rule']}"
+                if now
+                else f"reversed: {before['rule']}"
+            )
+            out.append({**base, "amount": amount, "credit": credit, "rule": rule})
+    paid.clear()
+    paid.update(due)
+    return out
+
+
+def _measure_block(
+    deals: dict[str, list],
+    period: str,
+    targets,
+    version: PlanVersion,
+    status: dict,
+    paid: dict,
+    fiscal_year_start: int,
+):
+    """Commission lines of every measure for ``period``, and the credit they counted.
+
+    ``targets(month)`` gives the seller's quota and target incentive for a month; with a
+    quarter or year basis the window's deals are priced on the window's quota and target
+    incentive and only what is still owed is paid (``paid`` holds what was, per measure).
+    """
+    basis = version.quota.basis
+    window = window_months(period, basis, fiscal_year_start)
+    upto = window[: window.index(period) + 1]
+    q = sum((targets(m)[0] for m in window), ZERO)
+    ti = sum((targets(m)[1] for m in window), ZERO)
+    in_window = [d for m in upto for d in deals.get(m, [])]
     lines, counted = [], ZERO
     for measure in version.measures:
         mq, mti = measures.measure_targets(q, ti, measure)
-        deals = measures.measure_deals(deals_now, measure)
         out = tiers.measure_lines(
-            deals, measure, quota=mq, target_incentive=mti, rounding=version.rounding
+            measures.measure_deals(in_window, measure),
+            measure,
+            quota=mq,
+            target_incentive=mti,
+            rounding=version.rounding,
         )
-        counted += sum((c for _, c in deals), ZERO)
-        paid = {line["opportunity_id"] for line in out if line["kind"] == "commission"}
-        for deal, _ in deals:
-            status[deal] = "commissioned" if deal in paid else "no quota"
+        if basis != "month":
+            out = true_up(out, paid.setdefault((window[0], measure.id), {}))
+        now = measures.measure_deals(deals.get(period, []), measure)
+        counted += sum((c for _, c in now), ZERO)
+        commissioned = {line["opportunity_id"] for line in out if line["kind"] == "commission"}
+        for deal, _ in now:
+            status[deal] = "commissioned" if deal in commissioned else "no quota"
         lines += _tag(out, measure=measure.id)
     return lines, counted
 
@@ -134,6 +206,7 @@ def seller_payouts(
     quotas: dict,
     months: list[str],
     adjustments: pd.DataFrame | None = None,
+    fiscal_year_start: int = 1,
 ) -> tuple[list[dict], list[dict], dict]:
     """Lines, period summaries and credit statuses of one seller over ``months`` (in order)."""
     lines_out, summary, status = [], [], {}
@@ -146,16 +219,25 @@ def seller_payouts(
         by_period.setdefault(deal.period, []).append(deal)
     term = getattr(rep, "termination_date", None)
     exit_month = pd.Timestamp(term).strftime("%Y-%m") if pd.notna(term) else None
+
+    def targets(month: str) -> tuple[Decimal, Decimal]:
+        version = plan.version_for(month) if _has_version(plan, month) else plan.versions[-1]
+        full = quotas.get((str(rep.rep_id), month), ZERO)
+        q = quota.period_quota(full, month, rep.hire_date, term, version.quota)
+        ti = quota.period_target_incentive(
+            rep.ote, version.variable_share, month, rep.hire_date, term, version.quota
+        )
+        return q, ti
+
+    window_paid: dict = {}
     for period in months:
         version = plan.version_for(period)
-        full = quotas.get((str(rep.rep_id), period), ZERO)
-        q = quota.period_quota(full, period, rep.hire_date, term, version.quota)
-        ti = quota.period_target_incentive(
-            rep.ote, version.variable_share, period, rep.hire_date, term, version.quota
-        )
+        q, ti = targets(period)
         now = by_period.get(period, [])
         period_status = {d.opportunity_id: "type not in plan" for d in now}
-        lines, counted = _measure_block(now, version, q, ti, period_status)
+        lines, counted = _measure_block(
+            by_period, period, targets, version, period_status, window_paid, fiscal_year_start
+        )
         status.update({(period, d): s for d, s in period_status.items()})
         lines += _tag(measures.spif_lines(now, version.spifs, version.rounding), measure="spif")
         for line in lines:
@@ -259,6 +341,7 @@ def compute_payouts(
     end: str,
     start: str | None = None,
     adjustments: pd.DataFrame | None = None,
+    fiscal_year_start: int = 1,
 ) -> Payouts:
     """Payouts of every seller for every month from ``start`` to ``end``.
 
@@ -276,6 +359,9 @@ def compute_payouts(
     adjustments
         Adjustment lines from closed periods (:func:`compass_nb.comp.close.adjustments`),
         paid in their ``pay_period``.
+    fiscal_year_start
+        Month number the fiscal year starts in (windows of plans with a quarter or
+        year basis).
 
     Returns
     -------
@@ -310,7 +396,7 @@ def compute_payouts(
             continue
         own = _seller_credits(credits, reps, rep, crediting)
         lines, summary, status = seller_payouts(
-            rep, plans[str(rep.plan_id)], own, lookup, months, adjustments
+            rep, plans[str(rep.plan_id)], own, lookup, months, adjustments, fiscal_year_start
         )
         all_lines += lines
         all_summary += summary

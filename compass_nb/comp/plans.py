@@ -26,6 +26,7 @@ METHODS = ("flat", "marginal", "retroactive", "curve")
 BASES = ("attainment", "amount")
 EDGES = ("lower", "upper")
 CREDITING = ("split", "overlay", "team")
+BASIS_PERIODS = ("month", "quarter", "year")
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
 DEAL_TYPES = ("new", "renewal", "expansion")
 
@@ -140,10 +141,13 @@ class Clawback:
 
 @dataclasses.dataclass(frozen=True)
 class QuotaRule:
-    """Quota adjustments: proration by days employed, and a ramp for new hires (month 1, 2, …)."""
+    """Quota adjustments: proration by days employed, a ramp for new hires (month 1, 2, …),
+    and the basis attainment is measured on: the ``month``, the fiscal ``quarter`` or
+    ``year`` to date (paid monthly, with true-up lines as the window fills)."""
 
     prorate: bool = True
     ramp: tuple[Decimal, ...] = ()
+    basis: str = "month"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -463,7 +467,7 @@ def _clawback(r: _Reader) -> Clawback:
 
 
 def _quota(r: _Reader) -> QuotaRule:
-    r.only({"prorate", "ramp"})
+    r.only({"prorate", "ramp", "basis"})
     ramp = r.data.get("ramp") or []
     if not isinstance(ramp, list):
         r.fail(
@@ -474,7 +478,7 @@ def _quota(r: _Reader) -> QuotaRule:
         _Reader({"step": v}, r.file, f"{r.path}.ramp[{i}]").decimal("step", low=0, high=1)
         for i, v in enumerate(ramp)
     )
-    return QuotaRule(r.flag("prorate", True), steps)
+    return QuotaRule(r.flag("prorate", True), steps, r.choice("basis", BASIS_PERIODS, "month"))
 
 
 def _rounding(r: _Reader) -> Rounding:

@@ -207,7 +207,7 @@ def _curve_lines(
             rounding,
             deal=deal,
             credit=credit,
-            band=f"{attainment * 100:.1f} %",
+            band="curve",
             rate=payout / total,
             rule=rule,
         )

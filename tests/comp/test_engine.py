@@ -227,3 +227,69 @@ def test_splits_not_adding_to_100_are_listed_but_overlay_credit_is_not():
     assert split_exceptions(result)[["opportunity_id", "split_pct"]].values.tolist() == [
         ["O2", 120.0]
     ]
+
+
+QUARTER_QUOTAS = pd.DataFrame(
+    {"rep_id": "r1", "period": ["2026-07", "2026-08", "2026-09", "2026-10"], "quota": 100000.0}
+)
+QUARTER_DEALS = opportunities_frame(
+    ("O1", "r1", "2026-07-10", 120000),
+    ("O2", "r1", "2026-08-10", 100000),
+    ("O3", "r1", "2026-09-10", 100000),
+    ("O4", "r1", "2026-10-10", 10000),
+)
+QUARTER_BANDS = [{"to": 0.5, "rate": 0.05}, {"to": 1.0, "rate": 0.10}, {"rate": 0.15}]
+
+
+def quarterly(method, **extra):
+    measure = {
+        "id": "all",
+        "weight": 1,
+        "rates": {"method": method, "bands": QUARTER_BANDS},
+        **extra,
+    }
+    return {
+        "flat": plan_from(FLAT_10, quota={"prorate": False, "basis": "quarter"}, measures=[measure])
+    }
+
+
+def monthly_payouts(plans, deals=QUARTER_DEALS):
+    reps = reps_frame(("r1", "flat", "2020-01-01", None, 100000))
+    result = run(plans, reps, deals, quotas=QUARTER_QUOTAS, start="2026-07", end="2026-10")
+    return result, result.sellers["payout"].tolist()
+
+
+def test_quarterly_marginal_tiers_fill_the_quarter_quota_month_by_month():
+    # quarter quota 300k: 120k at 5 %; then 30k at 5 % + 70k at 10 %; then 80k at 10 % + 20k at 15 %
+    _, paid = monthly_payouts(quarterly("marginal"))
+    assert paid == [D("6000.00"), D("8500.00"), D("11000.00"), D("500.00")]
+
+
+def test_quarterly_retroactive_tiers_true_up_earlier_deals_when_a_band_is_reached():
+    result, paid = monthly_payouts(quarterly("retroactive"))
+    assert paid[:2] == [D("6000.00"), D("16000.00")]  # 220k × 10 % = 22,000 due, 6,000 paid in July
+    august = result.lines.loc[result.lines["period"] == "2026-08"]
+    assert august[["opportunity_id", "rate", "amount"]].values.tolist() == [
+        ["O1", D("0.10"), D("12000.00")],
+        ["O2", D("0.10"), D("10000.00")],
+        ["O1", D("0.05"), D("-6000.00")],
+    ]
+
+
+def test_a_quarterly_gate_withholds_pay_until_it_is_passed():
+    plans = quarterly("marginal", gate={"attainment": 0.5, "pay": 0})
+    deals = opportunities_frame(
+        ("O1", "r1", "2026-07-10", 60000), ("O2", "r1", "2026-08-10", 100000)
+    )
+    _, paid = monthly_payouts(plans, deals)
+    # July: 60k is 20 % of the 300k quarter: 3,000 gated to 0. August: 160k is 53 %, the gate
+    # passes: O2 pays 90k × 5 % + 10k × 10 % = 5,500 and July's 3,000 is released.
+    assert paid[:2] == [D("0.00"), D("8500.00")]
+
+
+def test_basis_windows_follow_the_fiscal_year():
+    from compass_nb.comp.engine import window_months
+
+    assert window_months("2026-10", "quarter", 2) == ["2026-08", "2026-09", "2026-10"]
+    assert window_months("2026-02", "year", 4)[0] == "2025-04"
+    assert window_months("2026-02", "month") == ["2026-02"]
