@@ -9,7 +9,8 @@ Parquet, then measures, each in its own fresh subprocess so that peak memory is 
 * **floor** — bare DuckDB: ``read_csv`` / ``read_parquet`` of the same file and the same
   ``GROUP BY``.
 
-Prints wall time, peak resident memory and the compass / floor ratio per format.
+Prints wall time, CPU time, peak resident memory and the compass / floor ratios per
+format (CPU time is the steadier figure on a shared machine).
 Target (issue 8): ratio ≤ 2 and peak ≤ 4 GB at 10 M lines.
 
     python benchmarks/ingest.py                 # 10 M lines
@@ -34,6 +35,11 @@ FLOOR_SQL = (
 )
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_floor(folder: Path, fmt: str, threads: int | None) -> dict:
     """Bare DuckDB: read the orders file and group it; the time and size of the result."""
     import duckdb
@@ -42,15 +48,23 @@ def measure_floor(folder: Path, fmt: str, threads: int | None) -> dict:
     if threads:
         con.execute(f"SET threads = {threads}")
     reader = "read_csv" if fmt == "csv" else "read_parquet"
+    cpu_before = _cpu()
     start = time.perf_counter()
     groups = con.sql(FLOOR_SQL.format(reader=reader, path=folder / f"orders.{fmt}")).df()
-    return {"seconds": time.perf_counter() - start, "groups": len(groups), "quarantined": None}
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "groups": len(groups),
+        "quarantined": None,
+        "cpu_before": cpu_before,
+    }
 
 
 def measure_compass(folder: Path, fmt: str, threads: int | None) -> dict:
     """Compass's whole path: load + validate + quarantine + fingerprint + monthly aggregate."""
     from compass_nb.data import load, orders_monthly
 
+    cpu_before = _cpu()
     start = time.perf_counter()
     loaded = load(folder, tables=["orders"], threads=threads)
     monthly = orders_monthly(loaded)
@@ -62,6 +76,7 @@ def measure_compass(folder: Path, fmt: str, threads: int | None) -> dict:
         "quarantined": quarantined,
         "rows_read": loaded.rows_read["orders"],
         "period": loaded.period,
+        "cpu_before": cpu_before,
     }
 
 
@@ -71,7 +86,9 @@ def _child(kind: str, folder: str, fmt: str, threads: int | None) -> None:
         return
     measure = measure_compass if kind == "compass" else measure_floor
     result = measure(Path(folder), fmt, threads)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["peak_mb"] = usage.ru_maxrss / 1024
+    result["cpu_s"] = usage.ru_utime + usage.ru_stime - result.pop("cpu_before")
     print(json.dumps(result))
 
 
@@ -115,6 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--workdir", type=Path, default=None, help="where to write the inputs (kept)"
     )
+    parser.add_argument("--reuse", action="store_true", help="keep the files already in --workdir")
     parser.add_argument("--child", choices=["compass", "floor", "write"], help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     parser.add_argument("--format", help=argparse.SUPPRESS)
@@ -126,19 +144,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # written by a child, so that this process stays small: Linux carries a parent's peak
         # resident size into the children it starts, and ru_maxrss would report it
-        subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                "write",
-                "--folder",
-                str(root),
-                "--format",
-                str(args.lines),
-            ],
-            check=True,
-        )
+        if not (args.reuse and (root / "csv" / "orders.csv").exists()):
+            cmd = [sys.executable, __file__, "--child", "write", "--folder", str(root)]
+            subprocess.run([*cmd, "--format", str(args.lines)], check=True)
         folders = {fmt: root / fmt for fmt in ("csv", "parquet")}
         rows = []
         for fmt, folder in folders.items():
@@ -151,19 +159,27 @@ def main(argv: list[str] | None = None) -> None:
             rows.append((fmt, best["floor"], best["compass"]))
         print()
         print(f"Ingest of {args.lines:,} order lines → SKU × location × month")
-        print(
-            f"{'format':8} {'path':8} {'wall s':>8} {'peak MB':>9} {'groups':>8} {'quarantined':>12} {'ratio':>6}"
+        head = (
+            "format",
+            "path",
+            "wall s",
+            "cpu s",
+            "peak MB",
+            "groups",
+            "quarantined",
+            "wall ×",
+            "cpu ×",
         )
+        print("{:8} {:8} {:>8} {:>8} {:>9} {:>8} {:>12} {:>7} {:>7}".format(*head))
         for fmt, floor, compass in rows:
-            ratio = compass["seconds"] / floor["seconds"]
-            print(
-                f"{fmt:8} {'floor':8} {floor['seconds']:8.2f} {floor['peak_mb']:9.0f} {floor['groups']:8d} "
-                f"{'-':>12} {'':>6}"
-            )
-            print(
-                f"{fmt:8} {'compass':8} {compass['seconds']:8.2f} {compass['peak_mb']:9.0f} "
-                f"{compass['groups']:8d} {compass['quarantined']:12d} {ratio:6.2f}"
-            )
+            for name, r in (("floor", floor), ("compass", compass)):
+                wall = r["seconds"] / floor["seconds"]
+                cpu = r["cpu_s"] / floor["cpu_s"]
+                quarantined = "-" if r["quarantined"] is None else str(r["quarantined"])
+                print(
+                    f"{fmt:8} {name:8} {r['seconds']:8.2f} {r['cpu_s']:8.2f} {r['peak_mb']:9.0f} "
+                    f"{r['groups']:8d} {quarantined:>12} {wall:7.2f} {cpu:7.2f}"
+                )
         print(
             "\nfloor groups every line in the file; compass stops at the cut-off "
             f"({rows[0][2]['period']}) after quarantining bad rows."

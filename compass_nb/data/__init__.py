@@ -20,6 +20,7 @@ from compass_nb.data.loader import (
     load,
     orders_monthly,
     source_fingerprint,
+    write_quarantine,
 )
 from compass_nb.data.sources import mask_credentials
 from compass_nb.data.validate import QUARANTINE_COLUMNS
@@ -43,4 +44,5 @@ __all__ = [
     "period_end",
     "reps_as_of",
     "source_fingerprint",
+    "write_quarantine",
 ]

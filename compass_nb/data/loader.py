@@ -292,10 +292,7 @@ def _checked_tables(
                 check = val.check_table(con, contract, raw)
             except duckdb.Error as err:
                 raise InputError(f"{raw.file} cannot be read as the {table} table: {err}") from None
-            val.mark_duplicate_keys(con, contract, check)
-            val.mark_unknown_references(
-                con, contract, check, {t: c.clean for t, c in checks.items()}
-            )
+            val.record_faults(con, contract, check, {t: c.clean for t, c in checks.items()})
             val.count_rows(con, check)
             checks[table] = check
     finally:
@@ -405,3 +402,21 @@ def orders_monthly(
         f"sum(net_revenue) AS net_revenue, count(*) AS lines FROM {loaded.view('orders')} "
         f"GROUP BY ALL ORDER BY sku, location, month"
     ).df()
+
+
+def write_quarantine(quarantine: pd.DataFrame, folder: str | os.PathLike) -> dict[str, str]:
+    """Write the quarantine as ``<folder>/<table>.csv``, one file per table with rejected rows.
+
+    The folder is meant for ``<root>/private/<period>/quarantine``: rows hold raw values.
+    Returns table → path written.
+    """
+    from pathlib import Path
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for table, rows in quarantine.groupby("table", sort=True):
+        path = out / f"{table}.csv"
+        rows.to_csv(path, index=False, encoding="utf-8")
+        written[str(table)] = str(path)
+    return written

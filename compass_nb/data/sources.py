@@ -77,7 +77,9 @@ class RawTable:
     ordinals of the rows ``from_sql`` yields to the row numbers shown to people;
     ``malformed`` lists lines that could not be split into fields (``row``, ``value``), their
     ``row`` in the reader's numbering, which ``unit_lines`` turns into file lines.
-    ``after_read`` runs once the rows have been read (collects CSV rejects).
+    ``after_read`` runs once the rows have been read (collects CSV rejects). ``ordinal``
+    names a column of ``from_sql`` numbering the rows from 0 when the source is read in
+    place (Parquet); otherwise the rows are copied into DuckDB and numbered there.
     """
 
     table: str
@@ -86,6 +88,7 @@ class RawTable:
     types: dict[str, str]
     row_numbers: Callable[[np.ndarray], np.ndarray]
     decimal_comma: bool = False
+    ordinal: str | None = None
     unit_lines: Callable[[np.ndarray], np.ndarray] = lambda units: np.asarray(units, dtype="int64")
     after_read: Callable[[duckdb.DuckDBPyConnection], None] | None = None
     malformed: pd.DataFrame = field(
@@ -419,7 +422,7 @@ def _renamed(
 
 
 def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> RawTable:
-    """A Parquet file as a :class:`RawTable`; rows are numbered from 1 in file order."""
+    """A Parquet file as a :class:`RawTable`, left in place; rows numbered from 1 in file order."""
     from_sql = f"read_parquet({_literal(str(path))})"
     try:
         described = _describe(con, from_sql)
@@ -427,8 +430,12 @@ def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> Raw
         raise InputError(
             f"{path.name} cannot be read as Parquet ({err}); re-export it as Parquet or CSV."
         ) from None
-    select, types = _renamed(table, path.name, from_sql, described)
-    return RawTable(table, path.name, select, types, _ordinal_plus(1))
+    numbered = f"read_parquet({_literal(str(path))}, file_row_number=true)"
+    select, types = _renamed(table, path.name, numbered, described)
+    select = select.replace(" FROM ", ", file_row_number AS __compass_ord FROM ", 1)
+    raw = RawTable(table, path.name, select, types, _ordinal_plus(1))
+    raw.ordinal = "__compass_ord"
+    return raw
 
 
 def frame_table(

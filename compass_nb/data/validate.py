@@ -1,15 +1,16 @@
 """Validation with quarantine, run inside DuckDB.
 
-A table's :class:`~compass_nb.data.contracts.Contract` becomes one ``CREATE TABLE ... AS
-SELECT`` that reads the raw rows once, parses every column with ``TRY_CAST`` and gives
-each row a fault code (the first check it fails, in contract column order; ``NULL`` when
-it passes). Keys (window counts) and references (anti-joins against the referenced
-table's accepted rows) then mark further rows. The clean table is a view of the rows
-without a fault; the quarantine lists every row with one.
+A table's :class:`~compass_nb.data.contracts.Contract` becomes one ``SELECT`` that parses
+every column with ``TRY_CAST`` and gives each row a fault code (the first check it fails,
+in contract column order; ``NULL`` when it passes). CSV and in-memory tables are read
+once into DuckDB through it; Parquet files are read in place. One more pass records the
+rejected rows in ``faults_<table>`` — per-column faults and references to unknown values
+(a join against the referenced table's clean rows) — and, for tables with a key, a window
+over the key adds every later repeat. The clean view is the checked rows minus those.
 
 How rows are counted: a row with several faults is quarantined **once**, with its first
-fault (columns in contract order; per-column checks before the key, the key before
-references). Fix it and a later fault, if any, shows on the next load. So, per table,
+fault (columns in contract order; per-column checks first, then references, then the
+key). Fix it and a later fault, if any, shows on the next load. So, per table,
 ``rows_accepted + quarantined rows == rows_read`` always, where ``rows_read`` counts
 every non-blank data line of the file, including lines that could not be split into
 fields (quarantined as ``malformed line``).
@@ -28,6 +29,7 @@ from compass_nb.data.sources import RawTable, _literal, _quote
 
 QUARANTINE_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
 FAULT = "__compass_fault"
+ORDINAL = "__compass_ord"
 VALUE = "__compass_value"
 VALUE_CHARS = 500
 MALFORMED = "malformed line (wrong number of fields)"
@@ -237,7 +239,7 @@ def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], di
         f"{_normalised(c.name, raw.types[c.name], c.type)} AS __cn{i}"
         for i, c in enumerate(present)
     ]
-    keep = [_quote(n) for n in extras]
+    keep = [_quote(n) for n in extras] + ([ORDINAL] if raw.ordinal else [])
     level1 = f"SELECT {', '.join(norm + keep)} FROM {raw.from_sql}"
     typed = [
         f"{_parsed(c, f'__cn{i}', raw.types[c.name], raw.decimal_comma)} AS __ct{i}"
@@ -279,79 +281,90 @@ def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], di
 
 # -- running the checks ---------------------------------------------------------------------
 def check_table(con: duckdb.DuckDBPyConnection, contract: Contract, raw: RawTable) -> TableCheck:
-    """Read ``raw`` once into ``checked_<table>`` with a fault code per row; the clean view over it."""
+    """Parse ``raw`` into ``checked_<table>``: typed columns, a fault code and an ordinal per row.
+
+    Text and in-memory sources are read once into a table (re-reading a CSV costs a full
+    parse); a Parquet file stays where it is, ``checked_<table>`` being a view over it with
+    the file's row number as ordinal.
+    """
     sql, faults, _ = checked_sql(contract, raw)
-    checked, clean = f"checked_{contract.table}", f"clean_{contract.table}"
-    con.execute(f"CREATE OR REPLACE TABLE {checked} AS {sql}")
+    table = contract.table
+    checked, clean = f"checked_{table}", f"clean_{table}"
+    if raw.ordinal is None:
+        con.execute(f"CREATE OR REPLACE TABLE checked_rows_{table} AS {sql}")
+        con.execute(
+            f"CREATE OR REPLACE VIEW {checked} AS SELECT rowid AS {ORDINAL}, * FROM checked_rows_{table}"
+        )
+    else:
+        con.execute(f"CREATE OR REPLACE VIEW {checked} AS {sql}")
     if raw.after_read is not None:
         raw.after_read(con)
     columns = contract.names + [n for n in raw.types if n not in contract.names]
-    select = ", ".join(_quote(c) for c in columns)
-    con.execute(
-        f"CREATE OR REPLACE VIEW {clean} AS SELECT {select} FROM {checked} WHERE {FAULT} IS NULL"
-    )
-    return TableCheck(contract.table, raw.file, checked, clean, columns, faults, raw)
+    return TableCheck(table, raw.file, checked, clean, columns, faults, raw)
 
 
-def mark_duplicate_keys(
-    con: duckdb.DuckDBPyConnection, contract: Contract, check: TableCheck
-) -> None:
-    """Quarantine every accepted row whose key was already seen on an earlier row."""
-    if not contract.key:
-        return
-    check.faults.append(Fault(", ".join(contract.key), "duplicate key"))
-    keys = ", ".join(_quote(k) for k in contract.key)
-    shown = " || ' / ' || ".join(
-        f"coalesce(CAST({_quote(k)} AS VARCHAR), '')" for k in contract.key
-    )
-    con.execute(
-        f"UPDATE {check.checked} SET {FAULT} = {len(check.faults)}, {VALUE} = {shown} "
-        f"WHERE rowid IN (SELECT rid FROM (SELECT rowid AS rid, row_number() OVER "
-        f"(PARTITION BY {keys} ORDER BY rowid) AS seen FROM {check.checked} WHERE {FAULT} IS NULL) "
-        f"WHERE seen > 1)"
+def _shown(columns: tuple[str, ...] | list[str], alias: str = "c") -> str:
+    return " || ' / ' || ".join(
+        f"coalesce(CAST({alias}.{_quote(c)} AS VARCHAR), '')" for c in columns
     )
 
 
-def mark_unknown_references(
+def record_faults(
     con: duckdb.DuckDBPyConnection, contract: Contract, check: TableCheck, clean: dict[str, str]
 ) -> None:
-    """Quarantine accepted rows referring to a value missing from the referenced table.
+    """Collect the rejected rows of one table into ``faults_<table>`` (ordinal, code, value).
 
-    ``clean`` maps the tables validated so far to their clean views; references to a table
-    the source does not hold are not checked.
+    One pass finds each row's first per-column fault or, failing that, its first reference
+    to a value missing from the referenced table's clean rows (``clean`` maps the tables
+    validated so far to their clean views; a table the source lacks is not checked). A
+    second pass, only for tables with a key, rejects every later row repeating a key. The
+    clean view is the checked rows minus those ordinals.
     """
-    for ref in contract.references:
-        if ref.table not in clean:
-            continue
+    joins, whens, values = [], [], []
+    for i, ref in enumerate(r for r in contract.references if r.table in clean):
         check.faults.append(Fault(", ".join(ref.columns), ref.reason))
-        match = " AND ".join(
-            f"r.{_quote(to)} = t.{_quote(col)}"
-            for col, to in zip(ref.columns, ref.to_columns, strict=True)
+        keys = ", ".join(f"{_quote(to)} AS k{j}" for j, to in enumerate(ref.to_columns))
+        match = " AND ".join(f"c.{_quote(col)} = r{i}.k{j}" for j, col in enumerate(ref.columns))
+        joins.append(
+            f"LEFT JOIN (SELECT DISTINCT {keys}, true AS hit FROM {clean[ref.table]}) AS r{i} ON {match}"
         )
-        present = " AND ".join(f"t.{_quote(c)} IS NOT NULL" for c in ref.columns)
-        shown = " || ' / ' || ".join(f"CAST(t.{_quote(c)} AS VARCHAR)" for c in ref.columns)
+        present = " AND ".join(f"c.{_quote(col)} IS NOT NULL" for col in ref.columns)
+        whens.append(f"WHEN {present} AND r{i}.hit IS NULL THEN {len(check.faults)}")
+        values.append(f"WHEN {present} AND r{i}.hit IS NULL THEN {_shown(ref.columns)}")
+    code = f"CASE WHEN c.{FAULT} IS NOT NULL THEN c.{FAULT} {' '.join(whens)} END"
+    value = f"CASE WHEN c.{FAULT} IS NOT NULL THEN c.{VALUE} {' '.join(values)} END"
+    faults = f"faults_{check.table}"
+    con.execute(
+        f"CREATE OR REPLACE TABLE {faults} AS SELECT * FROM (SELECT c.{ORDINAL} AS ord, {code} AS code, "
+        f"{value} AS value FROM {check.checked} AS c {' '.join(joins)}) WHERE code IS NOT NULL"
+    )
+    if contract.key:
+        check.faults.append(Fault(", ".join(contract.key), "duplicate key"))
+        keys = ", ".join(f"c.{_quote(k)}" for k in contract.key)
         con.execute(
-            f"UPDATE {check.checked} AS t SET {FAULT} = {len(check.faults)}, {VALUE} = {shown} "
-            f"WHERE t.{FAULT} IS NULL AND {present} "
-            f"AND NOT EXISTS (SELECT 1 FROM {clean[ref.table]} AS r WHERE {match})"
+            f"INSERT INTO {faults} SELECT ord, {len(check.faults)}, value FROM (SELECT c.{ORDINAL} AS ord, "
+            f"{_shown(contract.key)} AS value, row_number() OVER (PARTITION BY {keys} ORDER BY c.{ORDINAL}) "
+            f"AS seen FROM {check.checked} AS c WHERE c.{FAULT} IS NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {faults} AS f WHERE f.ord = c.{ORDINAL})) WHERE seen > 1"
         )
+    select = ", ".join(f"c.{_quote(col)}" for col in check.columns)
+    con.execute(
+        f"CREATE OR REPLACE VIEW {check.clean} AS SELECT {select} FROM {check.checked} AS c "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {faults} AS f WHERE f.ord = c.{ORDINAL})"
+    )
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, check: TableCheck) -> None:
-    """Fill ``rows_read`` and ``rows_accepted`` from the checked table and the malformed lines."""
-    read, accepted = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE {FAULT} IS NULL) FROM {check.checked}"
-    ).fetchall()[0]
-    check.rows_read = int(read) + len(check.raw.malformed)
-    check.rows_accepted = int(accepted)
+    """Fill ``rows_read`` and ``rows_accepted`` from the checked rows, faults and malformed lines."""
+    parsed = con.execute(f"SELECT count(*) FROM {check.checked}").fetchall()[0][0]
+    rejected = con.execute(f"SELECT count(*) FROM faults_{check.table}").fetchall()[0][0]
+    check.rows_read = int(parsed) + len(check.raw.malformed)
+    check.rows_accepted = int(parsed) - int(rejected)
 
 
 def quarantine_rows(con: duckdb.DuckDBPyConnection, check: TableCheck) -> pd.DataFrame:
     """The quarantined rows of one table: ``table, file, row, column, value, reason``."""
-    bad = con.sql(
-        f"SELECT rowid AS ordinal, {FAULT} AS code, {VALUE} AS value FROM {check.checked} "
-        f"WHERE {FAULT} IS NOT NULL ORDER BY rowid"
-    ).df()
+    bad = con.sql(f"SELECT ord AS ordinal, code, value FROM faults_{check.table} ORDER BY ord").df()
     faults = [check.faults[int(code) - 1] for code in bad["code"]]
     rows = (
         check.raw.row_numbers(bad["ordinal"].to_numpy())

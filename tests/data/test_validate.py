@@ -232,3 +232,12 @@ def test_checks_run_missing_then_type_then_range():
         "out of range (not a finite number)",
         "negative quantity",
     ]
+
+
+def test_quarantine_is_written_one_csv_per_table(folder, tmp_path):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,-1,2\n2026-10-01,Q,DC,1,2\n")
+    loaded = data.load(folder, period="2026-10")
+    written = data.write_quarantine(loaded.quarantine, tmp_path / "private" / "quarantine")
+    assert list(written) == ["orders"]
+    back = pd.read_csv(written["orders"])
+    assert back[["row", "reason"]].values.tolist() == [[2, "negative quantity"], [3, "unknown sku"]]
