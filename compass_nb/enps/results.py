@@ -302,7 +302,7 @@ def _changes(answers, members, allowed, settings, invited: dict) -> pd.DataFrame
         for key, part in signed.groupby(["survey_id", "group"])
     }
     rows = []
-    for row in allowed[allowed["allowed"]].itertuples():
+    for row in allowed[allowed["allowed"].astype(bool)].itertuples():
         now = by_group[(row.survey_id, row.group)]
         before = by_group[(row.previous_survey_id, row.group)]
         populations = (
@@ -348,7 +348,7 @@ def _log(patterns, allowed, too_few, settings) -> pd.DataFrame:
                 parts.append(anonymity.suppression_log(part, str(question)))
         else:
             parts.append(anonymity.suppression_log(pattern, MEASURE_LABELS[name]))
-    refused = allowed[~allowed["allowed"]]
+    refused = allowed[~allowed["allowed"].astype(bool)]
     parts.append(
         pd.DataFrame(
             {

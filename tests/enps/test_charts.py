@@ -59,3 +59,20 @@ def test_headline_and_summary_come_from_the_company_row(result):
     company = group_view(result, "Company", result.latest).score
     assert h["enps"] == company["enps"] and h["n"] == 40
     assert summary_lines(result)[0].startswith(f"Company eNPS {company['enps']:+.0f}")
+
+
+def test_charts_draw_an_empty_state_when_nothing_may_be_shown():
+    empty = engagement(
+        *survey_frames(sizes={"West": 2, "Ops": 2}), ORG, Settings(bootstrap_samples=50)
+    )
+    grid = pulse.heatmap_data(empty.favourability, empty.latest, empty.questions, first="Company")
+    for ax in (
+        charts.enps_trend(empty.scores),
+        charts.bucket_shares(empty.scores),
+        charts.favourability_heatmap(grid),
+        charts.participation_bars(empty.participation),
+        charts.driver_dots(empty.drivers),
+        charts.theme_bars(empty.themes),
+    ):
+        assert "nothing that may be shown" in ax.texts[0].get_text()
+    assert "Hidden for this survey" in group_card(empty, "Company", empty.latest)

@@ -1,7 +1,9 @@
 import pandas as pd
+import pytest
 
 from compass_nb.enps.anonymity import unsafe_groups
-from compass_nb.enps.results import Settings, engagement
+from compass_nb.enps.results import Settings, engagement, summary_lines
+from compass_nb.errors import ParameterError
 
 from .conftest import ORG, SIZES, survey_frames
 
@@ -80,3 +82,16 @@ def test_company_enps_matches_a_hand_count_and_its_interval_contains_it():
     assert company["enps"] == expected
     assert company["low"] <= expected <= company["high"]
     assert company["boot_low"] <= expected <= company["boot_high"]
+
+
+def test_a_company_below_the_minimum_shows_nothing_and_says_so():
+    result = engagement(*survey_frames(sizes={"West": 2, "Ops": 2}), ORG, FAST)
+    assert result.scores.empty and result.participation.empty and result.favourability.empty
+    assert summary_lines(result) == [
+        "pulse-2026-10: too few respondents company-wide to show any result."
+    ]
+
+
+def test_a_minimum_group_size_under_3_is_refused():
+    with pytest.raises(ParameterError, match="min_group_size"):
+        Settings(min_group_size=2)
