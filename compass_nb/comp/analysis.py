@@ -52,6 +52,7 @@ class CompAnalysis:
     points: pd.DataFrame
     outliers: pd.DataFrame
     measures: pd.DataFrame
+    windows: pd.DataFrame
     scenarios: pd.DataFrame
     simulated: np.ndarray
     percentiles: pd.DataFrame
@@ -242,6 +243,9 @@ def analyse(
     )
     revenue = core_revenue(credits, window)
     measures = modelling.measure_frame(result, plans)
+    windows = modelling.basis_frame(
+        measures.loc[measures["period"].isin(months)], plans, fiscal_year_start
+    )
     next_period = str(pd.Period(period, "M") + 1)
     upcoming = modelling.next_period_frame(measures, tables["quotas"], period, next_period, reps)
     simulated = modelling.simulate_cost(upcoming, measures, plans, n=simulations, seed=seed)
@@ -268,9 +272,8 @@ def analyse(
         points=attainment_points(window, min_sellers=min_sellers, seed=seed),
         outliers=outlier_counts(window, result.lines),
         measures=measures,
-        scenarios=scenario_table(
-            measures.loc[measures["period"].isin(months)], plans, float(revenue["revenue"].sum())
-        ),
+        windows=windows,
+        scenarios=scenario_table(windows, plans, float(revenue["revenue"].sum())),
         simulated=simulated,
         percentiles=modelling.cost_percentiles(simulated),
         headlines={},

@@ -23,7 +23,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from compass_nb.comp.engine import Payouts
+from compass_nb.comp.engine import Payouts, window_months
 from compass_nb.comp.plans import Band, Measure, Plan, PlanVersion
 from compass_nb.comp.tiers import measure_payout_vector
 
@@ -75,6 +75,32 @@ def measure_frame(result: Payouts, plans: dict[str, Plan]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=MEASURE_COLUMNS)
 
 
+def basis_frame(
+    frame: pd.DataFrame, plans: dict[str, Plan], fiscal_year_start: int = 1
+) -> pd.DataFrame:
+    """:func:`measure_frame` rows summed over each plan's quota basis window (a quarter or
+    year to date for plans with that basis), so a quarterly plan is priced on quarters.
+    ``period`` becomes the window's first month."""
+    basis = {(p, v.version): v.quota.basis for p, plan in plans.items() for v in plan.versions}
+    first = [
+        window_months(period, basis.get((plan_id, version), "month"), fiscal_year_start)[0]
+        for period, plan_id, version in zip(
+            frame["period"], frame["plan_id"], frame["version"], strict=True
+        )
+    ]
+    keys = ["rep_id", "team", "role", "plan_id", "version", "measure", "period"]
+    out = (
+        frame.assign(period=first)
+        .groupby(keys, sort=False)[["credit", "quota", "target_incentive"]]
+        .sum()
+        .reset_index()
+    )
+    out["attainment"] = np.where(
+        out["quota"] > 0, out["credit"] / out["quota"].where(out["quota"] > 0, 1), np.nan
+    )
+    return out.loc[:, MEASURE_COLUMNS]
+
+
 def _scaled_band(band: Band, scale: Decimal) -> Band:
     return Band(
         band.upper,
@@ -120,16 +146,17 @@ def priced(
 ) -> pd.Series:
     """Payout of each row of a :func:`measure_frame` under the (changed) plan."""
     measures = _version_measures(plans, frame)
-    out = pd.Series(0.0, index=frame.index)
-    for key, rows in frame.groupby(["plan_id", "version", "measure"]):
+    out = np.zeros(len(frame))
+    for key, positions in frame.groupby(["plan_id", "version", "measure"]).indices.items():
+        rows = frame.iloc[positions]
         m = changed_measure(measures[key], rate_scale=rate_scale, top_rate_scale=top_rate_scale)
-        out.loc[rows.index] = measure_payout_vector(
+        out[positions] = measure_payout_vector(
             rows["credit"].to_numpy(),
             m,
             quota=rows["quota"].to_numpy() * quota_scale,
             target_incentive=rows["target_incentive"].to_numpy(),
         )
-    return out
+    return pd.Series(out, index=frame.index)
 
 
 def what_if(

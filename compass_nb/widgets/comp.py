@@ -14,9 +14,8 @@ from compass_nb.viz import comp as charts
 
 
 def _draw(a: CompAnalysis, rate: float, top: float, quota: float, currency: str) -> None:
-    frame = a.measures.loc[a.measures["period"].isin(a.months)]
     result = modelling.what_if(
-        frame, a.plans, rate_scale=rate, top_rate_scale=top, quota_scale=quota
+        a.windows, a.plans, rate_scale=rate, top_rate_scale=top, quota_scale=quota
     )
     current, changed = result["current"].sum(), result["changed"].sum()
     change = changed / current - 1 if current else 0.0

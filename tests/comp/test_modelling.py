@@ -62,3 +62,29 @@ def test_monte_carlo_draws_attainment_from_history_of_the_same_plan():
     np.testing.assert_array_equal(totals, again)
     p = cost_percentiles(totals)["total_cost"].tolist()
     assert p == sorted(p) and 30000 <= p[0] and p[-1] <= 90000
+
+
+def test_a_quarterly_plan_is_priced_on_its_quarter_not_month_by_month():
+    from compass_nb.comp.modelling import basis_frame, priced
+
+    plan = plan_from(
+        FLAT_10,
+        quota={"basis": "quarter"},
+        measures=[
+            {
+                "id": "all",
+                "weight": 1,
+                "rates": {"method": "marginal", "bands": [{"to": 1, "rate": 0.1}, {"rate": 0.2}]},
+            }
+        ],
+    )
+    months = pd.concat([frame([150000.0], period="2026-07"), frame([50000.0], period="2026-08")])
+    months["rep_id"] = "r0"
+    quarters = basis_frame(months, {"flat": plan})
+    assert quarters[["period", "credit", "quota"]].values.tolist() == [
+        ["2026-07", 200000.0, 200000.0]
+    ]
+    assert priced(quarters, {"flat": plan}).tolist() == [
+        20000.0
+    ]  # 200k at 100 %: all in the first band
+    assert priced(months, {"flat": plan}).sum() == 25000.0  # month by month July would accelerate

@@ -116,6 +116,10 @@ def test_period_before_every_version_is_a_clear_error():
         ),
         (broken(draw={"amount": 1000}), r"versions\[0\].draw.recoverable: is required"),
         (
+            broken(quota={"basis": "week"}),
+            r"versions\[0\].quota.basis: must be one of month, quarter, year; got 'week'",
+        ),
+        (
             broken(effective_to="2023-01-01"),
             r"versions\[0\].effective_to: must not be before effective_from",
         ),
