@@ -135,7 +135,7 @@ def _chunks(df, route, n_chunks, **spec) -> list[Chunk]:
     return chunks
 
 
-def _flags(classes, cleaned, profiles, backtested) -> pd.Series:
+def _flags(classes, cleaned, profiles, backtested, reselect) -> pd.Series:
     out = cleaned.groupby("unique_id", sort=True)["outlier"].any()
     flags = {}
     for uid in classes["unique_id"]:
@@ -146,6 +146,8 @@ def _flags(classes, cleaned, profiles, backtested) -> pd.Series:
             tags.append("new-item")
         if uid not in backtested:
             tags.append("short-history")
+        if uid in reselect:
+            tags.append("re-selected")
         flags[uid] = ";".join(tags)
     return pd.Series(flags, name="flag")
 
@@ -164,6 +166,7 @@ def fit_forecast(
     clean_outliers: bool = True,
     selection_ratio: float = 0.8,
     interval_tolerance: float = 0.05,
+    reselect=None,
     n_jobs: int | None = None,
     executor: str = "local",
     scheduler=None,
@@ -205,6 +208,10 @@ def fit_forecast(
     bt = bt.sort_values(["unique_id", "window", "ds"]).reset_index(drop=True)
     scores = backtest_scores(bt, route) if len(bt) else pd.DataFrame(columns=["unique_id", "option", "mae", "n"])
     choice = choose_models(scores, route, ratio=selection_ratio)
+    reselect = set(reselect or ()) & set(route)
+    if reselect:
+        fresh = choose_models(scores[scores["unique_id"].isin(reselect)], {u: route[u] for u in reselect}, ratio=1.0)
+        choice.update(fresh)
     group = {u: ("intermittent" if r == tuple(intermittent_candidates) else "continuous") for u, r in route.items()}
     fc = apply_choice(final.reset_index(drop=True), choice, route, level)
     fc["group"] = fc["unique_id"].map(group)
@@ -218,7 +225,7 @@ def fit_forecast(
     fc = clip_at_zero(fc, nonneg, level)
     labels = {u: model_label(choice[u], route[u]) for u in route}
     cls = classes.set_index("unique_id")["demand_class"]
-    flags = _flags(classes, cleaned, profiles, set(bt["unique_id"]) if len(bt) else set())
+    flags = _flags(classes, cleaned, profiles, set(bt["unique_id"]) if len(bt) else set(), reselect)
     bound_cols = [f"yhat_{s}_{lv}" for lv in level for s in ("lo", "hi")]
     out = fc[["unique_id", "ds", "yhat", *bound_cols]].copy()
     out["model"] = out["unique_id"].map(labels)
@@ -255,7 +262,9 @@ def forecast(history: pd.DataFrame, h: int, freq: str, level=(80, 95), **options
         names), ``intermittent_candidates``, ``backtest_windows`` (default 2, 1 above
         1,000 series), ``family`` (unique_id -> family, for the seasonal profile of new
         items), ``clean_outliers`` (True), ``selection_ratio`` (0.8),
-        ``interval_tolerance`` (0.05), ``season_length_``, ``n_jobs``, ``executor``
+        ``interval_tolerance`` (0.05), ``reselect`` (series whose tracking signal
+        left ±4: chosen by plain backtest selection and flagged ``re-selected``),
+        ``season_length_``, ``n_jobs``, ``executor``
         ("local" or "dask") and ``scheduler`` (address or ``distributed.Client``).
 
     Returns

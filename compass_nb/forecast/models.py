@@ -41,7 +41,7 @@ CANDIDATES: dict[str, Candidate] = {
         Candidate("Theta", lambda m: sfm.Theta(alias="Theta")),
         Candidate("OTheta", lambda m: sfm.OptimizedTheta(alias="OTheta")),
         Candidate("DOTheta", lambda m: sfm.DynamicOptimizedTheta(alias="DOTheta")),
-        Candidate("CES", lambda m: sfm.AutoCES(alias="CES")),
+        Candidate("CES", lambda m: sfm.AutoCES(alias="CES"), intervals=False),  # simulated PIs: too slow
         Candidate("ARIMA", lambda m: sfm.AutoARIMA(alias="ARIMA")),
         Candidate("Croston", lambda m: sfm.CrostonClassic(alias="Croston"), intervals=False),
         Candidate("SBA", lambda m: sfm.CrostonSBA(alias="SBA"), intervals=False),

@@ -74,8 +74,8 @@ def choose_models(scores: pd.DataFrame, route: dict, ratio: float = 0.8) -> dict
 def apply_choice(wide: pd.DataFrame, choice: dict, route: dict, level) -> pd.DataFrame:
     """``yhat`` and interval columns of the chosen option on a frame of candidate forecasts.
 
-    The combination's bounds are the means of its members' bounds (NaN when a member has
-    none). Adds ``yhat``, ``yhat_lo_<l>``, ``yhat_hi_<l>`` for each level and ``option``.
+    The combination's bounds are the means of the bounds of those members that give
+    intervals (NaN when none does; the backtest calibration decides if they are kept). Adds ``yhat``, ``yhat_lo_<l>``, ``yhat_hi_<l>`` for each level and ``option``.
     """
     out = wide.copy()
     n = len(out)
@@ -91,8 +91,8 @@ def apply_choice(wide: pd.DataFrame, choice: dict, route: dict, level) -> pd.Dat
         yhat[idx] = out.iloc[idx][cols].to_numpy(float).mean(axis=1)
         for lv in level:
             for s in ("lo", "hi"):
-                src = [f"{c}-{s}-{lv}" for c in cols]
-                if all(c in out for c in src):
+                src = [f"{c}-{s}-{lv}" for c in cols if f"{c}-{s}-{lv}" in out]
+                if src:
                     bounds[f"yhat_{s}_{lv}"][idx] = out.iloc[idx][src].to_numpy(float).mean(axis=1)
     out["yhat"] = yhat
     for k, v in bounds.items():
