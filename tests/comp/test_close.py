@@ -24,15 +24,17 @@ QUOTAS = pd.DataFrame(
 )
 
 
-def run_period(path, tmp_path, period, opps, splits=NO_SPLITS, by="Ana Ops", reason=""):
+def run_period(
+    path, tmp_path, period, opps, splits=NO_SPLITS, by="Ana Ops", reason="", plans=None, quotas=None
+):
     """What the notebook does for ``period``: compute, net off closed periods, stage and commit."""
     closes = close.closed_periods(path)
     prior = store.read(path, "payout_adjustments")
     prior = prior.drop(columns=["period", "run_id"]) if not prior.empty else prior
     result, lines, audit = close.payouts_after_close(
-        PLANS,
+        plans or PLANS,
         REPS,
-        QUOTAS,
+        QUOTAS if quotas is None else quotas,
         credited_bookings(opps, splits),
         period=period,
         closed=list(closes["period"]) if not closes.empty else [],
@@ -166,3 +168,41 @@ def test_a_leaver_is_still_paid_an_adjustment_after_leaving():
     )
     october = result.sellers.loc[result.sellers["period"] == "2026-10"]
     assert october["payout"].tolist() == [D("250.00")]
+
+
+def test_a_late_deal_in_a_closed_month_of_a_quarterly_plan_is_paid_once(tmp_path):
+    bands = [{"to": 0.5, "rate": 0.05}, {"rate": 0.10}]
+    plans = {
+        "flat": plan_from(
+            FLAT_10,
+            quota={"prorate": False, "basis": "quarter"},
+            measures=[
+                {"id": "all", "weight": 1, "rates": {"method": "retroactive", "bands": bands}}
+            ],
+        )
+    }
+    quotas = pd.DataFrame(
+        {
+            "rep_id": ["r1", "r2"] * 3,
+            "period": ["2026-07"] * 2 + ["2026-08"] * 2 + ["2026-09"] * 2,
+            "quota": 100000.0,
+        }
+    )
+    path = tmp_path / "compass.duckdb"
+    july = opportunities_frame(("O1", "r1", "2026-07-10", 100000))
+    run_period(path, tmp_path, "2026-07", july, plans=plans, quotas=quotas)
+    close.close_period(path, "2026-07", by="ops")
+    late = pd.concat(
+        [
+            july,
+            opportunities_frame(
+                ("O0", "r1", "2026-07-30", 60000), ("O2", "r1", "2026-08-10", 10000)
+            ),
+        ],
+        ignore_index=True,
+    )
+    result, lines, _ = run_period(path, tmp_path, "2026-08", late, plans=plans, quotas=quotas)
+    # July re-priced: 160k of a 300k quarter is 53 % → 10 % on all: 16,000 due, 5,000 paid → +11,000
+    assert lines["amount"].sum() == 11000.0
+    august = result.sellers.set_index(["rep_id", "period"])["payout"]
+    assert august[("r1", "2026-08")] == D("12000.00")  # the 11,000 adjustment plus O2 at 10 %
