@@ -20,7 +20,7 @@ report: setup
 	$(BIN)/compass-nb run --backfill 12 $(if $(PERIOD),--period $(PERIOD)) $(ARGS)
 
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q $(ARGS)
+	$(BIN)/python -m pytest -n 2 -q $(ARGS)
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/

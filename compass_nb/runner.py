@@ -442,11 +442,8 @@ def build_pack(run: Run, timings: dict) -> tuple[dict, dict]:
         if run.only and (old / "manifest.json").exists()
         else {}
     )
-    previous_metrics = (
-        json.loads((old / "metrics.json").read_text())
-        if run.only and (old / "metrics.json").exists()
-        else {}
-    )
+    figures_path = run.root / "private" / run.period / "figures.json"
+    previous_metrics = json.loads(figures_path.read_text()) if run.only and figures_path.exists() else {}
     figures = collect_metrics(run, previous_metrics)
     stage_metrics(run, figures)
     info = manifest(run, previous_manifest, timings)
@@ -455,6 +452,8 @@ def build_pack(run: Run, timings: dict) -> tuple[dict, dict]:
         {n: {k: f.get("value") for k, f in items.items()} for n, items in figures.items()},
     )
     pack.write_json(pack_dir / "manifest.json", info)
+    (run.staging / "private").mkdir(parents=True, exist_ok=True)
+    pack.write_json(run.staging / "private" / "figures.json", figures)
     (pack_dir / "index.html").write_text(pack.period_index(info, figures), encoding="utf-8")
     return info, figures
 

@@ -1,12 +1,15 @@
 """End-to-end fixtures: real `compass-nb` processes on the small demo.
 
-The session's pack is rendered once (one backfilled cycle, then 2026-10) and shared by
-the tests of the ``pack`` xdist group; tests that change a pack work on a copy.
+Two packs are rendered once per test session and shared by every xdist worker (a file
+lock makes the first worker build each, the others wait and reuse it): the whole pack of
+2026-10, and a quick pack of 01 + pipeline that fault tests copy and run on top of.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -67,26 +70,45 @@ def tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
+def _shared_run(base: Path, name: str, *args: str) -> Pack:
+    """Run ``compass-nb run ARGS`` once per session, whichever worker asks first."""
+    root = base / name
+    done = base / f"{name}.json"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            result = compass("run", *args, "--out", str(root))
+            done.write_text(json.dumps({"returncode": result.returncode, "output": result.stdout + result.stderr}))
+    record = json.loads(done.read_text())
+    return Pack(root, record["returncode"], record["output"])
+
+
 @pytest.fixture(scope="session")
-def pack(tmp_path_factory) -> Pack:
-    root = tmp_path_factory.mktemp("reports")
-    result = compass(
-        "run",
-        "--period",
-        PERIOD,
-        "--backfill",
-        "1",
-        "--set",
-        "source=demo:small",
-        "--out",
-        str(root),
-    )
-    return Pack(root, result.returncode, result.stdout + result.stderr)
+def shared_base(tmp_path_factory, worker_id) -> Path:
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if worker_id != "master" else base
+
+
+@pytest.fixture(scope="session")
+def pack(shared_base) -> Pack:
+    """The whole pack of 2026-10 on the small demo."""
+    return _shared_run(shared_base, "pack", "--period", PERIOD, "--set", "source=demo:small")
+
+
+@pytest.fixture(scope="session")
+def quick_pack(shared_base) -> Pack:
+    """A pack of 01 data collection and the pipeline only: the base of the fault tests."""
+    return _shared_run(shared_base, "quick", "--period", PERIOD, "--set", "source=demo:small",
+                       "--only", "01_data_collection", "pipeline")
+
+
+def copy_pack(pack: Pack, target: Path) -> Pack:
+    shutil.copytree(pack.root, target)
+    return Pack(target, pack.returncode, pack.output)
 
 
 @pytest.fixture
-def pack_copy(pack, tmp_path) -> Pack:
-    """A private copy of the session's pack, for tests that run again on top of it."""
-    target = tmp_path / "reports"
-    shutil.copytree(pack.root, target)
-    return Pack(target, pack.returncode, pack.output)
+def pack_copy(quick_pack, tmp_path) -> Pack:
+    """A private copy of the quick pack, for tests that run again on top of it."""
+    assert quick_pack.returncode == 0, quick_pack.output
+    return copy_pack(quick_pack, tmp_path / "reports")

@@ -13,7 +13,7 @@ import pytest
 
 from .conftest import PERIOD, compass
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("pack")]
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [

@@ -13,7 +13,7 @@ from compass_nb import runner, store
 
 from .conftest import PERIOD, Pack, compass, start, tree_digest
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pack")]
+pytestmark = pytest.mark.slow
 
 QUICK = ["--period", PERIOD, "--set", "source=demo:small"]
 

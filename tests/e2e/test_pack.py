@@ -9,7 +9,7 @@ from compass_nb import runner, store
 
 from .conftest import PERIOD, compass
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pack")]
+pytestmark = pytest.mark.slow
 
 
 def test_the_demo_pack_renders_every_notebook(pack):
