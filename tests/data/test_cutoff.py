@@ -217,3 +217,23 @@ def test_opportunities_without_a_history_table_are_cut_off_by_creation_date(fold
     frame = data.load(folder, period="2026-10", tables=["opportunities"]).tables["opportunities"]
     assert frame["opportunity_id"].tolist() == ["o1", "o2", "o4"]
     assert frame["stage"].tolist() == ["Closed Won", "Closed Lost", "Closed Won"]
+
+
+def test_monthly_orders_from_parquet_leave_out_quarantined_rows(folder):
+    frame = pd.DataFrame(
+        {
+            "order_date": pd.to_datetime(["2026-10-01", "2026-10-02", "2026-10-03", "2026-11-01"]),
+            "sku": ["A", "ZZ", "A", "A"],
+            "location": "DC",
+            "quantity": [1.0, 2.0, -4.0, 8.0],
+            "net_revenue": [10.0, 20.0, 40.0, 80.0],
+        }
+    )
+    frame.to_parquet(folder / "orders.parquet")
+    loaded = data.load(folder, period="2026-10")
+    assert loaded.quarantine[["row", "reason"]].values.tolist() == [
+        [2, "unknown sku"],
+        [3, "negative quantity"],
+    ]
+    assert data.orders_monthly(loaded).values.tolist() == [["A", "DC", "2026-10", 1.0, 10.0, 1]]
+    assert loaded.mtd_orders["quantity"].tolist() == [8.0]
