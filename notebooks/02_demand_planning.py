@@ -41,20 +41,53 @@ from compass_nb.sop import cycle
 from compass_nb.viz import sop as charts
 from compass_nb.widgets import sop as widgets
 
-ctx = nb.context("demand_planning", period=period, source=source, store=store, run_dir=run_dir,
-                 encoding=encoding, strict=strict, fiscal_year_start=fiscal_year_start,
-                 currency=currency, audience=audience, threads=threads)
+ctx = nb.context(
+    "demand_planning",
+    period=period,
+    source=source,
+    store=store,
+    run_dir=run_dir,
+    encoding=encoding,
+    strict=strict,
+    fiscal_year_start=fiscal_year_start,
+    currency=currency,
+    audience=audience,
+    threads=threads,
+)
 t = ctx.inputs("orders", "products", "overrides", "budget")
 review = cycle.demand_review(
-    ctx.read("forecast"), t["overrides"], t["products"], t["budget"], t["orders"],
-    period=ctx.period, horizon=horizon, past_consensus=ctx.read("consensus", periods="all"),
+    ctx.read("forecast"),
+    t["overrides"],
+    t["products"],
+    t["budget"],
+    t["orders"],
+    period=ctx.period,
+    horizon=horizon,
+    past_consensus=ctx.read("consensus", periods="all"),
     pipeline_commit=ctx.read("pipeline_commit"),
-    fiscal_year_start=fiscal_year_start, movers=movers, currency=currency,
+    fiscal_year_start=fiscal_year_start,
+    movers=movers,
+    currency=currency,
 )
 ctx.write("consensus", review.consensus)
-ctx.metric("consensus_units", float(review.waterfall["consensus"].sum()), label="Consensus units (horizon)", fmt="{:,.0f}")
-ctx.metric("consensus_revenue", float(review.consensus["revenue"].sum()), label="Consensus revenue (horizon)", fmt="{:,.0f}")
-ctx.metric("override_adjustment", float(review.waterfall["adjustment"].sum()), label="Override adjustment (units)", fmt="{:+,.0f}")
+ctx.metric(
+    "consensus_units",
+    float(review.waterfall["consensus"].sum()),
+    label="Consensus units (horizon)",
+    fmt="{:,.0f}",
+)
+ctx.metric(
+    "consensus_revenue",
+    float(review.consensus["revenue"].sum()),
+    label="Consensus revenue (horizon)",
+    fmt="{:,.0f}",
+)
+ctx.metric(
+    "override_adjustment",
+    float(review.waterfall["adjustment"].sum()),
+    label="Override adjustment (units)",
+    fmt="{:+,.0f}",
+)
 
 # %% [markdown]
 # ## Summary
@@ -73,9 +106,15 @@ nb.summary(review.summary)
 charts.consensus_waterfall(review.waterfall);
 
 # %%
-nb.show(cycle.readable(review.waterfall),
-        caption="Statistical forecast → overrides → consensus, by family and month (units, revenue)",
-        max_rows=40, formats={c: "{:,.0f}" for c in ["stat_forecast", "adjustment", "consensus", "stat_revenue", "revenue"]})
+nb.show(
+    cycle.readable(review.waterfall),
+    caption="Statistical forecast → overrides → consensus, by family and month (units, revenue)",
+    max_rows=40,
+    formats={
+        c: "{:,.0f}"
+        for c in ["stat_forecast", "adjustment", "consensus", "stat_revenue", "revenue"]
+    },
+)
 
 # %% [markdown]
 # ## Gap to budget
@@ -88,8 +127,11 @@ charts.budget_gap(review.budget_gap);
 
 # %%
 gap = sop.budget_gap_by_family(review.budget_gap)
-nb.show(gap, caption="Consensus against budget over the budgeted months, by family",
-        formats={c: "{:,.0f}" for c in gap.columns if c != "family"})
+nb.show(
+    gap,
+    caption="Consensus against budget over the budgeted months, by family",
+    formats={c: "{:,.0f}" for c in gap.columns if c != "family"},
+)
 
 # %% [markdown]
 # ## Pipeline commit for the next fiscal quarter
@@ -99,11 +141,16 @@ nb.show(gap, caption="Consensus against budget over the budgeted months, by fami
 # pipeline well below consensus means the plan counts on deals not yet in the CRM.
 
 # %%
-if review.pipeline.empty:
-    display(nb.note(f"No pipeline output in the store for this cycle ({review.quarter}): run the pipeline notebook to compare."))
-else:
-    display(nb.show(review.pipeline, caption=f"Consensus revenue and pipeline, {review.quarter}",
-                    formats={c: "{:,.0f}" for c in ["consensus_revenue", "commit", "best_case", "weighted", "weighted_vs_consensus"]}))
+nb.note(
+    f"No pipeline output in the store for this cycle ({review.quarter}): run the pipeline notebook to compare."
+) if review.pipeline.empty else nb.show(
+    review.pipeline,
+    caption=f"Consensus revenue and pipeline, {review.quarter}",
+    formats={
+        c: "{:,.0f}"
+        for c in ["consensus_revenue", "commit", "best_case", "weighted", "weighted_vs_consensus"]
+    },
+)
 
 # %% [markdown]
 # ## Value: revenue and margin by family
@@ -120,11 +167,13 @@ charts.revenue_by_family(review.value);
 # due to the statistical forecast and the part due to overrides.
 
 # %%
-if review.movers.empty:
-    display(nb.note("No previous cycle in the store: nothing to compare with yet."))
-else:
-    display(nb.show(review.movers, caption="Biggest movers against the previous cycle",
-                    formats={c: "{:,.0f}" for c in review.movers.columns if c not in ("family", "sku", "driver")}))
+nb.note(
+    "No previous cycle in the store: nothing to compare with yet."
+) if review.movers.empty else nb.show(
+    review.movers,
+    caption="Biggest movers against the previous cycle",
+    formats={c: "{:,.0f}" for c in review.movers.columns if c not in ("family", "sku", "driver")},
+)
 
 # %% [markdown]
 # ## Did the overrides add value?
@@ -134,13 +183,18 @@ else:
 # the forecast; negative means the statistical forecast alone would have been closer.
 
 # %%
-if review.fva.empty:
-    display(nb.note("No past cycle with overrides and actuals yet."))
-else:
-    display(nb.show(review.fva, caption="Forecast value added of overrides (lag 1)",
-                    formats={"wape_statistical": "{:.1%}", "wape_consensus": "{:.1%}", "fva": "{:+.1%}"}))
-if not review.unmatched.empty:
-    display(nb.show(review.unmatched, caption="Overrides not applied: no forecast for the item or family"))
+nb.note("No past cycle with overrides and actuals yet.") if review.fva.empty else nb.show(
+    review.fva,
+    caption="Forecast value added of overrides (lag 1)",
+    formats={"wape_statistical": "{:.1%}", "wape_consensus": "{:.1%}", "fva": "{:+.1%}"},
+)
+
+# %% [markdown]
+# Overrides that name an item or family with no forecast this cycle are not applied; they
+# are listed here to be corrected or withdrawn.
+
+# %%
+nb.show(review.unmatched, caption="Overrides not applied: no forecast for the item or family")
 
 # %% [markdown]
 # ## Try an override

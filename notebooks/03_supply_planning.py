@@ -12,7 +12,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # 03 · Supply planning
 #
@@ -35,7 +34,9 @@ run_dir = None  # set by the runner: this run's staging folder
 threads = None  # set by the runner: threads this kernel may use
 service_level = 0.95  # cycle service level for items without their own (products.service_level)
 history_months = 24  # months of demand history behind safety stock
-priority = "margin"  # shortage allocation: margin (highest unit margin first) | revenue | proportional
+priority = (
+    "margin"  # shortage allocation: margin (highest unit margin first) | revenue | proportional
+)
 max_cover_months = 6.0  # stock above this many months of forward demand counts as excess
 
 # %%
@@ -43,23 +44,54 @@ from compass_nb import nb, sop
 from compass_nb.sop import cycle
 from compass_nb.viz import sop as charts
 
-ctx = nb.context("supply_planning", period=period, source=source, store=store, run_dir=run_dir,
-                 encoding=encoding, strict=strict, fiscal_year_start=fiscal_year_start,
-                 currency=currency, audience=audience, threads=threads)
+ctx = nb.context(
+    "supply_planning",
+    period=period,
+    source=source,
+    store=store,
+    run_dir=run_dir,
+    encoding=encoding,
+    strict=strict,
+    fiscal_year_start=fiscal_year_start,
+    currency=currency,
+    audience=audience,
+    threads=threads,
+)
 t = ctx.inputs("orders", "products", "inventory", "capacity", "receipts")
 consensus = ctx.read("consensus").drop(columns=["period", "run_id"], errors="ignore")
 review = cycle.supply_review(
-    consensus, t["products"], t["inventory"], t["capacity"], t["receipts"], t["orders"],
-    period=ctx.period, service_level=service_level, history_months=history_months,
-    priority=priority, max_cover_months=max_cover_months, currency=currency,
+    consensus,
+    t["products"],
+    t["inventory"],
+    t["capacity"],
+    t["receipts"],
+    t["orders"],
+    period=ctx.period,
+    service_level=service_level,
+    history_months=history_months,
+    priority=priority,
+    max_cover_months=max_cover_months,
+    currency=currency,
 )
 ctx.write("supply_plan", review.stored)
 ctx.write("exceptions", review.exceptions)
-exported = sop.write_exports({"consensus": consensus, "supply_plan": review.stored, "exceptions": review.exceptions},
-                             ctx.export_dir())
+exported = sop.write_exports(
+    {"consensus": consensus, "supply_plan": review.stored, "exceptions": review.exceptions},
+    ctx.export_dir(),
+)
 families = sop.family_summary(review.plan)
-ctx.metric("fill_rate", float(families["met"].sum() / families["demand"].sum()), label="Planned fill rate", fmt="{:.1%}")
-ctx.metric("unmet_revenue", float(families["unmet_revenue"].sum()), label="Unmet demand (revenue)", fmt="{:,.0f}")
+ctx.metric(
+    "fill_rate",
+    float(families["met"].sum() / families["demand"].sum()),
+    label="Planned fill rate",
+    fmt="{:.1%}",
+)
+ctx.metric(
+    "unmet_revenue",
+    float(families["unmet_revenue"].sum()),
+    label="Unmet demand (revenue)",
+    fmt="{:,.0f}",
+)
 ctx.metric("exceptions", len(review.exceptions), label="Supply exceptions", fmt="{:,}")
 
 # %% [markdown]
@@ -76,8 +108,14 @@ nb.summary(review.summary)
 # demand left unserved in its month, in units and revenue.
 
 # %%
-nb.show(families, caption="Unconstrained against capacity-constrained plan, by family",
-        formats={"fill_rate": "{:.1%}", **{c: "{:,.0f}" for c in families.columns if c not in ("family", "fill_rate")}})
+nb.show(
+    families,
+    caption="Unconstrained against capacity-constrained plan, by family",
+    formats={
+        "fill_rate": "{:.1%}",
+        **{c: "{:,.0f}" for c in families.columns if c not in ("family", "fill_rate")},
+    },
+)
 
 # %% [markdown]
 # ## Projected inventory
@@ -91,10 +129,26 @@ nb.show(families, caption="Unconstrained against capacity-constrained plan, by f
 charts.inventory_projection(review.plan);
 
 # %%
-nb.show(cycle.readable(sop.inventory_by_family(review.plan)), caption="Inventory balance by family and month",
-        max_rows=40, formats={"days_of_supply": "{:,.0f}", "below_safety_stock": "{:,}"} | {
-            c: "{:,.0f}" for c in ["opening", "receipts", "production", "demand", "closing", "on_hand",
-                                    "safety_stock", "backlog", "excess"]})
+nb.show(
+    cycle.readable(sop.inventory_by_family(review.plan)),
+    caption="Inventory balance by family and month",
+    max_rows=40,
+    formats={"days_of_supply": "{:,.0f}", "below_safety_stock": "{:,}"}
+    | {
+        c: "{:,.0f}"
+        for c in [
+            "opening",
+            "receipts",
+            "production",
+            "demand",
+            "closing",
+            "on_hand",
+            "safety_stock",
+            "backlog",
+            "excess",
+        ]
+    },
+)
 
 # %% [markdown]
 # ## Rough-cut capacity
@@ -107,8 +161,13 @@ nb.show(cycle.readable(sop.inventory_by_family(review.plan)), caption="Inventory
 charts.capacity_load(review.resource_load);
 
 # %%
-nb.show(sop.utilisation_grid(review.resource_load), caption="Unconstrained load as a share of capacity",
-        formats={c: "{:.0%}" for c in sop.utilisation_grid(review.resource_load).columns if c != "resource"})
+nb.show(
+    sop.utilisation_grid(review.resource_load),
+    caption="Unconstrained load as a share of capacity",
+    formats={
+        c: "{:.0%}" for c in sop.utilisation_grid(review.resource_load).columns if c != "resource"
+    },
+)
 
 # %% [markdown]
 # ## Safety stock
@@ -118,9 +177,19 @@ nb.show(sop.utilisation_grid(review.resource_load), caption="Unconstrained load 
 # lead-time demand instead. The largest first.
 
 # %%
-nb.show(review.safety.sort_values("safety_stock", ascending=False), caption="Safety stock by SKU × location",
-        max_rows=15, formats={"demand_mean": "{:,.1f}", "demand_sd": "{:,.1f}", "lead_time_months": "{:.2f}",
-                              "lead_time_sd_months": "{:.2f}", "service_level": "{:.0%}", "safety_stock": "{:,.0f}"})
+nb.show(
+    review.safety.sort_values("safety_stock", ascending=False),
+    caption="Safety stock by SKU × location",
+    max_rows=15,
+    formats={
+        "demand_mean": "{:,.1f}",
+        "demand_sd": "{:,.1f}",
+        "lead_time_months": "{:.2f}",
+        "lead_time_sd_months": "{:.2f}",
+        "service_level": "{:.0%}",
+        "safety_stock": "{:,.0f}",
+    },
+)
 
 # %% [markdown]
 # ## Exceptions
@@ -130,11 +199,19 @@ nb.show(review.safety.sort_values("safety_stock", ascending=False), caption="Saf
 # in the pack's `exports/` folder for planners and the ERP.
 
 # %%
-nb.show(review.exception_summary, caption="Exceptions by kind", formats={"count": "{:,}", "size": "{:,.0f}", "value": "{:,.2f}"})
+nb.show(
+    review.exception_summary,
+    caption="Exceptions by kind",
+    formats={"count": "{:,}", "size": "{:,.0f}", "value": "{:,.2f}"},
+)
 
 # %%
-nb.show(cycle.readable(review.exceptions), caption="Exception list (largest first within each kind)", max_rows=25,
-        formats={"size": "{:,.0f}", "value": "{:,.2f}"})
+nb.show(
+    cycle.readable(review.exceptions),
+    caption="Exception list (largest first within each kind)",
+    max_rows=25,
+    formats={"size": "{:,.0f}", "value": "{:,.2f}"},
+)
 
 # %%
 nb.note("Exports for ERP and planners: " + ", ".join(p.name for p in exported) + " (in exports/).")

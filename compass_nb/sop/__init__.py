@@ -12,11 +12,11 @@ from compass_nb.sop.capacity import (
 )
 from compass_nb.sop.consensus import (
     adjust_total,
-    override_record,
     apply_overrides,
     budget_gap,
     budget_gap_by_family,
     consensus_plan,
+    override_record,
     pipeline_comparison,
     statistical_forecast,
     unmatched_overrides,

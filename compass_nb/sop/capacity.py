@@ -137,7 +137,9 @@ def _priority(rows: pd.DataFrame, rule: str) -> pd.DataFrame:
         key = -rows["unit_price"]
     else:
         key = pd.Series(0.0, index=rows.index)
-    return rows.assign(_key=key.to_numpy()).sort_values(["family", "month", "_key", "sku", "location"], kind="stable")
+    return rows.assign(_key=key.to_numpy()).sort_values(
+        ["family", "month", "_key", "sku", "location"], kind="stable"
+    )
 
 
 def _allocate(requirement: np.ndarray, supply: float, rule: str) -> np.ndarray:
@@ -165,8 +167,14 @@ def _allocate_due_month(
             while qty > 1e-9 and pool:
                 k, avail = pool[0]
                 use = min(avail, qty)
-                out.append({"sku": rows["sku"].iat[i], "location": rows["location"].iat[i],
-                            "month": months[k], "production": use})
+                out.append(
+                    {
+                        "sku": rows["sku"].iat[i],
+                        "location": rows["location"].iat[i],
+                        "month": months[k],
+                        "production": use,
+                    }
+                )
                 pool[0][1] -= use
                 qty -= use
                 if pool[0][1] <= 1e-9:
@@ -215,8 +223,16 @@ def constrained_production(
     requirements = _priority(requirements, priority)
     for family, rows in requirements.groupby("family", sort=True):
         if family not in caps.index:
-            produced.append(rows[["sku", "location", "month", "requirement"]].rename(columns={"requirement": "production"}))
-            covered.append(rows[["sku", "location", "month", "requirement"]].rename(columns={"requirement": "on_time"}))
+            produced.append(
+                rows[["sku", "location", "month", "requirement"]].rename(
+                    columns={"requirement": "production"}
+                )
+            )
+            covered.append(
+                rows[["sku", "location", "month", "requirement"]].rename(
+                    columns={"requirement": "on_time"}
+                )
+            )
             continue
         load = rows.groupby("month")["requirement"].sum().reindex(months, fill_value=0.0).to_numpy()
         cap = caps.loc[family].reindex(months).fillna(0.0).to_numpy()
@@ -229,13 +245,19 @@ def constrained_production(
             made, ordered = _allocate_due_month(ordered, sources, priority, months)
             produced.append(pd.DataFrame(made, columns=["sku", "location", "month", "production"]))
             covered.append(ordered[["sku", "location", "month", "on_time"]])
-    produced = [p for p in produced if not p.empty] or [pd.DataFrame(columns=["sku", "location", "month", "production"])]
+    produced = [p for p in produced if not p.empty] or [
+        pd.DataFrame(columns=["sku", "location", "month", "production"])
+    ]
     production = pd.concat(produced, ignore_index=True).astype({"production": float})
-    production = production.groupby(["sku", "location", "month"], as_index=False)["production"].sum()
+    production = production.groupby(["sku", "location", "month"], as_index=False)[
+        "production"
+    ].sum()
     return production, pd.concat(covered, ignore_index=True).astype({"on_time": float})
 
 
-def rough_cut_load(capacity: pd.DataFrame, family_load: pd.DataFrame, column: str = "load") -> pd.DataFrame:
+def rough_cut_load(
+    capacity: pd.DataFrame, family_load: pd.DataFrame, column: str = "load"
+) -> pd.DataFrame:
     """Load against capacity per resource × family × month.
 
     Parameters
@@ -251,7 +273,9 @@ def rough_cut_load(capacity: pd.DataFrame, family_load: pd.DataFrame, column: st
     pandas.DataFrame
         ``resource``, ``family``, ``month``, ``load_units``, ``capacity_units``, ``utilisation``.
     """
-    df = capacity.merge(family_load[["family", "month", column]], on=["family", "month"], how="left")
+    df = capacity.merge(
+        family_load[["family", "month", column]], on=["family", "month"], how="left"
+    )
     df["load_units"] = df[column].fillna(0.0).astype(float)
     df["utilisation"] = df["load_units"] / df["capacity_units"].where(df["capacity_units"] > 0)
     return df[["resource", "family", "month", "load_units", "capacity_units", "utilisation"]]
@@ -263,12 +287,16 @@ def resource_load(load: pd.DataFrame) -> pd.DataFrame:
     out = load.groupby(["resource", "month"], as_index=False)[cols].sum()
     out["utilisation"] = out["load_units"] / out["capacity_units"].where(out["capacity_units"] > 0)
     if "planned_units" in out:
-        out["planned_utilisation"] = out["planned_units"] / out["capacity_units"].where(out["capacity_units"] > 0)
+        out["planned_utilisation"] = out["planned_units"] / out["capacity_units"].where(
+            out["capacity_units"] > 0
+        )
     return out
 
 
 def utilisation_grid(resource_loads: pd.DataFrame, column: str = "utilisation") -> pd.DataFrame:
     """Resources as rows, months (``YYYY-MM``) as columns, utilisation as values."""
-    grid = resource_loads.pivot_table(index="resource", columns="month", values=column, aggfunc="sum")
+    grid = resource_loads.pivot_table(
+        index="resource", columns="month", values=column, aggfunc="sum"
+    )
     grid.columns = [m.strftime("%Y-%m") for m in grid.columns]
     return grid.reset_index()

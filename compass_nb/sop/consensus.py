@@ -99,7 +99,9 @@ def apply_overrides(stat: pd.DataFrame, overrides: pd.DataFrame | None) -> pd.Da
             if has_location:
                 mask &= out["location"] == r.location
             if mask.any():
-                out.loc[mask, "override"] = _spread(float(r.quantity), out.loc[mask, "stat_forecast"])
+                out.loc[mask, "override"] = _spread(
+                    float(r.quantity), out.loc[mask, "stat_forecast"]
+                )
                 out.loc[mask, "override_level"] = "sku_location" if has_location else "sku"
                 out.loc[mask, "override_author"] = str(r.author)
     fixed = out["override"].notna()
@@ -120,7 +122,9 @@ def apply_overrides(stat: pd.DataFrame, overrides: pd.DataFrame | None) -> pd.Da
 def unmatched_overrides(stat: pd.DataFrame, overrides: pd.DataFrame | None) -> pd.DataFrame:
     """Overrides for plan months that match no forecast row (a SKU or family not forecast)."""
     if overrides is None or overrides.empty:
-        return pd.DataFrame(columns=["cycle", "period", "family", "sku", "location", "quantity", "author"])
+        return pd.DataFrame(
+            columns=["cycle", "period", "family", "sku", "location", "quantity", "author"]
+        )
     o = _latest_overrides(overrides, pd.DatetimeIndex(stat["month"].unique()))
     by_sku = o["sku"].notna()
     known_sku = o["sku"].isin(set(stat["sku"]))
@@ -146,11 +150,17 @@ def consensus_plan(
     plan = apply_overrides(stat, overrides)
     prices = products[["sku", "unit_price", "unit_cost"]].drop_duplicates("sku")
     plan = plan.merge(prices, on="sku", how="left").fillna({"unit_price": 0.0, "unit_cost": 0.0})
-    ratio_lo = (plan["stat_lo_80"] / plan["stat_forecast"].where(plan["stat_forecast"] > 0)).fillna(1.0)
-    ratio_hi = (plan["stat_hi_80"] / plan["stat_forecast"].where(plan["stat_forecast"] > 0)).fillna(1.0)
+    ratio_lo = (plan["stat_lo_80"] / plan["stat_forecast"].where(plan["stat_forecast"] > 0)).fillna(
+        1.0
+    )
+    ratio_hi = (plan["stat_hi_80"] / plan["stat_forecast"].where(plan["stat_forecast"] > 0)).fillna(
+        1.0
+    )
     plan["consensus_lo_80"] = plan["consensus"] * ratio_lo
     plan["consensus_hi_80"] = np.where(
-        plan["stat_forecast"] > 0, plan["consensus"] * ratio_hi, plan["consensus"] + plan["stat_hi_80"]
+        plan["stat_forecast"] > 0,
+        plan["consensus"] * ratio_hi,
+        plan["consensus"] + plan["stat_hi_80"],
     )
     plan["revenue"] = plan["consensus"] * plan["unit_price"]
     plan["margin"] = plan["consensus"] * (plan["unit_price"] - plan["unit_cost"])
@@ -165,7 +175,9 @@ def waterfall(plan: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
     """
     by = by or ["family", "month"]
     df = plan.assign(stat_revenue=plan["stat_forecast"] * plan["unit_price"])
-    out = df.groupby(by, as_index=False)[["stat_forecast", "consensus", "stat_revenue", "revenue"]].sum()
+    out = df.groupby(by, as_index=False)[
+        ["stat_forecast", "consensus", "stat_revenue", "revenue"]
+    ].sum()
     out["adjustment"] = out["consensus"] - out["stat_forecast"]
     return out[by + ["stat_forecast", "adjustment", "consensus", "stat_revenue", "revenue"]]
 
@@ -177,9 +189,13 @@ def budget_gap(plan: pd.DataFrame, budget: pd.DataFrame | None) -> pd.DataFrame:
     ``budget_revenue``, ``gap_units`` and ``gap_revenue`` (consensus − budget; NaN where
     the budget has no figure).
     """
-    ours = plan.groupby(["family", "month"], as_index=False)[["consensus", "revenue", "margin"]].sum()
+    ours = plan.groupby(["family", "month"], as_index=False)[
+        ["consensus", "revenue", "margin"]
+    ].sum()
     if budget is None or budget.empty:
-        b = pd.DataFrame(columns=["family", "month", "budget_quantity", "budget_revenue", "budget_margin"])
+        b = pd.DataFrame(
+            columns=["family", "month", "budget_quantity", "budget_revenue", "budget_margin"]
+        )
     else:
         b = budget.assign(month=month_of(budget["period"].astype(str)).to_numpy())
         for col in ("quantity", "margin"):
@@ -204,7 +220,10 @@ def budget_gap_by_family(gap: pd.DataFrame) -> pd.DataFrame:
 
 
 def pipeline_comparison(
-    plan: pd.DataFrame, pipeline_commit: pd.DataFrame | None, quarter: str, fiscal_year_start: int = 1
+    plan: pd.DataFrame,
+    pipeline_commit: pd.DataFrame | None,
+    quarter: str,
+    fiscal_year_start: int = 1,
 ) -> pd.DataFrame:
     """Consensus revenue by family for a fiscal quarter beside the pipeline's commit.
 
@@ -213,19 +232,48 @@ def pipeline_comparison(
     pipeline notebook wrote nothing.
     """
     if pipeline_commit is None or pipeline_commit.empty:
-        return pd.DataFrame(columns=["family", "quarter", "consensus_revenue", "commit", "best_case",
-                                     "weighted", "weighted_vs_consensus"])
+        return pd.DataFrame(
+            columns=[
+                "family",
+                "quarter",
+                "consensus_revenue",
+                "commit",
+                "best_case",
+                "weighted",
+                "weighted_vs_consensus",
+            ]
+        )
     q = plan.assign(quarter=fiscal_quarter(plan["month"], fiscal_year_start).to_numpy())
-    ours = q[q["quarter"] == quarter].groupby("family", as_index=False).agg(consensus_revenue=("revenue", "sum"))
-    pc = pipeline_commit[pipeline_commit["quarter"] == quarter].rename(columns={"product_family": "family"})
-    pc = pc.groupby(["family", "quarter"], as_index=False)[["commit", "best_case", "weighted"]].sum()
+    ours = (
+        q[q["quarter"] == quarter]
+        .groupby("family", as_index=False)
+        .agg(consensus_revenue=("revenue", "sum"))
+    )
+    pc = pipeline_commit[pipeline_commit["quarter"] == quarter].rename(
+        columns={"product_family": "family"}
+    )
+    pc = pc.groupby(["family", "quarter"], as_index=False)[
+        ["commit", "best_case", "weighted"]
+    ].sum()
     out = ours.merge(pc, on="family", how="outer")
     out["quarter"] = quarter
     out["weighted_vs_consensus"] = out["weighted"] - out["consensus_revenue"]
-    return out[["family", "quarter", "consensus_revenue", "commit", "best_case", "weighted", "weighted_vs_consensus"]]
+    return out[
+        [
+            "family",
+            "quarter",
+            "consensus_revenue",
+            "commit",
+            "best_case",
+            "weighted",
+            "weighted_vs_consensus",
+        ]
+    ]
 
 
-def adjust_total(plan: pd.DataFrame, family: str, location: str | None, month, quantity: float) -> pd.DataFrame:
+def adjust_total(
+    plan: pd.DataFrame, family: str, location: str | None, month, quantity: float
+) -> pd.DataFrame:
     """The plan with one family (× location) × month total set to ``quantity``, revalued.
 
     The new total is spread over the rows in proportion to their consensus (equally where
@@ -243,16 +291,33 @@ def adjust_total(plan: pd.DataFrame, family: str, location: str | None, month, q
     return out
 
 
-def override_record(cycle: str, family: str, location: str | None, month, quantity: float, author: str,
-                    reason: str = "") -> pd.DataFrame:
+def override_record(
+    cycle: str,
+    family: str,
+    location: str | None,
+    month,
+    quantity: float,
+    author: str,
+    reason: str = "",
+) -> pd.DataFrame:
     """One ``overrides`` row (the input contract) for a family (× location) × month total.
 
     ``target_period`` repeats ``period`` because the cycle store stamps its own ``period``
     (the cycle) on saved rows; :func:`apply_overrides` reads it back.
     """
     target = pd.Timestamp(month).strftime("%Y-%m")
-    return pd.DataFrame([{
-        "cycle": str(cycle), "period": target, "family": family, "sku": None,
-        "location": location, "quantity": float(quantity), "author": str(author), "reason": str(reason),
-        "target_period": target,
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "cycle": str(cycle),
+                "period": target,
+                "family": family,
+                "sku": None,
+                "location": location,
+                "quantity": float(quantity),
+                "author": str(author),
+                "reason": str(reason),
+                "target_period": target,
+            }
+        ]
+    )

@@ -18,7 +18,9 @@ COLUMNS = ["exception", "family", "sku", "location", "resource", "month", "size"
 TOLERANCE = 1e-6
 
 
-def _items(plan: pd.DataFrame, mask: pd.Series, kind: str, size: pd.Series, value: pd.Series) -> pd.DataFrame:
+def _items(
+    plan: pd.DataFrame, mask: pd.Series, kind: str, size: pd.Series, value: pd.Series
+) -> pd.DataFrame:
     rows = plan.loc[mask, ["family", "sku", "location", "month"]].copy()
     rows["exception"] = kind
     rows["resource"] = ""
@@ -44,23 +46,58 @@ def supply_exceptions(plan: pd.DataFrame, load: pd.DataFrame) -> pd.DataFrame:
     """
     short_ss = plan["safety_stock"] - plan["on_hand"]
     parts = [
-        _items(plan, plan["unmet"] > TOLERANCE, "demand not satisfied", plan["unmet"], plan["unmet_revenue"]),
-        _items(plan, plan["below_safety_stock"] & (short_ss > TOLERANCE), "below safety stock",
-               short_ss, short_ss * plan["unit_cost"]),
-        _items(plan, plan["shortfall"] > TOLERANCE, "shortage", plan["shortfall"],
-               plan["shortfall"] * plan["unit_cost"]),
+        _items(
+            plan,
+            plan["unmet"] > TOLERANCE,
+            "demand not satisfied",
+            plan["unmet"],
+            plan["unmet_revenue"],
+        ),
+        _items(
+            plan,
+            plan["below_safety_stock"] & (short_ss > TOLERANCE),
+            "below safety stock",
+            short_ss,
+            short_ss * plan["unit_cost"],
+        ),
+        _items(
+            plan,
+            plan["shortfall"] > TOLERANCE,
+            "shortage",
+            plan["shortfall"],
+            plan["shortfall"] * plan["unit_cost"],
+        ),
     ]
     over = load[load["utilisation"] > 1.0 + TOLERANCE]
-    parts.append(pd.DataFrame({
-        "exception": "resource overloaded", "family": over["family"], "sku": "", "location": "",
-        "resource": over["resource"], "month": over["month"],
-        "size": over["load_units"] - over["capacity_units"], "value": over["utilisation"] - 1.0,
-        "unit": "units over capacity",
-    }))
-    out = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
-        not p.empty for p in parts) else pd.DataFrame(columns=COLUMNS)
-    order = {"demand not satisfied": 0, "shortage": 1, "below safety stock": 2, "resource overloaded": 3}
-    out = out.assign(_k=out["exception"].map(order)).sort_values(["_k", "value", "month"], ascending=[True, False, True])
+    parts.append(
+        pd.DataFrame(
+            {
+                "exception": "resource overloaded",
+                "family": over["family"],
+                "sku": "",
+                "location": "",
+                "resource": over["resource"],
+                "month": over["month"],
+                "size": over["load_units"] - over["capacity_units"],
+                "value": over["utilisation"] - 1.0,
+                "unit": "units over capacity",
+            }
+        )
+    )
+    out = (
+        pd.concat([p for p in parts if not p.empty], ignore_index=True)
+        if any(not p.empty for p in parts)
+        else pd.DataFrame(columns=COLUMNS)
+    )
+    order = {
+        "demand not satisfied": 0,
+        "shortage": 1,
+        "below safety stock": 2,
+        "resource overloaded": 3,
+    }
+    out = out.assign(_k=out["exception"].map(order)).sort_values(
+        ["_k", "value", "month"], ascending=[True, False, True]
+    )
     return out[COLUMNS].reset_index(drop=True)
 
 

@@ -15,7 +15,9 @@ def _for_export(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_exports(tables: dict[str, pd.DataFrame], folder: Path, *, workbook: str = "supply_plan") -> list[Path]:
+def write_exports(
+    tables: dict[str, pd.DataFrame], folder: Path, *, workbook: str = "supply_plan"
+) -> list[Path]:
     """Write each table as ``<name>.csv`` and all of them as sheets of ``<workbook>.xlsx``.
 
     Months are written as ``YYYY-MM``; no index column. Returns the files written.

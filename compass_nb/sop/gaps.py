@@ -28,8 +28,11 @@ def demand_supply_gaps(plan: pd.DataFrame, by: list[str] | None = None) -> pd.Da
         margin_at_risk=(plan["demand"] - plan["met"]) * (plan["unit_price"] - plan["unit_cost"]),
     )
     out = df.groupby(by, as_index=False).agg(
-        demand=("demand", "sum"), supply=("met", "sum"), gap_units=("gap_units", "sum"),
-        revenue_at_risk=("revenue_at_risk", "sum"), margin_at_risk=("margin_at_risk", "sum"),
+        demand=("demand", "sum"),
+        supply=("met", "sum"),
+        gap_units=("gap_units", "sum"),
+        revenue_at_risk=("revenue_at_risk", "sum"),
+        margin_at_risk=("margin_at_risk", "sum"),
     )
     out["fill_rate"] = out["supply"] / out["demand"].where(out["demand"] > 0)
     return out.sort_values("revenue_at_risk", ascending=False).reset_index(drop=True)
@@ -43,18 +46,43 @@ def gap_periods(gaps: pd.DataFrame, min_revenue: float = 0.0) -> pd.DataFrame:
     """
     g = gaps[gaps["gap_units"] > 1e-6].sort_values(["family", "month"])
     if g.empty:
-        return pd.DataFrame(columns=["gap_id", "family", "first_month", "last_month", "gap_units",
-                                     "revenue_at_risk", "margin_at_risk"])
+        return pd.DataFrame(
+            columns=[
+                "gap_id",
+                "family",
+                "first_month",
+                "last_month",
+                "gap_units",
+                "revenue_at_risk",
+                "margin_at_risk",
+            ]
+        )
     month_no = g["month"].dt.year * 12 + g["month"].dt.month
     run = (month_no.diff() != 1) | (g["family"] != g["family"].shift())
     g = g.assign(_run=run.cumsum())
     out = g.groupby("_run", as_index=False).agg(
-        family=("family", "first"), first_month=("month", "min"), last_month=("month", "max"),
-        gap_units=("gap_units", "sum"), revenue_at_risk=("revenue_at_risk", "sum"),
+        family=("family", "first"),
+        first_month=("month", "min"),
+        last_month=("month", "max"),
+        gap_units=("gap_units", "sum"),
+        revenue_at_risk=("revenue_at_risk", "sum"),
         margin_at_risk=("margin_at_risk", "sum"),
     )
     out = out[out["revenue_at_risk"] >= min_revenue]
-    out["gap_id"] = (out["family"] + "|" + out["first_month"].dt.strftime("%Y-%m") + "|"
-                     + out["last_month"].dt.strftime("%Y-%m"))
-    cols = ["gap_id", "family", "first_month", "last_month", "gap_units", "revenue_at_risk", "margin_at_risk"]
+    out["gap_id"] = (
+        out["family"]
+        + "|"
+        + out["first_month"].dt.strftime("%Y-%m")
+        + "|"
+        + out["last_month"].dt.strftime("%Y-%m")
+    )
+    cols = [
+        "gap_id",
+        "family",
+        "first_month",
+        "last_month",
+        "gap_units",
+        "revenue_at_risk",
+        "margin_at_risk",
+    ]
     return out[cols].sort_values("revenue_at_risk", ascending=False).reset_index(drop=True)

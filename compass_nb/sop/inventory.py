@@ -71,7 +71,9 @@ def safety_stock(
     return np.maximum(z * np.sqrt(variance), 0.0)
 
 
-def empirical_safety_stock(history: pd.Series, lead_time_months: float, service_level: float) -> float:
+def empirical_safety_stock(
+    history: pd.Series, lead_time_months: float, service_level: float
+) -> float:
     """Safety stock of an intermittent item from its own lead-time demand distribution.
 
     Sums monthly demand over rolling windows of ⌈LT⌉ months (scaled by LT/⌈LT⌉), takes
@@ -102,7 +104,9 @@ def demand_statistics(history: pd.DataFrame) -> pd.DataFrame:
     between months with demand; ``intermittent`` is ``adi > 1.32``.
     """
     g = history.groupby(KEYS)["actual"]
-    stats = g.agg(months="size", demand_mean="mean", demand_sd="std", nonzero=lambda s: (s > 0).sum())
+    stats = g.agg(
+        months="size", demand_mean="mean", demand_sd="std", nonzero=lambda s: (s > 0).sum()
+    )
     stats["demand_sd"] = stats["demand_sd"].fillna(0.0)
     stats["adi"] = stats["months"] / stats["nonzero"].where(stats["nonzero"] > 0)
     stats["intermittent"] = stats["adi"].fillna(np.inf) > INTERMITTENT_ADI
@@ -160,12 +164,17 @@ def safety_stock_table(
     out = out.merge(_lead_times(products, service_level), on="sku", how="left")
     out["intermittent"] = out["intermittent"].eq(True) if "intermittent" in out else False
     out = out.fillna({"demand_mean": 0.0, "demand_sd": 0.0, "months": 0})
-    out = out.fillna({"lead_time_months": 0.0, "lead_time_sd_months": 0.0, "service_level": service_level})
+    out = out.fillna(
+        {"lead_time_months": 0.0, "lead_time_sd_months": 0.0, "service_level": service_level}
+    )
     out["intermittent"] = out["intermittent"].astype(bool)
     out["method"] = np.where(out["intermittent"], "empirical", "normal")
     out["safety_stock"] = safety_stock(
-        out["demand_mean"], out["demand_sd"], out["lead_time_months"],
-        out["service_level"], out["lead_time_sd_months"],
+        out["demand_mean"],
+        out["demand_sd"],
+        out["lead_time_months"],
+        out["service_level"],
+        out["lead_time_sd_months"],
     )
     series = {key: s["actual"] for key, s in history.groupby(KEYS)} if not history.empty else {}
     for i in np.flatnonzero(out["intermittent"].to_numpy()):
@@ -174,8 +183,18 @@ def safety_stock_table(
         out.iloc[i, out.columns.get_loc("safety_stock")] = empirical_safety_stock(
             hist, row["lead_time_months"], row["service_level"]
         )
-    cols = ["sku", "location", "demand_mean", "demand_sd", "lead_time_months", "lead_time_sd_months",
-            "service_level", "intermittent", "method", "safety_stock"]
+    cols = [
+        "sku",
+        "location",
+        "demand_mean",
+        "demand_sd",
+        "lead_time_months",
+        "lead_time_sd_months",
+        "service_level",
+        "intermittent",
+        "method",
+        "safety_stock",
+    ]
     return out[cols]
 
 
@@ -189,6 +208,7 @@ def opening_stock(inventory: pd.DataFrame, cutoff) -> pd.DataFrame:
 
 def _forward_demand(plan: pd.DataFrame, months_ahead: int = 3) -> pd.Series:
     """Mean demand of the next ``months_ahead`` months of each row's series."""
+
     def ahead(s: pd.Series) -> pd.Series:
         rev = s[::-1].shift(1).rolling(months_ahead, min_periods=1).mean()[::-1]
         return rev.fillna(s.mean())
@@ -225,7 +245,9 @@ def projected_inventory(
         ``excess``.
     """
     df = plan.sort_values(KEYS + ["month"]).reset_index(drop=True)
-    df = df.merge(opening[KEYS + ["on_hand"]].rename(columns={"on_hand": "_open0"}), on=KEYS, how="left")
+    df = df.merge(
+        opening[KEYS + ["on_hand"]].rename(columns={"on_hand": "_open0"}), on=KEYS, how="left"
+    )
     df = df.merge(safety[KEYS + ["safety_stock"]], on=KEYS, how="left")
     df = df.fillna({"_open0": 0.0, "safety_stock": 0.0, "receipts": 0.0, "production": 0.0})
     g = df.groupby(KEYS, sort=False)
@@ -234,7 +256,9 @@ def projected_inventory(
     df["closing"] = supply - demand
     df["opening"] = df.groupby(KEYS, sort=False)["closing"].shift(1).fillna(df["_open0"])
     shipped_to_date = np.minimum(supply, demand)
-    df["met"] = np.minimum((shipped_to_date - (demand - df["demand"])).clip(lower=0.0), df["demand"])
+    df["met"] = np.minimum(
+        (shipped_to_date - (demand - df["demand"])).clip(lower=0.0), df["demand"]
+    )
     df["unmet"] = (df["demand"] - df["met"]).clip(lower=0.0)
     df["on_hand"] = df["closing"].clip(lower=0.0)
     df["backlog"] = (-df["closing"]).clip(lower=0.0) + 0.0
@@ -257,7 +281,10 @@ def net_requirements(plan: pd.DataFrame, opening: pd.DataFrame, safety: pd.DataF
         safety[KEYS + ["safety_stock"]], on=KEYS, how="left"
     )
     df = df.fillna({"on_hand": 0.0, "safety_stock": 0.0, "receipts": 0.0})
-    position = df["on_hand"] + (df["receipts"] - df["demand"]).groupby([df["sku"], df["location"]]).cumsum()
+    position = (
+        df["on_hand"]
+        + (df["receipts"] - df["demand"]).groupby([df["sku"], df["location"]]).cumsum()
+    )
     short = (df["safety_stock"] - position).clip(lower=0.0)
     cumulative = short.groupby([df["sku"], df["location"]]).cummax()
     need = cumulative - cumulative.groupby([df["sku"], df["location"]]).shift(1).fillna(0.0)

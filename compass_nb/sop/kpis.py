@@ -18,7 +18,9 @@ KPIS = {
 }
 
 
-def cycle_kpis(consensus: pd.DataFrame, plan: pd.DataFrame, months, accuracy: float | None = None) -> dict[str, float]:
+def cycle_kpis(
+    consensus: pd.DataFrame, plan: pd.DataFrame, months, accuracy: float | None = None
+) -> dict[str, float]:
     """The headline figures of one cycle over the given months.
 
     Parameters
@@ -43,8 +45,12 @@ def cycle_kpis(consensus: pd.DataFrame, plan: pd.DataFrame, months, accuracy: fl
         "margin_plan": margin,
         "margin_rate": margin / revenue if revenue else np.nan,
         "fill_rate": float(p["met"].sum()) / demand if demand > 0 else np.nan,
-        "inventory_value": float(p.groupby("month")["inventory_value"].sum().mean()) if len(p) else np.nan,
-        "days_of_supply": float(p.groupby("month")["on_hand"].sum().mean()) / daily if daily > 0 else np.nan,
+        "inventory_value": float(p.groupby("month")["inventory_value"].sum().mean())
+        if len(p)
+        else np.nan,
+        "days_of_supply": float(p.groupby("month")["on_hand"].sum().mean()) / daily
+        if daily > 0
+        else np.nan,
         "forecast_accuracy": float(accuracy) if accuracy is not None else np.nan,
     }
 
@@ -58,8 +64,11 @@ def budget_kpis(budget: pd.DataFrame | None, months) -> dict[str, float]:
         return {}
     revenue = float(b["revenue"].sum())
     margin = float(b["margin"].sum()) if "margin" in b and b["margin"].notna().any() else np.nan
-    return {"revenue_plan": revenue, "margin_plan": margin,
-            "margin_rate": margin / revenue if revenue and not np.isnan(margin) else np.nan}
+    return {
+        "revenue_plan": revenue,
+        "margin_plan": margin,
+        "margin_rate": margin / revenue if revenue and not np.isnan(margin) else np.nan,
+    }
 
 
 def kpi_table(
@@ -77,14 +86,30 @@ def kpi_table(
     rows = []
     for key, (label, kind, better) in KPIS.items():
         value = current.get(key, np.nan)
-        prev, bud, tgt = previous.get(key, np.nan), budget.get(key, np.nan), targets.get(key, np.nan)
+        prev, bud, tgt = (
+            previous.get(key, np.nan),
+            budget.get(key, np.nan),
+            targets.get(key, np.nan),
+        )
         status = ""
         if tgt is not None and not pd.isna(tgt) and not pd.isna(value):
             good = value >= tgt if better == "higher" else value <= tgt
             status = "on target" if good else "off target"
-        rows.append({"kpi": key, "label": label, "kind": kind, "value": value,
-                     "previous": prev, "change": value - prev, "budget": bud, "vs_budget": value - bud,
-                     "target": tgt, "vs_target": value - tgt if tgt is not None else np.nan, "status": status})
+        rows.append(
+            {
+                "kpi": key,
+                "label": label,
+                "kind": kind,
+                "value": value,
+                "previous": prev,
+                "change": value - prev,
+                "budget": bud,
+                "vs_budget": value - bud,
+                "target": tgt,
+                "vs_target": value - tgt if tgt is not None else np.nan,
+                "status": status,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -102,8 +127,15 @@ def _fmt(value: float, kind: str, signed: bool = False) -> str:
 def kpi_display(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`kpi_table` with every figure formatted for its kind (money, share, days)."""
     out = pd.DataFrame({"KPI": table["label"]})
-    for col, signed in (("value", False), ("previous", False), ("change", True), ("budget", False),
-                        ("vs_budget", True), ("target", False), ("vs_target", True)):
+    for col, signed in (
+        ("value", False),
+        ("previous", False),
+        ("change", True),
+        ("budget", False),
+        ("vs_budget", True),
+        ("target", False),
+        ("vs_target", True),
+    ):
         out[col] = [_fmt(v, k, signed) for v, k in zip(table[col], table["kind"], strict=True)]
     out["status"] = table["status"].to_numpy()
     return out

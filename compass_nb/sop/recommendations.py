@@ -22,8 +22,22 @@ import pandas as pd
 from compass_nb.sop.capacity import family_capacity
 from compass_nb.sop.supply import SupplyPlan
 
-COLUMNS = ["rank", "kind", "gap_id", "family", "action", "resource", "first_month", "last_month",
-           "capacity_change", "units", "recovered_revenue", "value", "gap_value", "share_of_gap_closed"]
+COLUMNS = [
+    "rank",
+    "kind",
+    "gap_id",
+    "family",
+    "action",
+    "resource",
+    "first_month",
+    "last_month",
+    "capacity_change",
+    "units",
+    "recovered_revenue",
+    "value",
+    "gap_value",
+    "share_of_gap_closed",
+]
 
 
 def _bottleneck(capacity: pd.DataFrame, family: str, first, last) -> tuple[str, float] | None:
@@ -33,8 +47,11 @@ def _bottleneck(capacity: pd.DataFrame, family: str, first, last) -> tuple[str, 
     if rows.empty:
         return None
     resource = rows["bottleneck"].value_counts().sort_index().idxmax()
-    units = capacity[(capacity["resource"] == resource) & (capacity["family"] == family)
-                     & capacity["month"].between(first, last)]["capacity_units"].sum()
+    units = capacity[
+        (capacity["resource"] == resource)
+        & (capacity["family"] == family)
+        & capacity["month"].between(first, last)
+    ]["capacity_units"].sum()
     return str(resource), float(units)
 
 
@@ -72,35 +89,62 @@ def rank_recommendations(
         if found is None:
             continue
         resource, capacity_units = found
-        change = min(max_increase, gap.gap_units / capacity_units) if capacity_units > 0 else max_increase
+        change = (
+            min(max_increase, gap.gap_units / capacity_units)
+            if capacity_units > 0
+            else max_increase
+        )
         change = max(round(change + 0.005, 2), 0.01)
-        spec = [{"resource": resource, "change": change,
-                 "from": gap.first_month.strftime("%Y-%m"), "to": gap.last_month.strftime("%Y-%m")}]
+        spec = [
+            {
+                "resource": resource,
+                "change": change,
+                "from": gap.first_month.strftime("%Y-%m"),
+                "to": gap.last_month.strftime("%Y-%m"),
+            }
+        ]
         new = replan(spec)
         recovered = base.plan["unmet"].sum() - new.plan["unmet"].sum()
-        rows.append({
-            "kind": "capacity", "gap_id": gap.gap_id, "family": gap.family,
-            "action": (f"add {change:.0%} capacity on {resource} "
-                       f"{gap.first_month:%Y-%m} to {gap.last_month:%Y-%m}"),
-            "resource": resource, "first_month": gap.first_month, "last_month": gap.last_month,
-            "capacity_change": change, "units": float(recovered),
-            "recovered_revenue": float(new.plan["revenue"].sum() - base.plan["revenue"].sum()),
-            "value": float(new.plan["margin"].sum() - base.plan["margin"].sum()),
-            "gap_value": float(gap.revenue_at_risk),
-        })
-    out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("rank", "share_of_gap_closed")])
-    out["share_of_gap_closed"] = (out["recovered_revenue"] / out["gap_value"].where(out["gap_value"] > 0)).clip(upper=1.0)
+        rows.append(
+            {
+                "kind": "capacity",
+                "gap_id": gap.gap_id,
+                "family": gap.family,
+                "action": (
+                    f"add {change:.0%} capacity on {resource} "
+                    f"{gap.first_month:%Y-%m} to {gap.last_month:%Y-%m}"
+                ),
+                "resource": resource,
+                "first_month": gap.first_month,
+                "last_month": gap.last_month,
+                "capacity_change": change,
+                "units": float(recovered),
+                "recovered_revenue": float(new.plan["revenue"].sum() - base.plan["revenue"].sum()),
+                "value": float(new.plan["margin"].sum() - base.plan["margin"].sum()),
+                "gap_value": float(gap.revenue_at_risk),
+            }
+        )
+    out = pd.DataFrame(
+        rows, columns=[c for c in COLUMNS if c not in ("rank", "share_of_gap_closed")]
+    )
+    out["share_of_gap_closed"] = (
+        out["recovered_revenue"] / out["gap_value"].where(out["gap_value"] > 0)
+    ).clip(upper=1.0)
     return ranked(out)
 
 
 def ranked(recommendations: pd.DataFrame) -> pd.DataFrame:
     """Recommendations sorted by value, largest first, with ``rank`` 1..n."""
-    out = recommendations.sort_values("value", ascending=False, kind="stable").reset_index(drop=True)
+    out = recommendations.sort_values("value", ascending=False, kind="stable").reset_index(
+        drop=True
+    )
     out["rank"] = range(1, len(out) + 1)
     return out[COLUMNS]
 
 
-def excess_recommendations(plan: pd.DataFrame, *, holding_rate: float = 0.25, limit: int = 5) -> pd.DataFrame:
+def excess_recommendations(
+    plan: pd.DataFrame, *, holding_rate: float = 0.25, limit: int = 5
+) -> pd.DataFrame:
     """Hold back stock above the maximum cover, one action per SKU × location run of months.
 
     ``plan`` is ``SupplyPlan.plan``. The action's ``units`` is the largest excess of the
@@ -111,22 +155,53 @@ def excess_recommendations(plan: pd.DataFrame, *, holding_rate: float = 0.25, li
     if x.empty:
         return pd.DataFrame(columns=COLUMNS)
     month_no = x["month"].dt.year * 12 + x["month"].dt.month
-    new_run = (month_no.diff() != 1) | (x["sku"] != x["sku"].shift()) | (x["location"] != x["location"].shift())
+    new_run = (
+        (month_no.diff() != 1)
+        | (x["sku"] != x["sku"].shift())
+        | (x["location"] != x["location"].shift())
+    )
     x = x.assign(_run=new_run.cumsum(), _value=x["excess"] * x["unit_cost"])
-    runs = x.groupby("_run").agg(family=("family", "first"), sku=("sku", "first"), location=("location", "first"),
-                                 first_month=("month", "min"), last_month=("month", "max"),
-                                 units=("excess", "max"), tied=("_value", "sum"), cost=("unit_cost", "first"))
+    runs = x.groupby("_run").agg(
+        family=("family", "first"),
+        sku=("sku", "first"),
+        location=("location", "first"),
+        first_month=("month", "min"),
+        last_month=("month", "max"),
+        units=("excess", "max"),
+        tied=("_value", "sum"),
+        cost=("unit_cost", "first"),
+    )
     runs = runs.sort_values("tied", ascending=False).head(limit)
-    span = runs["first_month"].dt.strftime("%Y-%m") + " to " + runs["last_month"].dt.strftime("%Y-%m")
-    out = pd.DataFrame({
-        "kind": "inventory",
-        "gap_id": "excess:" + runs["sku"] + "|" + runs["location"] + "|" + span.str.replace(" to ", "|"),
-        "family": runs["family"],
-        "action": "hold back " + runs["units"].round(0).map("{:,.0f}".format) + " units of " + runs["sku"]
-                  + " at " + runs["location"] + " (receipts or production), " + span,
-        "resource": "", "first_month": runs["first_month"], "last_month": runs["last_month"],
-        "capacity_change": 0.0, "units": runs["units"], "recovered_revenue": 0.0,
-        "value": runs["tied"] * holding_rate / 12.0, "gap_value": runs["units"] * runs["cost"],
-        "share_of_gap_closed": 1.0,
-    })
+    span = (
+        runs["first_month"].dt.strftime("%Y-%m") + " to " + runs["last_month"].dt.strftime("%Y-%m")
+    )
+    out = pd.DataFrame(
+        {
+            "kind": "inventory",
+            "gap_id": "excess:"
+            + runs["sku"]
+            + "|"
+            + runs["location"]
+            + "|"
+            + span.str.replace(" to ", "|"),
+            "family": runs["family"],
+            "action": "hold back "
+            + runs["units"].round(0).map("{:,.0f}".format)
+            + " units of "
+            + runs["sku"]
+            + " at "
+            + runs["location"]
+            + " (receipts or production), "
+            + span,
+            "resource": "",
+            "first_month": runs["first_month"],
+            "last_month": runs["last_month"],
+            "capacity_change": 0.0,
+            "units": runs["units"],
+            "recovered_revenue": 0.0,
+            "value": runs["tied"] * holding_rate / 12.0,
+            "gap_value": runs["units"] * runs["cost"],
+            "share_of_gap_closed": 1.0,
+        }
+    )
     return out

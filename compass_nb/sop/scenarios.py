@@ -51,17 +51,23 @@ def scenario_specs(extra: list[dict] | None = None) -> list[dict]:
             )
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise ParameterError(f"scenario names must be unique; rename: {', '.join(map(str, dupes))}.")
+        raise ParameterError(
+            f"scenario names must be unique; rename: {', '.join(map(str, dupes))}."
+        )
     return specs
 
 
 def scenario_demand(consensus: pd.DataFrame, spec: dict) -> pd.DataFrame:
     """The demand a scenario plans for (``family``, ``sku``, ``location``, ``month``, ``demand``)."""
     col = DEMAND_COLUMNS[spec.get("demand", "base")]
-    return consensus[["family", "sku", "location", "month"]].assign(demand=consensus[col].to_numpy())
+    return consensus[["family", "sku", "location", "month"]].assign(
+        demand=consensus[col].to_numpy()
+    )
 
 
-def run_scenario(consensus: pd.DataFrame, spec: dict, capacity: pd.DataFrame, **plan_inputs) -> SupplyPlan:
+def run_scenario(
+    consensus: pd.DataFrame, spec: dict, capacity: pd.DataFrame, **plan_inputs
+) -> SupplyPlan:
     """Re-run the supply plan for one scenario.
 
     ``capacity`` is capacity by month; ``plan_inputs`` are the other arguments of
@@ -79,7 +85,11 @@ def plan_metrics(plan: SupplyPlan) -> dict[str, float]:
     months = max(p["month"].nunique(), 1)
     on_hand_by_month = p.groupby("month")["on_hand"].sum()
     daily = demand / months / DAYS_PER_MONTH
-    util = resource_load(plan.load)["planned_utilisation"] if not plan.load.empty else pd.Series(dtype=float)
+    util = (
+        resource_load(plan.load)["planned_utilisation"]
+        if not plan.load.empty
+        else pd.Series(dtype=float)
+    )
     return {
         "revenue": float(p["revenue"].sum()),
         "margin": float(p["margin"].sum()),
@@ -98,10 +108,18 @@ def scenario_table(metrics: dict[str, dict[str, float]], base: str = "base") -> 
     Returns ``scenario``, ``metric``, ``label``, ``value``, ``base_value``, ``delta``.
     """
     if base not in metrics:
-        raise ParameterError(f"the base scenario {base!r} is missing; keep a scenario named {base!r}.")
+        raise ParameterError(
+            f"the base scenario {base!r} is missing; keep a scenario named {base!r}."
+        )
     rows = [
-        {"scenario": name, "metric": key, "label": METRICS[key], "value": values[key],
-         "base_value": metrics[base][key], "delta": values[key] - metrics[base][key]}
+        {
+            "scenario": name,
+            "metric": key,
+            "label": METRICS[key],
+            "value": values[key],
+            "base_value": metrics[base][key],
+            "delta": values[key] - metrics[base][key],
+        }
         for name, values in metrics.items()
         for key in METRICS
     ]
@@ -118,16 +136,35 @@ def assumptions_ledger(specs: list[dict], priority: str) -> pd.DataFrame:
     rows = []
     for spec in specs:
         name = spec["name"]
-        rows.append({"scenario": name, "topic": "demand", "assumption": wording[spec.get("demand", "base")]})
+        rows.append(
+            {"scenario": name, "topic": "demand", "assumption": wording[spec.get("demand", "base")]}
+        )
         changes = spec.get("capacity") or []
         for c in changes:
             span = f" from {c['from']}" if c.get("from") else ""
             span += f" to {c['to']}" if c.get("to") else ""
-            rows.append({"scenario": name, "topic": "capacity",
-                         "assumption": f"{c['resource']} {float(c.get('change', 0)):+.0%}{span}"})
+            rows.append(
+                {
+                    "scenario": name,
+                    "topic": "capacity",
+                    "assumption": f"{c['resource']} {float(c.get('change', 0)):+.0%}{span}",
+                }
+            )
         if not changes:
-            rows.append({"scenario": name, "topic": "capacity", "assumption": "capacity as in the capacity table"})
-        rows.append({"scenario": name, "topic": "allocation", "assumption": f"shortage allocated by {priority} priority"})
+            rows.append(
+                {
+                    "scenario": name,
+                    "topic": "capacity",
+                    "assumption": "capacity as in the capacity table",
+                }
+            )
+        rows.append(
+            {
+                "scenario": name,
+                "topic": "allocation",
+                "assumption": f"shortage allocated by {priority} priority",
+            }
+        )
         if spec.get("description"):
             rows.append({"scenario": name, "topic": "note", "assumption": str(spec["description"])})
     return pd.DataFrame(rows)
@@ -136,6 +173,13 @@ def assumptions_ledger(specs: list[dict], priority: str) -> pd.DataFrame:
 def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
     """Scenarios as columns: each metric's base value and every other scenario's delta against it."""
     base = table[table["scenario"] == "base"].set_index("label")["value"].rename("base")
-    deltas = table[table["scenario"] != "base"].pivot_table(index="label", columns="scenario", values="delta", sort=False)
+    deltas = table[table["scenario"] != "base"].pivot_table(
+        index="label", columns="scenario", values="delta", sort=False
+    )
     deltas.columns = [f"{c} vs base" for c in deltas.columns]
-    return pd.concat([base, deltas], axis=1).reindex(list(METRICS.values())).rename_axis("metric").reset_index()
+    return (
+        pd.concat([base, deltas], axis=1)
+        .reindex(list(METRICS.values()))
+        .rename_axis("metric")
+        .reset_index()
+    )

@@ -42,7 +42,9 @@ class SupplyPlan:
 def receipts_by_month(receipts: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
     """Scheduled receipts per SKU × location × plan month."""
     if receipts is None or receipts.empty:
-        return pd.DataFrame({"sku": [], "location": [], "month": pd.DatetimeIndex([]), "receipts": []})
+        return pd.DataFrame(
+            {"sku": [], "location": [], "month": pd.DatetimeIndex([]), "receipts": []}
+        )
     r = receipts.assign(month=period_months(receipts["period"]).to_numpy())
     r = r[r["month"].isin(months)]
     return r.groupby(KEYS + ["month"], as_index=False).agg(receipts=("quantity", "sum"))
@@ -52,9 +54,15 @@ def _demand_frame(demand: pd.DataFrame, products: pd.DataFrame, receipts, months
     df = demand[["family", "sku", "location", "month", "demand"]].copy()
     df = df[df["month"].isin(months)]
     # every SKU × location gets every plan month, so the balance runs without gaps
-    grid = df[["family", "sku", "location"]].drop_duplicates().merge(pd.DataFrame({"month": months}), how="cross")
+    grid = (
+        df[["family", "sku", "location"]]
+        .drop_duplicates()
+        .merge(pd.DataFrame({"month": months}), how="cross")
+    )
     df = grid.merge(df, how="left").fillna({"demand": 0.0})
-    df = df.merge(receipts_by_month(receipts, months), on=KEYS + ["month"], how="left").fillna({"receipts": 0.0})
+    df = df.merge(receipts_by_month(receipts, months), on=KEYS + ["month"], how="left").fillna(
+        {"receipts": 0.0}
+    )
     prices = products[["sku", "unit_price", "unit_cost"]].drop_duplicates("sku")
     return df.merge(prices, on="sku", how="left").fillna({"unit_price": 0.0, "unit_cost": 0.0})
 
@@ -98,21 +106,31 @@ def supply_plan(
     months = pd.DatetimeIndex(months)
     if "month" not in capacity.columns:
         capacity = capacity_by_month(capacity, months)
-    df = _demand_frame(demand, products, receipts, months).sort_values(KEYS + ["month"]).reset_index(drop=True)
+    df = (
+        _demand_frame(demand, products, receipts, months)
+        .sort_values(KEYS + ["month"])
+        .reset_index(drop=True)
+    )
     df["requirement"] = net_requirements(df, opening, safety).to_numpy()
     family_load = df.groupby(["family", "month"], as_index=False).agg(load=("requirement", "sum"))
     production, on_time = constrained_production(
         df, family_capacity(capacity), months, priority=priority
     )
-    df = df.merge(production, on=KEYS + ["month"], how="left").merge(on_time, on=KEYS + ["month"], how="left")
+    df = df.merge(production, on=KEYS + ["month"], how="left").merge(
+        on_time, on=KEYS + ["month"], how="left"
+    )
     df = df.fillna({"production": 0.0, "on_time": 0.0})
     df["shortfall"] = (df["requirement"] - df["on_time"]).clip(lower=0.0)
-    plan = projected_inventory(df.drop(columns="on_time"), opening, safety, max_cover_months=max_cover_months)
+    plan = projected_inventory(
+        df.drop(columns="on_time"), opening, safety, max_cover_months=max_cover_months
+    )
     plan["revenue"] = plan["met"] * plan["unit_price"]
     plan["margin"] = plan["met"] * (plan["unit_price"] - plan["unit_cost"])
     plan["unmet_revenue"] = plan["unmet"] * plan["unit_price"]
     plan["inventory_value"] = plan["on_hand"] * plan["unit_cost"]
-    constrained = plan.groupby(["family", "month"], as_index=False).agg(production=("production", "sum"))
+    constrained = plan.groupby(["family", "month"], as_index=False).agg(
+        production=("production", "sum")
+    )
     load = rough_cut_load(capacity, family_load, "load")
     made = rough_cut_load(capacity, constrained, "production")
     load["planned_units"] = made["load_units"].to_numpy()
@@ -137,7 +155,9 @@ def inputs_from_plan(stored: pd.DataFrame) -> dict:
     return {
         "opening": first[KEYS].assign(on_hand=first["opening"].to_numpy()),
         "safety": first[KEYS + ["safety_stock"]],
-        "receipts": receipts.assign(period=receipts["month"].dt.strftime("%Y-%m")).rename(columns={"receipts": "quantity"}),
+        "receipts": receipts.assign(period=receipts["month"].dt.strftime("%Y-%m")).rename(
+            columns={"receipts": "quantity"}
+        ),
         "months": pd.DatetimeIndex(sorted(rows["month"].unique())),
         "priority": str(rows["priority"].iloc[0]),
         "max_cover_months": float(rows["max_cover_months"].iloc[0]),
@@ -153,8 +173,12 @@ def family_summary(plan: pd.DataFrame) -> pd.DataFrame:
     """
     months = max(plan["month"].nunique(), 1)
     out = plan.groupby("family", as_index=False).agg(
-        demand=("demand", "sum"), requirement=("requirement", "sum"), production=("production", "sum"),
-        met=("met", "sum"), unmet=("unmet", "sum"), unmet_revenue=("unmet_revenue", "sum"),
+        demand=("demand", "sum"),
+        requirement=("requirement", "sum"),
+        production=("production", "sum"),
+        met=("met", "sum"),
+        unmet=("unmet", "sum"),
+        unmet_revenue=("unmet_revenue", "sum"),
         inventory=("inventory_value", "sum"),
     )
     out["fill_rate"] = out["met"] / out["demand"].where(out["demand"] > 0)
@@ -165,12 +189,26 @@ def family_summary(plan: pd.DataFrame) -> pd.DataFrame:
 def inventory_by_family(plan: pd.DataFrame) -> pd.DataFrame:
     """Projected on-hand, safety stock, backlog, days of supply and excess per family × month."""
     out = plan.groupby(["family", "month"], as_index=False).agg(
-        opening=("opening", "sum"), receipts=("receipts", "sum"), production=("production", "sum"),
-        demand=("demand", "sum"), closing=("closing", "sum"), on_hand=("on_hand", "sum"),
-        safety_stock=("safety_stock", "sum"), backlog=("backlog", "sum"), excess=("excess", "sum"),
+        opening=("opening", "sum"),
+        receipts=("receipts", "sum"),
+        production=("production", "sum"),
+        demand=("demand", "sum"),
+        closing=("closing", "sum"),
+        on_hand=("on_hand", "sum"),
+        safety_stock=("safety_stock", "sum"),
+        backlog=("backlog", "sum"),
+        excess=("excess", "sum"),
         below_safety_stock=("below_safety_stock", "sum"),
     )
-    ahead = plan.groupby(["family", "month"])["demand"].sum().groupby(level=0).transform(
-        lambda s: s[::-1].shift(1).rolling(3, min_periods=1).mean()[::-1].fillna(s.mean()))
-    out["days_of_supply"] = (out["on_hand"] / (ahead.to_numpy() / DAYS_PER_MONTH)).where(ahead.to_numpy() > 0)
+    ahead = (
+        plan.groupby(["family", "month"])["demand"]
+        .sum()
+        .groupby(level=0)
+        .transform(
+            lambda s: s[::-1].shift(1).rolling(3, min_periods=1).mean()[::-1].fillna(s.mean())
+        )
+    )
+    out["days_of_supply"] = (out["on_hand"] / (ahead.to_numpy() / DAYS_PER_MONTH)).where(
+        ahead.to_numpy() > 0
+    )
     return out

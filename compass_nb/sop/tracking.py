@@ -39,9 +39,14 @@ def _joined(snapshots: pd.DataFrame, actuals: pd.DataFrame, value: str, last_mon
 
 def error_summary(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """WAPE, bias and totals of ``actual`` against ``forecast`` per group."""
-    e = df.assign(abs_error=(df["actual"] - df["forecast"]).abs(), error=df["forecast"] - df["actual"])
+    e = df.assign(
+        abs_error=(df["actual"] - df["forecast"]).abs(), error=df["forecast"] - df["actual"]
+    )
     out = e.groupby(by, as_index=False).agg(
-        actual=("actual", "sum"), forecast=("forecast", "sum"), abs_error=("abs_error", "sum"), error=("error", "sum")
+        actual=("actual", "sum"),
+        forecast=("forecast", "sum"),
+        abs_error=("abs_error", "sum"),
+        error=("error", "sum"),
     )
     denom = out["actual"].where(out["actual"] > 0)
     out["wape"] = out["abs_error"] / denom
@@ -98,11 +103,18 @@ def fva_by_month(
     """
     lag1 = with_lag(consensus, (1,))
     cycle_month = period_months(lag1["period"])
-    naive = lag1.assign(month=cycle_month.to_numpy())[["sku", "location", "month"]].merge(
-        actuals[KEYS + ["actual"]], on=KEYS, how="left")["actual"].fillna(0.0)
+    naive = (
+        lag1.assign(month=cycle_month.to_numpy())[["sku", "location", "month"]]
+        .merge(actuals[KEYS + ["actual"]], on=KEYS, how="left")["actual"]
+        .fillna(0.0)
+    )
     lag1 = lag1.assign(naive=naive.to_numpy())
     parts = []
-    for name, col in (("naive", "naive"), ("statistical", "stat_forecast"), ("consensus", "consensus")):
+    for name, col in (
+        ("naive", "naive"),
+        ("statistical", "stat_forecast"),
+        ("consensus", "consensus"),
+    ):
         s = error_summary(_joined(lag1, actuals, col, last_month), [*by, "month"])
         parts.append(s.set_index([*by, "month"])["wape"].rename(name))
     out = pd.concat(parts, axis=1).reset_index()
@@ -111,7 +123,9 @@ def fva_by_month(
     return out
 
 
-def override_value_added(consensus: pd.DataFrame, actuals: pd.DataFrame, last_month) -> pd.DataFrame:
+def override_value_added(
+    consensus: pd.DataFrame, actuals: pd.DataFrame, last_month
+) -> pd.DataFrame:
     """Per family over past cycles: lag-1 WAPE before and after overrides, and the value added.
 
     Only rows where an override changed the forecast count, so a family's figure says
@@ -125,8 +139,13 @@ def override_value_added(consensus: pd.DataFrame, actuals: pd.DataFrame, last_mo
     stat = error_summary(_joined(lag1, actuals, "stat_forecast", last_month), ["family"])
     cons = error_summary(_joined(lag1, actuals, "consensus", last_month), ["family"])
     rows = _joined(lag1, actuals, "consensus", last_month).groupby("family").size()
-    out = pd.DataFrame({"family": stat["family"], "wape_statistical": stat["wape"].to_numpy(),
-                        "wape_consensus": cons.set_index("family").loc[stat["family"], "wape"].to_numpy()})
+    out = pd.DataFrame(
+        {
+            "family": stat["family"],
+            "wape_statistical": stat["wape"].to_numpy(),
+            "wape_consensus": cons.set_index("family").loc[stat["family"], "wape"].to_numpy(),
+        }
+    )
     out["rows"] = out["family"].map(rows).fillna(0).astype(int)
     out["fva"] = out["wape_statistical"] - out["wape_consensus"]
     return out[["family", "rows", "wape_statistical", "wape_consensus", "fva"]]
@@ -146,7 +165,9 @@ def adherence_by_month(
     """Lag-1 plan adherence per group and target month (SKU × location terms)."""
     df = _joined(with_lag(consensus, (1,)), actuals, "consensus", last_month)
     df = df.assign(kept=np.minimum(df["actual"], df["forecast"]))
-    out = df.groupby([*by, "month"], as_index=False).agg(kept=("kept", "sum"), plan=("forecast", "sum"))
+    out = df.groupby([*by, "month"], as_index=False).agg(
+        kept=("kept", "sum"), plan=("forecast", "sum")
+    )
     out["adherence"] = out["kept"] / out["plan"].where(out["plan"] > 0)
     return out
 
@@ -161,15 +182,21 @@ def achieved_fill_rate(
     / Σ actual.
     """
     lag1 = with_lag(supply, (1,))
-    lag1 = lag1.assign(available=lag1["opening"].clip(lower=0.0) + lag1["receipts"] + lag1["production"])
+    lag1 = lag1.assign(
+        available=lag1["opening"].clip(lower=0.0) + lag1["receipts"] + lag1["production"]
+    )
     df = _joined(lag1, actuals, "available", last_month)
     df = df.assign(served=np.minimum(df["actual"], df["forecast"]))
-    out = df.groupby([*by, "month"], as_index=False).agg(served=("served", "sum"), actual=("actual", "sum"))
+    out = df.groupby([*by, "month"], as_index=False).agg(
+        served=("served", "sum"), actual=("actual", "sum")
+    )
     out["fill_rate"] = out["served"] / out["actual"].where(out["actual"] > 0)
     return out
 
 
-def inventory_vs_plan(supply: pd.DataFrame, inventory: pd.DataFrame, products: pd.DataFrame, last_month) -> pd.DataFrame:
+def inventory_vs_plan(
+    supply: pd.DataFrame, inventory: pd.DataFrame, products: pd.DataFrame, last_month
+) -> pd.DataFrame:
     """Actual month-end inventory value against the lag-1 plan's projected on-hand value.
 
     Returns ``month``, ``planned_value``, ``actual_value``, ``difference``.
@@ -179,7 +206,11 @@ def inventory_vs_plan(supply: pd.DataFrame, inventory: pd.DataFrame, products: p
     planned = lag1.assign(v=lag1["on_hand"] * lag1["unit_cost"]).groupby("month")["v"].sum()
     snaps = inventory.assign(snapshot_date=pd.to_datetime(inventory["snapshot_date"]))
     snaps = snaps.assign(month=month_of(snaps["snapshot_date"]).to_numpy())
-    snaps = snaps.sort_values("snapshot_date").groupby(["sku", "location", "month"], as_index=False).last()
+    snaps = (
+        snaps.sort_values("snapshot_date")
+        .groupby(["sku", "location", "month"], as_index=False)
+        .last()
+    )
     cost = products.drop_duplicates("sku").set_index("sku")["unit_cost"]
     snaps["v"] = snaps["on_hand"] * snaps["sku"].map(cost).fillna(0.0)
     actual = snaps.groupby("month")["v"].sum()
@@ -189,7 +220,11 @@ def inventory_vs_plan(supply: pd.DataFrame, inventory: pd.DataFrame, products: p
 
 
 def decision_outcomes(
-    decisions: pd.DataFrame, consensus: pd.DataFrame, actuals: pd.DataFrame, last_month, months: int = 3
+    decisions: pd.DataFrame,
+    consensus: pd.DataFrame,
+    actuals: pd.DataFrame,
+    last_month,
+    months: int = 3,
 ) -> pd.DataFrame:
     """Each past cycle's decisions beside what followed in the next ``months`` months.
 
@@ -198,9 +233,20 @@ def decision_outcomes(
     ``actual_units``, ``adherence``.
     """
     if decisions is None or decisions.empty:
-        return pd.DataFrame(columns=["period", "approved_scenario", "decisions", "months_observed",
-                                     "planned_revenue", "actual_revenue", "revenue_vs_plan",
-                                     "planned_units", "actual_units", "adherence"])
+        return pd.DataFrame(
+            columns=[
+                "period",
+                "approved_scenario",
+                "decisions",
+                "months_observed",
+                "planned_revenue",
+                "actual_revenue",
+                "revenue_vs_plan",
+                "planned_units",
+                "actual_units",
+                "adherence",
+            ]
+        )
     last = pd.Timestamp(last_month)
     rows = []
     for period, d in decisions.groupby("period", sort=True):
@@ -209,18 +255,29 @@ def decision_outcomes(
         window = window[window <= last]
         plan = consensus[(consensus["period"] == period) & consensus["month"].isin(window)]
         plan = plan.merge(actuals[KEYS + ["actual", "actual_revenue"]], on=KEYS, how="left").fillna(
-            {"actual": 0.0, "actual_revenue": 0.0})
+            {"actual": 0.0, "actual_revenue": 0.0}
+        )
         act = actuals[actuals["month"].isin(window)]
         scen = d.loc[d["kind"] == "scenario", "option"]
         texts = d.loc[d["kind"] == "decision", "title"].astype(str).tolist()
         planned = float(plan["revenue"].sum())
         actual_rev = float(act["actual_revenue"].sum())
-        rows.append({
-            "period": period, "approved_scenario": scen.iloc[0] if len(scen) else "",
-            "decisions": "; ".join(texts), "months_observed": len(window),
-            "planned_revenue": planned, "actual_revenue": actual_rev,
-            "revenue_vs_plan": actual_rev / planned - 1 if planned > 0 and len(window) else np.nan,
-            "planned_units": float(plan["consensus"].sum()), "actual_units": float(act["actual"].sum()),
-            "adherence": plan_adherence(plan["actual"], plan["consensus"]) if len(window) else np.nan,
-        })
+        rows.append(
+            {
+                "period": period,
+                "approved_scenario": scen.iloc[0] if len(scen) else "",
+                "decisions": "; ".join(texts),
+                "months_observed": len(window),
+                "planned_revenue": planned,
+                "actual_revenue": actual_rev,
+                "revenue_vs_plan": actual_rev / planned - 1
+                if planned > 0 and len(window)
+                else np.nan,
+                "planned_units": float(plan["consensus"].sum()),
+                "actual_units": float(act["actual"].sum()),
+                "adherence": plan_adherence(plan["actual"], plan["consensus"])
+                if len(window)
+                else np.nan,
+            }
+        )
     return pd.DataFrame(rows)

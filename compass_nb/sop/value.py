@@ -8,12 +8,16 @@ import pandas as pd
 
 def value_by_family(plan: pd.DataFrame) -> pd.DataFrame:
     """Consensus quantity, revenue, margin and margin rate per family × month."""
-    out = plan.groupby(["family", "month"], as_index=False)[["consensus", "revenue", "margin"]].sum()
+    out = plan.groupby(["family", "month"], as_index=False)[
+        ["consensus", "revenue", "margin"]
+    ].sum()
     out["margin_rate"] = out["margin"] / out["revenue"].where(out["revenue"] != 0)
     return out
 
 
-def cycle_changes(current: pd.DataFrame, previous: pd.DataFrame | None, by: list[str] | None = None) -> pd.DataFrame:
+def cycle_changes(
+    current: pd.DataFrame, previous: pd.DataFrame | None, by: list[str] | None = None
+) -> pd.DataFrame:
     """What changed between the previous cycle's consensus and this one, on common months.
 
     Each change is split into the part due to the statistical forecast and the part due
@@ -37,8 +41,20 @@ def cycle_changes(current: pd.DataFrame, previous: pd.DataFrame | None, by: list
     by = by or ["family", "sku"]
     cols = ["stat_forecast", "consensus", "revenue"]
     if previous is None or previous.empty:
-        return pd.DataFrame(columns=by + ["previous", "current", "delta", "delta_stat", "delta_override",
-                                          "previous_revenue", "current_revenue", "delta_revenue", "driver"])
+        return pd.DataFrame(
+            columns=by
+            + [
+                "previous",
+                "current",
+                "delta",
+                "delta_stat",
+                "delta_override",
+                "previous_revenue",
+                "current_revenue",
+                "delta_revenue",
+                "driver",
+            ]
+        )
     common = set(current["month"]) & set(previous["month"])
     cur = current[current["month"].isin(common)].groupby(by)[cols].sum()
     prev = previous[previous["month"].isin(common)].groupby(by)[cols].sum()
@@ -52,6 +68,10 @@ def cycle_changes(current: pd.DataFrame, previous: pd.DataFrame | None, by: list
     out["previous_revenue"] = both["revenue_prev"]
     out["current_revenue"] = both["revenue_cur"]
     out["delta_revenue"] = out["current_revenue"] - out["previous_revenue"]
-    out["driver"] = np.where(out["delta_stat"].abs() >= out["delta_override"].abs(), "statistical forecast", "override")
+    out["driver"] = np.where(
+        out["delta_stat"].abs() >= out["delta_override"].abs(), "statistical forecast", "override"
+    )
     out = out.reset_index()
-    return out.reindex(out["delta_revenue"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+    return out.reindex(out["delta_revenue"].abs().sort_values(ascending=False).index).reset_index(
+        drop=True
+    )

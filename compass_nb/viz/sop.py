@@ -35,8 +35,14 @@ def consensus_waterfall(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     x = np.arange(len(totals))
     ax.bar(x - 0.27, totals["stat_forecast"], width=0.26, color=LIGHT, label="statistical")
     colors = np.where(totals["adjustment"] >= 0, GREEN, RED)
-    ax.bar(x, totals["adjustment"], width=0.26, bottom=totals["stat_forecast"].where(totals["adjustment"] >= 0,
-           totals["consensus"]), color=colors, label="override adjustment")
+    ax.bar(
+        x,
+        totals["adjustment"],
+        width=0.26,
+        bottom=totals["stat_forecast"].where(totals["adjustment"] >= 0, totals["consensus"]),
+        color=colors,
+        label="override adjustment",
+    )
     ax.bar(x + 0.27, totals["consensus"], width=0.26, color=BLUE, label="consensus")
     ax.set_xticks(x, totals.index)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -54,7 +60,14 @@ def budget_gap(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax = _axes(ax)
     month = data.groupby("month")[["revenue", "budget_revenue"]].sum(min_count=1)
     gap = month["revenue"] - month["budget_revenue"]
-    ax.bar(month.index, gap, width=20, color=np.where(gap >= 0, GREEN, RED), alpha=0.6, label="gap to budget")
+    ax.bar(
+        month.index,
+        gap,
+        width=20,
+        color=np.where(gap >= 0, GREEN, RED),
+        alpha=0.6,
+        label="gap to budget",
+    )
     ax.plot(month.index, month["revenue"], color=BLUE, marker="o", ms=3, label="consensus revenue")
     ax.plot(month.index, month["budget_revenue"], color=GREY, ls="--", label="budget revenue")
     ax.axhline(0, color="black", lw=0.6)
@@ -70,17 +83,26 @@ def revenue_by_family(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ``data`` is :func:`compass_nb.sop.value.value_by_family` output.
     """
     ax = _axes(ax)
-    wide = data.pivot_table(index="month", columns="family", values="revenue", aggfunc="sum").fillna(0.0)
+    wide = data.pivot_table(
+        index="month", columns="family", values="revenue", aggfunc="sum"
+    ).fillna(0.0)
     ax.stackplot(wide.index, wide.T.to_numpy(), labels=wide.columns, alpha=0.8)
-    ax.plot(wide.index, data.groupby("month")["margin"].sum().reindex(wide.index), color="black", lw=1.5,
-            label="margin")
+    ax.plot(
+        wide.index,
+        data.groupby("month")["margin"].sum().reindex(wide.index),
+        color="black",
+        lw=1.5,
+        label="margin",
+    )
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
     ax.set_title("Revenue by family and total margin")
     ax.legend(fontsize=8, ncols=min(len(wide.columns) + 1, 5), loc="upper left")
     return ax
 
 
-def inventory_projection(data: pd.DataFrame, *, family: str | None = None, ax: Axes | None = None) -> Axes:
+def inventory_projection(
+    data: pd.DataFrame, *, family: str | None = None, ax: Axes | None = None
+) -> Axes:
     """Projected on-hand against safety stock by month, backlog below zero.
 
     ``data`` is ``SupplyPlan.plan``; ``family`` restricts it to one family.
@@ -91,7 +113,9 @@ def inventory_projection(data: pd.DataFrame, *, family: str | None = None, ax: A
     ax.bar(month.index, month["on_hand"], width=20, color=LIGHT, label="projected on hand")
     ax.bar(month.index, -month["backlog"], width=20, color=RED, label="backlog")
     ax.plot(month.index, month["safety_stock"], color=BLUE, ls="--", label="safety stock")
-    ax.plot(month.index, month["on_hand"] - month["excess"], color=GREY, ls=":", label="maximum cover")
+    ax.plot(
+        month.index, month["on_hand"] - month["excess"], color=GREY, ls=":", label="maximum cover"
+    )
     ax.axhline(0, color="black", lw=0.6)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_ylabel("units")
@@ -125,7 +149,9 @@ def scenario_deltas(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax = _axes(ax, (9, 0.6 + 0.45 * data["label"].nunique()))
     df = data[data["scenario"] != "base"].copy()
     df["relative"] = df["delta"] / df["base_value"].abs().where(df["base_value"].abs() > 1e-9)
-    wide = df.pivot_table(index="label", columns="scenario", values="relative", sort=False).fillna(0.0)
+    wide = df.pivot_table(index="label", columns="scenario", values="relative", sort=False).fillna(
+        0.0
+    )
     wide.plot.barh(ax=ax, width=0.8)
     ax.axvline(0, color="black", lw=0.6)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
@@ -166,16 +192,30 @@ def fva_stairstep(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def adherence_and_fill(adherence: pd.DataFrame, fill: pd.DataFrame, *, target: float | None = None,
-                       ax: Axes | None = None) -> Axes:
+def adherence_and_fill(
+    adherence: pd.DataFrame,
+    fill: pd.DataFrame,
+    *,
+    target: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """Plan adherence and achieved fill rate per month (all families), with the fill-rate target.
 
     ``adherence`` is :func:`~compass_nb.sop.tracking.adherence_by_month`, ``fill``
     :func:`~compass_nb.sop.tracking.achieved_fill_rate`, both with ``by=()``.
     """
     ax = _axes(ax)
-    ax.plot(adherence["month"], adherence["adherence"], marker="o", ms=3, color=BLUE, label="plan adherence")
-    ax.plot(fill["month"], fill["fill_rate"], marker="s", ms=3, color=GREEN, label="achieved fill rate")
+    ax.plot(
+        adherence["month"],
+        adherence["adherence"],
+        marker="o",
+        ms=3,
+        color=BLUE,
+        label="plan adherence",
+    )
+    ax.plot(
+        fill["month"], fill["fill_rate"], marker="s", ms=3, color=GREEN, label="achieved fill rate"
+    )
     if target is not None:
         ax.axhline(target, color=RED, ls="--", lw=1, label="fill-rate target")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
@@ -184,10 +224,14 @@ def adherence_and_fill(adherence: pd.DataFrame, fill: pd.DataFrame, *, target: f
     return ax
 
 
-def inventory_vs_plan(data: pd.DataFrame, *, target: float | None = None, ax: Axes | None = None) -> Axes:
+def inventory_vs_plan(
+    data: pd.DataFrame, *, target: float | None = None, ax: Axes | None = None
+) -> Axes:
     """Actual month-end inventory value against the lag-1 plan (and a target, if set)."""
     ax = _axes(ax)
-    ax.plot(data["month"], data["planned_value"], color=LIGHT, marker="o", ms=3, label="planned (lag 1)")
+    ax.plot(
+        data["month"], data["planned_value"], color=LIGHT, marker="o", ms=3, label="planned (lag 1)"
+    )
     ax.plot(data["month"], data["actual_value"], color=BLUE, marker="o", ms=3, label="actual")
     if target is not None:
         ax.axhline(target, color=RED, ls="--", lw=1, label="target")

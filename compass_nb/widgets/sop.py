@@ -21,8 +21,13 @@ def _total(plan: pd.DataFrame, family: str, location: str | None) -> pd.DataFram
     return rows.groupby("month")[["stat_forecast", "consensus", "revenue", "margin"]].sum()
 
 
-def override_editor(plan: pd.DataFrame, *, cycle: str, save: Callable[[pd.DataFrame], None] | None = None,
-                    author: str = "") -> w.VBox:
+def override_editor(
+    plan: pd.DataFrame,
+    *,
+    cycle: str,
+    save: Callable[[pd.DataFrame], None] | None = None,
+    author: str = "",
+) -> w.VBox:
     """Choose a family, location and month, set the consensus total and see the plan update.
 
     ``Keep`` turns the adjustment into an ``overrides`` row (author and reason required)
@@ -31,8 +36,10 @@ def override_editor(plan: pd.DataFrame, *, cycle: str, save: Callable[[pd.DataFr
     """
     family = w.Dropdown(options=sorted(plan["family"].unique()), description="Family")
     location = w.Dropdown(options=[ALL, *sorted(plan["location"].unique())], description="Location")
-    month = w.Dropdown(options=[(m.strftime("%Y-%m"), m) for m in sorted(plan["month"].unique())],
-                       description="Month")
+    month = w.Dropdown(
+        options=[(m.strftime("%Y-%m"), m) for m in sorted(plan["month"].unique())],
+        description="Month",
+    )
     quantity = w.FloatText(description="Consensus")
     who = w.Text(value=author, description="Author")
     why = w.Text(description="Reason")
@@ -50,9 +57,15 @@ def override_editor(plan: pd.DataFrame, *, cycle: str, save: Callable[[pd.DataFr
         fam, loc = scope()
         before = _total(plan, fam, loc)
         after = _total(adjust_total(plan, fam, loc, month.value, quantity.value), fam, loc)
-        table = pd.DataFrame({"statistical": before["stat_forecast"], "consensus": before["consensus"],
-                              "with adjustment": after["consensus"], "revenue": after["revenue"],
-                              "revenue change": after["revenue"] - before["revenue"]})
+        table = pd.DataFrame(
+            {
+                "statistical": before["stat_forecast"],
+                "consensus": before["consensus"],
+                "with adjustment": after["consensus"],
+                "revenue": after["revenue"],
+                "revenue change": after["revenue"] - before["revenue"],
+            }
+        )
         table.index = table.index.strftime("%Y-%m")
         out.clear_output()
         with out:
@@ -65,11 +78,17 @@ def override_editor(plan: pd.DataFrame, *, cycle: str, save: Callable[[pd.DataFr
                 print("Give an author and a reason before keeping an override.")
                 return
             fam, loc = scope()
-            record = override_record(cycle, fam, loc, month.value, quantity.value, who.value, why.value)
+            record = override_record(
+                cycle, fam, loc, month.value, quantity.value, who.value, why.value
+            )
             if save is None:
-                raise ParameterError("this editor has no store to save to; open it from the notebook.")
+                raise ParameterError(
+                    "this editor has no store to save to; open it from the notebook."
+                )
             save(record)
-            print(f"Kept: {fam} {loc or 'all locations'} {month.label} = {quantity.value:,.0f} (next run).")
+            print(
+                f"Kept: {fam} {loc or 'all locations'} {month.label} = {quantity.value:,.0f} (next run)."
+            )
 
     for control in (family, location, month):
         control.observe(reset, "value")
@@ -78,4 +97,6 @@ def override_editor(plan: pd.DataFrame, *, cycle: str, save: Callable[[pd.DataFr
     keep.on_click(on_keep)
     reset()
     refresh()
-    return w.VBox([w.HBox([family, location, month]), w.HBox([quantity, who, why, keep]), out, status])
+    return w.VBox(
+        [w.HBox([family, location, month]), w.HBox([quantity, who, why, keep]), out, status]
+    )

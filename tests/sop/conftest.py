@@ -25,11 +25,15 @@ def months():
 @pytest.fixture
 def products():
     # A: price 10, cost 4 (margin 6); B: price 12, cost 10 (margin 2); C in another family
-    return pd.DataFrame({
-        "sku": ["A", "B", "C"], "family": ["F", "F", "G"],
-        "unit_price": [10.0, 12.0, 5.0], "unit_cost": [4.0, 10.0, 3.0],
-        "lead_time_days": [30.4375, 30.4375, 60.875],
-    })
+    return pd.DataFrame(
+        {
+            "sku": ["A", "B", "C"],
+            "family": ["F", "F", "G"],
+            "unit_price": [10.0, 12.0, 5.0],
+            "unit_cost": [4.0, 10.0, 3.0],
+            "lead_time_days": [30.4375, 30.4375, 60.875],
+        }
+    )
 
 
 def frame(rows, columns):

@@ -18,21 +18,40 @@ from compass_nb.sop.supply import supply_plan
 
 def _demand(months, rows):
     """rows: {sku: [demand per month]} in family F (C in family G)."""
-    return pd.DataFrame([
-        {"family": "G" if sku == "C" else "F", "sku": sku, "location": "L", "month": m, "demand": float(q)}
-        for sku, qs in rows.items() for m, q in zip(months, qs, strict=True)
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "family": "G" if sku == "C" else "F",
+                "sku": sku,
+                "location": "L",
+                "month": m,
+                "demand": float(q),
+            }
+            for sku, qs in rows.items()
+            for m, q in zip(months, qs, strict=True)
+        ]
+    )
 
 
 def _capacity(values, resource="Line", family="F", start="2026-11"):
     periods = pd.period_range(start, periods=len(values), freq="M").strftime("%Y-%m")
-    return pd.DataFrame({"period": periods, "resource": resource, "family": family, "capacity_units": values})
+    return pd.DataFrame(
+        {"period": periods, "resource": resource, "family": family, "capacity_units": values}
+    )
 
 
 def _plan(months, products, rows, capacity, **kw):
     skus = list(rows)
-    return supply_plan(_demand(months, rows), no_stock(skus), no_safety(skus), capacity, NO_RECEIPTS,
-                       products, months, **kw)
+    return supply_plan(
+        _demand(months, rows),
+        no_stock(skus),
+        no_safety(skus),
+        capacity,
+        NO_RECEIPTS,
+        products,
+        months,
+        **kw,
+    )
 
 
 def test_level_family_builds_ahead_into_earlier_spare_capacity():
@@ -51,9 +70,13 @@ def test_shortage_goes_to_the_highest_unit_margin_first(products):
     rows = {"A": [60], "B": [80]}
     by_margin = _plan(months, products, rows, _capacity([100])).plan.set_index("sku")
     assert by_margin.loc["A", "met"] == 60 and by_margin.loc["B", "met"] == 40
-    by_price = _plan(months, products, rows, _capacity([100]), priority="revenue").plan.set_index("sku")
+    by_price = _plan(months, products, rows, _capacity([100]), priority="revenue").plan.set_index(
+        "sku"
+    )
     assert by_price.loc["B", "met"] == 80 and by_price.loc["A", "met"] == 20
-    fair = _plan(months, products, rows, _capacity([100]), priority="proportional").plan.set_index("sku")
+    fair = _plan(months, products, rows, _capacity([100]), priority="proportional").plan.set_index(
+        "sku"
+    )
     assert fair.loc["A", "met"] == pytest.approx(60 * 100 / 140)
 
 
@@ -101,7 +124,9 @@ def test_capacity_carries_the_last_known_period_forward():
 
 def test_capacity_change_applies_from_its_month_on_its_resource():
     months = pd.date_range("2026-11-01", periods=3, freq="MS")
-    cap = capacity_by_month(pd.concat([_capacity([100, 100, 100]), _capacity([100, 100, 100], resource="Pack")]), months)
+    cap = capacity_by_month(
+        pd.concat([_capacity([100, 100, 100]), _capacity([100, 100, 100], resource="Pack")]), months
+    )
     out = apply_capacity_changes(cap, [{"resource": "Line", "change": 0.15, "from": "2026-12"}])
     line = out[out["resource"] == "Line"].sort_values("month")["capacity_units"].tolist()
     assert line == pytest.approx([100.0, 115.0, 115.0])
@@ -112,20 +137,38 @@ def test_capacity_change_applies_from_its_month_on_its_resource():
 
 def test_rough_cut_load_loads_every_resource_of_the_family():
     months = pd.date_range("2026-11-01", periods=1, freq="MS")
-    cap = capacity_by_month(pd.concat([_capacity([100]), _capacity([200], resource="Pack")]), months)
+    cap = capacity_by_month(
+        pd.concat([_capacity([100]), _capacity([200], resource="Pack")]), months
+    )
     load = rough_cut_load(cap, pd.DataFrame({"family": ["F"], "month": months, "load": [150.0]}))
     assert load.set_index("resource")["utilisation"].to_dict() == {"Line": 1.5, "Pack": 0.75}
 
 
-@given(st.lists(st.tuples(st.integers(0, 120), st.integers(0, 120), st.integers(20, 150)), min_size=1, max_size=6),
-       st.sampled_from(["margin", "revenue", "proportional"]))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 120), st.integers(0, 120), st.integers(20, 150)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from(["margin", "revenue", "proportional"]),
+)
 @settings(max_examples=15, deadline=None)
 def test_constrained_plan_never_exceeds_capacity_nor_loses_demand(rows, rule):
-    products = pd.DataFrame({"sku": ["A", "B"], "family": "F", "unit_price": [10.0, 12.0], "unit_cost": [4.0, 10.0]})
+    products = pd.DataFrame(
+        {"sku": ["A", "B"], "family": "F", "unit_price": [10.0, 12.0], "unit_cost": [4.0, 10.0]}
+    )
     months = pd.date_range("2027-01-01", periods=len(rows), freq="MS")
     a, b, cap = zip(*rows, strict=True)
-    sp = supply_plan(_demand(months, {"A": a, "B": b}), no_stock(["A", "B"]), no_safety(["A", "B"]),
-                     _capacity(list(cap), start="2027-01"), NO_RECEIPTS, products, months, priority=rule)
+    sp = supply_plan(
+        _demand(months, {"A": a, "B": b}),
+        no_stock(["A", "B"]),
+        no_safety(["A", "B"]),
+        _capacity(list(cap), start="2027-01"),
+        NO_RECEIPTS,
+        products,
+        months,
+        priority=rule,
+    )
     made = sp.plan.groupby("month")["production"].sum().to_numpy()
     assert (made <= np.array(cap, dtype=float) + 1e-6).all()
     assert (sp.load["planned_utilisation"].fillna(0) <= 1 + 1e-9).all()

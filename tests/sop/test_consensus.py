@@ -20,16 +20,45 @@ def forecast(months):
     for sku, fam in (("A", "F"), ("B", "F"), ("C", "G")):
         for loc, base in (("North", 30.0), ("South", 10.0)):
             for m in months:
-                rows.append({"unique_id": f"{sku}|{loc}", "level": "sku_location", "sku": sku, "location": loc,
-                             "family": fam, "ds": m, "yhat": base, "yhat_lo_80": base * 0.5, "yhat_hi_80": base * 2})
-    rows.append({"unique_id": "F", "level": "family", "sku": None, "location": None, "family": "F",
-                 "ds": months[0], "yhat": 999.0, "yhat_lo_80": 1.0, "yhat_hi_80": 2.0})
+                rows.append(
+                    {
+                        "unique_id": f"{sku}|{loc}",
+                        "level": "sku_location",
+                        "sku": sku,
+                        "location": loc,
+                        "family": fam,
+                        "ds": m,
+                        "yhat": base,
+                        "yhat_lo_80": base * 0.5,
+                        "yhat_hi_80": base * 2,
+                    }
+                )
+    rows.append(
+        {
+            "unique_id": "F",
+            "level": "family",
+            "sku": None,
+            "location": None,
+            "family": "F",
+            "ds": months[0],
+            "yhat": 999.0,
+            "yhat_lo_80": 1.0,
+            "yhat_hi_80": 2.0,
+        }
+    )
     return pd.DataFrame(rows)
 
 
 def _override(**kw):
-    base = {"cycle": "2026-10", "period": "2026-11", "family": None, "sku": None, "location": None,
-            "quantity": 0.0, "author": "x"}
+    base = {
+        "cycle": "2026-10",
+        "period": "2026-11",
+        "family": None,
+        "sku": None,
+        "location": None,
+        "quantity": 0.0,
+        "author": "x",
+    }
     base.update(kw)
     return base
 
@@ -51,14 +80,20 @@ def test_sku_location_override_sets_that_row_only(forecast, months):
 def test_sku_override_spreads_over_locations_by_the_forecast(forecast, months):
     o = pd.DataFrame([_override(sku="A", quantity=80)])
     plan = apply_overrides(statistical_forecast(forecast, months), o)
-    got = plan[(plan["sku"] == "A") & (plan["month"] == months[0])].set_index("location")["consensus"]
+    got = plan[(plan["sku"] == "A") & (plan["month"] == months[0])].set_index("location")[
+        "consensus"
+    ]
     assert got.to_dict() == {"North": 60.0, "South": 20.0}
 
 
 def test_family_override_scales_the_rows_no_sku_override_fixes(forecast, months):
-    o = pd.DataFrame([_override(sku="A", location="North", quantity=50), _override(family="F", quantity=110)])
+    o = pd.DataFrame(
+        [_override(sku="A", location="North", quantity=50), _override(family="F", quantity=110)]
+    )
     plan = apply_overrides(statistical_forecast(forecast, months), o)
-    m0 = plan[(plan["family"] == "F") & (plan["month"] == months[0])].set_index(["sku", "location"])["consensus"]
+    m0 = plan[(plan["family"] == "F") & (plan["month"] == months[0])].set_index(
+        ["sku", "location"]
+    )["consensus"]
     assert m0.sum() == pytest.approx(110)
     assert m0[("A", "North")] == 50
     # the other three rows (10, 30, 10) share the remaining 60 in proportion
@@ -67,8 +102,12 @@ def test_family_override_scales_the_rows_no_sku_override_fixes(forecast, months)
 
 
 def test_the_latest_cycle_override_wins(forecast, months):
-    o = pd.DataFrame([_override(sku="A", location="North", quantity=70, cycle="2026-10"),
-                      _override(sku="A", location="North", quantity=40, cycle="2026-09")])
+    o = pd.DataFrame(
+        [
+            _override(sku="A", location="North", quantity=70, cycle="2026-10"),
+            _override(sku="A", location="North", quantity=40, cycle="2026-09"),
+        ]
+    )
     plan = apply_overrides(statistical_forecast(forecast, months), o)
     assert plan["consensus"].max() == 70
 
@@ -96,7 +135,9 @@ def test_waterfall_adjustment_is_consensus_minus_statistical(forecast, months, p
 
 def test_budget_gap_is_consensus_minus_budget(forecast, months, products):
     plan = consensus_plan(forecast, None, products, months)
-    budget = pd.DataFrame({"period": ["2026-11"], "family": ["F"], "revenue": [1000.0], "quantity": [100.0]})
+    budget = pd.DataFrame(
+        {"period": ["2026-11"], "family": ["F"], "revenue": [1000.0], "quantity": [100.0]}
+    )
     gap = budget_gap(plan, budget).set_index(["family", "month"])
     # F in November: A 40 units × 10 + B 40 × 12 = 880
     assert gap.loc[("F", months[0]), "gap_revenue"] == pytest.approx(-120)
@@ -108,8 +149,15 @@ def test_pipeline_commit_sits_beside_the_quarter_consensus(forecast, products):
     months = pd.date_range("2027-01-01", periods=3, freq="MS")
     f = forecast.assign(ds=forecast["ds"].map(lambda d: d + pd.DateOffset(months=2)))
     plan = consensus_plan(f, None, products, months)
-    pc = pd.DataFrame({"product_family": ["F"], "quarter": ["FY2027-Q1"], "commit": [1000.0],
-                       "best_case": [2000.0], "weighted": [3000.0]})
+    pc = pd.DataFrame(
+        {
+            "product_family": ["F"],
+            "quarter": ["FY2027-Q1"],
+            "commit": [1000.0],
+            "best_case": [2000.0],
+            "weighted": [3000.0],
+        }
+    )
     cmp = pipeline_comparison(plan, pc, "FY2027-Q1").set_index("family")
     assert cmp.loc["F", "consensus_revenue"] == pytest.approx(880 * 3)
     assert cmp.loc["F", "weighted_vs_consensus"] == pytest.approx(3000 - 2640)
@@ -136,12 +184,22 @@ def test_adjusting_a_family_month_spreads_it_and_revalues(forecast, months, prod
     assert rows.set_index("sku")["consensus"].to_dict() == {"A": 60.0, "B": 60.0}
     assert rows.set_index("sku")["revenue"].to_dict() == {"A": 600.0, "B": 720.0}
     record = override_record("2026-10", "F", "North", months[0], 120, "me", "promo")
-    assert record.iloc[0].to_dict() == {"cycle": "2026-10", "period": "2026-11", "family": "F", "sku": None,
-                                        "location": "North", "quantity": 120.0, "author": "me", "reason": "promo",
-                                        "target_period": "2026-11"}
+    assert record.iloc[0].to_dict() == {
+        "cycle": "2026-10",
+        "period": "2026-11",
+        "family": "F",
+        "sku": None,
+        "location": "North",
+        "quantity": 120.0,
+        "author": "me",
+        "reason": "promo",
+        "target_period": "2026-11",
+    }
     # fed back as an override, the kept row gives the same consensus
     again = consensus_plan(forecast, record, products, months)
     assert again.loc[rows.index, "consensus"].tolist() == [60.0, 60.0]
     # as read back from the store: period is the cycle, target_period the month
     stored = record.assign(period="2026-10")
-    assert consensus_plan(forecast, stored, products, months).loc[rows.index, "consensus"].tolist() == [60.0, 60.0]
+    assert consensus_plan(forecast, stored, products, months).loc[
+        rows.index, "consensus"
+    ].tolist() == [60.0, 60.0]

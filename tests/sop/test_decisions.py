@@ -6,8 +6,11 @@ from compass_nb.sop.decisions import decision_log, decisions_required
 
 
 def test_decision_log_records_the_scenario_then_each_decision():
-    log = decision_log("upside", ["Hire a planner", {"title": "Add a shift on Line-A", "owner": "Ops"}],
-                       ["base", "upside", "downside"])
+    log = decision_log(
+        "upside",
+        ["Hire a planner", {"title": "Add a shift on Line-A", "owner": "Ops"}],
+        ["base", "upside", "downside"],
+    )
     assert log["kind"].tolist() == ["scenario", "decision", "decision"]
     assert log["option"].iloc[0] == "upside"
     assert log["decision_id"].tolist() == [1, 2, 3]
@@ -26,10 +29,20 @@ def test_decision_without_title_is_refused():
 
 
 def test_decisions_required_lists_scenarios_and_recommendations():
-    deltas = pd.DataFrame({"scenario": ["base", "base", "upside", "upside"],
-                           "metric": ["revenue", "fill_rate"] * 2, "delta": [0.0, 0.0, 500.0, -0.02]})
-    recs = pd.DataFrame({"action": ["add 10% capacity on Line-A 2027-01 to 2027-02"], "gap_id": ["F|2027-01|2027-02"],
-                         "value": [1234.0]})
+    deltas = pd.DataFrame(
+        {
+            "scenario": ["base", "base", "upside", "upside"],
+            "metric": ["revenue", "fill_rate"] * 2,
+            "delta": [0.0, 0.0, 500.0, -0.02],
+        }
+    )
+    recs = pd.DataFrame(
+        {
+            "action": ["add 10% capacity on Line-A 2027-01 to 2027-02"],
+            "gap_id": ["F|2027-01|2027-02"],
+            "value": [1234.0],
+        }
+    )
     out = decisions_required(recs, deltas)
     assert "upside: revenue +500, fill rate -2.0 pts" in out["options"].iloc[0]
     assert out["value"].iloc[1] == 1234.0

@@ -54,11 +54,19 @@ def test_empirical_safety_stock_is_quantile_of_lead_time_demand_minus_mean():
 def test_safety_stock_table_uses_the_empirical_method_for_intermittent_items(products):
     months = pd.date_range("2025-11-01", periods=12, freq="MS")
     steady = pd.DataFrame({"sku": "A", "location": "L", "month": months, "actual": [10, 12] * 6})
-    lumpy = pd.DataFrame({"sku": "B", "location": "L", "month": months,
-                          "actual": [5, 0, 0, 0, 7, 0, 0, 0, 0, 6, 0, 0]})
+    lumpy = pd.DataFrame(
+        {
+            "sku": "B",
+            "location": "L",
+            "month": months,
+            "actual": [5, 0, 0, 0, 7, 0, 0, 0, 0, 6, 0, 0],
+        }
+    )
     actuals = pd.concat([steady, lumpy])
     items = pd.DataFrame({"sku": ["A", "B"], "location": "L"})
-    table = safety_stock_table(items, actuals, products, months[-1], service_level=0.9).set_index("sku")
+    table = safety_stock_table(items, actuals, products, months[-1], service_level=0.9).set_index(
+        "sku"
+    )
     assert table.loc["A", "method"] == "normal"
     assert table.loc["B", "method"] == "empirical"
     sd = np.std([10, 12] * 6, ddof=1)
@@ -68,20 +76,37 @@ def test_safety_stock_table_uses_the_empirical_method_for_intermittent_items(pro
 
 
 def test_opening_stock_is_the_latest_snapshot_before_the_cutoff():
-    inv = pd.DataFrame({"snapshot_date": ["2026-09-30", "2026-10-31", "2026-11-30"],
-                        "sku": "A", "location": "L", "on_hand": [5, 7, 9]})
+    inv = pd.DataFrame(
+        {
+            "snapshot_date": ["2026-09-30", "2026-10-31", "2026-11-30"],
+            "sku": "A",
+            "location": "L",
+            "on_hand": [5, 7, 9],
+        }
+    )
     assert opening_stock(inv, "2026-10-31")["on_hand"].tolist() == [7.0]
 
 
 def _plan(months, demand, receipts, production):
-    return pd.DataFrame({"sku": "A", "location": "L", "month": months, "demand": demand,
-                         "receipts": receipts, "production": production})
+    return pd.DataFrame(
+        {
+            "sku": "A",
+            "location": "L",
+            "month": months,
+            "demand": demand,
+            "receipts": receipts,
+            "production": production,
+        }
+    )
 
 
 def test_projection_carries_the_backlog_and_serves_it_first(months):
     plan = _plan(months, [15.0, 5, 5], [0.0, 5, 0], [0.0, 0, 20])
-    out = projected_inventory(plan, pd.DataFrame({"sku": ["A"], "location": "L", "on_hand": [10.0]}),
-                              pd.DataFrame({"sku": ["A"], "location": "L", "safety_stock": [8.0]}))
+    out = projected_inventory(
+        plan,
+        pd.DataFrame({"sku": ["A"], "location": "L", "on_hand": [10.0]}),
+        pd.DataFrame({"sku": ["A"], "location": "L", "safety_stock": [8.0]}),
+    )
     assert out["closing"].tolist() == [-5.0, -5.0, 10.0]
     assert out["opening"].tolist() == [10.0, -5.0, -5.0]
     assert out["met"].tolist() == [10.0, 0.0, 5.0]
@@ -92,24 +117,37 @@ def test_projection_carries_the_backlog_and_serves_it_first(months):
 
 def test_days_of_supply_divides_stock_by_forward_daily_demand(months):
     plan = _plan(months, [10.0, 30, 30], [0.0, 0, 0], [0.0, 0, 0])
-    out = projected_inventory(plan, pd.DataFrame({"sku": ["A"], "location": "L", "on_hand": [70.0]}),
-                              pd.DataFrame({"sku": ["A"], "location": "L", "safety_stock": [0.0]}),
-                              max_cover_months=1.0)
+    out = projected_inventory(
+        plan,
+        pd.DataFrame({"sku": ["A"], "location": "L", "on_hand": [70.0]}),
+        pd.DataFrame({"sku": ["A"], "location": "L", "safety_stock": [0.0]}),
+        max_cover_months=1.0,
+    )
     # month 1 closes at 60 with 30 units a month ahead: two months of cover
     assert out["days_of_supply"].iloc[0] == pytest.approx(60 / (30 / (365.25 / 12)))
     assert out["excess"].iloc[0] == pytest.approx(30.0)
 
 
-@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=8),
-       st.integers(0, 40))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 50), st.integers(0, 30), st.integers(0, 30)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(0, 40),
+)
 @settings(max_examples=25, deadline=None)
 def test_inventory_balances_for_every_month(rows, opening):
     months = pd.date_range("2027-01-01", periods=len(rows), freq="MS")
     d, r, p = (list(map(float, x)) for x in zip(*rows, strict=True))
-    out = projected_inventory(_plan(months, d, r, p),
-                              pd.DataFrame({"sku": ["A"], "location": "L", "on_hand": [float(opening)]}),
-                              pd.DataFrame({"sku": ["A"], "location": "L", "safety_stock": [5.0]}))
-    np.testing.assert_allclose(out["closing"], out["opening"] + out["receipts"] + out["production"] - out["demand"])
+    out = projected_inventory(
+        _plan(months, d, r, p),
+        pd.DataFrame({"sku": ["A"], "location": "L", "on_hand": [float(opening)]}),
+        pd.DataFrame({"sku": ["A"], "location": "L", "safety_stock": [5.0]}),
+    )
+    np.testing.assert_allclose(
+        out["closing"], out["opening"] + out["receipts"] + out["production"] - out["demand"]
+    )
     np.testing.assert_allclose(out["opening"].iloc[1:], out["closing"].iloc[:-1])
     np.testing.assert_allclose(out["met"] + out["unmet"], out["demand"])
     assert (out["met"] >= 0).all() and (out["on_hand"] >= 0).all()
@@ -117,6 +155,9 @@ def test_inventory_balances_for_every_month(rows, opening):
 
 def test_net_requirements_keep_stock_at_safety_stock(months):
     plan = _plan(months, [40.0, 40, 40], [0.0, 30, 0], [0.0, 0, 0])
-    need = net_requirements(plan, pd.DataFrame({"sku": ["A"], "location": "L", "on_hand": [50.0]}),
-                            pd.DataFrame({"sku": ["A"], "location": "L", "safety_stock": [20.0]}))
+    need = net_requirements(
+        plan,
+        pd.DataFrame({"sku": ["A"], "location": "L", "on_hand": [50.0]}),
+        pd.DataFrame({"sku": ["A"], "location": "L", "safety_stock": [20.0]}),
+    )
     assert need.tolist() == [10.0, 10.0, 40.0]

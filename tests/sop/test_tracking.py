@@ -22,12 +22,16 @@ def snapshots():
     """Two cycles' consensus for SKU A and B (family F) and the actuals of Nov and Dec 2026."""
     rows = [
         # cycle 2026-10 plans Nov (lag 1), Dec (lag 2), Jan (lag 3)
-        ("2026-10", "A", "2026-11", 100, 90), ("2026-10", "B", "2026-11", 50, 50),
-        ("2026-10", "A", "2027-01", 80, 80), ("2026-10", "B", "2027-01", 20, 20),
+        ("2026-10", "A", "2026-11", 100, 90),
+        ("2026-10", "B", "2026-11", 50, 50),
+        ("2026-10", "A", "2027-01", 80, 80),
+        ("2026-10", "B", "2027-01", 20, 20),
         # cycle 2026-11 plans Dec at lag 1
-        ("2026-11", "A", "2026-12", 120, 100), ("2026-11", "B", "2026-12", 40, 40),
+        ("2026-11", "A", "2026-12", 120, 100),
+        ("2026-11", "B", "2026-12", 40, 40),
         # cycle 2026-09 planned Dec at lag 3
-        ("2026-09", "A", "2026-12", 60, 60), ("2026-09", "B", "2026-12", 60, 60),
+        ("2026-09", "A", "2026-12", 60, 60),
+        ("2026-09", "B", "2026-12", 60, 60),
     ]
     df = pd.DataFrame(rows, columns=["period", "sku", "month", "consensus", "stat_forecast"])
     df["month"] = pd.to_datetime(df["month"])
@@ -39,12 +43,17 @@ def snapshots():
 
 @pytest.fixture
 def actuals():
-    return pd.DataFrame({
-        "sku": ["A", "B", "A", "B", "A", "B"], "location": "L",
-        "month": pd.to_datetime(["2026-10-01", "2026-10-01", "2026-11-01", "2026-11-01", "2026-12-01", "2026-12-01"]),
-        "actual": [95.0, 45.0, 110.0, 30.0, 100.0, 60.0],
-        "actual_revenue": [950.0, 450.0, 1100.0, 300.0, 1000.0, 600.0],
-    })
+    return pd.DataFrame(
+        {
+            "sku": ["A", "B", "A", "B", "A", "B"],
+            "location": "L",
+            "month": pd.to_datetime(
+                ["2026-10-01", "2026-10-01", "2026-11-01", "2026-11-01", "2026-12-01", "2026-12-01"]
+            ),
+            "actual": [95.0, 45.0, 110.0, 30.0, 100.0, 60.0],
+            "actual_revenue": [950.0, 450.0, 1100.0, 300.0, 1000.0, 600.0],
+        }
+    )
 
 
 def test_lag_counts_months_from_the_cycle_to_the_target_month(snapshots):
@@ -103,17 +112,32 @@ def test_override_value_added_looks_only_at_overridden_rows(snapshots, actuals):
 
 
 def test_achieved_fill_rate_caps_each_month_at_planned_availability(actuals):
-    supply = pd.DataFrame({"period": "2026-10", "sku": ["A", "B"], "location": "L", "family": "F",
-                           "month": M("2026-11-01"), "opening": [20.0, -5.0], "receipts": [50.0, 10.0],
-                           "production": [30.0, 10.0]})
+    supply = pd.DataFrame(
+        {
+            "period": "2026-10",
+            "sku": ["A", "B"],
+            "location": "L",
+            "family": "F",
+            "month": M("2026-11-01"),
+            "opening": [20.0, -5.0],
+            "receipts": [50.0, 10.0],
+            "production": [30.0, 10.0],
+        }
+    )
     fill = achieved_fill_rate(supply, actuals, "2026-12-01")
     # A: available 100 vs actual 110 -> 100; B: available 20 (backlog is not stock) vs 30 -> 20
     assert fill["fill_rate"].item() == pytest.approx(120 / 140)
 
 
 def test_decision_outcomes_set_plan_beside_what_followed(snapshots, actuals):
-    decisions = pd.DataFrame({"period": ["2026-10", "2026-10"], "kind": ["scenario", "decision"],
-                              "title": ["Approved scenario", "Add a shift"], "option": ["upside", "approve"]})
+    decisions = pd.DataFrame(
+        {
+            "period": ["2026-10", "2026-10"],
+            "kind": ["scenario", "decision"],
+            "title": ["Approved scenario", "Add a shift"],
+            "option": ["upside", "approve"],
+        }
+    )
     out = decision_outcomes(decisions, snapshots, actuals, "2026-12-01", months=3).iloc[0]
     assert out["approved_scenario"] == "upside" and out["decisions"] == "Add a shift"
     assert out["months_observed"] == 2
