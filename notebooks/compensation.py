@@ -137,8 +137,9 @@ nb.show(a.scenarios, caption=f"Variable pay {a.months[0]} to {a.months[-1]} unde
 # ## Next period's budget
 #
 # Each seller's attainment drawn from the past attainment of sellers on the same plan and
-# measure (last 24 months, seeded), priced through the plan: the spread of total cost for the
-# next period. Budget at P50 with the P90 as the reserve.
+# measure (last 24 months, quarters for quarterly plans, seeded), priced through the plan on
+# next month's quotas: the spread of total cost for the next period. Budget at P50 with the
+# P90 as the reserve.
 
 # %%
 charts.cost_simulation(a.simulated, a.percentiles, currency=currency);

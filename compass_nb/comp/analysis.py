@@ -248,7 +248,8 @@ def analyse(
     )
     next_period = str(pd.Period(period, "M") + 1)
     upcoming = modelling.next_period_frame(measures, tables["quotas"], period, next_period, reps)
-    simulated = modelling.simulate_cost(upcoming, measures, plans, n=simulations, seed=seed)
+    history = modelling.basis_frame(measures, plans, fiscal_year_start)
+    simulated = modelling.simulate_cost(upcoming, history, plans, n=simulations, seed=seed)
     by_month = month_totals(window, revenue)
     a = CompAnalysis(
         period=period,

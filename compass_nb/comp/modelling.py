@@ -225,13 +225,15 @@ def simulate_cost(
     """Total cost of ``frame``'s sellers in ``n`` simulated periods (one value per simulation).
 
     Each seller's attainment on each measure is drawn, independently and with replacement,
-    from the attainments of ``history`` rows of the same plan and measure in the last
-    ``months`` months (months with no credit count as 0 % attainment).
+    from the attainments of ``history`` rows of the same plan and measure that start in the
+    ``months`` months before ``frame``'s period (months with no credit count as 0 %
+    attainment). Pass :func:`basis_frame` rows as ``history`` so that a quarterly plan
+    draws quarterly attainment.
     """
     rng = np.random.default_rng(seed)
     measures = _version_measures(plans, frame)
-    recent = sorted(history["period"].unique())[-months:]
-    past = history.loc[history["period"].isin(recent) & history["attainment"].notna()]
+    first = str(pd.Period(frame["period"].max(), "M") - months) if not frame.empty else ""
+    past = history.loc[(history["period"] >= first) & history["attainment"].notna()]
     total = np.zeros(n)
     for key, rows in frame.groupby(["plan_id", "version", "measure"]):
         pool = past.loc[
