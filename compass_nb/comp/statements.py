@@ -34,15 +34,14 @@ SUMMARY_FIELDS = [
 ]
 
 
-def _text(value) -> str:
+def _text(value, column: str = "") -> str:
+    """A cell as text: rates as percentages, money to the cent, attainment as a percentage."""
     if value is None or (not isinstance(value, str | Decimal) and pd.isna(value)):
         return ""
+    if column == "rate" and isinstance(value, Decimal):
+        return f"{float(value):.4%}"
     if isinstance(value, Decimal):
-        return (
-            f"{value:,.2f}"
-            if value == value.quantize(Decimal("0.01"))
-            else f"{value:,.6f}".rstrip("0")
-        )
+        return f"{value:,.2f}"
     if isinstance(value, float):
         return f"{value:.1%}"
     return str(value)
@@ -60,11 +59,13 @@ def statement_html(seller: pd.Series, name: str, trace: pd.DataFrame, currency: 
     """A self-contained, escaped HTML statement for one seller and period."""
     e = html.escape
     head = "".join(
-        f"<tr><th>{e(label)}</th><td>{e(_text(seller[key]))}</td></tr>"
+        f"<tr><th>{e(label)}</th><td>{e(_text(seller[key], key))}</td></tr>"
         for label, key in SUMMARY_FIELDS
     )
     cells = "".join(
-        "<tr>" + "".join(f"<td>{e(_text(v))}</td>" for v in row) + "</tr>"
+        "<tr>"
+        + "".join(f"<td>{e(_text(v, c))}</td>" for c, v in zip(TRACE_COLUMNS, row, strict=True))
+        + "</tr>"
         for row in trace.itertuples(index=False)
     )
     header = "".join(f"<th>{e(c)}</th>" for c in TRACE_COLUMNS)
@@ -75,6 +76,15 @@ def statement_html(seller: pd.Series, name: str, trace: pd.DataFrame, currency: 
         f"{e(currency)}, each line rounded half-up to the cent.</p><table>{head}</table><h2>Trace</h2>"
         f"<table><tr>{header}</tr>{cells}</table></body></html>"
     )
+
+
+def _csv_trace(trace: pd.DataFrame) -> pd.DataFrame:
+    """The trace for CSV: money to the cent, rates exact."""
+    money = {
+        c: trace[c].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.2f}")
+        for c in ("credit", "amount")
+    }
+    return trace.assign(**money)
 
 
 def _file_stem(rep_id: str, period: str) -> str:
@@ -96,6 +106,6 @@ def write_statements(
             statement_html(seller, str(names.get(seller["rep_id"], "")), trace, currency),
             encoding="utf-8",
         )
-        trace.to_csv(stem.with_suffix(".csv"), index=False)
+        _csv_trace(trace).to_csv(stem.with_suffix(".csv"), index=False)
         written += [stem.with_suffix(".html"), stem.with_suffix(".csv")]
     return written

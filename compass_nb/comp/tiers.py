@@ -51,7 +51,7 @@ def _scale(rates: Rates, quota: Decimal) -> Decimal:
 def _edge_label(value: Decimal | None, rates: Rates) -> str:
     if value is None:
         return "∞"
-    return f"{value * 100:g} %" if rates.basis == "attainment" else f"{value:,}"
+    return f"{float(value) * 100:g} %" if rates.basis == "attainment" else f"{float(value):,.2f}"
 
 
 def schedule(rates: Rates, quota: Decimal, bcr: Decimal) -> list[Segment]:
