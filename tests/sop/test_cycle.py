@@ -1,0 +1,126 @@
+"""The S&OP steps chained through the package on demo:small, over several cycles."""
+
+import pandas as pd
+import pytest
+from test_notebooks import seasonal_naive_forecast
+
+from compass_nb.errors import InputError, ParameterError
+from compass_nb.sop import cycle, decision_log
+from compass_nb.sop.months import period_month
+
+
+@pytest.fixture(scope="module")
+def demo_tables():
+    from compass_nb.data import demo
+
+    return demo.generate("small")
+
+
+def _as_of(tables, period):
+    cut = period_month(period) + pd.offsets.MonthEnd(0)
+    orders = tables["orders"][pd.to_datetime(tables["orders"]["order_date"]) <= cut]
+    inventory = tables["inventory"][pd.to_datetime(tables["inventory"]["snapshot_date"]) <= cut]
+    return orders, inventory, tables["overrides"][tables["overrides"]["cycle"] <= period]
+
+
+@pytest.fixture(scope="module")
+def cycles(demo_tables):
+    """Seven monthly cycles, 2026-04 to 2026-10, planned as 02 and 03 would."""
+    t = demo_tables
+    out = {"consensus": [], "forecast": [], "supply_plan": [], "decisions": []}
+    for p in [str(x) for x in pd.period_range("2026-04", "2026-10", freq="M")]:
+        orders, inventory, overrides = _as_of(t, p)
+        fc = seasonal_naive_forecast(orders, t["products"], p)
+        past = pd.concat(out["consensus"]) if out["consensus"] else None
+        d = cycle.demand_review(
+            fc, overrides, t["products"], t["budget"], orders, period=p, past_consensus=past
+        )
+        s = cycle.supply_review(
+            d.consensus, t["products"], inventory, t["capacity"], t["receipts"], orders, period=p
+        )
+        out["consensus"].append(d.consensus.assign(period=p))
+        out["forecast"].append(fc.assign(period=p))
+        out["supply_plan"].append(s.stored.assign(period=p))
+        out["decisions"].append(decision_log("base", [f"Review {p}"], ["base"]).assign(period=p))
+    return {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
+
+
+def test_supply_plan_of_every_cycle_balances_for_every_row(cycles):
+    p = cycles["supply_plan"]
+    balance = p["opening"] + p["receipts"] + p["production"] - p["demand"] - p["closing"]
+    assert balance.abs().max() < 1e-6
+    assert ((p["met"] + p["unmet"] - p["demand"]).abs() < 1e-6).all()
+
+
+def test_tracking_covers_six_cycles_at_lag_one_and_four_at_lag_three(cycles, demo_tables):
+    orders, inventory, _ = _as_of(demo_tables, "2026-10")
+    r = cycle.tracking_review(
+        cycles["consensus"],
+        cycles["forecast"],
+        cycles["supply_plan"],
+        cycles["decisions"],
+        orders,
+        inventory,
+        demo_tables["products"],
+        period="2026-10",
+    )
+    months = r.accuracy_trend.groupby("lag")["month"].nunique().to_dict()
+    assert months == {1: 6, 3: 4}
+    assert r.accuracy["wape"].between(0, 2).all()
+    assert len(r.outcomes) == 6 and (r.outcomes["months_observed"] >= 1).all()
+    assert len(r.fva) == 6 and r.fill["fill_rate"].between(0, 1).all()
+
+
+def test_pre_sop_and_executive_steps_on_the_latest_cycle(cycles, demo_tables):
+    t = demo_tables
+    latest = cycles["supply_plan"][cycles["supply_plan"]["period"] == "2026-10"]
+    consensus = cycles["consensus"][cycles["consensus"]["period"] == "2026-10"]
+    r = cycle.pre_sop_review(
+        consensus,
+        latest,
+        t["capacity"],
+        t["products"],
+        scenarios=[{"name": "more", "capacity": [{"resource": "Line-A", "change": 0.15}]}],
+    )
+    assert set(r.scenarios["scenario"]) == {"base", "upside", "downside", "more"}
+    assert (r.scenarios.loc[r.scenarios["scenario"] == "base", "delta"] == 0).all()
+    orders, _, _ = _as_of(t, "2026-10")
+    e = cycle.executive_review(
+        cycles["consensus"],
+        cycles["supply_plan"],
+        r.scenarios,
+        r.recommendations,
+        t["budget"],
+        orders,
+        period="2026-10",
+        targets={"fill_rate": 0.95},
+    )
+    k = e.kpis.set_index("kpi")
+    assert not pd.isna(k.loc["revenue_plan", "previous"]) and not pd.isna(
+        k.loc["revenue_plan", "budget"]
+    )
+    assert 0 < k.loc["forecast_accuracy", "value"] < 1
+    with pytest.raises(ParameterError, match="unknown key"):
+        cycle.executive_review(
+            cycles["consensus"],
+            cycles["supply_plan"],
+            r.scenarios,
+            r.recommendations,
+            t["budget"],
+            orders,
+            period="2026-10",
+            targets={"happiness": 1},
+        )
+
+
+def test_demand_review_without_a_forecast_says_to_run_forecasting(demo_tables):
+    orders, _, overrides = _as_of(demo_tables, "2026-10")
+    with pytest.raises(InputError, match="run the forecasting notebook"):
+        cycle.demand_review(
+            pd.DataFrame(),
+            overrides,
+            demo_tables["products"],
+            demo_tables["budget"],
+            orders,
+            period="2026-10",
+        )
