@@ -100,15 +100,18 @@ def team_month_totals(
     return out
 
 
-def month_totals(sellers: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
-    """Company payout, revenue and cost of sales per month."""
+def month_totals(
+    sellers: pd.DataFrame, revenue: pd.DataFrame, *, min_sellers: int = privacy.MIN_SELLERS
+) -> pd.DataFrame:
+    """Company payout, revenue and cost of sales per month (months with fewer than
+    ``min_sellers`` sellers are left out)."""
     pay = sellers.groupby("period").agg(sellers=("rep_id", "nunique"), payout=("payout", "sum"))
     rev = revenue.groupby("period")["revenue"].sum()
     out = pay.join(rev).fillna({"revenue": 0.0}).reset_index()
     out["cost_of_sales"] = np.where(
         out["revenue"] > 0, out["payout"] / out["revenue"].where(out["revenue"] > 0, 1), np.nan
     )
-    return out
+    return out.loc[out["sellers"] >= min_sellers].reset_index(drop=True)
 
 
 def attainment_points(
@@ -249,8 +252,13 @@ def analyse(
     next_period = str(pd.Period(period, "M") + 1)
     upcoming = modelling.next_period_frame(measures, tables["quotas"], period, next_period, reps)
     history = modelling.basis_frame(measures, plans, fiscal_year_start)
-    simulated = modelling.simulate_cost(upcoming, history, plans, n=simulations, seed=seed)
-    by_month = month_totals(window, revenue)
+    enough = upcoming["rep_id"].nunique() >= min_sellers
+    simulated = (
+        modelling.simulate_cost(upcoming, history, plans, n=simulations, seed=seed)
+        if enough
+        else np.array([])
+    )
+    by_month = month_totals(window, revenue, min_sellers=min_sellers)
     a = CompAnalysis(
         period=period,
         next_period=next_period,
@@ -276,7 +284,9 @@ def analyse(
         windows=windows,
         scenarios=scenario_table(windows, plans, float(revenue["revenue"].sum())),
         simulated=simulated,
-        percentiles=modelling.cost_percentiles(simulated),
+        percentiles=modelling.cost_percentiles(simulated)
+        if enough
+        else pd.DataFrame(columns=["percentile", "total_cost"]),
         headlines={},
         fiscal_year_start=fiscal_year_start,
     )
@@ -304,9 +314,9 @@ def headlines(a: CompAnalysis) -> dict:
         "at_quota_share": float((a.points["attainment"] >= 1).mean())
         if not a.points.empty
         else np.nan,
-        "next_p10": float(p["P10"]),
-        "next_p50": float(p["P50"]),
-        "next_p90": float(p["P90"]),
+        "next_p10": float(p.get("P10", np.nan)),
+        "next_p50": float(p.get("P50", np.nan)),
+        "next_p90": float(p.get("P90", np.nan)),
         "reconciliation_cents": int(here.iloc[0]) if not here.empty else 0,
         "adjustment_total": float(a.adjustments["amount"].sum())
         if not a.adjustments.empty
@@ -319,12 +329,18 @@ def headlines(a: CompAnalysis) -> dict:
 def summary_lines(a: CompAnalysis, currency: str = "EUR") -> list[str]:
     """Headline sentences for the summary box (group figures only)."""
     h = a.headlines
+    if a.period not in set(a.by_month["period"]):
+        return [
+            f"Fewer than five sellers were on a plan in {a.period}: no totals are shown, to keep pay private."
+        ]
     lines = [
         f"Variable pay for {a.period}: {h['payout']:,.0f} {currency} across {h['sellers_paid']} sellers; cost of sales "
         f"{h['cost_of_sales']:.1%} of credited bookings ({h['cost_of_sales_ytd']:.1%} year to date, "
         f"{h['payout_ytd']:,.0f} {currency}).",
         f"Next period ({a.next_period}) budget from a Monte-Carlo of attainment: P50 {h['next_p50']:,.0f} {currency}, "
-        f"P10–P90 {h['next_p10']:,.0f} to {h['next_p90']:,.0f} {currency}.",
+        f"P10–P90 {h['next_p10']:,.0f} to {h['next_p90']:,.0f} {currency}."
+        if a.simulated.size
+        else f"No Monte-Carlo budget for {a.next_period}: fewer than five sellers stay on a plan.",
         f"{h['at_quota_share']:.0%} of seller-months in the last {len(a.months)} months reached quota.",
     ]
     if h["reconciliation_cents"] == 0:

@@ -1,6 +1,11 @@
 """The notebook's figures on demo:small: groups of five, totals that add up, a tie to the cent."""
 
+import pandas as pd
 import pytest
+import yaml
+from comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, reps_frame
+
+from compass_nb.comp.analysis import analyse, summary_lines
 
 
 @pytest.fixture
@@ -33,3 +38,21 @@ def test_scatter_roles_are_groups_of_five_or_more(a):
     heads = window.groupby("role")["rep_id"].nunique()
     small = set(heads[heads < 5].index)
     assert small and not small & set(a.points["role"])
+
+
+def test_a_company_of_fewer_than_five_sellers_shows_no_totals(tmp_path):
+    reps = reps_frame(*[(f"r{i}", "flat", "2020-01-01", None, 100000) for i in range(4)])
+    quotas = pd.DataFrame({"rep_id": reps["rep_id"], "period": "2026-10", "quota": 100000.0})
+    opportunities = opportunities_frame(("O1", "r1", "2026-10-03", 1000))
+    tables = {
+        "reps": reps,
+        "quotas": quotas,
+        "credit_splits": NO_SPLITS,
+        "opportunities": opportunities,
+    }
+    (tmp_path / "flat.yaml").write_text(yaml.safe_dump(FLAT_10))
+    a = analyse(tables, "2026-10", plans_dir=tmp_path, simulations=50)
+    assert a.by_month.empty and a.by_team.empty and a.simulated.size == 0
+    assert summary_lines(a) == [
+        "Fewer than five sellers were on a plan in 2026-10: no totals are shown, to keep pay private."
+    ]
