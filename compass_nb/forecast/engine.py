@@ -194,7 +194,7 @@ def fit_forecast(
     classes = classify_series(df)
     route = _routes(classes, continuous, tuple(intermittent_candidates))
     skip = {u for u, c in zip(classes["unique_id"], classes["demand_class"], strict=True) if c != "smooth" and c != "erratic"}
-    cleaned = flag_outliers(df, skip=skip) if clean_outliers else df.assign(y_clean=df["y"], outlier=False)
+    cleaned = flag_outliers(df, skip=skip, m=m) if clean_outliers else df.assign(y_clean=df["y"], outlier=False)
     fit_df = cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"])
     profiles = _family_profiles(df, classes, family, m, freq)
     hb = min(h, m if m > 1 else 6)

@@ -47,14 +47,12 @@ def conformal_quantiles(bt: pd.DataFrame, scales: pd.Series, level: int) -> pd.D
     ok = np.isfinite(s) & (s > 0)
     err = np.abs(bt["y"].to_numpy(float) - bt["yhat"].to_numpy(float))
     frame = pd.DataFrame({"group": bt["group"], "step": bt["step"], "q": err / np.where(ok, s, 1)})[ok]
-    n = frame.groupby(["group", "step"])["q"].transform("size")
-    # finite-sample conformal quantile: ceil((n + 1) * level) / n
-    rank = np.minimum(1.0, np.ceil((n + 1) * level / 100) / n)
-    frame["r"] = rank
-    out = frame.groupby(["group", "step"]).apply(
-        lambda g: float(np.quantile(g["q"], g["r"].iloc[0], method="higher")), include_groups=False
-    )
-    return out.rename("q").reset_index()
+    rows = []
+    for (grp, step), g in frame.groupby(["group", "step"], sort=True):
+        n = len(g)
+        rank = min(1.0, np.ceil((n + 1) * level / 100) / n)  # finite-sample conformal rank
+        rows.append((grp, int(step), float(np.quantile(g["q"].to_numpy(), rank, method="higher"))))
+    return pd.DataFrame(rows, columns=["group", "step", "q"])
 
 
 def _extend_steps(q: pd.DataFrame, h: int) -> pd.DataFrame:
@@ -100,9 +98,11 @@ def calibrate_intervals(
     report["method"] = "model"
     h = int(fc["step"].max()) if len(fc) else 0
     s = fc["unique_id"].map(scales).fillna(0).to_numpy(float)
+    off = ~(report["coverage"].notna() & ((report["coverage"] - report["level"] / 100).abs() <= tolerance))
+    redo = set(report.loc[off, "group"])  # one method per group, so that levels stay nested
     for i, row in report.iterrows():
-        cov, lv, grp = row["coverage"], int(row["level"]), row["group"]
-        if np.isfinite(cov) and abs(cov - lv / 100) <= tolerance:
+        lv, grp = int(row["level"]), row["group"]
+        if grp not in redo:
             continue
         q = conformal_quantiles(bt[bt["group"] == grp], scales, lv)
         if q.empty:
@@ -115,7 +115,17 @@ def calibrate_intervals(
         fc.loc[sel, f"yhat_hi_{lv}"] = fc.loc[sel, "yhat"].to_numpy() + half
         report.loc[i, "method"] = "conformal"
     _fill_missing(fc, level)
+    _nest(fc, level)
     return fc, report
+
+
+def _nest(fc: pd.DataFrame, level) -> None:
+    """Wider levels never inside narrower ones (the point forecast inside all)."""
+    lo, hi = fc["yhat"].to_numpy(float).copy(), fc["yhat"].to_numpy(float).copy()
+    for lv in sorted(level):
+        lo = np.minimum(lo, fc[f"yhat_lo_{lv}"].to_numpy(float))
+        hi = np.maximum(hi, fc[f"yhat_hi_{lv}"].to_numpy(float))
+        fc[f"yhat_lo_{lv}"], fc[f"yhat_hi_{lv}"] = lo, hi
 
 
 def _fill_missing(fc: pd.DataFrame, level) -> None:
