@@ -242,7 +242,7 @@ def projected_inventory(
         ``plan`` sorted by SKU, location and month, plus ``opening``, ``closing`` (negative =
         backlog), ``on_hand``, ``backlog``, ``met`` (demand served in its own month),
         ``unmet``, ``safety_stock``, ``below_safety_stock``, ``days_of_supply``,
-        ``excess``.
+        ``max_stock`` (the maximum cover in units) and ``excess`` above it.
     """
     df = plan.sort_values(KEYS + ["month"]).reset_index(drop=True)
     df = df.merge(
@@ -265,7 +265,8 @@ def projected_inventory(
     df["below_safety_stock"] = df["on_hand"] < df["safety_stock"] - 1e-9
     daily = _forward_demand(df) / DAYS_PER_MONTH
     df["days_of_supply"] = (df["on_hand"] / daily.where(daily > 0)).astype(float)
-    df["excess"] = (df["on_hand"] - max_cover_months * daily * DAYS_PER_MONTH).clip(lower=0.0)
+    df["max_stock"] = max_cover_months * daily * DAYS_PER_MONTH
+    df["excess"] = (df["on_hand"] - df["max_stock"]).clip(lower=0.0)
     return df.drop(columns="_open0")
 
 

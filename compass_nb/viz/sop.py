@@ -28,27 +28,46 @@ def _axes(ax: Axes | None, size=(9, 3.6)) -> Axes:
 def consensus_waterfall(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Per family over the horizon: statistical forecast → override adjustment → consensus (units).
 
-    ``data`` is :func:`compass_nb.sop.consensus.waterfall` output.
+    ``data`` is :func:`compass_nb.sop.consensus.waterfall` output. The axis starts near
+    the smallest bar so that adjustments of a few percent stay visible; each adjustment
+    is labelled in units and percent.
     """
     ax = _axes(ax)
     totals = data.groupby("family")[["stat_forecast", "adjustment", "consensus"]].sum()
     x = np.arange(len(totals))
     ax.bar(x - 0.27, totals["stat_forecast"], width=0.26, color=LIGHT, label="statistical")
-    colors = np.where(totals["adjustment"] >= 0, GREEN, RED)
+    up = totals["adjustment"] >= 0
+    bottom = totals["stat_forecast"].where(up, totals["consensus"])
     ax.bar(
         x,
-        totals["adjustment"],
+        totals["adjustment"].abs(),
         width=0.26,
-        bottom=totals["stat_forecast"].where(totals["adjustment"] >= 0, totals["consensus"]),
-        color=colors,
+        bottom=bottom,
+        color=np.where(up, GREEN, RED),
         label="override adjustment",
     )
     ax.bar(x + 0.27, totals["consensus"], width=0.26, color=BLUE, label="consensus")
+    for i, (adj, stat) in enumerate(
+        zip(totals["adjustment"], totals["stat_forecast"], strict=True)
+    ):
+        share = adj / stat if stat else 0.0
+        ax.annotate(
+            f"{adj:+,.0f} ({share:+.1%})",
+            (i, max(stat, stat + adj)),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
+    low = float(totals[["stat_forecast", "consensus"]].min().min())
+    high = float(totals[["stat_forecast", "consensus"]].max().max())
+    ax.set_ylim(max(0.0, low - 0.25 * (high - low + 0.1 * high)), high * 1.08)
     ax.set_xticks(x, totals.index)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_ylabel("units over the horizon")
     ax.set_title("Consensus waterfall by family")
-    ax.legend(loc="upper left", fontsize=8, ncols=3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=8, ncols=3, frameon=False)
     return ax
 
 
@@ -109,13 +128,11 @@ def inventory_projection(
     """
     ax = _axes(ax)
     df = data if family is None else data[data["family"] == family]
-    month = df.groupby("month")[["on_hand", "safety_stock", "backlog", "excess"]].sum()
+    month = df.groupby("month")[["on_hand", "safety_stock", "backlog", "max_stock"]].sum()
     ax.bar(month.index, month["on_hand"], width=20, color=LIGHT, label="projected on hand")
     ax.bar(month.index, -month["backlog"], width=20, color=RED, label="backlog")
     ax.plot(month.index, month["safety_stock"], color=BLUE, ls="--", label="safety stock")
-    ax.plot(
-        month.index, month["on_hand"] - month["excess"], color=GREY, ls=":", label="maximum cover"
-    )
+    ax.plot(month.index, month["max_stock"], color=GREY, ls=":", label="maximum cover")
     ax.axhline(0, color="black", lw=0.6)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_ylabel("units")
