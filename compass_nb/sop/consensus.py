@@ -33,7 +33,7 @@ def statistical_forecast(forecast: pd.DataFrame, months: pd.DatetimeIndex) -> pd
     f = f.assign(month=month_of(f["ds"]).to_numpy())
     f = f[f["month"].isin(months)]
     out = f[["family", "sku", "location", "month"]].copy()
-    out["stat_forecast"] = f["yhat"].astype(float).clip(lower=0.0).to_numpy()
+    out["stat_forecast"] = f["yhat"].astype(float).fillna(0.0).clip(lower=0.0).to_numpy()
     for col, src in (("stat_lo_80", "yhat_lo_80"), ("stat_hi_80", "yhat_hi_80")):
         vals = f[src].astype(float) if src in f else f["yhat"].astype(float)
         out[col] = vals.fillna(f["yhat"].astype(float)).clip(lower=0.0).to_numpy()
@@ -146,6 +146,11 @@ def consensus_plan(
     intervals rescaled to the consensus (``consensus_lo_80``, ``consensus_hi_80``) for the
     upside and downside scenarios.
     """
+    family = products.drop_duplicates("sku").set_index("sku")["family"]
+    known = forecast["family"] if "family" in forecast else pd.Series(pd.NA, index=forecast.index)
+    forecast = forecast.assign(
+        family=known.fillna(forecast["sku"].map(family)).fillna("(no family)")
+    )
     stat = statistical_forecast(forecast, months)
     plan = apply_overrides(stat, overrides)
     prices = products[["sku", "unit_price", "unit_cost"]].drop_duplicates("sku")

@@ -203,3 +203,9 @@ def test_adjusting_a_family_month_spreads_it_and_revalues(forecast, months, prod
     assert consensus_plan(forecast, stored, products, months).loc[
         rows.index, "consensus"
     ].tolist() == [60.0, 60.0]
+
+
+def test_forecast_rows_without_family_take_it_from_products(forecast, months, products):
+    plan = consensus_plan(forecast.assign(family=None), None, products, months)
+    assert set(plan["family"]) == {"F", "G"}
+    assert len(plan) == 3 * 2 * 3
