@@ -177,3 +177,11 @@ def test_constrained_plan_never_exceeds_capacity_nor_loses_demand(rows, rule):
     last = sp.plan[sp.plan["month"] == months[-1]]
     owed = sp.plan["demand"].sum() - sp.plan["production"].sum()
     assert last["backlog"].sum() == pytest.approx(max(owed, 0.0), abs=1e-6)
+
+
+def test_without_any_capacity_rows_every_family_is_unconstrained(products, months):
+    empty = pd.DataFrame({"period": [], "resource": [], "family": [], "capacity_units": []})
+    sp = _plan(months, products, {"A": [10, 20, 30], "C": [5, 5, 5]}, empty)
+    assert sp.plan["unmet"].sum() == 0
+    assert sp.plan["production"].sum() == 75
+    assert sp.load.empty
