@@ -40,7 +40,7 @@ targets = {  # KPI targets; None = no target (revenue and margin are compared wi
     "margin_rate": None,
     "fill_rate": 0.95,
     "inventory_value": None,
-    "days_of_supply": 60,
+    "days_of_supply": 60.0,
     "forecast_accuracy": 0.7,
 }
 kpi_months = 12  # months the headline KPIs cover
