@@ -26,7 +26,10 @@ import pandas as pd
 
 from compass_nb.errors import StoreBusy
 
-RUNS_DDL = "CREATE TABLE IF NOT EXISTS runs (period VARCHAR, run_id INTEGER, status VARCHAR)"
+RUNS_DDL = (
+    "CREATE TABLE IF NOT EXISTS runs (period VARCHAR, run_id INTEGER, status VARCHAR);"
+    "CREATE TABLE IF NOT EXISTS run_tables (period VARCHAR, run_id INTEGER, table_name VARCHAR)"
+)
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -134,10 +137,10 @@ def read(
         query = f"""
             WITH done AS (SELECT period, run_id FROM runs WHERE status = 'complete'),
             latest AS (
-                SELECT t.period, max(t.run_id) AS run_id
-                FROM (SELECT DISTINCT period, run_id FROM "{table}") t
-                JOIN done USING (period, run_id)
-                GROUP BY t.period
+                SELECT w.period, max(w.run_id) AS run_id
+                FROM run_tables w JOIN done USING (period, run_id)
+                WHERE w.table_name = '{table}'
+                GROUP BY w.period
             )
             SELECT t.* FROM "{table}" t JOIN latest USING (period, run_id)
         """
@@ -174,8 +177,8 @@ def stage(
     target = Path(run_dir) / "tables" / f"{table}.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     out = frame.copy()
-    out["period"] = period
-    out["run_id"] = int(run_id)
+    out["period"] = pd.Series(period, index=out.index, dtype="string")
+    out["run_id"] = pd.Series(int(run_id), index=out.index, dtype="int64")
     temporary = target.with_suffix(".tmp")
     out.to_parquet(temporary, index=False)
     os.replace(temporary, target)
@@ -221,6 +224,7 @@ def commit(path: str | Path, run_dir: str | Path, *, period: str, run_id: int) -
                 con.execute(
                     f"INSERT INTO \"{table}\" BY NAME SELECT * FROM read_parquet('{parquet}')"
                 )
+                con.execute("INSERT INTO run_tables VALUES (?, ?, ?)", [period, int(run_id), table])
                 _pause_point("commit")
             con.execute("INSERT INTO runs VALUES (?, ?, 'complete')", [period, int(run_id)])
             con.execute("COMMIT")
@@ -252,6 +256,7 @@ def append(path: str | Path, table: str, frame: pd.DataFrame, *, period: str) ->
             ).fetchone()[0]
             if not known:
                 con.execute("INSERT INTO runs VALUES (?, 0, 'complete')", [period])
+            con.execute("INSERT INTO run_tables VALUES (?, 0, ?)", [period, table])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
