@@ -152,7 +152,7 @@ def fit_chunk(chunk: Chunk) -> tuple[pd.DataFrame, pd.DataFrame]:
     (DataFrame, DataFrame)
         The final forecasts (``unique_id``, ``ds``, candidate columns) and the backtest
         forecasts beside the hidden actuals (``unique_id``, ``window``, ``step``, ``ds``,
-        ``y``, candidate columns).
+        ``y``, ``naive_last`` (the last value before the origin), candidate columns).
     """
     hist = chunk.history
     final = predict_panel(hist, chunk.route, chunk.h, chunk.freq, chunk.m, chunk.level, chunk.profiles)
@@ -162,9 +162,10 @@ def fit_chunk(chunk: Chunk) -> tuple[pd.DataFrame, pd.DataFrame]:
         if train.empty:
             continue
         fc = predict_panel(train, chunk.route, chunk.hb, chunk.freq, chunk.m, chunk.level, chunk.profiles)
+        last = train.groupby("unique_id")["y"].last().rename("naive_last")
         test = test[["unique_id", "ds", "y"]].assign(
             window=w, step=test.groupby("unique_id").cumcount().to_numpy() + 1
-        )
+        ).merge(last, on="unique_id", how="left")
         tests.append(test.merge(fc, on=["unique_id", "ds"], how="left"))
     backtest = pd.concat(tests, ignore_index=True) if tests else pd.DataFrame()
     return final, backtest

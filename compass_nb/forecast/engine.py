@@ -38,7 +38,7 @@ class ForecastResult:
 
     forecast: pd.DataFrame  # one row per series and future period
     classes: pd.DataFrame  # unique_id, adi, cv2, demand_class, n_obs
-    backtest: pd.DataFrame  # unique_id, window, step, ds, y, candidate columns, yhat, bounds
+    backtest: pd.DataFrame  # unique_id, window, step, ds, y, naive_last, candidates, chosen yhat, calibrated bounds, model
     scores: pd.DataFrame  # unique_id, option, mae, n
     coverage: pd.DataFrame  # group, level, coverage, n, method
     candidates: pd.DataFrame  # unique_id, ds, one column per candidate (final fit)
@@ -220,7 +220,11 @@ def fit_forecast(
         bt = apply_choice(bt, choice, route, level)
         bt["group"] = bt["unique_id"].map(group)
     scales = series_scales(fit_df)
-    fc, coverage = calibrate_intervals(fc, bt, scales, level, interval_tolerance) if len(bt) else (fc, pd.DataFrame())
+    coverage = pd.DataFrame(columns=["group", "level", "coverage", "n", "method"])
+    if len(bt):
+        fc, coverage = calibrate_intervals(fc, bt, scales, level, interval_tolerance)
+        bt, _ = calibrate_intervals(bt, bt, scales, level, interval_tolerance)
+        bt["model"] = bt["unique_id"].map(lambda u: model_label(choice[u], route[u]))
     nonneg = set(df.groupby("unique_id")["y"].min().loc[lambda s: s >= 0].index)
     fc = clip_at_zero(fc, nonneg, level)
     labels = {u: model_label(choice[u], route[u]) for u in route}
