@@ -224,3 +224,107 @@ def cycle_tracking(snapshots: pd.DataFrame, demand: pd.DataFrame, window: int = 
 def reselect_ids(signals: pd.DataFrame) -> set:
     """The series to re-select this cycle (tracking signal out of ±4)."""
     return series_to_reselect(signals) if len(signals) else set()
+
+
+def fva_from_backtest(cycle: CycleForecast, by: str | None = None) -> pd.DataFrame:
+    """Naive → statistical stairstep on the backtest, for a store without past cycles.
+
+    The naive forecast is the last actual before the backtest origin; no overrides were
+    made at backtest origins, so the override step equals the statistical one.
+    """
+    bt = cycle.result.backtest
+    nodes = cycle.backtest[["unique_id", "level", "family"]]
+    bt = bt.merge(nodes, on="unique_id")
+    bt = bt[bt["level"] == "sku_location"]
+    frame = pd.DataFrame({"family": bt["family"], "y": bt["y"], "naive": bt["naive_last"],
+                          "statistical": bt["yhat"], "override": bt["yhat"]})
+    return fva_stairstep(frame, by=by)
+
+
+def cycle_nowcast(fc: pd.DataFrame, mtd_orders: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """Nowcast of the first forecast month of every SKU × location from its month-to-date orders.
+
+    The elapsed share of the month follows the weekday pattern of the order history.
+    """
+    from compass_nb.forecast.nowcast import nowcast, weekday_weights
+
+    bottom = fc[fc["level"] == "sku_location"]
+    if bottom.empty or mtd_orders is None or mtd_orders.empty:
+        return pd.DataFrame(columns=["unique_id", "forecast", "mtd", "share_elapsed", "run_rate", "nowcast"])
+    first = bottom[bottom["ds"] == bottom["ds"].min()]
+    month = first["ds"].iloc[0].strftime("%Y-%m")
+    mtd = mtd_orders.assign(unique_id=mtd_orders["sku"].astype(str) + "|" + mtd_orders["location"].astype(str))
+    recent = orders[pd.to_datetime(orders["order_date"]) >= pd.to_datetime(orders["order_date"]).max() - pd.Timedelta(days=364)]
+    return nowcast(first[["unique_id", "yhat"]], mtd, month, weights=weekday_weights(recent))
+
+
+def past_snapshots(snapshots: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Forecast snapshots of the cycles before ``period`` (empty frame when there are none)."""
+    if snapshots is None or snapshots.empty or "period" not in snapshots:
+        return pd.DataFrame(columns=FORECAST_COLUMNS + ["period"])
+    past = snapshots[snapshots["period"].astype(str) < str(period)].copy()
+    past["ds"] = pd.to_datetime(past["ds"])
+    return past
+
+
+def class_counts(cycle: CycleForecast) -> pd.DataFrame:
+    """Number of series per demand class and hierarchy level."""
+    firsts = cycle.forecast.drop_duplicates("unique_id")
+    return firsts.pivot_table(index="demand_class", columns="level", values="unique_id", aggfunc="count",
+                              fill_value=0).reset_index().rename_axis(columns=None)
+
+
+def largest_series(cycle: CycleForecast, n: int) -> list[str]:
+    """The ``n`` SKU × location series with the most demand over the last year."""
+    h = cycle.history[cycle.history["level"] == "sku_location"]
+    recent = h[h["ds"] > h["ds"].max() - pd.DateOffset(months=12)]
+    return list(recent.groupby("unique_id")["y"].sum().nlargest(int(n)).index)
+
+
+def flagged_series(cycle: CycleForecast, signals: pd.DataFrame) -> pd.DataFrame:
+    """Series flagged this cycle (re-selected, outlier, new item), with their tracking signal."""
+    f = cycle.forecast[(cycle.forecast["level"] == "sku_location") & (cycle.forecast["flag"] != "")]
+    f = f.drop_duplicates("unique_id")[["unique_id", "family", "model", "demand_class", "flag"]]
+    ts = signals[["unique_id", "tracking_signal"]] if len(signals) else pd.DataFrame(columns=["unique_id", "tracking_signal"])
+    out = f.merge(ts, on="unique_id", how="left")
+    order = out["flag"].str.contains("re-selected").astype(int) * 10 + out["tracking_signal"].abs().fillna(0)
+    return out.assign(_o=order).sort_values("_o", ascending=False).drop(columns="_o").reset_index(drop=True)
+
+
+def nowcast_summary(now: pd.DataFrame) -> pd.DataFrame:
+    """Nowcast beside the forecast, largest relative gaps first."""
+    if now.empty:
+        return now
+    out = now[["unique_id", "forecast", "mtd", "share_elapsed", "nowcast"]].copy()
+    out["gap"] = (out["nowcast"] / out["forecast"].where(out["forecast"] > 0)) - 1
+    return out.sort_values("gap", key=lambda s: s.abs(), ascending=False, na_position="last").reset_index(drop=True)
+
+
+def summary_lines(cycle: CycleForecast, head: dict, signals: pd.DataFrame, now: pd.DataFrame) -> list[str]:
+    """Headline sentences of the forecasting notebook."""
+    fc = cycle.forecast
+    total = fc[fc["level"] == "total"]
+    bottom = fc[fc["level"] == "sku_location"].drop_duplicates("unique_id")
+    first = total["ds"].min()
+    lines = [
+        f"{bottom['unique_id'].nunique()} SKU × location series forecast {total['ds'].nunique()} months ahead "
+        f"({first:%b %Y} to {total['ds'].max():%b %Y}): {total['yhat'].sum():,.0f} units in total, "
+        f"{total.loc[total['ds'] == first, 'yhat'].sum():,.0f} in {first:%b %Y}.",
+        f"Backtest accuracy: WAPE {head['wape']:.1%}, bias {head['bias']:+.1%}, median MASE {head['mase']:.2f}; "
+        f"80 % intervals covered {head['coverage']:.0%} of backtest actuals.",
+    ]
+    flagged = int(signals["flagged"].sum()) if len(signals) else 0
+    if len(signals):
+        lines.append(f"{flagged} of {len(signals)} series left the ±4 tracking-signal band and were re-selected.")
+    else:
+        lines.append("No past cycles in the store yet: tracking signals start with the next cycle (or --backfill).")
+    n_out = int(bottom["flag"].str.contains("outlier").sum())
+    n_new = int(bottom["flag"].str.contains("new-item").sum())
+    lines.append(f"{n_out} series had outliers cleaned for fitting; {n_new} new items borrow their family's seasonality.")
+    if len(now):
+        share = now["share_elapsed"].iloc[0]
+        lines.append(f"Nowcast with {share:.0%} of {first:%b %Y} elapsed: {now['nowcast'].sum():,.0f} units "
+                     f"against a forecast of {now['forecast'].sum():,.0f}.")
+    if fc["candidate_set"].iloc[0] == "fast":
+        lines.append("A very large panel: the cheaper 'fast' candidate set was used.")
+    return lines
