@@ -205,8 +205,9 @@ def fva_table(snapshots: pd.DataFrame, demand: pd.DataFrame, overrides: pd.DataF
     for cycle, idx in bottom.groupby("period").groups.items():
         bottom.loc[idx, "override"] = apply_overrides(bottom.loc[idx], overrides, cycle).to_numpy()
     actual = demand.assign(unique_id=demand["sku"] + "|" + demand["location"])[["unique_id", "ds", "y"]]
-    err = one_step_errors(bottom.rename(columns={"yhat": "statistical"}).assign(yhat=lambda d: d["statistical"]), actual)
-    err = err.merge(bottom[["unique_id", "period", "ds", "statistical", "override", "family"]], on=["unique_id", "period", "ds"])
+    err = one_step_errors(bottom, actual)
+    err = err.merge(bottom[["unique_id", "period", "ds", "override", "family"]], on=["unique_id", "period", "ds"])
+    err["statistical"] = err["yhat"]
     prev = actual.assign(period=actual["ds"].dt.strftime("%Y-%m")).rename(columns={"y": "naive"})
     err = err.merge(prev[["unique_id", "period", "naive"]], on=["unique_id", "period"], how="left").fillna({"naive": 0})
     return fva_stairstep(err, by=by)
