@@ -13,6 +13,9 @@ BLUE, DARK, GREY, RED, GREEN = "#9ec3e6", "#1f4e79", "#b0b0b0", "#d93025", "#188
 
 
 def _money(value: float, _=None) -> str:
+    value = float(value) + 0.0  # no "-0"
+    if abs(value) < 0.5:
+        return "0"
     magnitude = abs(value)
     if magnitude >= 1e6:
         return f"{value / 1e6:,.1f} M"
@@ -100,7 +103,7 @@ def win_rate_bars(data: pd.DataFrame, by: str, *, ax: Axes | None = None) -> Axe
     ax.barh(y - 0.2, data["win_rate_amount"], height=0.4, color=BLUE, label="by amount")
     ax.set_yticks(y, data[by].astype(str))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title(f"Win rate by {by.replace('_', ' ')}")
     return ax
 
@@ -191,7 +194,7 @@ def flow_waterfall(
 ) -> Axes:
     """The pipeline flow as a waterfall: start, what came in, what left, end."""
     ax = _axes(ax, (9, 3.4))
-    labels = data["step"].str.replace("_", " ").tolist()
+    labels = data["step"].str.replace("_", "\n").tolist()
     values = data["value"].to_numpy(dtype=float)
     bottoms, heights, colours, running = [], [], [], 0.0
     for step, value in zip(data["step"], values, strict=True):
@@ -242,7 +245,7 @@ def forecast_rollups(data: pd.DataFrame, *, quarter: str, ax: Axes | None = None
         )
     ax.set_xticks(x, rows["product_family"])
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.legend(fontsize=8, ncol=4)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title(f"Forecast roll-ups · {quarter}")
     return ax
 
@@ -267,7 +270,7 @@ def backtest_chart(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     )
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
     ax.tick_params(axis="x", rotation=30)
-    ax.legend(fontsize=8, ncol=4)
+    ax.legend(fontsize=8, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.28), frameon=False)
     ax.set_title("Backtest: forecast made before each quarter vs what closed")
     return ax
 
@@ -306,6 +309,6 @@ def ramp_curve(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.axhline(1.0, color=RED, linestyle="--")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("month of tenure (1 = hire month)")
-    ax.set_ylabel("median monthly attainment")
+    ax.set_ylabel("median cumulative attainment")
     ax.set_title("Ramp of new hires")
     return ax
