@@ -382,7 +382,7 @@ def _pre_sop_summary(r: PreSopReview, currency: str) -> list[str]:
             continue
         lines.append(
             f"{name}: revenue {_money(delta.loc[name, 'revenue'], currency)}, fill rate "
-            f"{round(delta.loc[name, 'fill_rate'] * 100, 1) + 0.0:+.1f} pts, unmet {delta.loc[name, 'unmet_units']:+,.0f} units "
+            f"{round(delta.loc[name, 'fill_rate'] * 100, 1) + 0.0:+.1f} pts, unmet {round(delta.loc[name, 'unmet_units']) + 0.0:+,.0f} units "
             "against base."
         )
     if r.recommendations.empty:

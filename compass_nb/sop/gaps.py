@@ -35,7 +35,8 @@ def demand_supply_gaps(plan: pd.DataFrame, by: list[str] | None = None) -> pd.Da
         margin_at_risk=("margin_at_risk", "sum"),
     )
     out["fill_rate"] = out["supply"] / out["demand"].where(out["demand"] > 0)
-    return out.sort_values("revenue_at_risk", ascending=False).reset_index(drop=True)
+    order = ["revenue_at_risk", *by]
+    return out.sort_values(order, ascending=[False] + [True] * len(by)).reset_index(drop=True)
 
 
 def gap_periods(gaps: pd.DataFrame, min_revenue: float = 0.0) -> pd.DataFrame:

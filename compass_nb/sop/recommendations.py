@@ -15,6 +15,7 @@ carrying cost saved).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pandas as pd
@@ -94,7 +95,7 @@ def rank_recommendations(
             if capacity_units > 0
             else max_increase
         )
-        change = max(round(change + 0.005, 2), 0.01)
+        change = min(max(math.ceil(change * 100 - 1e-9) / 100, 0.01), max_increase)
         spec = [
             {
                 "resource": resource,

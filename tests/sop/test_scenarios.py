@@ -168,3 +168,15 @@ def test_excess_stock_becomes_a_hold_back_recommendation_valued_at_carrying_cost
     # (120 + 60) units × 5 × 24 % / 12 months
     assert rec["value"] == pytest.approx(18.0)
     assert rec["gap_id"] == "excess:A|L|2026-12|2027-01"
+
+
+def test_a_capacity_recommendation_never_exceeds_the_largest_increase(setting):
+    consensus, cap, inputs = setting
+    base = run_scenario(consensus, {"name": "base"}, cap, **inputs)
+    gaps = gap_periods(demand_supply_gaps(base.plan))
+
+    def replan(changes):
+        return run_scenario(consensus, {"name": "r", "capacity": changes}, cap, **inputs)
+
+    recs = rank_recommendations(gaps, base, replan, max_increase=0.05)
+    assert (recs["capacity_change"] <= 0.05 + 1e-12).all()
