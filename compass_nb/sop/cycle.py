@@ -496,7 +496,13 @@ def lag1_accuracy(
 
 
 def risks_and_opportunities(
-    plan, consensus, budget, scenarios, recommendations, months, top: int = 5
+    plan: pd.DataFrame,
+    consensus: pd.DataFrame,
+    budget: pd.DataFrame,
+    scenarios: pd.DataFrame,
+    recommendations: pd.DataFrame,
+    months: pd.DatetimeIndex,
+    top: int = 5,
 ) -> pd.DataFrame:
     """The largest risks (unmet demand, budget shortfalls, excess stock) and opportunities.
 
