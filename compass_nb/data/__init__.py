@@ -23,6 +23,7 @@ from compass_nb.data.loader import (
     write_quarantine,
 )
 from compass_nb.data.sources import mask_credentials
+from compass_nb.data.stream import MonthlyOrders, monthly_orders
 from compass_nb.data.validate import QUARANTINE_COLUMNS
 
 __all__ = [
@@ -33,11 +34,13 @@ __all__ = [
     "Column",
     "Contract",
     "Loaded",
+    "MonthlyOrders",
     "Reference",
     "contract",
     "latest_complete_period",
     "load",
     "mask_credentials",
+    "monthly_orders",
     "next_period",
     "opportunities_as_of",
     "orders_monthly",

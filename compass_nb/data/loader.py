@@ -382,7 +382,8 @@ def orders_monthly(
     Parameters
     ----------
     data
-        A :class:`Loaded` holding ``orders``, or a source to load them from.
+        A :class:`Loaded` holding ``orders``, or a source (a folder's ``orders.csv`` is then
+        read in one streaming pass, see :func:`compass_nb.data.stream.monthly_orders`).
     period, encoding, threads
         As for :func:`load`, when ``data`` is a source.
 
@@ -392,11 +393,11 @@ def orders_monthly(
         ``sku, location, month`` (``YYYY-MM``), ``quantity``, ``net_revenue``, ``lines``,
         sorted by the first three.
     """
-    loaded = (
-        data
-        if isinstance(data, Loaded)
-        else load(data, period=period, tables=["orders"], encoding=encoding, threads=threads)
-    )
+    if not isinstance(data, Loaded):
+        from compass_nb.data.stream import monthly_orders
+
+        return monthly_orders(data, period=period, encoding=encoding, threads=threads).monthly
+    loaded = data
     return loaded.con.sql(
         f"SELECT sku, location, strftime(order_date, '%Y-%m') AS month, sum(quantity) AS quantity, "
         f"sum(net_revenue) AS net_revenue, count(*) AS lines FROM {loaded.view('orders')} "

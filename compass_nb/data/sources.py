@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import mmap
 import os
 import re
@@ -89,8 +90,10 @@ class RawTable:
     row_numbers: Callable[[np.ndarray], np.ndarray]
     decimal_comma: bool = False
     ordinal: str | None = None
+    recovered: pd.DataFrame | None = None
+    recovered_lines: np.ndarray | None = None
     unit_lines: Callable[[np.ndarray], np.ndarray] = lambda units: np.asarray(units, dtype="int64")
-    after_read: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+    after_read: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None
     malformed: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(
             {"row": pd.Series(dtype="int64"), "value": pd.Series(dtype="object")}
@@ -319,8 +322,28 @@ class _ExactLines:
         return self.data_starts[np.asarray(ordinals, dtype="int64")]
 
 
-def csv_table(table: str, path: Path, encoding: str, con: duckdb.DuckDBPyConnection) -> RawTable:
-    """A CSV file as a :class:`RawTable`, read by DuckDB's parallel CSV reader as text."""
+def _fields(line: str, delimiter: str) -> list[str]:
+    """The fields of one CSV record (blank lines before it skipped); [] when it does not parse."""
+    try:
+        records = csv.reader(io.StringIO(line, newline=""), delimiter=delimiter)
+        return next((r for r in records if r), [])
+    except csv.Error:
+        return []
+
+
+_READ_AS = {"date": "TIMESTAMP", "timestamp": "TIMESTAMP", "float": "DOUBLE"}
+
+
+def csv_table(
+    table: str, path: Path, encoding: str, con: duckdb.DuckDBPyConnection, typed: bool = False
+) -> RawTable:
+    """A CSV file as a :class:`RawTable`, read by DuckDB's parallel CSV reader.
+
+    By default every column is read as text (the validator parses it). ``typed`` reads
+    dates and numbers as such, as fast as DuckDB can, numbering rows as they stream; a
+    line whose value does not convert is set aside in ``recovered`` (its fields as text)
+    for the validator to judge the slow way.
+    """
     file = path.name
     if path.stat().st_size == 0:
         raise InputError(f"{file} is empty: expected a header line and data rows.")
@@ -329,41 +352,55 @@ def csv_table(table: str, path: Path, encoding: str, con: duckdb.DuckDBPyConnect
     require_columns(table, file, names)
     readable = path if _is_utf8(encoding) else _utf8_copy(path, file, encoding)
     rejects = f"rejects_{table}"
-    columns = "{" + ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in names) + "}"
+    contract = CONTRACTS[table]
+    types = {
+        n: _READ_AS.get(contract.column(n).type, "VARCHAR")
+        if typed and n in contract.names
+        else "VARCHAR"
+        for n in names
+    }
+    columns = "{" + ", ".join(f"{_literal(n)}: {_literal(t)}" for n, t in types.items()) + "}"
+    options = ", ignore_errors=true" if typed else ""
+    if typed and delimiter == ";":
+        options += ", decimal_separator=','"
     from_sql = (
         f"read_csv({_literal(str(readable))}, columns={columns}, header=true, skip={blank}, "
         f"delim={_literal(delimiter)}, quote='\"', escape='\"', auto_detect=false, "
         f"store_rejects=true, rejects_table={_literal(rejects)}, "
-        f"rejects_scan={_literal(rejects + '_scan')}, strict_mode=true, max_line_size=16777216)"
+        f"rejects_scan={_literal(rejects + '_scan')}, strict_mode=true, max_line_size=16777216{options})"
     )
-    raw = RawTable(
-        table,
-        file,
-        from_sql,
-        dict.fromkeys(names, "VARCHAR"),
-        _ordinal_plus(0),
-        decimal_comma=delimiter == ";",
-    )
+    if typed:
+        from_sql = f"(SELECT row_number() OVER () - 1 AS __compass_ord, * FROM {from_sql})"
+    raw = RawTable(table, file, from_sql, types, _ordinal_plus(0), decimal_comma=delimiter == ";")
+    raw.ordinal = "__compass_ord" if typed else None
 
-    def collect_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    def collect_rejects(con: duckdb.DuckDBPyConnection, parsed: int) -> None:
         found = con.sql(
-            f"SELECT line, any_value(error_type) AS error, any_value(csv_line) AS value "
-            f"FROM {rejects} GROUP BY line ORDER BY line"
+            f"SELECT line, any_value(error_type) AS error, any_value(csv_line) AS value, "
+            f"bool_and(error_type = 'CAST') AS cast_only FROM {rejects} GROUP BY line ORDER BY line"
         ).df()
         if (found["error"] == "INVALID ENCODING").any():
             line = int(found.loc[found["error"] == "INVALID ENCODING", "line"].iloc[0])
             with open(path, "rb") as fh:
                 raise _decode_error(file, encoding, line, fh.read(_HEAD_BYTES))
         blank_rejects = found["value"].fillna("").str.strip() == ""
+        fields = [_fields(str(v), delimiter) for v in found["value"]]
+        recover = found["cast_only"].fillna(False).to_numpy() & np.array(
+            [len(f) == len(names) for f in fields], dtype=bool
+        )
+        kept = ~blank_rejects.to_numpy() & ~recover
         raw.malformed = pd.DataFrame(
             {
-                "row": found.loc[~blank_rejects, "line"].astype("int64").to_numpy(),
-                "value": found.loc[~blank_rejects, "value"].to_numpy(),
+                "row": found.loc[kept, "line"].astype("int64").to_numpy(),
+                "value": found.loc[kept, "value"].to_numpy(),
             }
         )
+        raw.recovered = pd.DataFrame(
+            [f for f, r in zip(fields, recover, strict=True) if r], columns=names, dtype=object
+        )
+        raw.recovered_lines = found.loc[recover, "line"].astype("int64").to_numpy()
         skipped = found["line"].astype("int64").to_numpy()
         first_line = blank + 2
-        parsed = con.execute(f"SELECT count(*) FROM checked_{table}").fetchall()[0][0]
         needs_scan = _has_byte(readable, (b"\n\n", b"\n\r\n", b'"', b"\r\r"))
         exact: dict[str, _ExactLines | np.ndarray | None] = {}
 

@@ -30,6 +30,8 @@ from compass_nb.data.sources import RawTable, _literal, _quote
 QUARANTINE_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
 FAULT = "__compass_fault"
 ORDINAL = "__compass_ord"
+CODE = "__compass_code"
+REASON_VALUE = "__compass_shown"
 VALUE = "__compass_value"
 VALUE_CHARS = 500
 MALFORMED = "malformed line (wrong number of fields)"
@@ -227,11 +229,18 @@ def column_checks(column: Column, n: str, t: str, text: bool = False) -> list[tu
     return checks
 
 
+def _as_text(alias: str, duck_type: str) -> str:
+    """A source value as text for the quarantine (whole doubles without a trailing ``.0``)."""
+    if _base(duck_type) in ("DOUBLE", "FLOAT"):
+        return f"regexp_replace(CAST({alias} AS VARCHAR), '\\.0$', '')"
+    return f"CAST({alias} AS VARCHAR)"
+
+
 def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], dict[int, str]]:
     """The ``SELECT`` that parses ``raw`` and gives every row its first fault code.
 
     Returns the SQL, the faults (code ``i + 1`` is ``faults[i]``) and, per code, the
-    alias of the normalised source value shown in the quarantine.
+    SQL of the source value shown in the quarantine.
     """
     present = [c for c in contract.columns if c.name in raw.types]
     extras = [n for n in raw.types if n not in contract.names]
@@ -255,7 +264,7 @@ def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], di
         ):
             faults.append(fault)
             whens.append(f"WHEN {condition} THEN {len(faults)}")
-            shown[len(faults)] = f"__cn{i}"
+            shown[len(faults)] = _as_text(f"__cn{i}", raw.types[c.name])
     for group in contract.one_of:
         idx = [i for i, c in enumerate(present) if c.name in group]
         condition = " AND ".join(f"__cn{i} IS NULL" for i in idx) or "true"
@@ -265,9 +274,7 @@ def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], di
         whens.append(f"WHEN {condition} THEN {len(faults)}")
     fault = f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS INTEGER)"
     level3 = f"SELECT *, {fault} AS {FAULT} FROM ({level2})"
-    value_cases = " ".join(
-        f"WHEN {code} THEN CAST({alias} AS VARCHAR)" for code, alias in shown.items()
-    )
+    value_cases = " ".join(f"WHEN {code} THEN {text}" for code, text in shown.items())
     value = f"CASE {FAULT} {value_cases} END" if value_cases else "CAST(NULL AS VARCHAR)"
     outputs = []
     for c in contract.columns:
@@ -298,7 +305,7 @@ def check_table(con: duckdb.DuckDBPyConnection, contract: Contract, raw: RawTabl
     else:
         con.execute(f"CREATE OR REPLACE VIEW {checked} AS {sql}")
     if raw.after_read is not None:
-        raw.after_read(con)
+        raw.after_read(con, con.execute(f"SELECT count(*) FROM {checked}").fetchall()[0][0])
     columns = contract.names + [n for n in raw.types if n not in contract.names]
     return TableCheck(table, raw.file, checked, clean, columns, faults, raw)
 
@@ -307,6 +314,31 @@ def _shown(columns: tuple[str, ...] | list[str], alias: str = "c") -> str:
     return " || ' / ' || ".join(
         f"coalesce(CAST({alias}.{_quote(c)} AS VARCHAR), '')" for c in columns
     )
+
+
+def row_faults_sql(
+    contract: Contract, faults: list[Fault], checked: str, clean: dict[str, str]
+) -> str:
+    """``SELECT`` of every checked row with its final fault code and shown value.
+
+    The code is the row's first per-column fault or else its first reference to a value
+    missing from the referenced table's clean rows; the faults of the references are
+    appended to ``faults``.
+    """
+    joins, whens, values = [], [], []
+    for i, ref in enumerate(r for r in contract.references if r.table in clean):
+        faults.append(Fault(", ".join(ref.columns), ref.reason))
+        keys = ", ".join(f"{_quote(to)} AS k{j}" for j, to in enumerate(ref.to_columns))
+        match = " AND ".join(f"c.{_quote(col)} = r{i}.k{j}" for j, col in enumerate(ref.columns))
+        joins.append(
+            f"LEFT JOIN (SELECT DISTINCT {keys}, true AS hit FROM {clean[ref.table]}) AS r{i} ON {match}"
+        )
+        present = " AND ".join(f"c.{_quote(col)} IS NOT NULL" for col in ref.columns)
+        whens.append(f"WHEN {present} AND r{i}.hit IS NULL THEN {len(faults)}")
+        values.append(f"WHEN {present} AND r{i}.hit IS NULL THEN {_shown(ref.columns)}")
+    code = f"CASE WHEN c.{FAULT} IS NOT NULL THEN c.{FAULT} {' '.join(whens)} END"
+    value = f"CASE WHEN c.{FAULT} IS NOT NULL THEN c.{VALUE} {' '.join(values)} END"
+    return f"SELECT c.*, {code} AS {CODE}, {value} AS {REASON_VALUE} FROM {checked} AS c {' '.join(joins)}"
 
 
 def record_faults(
@@ -320,23 +352,11 @@ def record_faults(
     second pass, only for tables with a key, rejects every later row repeating a key. The
     clean view is the checked rows minus those ordinals.
     """
-    joins, whens, values = [], [], []
-    for i, ref in enumerate(r for r in contract.references if r.table in clean):
-        check.faults.append(Fault(", ".join(ref.columns), ref.reason))
-        keys = ", ".join(f"{_quote(to)} AS k{j}" for j, to in enumerate(ref.to_columns))
-        match = " AND ".join(f"c.{_quote(col)} = r{i}.k{j}" for j, col in enumerate(ref.columns))
-        joins.append(
-            f"LEFT JOIN (SELECT DISTINCT {keys}, true AS hit FROM {clean[ref.table]}) AS r{i} ON {match}"
-        )
-        present = " AND ".join(f"c.{_quote(col)} IS NOT NULL" for col in ref.columns)
-        whens.append(f"WHEN {present} AND r{i}.hit IS NULL THEN {len(check.faults)}")
-        values.append(f"WHEN {present} AND r{i}.hit IS NULL THEN {_shown(ref.columns)}")
-    code = f"CASE WHEN c.{FAULT} IS NOT NULL THEN c.{FAULT} {' '.join(whens)} END"
-    value = f"CASE WHEN c.{FAULT} IS NOT NULL THEN c.{VALUE} {' '.join(values)} END"
     faults = f"faults_{check.table}"
+    rows = row_faults_sql(contract, check.faults, check.checked, clean)
     con.execute(
-        f"CREATE OR REPLACE TABLE {faults} AS SELECT * FROM (SELECT c.{ORDINAL} AS ord, {code} AS code, "
-        f"{value} AS value FROM {check.checked} AS c {' '.join(joins)}) WHERE code IS NOT NULL"
+        f"CREATE OR REPLACE TABLE {faults} AS SELECT {ORDINAL} AS ord, {CODE} AS code, "
+        f"{REASON_VALUE} AS value FROM ({rows}) WHERE {CODE} IS NOT NULL"
     )
     if contract.key:
         check.faults.append(Fault(", ".join(contract.key), "duplicate key"))
@@ -364,20 +384,24 @@ def count_rows(con: duckdb.DuckDBPyConnection, check: TableCheck) -> None:
 
 def quarantine_rows(con: duckdb.DuckDBPyConnection, check: TableCheck) -> pd.DataFrame:
     """The quarantined rows of one table: ``table, file, row, column, value, reason``."""
-    bad = con.sql(f"SELECT ord AS ordinal, code, value FROM faults_{check.table} ORDER BY ord").df()
-    faults = [check.faults[int(code) - 1] for code in bad["code"]]
-    rows = (
-        check.raw.row_numbers(bad["ordinal"].to_numpy())
-        if len(bad)
-        else np.array([], dtype="int64")
+    bad = con.sql(f"SELECT ord, code, value FROM faults_{check.table} ORDER BY ord").df()
+    return quarantine_frame(
+        check, bad["ord"].to_numpy(), bad["code"].to_numpy(), bad["value"].astype(object).to_numpy()
     )
+
+
+def quarantine_frame(check: TableCheck, ordinals, codes, values) -> pd.DataFrame:
+    """Quarantine rows from ordinals, fault codes and shown values, plus the malformed lines."""
+    faults = [check.faults[int(code) - 1] for code in codes]
+    ordinals = np.asarray(ordinals, dtype="int64")
+    rows = check.raw.row_numbers(ordinals) if len(ordinals) else np.array([], dtype="int64")
     frame = pd.DataFrame(
         {
             "table": check.table,
             "file": check.file,
             "row": np.asarray(rows, dtype="int64"),
             "column": [f.column for f in faults],
-            "value": bad["value"].astype(object).to_numpy(),
+            "value": np.asarray(values, dtype=object),
             "reason": [f.reason for f in faults],
         }
     )
