@@ -184,13 +184,15 @@ nb.note(analysis.slippage_note(a))
 #
 # Roll-ups by forecast category for the current and the next fiscal quarter: *Commit* =
 # commit + closed; *Best case* = best case + commit + closed; *Pipeline* is what is still in
-# the pipeline category. The weighted forecast is closed won + each open deal × the
-# historical win rate of deals that reached its stage + the wins expected from deals not yet
-# created (what such deals brought in past quarters). The next quarter's commit, best case
+# the pipeline category. The weighted forecast is closed won + each open deal due in the
+# quarter × the share of that stage's pipeline that closed won within its quarter in the past
+# four quarters (seen from the same point of the quarter, so slips and losses count) + the
+# wins that came, in those quarters, from deals not yet in the pipeline (created later, or
+# then due in another quarter). The next quarter's commit, best case
 # and weighted forecast go to demand planning, beside the consensus.
 
 # %%
-charts.stage_win_rates(a.stage_rates)
+charts.stage_win_rates(a.stage_rates, a.forecast_rates)
 charts.forecast_rollups(a.forecast, quarter=a.quarter[0])
 charts.forecast_rollups(a.forecast, quarter=a.next_quarter[0]);
 

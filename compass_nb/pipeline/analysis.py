@@ -16,7 +16,13 @@ from compass_nb.pipeline.cycle import (
     time_in_stage,
 )
 from compass_nb.pipeline.flow import close_date_changes, flow_movements, pipeline_flow, slippage
-from compass_nb.pipeline.forecast import backtest, backtest_error, quarter_forecast, stage_win_rates
+from compass_nb.pipeline.forecast import (
+    backtest,
+    backtest_error,
+    in_quarter_win_rates,
+    quarter_forecast,
+    stage_win_rates,
+)
 from compass_nb.pipeline.funnel import closed_between, stage_conversion, stage_reach, win_rates
 from compass_nb.pipeline.performance import attainment, attainment_distribution, ramp, scorecard
 from compass_nb.pipeline.quarters import next_quarter_bounds, quarter_bounds, quarter_label
@@ -65,6 +71,7 @@ class PipelineAnalysis:
     slippage: dict
     push_days: pd.Series
     stage_rates: pd.DataFrame
+    forecast_rates: pd.DataFrame
     forecast: pd.DataFrame
     backtest: pd.DataFrame
     backtest_error: dict
@@ -179,6 +186,7 @@ def analyse(
     next_q = (quarter_label(n_start, fiscal_year_start), n_start, n_end)
 
     reach = stage_reach(states, stages)
+    reached_rates = stage_win_rates(states, stages, cutoff, lookback_days=lookback_days)
     cohorts = reach.loc[reach["cohort"].isin(_months_back(period, s.lookback_months))]
     closed = closed_between(snapshot, lookback_start, cutoff)
     cycles = cycle_days(closed)
@@ -267,7 +275,10 @@ def analyse(
         push_days=changes.loc[
             changes["pushed"] & changes["opportunity_id"].isin(recent["opportunity_id"]), "days"
         ],
-        stage_rates=stage_win_rates(states, stages, cutoff, lookback_days=lookback_days),
+        stage_rates=reached_rates,
+        forecast_rates=in_quarter_win_rates(
+            opps, states, stages, n_start, cutoff, fallback=reached_rates
+        ),
         forecast=_forecast(
             opps,
             states,
@@ -461,7 +472,9 @@ def closing_note(a: PipelineAnalysis) -> str:
     """The closing note: how far the weighted forecast has been from what closed."""
     err = a.backtest_error
     if not err["quarters"]:
-        return "Not enough history yet to backtest the weighted forecast (a year of closed deals is needed)."
+        return (
+            "Not enough history yet to backtest the weighted forecast (a year of deals is needed)."
+        )
     return (
         f"Backtest over {err['quarters']} past quarters, each forecast made as far ahead as this one: the "
         f"weighted forecast missed what closed by {_pct(err['mape'])} on average (MAPE; WAPE {_pct(err['wape'])}, "

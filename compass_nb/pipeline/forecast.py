@@ -126,19 +126,48 @@ def _months(a: pd.Timestamp, b: pd.Timestamp) -> int:
     return (b.year - a.year) * 12 + b.month - a.month
 
 
-def expected_new_wins(
-    snapshot: pd.DataFrame, start, as_of, *, quarters: int = 4, by: list[str] | None = None
-) -> pd.DataFrame:
-    """Wins to expect in the quarter starting ``start`` from deals not yet created at ``as_of``.
+def _like_quarters(start, as_of, first, quarters: int):
+    """The ``quarters`` latest quarters complete at ``as_of`` (none starting before ``first``),
+    each as ``(start, end, then)`` where ``then`` sits as far before or into it as ``as_of``
+    does for the quarter starting ``start``."""
+    start, as_of = pd.Timestamp(start).normalize(), pd.Timestamp(as_of).normalize()
+    offset = _months(start, as_of + pd.Timedelta(days=1))
+    out, k = [], 1
+    while len(out) < quarters and k <= quarters + 8:
+        q_start = start - pd.DateOffset(months=3 * k)
+        q_end = q_start + pd.DateOffset(months=3) - pd.Timedelta(days=1)
+        k += 1
+        if q_end > as_of:
+            continue
+        if q_start < first:
+            break
+        out.append((q_start, q_end, q_start + pd.DateOffset(months=offset) - pd.Timedelta(days=1)))
+    return out
 
-    The average, over the ``quarters`` most recent complete quarters known at ``as_of``, of
-    the amount won in each from deals created after the same point of that quarter's
-    calendar (the same number of months before or into it as ``as_of`` is for this one).
+
+def expected_new_wins(
+    opportunities: pd.DataFrame,
+    states: pd.DataFrame,
+    start,
+    as_of,
+    *,
+    quarters: int = 4,
+    by: list[str] | None = None,
+) -> pd.DataFrame:
+    """Wins to expect in the quarter starting ``start`` from deals not in its pipeline at
+    ``as_of``: deals not yet created, and deals open but due in another quarter that will
+    close won in this one.
+
+    The average, over the ``quarters`` latest quarters complete at ``as_of``, of the amount
+    won in each (close date in it) from deals that, at the same point of that quarter's
+    calendar (as far before or into it as ``as_of`` is for this one), did not exist or were
+    not open with a close date in it. Together with :func:`in_quarter_win_rates`, which
+    weighs the deals that were, it accounts for every win of a past quarter.
 
     Parameters
     ----------
-    snapshot
-        Opportunities as they stood at ``as_of`` (``opportunities_at``).
+    opportunities, states
+        Opportunities and their states over time (``timeline``), known at ``as_of``.
     start
         First day of the quarter forecast.
     as_of
@@ -154,30 +183,68 @@ def expected_new_wins(
         ``*by, expected_new``.
     """
     by = list(by or [])
-    start, as_of = pd.Timestamp(start).normalize(), pd.Timestamp(as_of).normalize()
-    offset = _months(start, as_of + pd.Timedelta(days=1))
-    first = pd.to_datetime(snapshot["created_date"]).min()
-    close = pd.to_datetime(snapshot["close_date"])
-    won = snapshot["is_won"].astype(bool)
-    parts, k = [], 1
-    while len(parts) < quarters and k <= quarters + 8:
-        q_start = start - pd.DateOffset(months=3 * k)
-        q_end = q_start + pd.DateOffset(months=3) - pd.Timedelta(days=1)
-        k += 1
-        if q_end > as_of:
-            continue
-        if q_start < first:
-            break
-        then = q_start + pd.DateOffset(months=offset) - pd.Timedelta(days=1)
-        mask = (
-            won & close.between(q_start, q_end) & (pd.to_datetime(snapshot["created_date"]) > then)
-        )
-        parts.append(snapshot.loc[mask].assign(_q=len(parts)))
+    final = opportunities_at(opportunities, states, as_of)
+    close = pd.to_datetime(final["close_date"])
+    won = final["is_won"].astype(bool)
+    first = pd.to_datetime(opportunities["created_date"]).min()
+    parts = []
+    for q_start, q_end, then in _like_quarters(start, as_of, first, quarters):
+        snap = opportunities_at(opportunities, states, then)
+        due = ~snap["is_closed"].astype(bool) & snap["close_date"].between(q_start, q_end)
+        in_pipeline = final["opportunity_id"].isin(snap.loc[due, "opportunity_id"])
+        parts.append(final.loc[won & close.between(q_start, q_end) & ~in_pipeline])
     n = max(len(parts), 1)
-    new = pd.concat(parts) if parts else snapshot.iloc[:0]
+    new = pd.concat(parts) if parts else final.iloc[:0]
     if not by:
         return pd.DataFrame({"expected_new": [float(new["amount"].sum()) / n]})
-    return (new.groupby(by, dropna=False)["amount"].sum() / n).rename("expected_new").reset_index()
+    out = new.groupby(by, dropna=False)["amount"].sum() / n
+    return out.rename("expected_new").reset_index()
+
+
+def in_quarter_win_rates(
+    opportunities: pd.DataFrame,
+    states: pd.DataFrame,
+    stages: pd.DataFrame,
+    start,
+    as_of,
+    *,
+    fallback: pd.DataFrame,
+    quarters: int = 4,
+    min_deals: int = 5,
+) -> pd.DataFrame:
+    """Per open stage, the share of deals open at that stage and due in a quarter that were
+    won within that quarter, from the past quarters seen from the same point.
+
+    For each of the ``quarters`` latest quarters complete at ``as_of``, the deals open at the
+    same point of that quarter's calendar (as far before or into it as ``as_of`` is for the
+    quarter starting ``start``) with a close date in it, and whether they were won with a
+    close date in it. This counts slippage and losses alike, so the rate answers "how much
+    of this stage's pipeline due in the quarter closes in the quarter". A stage seen in fewer
+    than ``min_deals`` such deals takes its rate from ``fallback`` (:func:`stage_win_rates`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``stage, order, open_deals, won_in_quarter, win_rate``.
+    """
+    final = opportunities_at(opportunities, states, as_of)
+    won_when = final.loc[final["is_won"].astype(bool)].set_index("opportunity_id")["close_date"]
+    first = pd.to_datetime(opportunities["created_date"]).min()
+    samples = []
+    for q_start, q_end, then in _like_quarters(start, as_of, first, quarters):
+        snap = opportunities_at(opportunities, states, then)
+        due = snap.loc[~snap["is_closed"].astype(bool) & snap["close_date"].between(q_start, q_end)]
+        closed_at = due["opportunity_id"].map(won_when)
+        samples.append(due.assign(won=closed_at.between(q_start, q_end)))
+    sample = pd.concat(samples) if samples else pd.DataFrame(columns=["stage", "won"])
+    counts = sample.groupby("stage")["won"].agg(["size", "sum"])
+    out = open_stages(stages).loc[:, ["name", "order"]].rename(columns={"name": "stage"})
+    out["open_deals"] = out["stage"].map(counts["size"]).fillna(0).astype(int)
+    out["won_in_quarter"] = out["stage"].map(counts["sum"]).fillna(0).astype(int)
+    own = out["won_in_quarter"] / out["open_deals"].where(out["open_deals"] > 0)
+    backup = out["stage"].map(fallback.set_index("stage")["win_rate"])
+    out["win_rate"] = own.where(out["open_deals"] >= min_deals, backup).astype(float)
+    return out
 
 
 def quarter_forecast(
@@ -195,8 +262,9 @@ def quarter_forecast(
     """Roll-ups and weighted forecast of one fiscal quarter as known at ``as_of``.
 
     ``weighted = weighted_pipeline + expected_new``: closed won, plus each open deal's
-    amount times its stage's historical win rate (:func:`rollups`), plus the wins to expect
-    from deals not yet created (:func:`expected_new_wins`).
+    amount times the share of its stage's pipeline due in past quarters that closed won
+    within them (:func:`in_quarter_win_rates`, which falls back to :func:`stage_win_rates`),
+    plus the wins to expect from deals not in that pipeline yet (:func:`expected_new_wins`).
 
     Returns
     -------
@@ -206,9 +274,10 @@ def quarter_forecast(
     """
     by = list(by or [])
     snapshot = opportunities_at(opportunities, states, as_of)
-    rates = stage_win_rates(states, stages, as_of, lookback_days=lookback_days)
+    reached = stage_win_rates(states, stages, as_of, lookback_days=lookback_days)
+    rates = in_quarter_win_rates(opportunities, states, stages, start, as_of, fallback=reached)
     out = rollups(snapshot, stages, rates, start, end, by=by)
-    new = expected_new_wins(snapshot, start, as_of, by=by)
+    new = expected_new_wins(opportunities, states, start, as_of, by=by)
     if by:
         out = out.merge(new, on=by, how="outer").fillna(0.0)
     else:

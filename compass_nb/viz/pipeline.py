@@ -275,13 +275,28 @@ def backtest_chart(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def stage_win_rates(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Historical win rate of deals that reached each stage (the weights of the forecast)."""
-    ax = _axes(ax, (8, 2.6))
-    ax.barh(data["stage"][::-1], data["win_rate"][::-1], color=DARK)
+def stage_win_rates(
+    data: pd.DataFrame, in_quarter: pd.DataFrame | None = None, *, ax: Axes | None = None
+) -> Axes:
+    """Win rate of deals that reached each stage and, when given, the share of each stage's
+    pipeline due in a quarter that was won within it (the weights of the forecast)."""
+    ax = _axes(ax, (8, 2.8))
+    y = np.arange(len(data))[::-1]
+    if in_quarter is None:
+        ax.barh(y, data["win_rate"], color=DARK)
+    else:
+        ax.barh(
+            y + 0.2, data["win_rate"], height=0.4, color=BLUE, label="won at all, after reaching it"
+        )
+        weights = in_quarter.set_index("stage")["win_rate"].reindex(data["stage"])
+        ax.barh(
+            y - 0.2, weights.to_numpy(), height=0.4, color=DARK, label="won within the quarter due"
+        )
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.set_yticks(y, data["stage"])
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(0, 1)
-    ax.set_title("Win rate of deals that reached each stage")
+    ax.set_title("Win rate by stage")
     return ax
 
 

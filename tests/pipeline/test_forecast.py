@@ -7,6 +7,7 @@ from compass_nb.pipeline.forecast import (
     backtest_error,
     expected_new_wins,
     forecast_categories,
+    in_quarter_win_rates,
     quarter_forecast,
     rollups,
     stage_win_rates,
@@ -115,17 +116,54 @@ def test_quarter_forecast_labels_the_quarter(opportunities, states, stages):
     assert list(out.columns[:2]) == ["product_family", "quarter"]
 
 
-def test_expected_new_wins_average_what_deals_created_later_won_in_past_quarters(with_history):
+def test_expected_new_wins_average_what_deals_outside_the_pipeline_won_in_past_quarters(
+    with_history,
+):
     opps, states = with_history
-    snapshot = opportunities_at(opps, states, "2026-03-31")
-    # forecasting Q2 2026 two months ahead (as of 31 Jan) from Q1 2026 would leak: only Q4 2025
-    # is complete by 31 Jan; created after 31 Jul 2025 and won in Q4: G (10)
-    early = opportunities_at(opps, states, "2026-01-31")
-    assert expected_new_wins(early, "2026-04-01", "2026-01-31")["expected_new"].iloc[
-        0
-    ] == pytest.approx(10)
-    # on the eve of Q2: Q1 2026 (A 100 + B 200, both created after 31 Dec) and Q4 2025 (G 10)
-    eve = expected_new_wins(snapshot, "2026-04-01", "2026-03-31", by=["product_family"]).set_index(
-        "product_family"
+    # two months ahead (as of 31 Jan for Q2): only Q4 2025 is complete; on 31 Jul 2025 nothing
+    # existed, so all of Q4's wins (G, 10) came from outside its pipeline
+    early = expected_new_wins(opps, states, "2026-04-01", "2026-01-31")
+    assert early["expected_new"].iloc[0] == pytest.approx(10)
+    # on the eve of Q2: Q1 2026's wins A 100 + B 200 were created after 31 Dec; Q4 2025's G 10
+    eve = expected_new_wins(opps, states, "2026-04-01", "2026-03-31", by=["product_family"])
+    assert eve.set_index("product_family").loc["Tents", "expected_new"] == pytest.approx(
+        (300 + 10) / 2
     )
-    assert eve.loc["Tents", "expected_new"] == pytest.approx((300 + 10) / 2)
+
+
+def test_a_deal_due_elsewhere_that_slips_in_and_wins_counts_as_outside_the_pipeline(build):
+    # Y is open on 31 Dec due in Q2, then pulled into Q1 and won there: Q1's pipeline missed it
+    opps, states = build(
+        [
+            ("Y", "2025-12-01", "Proposal", 40, "2026-05-15"),
+            ("Y", "2026-02-10", "Closed Won", 40, "2026-02-10"),
+            ("W", "2025-12-01", "Proposal", 60, "2026-02-15"),
+            ("W", "2026-02-20", "Closed Won", 60, "2026-02-20"),
+        ]
+    )
+    out = expected_new_wins(opps, states, "2026-04-01", "2026-03-31", quarters=1)
+    assert out["expected_new"].iloc[0] == pytest.approx(40)  # W was in Q1's pipeline on 31 Dec
+
+
+def test_in_quarter_win_rates_count_slips_and_losses_against_the_stage(build, stages):
+    # on 31 Dec, six Proposal deals due in Q1: three won in Q1, one pushed to Q2 then won, two lost
+    rows = []
+    for i, fate in enumerate(["won", "won", "won", "pushed", "lost", "lost"]):
+        rows.append((f"P{i}", "2025-12-01", "Proposal", 10, "2026-03-15"))
+        if fate == "won":
+            rows.append((f"P{i}", "2026-03-10", "Closed Won", 10, "2026-03-10"))
+        elif fate == "lost":
+            rows.append((f"P{i}", "2026-03-10", "Closed Lost", 10, "2026-03-10"))
+        else:
+            rows.append((f"P{i}", "2026-03-10", "Proposal", 10, "2026-04-20"))
+            rows.append((f"P{i}", "2026-04-20", "Closed Won", 10, "2026-04-20"))
+    opps, states = build(rows)
+    fallback = pd.DataFrame({"stage": RATES["stage"], "win_rate": 0.99})
+    rates = in_quarter_win_rates(
+        opps, states, stages, "2026-07-01", "2026-06-30", fallback=fallback, quarters=2
+    ).set_index("stage")
+    # Q1 (seen from 31 Dec) gives Proposal 3 won in quarter of 6; Q2 (seen from 31 Mar): the pushed
+    # deal due in Q2 and won there
+    assert rates.loc["Proposal", ["open_deals", "won_in_quarter"]].tolist() == [7, 4]
+    assert rates.loc["Proposal", "win_rate"] == pytest.approx(4 / 7)
+    assert rates.loc["Negotiation", "win_rate"] == 0.99  # never seen: the fallback

@@ -40,6 +40,7 @@ def test_attainment_histogram_counts_every_seller(result):
         lambda a: charts.forecast_rollups(a.forecast, quarter=a.next_quarter[0]),
         lambda a: charts.backtest_chart(a.backtest),
         lambda a: charts.stage_win_rates(a.stage_rates),
+        lambda a: charts.stage_win_rates(a.stage_rates, a.forecast_rates),
         lambda a: charts.ramp_curve(a.ramp),
     ],
 )
