@@ -18,6 +18,7 @@ from statsforecast.models import Naive
 
 from compass_nb.forecast.calendar import phase
 from compass_nb.forecast.models import CANDIDATES, INTERMITTENT
+from compass_nb.forecast.outliers import flag_outliers
 from compass_nb.forecast.seasonality import seasonal_indices
 
 __all__ = ["Chunk", "fit_chunk", "split_origins", "predict_panel"]
@@ -38,6 +39,8 @@ class Chunk:
     step: int
     min_train: int
     profiles: dict = field(default_factory=dict)  # unique_id -> seasonal indices by phase
+    clean: bool = False  # detect and clean outliers of the continuous series before fitting
+    skip: set = field(default_factory=set)  # series not cleaned (intermittent demand)
 
 
 def split_origins(history: pd.DataFrame, hb: int, window: int, step: int, min_train: int):
@@ -144,17 +147,23 @@ def _predict_group(df, names, h, freq, m, level, profiles) -> pd.DataFrame:
     return res
 
 
-def fit_chunk(chunk: Chunk) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Backtest and final forecasts of one chunk of series.
+def fit_chunk(chunk: Chunk) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Outlier cleaning, backtest and final forecasts of one chunk of series.
 
     Returns
     -------
-    (DataFrame, DataFrame)
+    (DataFrame, DataFrame, DataFrame)
         The final forecasts (``unique_id``, ``ds``, candidate columns) and the backtest
         forecasts beside the hidden actuals (``unique_id``, ``window``, ``step``, ``ds``,
-        ``y``, ``naive_last`` (the last value before the origin), candidate columns).
+        ``y``, ``naive_last`` (the last value before the origin), candidate columns), and
+        the history with ``y_clean`` and ``outlier`` (:func:`.outliers.flag_outliers`).
     """
     hist = chunk.history
+    if chunk.clean:
+        cleaned = flag_outliers(hist, skip=chunk.skip, m=chunk.m)
+    else:
+        cleaned = hist.assign(y_clean=hist["y"], outlier=False)
+    hist = cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"])
     final = predict_panel(hist, chunk.route, chunk.h, chunk.freq, chunk.m, chunk.level, chunk.profiles)
     tests = []
     for w in range(chunk.windows):
@@ -168,4 +177,4 @@ def fit_chunk(chunk: Chunk) -> tuple[pd.DataFrame, pd.DataFrame]:
         ).merge(last, on="unique_id", how="left")
         tests.append(test.merge(fc, on=["unique_id", "ds"], how="left"))
     backtest = pd.concat(tests, ignore_index=True) if tests else pd.DataFrame()
-    return final, backtest
+    return final, backtest, cleaned

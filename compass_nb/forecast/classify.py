@@ -26,15 +26,6 @@ def demand_class(adi: float, cv2: float) -> str:
     return "intermittent" if cv2 < CV2_CUTOFF else "lumpy"
 
 
-def _adi_cv2(y: np.ndarray) -> tuple[float, float]:
-    nz = y[y != 0]
-    if len(nz) == 0:
-        return float("nan"), float("nan")
-    adi = len(y) / len(nz)
-    cv2 = float((nz.std() / nz.mean()) ** 2) if nz.mean() != 0 else 0.0
-    return float(adi), cv2
-
-
 def classify_series(history: pd.DataFrame) -> pd.DataFrame:
     """ADI, CV² and demand class of every series of a long panel.
 
@@ -48,9 +39,17 @@ def classify_series(history: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         One row per series: ``unique_id``, ``adi``, ``cv2``, ``demand_class``, ``n_obs``.
     """
-    rows = []
-    for uid, g in history.groupby("unique_id", sort=True):
-        y = g["y"].to_numpy(float)
-        adi, cv2 = _adi_cv2(y)
-        rows.append((uid, adi, cv2, demand_class(adi, cv2), len(y)))
-    return pd.DataFrame(rows, columns=["unique_id", "adi", "cv2", "demand_class", "n_obs"])
+    y = history["y"].to_numpy(float)
+    nz = pd.Series(np.where(y != 0, y, np.nan), index=history.index)
+    g = nz.groupby(history["unique_id"].to_numpy(), sort=True)
+    n_obs, n_nz = g.size(), g.count()
+    mean, std = g.mean(), g.std(ddof=0)
+    adi = (n_obs / n_nz.where(n_nz > 0)).astype(float)
+    cv2 = ((std / mean.where(mean != 0)) ** 2).fillna(0.0).where(n_nz > 0)
+    return pd.DataFrame({
+        "unique_id": n_obs.index,
+        "adi": adi.to_numpy(),
+        "cv2": cv2.to_numpy(),
+        "demand_class": [demand_class(a, c) for a, c in zip(adi, cv2, strict=True)],
+        "n_obs": n_obs.to_numpy(),
+    })

@@ -19,7 +19,6 @@ from compass_nb.forecast.classify import INTERMITTENT_CLASSES, classify_series
 from compass_nb.forecast.executor import default_jobs, run_chunks
 from compass_nb.forecast.intervals import calibrate_intervals, clip_at_zero, series_scales
 from compass_nb.forecast.models import INTERMITTENT, resolve_candidates
-from compass_nb.forecast.outliers import flag_outliers
 from compass_nb.forecast.seasonality import seasonal_indices
 from compass_nb.forecast.select import apply_choice, backtest_scores, choose_models, model_label
 
@@ -64,20 +63,28 @@ def _check_history(history: pd.DataFrame) -> pd.DataFrame:
 
 def _regular(df: pd.DataFrame, freq: str) -> pd.DataFrame:
     """Each series on its full date range at ``freq``; missing periods are no demand (0)."""
-    parts = []
-    for uid, g in df.groupby("unique_id", sort=True):
-        full = pd.date_range(g["ds"].min(), g["ds"].max(), freq=freq)
-        if len(full) != len(g) or not full.equals(pd.DatetimeIndex(g["ds"].sort_values())):
-            on_grid = g["ds"].isin(full)
-            if not on_grid.all():
-                raise InputError(
-                    f"series {uid!r} has dates that are not on the {freq!r} grid: aggregate to "
-                    "that frequency first (e.g. month starts for 'MS')."
-                )
-            g = g.set_index("ds").reindex(full, fill_value=0).rename_axis("ds").reset_index()
-            g["unique_id"] = uid
-        parts.append(g.sort_values("ds"))
-    return pd.concat(parts, ignore_index=True)[["unique_id", "ds", "y"]]
+    df = df.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    spans = df.groupby("unique_id", sort=True)["ds"].agg(["min", "max", "size"])
+    lengths = {key: len(pd.date_range(*key, freq=freq)) for key in set(zip(spans["min"], spans["max"]))}
+    expected = [lengths[key] for key in zip(spans["min"], spans["max"])]
+    irregular = spans.index[spans["size"].to_numpy() != np.asarray(expected)]
+    if len(irregular) == 0:
+        return df[["unique_id", "ds", "y"]]
+    fixed = [_fill_series(uid, g, freq) for uid, g in df[df["unique_id"].isin(irregular)].groupby("unique_id")]
+    rest = df[~df["unique_id"].isin(irregular)]
+    out = pd.concat([rest, *fixed], ignore_index=True).sort_values(["unique_id", "ds"], kind="stable")
+    return out.reset_index(drop=True)[["unique_id", "ds", "y"]]
+
+
+def _fill_series(uid, g: pd.DataFrame, freq: str) -> pd.DataFrame:
+    full = pd.date_range(g["ds"].min(), g["ds"].max(), freq=freq)
+    if not g["ds"].isin(full).all():
+        raise InputError(
+            f"series {uid!r} has dates that are not on the {freq!r} grid: aggregate to "
+            "that frequency first (e.g. month starts for 'MS')."
+        )
+    g = g.set_index("ds").reindex(full, fill_value=0).rename_axis("ds").reset_index()
+    return g.assign(unique_id=uid)
 
 
 def _family_profiles(df, classes, family, m, freq) -> dict:
@@ -114,7 +121,7 @@ def _routes(classes: pd.DataFrame, continuous: tuple, intermittent: tuple) -> di
     return route
 
 
-def _chunks(df, route, n_chunks, **spec) -> list[Chunk]:
+def _chunks(df, route, skip, n_chunks, **spec) -> list[Chunk]:
     sizes = df.groupby("unique_id", sort=True).size().sort_values(kind="stable", ascending=False)
     owner = {uid: i % n_chunks for i, uid in enumerate(sizes.index)}
     key = df["unique_id"].map(owner)
@@ -128,6 +135,7 @@ def _chunks(df, route, n_chunks, **spec) -> list[Chunk]:
             Chunk(
                 history=part.reset_index(drop=True),
                 route={u: route[u] for u in ids},
+                skip=skip & ids,
                 profiles={u: p for u, p in spec["profiles"].items() if u in ids},
                 **{k: v for k, v in spec.items() if k != "profiles"},
             )
@@ -194,16 +202,16 @@ def fit_forecast(
     classes = classify_series(df)
     route = _routes(classes, continuous, tuple(intermittent_candidates))
     skip = {u for u, c in zip(classes["unique_id"], classes["demand_class"], strict=True) if c != "smooth" and c != "erratic"}
-    cleaned = flag_outliers(df, skip=skip, m=m) if clean_outliers else df.assign(y_clean=df["y"], outlier=False)
-    fit_df = cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"])
     profiles = _family_profiles(df, classes, family, m, freq)
     hb = min(h, m if m > 1 else 6)
     jobs = n_jobs or default_jobs()
     spec = dict(h=h, freq=freq, m=m, level=level, hb=hb, windows=windows, step=hb,
-                min_train=max(2 * m, 8) if m > 1 else 8, profiles=profiles)
-    chunks = _chunks(fit_df, route, max(1, jobs * 4) if executor == "local" and jobs > 1 else max(1, jobs), **spec)
+                min_train=max(2 * m, 8) if m > 1 else 8, profiles=profiles, clean=clean_outliers)
+    chunks = _chunks(df, route, skip, max(1, jobs * 4) if executor == "local" and jobs > 1 else max(1, jobs), **spec)
     results = run_chunks(fit_chunk, chunks, executor=executor, n_jobs=jobs, scheduler=scheduler)
     final = pd.concat([r[0] for r in results], ignore_index=True).sort_values(["unique_id", "ds"])
+    cleaned = pd.concat([r[2] for r in results], ignore_index=True).sort_values(["unique_id", "ds"])
+    fit_df = cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"])
     bt = pd.concat([r[1] for r in results if len(r[1])], ignore_index=True) if any(len(r[1]) for r in results) else pd.DataFrame(columns=["unique_id", "window", "step", "ds", "y"])
     bt = bt.sort_values(["unique_id", "window", "ds"]).reset_index(drop=True)
     scores = backtest_scores(bt, route) if len(bt) else pd.DataFrame(columns=["unique_id", "option", "mae", "n"])

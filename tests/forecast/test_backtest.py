@@ -28,8 +28,8 @@ def test_backtest_forecasts_do_not_change_when_the_hidden_future_changes(make_pa
     changed[-12:] *= 3  # only the periods hidden by window 0
     spec = dict(route={"a": ("Damped", "DOTheta", "CES")}, h=6, freq="MS", m=12, level=(80,),
                 hb=12, windows=1, step=12, min_train=24)
-    _, bt1 = fit_chunk(Chunk(history=make_panel({"a": y}), **spec))
-    _, bt2 = fit_chunk(Chunk(history=make_panel({"a": changed}), **spec))
+    _, bt1, _ = fit_chunk(Chunk(history=make_panel({"a": y}), **spec))
+    _, bt2, _ = fit_chunk(Chunk(history=make_panel({"a": changed}), **spec))
     cols = ["Damped", "DOTheta", "CES"]
     np.testing.assert_allclose(bt1[cols].to_numpy(), bt2[cols].to_numpy())
     assert not np.allclose(bt1["y"], bt2["y"])

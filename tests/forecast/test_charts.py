@@ -21,4 +21,4 @@ def test_series_chart_draws_history_and_forecast():
                        "yhat_lo_80": [2, 2], "yhat_hi_80": [4, 4], "yhat_lo_95": [1, 1], "yhat_hi_95": [5, 5],
                        "model": "Damped"})
     ax = charts.series_forecast(hist, fc, "a")
-    assert len(ax.lines) == 2 and "Damped" in ax.get_title()
+    assert len(ax.lines) == 2 and "Damped" in ax.get_title(loc="left")
