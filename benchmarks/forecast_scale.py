@@ -51,14 +51,20 @@ def main() -> None:
         from distributed import Client, LocalCluster
 
         panel, local_fc = last
-        with LocalCluster(n_workers=args.jobs, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with LocalCluster(
+            n_workers=args.jobs, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster:
             with Client(cluster) as client:
-                fc, secs = timed_forecast(panel, executor="dask", scheduler=client, n_jobs=args.jobs)
+                fc, secs = timed_forecast(
+                    panel, executor="dask", scheduler=client, n_jobs=args.jobs
+                )
         n = panel["unique_id"].nunique()
         rows.append(("dask LocalCluster", n, fc["candidate_set"].iloc[0], secs, 1000 * secs / n))
         pd.testing.assert_frame_equal(fc, local_fc)
         print("dask result identical to local: yes")
-    table = pd.DataFrame(rows, columns=["executor", "series", "candidate set", "seconds", "ms / series"])
+    table = pd.DataFrame(
+        rows, columns=["executor", "series", "candidate set", "seconds", "ms / series"]
+    )
     base = table.loc[table["executor"] == "local", "ms / series"].iloc[0]
     table["ms / series vs smallest"] = table["ms / series"] / base
     print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))

@@ -41,13 +41,16 @@ def one_step_errors(snapshots: pd.DataFrame, actuals: pd.DataFrame, lead: int = 
     target = pd.PeriodIndex(snap["period"], freq="M") + lead
     snap = snap[snap["ds"].dt.to_period("M") == target]
     out = snap[["unique_id", "period", "ds", "yhat"]].merge(
-        actuals.assign(ds=pd.to_datetime(actuals["ds"]))[["unique_id", "ds", "y"]], on=["unique_id", "ds"]
+        actuals.assign(ds=pd.to_datetime(actuals["ds"]))[["unique_id", "ds", "y"]],
+        on=["unique_id", "ds"],
     )
     out["error"] = out["y"] - out["yhat"]
     return out.sort_values(["unique_id", "ds"]).reset_index(drop=True)
 
 
-def tracking_signals(errors: pd.DataFrame, window: int = 12, limit: float = TS_LIMIT) -> pd.DataFrame:
+def tracking_signals(
+    errors: pd.DataFrame, window: int = 12, limit: float = TS_LIMIT
+) -> pd.DataFrame:
     """Tracking signal of each series over its last ``window`` one-step errors.
 
     Returns
@@ -61,8 +64,12 @@ def tracking_signals(errors: pd.DataFrame, window: int = 12, limit: float = TS_L
         g = g.tail(window)
         y, f = g["y"].to_numpy(float), g["yhat"].to_numpy(float)
         ts = tracking_signal(y, f)
-        rows.append((uid, len(g), float(np.sum(y - f)), float(np.mean(np.abs(y - f))), ts, abs(ts) > limit))
-    return pd.DataFrame(rows, columns=["unique_id", "n", "cum_error", "mad", "tracking_signal", "flagged"])
+        rows.append(
+            (uid, len(g), float(np.sum(y - f)), float(np.mean(np.abs(y - f))), ts, abs(ts) > limit)
+        )
+    return pd.DataFrame(
+        rows, columns=["unique_id", "n", "cum_error", "mad", "tracking_signal", "flagged"]
+    )
 
 
 def series_to_reselect(signals: pd.DataFrame) -> set:

@@ -164,17 +164,23 @@ def fit_chunk(chunk: Chunk) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     else:
         cleaned = hist.assign(y_clean=hist["y"], outlier=False)
     hist = cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"])
-    final = predict_panel(hist, chunk.route, chunk.h, chunk.freq, chunk.m, chunk.level, chunk.profiles)
+    final = predict_panel(
+        hist, chunk.route, chunk.h, chunk.freq, chunk.m, chunk.level, chunk.profiles
+    )
     tests = []
     for w in range(chunk.windows):
         train, test = split_origins(hist, chunk.hb, w, chunk.step, chunk.min_train)
         if train.empty:
             continue
-        fc = predict_panel(train, chunk.route, chunk.hb, chunk.freq, chunk.m, chunk.level, chunk.profiles)
+        fc = predict_panel(
+            train, chunk.route, chunk.hb, chunk.freq, chunk.m, chunk.level, chunk.profiles
+        )
         last = train.groupby("unique_id")["y"].last().rename("naive_last")
-        test = test[["unique_id", "ds", "y"]].assign(
-            window=w, step=test.groupby("unique_id").cumcount().to_numpy() + 1
-        ).merge(last, on="unique_id", how="left")
+        test = (
+            test[["unique_id", "ds", "y"]]
+            .assign(window=w, step=test.groupby("unique_id").cumcount().to_numpy() + 1)
+            .merge(last, on="unique_id", how="left")
+        )
         tests.append(test.merge(fc, on=["unique_id", "ds"], how="left"))
     backtest = pd.concat(tests, ignore_index=True) if tests else pd.DataFrame()
     return final, backtest, cleaned

@@ -23,7 +23,15 @@ def check_freq(freq: str) -> pd.DateOffset:
 
 def _kind(freq: str) -> str:
     name = check_freq(freq).name.upper()
-    for prefix, kind in (("Q", "Q"), ("M", "M"), ("W", "W"), ("D", "D"), ("B", "D"), ("Y", "Y"), ("A", "Y")):
+    for prefix, kind in (
+        ("Q", "Q"),
+        ("M", "M"),
+        ("W", "W"),
+        ("D", "D"),
+        ("B", "D"),
+        ("Y", "Y"),
+        ("A", "Y"),
+    ):
         if name.startswith(prefix):
             return kind
     return "?"

@@ -46,10 +46,12 @@ def classify_series(history: pd.DataFrame) -> pd.DataFrame:
     mean, std = g.mean(), g.std(ddof=0)
     adi = (n_obs / n_nz.where(n_nz > 0)).astype(float)
     cv2 = ((std / mean.where(mean != 0)) ** 2).fillna(0.0).where(n_nz > 0)
-    return pd.DataFrame({
-        "unique_id": n_obs.index,
-        "adi": adi.to_numpy(),
-        "cv2": cv2.to_numpy(),
-        "demand_class": [demand_class(a, c) for a, c in zip(adi, cv2, strict=True)],
-        "n_obs": n_obs.to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "unique_id": n_obs.index,
+            "adi": adi.to_numpy(),
+            "cv2": cv2.to_numpy(),
+            "demand_class": [demand_class(a, c) for a, c in zip(adi, cv2, strict=True)],
+            "n_obs": n_obs.to_numpy(),
+        }
+    )

@@ -34,8 +34,20 @@ __all__ = [
 ]
 
 FORECAST_COLUMNS = [
-    "unique_id", "level", "sku", "location", "family", "ds", "yhat",
-    "yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95", "model", "demand_class", "flag",
+    "unique_id",
+    "level",
+    "sku",
+    "location",
+    "family",
+    "ds",
+    "yhat",
+    "yhat_lo_80",
+    "yhat_hi_80",
+    "yhat_lo_95",
+    "yhat_hi_95",
+    "model",
+    "demand_class",
+    "flag",
 ]
 
 
@@ -44,8 +56,12 @@ class CycleForecast:
     """The cycle's forecast table (store contract) and the engine's measurements."""
 
     forecast: pd.DataFrame  # FORECAST_COLUMNS (+ yhat_base, candidate_set)
-    backtest: pd.DataFrame  # per series: unique_id, level, family, model, wape, bias, mase, coverage
-    history: pd.DataFrame  # every node's monthly history: unique_id, level, sku, location, family, ds, y
+    backtest: (
+        pd.DataFrame
+    )  # per series: unique_id, level, family, model, wape, bias, mase, coverage
+    history: (
+        pd.DataFrame
+    )  # every node's monthly history: unique_id, level, sku, location, family, ds, y
     result: ForecastResult
 
 
@@ -65,7 +81,9 @@ def monthly_demand(orders: pd.DataFrame, products: pd.DataFrame, cutoff) -> pd.D
     for (sku, loc), g in m.groupby(["sku", "location"], sort=True):
         full = pd.date_range(g["ds"].min(), end, freq="MS")
         y = g.set_index("ds")["quantity"].reindex(full, fill_value=0)
-        parts.append(pd.DataFrame({"sku": sku, "location": loc, "ds": full, "y": y.to_numpy(float)}))
+        parts.append(
+            pd.DataFrame({"sku": sku, "location": loc, "ds": full, "y": y.to_numpy(float)})
+        )
     out = pd.concat(parts, ignore_index=True)
     family = products.drop_duplicates("sku").set_index("sku")["family"]
     out["family"] = out["sku"].map(family).fillna("Unassigned")
@@ -98,7 +116,9 @@ def run_cycle(
     panel, nodes = aggregate(demand)
     family = nodes.set_index("unique_id")["family"].dropna().to_dict()
     res = fit_forecast(panel[["unique_id", "ds", "y"]], h, "MS", level, family=family, **options)
-    rec = reconcile_forecasts(res.forecast, nodes, reconciliation, history=panel[["unique_id", "ds", "y"]])
+    rec = reconcile_forecasts(
+        res.forecast, nodes, reconciliation, history=panel[["unique_id", "ds", "y"]]
+    )
     fc = rec.merge(nodes, on="unique_id", how="left")
     fc["flag"] = fc["flag"].fillna("")
     cols = FORECAST_COLUMNS + ["yhat_base", "candidate_set"]
@@ -109,17 +129,42 @@ def backtest_table(res: ForecastResult, nodes: pd.DataFrame, panel: pd.DataFrame
     """Per series: chosen model and its backtest WAPE, bias, MASE and 80 % coverage."""
     bt = res.backtest
     if bt.empty:
-        return pd.DataFrame(columns=["unique_id", "level", "family", "model", "wape", "bias", "mase", "coverage"])
+        return pd.DataFrame(
+            columns=["unique_id", "level", "family", "model", "wape", "bias", "mase", "coverage"]
+        )
     hist = {u: g["y"].to_numpy(float) for u, g in panel.groupby("unique_id")}
     rows = []
     for uid, g in bt.groupby("unique_id", sort=True):
         y, f = g["y"].to_numpy(float), g["yhat"].to_numpy(float)
         tot = np.abs(y).sum()
         inside = (g["y"] >= g["yhat_lo_80"]) & (g["y"] <= g["yhat_hi_80"])
-        rows.append((uid, g["model"].iloc[0], np.abs(y - f).sum() / tot if tot else np.nan,
-                     (f - y).sum() / tot if tot else np.nan, mase(y, f, hist[uid], 12), float(inside.mean()),
-                     np.abs(y - f).sum(), tot, (f - y).sum()))
-    out = pd.DataFrame(rows, columns=["unique_id", "model", "wape", "bias", "mase", "coverage", "abs_error", "actual", "error"])
+        rows.append(
+            (
+                uid,
+                g["model"].iloc[0],
+                np.abs(y - f).sum() / tot if tot else np.nan,
+                (f - y).sum() / tot if tot else np.nan,
+                mase(y, f, hist[uid], 12),
+                float(inside.mean()),
+                np.abs(y - f).sum(),
+                tot,
+                (f - y).sum(),
+            )
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "unique_id",
+            "model",
+            "wape",
+            "bias",
+            "mase",
+            "coverage",
+            "abs_error",
+            "actual",
+            "error",
+        ],
+    )
     return nodes[["unique_id", "level", "family"]].merge(out, on="unique_id")
 
 
@@ -145,7 +190,11 @@ def leaderboard(res: ForecastResult) -> pd.DataFrame:
     )
     sc = sc.assign(rel=sc["mae"] / sc["unique_id"].map(naive).replace(0, np.nan))
     best = sc.loc[sc.groupby("unique_id")["mae"].idxmin(), "option"].value_counts()
-    board = sc.groupby("option").agg(relative_mae=("rel", "median"), series=("unique_id", "nunique")).reset_index()
+    board = (
+        sc.groupby("option")
+        .agg(relative_mae=("rel", "median"), series=("unique_id", "nunique"))
+        .reset_index()
+    )
     board["wins"] = board["option"].map(best).fillna(0).astype(int)
     return board.sort_values("relative_mae").reset_index(drop=True)
 
@@ -154,12 +203,16 @@ def accuracy_by_family(backtest: pd.DataFrame) -> pd.DataFrame:
     """Backtest WAPE and bias of SKU × location series by family, with their most used model."""
     b = backtest[backtest["level"] == "sku_location"]
     g = b.groupby("family")
-    return pd.DataFrame({
-        "series": g.size(),
-        "wape": g["abs_error"].sum() / g["actual"].sum(),
-        "bias": g["error"].sum() / g["actual"].sum(),
-        "models": g["model"].agg(lambda s: s.str.replace("Combination", "Comb").value_counts().index[0]),
-    }).reset_index()
+    return pd.DataFrame(
+        {
+            "series": g.size(),
+            "wape": g["abs_error"].sum() / g["actual"].sum(),
+            "bias": g["error"].sum() / g["actual"].sum(),
+            "models": g["model"].agg(
+                lambda s: s.str.replace("Combination", "Comb").value_counts().index[0]
+            ),
+        }
+    ).reset_index()
 
 
 def apply_overrides(fc: pd.DataFrame, overrides: pd.DataFrame, cycle: str) -> pd.Series:
@@ -181,7 +234,11 @@ def apply_overrides(fc: pd.DataFrame, overrides: pd.DataFrame, cycle: str) -> pd
     for o in mine.itertuples(index=False):
         sel = (month == str(o.period)) & (fc["level"] == "sku_location")
         sku = getattr(o, "sku", None)
-        sel &= (fc["sku"] == sku) if isinstance(sku, str) and sku else (fc["family"] == getattr(o, "family", None))
+        sel &= (
+            (fc["sku"] == sku)
+            if isinstance(sku, str) and sku
+            else (fc["family"] == getattr(o, "family", None))
+        )
         loc = getattr(o, "location", None)
         if isinstance(loc, str) and loc:
             sel &= fc["location"] == loc
@@ -192,7 +249,9 @@ def apply_overrides(fc: pd.DataFrame, overrides: pd.DataFrame, cycle: str) -> pd
     return out
 
 
-def fva_table(snapshots: pd.DataFrame, demand: pd.DataFrame, overrides: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+def fva_table(
+    snapshots: pd.DataFrame, demand: pd.DataFrame, overrides: pd.DataFrame, by: str | None = None
+) -> pd.DataFrame:
     """Forecast value added over past cycles: naive → statistical → after overrides.
 
     Each past cycle's bottom-level forecast of the month after it is compared with the
@@ -204,12 +263,19 @@ def fva_table(snapshots: pd.DataFrame, demand: pd.DataFrame, overrides: pd.DataF
     bottom["override"] = 0.0
     for cycle, idx in bottom.groupby("period").groups.items():
         bottom.loc[idx, "override"] = apply_overrides(bottom.loc[idx], overrides, cycle).to_numpy()
-    actual = demand.assign(unique_id=demand["sku"] + "|" + demand["location"])[["unique_id", "ds", "y"]]
+    actual = demand.assign(unique_id=demand["sku"] + "|" + demand["location"])[
+        ["unique_id", "ds", "y"]
+    ]
     err = one_step_errors(bottom, actual)
-    err = err.merge(bottom[["unique_id", "period", "ds", "override", "family"]], on=["unique_id", "period", "ds"])
+    err = err.merge(
+        bottom[["unique_id", "period", "ds", "override", "family"]],
+        on=["unique_id", "period", "ds"],
+    )
     err["statistical"] = err["yhat"]
     prev = actual.assign(period=actual["ds"].dt.strftime("%Y-%m")).rename(columns={"y": "naive"})
-    err = err.merge(prev[["unique_id", "period", "naive"]], on=["unique_id", "period"], how="left").fillna({"naive": 0})
+    err = err.merge(
+        prev[["unique_id", "period", "naive"]], on=["unique_id", "period"], how="left"
+    ).fillna({"naive": 0})
     return fva_stairstep(err, by=by)
 
 
@@ -217,8 +283,12 @@ def cycle_tracking(snapshots: pd.DataFrame, demand: pd.DataFrame, window: int = 
     """Tracking signals of the SKU × location series over past cycles' forecasts."""
     bottom = snapshots[snapshots["level"] == "sku_location"]
     if bottom.empty:
-        return pd.DataFrame(columns=["unique_id", "n", "cum_error", "mad", "tracking_signal", "flagged"])
-    actual = demand.assign(unique_id=demand["sku"] + "|" + demand["location"])[["unique_id", "ds", "y"]]
+        return pd.DataFrame(
+            columns=["unique_id", "n", "cum_error", "mad", "tracking_signal", "flagged"]
+        )
+    actual = demand.assign(unique_id=demand["sku"] + "|" + demand["location"])[
+        ["unique_id", "ds", "y"]
+    ]
     return tracking_signals(one_step_errors(bottom, actual), window=window)
 
 
@@ -237,8 +307,15 @@ def fva_from_backtest(cycle: CycleForecast, by: str | None = None) -> pd.DataFra
     nodes = cycle.backtest[["unique_id", "level", "family"]]
     bt = bt.merge(nodes, on="unique_id")
     bt = bt[bt["level"] == "sku_location"]
-    frame = pd.DataFrame({"family": bt["family"], "y": bt["y"], "naive": bt["naive_last"],
-                          "statistical": bt["yhat"], "override": bt["yhat"]})
+    frame = pd.DataFrame(
+        {
+            "family": bt["family"],
+            "y": bt["y"],
+            "naive": bt["naive_last"],
+            "statistical": bt["yhat"],
+            "override": bt["yhat"],
+        }
+    )
     return fva_stairstep(frame, by=by)
 
 
@@ -251,11 +328,18 @@ def cycle_nowcast(fc: pd.DataFrame, mtd_orders: pd.DataFrame, orders: pd.DataFra
 
     bottom = fc[fc["level"] == "sku_location"]
     if bottom.empty or mtd_orders is None or mtd_orders.empty:
-        return pd.DataFrame(columns=["unique_id", "forecast", "mtd", "share_elapsed", "run_rate", "nowcast"])
+        return pd.DataFrame(
+            columns=["unique_id", "forecast", "mtd", "share_elapsed", "run_rate", "nowcast"]
+        )
     first = bottom[bottom["ds"] == bottom["ds"].min()]
     month = first["ds"].iloc[0].strftime("%Y-%m")
-    mtd = mtd_orders.assign(unique_id=mtd_orders["sku"].astype(str) + "|" + mtd_orders["location"].astype(str))
-    recent = orders[pd.to_datetime(orders["order_date"]) >= pd.to_datetime(orders["order_date"]).max() - pd.Timedelta(days=364)]
+    mtd = mtd_orders.assign(
+        unique_id=mtd_orders["sku"].astype(str) + "|" + mtd_orders["location"].astype(str)
+    )
+    recent = orders[
+        pd.to_datetime(orders["order_date"])
+        >= pd.to_datetime(orders["order_date"]).max() - pd.Timedelta(days=364)
+    ]
     return nowcast(first[["unique_id", "yhat"]], mtd, month, weights=weekday_weights(recent))
 
 
@@ -271,8 +355,13 @@ def past_snapshots(snapshots: pd.DataFrame, period: str) -> pd.DataFrame:
 def class_counts(cycle: CycleForecast) -> pd.DataFrame:
     """Number of series per demand class and hierarchy level."""
     firsts = cycle.forecast.drop_duplicates("unique_id")
-    return firsts.pivot_table(index="demand_class", columns="level", values="unique_id", aggfunc="count",
-                              fill_value=0).reset_index().rename_axis(columns=None)
+    return (
+        firsts.pivot_table(
+            index="demand_class", columns="level", values="unique_id", aggfunc="count", fill_value=0
+        )
+        .reset_index()
+        .rename_axis(columns=None)
+    )
 
 
 def largest_series(cycle: CycleForecast, n: int) -> list[str]:
@@ -286,10 +375,21 @@ def flagged_series(cycle: CycleForecast, signals: pd.DataFrame) -> pd.DataFrame:
     """Series flagged this cycle (re-selected, outlier, new item), with their tracking signal."""
     f = cycle.forecast[(cycle.forecast["level"] == "sku_location") & (cycle.forecast["flag"] != "")]
     f = f.drop_duplicates("unique_id")[["unique_id", "family", "model", "demand_class", "flag"]]
-    ts = signals[["unique_id", "tracking_signal"]] if len(signals) else pd.DataFrame(columns=["unique_id", "tracking_signal"])
+    ts = (
+        signals[["unique_id", "tracking_signal"]]
+        if len(signals)
+        else pd.DataFrame(columns=["unique_id", "tracking_signal"])
+    )
     out = f.merge(ts, on="unique_id", how="left")
-    order = out["flag"].str.contains("re-selected").astype(int) * 10 + out["tracking_signal"].abs().fillna(0)
-    return out.assign(_o=order).sort_values("_o", ascending=False).drop(columns="_o").reset_index(drop=True)
+    order = out["flag"].str.contains("re-selected").astype(int) * 10 + out[
+        "tracking_signal"
+    ].abs().fillna(0)
+    return (
+        out.assign(_o=order)
+        .sort_values("_o", ascending=False)
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
 def nowcast_summary(now: pd.DataFrame) -> pd.DataFrame:
@@ -298,10 +398,14 @@ def nowcast_summary(now: pd.DataFrame) -> pd.DataFrame:
         return now
     out = now[["unique_id", "forecast", "mtd", "share_elapsed", "nowcast"]].copy()
     out["gap"] = (out["nowcast"] / out["forecast"].where(out["forecast"] > 0)) - 1
-    return out.sort_values("gap", key=lambda s: s.abs(), ascending=False, na_position="last").reset_index(drop=True)
+    return out.sort_values(
+        "gap", key=lambda s: s.abs(), ascending=False, na_position="last"
+    ).reset_index(drop=True)
 
 
-def summary_lines(cycle: CycleForecast, head: dict, signals: pd.DataFrame, now: pd.DataFrame) -> list[str]:
+def summary_lines(
+    cycle: CycleForecast, head: dict, signals: pd.DataFrame, now: pd.DataFrame
+) -> list[str]:
     """Headline sentences of the forecasting notebook."""
     fc = cycle.forecast
     total = fc[fc["level"] == "total"]
@@ -316,16 +420,24 @@ def summary_lines(cycle: CycleForecast, head: dict, signals: pd.DataFrame, now: 
     ]
     flagged = int(signals["flagged"].sum()) if len(signals) else 0
     if len(signals):
-        lines.append(f"{flagged} of {len(signals)} series left the ±4 tracking-signal band and were re-selected.")
+        lines.append(
+            f"{flagged} of {len(signals)} series left the ±4 tracking-signal band and were re-selected."
+        )
     else:
-        lines.append("No past cycles in the store yet: tracking signals start with the next cycle (or --backfill).")
+        lines.append(
+            "No past cycles in the store yet: tracking signals start with the next cycle (or --backfill)."
+        )
     n_out = int(bottom["flag"].str.contains("outlier").sum())
     n_new = int(bottom["flag"].str.contains("new-item").sum())
-    lines.append(f"{n_out} series had outliers cleaned for fitting; {n_new} new items borrow their family's seasonality.")
+    lines.append(
+        f"{n_out} series had outliers cleaned for fitting; {n_new} new items borrow their family's seasonality."
+    )
     if len(now):
         share = now["share_elapsed"].iloc[0]
-        lines.append(f"Nowcast with {share:.0%} of {first:%b %Y} elapsed: {now['nowcast'].sum():,.0f} units "
-                     f"against a forecast of {now['forecast'].sum():,.0f}.")
+        lines.append(
+            f"Nowcast with {share:.0%} of {first:%b %Y} elapsed: {now['nowcast'].sum():,.0f} units "
+            f"against a forecast of {now['forecast'].sum():,.0f}."
+        )
     if fc["candidate_set"].iloc[0] == "fast":
         lines.append("A very large panel: the cheaper 'fast' candidate set was used.")
     return lines

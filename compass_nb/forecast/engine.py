@@ -55,9 +55,13 @@ def _check_history(history: pd.DataFrame) -> pd.DataFrame:
     df["ds"] = pd.to_datetime(df["ds"])
     df["y"] = pd.to_numeric(df["y"], errors="coerce")
     if df["y"].isna().any():
-        raise InputError("history has missing or non-numeric y values: fill them (0 = no demand) or drop them.")
+        raise InputError(
+            "history has missing or non-numeric y values: fill them (0 = no demand) or drop them."
+        )
     if df.duplicated(["unique_id", "ds"]).any():
-        raise InputError("history has several rows for the same unique_id and ds: aggregate them first.")
+        raise InputError(
+            "history has several rows for the same unique_id and ds: aggregate them first."
+        )
     return df
 
 
@@ -65,14 +69,22 @@ def _regular(df: pd.DataFrame, freq: str) -> pd.DataFrame:
     """Each series on its full date range at ``freq``; missing periods are no demand (0)."""
     df = df.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
     spans = df.groupby("unique_id", sort=True)["ds"].agg(["min", "max", "size"])
-    lengths = {key: len(pd.date_range(*key, freq=freq)) for key in set(zip(spans["min"], spans["max"]))}
-    expected = [lengths[key] for key in zip(spans["min"], spans["max"])]
+    lengths = {
+        key: len(pd.date_range(*key, freq=freq))
+        for key in set(zip(spans["min"], spans["max"], strict=True))
+    }
+    expected = [lengths[key] for key in zip(spans["min"], spans["max"], strict=True)]
     irregular = spans.index[spans["size"].to_numpy() != np.asarray(expected)]
     if len(irregular) == 0:
         return df[["unique_id", "ds", "y"]]
-    fixed = [_fill_series(uid, g, freq) for uid, g in df[df["unique_id"].isin(irregular)].groupby("unique_id")]
+    fixed = [
+        _fill_series(uid, g, freq)
+        for uid, g in df[df["unique_id"].isin(irregular)].groupby("unique_id")
+    ]
     rest = df[~df["unique_id"].isin(irregular)]
-    out = pd.concat([rest, *fixed], ignore_index=True).sort_values(["unique_id", "ds"], kind="stable")
+    out = pd.concat([rest, *fixed], ignore_index=True).sort_values(
+        ["unique_id", "ds"], kind="stable"
+    )
     return out.reset_index(drop=True)[["unique_id", "ds", "y"]]
 
 
@@ -96,7 +108,9 @@ def _family_profiles(df, classes, family, m, freq) -> dict:
     young = [u for u in n_obs.index if n_obs[u] < 2 * m and u in fam.index]
     if not young:
         return {}
-    mature = df[df["unique_id"].map(n_obs).ge(2 * m)].assign(family=lambda d: d["unique_id"].map(fam))
+    mature = df[df["unique_id"].map(n_obs).ge(2 * m)].assign(
+        family=lambda d: d["unique_id"].map(fam)
+    )
     profiles = {}
     for name, g in mature.dropna(subset=["family"]).groupby("family"):
         agg = g.groupby("ds")["y"].sum().asfreq(freq, fill_value=0)
@@ -201,26 +215,59 @@ def fit_forecast(
     windows = backtest_windows if backtest_windows is not None else (1 if n_series > 1000 else 2)
     classes = classify_series(df)
     route = _routes(classes, continuous, tuple(intermittent_candidates))
-    skip = {u for u, c in zip(classes["unique_id"], classes["demand_class"], strict=True) if c != "smooth" and c != "erratic"}
+    skip = {
+        u
+        for u, c in zip(classes["unique_id"], classes["demand_class"], strict=True)
+        if c != "smooth" and c != "erratic"
+    }
     profiles = _family_profiles(df, classes, family, m, freq)
     hb = min(h, m if m > 1 else 6)
     jobs = n_jobs or default_jobs()
-    spec = dict(h=h, freq=freq, m=m, level=level, hb=hb, windows=windows, step=hb,
-                min_train=max(2 * m, 8) if m > 1 else 8, profiles=profiles, clean=clean_outliers)
-    chunks = _chunks(df, route, skip, max(1, jobs * 4) if executor == "local" and jobs > 1 else max(1, jobs), **spec)
+    spec = dict(
+        h=h,
+        freq=freq,
+        m=m,
+        level=level,
+        hb=hb,
+        windows=windows,
+        step=hb,
+        min_train=max(2 * m, 8) if m > 1 else 8,
+        profiles=profiles,
+        clean=clean_outliers,
+    )
+    chunks = _chunks(
+        df,
+        route,
+        skip,
+        max(1, jobs * 4) if executor == "local" and jobs > 1 else max(1, jobs),
+        **spec,
+    )
     results = run_chunks(fit_chunk, chunks, executor=executor, n_jobs=jobs, scheduler=scheduler)
     final = pd.concat([r[0] for r in results], ignore_index=True).sort_values(["unique_id", "ds"])
     cleaned = pd.concat([r[2] for r in results], ignore_index=True).sort_values(["unique_id", "ds"])
     fit_df = cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"])
-    bt = pd.concat([r[1] for r in results if len(r[1])], ignore_index=True) if any(len(r[1]) for r in results) else pd.DataFrame(columns=["unique_id", "window", "step", "ds", "y"])
+    bt = (
+        pd.concat([r[1] for r in results if len(r[1])], ignore_index=True)
+        if any(len(r[1]) for r in results)
+        else pd.DataFrame(columns=["unique_id", "window", "step", "ds", "y"])
+    )
     bt = bt.sort_values(["unique_id", "window", "ds"]).reset_index(drop=True)
-    scores = backtest_scores(bt, route) if len(bt) else pd.DataFrame(columns=["unique_id", "option", "mae", "n"])
+    scores = (
+        backtest_scores(bt, route)
+        if len(bt)
+        else pd.DataFrame(columns=["unique_id", "option", "mae", "n"])
+    )
     choice = choose_models(scores, route, ratio=selection_ratio)
     reselect = set(reselect or ()) & set(route)
     if reselect:
-        fresh = choose_models(scores[scores["unique_id"].isin(reselect)], {u: route[u] for u in reselect}, ratio=1.0)
+        fresh = choose_models(
+            scores[scores["unique_id"].isin(reselect)], {u: route[u] for u in reselect}, ratio=1.0
+        )
         choice.update(fresh)
-    group = {u: ("intermittent" if r == tuple(intermittent_candidates) else "continuous") for u, r in route.items()}
+    group = {
+        u: ("intermittent" if r == tuple(intermittent_candidates) else "continuous")
+        for u, r in route.items()
+    }
     fc = apply_choice(final.reset_index(drop=True), choice, route, level)
     fc["group"] = fc["unique_id"].map(group)
     fc["step"] = fc.groupby("unique_id").cumcount() + 1
@@ -245,13 +292,25 @@ def fit_forecast(
     out["flag"] = out["unique_id"].map(flags)
     out["candidate_set"] = candidate_set
     out = out.reset_index(drop=True)
-    settings = dict(h=h, freq=freq, season_length=m, level=level, candidate_set=candidate_set,
-                    candidates=continuous, intermittent_candidates=tuple(intermittent_candidates),
-                    backtest_windows=windows, backtest_horizon=hb, n_series=n_series,
-                    selection_ratio=selection_ratio, executor=executor)
+    settings = dict(
+        h=h,
+        freq=freq,
+        season_length=m,
+        level=level,
+        candidate_set=candidate_set,
+        candidates=continuous,
+        intermittent_candidates=tuple(intermittent_candidates),
+        backtest_windows=windows,
+        backtest_horizon=hb,
+        n_series=n_series,
+        selection_ratio=selection_ratio,
+        executor=executor,
+    )
     out.attrs.update(settings)
     cand_cols = [c for c in final.columns if c not in ("unique_id", "ds")]
-    return ForecastResult(out, classes, bt, scores, coverage, final[["unique_id", "ds", *cand_cols]], settings)
+    return ForecastResult(
+        out, classes, bt, scores, coverage, final[["unique_id", "ds", *cand_cols]], settings
+    )
 
 
 def forecast(history: pd.DataFrame, h: int, freq: str, level=(80, 95), **options) -> pd.DataFrame:

@@ -35,18 +35,44 @@ def aggregate(bottom: pd.DataFrame, value_cols=("y",)) -> tuple[pd.DataFrame, pd
         ``location``, ``family``) in the order of the summing matrix rows.
     """
     cols = list(value_cols)
-    b = bottom.assign(unique_id=bottom["sku"].astype(str) + "|" + bottom["location"].astype(str), level="sku_location")
-    fam = bottom.groupby(["family", "ds"], as_index=False)[cols].sum().assign(
-        unique_id=lambda d: "family|" + d["family"].astype(str), level="family", sku=None, location=None)
-    loc = bottom.groupby(["location", "ds"], as_index=False)[cols].sum().assign(
-        unique_id=lambda d: "location|" + d["location"].astype(str), level="location", sku=None, family=None)
-    tot = bottom.groupby("ds", as_index=False)[cols].sum().assign(
-        unique_id="total", level="total", sku=None, location=None, family=None)
+    b = bottom.assign(
+        unique_id=bottom["sku"].astype(str) + "|" + bottom["location"].astype(str),
+        level="sku_location",
+    )
+    fam = (
+        bottom.groupby(["family", "ds"], as_index=False)[cols]
+        .sum()
+        .assign(
+            unique_id=lambda d: "family|" + d["family"].astype(str),
+            level="family",
+            sku=None,
+            location=None,
+        )
+    )
+    loc = (
+        bottom.groupby(["location", "ds"], as_index=False)[cols]
+        .sum()
+        .assign(
+            unique_id=lambda d: "location|" + d["location"].astype(str),
+            level="location",
+            sku=None,
+            family=None,
+        )
+    )
+    tot = (
+        bottom.groupby("ds", as_index=False)[cols]
+        .sum()
+        .assign(unique_id="total", level="total", sku=None, location=None, family=None)
+    )
     keep = ["unique_id", "level", "sku", "location", "family", "ds", *cols]
     panel = pd.concat([tot[keep], fam[keep], loc[keep], b[keep]], ignore_index=True)
     nodes = panel.drop_duplicates("unique_id")[["unique_id", "level", "sku", "location", "family"]]
     order = {"total": 0, "family": 1, "location": 2, "sku_location": 3}
-    nodes = nodes.assign(_o=nodes["level"].map(order)).sort_values(["_o", "unique_id"]).drop(columns="_o")
+    nodes = (
+        nodes.assign(_o=nodes["level"].map(order))
+        .sort_values(["_o", "unique_id"])
+        .drop(columns="_o")
+    )
     return panel, nodes.reset_index(drop=True)
 
 
@@ -93,7 +119,7 @@ def _projection(S: np.ndarray, method: str, base: np.ndarray, history, resid) ->
         return np.hstack([np.zeros((nb, n - nb)), np.eye(nb)])
     if method == "top_down":
         hist = np.asarray(history, float)
-        share = hist[n - nb:].sum(axis=1) / max(hist[0].sum(), 1e-12)
+        share = hist[n - nb :].sum(axis=1) / max(hist[0].sum(), 1e-12)
         P = np.zeros((nb, n))
         P[:, 0] = share
         return P
@@ -111,7 +137,9 @@ def _projection(S: np.ndarray, method: str, base: np.ndarray, history, resid) ->
     return np.linalg.solve(S.T @ Winv @ S, S.T @ Winv)
 
 
-def reconcile(base: np.ndarray, S: np.ndarray, method: str = "wls_struct", history=None, resid=None) -> np.ndarray:
+def reconcile(
+    base: np.ndarray, S: np.ndarray, method: str = "wls_struct", history=None, resid=None
+) -> np.ndarray:
     """Coherent forecasts from base forecasts of every node.
 
     Parameters
@@ -133,13 +161,18 @@ def reconcile(base: np.ndarray, S: np.ndarray, method: str = "wls_struct", histo
         ``S @ P @ base``: every parent equals the sum of its children.
     """
     if method == "top_down" and history is None:
-        raise ParameterError("top_down reconciliation needs the history of every node for its proportions.")
+        raise ParameterError(
+            "top_down reconciliation needs the history of every node for its proportions."
+        )
     P = _projection(S, method, base, history, resid)
     return S @ (P @ np.asarray(base, float))
 
 
 def reconcile_forecasts(
-    fc: pd.DataFrame, nodes: pd.DataFrame, method: str = "wls_struct", history: pd.DataFrame | None = None
+    fc: pd.DataFrame,
+    nodes: pd.DataFrame,
+    method: str = "wls_struct",
+    history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Reconcile a long forecast frame of every node of :func:`aggregate`'s hierarchy.
 
@@ -161,7 +194,12 @@ def reconcile_forecasts(
     base = fc.pivot(index="unique_id", columns="ds", values="yhat").reindex(order)
     hist = None
     if history is not None:
-        hist = history.pivot(index="unique_id", columns="ds", values="y").reindex(order).fillna(0).to_numpy()
+        hist = (
+            history.pivot(index="unique_id", columns="ds", values="y")
+            .reindex(order)
+            .fillna(0)
+            .to_numpy()
+        )
     rec = reconcile(base.fillna(0).to_numpy(), summing_matrix(nodes), method, history=hist)
     shift = pd.DataFrame(rec - base.fillna(0).to_numpy(), index=base.index, columns=base.columns)
     delta = shift.stack().rename("delta").reset_index()

@@ -15,12 +15,20 @@ import pandas as pd
 
 from compass_nb.forecast.metrics import seasonal_scale
 
-__all__ = ["series_scales", "model_coverage", "conformal_quantiles", "calibrate_intervals", "clip_at_zero"]
+__all__ = [
+    "series_scales",
+    "model_coverage",
+    "conformal_quantiles",
+    "calibrate_intervals",
+    "clip_at_zero",
+]
 
 
 def series_scales(history: pd.DataFrame) -> pd.Series:
     """In-sample mean absolute one-step change of each series (NaN or 0 for flat series)."""
-    return history.groupby("unique_id", sort=True)["y"].apply(lambda s: seasonal_scale(s.to_numpy(), 1))
+    return history.groupby("unique_id", sort=True)["y"].apply(
+        lambda s: seasonal_scale(s.to_numpy(), 1)
+    )
 
 
 def model_coverage(bt: pd.DataFrame, level) -> pd.DataFrame:
@@ -36,7 +44,11 @@ def model_coverage(bt: pd.DataFrame, level) -> pd.DataFrame:
         for lv in level:
             lo, hi = g[f"yhat_lo_{lv}"], g[f"yhat_hi_{lv}"]
             ok = lo.notna() & hi.notna()
-            cov = float(((g["y"] >= lo) & (g["y"] <= hi))[ok].mean()) if ok.all() and len(g) else np.nan
+            cov = (
+                float(((g["y"] >= lo) & (g["y"] <= hi))[ok].mean())
+                if ok.all() and len(g)
+                else np.nan
+            )
             rows.append((grp, lv, cov, len(g)))
     return pd.DataFrame(rows, columns=["group", "level", "coverage", "n"])
 
@@ -46,7 +58,9 @@ def conformal_quantiles(bt: pd.DataFrame, scales: pd.Series, level: int) -> pd.D
     s = bt["unique_id"].map(scales).to_numpy(float)
     ok = np.isfinite(s) & (s > 0)
     err = np.abs(bt["y"].to_numpy(float) - bt["yhat"].to_numpy(float))
-    frame = pd.DataFrame({"group": bt["group"], "step": bt["step"], "q": err / np.where(ok, s, 1)})[ok]
+    frame = pd.DataFrame({"group": bt["group"], "step": bt["step"], "q": err / np.where(ok, s, 1)})[
+        ok
+    ]
     rows = []
     for (grp, step), g in frame.groupby(["group", "step"], sort=True):
         n = len(g)
@@ -94,11 +108,18 @@ def calibrate_intervals(
         coverage and the method used (``model`` or ``conformal``).
     """
     fc = fc.copy()
-    report = model_coverage(bt, level) if len(bt) else pd.DataFrame(columns=["group", "level", "coverage", "n"])
+    report = (
+        model_coverage(bt, level)
+        if len(bt)
+        else pd.DataFrame(columns=["group", "level", "coverage", "n"])
+    )
     report["method"] = "model"
     h = int(fc["step"].max()) if len(fc) else 0
     s = fc["unique_id"].map(scales).fillna(0).to_numpy(float)
-    off = ~(report["coverage"].notna() & ((report["coverage"] - report["level"] / 100).abs() <= tolerance))
+    off = ~(
+        report["coverage"].notna()
+        & ((report["coverage"] - report["level"] / 100).abs() <= tolerance)
+    )
     redo = set(report.loc[off, "group"])  # one method per group, so that levels stay nested
     for i, row in report.iterrows():
         lv, grp = int(row["level"]), row["group"]

@@ -34,14 +34,18 @@ CANDIDATES: dict[str, Candidate] = {
         Candidate("Naive", lambda m: sfm.Naive(alias="Naive")),
         Candidate("Naive2", lambda m: sfm.Naive(alias="Naive2")),
         Candidate("SNaive", lambda m: sfm.SeasonalNaive(season_length=m, alias="SNaive"), True),
-        Candidate("SES", lambda m: sfm.SimpleExponentialSmoothingOptimized(alias="SES"), intervals=False),
+        Candidate(
+            "SES", lambda m: sfm.SimpleExponentialSmoothingOptimized(alias="SES"), intervals=False
+        ),
         Candidate("Holt", lambda m: sfm.Holt(alias="Holt")),
         Candidate("Damped", lambda m: sfm.AutoETS(model="ZZN", damped=True, alias="Damped")),
         Candidate("ETS", lambda m: sfm.AutoETS(season_length=m, alias="ETS"), True),
         Candidate("Theta", lambda m: sfm.Theta(alias="Theta")),
         Candidate("OTheta", lambda m: sfm.OptimizedTheta(alias="OTheta")),
         Candidate("DOTheta", lambda m: sfm.DynamicOptimizedTheta(alias="DOTheta")),
-        Candidate("CES", lambda m: sfm.AutoCES(alias="CES"), intervals=False),  # simulated PIs: too slow
+        Candidate(
+            "CES", lambda m: sfm.AutoCES(alias="CES"), intervals=False
+        ),  # simulated PIs: too slow
         Candidate("ARIMA", lambda m: sfm.AutoARIMA(alias="ARIMA")),
         Candidate("Croston", lambda m: sfm.CrostonClassic(alias="Croston"), intervals=False),
         Candidate("SBA", lambda m: sfm.CrostonSBA(alias="SBA"), intervals=False),

@@ -58,12 +58,18 @@ def nowcast(
     start = pd.Period(month, freq="M").to_timestamp()
     mtd = mtd_orders.assign(order_date=pd.to_datetime(mtd_orders["order_date"]))
     mtd = mtd[(mtd["order_date"] >= start) & (mtd["order_date"] <= start + pd.offsets.MonthEnd(0))]
-    as_of = pd.Timestamp(as_of) if as_of is not None else (mtd["order_date"].max() if len(mtd) else start - pd.Timedelta(days=1))
+    as_of = (
+        pd.Timestamp(as_of)
+        if as_of is not None
+        else (mtd["order_date"].max() if len(mtd) else start - pd.Timedelta(days=1))
+    )
     share = elapsed_share(start, as_of, weights)
     got = mtd.groupby("unique_id")["quantity"].sum()
     out = forecast[["unique_id", "yhat"]].rename(columns={"yhat": "forecast"}).copy()
     out["mtd"] = out["unique_id"].map(got).fillna(0.0)
     out["share_elapsed"] = share
     out["run_rate"] = out["mtd"] / share if share > 0 else np.nan
-    out["nowcast"] = out["forecast"] if share <= 0 else share * out["run_rate"] + (1 - share) * out["forecast"]
+    out["nowcast"] = (
+        out["forecast"] if share <= 0 else share * out["run_rate"] + (1 - share) * out["forecast"]
+    )
     return out

@@ -21,7 +21,9 @@ def _rolling_median(y: np.ndarray, window: int) -> np.ndarray:
     return pd.Series(y).rolling(window, center=True, min_periods=1).median().to_numpy()
 
 
-def outlier_mask(y, window: int = 7, threshold: float = 6.0, min_obs: int = 12, m: int = 1) -> np.ndarray:
+def outlier_mask(
+    y, window: int = 7, threshold: float = 6.0, min_obs: int = 12, m: int = 1
+) -> np.ndarray:
     """Boolean mask of the outlying points of one (non-intermittent) series.
 
     Parameters
@@ -77,7 +79,9 @@ def clean_series(y, mask, m: int = 1) -> np.ndarray:
     return y
 
 
-def flag_outliers(history: pd.DataFrame, skip: set | None = None, m: int = 1, **options) -> pd.DataFrame:
+def flag_outliers(
+    history: pd.DataFrame, skip: set | None = None, m: int = 1, **options
+) -> pd.DataFrame:
     """Flag and clean the outliers of every series of a long panel.
 
     Parameters

@@ -34,7 +34,9 @@ def demand_classes(classes: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     data = classes.dropna(subset=["adi", "cv2"])
     if data.empty:
         return _empty(ax, "Demand classes")
-    sns.scatterplot(data=data, x="adi", y="cv2", hue="demand_class", palette=CLASS_COLOURS, ax=ax, s=30)
+    sns.scatterplot(
+        data=data, x="adi", y="cv2", hue="demand_class", palette=CLASS_COLOURS, ax=ax, s=30
+    )
     ax.axvline(ADI_CUTOFF, color=GREY, ls="--", lw=1)
     ax.axhline(CV2_CUTOFF, color=GREY, ls="--", lw=1)
     ax.set(xlabel="ADI (periods between demands)", ylabel="CV² of demand sizes")
@@ -72,7 +74,9 @@ def accuracy_by_family(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def series_forecast(history: pd.DataFrame, forecast: pd.DataFrame, unique_id: str, *, ax: Axes | None = None) -> Axes:
+def series_forecast(
+    history: pd.DataFrame, forecast: pd.DataFrame, unique_id: str, *, ax: Axes | None = None
+) -> Axes:
     """One series' history, forecast and 80 % / 95 % intervals."""
     ax = _axes(ax, (8, 3.2))
     hist = history[history["unique_id"] == unique_id]
@@ -81,8 +85,12 @@ def series_forecast(history: pd.DataFrame, forecast: pd.DataFrame, unique_id: st
         return _empty(ax, str(unique_id))
     ax.plot(hist["ds"], hist["y"], color=DARK, lw=1.5, label="history")
     if not fc.empty:
-        ax.fill_between(fc["ds"], fc["yhat_lo_95"], fc["yhat_hi_95"], color=BLUE, alpha=0.35, lw=0, label="95 %")
-        ax.fill_between(fc["ds"], fc["yhat_lo_80"], fc["yhat_hi_80"], color=BLUE, alpha=0.7, lw=0, label="80 %")
+        ax.fill_between(
+            fc["ds"], fc["yhat_lo_95"], fc["yhat_hi_95"], color=BLUE, alpha=0.35, lw=0, label="95 %"
+        )
+        ax.fill_between(
+            fc["ds"], fc["yhat_lo_80"], fc["yhat_hi_80"], color=BLUE, alpha=0.7, lw=0, label="80 %"
+        )
         ax.plot(fc["ds"], fc["yhat"], color=RED, lw=1.5, label="forecast")
         ax.set_title(f"{unique_id} — {fc['model'].iloc[0]}", loc="left")
     ax.set_ylim(bottom=0)
@@ -125,7 +133,9 @@ def series_panel(history: pd.DataFrame, forecast: pd.DataFrame, unique_ids, *, a
     """Several series' history and forecast, one row each; returns the array of Axes."""
     ids = list(unique_ids)
     if axes is None:
-        _, axes = plt.subplots(max(1, len(ids)), 1, figsize=(8, 2.6 * max(1, len(ids))), squeeze=False)
+        _, axes = plt.subplots(
+            max(1, len(ids)), 1, figsize=(8, 2.6 * max(1, len(ids))), squeeze=False
+        )
         axes = axes.ravel()
     for uid, ax in zip(ids, axes, strict=False):
         series_forecast(history, forecast, uid, ax=ax)

@@ -18,16 +18,34 @@ def _draw(cycle: CycleForecast, unique_id: str) -> None:
     plt.show()
     res = cycle.result
     cands = res.candidates[res.candidates["unique_id"] == unique_id]
-    names = [c for c in cands.columns if c not in ("unique_id", "ds") and "-lo-" not in c and "-hi-" not in c]
-    display(nb.show(cands[["ds", *names]].assign(ds=cands["ds"].dt.strftime("%Y-%m")),
-                    caption="Every candidate's forecast (before reconciliation)", formats={n: "{:,.1f}" for n in names}))
-    display(nb.show(res.scores[res.scores["unique_id"] == unique_id].sort_values("mae")[["option", "mae", "n"]],
-                    caption="Backtest MAE of each option", empty="Too little history for a backtest."))
+    names = [
+        c
+        for c in cands.columns
+        if c not in ("unique_id", "ds") and "-lo-" not in c and "-hi-" not in c
+    ]
+    display(
+        nb.show(
+            cands[["ds", *names]].assign(ds=cands["ds"].dt.strftime("%Y-%m")),
+            caption="Every candidate's forecast (before reconciliation)",
+            formats={n: "{:,.1f}" for n in names},
+        )
+    )
+    display(
+        nb.show(
+            res.scores[res.scores["unique_id"] == unique_id].sort_values("mae")[
+                ["option", "mae", "n"]
+            ],
+            caption="Backtest MAE of each option",
+            empty="Too little history for a backtest.",
+        )
+    )
 
 
 def series_explorer(cycle: CycleForecast) -> widgets.VBox:
     """A dropdown of SKU × location series above the chart and tables of the chosen one."""
-    ids = sorted(cycle.forecast.loc[cycle.forecast["level"] == "sku_location", "unique_id"].unique())
+    ids = sorted(
+        cycle.forecast.loc[cycle.forecast["level"] == "sku_location", "unique_id"].unique()
+    )
     picker = widgets.Dropdown(options=ids, description="Series")
     out = widgets.Output()
 

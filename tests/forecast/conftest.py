@@ -7,7 +7,13 @@ import pytest
 
 def _panel(series: dict, start="2022-01-01", freq="MS") -> pd.DataFrame:
     parts = [
-        pd.DataFrame({"unique_id": uid, "ds": pd.date_range(start, periods=len(v), freq=freq), "y": np.asarray(v, float)})
+        pd.DataFrame(
+            {
+                "unique_id": uid,
+                "ds": pd.date_range(start, periods=len(v), freq=freq),
+                "y": np.asarray(v, float),
+            }
+        )
         for uid, v in series.items()
     ]
     return pd.concat(parts, ignore_index=True)

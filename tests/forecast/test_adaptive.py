@@ -16,16 +16,24 @@ def _snapshots():
 
 def _actuals():
     ds = pd.date_range("2026-02-01", periods=5, freq="MS")
-    return pd.concat([
-        pd.DataFrame({"unique_id": "up", "ds": ds, "y": [12.0] * 5}),  # every month 2 above
-        pd.DataFrame({"unique_id": "ok", "ds": ds, "y": [12.0, 8.0, 12.0, 8.0, 10.0]}),
-    ])
+    return pd.concat(
+        [
+            pd.DataFrame({"unique_id": "up", "ds": ds, "y": [12.0] * 5}),  # every month 2 above
+            pd.DataFrame({"unique_id": "ok", "ds": ds, "y": [12.0, 8.0, 12.0, 8.0, 10.0]}),
+        ]
+    )
 
 
 def test_one_step_errors_take_each_cycles_next_month():
     err = one_step_errors(_snapshots(), _actuals())
     up = err[err["unique_id"] == "up"]
-    assert up["ds"].dt.strftime("%Y-%m").tolist() == ["2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
+    assert up["ds"].dt.strftime("%Y-%m").tolist() == [
+        "2026-02",
+        "2026-03",
+        "2026-04",
+        "2026-05",
+        "2026-06",
+    ]
     assert up["error"].tolist() == [2.0] * 5
 
 

@@ -1,5 +1,4 @@
 import numpy as np
-import pandas as pd
 
 from compass_nb.forecast.backtest import Chunk, fit_chunk, split_origins
 
@@ -26,8 +25,17 @@ def test_backtest_forecasts_do_not_change_when_the_hidden_future_changes(make_pa
     y = np.tile(season, 4) * 100 * rng.lognormal(0, 0.05, 48)
     changed = y.copy()
     changed[-12:] *= 3  # only the periods hidden by window 0
-    spec = dict(route={"a": ("Damped", "DOTheta", "CES")}, h=6, freq="MS", m=12, level=(80,),
-                hb=12, windows=1, step=12, min_train=24)
+    spec = dict(
+        route={"a": ("Damped", "DOTheta", "CES")},
+        h=6,
+        freq="MS",
+        m=12,
+        level=(80,),
+        hb=12,
+        windows=1,
+        step=12,
+        min_train=24,
+    )
     _, bt1, _ = fit_chunk(Chunk(history=make_panel({"a": y}), **spec))
     _, bt2, _ = fit_chunk(Chunk(history=make_panel({"a": changed}), **spec))
     cols = ["Damped", "DOTheta", "CES"]

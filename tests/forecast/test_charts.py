@@ -5,8 +5,24 @@ from compass_nb.viz import forecast as charts
 
 
 def test_each_chart_returns_axes_and_copes_with_empty_data():
-    empty = pd.DataFrame(columns=["adi", "cv2", "demand_class", "option", "relative_mae", "family", "wape",
-                                  "bias", "step", "tracking_signal", "flagged", "unique_id", "ds", "y"])
+    empty = pd.DataFrame(
+        columns=[
+            "adi",
+            "cv2",
+            "demand_class",
+            "option",
+            "relative_mae",
+            "family",
+            "wape",
+            "bias",
+            "step",
+            "tracking_signal",
+            "flagged",
+            "unique_id",
+            "ds",
+            "y",
+        ]
+    )
     assert isinstance(charts.demand_classes(empty), Axes)
     assert isinstance(charts.leaderboard(empty), Axes)
     assert isinstance(charts.accuracy_by_family(empty), Axes)
@@ -16,9 +32,20 @@ def test_each_chart_returns_axes_and_copes_with_empty_data():
 
 
 def test_series_chart_draws_history_and_forecast():
-    hist = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2025-01-01", periods=3, freq="MS"), "y": [1, 2, 3]})
-    fc = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2025-04-01", periods=2, freq="MS"), "yhat": [3, 3],
-                       "yhat_lo_80": [2, 2], "yhat_hi_80": [4, 4], "yhat_lo_95": [1, 1], "yhat_hi_95": [5, 5],
-                       "model": "Damped"})
+    hist = pd.DataFrame(
+        {"unique_id": "a", "ds": pd.date_range("2025-01-01", periods=3, freq="MS"), "y": [1, 2, 3]}
+    )
+    fc = pd.DataFrame(
+        {
+            "unique_id": "a",
+            "ds": pd.date_range("2025-04-01", periods=2, freq="MS"),
+            "yhat": [3, 3],
+            "yhat_lo_80": [2, 2],
+            "yhat_hi_80": [4, 4],
+            "yhat_lo_95": [1, 1],
+            "yhat_hi_95": [5, 5],
+            "model": "Damped",
+        }
+    )
     ax = charts.series_forecast(hist, fc, "a")
     assert len(ax.lines) == 2 and "Damped" in ax.get_title(loc="left")

@@ -6,12 +6,14 @@ from compass_nb.forecast import cycle
 
 
 def _orders():
-    return pd.DataFrame({
-        "order_date": ["2026-01-03", "2026-01-20", "2026-03-05", "2026-02-11"],
-        "sku": ["A", "A", "A", "B"],
-        "location": ["N", "N", "N", "S"],
-        "quantity": [2.0, 3.0, 4.0, 7.0],
-    })
+    return pd.DataFrame(
+        {
+            "order_date": ["2026-01-03", "2026-01-20", "2026-03-05", "2026-02-11"],
+            "sku": ["A", "A", "A", "B"],
+            "location": ["N", "N", "N", "S"],
+            "quantity": [2.0, 3.0, 4.0, 7.0],
+        }
+    )
 
 
 def test_monthly_demand_sums_by_month_and_fills_gaps_with_zero():
@@ -30,12 +32,26 @@ def test_orders_after_the_cut_off_are_ignored():
 
 
 def test_a_family_override_sets_its_total_and_keeps_the_mix():
-    fc = pd.DataFrame({
-        "level": "sku_location", "sku": ["A", "B", "C"], "location": "N", "family": ["F", "F", "G"],
-        "ds": pd.to_datetime(["2026-05-01"] * 3), "yhat": [10.0, 30.0, 5.0],
-    })
-    ov = pd.DataFrame({"cycle": ["2026-04"], "period": ["2026-05"], "family": ["F"], "sku": [None],
-                       "location": [None], "quantity": [80.0]})
+    fc = pd.DataFrame(
+        {
+            "level": "sku_location",
+            "sku": ["A", "B", "C"],
+            "location": "N",
+            "family": ["F", "F", "G"],
+            "ds": pd.to_datetime(["2026-05-01"] * 3),
+            "yhat": [10.0, 30.0, 5.0],
+        }
+    )
+    ov = pd.DataFrame(
+        {
+            "cycle": ["2026-04"],
+            "period": ["2026-05"],
+            "family": ["F"],
+            "sku": [None],
+            "location": [None],
+            "quantity": [80.0],
+        }
+    )
     out = cycle.apply_overrides(fc, ov, "2026-04")
     assert out.tolist() == pytest.approx([20.0, 60.0, 5.0])
     assert cycle.apply_overrides(fc, ov, "2026-03").tolist() == pytest.approx([10.0, 30.0, 5.0])
@@ -46,8 +62,17 @@ def test_run_cycle_writes_the_contract_columns_and_parents_add_up(rng):
     for sku, fam in [("A", "F"), ("B", "F"), ("C", "G")]:
         for loc in ["DC-North", "DC-South"]:
             y = 20 + rng.normal(0, 2, 30)
-            rows.append(pd.DataFrame({"sku": sku, "location": loc, "family": fam,
-                                      "ds": pd.date_range("2024-01-01", periods=30, freq="MS"), "y": y}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "sku": sku,
+                        "location": loc,
+                        "family": fam,
+                        "ds": pd.date_range("2024-01-01", periods=30, freq="MS"),
+                        "y": y,
+                    }
+                )
+            )
     run = cycle.run_cycle(pd.concat(rows, ignore_index=True), 3, n_jobs=1)
     fc = run.forecast
     assert list(fc.columns[: len(cycle.FORECAST_COLUMNS)]) == cycle.FORECAST_COLUMNS
@@ -55,22 +80,48 @@ def test_run_cycle_writes_the_contract_columns_and_parents_add_up(rng):
     assert "A|DC-North" in set(fc["unique_id"])
     bottom = fc[fc["level"] == "sku_location"]
     total = fc[fc["level"] == "total"].set_index("ds")["yhat"]
-    np.testing.assert_allclose(bottom.groupby("ds")["yhat"].sum().to_numpy(), total.to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(
+        bottom.groupby("ds")["yhat"].sum().to_numpy(), total.to_numpy(), rtol=1e-9
+    )
     fam = fc[fc["level"] == "family"].set_index(["family", "ds"])["yhat"]
-    np.testing.assert_allclose(bottom.groupby(["family", "ds"])["yhat"].sum().to_numpy(), fam.sort_index().to_numpy())
+    np.testing.assert_allclose(
+        bottom.groupby(["family", "ds"])["yhat"].sum().to_numpy(), fam.sort_index().to_numpy()
+    )
     assert set(run.backtest.columns) >= {"unique_id", "model", "wape", "bias", "mase", "coverage"}
 
 
 def test_fva_over_past_cycles_compares_naive_statistical_and_overridden():
-    snaps = pd.DataFrame({
-        "period": ["2026-01", "2026-02"], "unique_id": ["A|N", "A|N"], "level": "sku_location",
-        "sku": "A", "location": "N", "family": "F",
-        "ds": pd.to_datetime(["2026-02-01", "2026-03-01"]), "yhat": [8.0, 8.0],
-    })
-    demand = pd.DataFrame({"sku": "A", "location": "N", "family": "F",
-                           "ds": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]), "y": [4.0, 10.0, 10.0]})
-    ov = pd.DataFrame({"cycle": ["2026-02"], "period": ["2026-03"], "family": [None], "sku": ["A"],
-                       "location": [None], "quantity": [10.0]})
+    snaps = pd.DataFrame(
+        {
+            "period": ["2026-01", "2026-02"],
+            "unique_id": ["A|N", "A|N"],
+            "level": "sku_location",
+            "sku": "A",
+            "location": "N",
+            "family": "F",
+            "ds": pd.to_datetime(["2026-02-01", "2026-03-01"]),
+            "yhat": [8.0, 8.0],
+        }
+    )
+    demand = pd.DataFrame(
+        {
+            "sku": "A",
+            "location": "N",
+            "family": "F",
+            "ds": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
+            "y": [4.0, 10.0, 10.0],
+        }
+    )
+    ov = pd.DataFrame(
+        {
+            "cycle": ["2026-02"],
+            "period": ["2026-03"],
+            "family": [None],
+            "sku": ["A"],
+            "location": [None],
+            "quantity": [10.0],
+        }
+    )
     fva = cycle.fva_table(snaps, demand, ov).set_index("step")
     # naive: 4 then 10 -> |e| 6, 0; statistical 8, 8 -> 2, 2; override 8, 10 -> 2, 0
     assert fva.loc["naive", "wape"] == pytest.approx(6 / 20)

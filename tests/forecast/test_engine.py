@@ -34,8 +34,12 @@ def test_future_dates_continue_each_series_own_calendar(make_panel):
     a = make_panel({"a": np.arange(1, 31.0)}, start="2021-01-01")
     b = make_panel({"b": np.arange(1, 41.0)}, start="2020-06-01")
     fc = forecast(pd.concat([a, b]), 2, "MS", n_jobs=1)
-    assert fc.loc[fc["unique_id"] == "a", "ds"].tolist() == list(pd.to_datetime(["2023-07-01", "2023-08-01"]))
-    assert fc.loc[fc["unique_id"] == "b", "ds"].tolist() == list(pd.to_datetime(["2023-10-01", "2023-11-01"]))
+    assert fc.loc[fc["unique_id"] == "a", "ds"].tolist() == list(
+        pd.to_datetime(["2023-07-01", "2023-08-01"])
+    )
+    assert fc.loc[fc["unique_id"] == "b", "ds"].tolist() == list(
+        pd.to_datetime(["2023-10-01", "2023-11-01"])
+    )
 
 
 def test_weekly_data_continue_on_the_weekly_grid(make_panel, rng):
@@ -45,13 +49,28 @@ def test_weekly_data_continue_on_the_weekly_grid(make_panel, rng):
 
 
 def test_output_has_the_contract_columns_and_never_negative_bounds_for_demand(make_panel, rng):
-    hist = make_panel({"a": rng.poisson(3, 36), "b": rng.poisson(0.4, 36) * 5, "c": 10 + rng.normal(0, 4, 36)})
+    hist = make_panel(
+        {"a": rng.poisson(3, 36), "b": rng.poisson(0.4, 36) * 5, "c": 10 + rng.normal(0, 4, 36)}
+    )
     fc = forecast(hist, 6, "MS", n_jobs=1)
-    for col in ["unique_id", "ds", "yhat", "yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95", "model", "demand_class", "flag"]:
+    for col in [
+        "unique_id",
+        "ds",
+        "yhat",
+        "yhat_lo_80",
+        "yhat_hi_80",
+        "yhat_lo_95",
+        "yhat_hi_95",
+        "model",
+        "demand_class",
+        "flag",
+    ]:
         assert col in fc
     bounds = fc[["yhat_lo_80", "yhat_lo_95"]]
     assert (bounds.to_numpy() >= 0).all()
-    assert (fc["yhat_lo_95"] <= fc["yhat_lo_80"]).all() and (fc["yhat_hi_80"] <= fc["yhat_hi_95"]).all()
+    assert (fc["yhat_lo_95"] <= fc["yhat_lo_80"]).all() and (
+        fc["yhat_hi_80"] <= fc["yhat_hi_95"]
+    ).all()
 
 
 def test_intermittent_series_are_routed_to_the_croston_family(make_panel, rng):
@@ -73,7 +92,12 @@ def test_outliers_are_flagged_and_the_input_is_not_altered(make_panel, rng):
 
 
 def test_new_items_borrow_their_family_seasonal_profile(make_panel, season, rng):
-    old = make_panel({f"old{i}": np.tile(season, 4) * (100 + 10 * i) * rng.lognormal(0, 0.01, 48) for i in range(3)})
+    old = make_panel(
+        {
+            f"old{i}": np.tile(season, 4) * (100 + 10 * i) * rng.lognormal(0, 0.01, 48)
+            for i in range(3)
+        }
+    )
     new = make_panel({"new": season[:8] * 40}, start="2025-01-01")
     fam = {"old0": "F", "old1": "F", "old2": "F", "new": "F"}
     fc = forecast(pd.concat([old, new]), 4, "MS", n_jobs=1, family=fam)

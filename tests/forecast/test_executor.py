@@ -1,4 +1,3 @@
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -26,7 +25,9 @@ def test_dask_and_local_forecasts_are_identical(make_panel, rng):
     distributed = pytest.importorskip("distributed")
     hist = make_panel({f"s{i}": 50 + rng.normal(0, 5, 30) for i in range(4)})
     local = forecast(hist, 3, "MS", n_jobs=1)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
         with distributed.Client(cluster) as client:
             remote = forecast(hist, 3, "MS", executor="dask", scheduler=client, n_jobs=2)
     pd.testing.assert_frame_equal(local, remote)

@@ -42,7 +42,11 @@ def test_reconciled_forecasts_add_up_at_every_level(method, rng):
     S = summing_matrix(nodes)
     base = rng.uniform(0, 100, (len(nodes), 3))
     resid = rng.normal(0, 1, (len(nodes), 12))
-    hist = panel.pivot(index="unique_id", columns="ds", values="y").reindex(nodes["unique_id"]).to_numpy()
+    hist = (
+        panel.pivot(index="unique_id", columns="ds", values="y")
+        .reindex(nodes["unique_id"])
+        .to_numpy()
+    )
     rec = reconcile(base, S, method, history=hist, resid=resid)
     nb = S.shape[1]
     assert rec == pytest.approx(S @ rec[-nb:])
@@ -51,7 +55,12 @@ def test_reconciled_forecasts_add_up_at_every_level(method, rng):
 def test_aggregate_builds_family_location_and_total_nodes(rng):
     bottom = _bottom(rng)
     panel, nodes = aggregate(bottom)
-    assert nodes["level"].value_counts().to_dict() == {"sku_location": 6, "location": 2, "family": 2, "total": 1}
+    assert nodes["level"].value_counts().to_dict() == {
+        "sku_location": 6,
+        "location": 2,
+        "family": 2,
+        "total": 1,
+    }
     total = panel[panel["level"] == "total"].set_index("ds")["y"]
     assert total.to_numpy() == pytest.approx(bottom.groupby("ds")["y"].sum().to_numpy())
     assert "A|DC-North" in set(nodes["unique_id"])
@@ -60,8 +69,10 @@ def test_aggregate_builds_family_location_and_total_nodes(rng):
 def test_reconcile_forecasts_moves_bounds_with_the_point(rng):
     panel, nodes = aggregate(_bottom(rng))
     ds = pd.date_range("2024-05-01", periods=2, freq="MS")
-    fc = pd.DataFrame([(u, d, 10.0, 5.0, 15.0) for u in nodes["unique_id"] for d in ds],
-                      columns=["unique_id", "ds", "yhat", "yhat_lo_80", "yhat_hi_80"])
+    fc = pd.DataFrame(
+        [(u, d, 10.0, 5.0, 15.0) for u in nodes["unique_id"] for d in ds],
+        columns=["unique_id", "ds", "yhat", "yhat_lo_80", "yhat_hi_80"],
+    )
     out = reconcile_forecasts(fc, nodes, "bottom_up")
     total = out[out["unique_id"] == "total"].iloc[0]
     assert total["yhat"] == pytest.approx(60) and total["yhat_base"] == pytest.approx(10)

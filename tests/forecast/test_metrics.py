@@ -56,7 +56,9 @@ def test_coverage_counts_bounds_as_inside():
 
 def test_msis_penalises_misses_by_two_over_alpha():
     # widths 2, 1, 10; the miss at 5 < 6 costs 40 * 1 -> mean 53/3, scale 2
-    assert M.msis([1, 5, 10], [0, 6, 0], [2, 7, 10], INSAMPLE, m=1, level=95) == pytest.approx(53 / 6)
+    assert M.msis([1, 5, 10], [0, 6, 0], [2, 7, 10], INSAMPLE, m=1, level=95) == pytest.approx(
+        53 / 6
+    )
 
 
 def test_owa_averages_relative_smape_and_mase():
@@ -67,8 +69,12 @@ def test_owa_averages_relative_smape_and_mase():
 def test_accuracy_table_scores_each_series():
     ds = pd.date_range("2024-01-01", periods=3, freq="MS")
     actuals = pd.DataFrame({"unique_id": "a", "ds": ds, "y": Y})
-    fc = pd.DataFrame({"unique_id": "a", "ds": ds, "yhat": F, "yhat_lo_95": [0, 6, 0], "yhat_hi_95": [2, 7, 10]})
-    hist = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2023-09-01", periods=4, freq="MS"), "y": INSAMPLE})
+    fc = pd.DataFrame(
+        {"unique_id": "a", "ds": ds, "yhat": F, "yhat_lo_95": [0, 6, 0], "yhat_hi_95": [2, 7, 10]}
+    )
+    hist = pd.DataFrame(
+        {"unique_id": "a", "ds": pd.date_range("2023-09-01", periods=4, freq="MS"), "y": INSAMPLE}
+    )
     row = M.accuracy_table(actuals, fc, hist, m=1).iloc[0]
     assert row["mase"] == pytest.approx(1 / 3)
     assert row["wape"] == pytest.approx(1 / 3)

@@ -7,7 +7,13 @@ from compass_nb.forecast.nowcast import elapsed_share, nowcast, weekday_weights
 
 def test_half_a_month_elapsed_blends_mtd_with_the_rest_of_the_forecast():
     fc = pd.DataFrame({"unique_id": ["a"], "yhat": [100.0]})
-    mtd = pd.DataFrame({"order_date": ["2026-11-03", "2026-11-15"], "unique_id": ["a", "a"], "quantity": [20.0, 40.0]})
+    mtd = pd.DataFrame(
+        {
+            "order_date": ["2026-11-03", "2026-11-15"],
+            "unique_id": ["a", "a"],
+            "quantity": [20.0, 40.0],
+        }
+    )
     out = nowcast(fc, mtd, "2026-11").iloc[0]  # 15 of 30 days
     assert out["share_elapsed"] == pytest.approx(0.5)
     assert out["run_rate"] == pytest.approx(120)
@@ -17,7 +23,9 @@ def test_half_a_month_elapsed_blends_mtd_with_the_rest_of_the_forecast():
 def test_weekday_weights_shift_the_elapsed_share():
     w = np.array([1, 1, 1, 1, 1, 0, 0], float)  # no weekend demand
     # November 2026: 21 weekdays; 1..15 Nov holds 10 of them
-    assert elapsed_share(pd.Timestamp("2026-11-01"), pd.Timestamp("2026-11-15"), w) == pytest.approx(10 / 21)
+    assert elapsed_share(
+        pd.Timestamp("2026-11-01"), pd.Timestamp("2026-11-15"), w
+    ) == pytest.approx(10 / 21)
 
 
 def test_weekday_weights_have_mean_one():
