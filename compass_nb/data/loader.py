@@ -134,13 +134,14 @@ class Loaded:
         return frame
 
     @property
-    def mtd_orders(self) -> pd.DataFrame:
-        """Clean orders of the month after the period (month to date), for the nowcast only."""
+    def mtd_orders(self) -> pd.DataFrame | None:
+        """Clean orders of the month after the period (month to date), for the nowcast only.
+
+        ``None`` when the orders were not loaded.
+        """
         if self._mtd is None:
             if "orders" not in self.rows_read:
-                raise InputError(
-                    "Month-to-date orders need the orders table: load it with tables=['orders']."
-                )
+                return None
             start = (self.cutoff + pd.Timedelta(days=1)).date().isoformat()
             end = (
                 (cut.period_end(cut.next_period(self.period)) + pd.Timedelta(days=1))
@@ -222,8 +223,9 @@ def load(
     period
         The cycle, ``YYYY-MM``; ``None`` = the latest complete month of the orders.
     tables
-        Tables to return (default: every table the source holds). Tables they reference
-        are read too, to check the references, but not returned.
+        Tables to load (default: every table the source holds). Tables they reference are
+        loaded too, to check the references, and returned with them, so that every table
+        counted in ``rows_read`` and the quarantine is in ``tables``.
     encoding
         Encoding of CSV files.
     strict
@@ -276,7 +278,7 @@ def load(
         rows_accepted={t: c.rows_accepted for t, c in checks.items()},
         fingerprints=fingerprints,
         files={t: c.file for t, c in checks.items()},
-        requested=requested,
+        requested=todo,
     )
 
 

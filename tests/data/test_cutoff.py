@@ -188,7 +188,7 @@ def test_loaded_opportunities_are_rebuilt_from_their_history(folder):
     ).to_csv(folder / "opportunities.csv", index=False)
     history.to_csv(folder / "opportunity_history.csv", index=False)
     loaded = data.load(folder, period="2026-10", tables=["opportunities"])
-    assert list(loaded.tables) == ["opportunities"]
+    assert list(loaded.tables) == ["org_units", "reps", "opportunities", "opportunity_history"]
     frame = loaded.tables["opportunities"].set_index("opportunity_id")
     assert frame.loc["o1", ["stage", "amount"]].tolist() == ["Proposal", 1100.0]
     assert loaded.quarantine.empty

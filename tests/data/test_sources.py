@@ -308,3 +308,13 @@ def test_demo_fingerprint_names_the_profile_and_generator_version():
     loaded = data.load("demo:small", tables=["products"], period="2026-10")
     expected = f"demo:small:{GENERATOR_VERSION}:products".encode()
     assert loaded.fingerprints["products"] == hashlib.sha256(expected).hexdigest()
+
+
+def test_referenced_tables_are_loaded_and_returned_with_the_asked_ones(folder):
+    write(folder, "orders.csv", ONE_ORDER)
+    loaded = data.load(folder, tables=["orders"], period="2026-10")
+    assert list(loaded.tables) == ["products", "orders"] == list(loaded.rows_read)
+
+
+def test_month_to_date_orders_are_none_without_an_orders_table(folder):
+    assert data.load(folder, period="2026-10").mtd_orders is None
