@@ -20,7 +20,7 @@
 # counted here; nothing is dropped silently. Read the summary first, then each check.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM; None = the latest complete month
+period = None  # month under review, YYYY-MM; None means the latest complete month
 source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
 store = "reports/compass.duckdb"  # the cycle store
 encoding = "utf-8"  # encoding of CSV files

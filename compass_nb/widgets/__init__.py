@@ -1,0 +1,1 @@
+"""Widgets for JupyterLab: one module per domain (left out of the HTML reports)."""
