@@ -76,7 +76,7 @@ def order_files(draw: st.DrawFn) -> str:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 @given(order_files())
 def test_streamed_pass_agrees_with_load_on_fuzzed_orders(text):
