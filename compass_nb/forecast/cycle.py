@@ -280,16 +280,23 @@ def fva_table(
 
 
 def cycle_tracking(snapshots: pd.DataFrame, demand: pd.DataFrame, window: int = 12) -> pd.DataFrame:
-    """Tracking signals of the SKU × location series over past cycles' forecasts."""
+    """Tracking signals of the SKU × location series over past cycles' forecasts.
+
+    Only continuous demand (smooth, erratic) is flagged: for intermittent series most
+    months are zero against a positive rate forecast, so their cumulative error drifts
+    by construction and says nothing about a change of level.
+    """
     bottom = snapshots[snapshots["level"] == "sku_location"]
     if bottom.empty:
         return pd.DataFrame(
-            columns=["unique_id", "n", "cum_error", "mad", "tracking_signal", "flagged"]
+            columns=["unique_id", "n", "cum_error", "mad", "tracking_signal", "flagged", "demand_class"]
         )
-    actual = demand.assign(unique_id=demand["sku"] + "|" + demand["location"])[
-        ["unique_id", "ds", "y"]
-    ]
-    return tracking_signals(one_step_errors(bottom, actual), window=window)
+    actual = demand.assign(unique_id=demand["sku"] + "|" + demand["location"])[["unique_id", "ds", "y"]]
+    signals = tracking_signals(one_step_errors(bottom, actual), window=window)
+    latest = bottom.sort_values("period").drop_duplicates("unique_id", keep="last")
+    signals["demand_class"] = signals["unique_id"].map(latest.set_index("unique_id")["demand_class"])
+    signals["flagged"] &= signals["demand_class"].isin(["smooth", "erratic"])
+    return signals
 
 
 def reselect_ids(signals: pd.DataFrame) -> set:

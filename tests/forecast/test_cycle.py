@@ -128,3 +128,24 @@ def test_fva_over_past_cycles_compares_naive_statistical_and_overridden():
     assert fva.loc["statistical", "wape"] == pytest.approx(4 / 20)
     assert fva.loc["override", "wape"] == pytest.approx(2 / 20)
     assert fva.loc["override", "fva"] == pytest.approx(2 / 20)
+
+
+def test_tracking_flags_only_continuous_demand():
+    rows = []
+    for k, p in enumerate(pd.period_range("2026-01", "2026-06", freq="M")):
+        for uid, cls in [("A|N", "smooth"), ("B|N", "intermittent")]:
+            rows.append((str(p), uid, "sku_location", uid[0], "N", "F", (p + 1).to_timestamp(), 10.0, cls))
+    snaps = pd.DataFrame(
+        rows,
+        columns=["period", "unique_id", "level", "sku", "location", "family", "ds", "yhat", "demand_class"],
+    )
+    ds = pd.date_range("2026-02-01", periods=6, freq="MS")
+    demand = pd.concat(
+        [
+            pd.DataFrame({"sku": "A", "location": "N", "family": "F", "ds": ds, "y": 15.0}),
+            pd.DataFrame({"sku": "B", "location": "N", "family": "F", "ds": ds, "y": 0.0}),
+        ]
+    )
+    sig = cycle.cycle_tracking(snaps, demand).set_index("unique_id")
+    assert sig.loc["A|N", "tracking_signal"] == pytest.approx(6) and sig.loc["A|N", "flagged"]
+    assert sig.loc["B|N", "tracking_signal"] == pytest.approx(-6) and not sig.loc["B|N", "flagged"]
