@@ -83,6 +83,7 @@ class Context:
             tables=list(tables) or None,
             encoding=self.encoding,
             strict=self.strict,
+            threads=self.threads,
         )
         if "overrides" in loaded.tables:
             loaded.tables["overrides"] = self._with_saved_overrides(loaded.tables["overrides"])

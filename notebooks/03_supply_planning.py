@@ -21,7 +21,7 @@
 # highest-margin items first) and the exceptions planners must act on.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM; None = the latest complete month
+period = None  # month under review, YYYY-MM; None: the latest complete month
 source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
 store = "reports/compass.duckdb"  # the cycle store
 encoding = "utf-8"

@@ -21,7 +21,7 @@
 # recorded in the cycle's decision log.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM; None = the latest complete month
+period = None  # month under review, YYYY-MM; None: the latest complete month
 source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
 store = "reports/compass.duckdb"  # the cycle store
 encoding = "utf-8"
@@ -34,7 +34,7 @@ run_dir = None  # set by the runner: this run's staging folder
 threads = None  # set by the runner: threads this kernel may use
 approved_scenario = "base"  # the scenario the plan follows (a name from step 04)
 decisions = []  # decisions taken: text, or {title, option, owner, due}
-targets = {  # KPI targets; None = no target (revenue and margin are compared with the budget)
+targets = {  # KPI targets; None: no target (revenue and margin are compared with the budget)
     "revenue_plan": None,
     "margin_plan": None,
     "margin_rate": None,

@@ -20,7 +20,7 @@
 # followed, and each cycle's decisions beside what came after them.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM; None = the latest complete month
+period = None  # month under review, YYYY-MM; None: the latest complete month
 source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
 store = "reports/compass.duckdb"  # the cycle store
 encoding = "utf-8"
@@ -33,7 +33,7 @@ run_dir = None  # set by the runner: this run's staging folder
 threads = None  # set by the runner: threads this kernel may use
 lags = [1, 3]  # forecast lags tracked, in months
 fill_rate_target = 0.95  # achieved fill rate target
-inventory_target = None  # target inventory value (money); None = no target line
+inventory_target = None  # target inventory value (money); None: no target line
 outcome_months = 3  # months after a cycle its decisions are judged on
 
 # %%

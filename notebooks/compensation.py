@@ -22,7 +22,7 @@
 # statements and the payroll export are in the private folder.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM (None = the latest complete month)
+period = None  # month under review, YYYY-MM (None: the latest complete month)
 source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
 store = "reports/compass.duckdb"  # the cycle store
 encoding = "utf-8"  # encoding of CSV files
@@ -37,7 +37,7 @@ window_months = 12  # months shown in the trends and used for plan modelling
 simulations = 2000  # Monte-Carlo draws for next period's cost
 seed = 0  # seed of the Monte-Carlo
 changed_by = "compensation run"  # recorded in the audit trail of adjustments to closed periods
-adjustment_reason = ""  # why closed periods are being adjusted (audit trail), empty = the detected change
+adjustment_reason = ""  # why closed periods are being adjusted (audit trail); empty: the detected change
 run_dir = None  # set by the runner: this run's staging folder
 threads = None  # set by the runner: threads this kernel may use
 

@@ -22,7 +22,7 @@
 # suppression log at the end.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM; None = the latest complete month
+period = None  # month under review, YYYY-MM; None: the latest complete month
 source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
 store = "reports/compass.duckdb"  # the cycle store
 encoding = "utf-8"  # encoding of CSV files

@@ -23,7 +23,7 @@
 # re-selected and flagged.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM (None = the latest complete month)
+period = None  # month under review, YYYY-MM (None: the latest complete month)
 source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
 store = "reports/compass.duckdb"  # the cycle store
 encoding = "utf-8"  # encoding of CSV files
@@ -34,12 +34,12 @@ horizon = 18  # months to forecast
 audience = "executive"
 jobs = 1  # kernels the runner runs side by side
 executor = "local"  # local (processes) | dask
-scheduler = None  # Dask scheduler address when executor = dask
+scheduler = None  # Dask scheduler address when executor is dask
 run_dir = None  # set by the runner: this run's staging folder
-threads = None  # set by the runner: processes this kernel may use (None = all cores)
+threads = None  # set by the runner: processes this kernel may use (None: all cores)
 level = [80, 95]  # prediction interval levels, percent
 candidates = "auto"  # auto | default | fast | full | list of model names
-backtest_windows = None  # rolling origins for selection (None = 2, or 1 above 1,000 series)
+backtest_windows = None  # rolling origins for selection (None: 2, or 1 above 1,000 series)
 show_series = 4  # series plotted with history and intervals
 
 # %%
@@ -82,7 +82,7 @@ nb.summary(fcycle.summary_lines(run, head, signals, now))
 # SBA, TSB and ADIDA.
 
 # %%
-charts.demand_classes(run.result.classes);
+charts.demand_classes(run.result.classes)
 
 # %%
 nb.show(fcycle.class_counts(run), caption="Series by demand class and level")
@@ -95,7 +95,7 @@ nb.show(fcycle.class_counts(run), caption="Series by demand class and level")
 # better on a series.
 
 # %%
-charts.leaderboard(fcycle.leaderboard(run.result));
+charts.leaderboard(fcycle.leaderboard(run.result))
 
 # %%
 nb.show(fcycle.leaderboard(run.result), caption="Backtest leaderboard",
@@ -108,7 +108,7 @@ nb.show(fcycle.leaderboard(run.result), caption="Backtest leaderboard",
 # family. Interval coverage is measured in the same backtest.
 
 # %%
-charts.accuracy_by_family(fcycle.accuracy_by_family(run.backtest));
+charts.accuracy_by_family(fcycle.accuracy_by_family(run.backtest))
 
 # %%
 nb.show(fcycle.accuracy_by_family(run.backtest), caption="Backtest accuracy by family",
@@ -124,7 +124,7 @@ nb.show(run.result.coverage, caption="Interval coverage in the backtest and the 
 # The largest series, with 80 % and 95 % intervals.
 
 # %%
-charts.series_panel(run.history, run.forecast, fcycle.largest_series(run, show_series));
+charts.series_panel(run.history, run.forecast, fcycle.largest_series(run, show_series))
 
 # %% [markdown]
 # ## Forecast value added
@@ -134,7 +134,7 @@ charts.series_panel(run.history, run.forecast, fcycle.largest_series(run, show_s
 # past cycles). A step that raises the error destroys value.
 
 # %%
-charts.fva_stairstep(fva);
+charts.fva_stairstep(fva)
 
 # %%
 nb.show(fva_family, caption="Forecast value added by family",
@@ -147,7 +147,7 @@ nb.show(fva_family, caption="Forecast value added by family",
 # Series beyond ±4 were re-selected in this run (flag `re-selected`).
 
 # %%
-charts.tracking_signals(signals);
+charts.tracking_signals(signals)
 
 # %%
 nb.show(fcycle.flagged_series(run, signals), caption="Flagged series",

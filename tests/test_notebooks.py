@@ -4,6 +4,7 @@ The executed notebooks themselves are covered end to end in tests/e2e.
 """
 
 import json
+import re
 from pathlib import Path
 
 import papermill
@@ -42,3 +43,11 @@ def test_every_section_key_reaches_its_notebook(name):
 def test_every_notebook_is_paired_with_its_percent_script(name):
     script = (NOTEBOOKS / f"{name}.py").read_text()
     assert "# %%" in script
+
+
+@pytest.mark.parametrize("name", list(runner.NEEDS))
+def test_papermill_reads_every_line_of_the_parameters_cell(name):
+    book = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())
+    cell = next(c for c in book["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    assigned = {line.split("=")[0].strip() for line in "".join(cell["source"]).splitlines() if re.match(r"^\w+\s*=", line)}
+    assert assigned == set(papermill.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb")))
