@@ -207,7 +207,7 @@ def _plain(value):
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float):
-        return round(value, 10)
+        return round(value, 6) + 0.0  # + 0.0 turns -0.0 into 0.0
     return value
 
 

@@ -351,8 +351,9 @@ def versions() -> dict:
 def collect_metrics(run: Run, previous: dict) -> dict:
     """Headline figures by notebook: this run's, plus the previous pack's for notebooks not re-run."""
     figures = {name: value for name, value in previous.items() if name not in run.notebooks}
+    by_section = {section(name): name for name in NEEDS}
     for path in sorted((run.staging / "metrics").glob("*.json")):
-        figures[path.stem] = json.loads(path.read_text())
+        figures[by_section.get(path.stem, path.stem)] = json.loads(path.read_text())
     return dict(sorted(figures.items()))
 
 
