@@ -144,6 +144,63 @@ def patterns_by(counts: pd.DataFrame, keys: list, tree: OrgTree, min_size: int) 
     return table[[*keys, "group", "n", "shown", "reason", "remainder"]]
 
 
+def hide_late_answers(
+    pattern: pd.DataFrame,
+    earlier: pd.DataFrame,
+    late: pd.Series,
+    tree: OrgTree,
+    min_size: int,
+    cutoff: str,
+) -> pd.DataFrame:
+    """Hide more groups so that an earlier cycle's report cannot be subtracted from this one.
+
+    A survey still collecting answers at an earlier cycle's cut-off was shown then with
+    fewer answers. Any group shown in both reports reveals the answers that arrived in
+    between; those late answers must, like any group, be none or at least ``min_size``,
+    also after subtracting the late answers of its sub-groups shown in both. Groups are
+    hidden from *this* report (the earlier one is already out) until that holds; hiding
+    more never makes this report's own pattern unsafe.
+
+    Parameters
+    ----------
+    pattern
+        This report's `suppression_pattern` for one survey and measure.
+    earlier
+        The pattern the cycle ending at ``cutoff`` showed for the same survey and measure.
+    late
+        Respondents per team (placed directly) whose answers are dated after ``cutoff``.
+    cutoff
+        The earlier cycle, for the log (e.g. ``"2026-09"``).
+    """
+    shown = dict(zip(pattern["group"], pattern["shown"], strict=True))
+    reason = dict(zip(pattern["group"], pattern["reason"], strict=True))
+    n_now = dict(zip(pattern["group"], pattern["n"], strict=True))
+    before = set(earlier.loc[earlier["shown"], "group"])
+    n_late = tree.subtree_totals(late).to_dict()
+    while True:
+        both = {team: shown[team] and team in before for team in tree.parent}
+        gap = _first_unsafe_remainder(n_late, both, tree, min_size)
+        if gap is None:
+            break
+        group, covered = gap
+        rest = n_late[group] - sum(n_late[t] for t in covered)
+        candidates = [*covered, group]
+        fixing = [
+            t
+            for t in candidates
+            if t == group or rest + remainder(t, n_late, both, tree) >= min_size
+        ]
+        victim = min(fixing or candidates, key=lambda t: (n_now[t], t))
+        shown[victim] = False
+        reason[victim] = (
+            f"hidden as well: some of its answers arrived after the {cutoff} cut-off, and comparing"
+            f" with the {cutoff} report would reveal them"
+        )
+    out = pattern.assign(shown=pattern["group"].map(shown), reason=pattern["group"].map(reason))
+    out["remainder"] = [remainder(t, n_now, shown, tree) if shown[t] else 0 for t in out["group"]]
+    return out
+
+
 def reporting_groups(pattern: pd.DataFrame, keys: list, tree: OrgTree) -> pd.DataFrame:
     """Team → shown group membership, plus the safe ``"<team> · other"`` remainders.
 

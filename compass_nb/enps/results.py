@@ -156,7 +156,7 @@ def engagement(
 
     enps_answers = r[r["kind"] == "enps"]
     likert = r[r["kind"] == "likert5"]
-    people = r.drop_duplicates(["survey_id", "respondent_id"])
+    people = r.sort_values("survey_date").drop_duplicates(["survey_id", "respondent_id"])
     patterns = {
         "participation": _pattern(people, ["survey_id"], tree, k),
         "enps": _pattern(enps_answers, ["survey_id"], tree, k),
@@ -215,8 +215,33 @@ def survey_order(responses: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pattern(rows: pd.DataFrame, keys: list, tree, min_size: int) -> pd.DataFrame:
+    """Suppression pattern per ``keys``, also safe against the reports of earlier cycles."""
     counts = rows.groupby([*keys, "team"])["respondent_id"].nunique().rename("n").reset_index()
-    return anonymity.patterns_by(counts, keys, tree, min_size)
+    pattern = anonymity.patterns_by(counts, keys, tree, min_size)
+    parts = []
+    for key, now in pattern.groupby(keys, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        mask = np.logical_and.reduce([rows[k] == v for k, v in zip(keys, key, strict=True)])
+        parts.append(_safe_against_earlier_cycles(now, rows[mask], tree, min_size))
+    return pd.concat(parts, ignore_index=True) if parts else pattern
+
+
+def _safe_against_earlier_cycles(
+    now: pd.DataFrame, rows: pd.DataFrame, tree, min_size: int
+) -> pd.DataFrame:
+    """Apply `anonymity.hide_late_answers` for every month end the answers straddle."""
+    dates = pd.to_datetime(rows["survey_date"])
+    first, last = dates.min(), dates.max()
+    for cutoff in pd.date_range(first.normalize(), last, freq="ME"):
+        if not first <= cutoff < last:
+            continue
+        early = rows[dates <= cutoff].groupby("team")["respondent_id"].nunique()
+        late = rows[dates > cutoff].groupby("team")["respondent_id"].nunique()
+        earlier = anonymity.suppression_pattern(early, tree, min_size)
+        now = anonymity.hide_late_answers(
+            now, earlier, late, tree, min_size, cutoff.strftime("%Y-%m")
+        )
+    return now
 
 
 def _scores(answers, invites, members, surveys, settings) -> pd.DataFrame:
@@ -474,7 +499,10 @@ def summary_lines(result: Engagement) -> list[str]:
     if h["survey_id"] is None:
         return ["No survey answers up to the cut-off."]
     if h["enps"] is None:
-        return [f"{h['survey_id']}: too few respondents company-wide to show any result."]
+        return [
+            f"{h['survey_id']}: the company-wide result is hidden to keep answers anonymous"
+            " (see the suppression log)."
+        ]
     k = result.settings.min_group_size
     lines = [
         f"Company eNPS {h['enps']:+.0f} in {h['survey_id']} (95 % interval {h['low']:+.0f} to"

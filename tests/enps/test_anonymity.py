@@ -138,3 +138,27 @@ def test_no_shown_pattern_lets_a_small_group_be_derived(case, k):
     # every primarily small group stays hidden
     small = pattern[(pattern["n"] > 0) & (pattern["n"] < k)]
     assert not small["shown"].any()
+
+
+def test_late_answers_between_two_cycles_cannot_be_subtracted():
+    from compass_nb.enps.anonymity import hide_late_answers
+
+    # at the 2026-09 cut-off T showed 10 answers (A 5, B 5); two more from A arrived in October
+    then = suppression_pattern(pd.Series({"A": 5, "B": 5, "Ops": 20}), TEAM_OF_8, 5)
+    now = suppression_pattern(pd.Series({"A": 7, "B": 5, "Ops": 20}), TEAM_OF_8, 5)
+    assert _shown(now) == {"Company", "T", "A", "B", "Ops"}
+    safe = hide_late_answers(now, then, pd.Series({"A": 2}), TEAM_OF_8, 5, "2026-09")
+    shown = _shown(safe)
+    # A, T and Company each grew by exactly the two late answers: none may be shown again
+    assert not shown & {"A", "T", "Company"}
+    assert shown == {"B", "Ops"}
+    assert "after the 2026-09 cut-off" in safe.set_index("group").loc["A", "reason"]
+
+
+def test_enough_late_answers_keep_every_group():
+    from compass_nb.enps.anonymity import hide_late_answers
+
+    then = suppression_pattern(pd.Series({"A": 5, "B": 5, "Ops": 20}), TEAM_OF_8, 5)
+    now = suppression_pattern(pd.Series({"A": 10, "B": 5, "Ops": 20}), TEAM_OF_8, 5)
+    safe = hide_late_answers(now, then, pd.Series({"A": 5}), TEAM_OF_8, 5, "2026-09")
+    assert _shown(safe) == _shown(now)

@@ -87,11 +87,24 @@ def test_company_enps_matches_a_hand_count_and_its_interval_contains_it():
 def test_a_company_below_the_minimum_shows_nothing_and_says_so():
     result = engagement(*survey_frames(sizes={"West": 2, "Ops": 2}), ORG, FAST)
     assert result.scores.empty and result.participation.empty and result.favourability.empty
-    assert summary_lines(result) == [
-        "pulse-2026-10: too few respondents company-wide to show any result."
-    ]
+    assert summary_lines(result)[0].startswith("pulse-2026-10: the company-wide result is hidden")
+    log = result.log[result.log["survey_id"] == "pulse-2026-10"].set_index("group")
+    assert "fewer than 5 respondents" in log.loc["Company", "reason"].tolist()
 
 
 def test_a_minimum_group_size_under_3_is_refused():
     with pytest.raises(ParameterError, match="min_group_size"):
         Settings(min_group_size=2)
+
+
+def test_a_survey_straddling_a_cycle_cut_off_hides_groups_that_would_reveal_late_answers():
+    questions, responses, invites = survey_frames(surveys=("pulse-2026-09",))
+    late = responses["respondent_id"].isin(["West-0", "West-1"])
+    responses.loc[late, "survey_date"] = pd.Timestamp("2026-10-02")
+    result = engagement(questions, responses, invites, ORG, FAST)
+    shown = set(result.scores["group"])
+    # West, Sales and Company each grew by the same two answers after the 2026-09 report
+    assert not shown & {"West", "Sales", "Company"}
+    assert {"Ops", "East"} <= shown
+    reasons = result.log.set_index("group").loc["West", "reason"]
+    assert "after the 2026-09 cut-off" in " ".join(pd.Series(reasons).tolist())
