@@ -163,8 +163,9 @@ nb.show(result.comments[result.comments["survey_id"] == latest][["group", "theme
 # ## Suppression log
 #
 # What was hidden in the latest survey, and why. A group is hidden when it has fewer
-# respondents than the minimum, or when showing it beside its parent (or its siblings, or
-# the previous survey) would let a hidden group's answers be worked out by subtraction.
+# respondents than the minimum, or when showing it beside its parent (or its siblings, the
+# previous survey, or an earlier month's report of a survey that was still open) would let a
+# hidden group's answers be worked out by subtraction.
 # The log names groups, never their answers or sizes.
 
 # %%

@@ -10,8 +10,11 @@ closes the gap) until every remainder is safe. Hiding more never breaks this, so
 the patterns of different measures may be combined freely.
 
 A safe remainder holding hidden teams is shown as ``"<team> · other"``: it can be
-derived anyway, and it is large enough. A change between two surveys is shown only
-when the group is shown in both, otherwise it would reveal the hidden one.
+derived anyway, and it is large enough. Across two periods: a change between two
+surveys is shown only when the group is shown in both, otherwise it would reveal the
+hidden one; and a survey still collecting answers at an earlier cycle's cut-off hides,
+in the later report, any group whose late answers could be had by subtracting the
+earlier report (`hide_late_answers`).
 """
 
 from __future__ import annotations
