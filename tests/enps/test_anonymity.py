@@ -162,3 +162,22 @@ def test_enough_late_answers_keep_every_group():
     now = suppression_pattern(pd.Series({"A": 10, "B": 5, "Ops": 20}), TEAM_OF_8, 5)
     safe = hide_late_answers(now, then, pd.Series({"A": 5}), TEAM_OF_8, 5, "2026-09")
     assert _shown(safe) == _shown(now)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_org_and_counts(), st.data())
+def test_after_late_answer_hiding_both_reports_together_reveal_no_small_set(case, data):
+    from compass_nb.enps.anonymity import hide_late_answers
+
+    tree, early = case
+    late = pd.Series({t: data.draw(st.integers(0, 4)) for t in early.index})
+    then = suppression_pattern(early, tree, 5)
+    now = suppression_pattern(early + late, tree, 5)
+    safe = hide_late_answers(now, then, late, tree, 5, "2026-09").set_index("group")
+    shown_now = safe.loc[safe["shown"], "n"]
+    assert unsafe_groups(shown_now, tree, 5) == []
+    both = [g for g in shown_now.index if g in set(then.loc[then["shown"], "group"])]
+    late_totals = tree.subtree_totals(late)
+    # groups with no late answers are unchanged between the reports; any other must be safe
+    flagged = [g for g in unsafe_groups(late_totals[both], tree, 5) if late_totals[g] > 0]
+    assert flagged == []
