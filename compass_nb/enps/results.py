@@ -427,12 +427,12 @@ def assert_nothing_derivable(result: Engagement, tree) -> None:
         for _, part in teams.groupby(keys):
             bad = anonymity.unsafe_groups(part.set_index("group")[size], tree, k)
             assert not bad, f"groups {bad} would let a hidden group be derived"
-    groups = (
-        set(result.scores["group"])
-        | set(result.participation["group"])
-        | set(result.comments["group"])
-    )
-    assert np.all([isinstance(g, str) for g in groups])
+    pattern = result.patterns["comments"]
+    allowed = pattern.loc[pattern["shown"], ["survey_id", "group"]]
+    allowed = set(zip(allowed["survey_id"], allowed["group"], strict=True))
+    for survey, group in zip(result.comments["survey_id"], result.comments["group"], strict=True):
+        base = group.removesuffix(anonymity.OTHER)
+        assert (survey, base) in allowed, "a comment is listed under a group too small for comments"
 
 
 @dataclass
