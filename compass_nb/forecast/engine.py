@@ -174,6 +174,61 @@ def _flags(classes, cleaned, profiles, backtested, reselect) -> pd.Series:
     return pd.Series(flags, name="flag")
 
 
+def _collect(results) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Final forecasts, backtest and cleaned history of all chunks, in series order."""
+    final = pd.concat([r[0] for r in results], ignore_index=True)
+    cleaned = pd.concat([r[2] for r in results], ignore_index=True)
+    parts = [r[1] for r in results if len(r[1])]
+    bt = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["unique_id", "window", "step", "ds", "y"])
+    )
+    return (
+        final.sort_values(["unique_id", "ds"]).reset_index(drop=True),
+        bt.sort_values(["unique_id", "window", "ds"]).reset_index(drop=True),
+        cleaned.sort_values(["unique_id", "ds"]).reset_index(drop=True),
+    )
+
+
+def _choose(
+    bt: pd.DataFrame, route: dict, ratio: float, reselect: set
+) -> tuple[pd.DataFrame, dict]:
+    """Backtest scores and the option of each series (plain selection for re-selected ones)."""
+    if len(bt):
+        scores = backtest_scores(bt, route)
+    else:
+        scores = pd.DataFrame(columns=["unique_id", "option", "mae", "n"])
+    choice = choose_models(scores, route, ratio=ratio)
+    if reselect:
+        mine = scores[scores["unique_id"].isin(reselect)]
+        choice.update(choose_models(mine, {u: route[u] for u in reselect}, ratio=1.0))
+    return scores, choice
+
+
+def _with_choice(
+    frame: pd.DataFrame, choice: dict, route: dict, level, group: dict
+) -> pd.DataFrame:
+    out = apply_choice(frame, choice, route, level)
+    out["group"] = out["unique_id"].map(group)
+    if "step" not in out:
+        out["step"] = out.groupby("unique_id").cumcount() + 1
+    out["model"] = out["unique_id"].map(lambda u: model_label(choice[u], route[u]))
+    return out
+
+
+def _output(
+    fc: pd.DataFrame, classes: pd.DataFrame, flags: pd.Series, level, settings: dict
+) -> pd.DataFrame:
+    bounds = [f"yhat_{s}_{lv}" for lv in level for s in ("lo", "hi")]
+    out = fc[["unique_id", "ds", "yhat", *bounds, "model"]].reset_index(drop=True)
+    out["demand_class"] = out["unique_id"].map(classes.set_index("unique_id")["demand_class"])
+    out["flag"] = out["unique_id"].map(flags)
+    out["candidate_set"] = settings["candidate_set"]
+    out.attrs.update(settings)
+    return out
+
+
 def fit_forecast(
     history: pd.DataFrame,
     h: int,
@@ -212,14 +267,12 @@ def fit_forecast(
     if candidates == "auto":
         candidate_set = "fast" if n_series > LARGE_PANEL else "default"
     continuous = resolve_candidates(candidate_set if isinstance(candidates, str) else candidates)
+    intermittent = tuple(intermittent_candidates)
     windows = backtest_windows if backtest_windows is not None else (1 if n_series > 1000 else 2)
     classes = classify_series(df)
-    route = _routes(classes, continuous, tuple(intermittent_candidates))
-    skip = {
-        u
-        for u, c in zip(classes["unique_id"], classes["demand_class"], strict=True)
-        if c != "smooth" and c != "erratic"
-    }
+    route = _routes(classes, continuous, intermittent)
+    continuous_ids = classes["demand_class"].isin(["smooth", "erratic"])
+    skip = set(classes.loc[~continuous_ids, "unique_id"])
     profiles = _family_profiles(df, classes, family, m, freq)
     hb = min(h, m if m > 1 else 6)
     jobs = n_jobs or default_jobs()
@@ -235,63 +288,23 @@ def fit_forecast(
         profiles=profiles,
         clean=clean_outliers,
     )
-    chunks = _chunks(
-        df,
-        route,
-        skip,
-        max(1, jobs * 4) if executor == "local" and jobs > 1 else max(1, jobs),
-        **spec,
-    )
+    n_chunks = jobs * 4 if executor == "local" and jobs > 1 else jobs
+    chunks = _chunks(df, route, skip, max(1, n_chunks), **spec)
     results = run_chunks(fit_chunk, chunks, executor=executor, n_jobs=jobs, scheduler=scheduler)
-    final = pd.concat([r[0] for r in results], ignore_index=True).sort_values(["unique_id", "ds"])
-    cleaned = pd.concat([r[2] for r in results], ignore_index=True).sort_values(["unique_id", "ds"])
-    fit_df = cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"])
-    bt = (
-        pd.concat([r[1] for r in results if len(r[1])], ignore_index=True)
-        if any(len(r[1]) for r in results)
-        else pd.DataFrame(columns=["unique_id", "window", "step", "ds", "y"])
-    )
-    bt = bt.sort_values(["unique_id", "window", "ds"]).reset_index(drop=True)
-    scores = (
-        backtest_scores(bt, route)
-        if len(bt)
-        else pd.DataFrame(columns=["unique_id", "option", "mae", "n"])
-    )
-    choice = choose_models(scores, route, ratio=selection_ratio)
+    final, bt, cleaned = _collect(results)
     reselect = set(reselect or ()) & set(route)
-    if reselect:
-        fresh = choose_models(
-            scores[scores["unique_id"].isin(reselect)], {u: route[u] for u in reselect}, ratio=1.0
-        )
-        choice.update(fresh)
-    group = {
-        u: ("intermittent" if r == tuple(intermittent_candidates) else "continuous")
-        for u, r in route.items()
-    }
-    fc = apply_choice(final.reset_index(drop=True), choice, route, level)
-    fc["group"] = fc["unique_id"].map(group)
-    fc["step"] = fc.groupby("unique_id").cumcount() + 1
-    if len(bt):
-        bt = apply_choice(bt, choice, route, level)
-        bt["group"] = bt["unique_id"].map(group)
-    scales = series_scales(fit_df)
+    scores, choice = _choose(bt, route, selection_ratio, reselect)
+    group = {u: ("intermittent" if r == intermittent else "continuous") for u, r in route.items()}
+    fc = _with_choice(final, choice, route, level, group)
     coverage = pd.DataFrame(columns=["group", "level", "coverage", "n", "method"])
     if len(bt):
+        scales = series_scales(cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"]))
+        bt = _with_choice(bt, choice, route, level, group)
         fc, coverage = calibrate_intervals(fc, bt, scales, level, interval_tolerance)
         bt, _ = calibrate_intervals(bt, bt, scales, level, interval_tolerance)
-        bt["model"] = bt["unique_id"].map(lambda u: model_label(choice[u], route[u]))
     nonneg = set(df.groupby("unique_id")["y"].min().loc[lambda s: s >= 0].index)
     fc = clip_at_zero(fc, nonneg, level)
-    labels = {u: model_label(choice[u], route[u]) for u in route}
-    cls = classes.set_index("unique_id")["demand_class"]
-    flags = _flags(classes, cleaned, profiles, set(bt["unique_id"]) if len(bt) else set(), reselect)
-    bound_cols = [f"yhat_{s}_{lv}" for lv in level for s in ("lo", "hi")]
-    out = fc[["unique_id", "ds", "yhat", *bound_cols]].copy()
-    out["model"] = out["unique_id"].map(labels)
-    out["demand_class"] = out["unique_id"].map(cls)
-    out["flag"] = out["unique_id"].map(flags)
-    out["candidate_set"] = candidate_set
-    out = out.reset_index(drop=True)
+    flags = _flags(classes, cleaned, profiles, set(bt["unique_id"]), reselect)
     settings = dict(
         h=h,
         freq=freq,
@@ -299,17 +312,22 @@ def fit_forecast(
         level=level,
         candidate_set=candidate_set,
         candidates=continuous,
-        intermittent_candidates=tuple(intermittent_candidates),
+        intermittent_candidates=intermittent,
         backtest_windows=windows,
         backtest_horizon=hb,
         n_series=n_series,
         selection_ratio=selection_ratio,
         executor=executor,
     )
-    out.attrs.update(settings)
     cand_cols = [c for c in final.columns if c not in ("unique_id", "ds")]
     return ForecastResult(
-        out, classes, bt, scores, coverage, final[["unique_id", "ds", *cand_cols]], settings
+        _output(fc, classes, flags, level, settings),
+        classes,
+        bt,
+        scores,
+        coverage,
+        final[["unique_id", "ds", *cand_cols]],
+        settings,
     )
 
 
