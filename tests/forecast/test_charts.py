@@ -49,3 +49,24 @@ def test_series_chart_draws_history_and_forecast():
     )
     ax = charts.series_forecast(hist, fc, "a")
     assert len(ax.lines) == 2 and "Damped" in ax.get_title(loc="left")
+
+
+def test_series_explorer_lists_the_sku_location_series(rng):
+    from compass_nb.forecast import cycle
+    from compass_nb.widgets.forecast import series_explorer
+
+    rows = [
+        pd.DataFrame(
+            {
+                "sku": sku,
+                "location": "DC-North",
+                "family": "F",
+                "ds": pd.date_range("2024-01-01", periods=24, freq="MS"),
+                "y": 10 + rng.normal(0, 1, 24),
+            }
+        )
+        for sku in ("A", "B")
+    ]
+    run = cycle.run_cycle(pd.concat(rows, ignore_index=True), 2, n_jobs=1)
+    box = series_explorer(run)
+    assert list(box.children[0].options) == ["A|DC-North", "B|DC-North"]

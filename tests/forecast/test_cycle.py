@@ -132,12 +132,24 @@ def test_fva_over_past_cycles_compares_naive_statistical_and_overridden():
 
 def test_tracking_flags_only_continuous_demand():
     rows = []
-    for k, p in enumerate(pd.period_range("2026-01", "2026-06", freq="M")):
+    for p in pd.period_range("2026-01", "2026-06", freq="M"):
         for uid, cls in [("A|N", "smooth"), ("B|N", "intermittent")]:
-            rows.append((str(p), uid, "sku_location", uid[0], "N", "F", (p + 1).to_timestamp(), 10.0, cls))
+            rows.append(
+                (str(p), uid, "sku_location", uid[0], "N", "F", (p + 1).to_timestamp(), 10.0, cls)
+            )
     snaps = pd.DataFrame(
         rows,
-        columns=["period", "unique_id", "level", "sku", "location", "family", "ds", "yhat", "demand_class"],
+        columns=[
+            "period",
+            "unique_id",
+            "level",
+            "sku",
+            "location",
+            "family",
+            "ds",
+            "yhat",
+            "demand_class",
+        ],
     )
     ds = pd.date_range("2026-02-01", periods=6, freq="MS")
     demand = pd.concat(
