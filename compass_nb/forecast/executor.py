@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -54,7 +55,10 @@ def run_chunks(
 def _run_local(func, chunks, n_jobs: int) -> list[Any]:
     if n_jobs <= 1 or len(chunks) <= 1:
         return [func(c) for c in chunks]
-    with ProcessPoolExecutor(max_workers=min(n_jobs, len(chunks))) as pool:
+    # forkserver, not fork: a forked Jupyter kernel hands its ZeroMQ sockets and threads to
+    # the workers, which can leave the notebook client waiting forever for a reply.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(chunks)), mp_context=context) as pool:
         return list(pool.map(func, chunks))
 
 
