@@ -1,7 +1,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import NO_RECEIPTS, no_safety, no_stock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +13,8 @@ from compass_nb.sop.capacity import (
     rough_cut_load,
 )
 from compass_nb.sop.supply import supply_plan
+
+from .conftest import NO_RECEIPTS, no_safety, no_stock
 
 
 def _demand(months, rows):

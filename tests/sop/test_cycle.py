@@ -2,11 +2,12 @@
 
 import pandas as pd
 import pytest
-from test_notebooks import seasonal_naive_forecast
 
 from compass_nb.errors import InputError, ParameterError
 from compass_nb.sop import cycle, decision_log
 from compass_nb.sop.months import period_month
+
+from .test_notebooks import seasonal_naive_forecast
 
 
 @pytest.fixture(scope="module")

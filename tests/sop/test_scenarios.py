@@ -1,6 +1,5 @@
 import pandas as pd
 import pytest
-from conftest import NO_RECEIPTS, no_safety, no_stock
 
 from compass_nb.errors import ParameterError
 from compass_nb.sop.capacity import capacity_by_month
@@ -14,6 +13,8 @@ from compass_nb.sop.scenarios import (
     scenario_specs,
     scenario_table,
 )
+
+from .conftest import NO_RECEIPTS, no_safety, no_stock
 
 
 @pytest.fixture
