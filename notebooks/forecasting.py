@@ -82,7 +82,7 @@ nb.summary(fcycle.summary_lines(run, head, signals, now))
 # SBA, TSB and ADIDA.
 
 # %%
-charts.demand_classes(run.result.classes)
+charts.demand_classes(run.result.classes);
 
 # %%
 nb.show(fcycle.class_counts(run), caption="Series by demand class and level")
@@ -95,7 +95,7 @@ nb.show(fcycle.class_counts(run), caption="Series by demand class and level")
 # better on a series.
 
 # %%
-charts.leaderboard(fcycle.leaderboard(run.result))
+charts.leaderboard(fcycle.leaderboard(run.result));
 
 # %%
 nb.show(fcycle.leaderboard(run.result), caption="Backtest leaderboard",
@@ -108,7 +108,7 @@ nb.show(fcycle.leaderboard(run.result), caption="Backtest leaderboard",
 # family. Interval coverage is measured in the same backtest.
 
 # %%
-charts.accuracy_by_family(fcycle.accuracy_by_family(run.backtest))
+charts.accuracy_by_family(fcycle.accuracy_by_family(run.backtest));
 
 # %%
 nb.show(fcycle.accuracy_by_family(run.backtest), caption="Backtest accuracy by family",
@@ -124,7 +124,7 @@ nb.show(run.result.coverage, caption="Interval coverage in the backtest and the 
 # The largest series, with 80 % and 95 % intervals.
 
 # %%
-charts.series_panel(run.history, run.forecast, fcycle.largest_series(run, show_series))
+charts.series_panel(run.history, run.forecast, fcycle.largest_series(run, show_series));
 
 # %% [markdown]
 # ## Forecast value added
@@ -134,7 +134,7 @@ charts.series_panel(run.history, run.forecast, fcycle.largest_series(run, show_s
 # past cycles). A step that raises the error destroys value.
 
 # %%
-charts.fva_stairstep(fva)
+charts.fva_stairstep(fva);
 
 # %%
 nb.show(fva_family, caption="Forecast value added by family",
@@ -147,7 +147,7 @@ nb.show(fva_family, caption="Forecast value added by family",
 # Series beyond ±4 were re-selected in this run (flag `re-selected`).
 
 # %%
-charts.tracking_signals(signals)
+charts.tracking_signals(signals);
 
 # %%
 nb.show(fcycle.flagged_series(run, signals), caption="Flagged series",
