@@ -1,8 +1,10 @@
 """Scale-out benchmark: time per series from 1,000 to 20,000 series, locally and on Dask.
 
 Synthetic monthly panels (60 months, horizon 18, the same generator as
-benchmarks/forecast_m3.py) are forecast with the default configuration, selection
-included, on local processes; the largest panel runs again on a
+benchmarks/forecast_m3.py) are forecast with one configuration for every size (by
+default the one ``candidates="auto"`` picks for large panels: the ``fast`` set and one
+backtest origin, selection included), so that time per series is comparable, on local
+processes; the largest panel runs again on a
 ``distributed.LocalCluster`` with as many single-threaded worker processes as local
 jobs, and the two results are checked to be identical.
 
@@ -38,12 +40,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000, 20000])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--candidates", default="fast", help="one configuration for every size")
+    parser.add_argument("--windows", type=int, default=1, help="backtest origins, every size")
     args = parser.parse_args()
     print(f"cores {os.cpu_count()}, jobs {args.jobs}, load average {os.getloadavg()}")
     rows, last = [], None
     for n in args.sizes:
         panel = synthetic_panel(n)
-        fc, secs = timed_forecast(panel, n_jobs=args.jobs)
+        fc, secs = timed_forecast(
+            panel, n_jobs=args.jobs, candidates=args.candidates, backtest_windows=args.windows
+        )
         rows.append(("local", n, fc["candidate_set"].iloc[0], secs, 1000 * secs / n))
         last = (panel, fc)
         print(rows[-1], flush=True)
