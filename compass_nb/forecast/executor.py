@@ -77,5 +77,6 @@ def _run_dask(func, chunks, scheduler) -> list[Any]:
 
 
 def _gather(client, func, chunks) -> list[Any]:
-    futures = client.map(func, list(chunks), pure=False)
+    data = client.scatter(list(chunks))  # send the chunks once, not inside the task graph
+    futures = client.map(func, data, pure=False)
     return client.gather(futures)
