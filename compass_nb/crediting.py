@@ -65,7 +65,8 @@ def credited_bookings(
     owner = won.loc[~won["opportunity_id"].isin(splits["opportunity_id"])].assign(
         rep_id=lambda d: d["owner_id"], split_pct=100.0
     )
-    out = pd.concat([split, owner], ignore_index=True)
+    parts = [frame for frame in (split, owner) if not frame.empty]
+    out = pd.concat(parts, ignore_index=True) if parts else split
     out["split_pct"] = out["split_pct"].astype(float)
     out["amount"] = out["amount"].astype(float)
     out["credit"] = out["amount"] * out["split_pct"] / 100.0

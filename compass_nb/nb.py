@@ -93,8 +93,7 @@ class Context:
         saved = cycle_store.read_all_runs(self.store, "overrides_saved")
         if saved.empty:
             return overrides
-        saved = saved.loc[saved["cycle"].astype(str) <= self.period]
-        saved = saved.drop(columns=["period", "run_id"], errors="ignore")
+        saved = _from_store(saved.loc[saved["cycle"].astype(str) <= self.period])
         return pd.concat([overrides, saved], ignore_index=True)
 
     def inputs(self, *tables: str) -> dict[str, pd.DataFrame]:
@@ -165,7 +164,7 @@ class Context:
 
     def save_override(self, overrides: pd.DataFrame) -> None:
         """Keep overrides made in a widget: they join ``overrides`` at the next run's load."""
-        cycle_store.append(self.store, "overrides_saved", overrides, period=self.period)
+        cycle_store.append(self.store, "overrides_saved", _to_store(overrides), period=self.period)
 
     def metric(self, key: str, value, *, label: str | None = None, fmt: str = "{}") -> None:
         """Record a headline figure for ``metrics.json``, the pack index and the store."""

@@ -36,7 +36,8 @@ SECTIONS = (
 )
 
 #: Types of keys whose default is ``null``.
-NULLABLE = {"period": str, "scheduler": str}
+NULLABLE = {"period": str, "scheduler": str, "store": str, "inventory_target": float,
+            "revenue_plan": float, "margin_plan": float, "margin_rate": float, "inventory_value": float}
 
 _TYPE_NAMES = {
     bool: "true or false",

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pandas as pd
 import pytest
-from comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
+from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
 
 from compass_nb import store
 from compass_nb.comp import close

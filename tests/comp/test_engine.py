@@ -3,7 +3,7 @@
 from decimal import Decimal as D
 
 import pandas as pd
-from comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
+from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -1,7 +1,7 @@
 """Statements (escaped HTML and CSV with the trace) and the payroll export."""
 
 import pandas as pd
-from comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
+from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
 
 from compass_nb.comp.engine import compute_payouts
 from compass_nb.comp.payroll import payroll_export, write_payroll
