@@ -8,9 +8,7 @@ error, duration) is written next to the spec as ``<spec>.result.json``.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -35,41 +33,17 @@ def die_with_parent() -> None:
         pass
 
 
-def private_kernel_manager(folder: str):
-    """A kernel manager talking to its kernel over Unix sockets in a folder of its own.
-
-    Kernels started side by side by separate processes pick TCP ports independently and
-    can collide, leaving a notebook waiting forever for a reply that went to another
-    kernel; IPC sockets with unique paths cannot collide.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{folder}/k")
-
-
 def main(spec_path: str) -> int:
     die_with_parent()
     spec = json.loads(Path(spec_path).read_text())
     started = time.monotonic()
     status, error = "ok", ""
-    sockets = tempfile.mkdtemp(prefix="ck-")
     try:
-        import papermill
+        from compass_nb.execute import execute_notebook
 
-        papermill.execute_notebook(
-            spec["input"],
-            spec["output"],
-            parameters=spec["parameters"],
-            kernel_name="python3",
-            km=private_kernel_manager(sockets),
-            progress_bar=False,
-            log_output=False,
-            cwd=spec["cwd"],
-        )
+        execute_notebook(spec["input"], spec["output"], spec["parameters"], cwd=spec["cwd"])
     except Exception as failure:  # noqa: BLE001 - any failure is reported, not raised
         status, error = "failed", _error_text(failure)
-    finally:
-        shutil.rmtree(sockets, ignore_errors=True)
     duration = time.monotonic() - started
     result = {"status": status, "error": error, "duration": round(duration, 2)}
     try:

@@ -4,10 +4,10 @@ import json
 
 import nbformat
 import pytest
-from papermill import execute_notebook
 
 from compass_nb.comp.privacy import leaks
 from compass_nb.data import demo
+from compass_nb.execute import execute_notebook
 
 
 @pytest.fixture(scope="module")
@@ -17,9 +17,7 @@ def executed(tmp_path_factory):
     execute_notebook(
         "notebooks/compensation.ipynb",
         str(out),
-        kernel_name="python3",
-        progress_bar=False,
-        parameters={
+        {
             "source": "demo:small",
             "store": str(folder / "compass.duckdb"),
             "statements": True,

@@ -9,20 +9,20 @@ import nbformat
 import pandas as pd
 import pytest
 
+from compass_nb.execute import execute_notebook
+
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "enps.ipynb"
 K = 5
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
-    papermill = pytest.importorskip("papermill")
     tmp = tmp_path_factory.mktemp("enps")
     out = tmp / "enps-out.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        progress_bar=False,
-        parameters={
+    execute_notebook(
+        NOTEBOOK,
+        out,
+        {
             "source": "demo:small",
             "store": str(tmp / "compass.duckdb"),
             "run_dir": str(tmp / "run"),

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from compass_nb import store as cycle_store
+from compass_nb.execute import execute_notebook
 from compass_nb.sop.months import monthly_actuals, period_month, plan_months
 
 NOTEBOOKS = [
@@ -106,7 +107,6 @@ def _past_cycle(tables, store, tmp_path, period="2026-09"):
 
 @pytest.mark.slow
 def test_the_five_sop_notebooks_run_on_the_small_demo(tmp_path):
-    papermill = pytest.importorskip("papermill")
     from compass_nb.data import demo
 
     tables = demo.generate("small")
@@ -129,14 +129,11 @@ def test_the_five_sop_notebooks_run_on_the_small_demo(tmp_path):
         "period": "2026-10",
     }
     for name in NOTEBOOKS:
-        papermill.execute_notebook(
-            str(ROOT / "notebooks" / f"{name}.ipynb"),
-            str(tmp_path / f"{name}.ipynb"),
-            parameters=params,
-            kernel_name="python3",
-            progress_bar=False,
-            execution_timeout=600,
-            start_timeout=120,
+        execute_notebook(
+            ROOT / "notebooks" / f"{name}.ipynb",
+            tmp_path / f"{name}.ipynb",
+            params,
+            cell_timeout=600,
         )
     staged = {
         t: cycle_store.staged(run_dir, t)
