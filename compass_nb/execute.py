@@ -6,6 +6,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import nbformat
+
 
 def private_kernel_manager(folder: str):
     """A kernel manager talking to its kernel over Unix sockets in a folder of its own.
@@ -17,6 +19,17 @@ def private_kernel_manager(folder: str):
     from jupyter_client.manager import AsyncKernelManager
 
     return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{folder}/k")
+
+
+def without_widgets(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Mark the cells tagged ``widget`` to be skipped: widgets are for JupyterLab, and a
+    widget cell in a batch kernel has nothing to show (and can leave the client waiting
+    for comm messages that never come)."""
+    for cell in notebook.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "widget" in tags and "skip-execution" not in tags:
+            cell.metadata["tags"] = [*tags, "skip-execution"]
+    return notebook
 
 
 def execute_notebook(
@@ -36,15 +49,17 @@ def execute_notebook(
 
     sockets = tempfile.mkdtemp(prefix="ck-")
     try:
+        batch = Path(sockets) / Path(source).name
+        nbformat.write(without_widgets(nbformat.read(source, as_version=4)), batch)
         papermill.execute_notebook(
-            str(source),
+            str(batch),
             str(target),
             parameters=parameters,
             kernel_name="python3",
             km=private_kernel_manager(sockets),
             progress_bar=False,
             log_output=False,
-            cwd=str(cwd) if cwd else None,
+            cwd=str(cwd or Path(source).resolve().parent),
             execution_timeout=cell_timeout,
             start_timeout=120,
         )

@@ -36,8 +36,11 @@ SECTIONS = (
 )
 
 #: Types of keys whose default is ``null``.
-NULLABLE = {"period": str, "scheduler": str, "store": str, "inventory_target": float,
+NULLABLE = {"period": str, "scheduler": str, "store": str, "backtest_windows": int, "inventory_target": float,
             "revenue_plan": float, "margin_plan": float, "margin_rate": float, "inventory_value": float}
+
+#: Keys that take more than one type (a name or a list of names).
+FLEXIBLE = {"candidates"}
 
 _TYPE_NAMES = {
     bool: "true or false",
@@ -91,8 +94,9 @@ def _closest(key: str, options) -> str:
 
 
 def _check_type(path: str, value, default, origin: str) -> None:
-    expected = NULLABLE.get(path.split(".")[-1]) if default is None else type(default)
-    if value is None or expected is None:
+    key = path.split(".")[-1]
+    expected = NULLABLE.get(key) if default is None else type(default)
+    if value is None or expected is None or key in FLEXIBLE:
         return
     ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
