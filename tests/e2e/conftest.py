@@ -78,7 +78,11 @@ def _shared_run(base: Path, name: str, *args: str) -> Pack:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
             result = compass("run", *args, "--out", str(root))
-            done.write_text(json.dumps({"returncode": result.returncode, "output": result.stdout + result.stderr}))
+            done.write_text(
+                json.dumps(
+                    {"returncode": result.returncode, "output": result.stdout + result.stderr}
+                )
+            )
     record = json.loads(done.read_text())
     return Pack(root, record["returncode"], record["output"])
 
@@ -98,8 +102,17 @@ def pack(shared_base) -> Pack:
 @pytest.fixture(scope="session")
 def quick_pack(shared_base) -> Pack:
     """A pack of 01 data collection and the pipeline only: the base of the fault tests."""
-    return _shared_run(shared_base, "quick", "--period", PERIOD, "--set", "source=demo:small",
-                       "--only", "01_data_collection", "pipeline")
+    return _shared_run(
+        shared_base,
+        "quick",
+        "--period",
+        PERIOD,
+        "--set",
+        "source=demo:small",
+        "--only",
+        "01_data_collection",
+        "pipeline",
+    )
 
 
 def copy_pack(pack: Pack, target: Path) -> Pack:

@@ -70,7 +70,7 @@ def test_the_pack_opens_offline_without_console_errors(browser, pack, name):
     page, seen = _open(browser, pack.root / name)
     assert seen["errors"] == [] and _offline(seen, page)
     assert page.locator(".compass-runheader h1").count() == 1
-    assert page.locator(".jp-InputArea").count() == 0  # no code cells
+    assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0  # no code cells
 
 
 def test_every_report_opens_with_title_run_header_and_summary(browser, pack):

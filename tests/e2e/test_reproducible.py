@@ -15,7 +15,9 @@ def test_two_runs_into_fresh_stores_give_identical_metrics_and_store_tables(pack
     root = tmp_path / "again"
     result = compass("run", "--period", PERIOD, "--set", "source=demo:small", "--out", str(root))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (root / PERIOD / "metrics.json").read_bytes() == (pack.root / PERIOD / "metrics.json").read_bytes()
+    assert (root / PERIOD / "metrics.json").read_bytes() == (
+        pack.root / PERIOD / "metrics.json"
+    ).read_bytes()
     ours, theirs = store.dump(root / "compass.duckdb"), store.dump(pack.store)
     assert ours.keys() == theirs.keys()
     for name in ours:
