@@ -36,8 +36,17 @@ SECTIONS = (
 )
 
 #: Types of keys whose default is ``null``.
-NULLABLE = {"period": str, "scheduler": str, "store": str, "backtest_windows": int, "inventory_target": float,
-            "revenue_plan": float, "margin_plan": float, "margin_rate": float, "inventory_value": float}
+NULLABLE = {
+    "period": str,
+    "scheduler": str,
+    "store": str,
+    "backtest_windows": int,
+    "inventory_target": float,
+    "revenue_plan": float,
+    "margin_plan": float,
+    "margin_rate": float,
+    "inventory_value": float,
+}
 
 #: Keys that take more than one type (a name or a list of names).
 FLEXIBLE = {"candidates"}

@@ -444,7 +444,9 @@ def build_pack(run: Run, timings: dict) -> tuple[dict, dict]:
         else {}
     )
     figures_path = run.root / "private" / run.period / "figures.json"
-    previous_metrics = json.loads(figures_path.read_text()) if run.only and figures_path.exists() else {}
+    previous_metrics = (
+        json.loads(figures_path.read_text()) if run.only and figures_path.exists() else {}
+    )
     figures = collect_metrics(run, previous_metrics)
     stage_metrics(run, figures)
     info = manifest(run, previous_manifest, timings)
@@ -544,7 +546,9 @@ def preflight(params: dict, period: str) -> None:
     )
     bad = int(loaded.quarantine.groupby(["table", "row"]).ngroups) if len(loaded.quarantine) else 0
     if bad:
-        print(f"{bad:,} input rows quarantined (see the 01 report and private/{period}/quarantine/).")
+        print(
+            f"{bad:,} input rows quarantined (see the 01 report and private/{period}/quarantine/)."
+        )
 
 
 def resolve(params: dict, out: str | Path | None) -> tuple[Path, Path]:

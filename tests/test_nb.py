@@ -23,7 +23,13 @@ def test_summary_and_note_escape_their_text():
 
 
 def test_clean_tables_keep_their_own_period_column_through_the_store(tmp_path):
-    ctx = nb.context("t", period="2026-10", source="demo:small", store=tmp_path / "s.duckdb", run_dir=tmp_path / "run")
+    ctx = nb.context(
+        "t",
+        period="2026-10",
+        source="demo:small",
+        store=tmp_path / "s.duckdb",
+        run_dir=tmp_path / "run",
+    )
     quotas = pd.DataFrame({"rep_id": ["r1"], "period": ["2026-12"], "quota": [10.0]})
     ctx.write("clean_quotas", nb._to_store(quotas))
     assert ctx.inputs("quotas")["quotas"].equals(quotas)

@@ -21,7 +21,10 @@ def test_every_notebook_exists_and_is_committed_without_outputs(name):
     book = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())
     outputs = [cell.get("outputs") for cell in book["cells"] if cell["cell_type"] == "code"]
     assert all(not output for output in outputs)
-    assert any(cell["cell_type"] == "markdown" and "".join(cell["source"]).startswith("# ") for cell in book["cells"])
+    assert any(
+        cell["cell_type"] == "markdown" and "".join(cell["source"]).startswith("# ")
+        for cell in book["cells"]
+    )
 
 
 @pytest.mark.parametrize("name", list(runner.NEEDS))
@@ -36,7 +39,9 @@ def test_every_notebook_parameter_is_a_documented_key(name):
 def test_every_section_key_reaches_its_notebook(name):
     declared = set(papermill.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb")))
     section = set(params.defaults().get(runner.section(name)) or {})
-    assert section - declared == set(), f"default.yaml keys of {name} that the notebook never declares"
+    assert section - declared == set(), (
+        f"default.yaml keys of {name} that the notebook never declares"
+    )
 
 
 @pytest.mark.parametrize("name", list(runner.NEEDS))
@@ -49,5 +54,9 @@ def test_every_notebook_is_paired_with_its_percent_script(name):
 def test_papermill_reads_every_line_of_the_parameters_cell(name):
     book = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())
     cell = next(c for c in book["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    assigned = {line.split("=")[0].strip() for line in "".join(cell["source"]).splitlines() if re.match(r"^\w+\s*=", line)}
+    assigned = {
+        line.split("=")[0].strip()
+        for line in "".join(cell["source"]).splitlines()
+        if re.match(r"^\w+\s*=", line)
+    }
     assert assigned == set(papermill.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb")))

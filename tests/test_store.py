@@ -113,7 +113,9 @@ def test_a_busy_store_is_waited_for_then_refused_clearly(tmp_path, monkeypatch, 
 
 def test_a_frame_with_its_own_period_column_is_refused_with_a_clear_message(tmp_path):
     with pytest.raises(ValueError, match="store's keys"):
-        store.stage(tmp_path, "consensus", pd.DataFrame({"period": ["2026-11"]}), period="2026-10", run_id=1)
+        store.stage(
+            tmp_path, "consensus", pd.DataFrame({"period": ["2026-11"]}), period="2026-10", run_id=1
+        )
 
 
 def test_an_empty_table_commits_and_hides_the_previous_runs_rows(tmp_path):

@@ -289,12 +289,24 @@ def cycle_tracking(snapshots: pd.DataFrame, demand: pd.DataFrame, window: int = 
     bottom = snapshots[snapshots["level"] == "sku_location"]
     if bottom.empty:
         return pd.DataFrame(
-            columns=["unique_id", "n", "cum_error", "mad", "tracking_signal", "flagged", "demand_class"]
+            columns=[
+                "unique_id",
+                "n",
+                "cum_error",
+                "mad",
+                "tracking_signal",
+                "flagged",
+                "demand_class",
+            ]
         )
-    actual = demand.assign(unique_id=demand["sku"] + "|" + demand["location"])[["unique_id", "ds", "y"]]
+    actual = demand.assign(unique_id=demand["sku"] + "|" + demand["location"])[
+        ["unique_id", "ds", "y"]
+    ]
     signals = tracking_signals(one_step_errors(bottom, actual), window=window)
     latest = bottom.sort_values("period").drop_duplicates("unique_id", keep="last")
-    signals["demand_class"] = signals["unique_id"].map(latest.set_index("unique_id")["demand_class"])
+    signals["demand_class"] = signals["unique_id"].map(
+        latest.set_index("unique_id")["demand_class"]
+    )
     signals["flagged"] &= signals["demand_class"].isin(["smooth", "erratic"])
     return signals
 

@@ -6,9 +6,9 @@ chunk order, so the forecasts do not depend on where they were computed.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 

@@ -3,9 +3,10 @@
 import pandas as pd
 import pytest
 import yaml
-from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, reps_frame
 
 from compass_nb.comp.analysis import analyse, summary_lines
+
+from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, reps_frame
 
 
 @pytest.fixture

@@ -4,12 +4,13 @@ from decimal import Decimal as D
 
 import pandas as pd
 import pytest
-from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
 
 from compass_nb import store
 from compass_nb.comp import close
 from compass_nb.crediting import credited_bookings
 from compass_nb.errors import InputError
+
+from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
 
 PLANS = {"flat": plan_from(FLAT_10)}
 REPS = reps_frame(

@@ -3,12 +3,13 @@
 from decimal import Decimal as D
 
 import pandas as pd
-from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compass_nb.comp.engine import compute_payouts, reconciliation
 from compass_nb.crediting import credited_bookings
+
+from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
 
 PLAN = plan_from(FLAT_10)
 QUOTAS = pd.DataFrame(

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pandas as pd
-from .comp_builders import FLAT_10, plan_from
 
 from compass_nb.comp.modelling import cost_percentiles, simulate_cost, what_if
+
+from .comp_builders import FLAT_10, plan_from
 
 TIERED = plan_from(
     FLAT_10,

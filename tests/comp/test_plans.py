@@ -5,10 +5,11 @@ from decimal import Decimal as D
 
 import pytest
 import yaml
-from .comp_builders import FLAT_10
 
 from compass_nb.comp.plans import base_commission_rate, load_plan, load_plans, parse_plan
 from compass_nb.errors import PlanError
+
+from .comp_builders import FLAT_10
 
 
 def broken(**changes):

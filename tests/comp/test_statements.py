@@ -1,12 +1,13 @@
 """Statements (escaped HTML and CSV with the trace) and the payroll export."""
 
 import pandas as pd
-from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
 
 from compass_nb.comp.engine import compute_payouts
 from compass_nb.comp.payroll import payroll_export, write_payroll
 from compass_nb.comp.statements import write_statements
 from compass_nb.crediting import credited_bookings
+
+from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
 
 REPS = reps_frame(("r1", "flat", "2020-01-01", None, 100000)).assign(name="<b>Ana</b> & Co")
 QUOTAS = pd.DataFrame({"rep_id": ["r1"], "period": ["2026-10"], "quota": [100000.0]})
