@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-BLUE, DARK, GREY, RED, GREEN = "#9ec3e6", "#1f4e79", "#b0b0b0", "#d93025", "#188038"
-
-
-def _money(value: float, _=None) -> str:
-    value = float(value) + 0.0  # no "-0"
-    if abs(value) < 0.5:
-        return "0"
-    magnitude = abs(value)
-    if magnitude >= 1e6:
-        return f"{value / 1e6:,.1f} M"
-    if magnitude >= 1e3:
-        return f"{value / 1e3:,.0f} k"
-    return f"{value:,.0f}"
-
-
-def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=size)
-    return ax
-
-
-def _empty(ax: Axes, title: str) -> Axes:
-    ax.text(
-        0.5,
-        0.5,
-        "no data for this selection",
-        ha="center",
-        va="center",
-        transform=ax.transAxes,
-        color=GREY,
-    )
-    ax.set_axis_off()
-    ax.set_title(title)
-    return ax
+from compass_nb.viz._common import BLUE, DARK, GREEN, GREY, RED
+from compass_nb.viz._common import axes as _axes
+from compass_nb.viz._common import empty as _empty
+from compass_nb.viz._common import money as _money
 
 
 def funnel(data: pd.DataFrame, *, title: str = "Funnel", ax: Axes | None = None) -> Axes:

@@ -7,14 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-
-def money(value: float) -> str:
-    """A short money label: 950, 12.5 k, 3.2 M."""
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.1f} M"
-    if abs(value) >= 1e3:
-        return f"{value / 1e3:,.0f} k"
-    return f"{value:,.0f}"
+from compass_nb.viz._common import money
 
 
 def order_volume(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
