@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import os
 import tempfile
 import warnings
@@ -309,6 +310,14 @@ def note(text: str, *, kind: str = "note") -> SafeHTML:
     return SafeHTML(f'<p class="compass-{escape(kind)}">{escape(text)}</p>')
 
 
+def header(column):
+    """A column name as a reader wants it: ``rows_read`` → ``Rows read`` (other names as they are)."""
+    if isinstance(column, str) and re.fullmatch(r"[a-z][a-z0-9_]*", column):
+        text = column.replace("_", " ")
+        return text[0].upper() + text[1:]
+    return column
+
+
 def _formatter(fmt: str):
     return lambda value: "" if pd.isna(value) else fmt.format(value)
 
@@ -333,7 +342,8 @@ def show(
             formats[column] = "{:,.2f}"
         elif column not in formats and pd.api.types.is_integer_dtype(shown[column]):
             formats[column] = "{:,}"
-    formatters = {column: _formatter(fmt) for column, fmt in formats.items() if column in shown}
+    formatters = {header(column): _formatter(fmt) for column, fmt in formats.items() if column in shown}
+    shown = shown.rename(columns=header)
     table = shown.to_html(
         index=index,
         escape=True,

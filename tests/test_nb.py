@@ -33,3 +33,8 @@ def test_clean_tables_keep_their_own_period_column_through_the_store(tmp_path):
     quotas = pd.DataFrame({"rep_id": ["r1"], "period": ["2026-12"], "quota": [10.0]})
     ctx.write("clean_quotas", nb._to_store(quotas))
     assert ctx.inputs("quotas")["quotas"].equals(quotas)
+
+
+def test_show_turns_snake_case_headers_into_words():
+    html = str(nb.show(pd.DataFrame({"rows_read": [1], "SKU": ["a"]})))
+    assert "<th>Rows read</th>" in html and "<th>SKU</th>" in html
