@@ -22,6 +22,7 @@ import mmap
 import os
 import re
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -522,24 +523,24 @@ def excel_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> RawTa
 
 
 # -- sources --------------------------------------------------------------------------------
-class Source:
+class Source(ABC):
     """A place holding input tables. Subclasses implement :meth:`names`, :meth:`raw`, fingerprints."""
 
     label: str
 
+    @abstractmethod
     def names(self) -> list[str]:
         """The input tables this source holds."""
-        raise NotImplementedError
 
+    @abstractmethod
     def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
         """``table`` exposed to ``con``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def fingerprint(self, table: str) -> str:
         """sha256 of ``table``'s content as the source holds it."""
-        raise NotImplementedError
 
-    def close(self, con: duckdb.DuckDBPyConnection) -> None:
+    def close(self, con: duckdb.DuckDBPyConnection) -> None:  # noqa: B027 - optional hook, no-op by default
         """Release what :meth:`raw` attached to ``con``."""
 
 
@@ -629,7 +630,7 @@ class DuckDBSource(Source):
             ).fetchall()[0]
         return hashlib.sha256(f"{table}:{row[0]}:{row[1]}".encode()).hexdigest()
 
-    def close(self, con: duckdb.DuckDBPyConnection) -> None:
+    def close(self, con: duckdb.DuckDBPyConnection) -> None:  # noqa: B027 - optional hook, no-op by default
         if con.execute(
             "SELECT 1 FROM duckdb_databases() WHERE database_name = 'compass_src'"
         ).fetchall():
