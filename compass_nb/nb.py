@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Iterable, Mapping
