@@ -27,17 +27,10 @@ from compass_nb.pipeline.forecast import (
 )
 from compass_nb.pipeline.funnel import closed_between, stage_conversion, stage_reach, win_rates
 from compass_nb.pipeline.performance import attainment, attainment_distribution, ramp, scorecard
-from compass_nb.pipeline.quarters import (
-    fiscal_quarter,
-    next_quarter_bounds,
-    quarter_bounds,
-    quarter_label,
-)
-from compass_nb.pipeline.stages import DEFAULT_STAGES, stage_table, unknown_stages
+from compass_nb.pipeline.stages import stage_table, unknown_stages
 from compass_nb.pipeline.velocity import monthly_velocity, sales_velocity, velocity_drivers
 
 __all__ = [
-    "DEFAULT_STAGES",
     "attainment",
     "attainment_distribution",
     "backtest",
@@ -47,17 +40,13 @@ __all__ = [
     "coverage",
     "cycle_days",
     "cycle_summary",
-    "fiscal_quarter",
     "flow_movements",
     "forecast_categories",
     "month_bounds",
     "monthly_velocity",
-    "next_quarter_bounds",
     "opportunities_at",
     "pipeline_flow",
-    "quarter_bounds",
     "quarter_forecast",
-    "quarter_label",
     "ramp",
     "rollups",
     "sales_velocity",

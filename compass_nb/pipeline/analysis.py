@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from compass_nb.calendar import next_quarter_bounds, quarter_bounds, quarter_label
+from compass_nb.formatting import money, pct
 from compass_nb.pipeline._history import month_bounds, opportunities_at, timeline, with_team
 from compass_nb.pipeline.coverage import coverage
 from compass_nb.pipeline.cycle import (
@@ -25,24 +27,24 @@ from compass_nb.pipeline.forecast import (
 )
 from compass_nb.pipeline.funnel import closed_between, stage_conversion, stage_reach, win_rates
 from compass_nb.pipeline.performance import attainment, attainment_distribution, ramp, scorecard
-from compass_nb.pipeline.quarters import next_quarter_bounds, quarter_bounds, quarter_label
 from compass_nb.pipeline.stages import flag_mismatches, stage_table, unknown_stages
 from compass_nb.pipeline.velocity import monthly_velocity, velocity_drivers
 
 COMMIT_COLUMNS = ["product_family", "quarter", "commit", "best_case", "weighted"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    """The ``pipeline`` parameter section (see ``parameters/default.yaml``)."""
+    """The ``pipeline`` parameter section (defaults and meanings: ``parameters/default.yaml``;
+    build it with :func:`compass_nb.params.build` or :func:`compass_nb.params.section_settings`)."""
 
-    stages: list | None = None
-    stalled_days: int = 30
-    quota_roles: list[str] | None = field(default_factory=lambda: ["AE", "AM"])
-    lookback_months: int = 12
-    velocity_window: int = 3
-    backtest_quarters: int = 8
-    min_group_size: int = 5
+    stages: list
+    stalled_days: int
+    quota_roles: list[str] | None
+    lookback_months: int
+    velocity_window: int
+    backtest_quarters: int
+    min_group_size: int
 
 
 @dataclass
@@ -84,8 +86,9 @@ class PipelineAnalysis:
     opportunities: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     states: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     inputs: dict = field(default_factory=dict, repr=False)
-    settings: Settings = field(default_factory=Settings, repr=False)
+    settings: Settings | None = field(default=None, repr=False)
     fiscal_year_start: int = 1
+    scorecard_note: str = ""
 
     @property
     def teams(self) -> list[str]:
@@ -143,7 +146,7 @@ def analyse(
     period: str,
     *,
     fiscal_year_start: int = 1,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> PipelineAnalysis:
     """Compute every section of the pipeline notebook.
 
@@ -163,7 +166,7 @@ def analyse(
     -------
     PipelineAnalysis
     """
-    s = settings or Settings()
+    s = settings
     stages = stage_table(s.stages)
     cutoff = month_bounds(period)[1]
     reps = tables["reps"]
@@ -391,18 +394,8 @@ def headlines(a: PipelineAnalysis) -> dict:
     }
 
 
-def _money(value: float, currency: str) -> str:
-    if pd.isna(value):
-        return "n/a"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.1f} M {currency}"
-    if abs(value) >= 1e3:
-        return f"{value / 1e3:,.0f} k {currency}"
-    return f"{value:,.0f} {currency}"
-
-
-def _pct(value: float) -> str:
-    return "n/a" if pd.isna(value) else f"{value:.0%}"
+def _share(value: float) -> str:
+    return pct(value, digits=0)
 
 
 def _attainment_line(a: PipelineAnalysis) -> str:
@@ -413,8 +406,8 @@ def _attainment_line(a: PipelineAnalysis) -> str:
             "this fiscal year."
         )
     return (
-        f"Median seller attainment {_pct(h['attainment_median'])} of quota, fiscal year to date; "
-        f"{_pct(h['at_or_above_quota'])} of sellers at or above quota."
+        f"Median seller attainment {_share(h['attainment_median'])} of quota, fiscal year to date; "
+        f"{_share(h['at_or_above_quota'])} of sellers at or above quota."
     )
 
 
@@ -423,7 +416,7 @@ def _backtest_clause(a: PipelineAnalysis) -> str:
     if not err["quarters"]:
         return "not enough history yet to backtest it."
     return (
-        f"over the last {err['quarters']} quarters the same forecast missed by {_pct(err['mape'])} "
+        f"over the last {err['quarters']} quarters the same forecast missed by {_share(err['mape'])} "
         f"on average (bias {err['bias']:+.0%})."
     )
 
@@ -432,27 +425,27 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
     """The notebook's summary sentences, headline figures first."""
     h = a.headlines
     lines = [
-        f"Win rate {_pct(h['win_rate'])} of deals closed in the last {a.settings.lookback_months} months; "
+        f"Win rate {_share(h['win_rate'])} of deals closed in the last {a.settings.lookback_months} months; "
         f"median sales cycle {h['cycle_days']:.0f} days from created to won.",
-        f"Sales velocity {_money(h['velocity'], currency)} per day in {a.period} (open deals × win rate × "
+        f"Sales velocity {money(h['velocity'], currency)} per day in {a.period} (open deals × win rate × "
         "average deal ÷ cycle length).",
         f"Coverage of {a.quarter[0]}: {h['coverage']:.1f}× the quota still to close."
         if pd.notna(h["coverage"])
         else f"Quota of {a.quarter[0]} already met.",
         _attainment_line(a),
-        f"Weighted forecast for {a.next_quarter[0]}: {_money(h['next_quarter_weighted'], currency)} "
-        f"(commit {_money(h['next_quarter_commit'], currency)}); " + _backtest_clause(a),
+        f"Weighted forecast for {a.next_quarter[0]}: {money(h['next_quarter_weighted'], currency)} "
+        f"(commit {money(h['next_quarter_commit'], currency)}); " + _backtest_clause(a),
     ]
     flow = a.flow.set_index("step")["value"]
     lines.append(
-        f"{a.quarter[0]} pipeline in {a.period}: {_money(flow['start'], currency)} → {_money(flow['end'], currency)} "
-        f"({_money(flow['won'] * -1, currency)} won, {_money(flow['lost'] * -1, currency)} lost, "
-        f"{_money(flow['created'], currency)} created)."
+        f"{a.quarter[0]} pipeline in {a.period}: {money(flow['start'], currency)} → {money(flow['end'], currency)} "
+        f"({money(flow['won'] * -1, currency)} won, {money(flow['lost'] * -1, currency)} lost, "
+        f"{money(flow['created'], currency)} created)."
     )
     if len(a.stalled):
         lines.append(
             f"{len(a.stalled)} open {'deal' if len(a.stalled) == 1 else 'deals'} "
-            f"({_money(a.stalled['amount'].sum(), currency)}) unchanged for "
+            f"({money(a.stalled['amount'].sum(), currency)}) unchanged for "
             f"more than {a.settings.stalled_days} days."
         )
     if len(a.flag_mismatches):
@@ -477,9 +470,9 @@ def closing_note(a: PipelineAnalysis) -> str:
         )
     return (
         f"Backtest over {err['quarters']} past quarters, each forecast made as far ahead as this one: the "
-        f"weighted forecast missed what closed by {_pct(err['mape'])} on average (MAPE; WAPE {_pct(err['wape'])}, "
-        f"bias {err['bias']:+.0%}); the commit roll-up alone missed by {_pct(err['commit_mape'])} and best case "
-        f"by {_pct(err['best_case_mape'])}."
+        f"weighted forecast missed what closed by {_share(err['mape'])} on average (MAPE; WAPE {_share(err['wape'])}, "
+        f"bias {err['bias']:+.0%}); the commit roll-up alone missed by {_share(err['commit_mape'])} and best case "
+        f"by {_share(err['best_case_mape'])}."
     )
 
 
@@ -512,3 +505,14 @@ def slippage_note(a: PipelineAnalysis) -> str:
         f"or still open) had their close date pushed at least once ({s['pushes_per_pushed_deal']:.1f} pushes "
         f"each); the median push moved the date {s['median_push_days']:.0f} days."
     )
+
+
+def write_scorecard(a: PipelineAnalysis, audience: str, private_dir) -> str:
+    """Write the named scorecard, only when the audience is the sales team, and only into
+    the private folder (``private_dir(name)`` gives it); returns the sentence to show."""
+    if audience != "team":
+        return "Audience is executive: no named scorecard."
+    folder = private_dir("scorecards")
+    a.scorecard.to_csv(folder / "pipeline_scorecard.csv", index=False)
+    (folder / "pipeline_scorecard.html").write_text(a.scorecard.to_html(index=False, escape=True))
+    return f"Named scorecard of {len(a.scorecard)} sellers written to the private folder."

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.calendar import month_labels
 from compass_nb.crediting import credited_bookings
-
-
-def months_between(start, end) -> list[str]:
-    """The ``YYYY-MM`` months from ``start`` to ``end`` inclusive."""
-    return [str(p) for p in pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")]
 
 
 def quota_reps(reps: pd.DataFrame, roles: list[str] | None) -> pd.DataFrame:
@@ -19,7 +15,7 @@ def quota_reps(reps: pd.DataFrame, roles: list[str] | None) -> pd.DataFrame:
 
 def team_quota(quotas: pd.DataFrame, reps: pd.DataFrame, start, end) -> pd.Series:
     """Sum of the quotas of ``reps`` for the months of ``[start, end]``, per team."""
-    months = months_between(start, end)
+    months = month_labels(start, end)
     rows = quotas.loc[quotas["period"].astype(str).isin(months)]
     rows = rows.merge(reps.loc[:, ["rep_id", "team"]], on="rep_id", how="inner")
     return rows.groupby("team")["quota"].sum()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.calendar import past_quarters, quarter_label
 from compass_nb.pipeline._history import opportunities_at
 from compass_nb.pipeline.funnel import stage_reach
-from compass_nb.pipeline.quarters import past_quarters, quarter_label
 from compass_nb.pipeline.stages import CATEGORIES, open_stages
 
 BACKTEST_FIGURES = ["weighted", "weighted_pipeline", "expected_new", "commit", "best_case"]

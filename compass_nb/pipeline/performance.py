@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.calendar import month_labels
 from compass_nb.crediting import credited_bookings
-from compass_nb.pipeline.coverage import months_between, quota_reps
+from compass_nb.pipeline.coverage import quota_reps
 from compass_nb.pipeline.cycle import cycle_days
 
 SELLER_COLUMNS = ["rep_id", "team", "role", "hire_date"]
@@ -55,7 +56,7 @@ def attainment(
         ``rep_id, team, role, hire_date, quota, bookings, attainment`` for sellers with a
         positive quota in the window.
     """
-    months = months_between(start, end)
+    months = month_labels(start, end)
     quota = quotas.loc[quotas["period"].astype(str).isin(months)].groupby("rep_id")["quota"].sum()
     credit = (
         bookings(opportunities, credit_splits, start, end, as_of).groupby("rep_id")["credit"].sum()

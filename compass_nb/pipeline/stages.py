@@ -18,29 +18,6 @@ CATEGORIES = ("Pipeline", "Best Case", "Commit", "Closed", "Omitted")
 
 STAGE_COLUMNS = ["name", "order", "category", "is_closed", "is_won"]
 
-DEFAULT_STAGES: list[dict] = [
-    {
-        "name": "Prospecting",
-        "order": 1,
-        "category": "Pipeline",
-        "is_closed": False,
-        "is_won": False,
-    },
-    {
-        "name": "Qualification",
-        "order": 2,
-        "category": "Pipeline",
-        "is_closed": False,
-        "is_won": False,
-    },
-    {"name": "Discovery", "order": 3, "category": "Pipeline", "is_closed": False, "is_won": False},
-    {"name": "Proposal", "order": 4, "category": "Best Case", "is_closed": False, "is_won": False},
-    {"name": "Negotiation", "order": 5, "category": "Commit", "is_closed": False, "is_won": False},
-    {"name": "Closed Won", "order": 6, "category": "Closed", "is_closed": True, "is_won": True},
-    {"name": "Closed Lost", "order": 7, "category": "Omitted", "is_closed": True, "is_won": False},
-]
-"""The demo company's (and Salesforce's default) sales process."""
-
 _HINT = "fix the pipeline.stages list in your parameters file (see parameters/default.yaml)"
 
 
@@ -105,13 +82,14 @@ def _check_order(table: pd.DataFrame) -> None:
         )
 
 
-def stage_table(stages: Iterable[Mapping] | None = None) -> pd.DataFrame:
+def stage_table(stages: Iterable[Mapping]) -> pd.DataFrame:
     """The validated stage mapping as a table sorted by ``order``.
 
     Parameters
     ----------
     stages
-        The ``pipeline.stages`` parameter; ``None`` means :data:`DEFAULT_STAGES`.
+        The ``pipeline.stages`` parameter (the demo's and Salesforce's default process is
+        the default in ``parameters/default.yaml``).
 
     Returns
     -------
@@ -125,7 +103,7 @@ def stage_table(stages: Iterable[Mapping] | None = None) -> pd.DataFrame:
         puts a closed stage before an open one or has a later open stage in a less certain
         category than an earlier one.
     """
-    entries = [_entry(raw, i) for i, raw in enumerate(DEFAULT_STAGES if stages is None else stages)]
+    entries = [_entry(raw, i) for i, raw in enumerate(stages)]
     if not entries:
         raise ParameterError(f"pipeline.stages is empty; {_HINT}.")
     table = pd.DataFrame(entries, columns=STAGE_COLUMNS)

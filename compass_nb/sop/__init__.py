@@ -1,5 +1,6 @@
 """The S&OP cycle, steps 2–6: consensus, supply plan, gaps, scenarios, decisions, tracking."""
 
+from compass_nb.calendar import period_month, plan_months
 from compass_nb.sop.capacity import (
     apply_capacity_changes,
     capacity_by_month,
@@ -36,7 +37,7 @@ from compass_nb.sop.inventory import (
     safety_stock_table,
 )
 from compass_nb.sop.kpis import budget_kpis, cycle_kpis, kpi_display, kpi_table
-from compass_nb.sop.months import complete_months, monthly_actuals, period_month, plan_months
+from compass_nb.sop.months import complete_months, monthly_actuals
 from compass_nb.sop.recommendations import rank_recommendations
 from compass_nb.sop.scenarios import (
     assumptions_ledger,

@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import period_month, period_months
 from compass_nb.errors import ParameterError
-from compass_nb.sop.months import period_month, period_months
 
 PRIORITY_RULES = ("margin", "revenue", "proportional")
 

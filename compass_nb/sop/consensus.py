@@ -17,8 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compass_nb.pipeline.quarters import fiscal_quarter
-from compass_nb.sop.months import month_of
+from compass_nb.calendar import fiscal_quarter, month_of
 
 PLAN_KEYS = ["family", "sku", "location", "month"]
 

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from compass_nb.calendar import DAYS_PER_MONTH
 from compass_nb.errors import ParameterError
-from compass_nb.sop.months import DAYS_PER_MONTH, complete_months
+from compass_nb.sop.months import complete_months
 
 INTERMITTENT_ADI = 1.32
 KEYS = ["sku", "location"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compass_nb.sop.months import DAYS_PER_MONTH
+from compass_nb.calendar import DAYS_PER_MONTH
 
 KPIS = {
     "revenue_plan": ("Revenue plan", "money", "higher"),

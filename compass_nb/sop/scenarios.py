@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.calendar import DAYS_PER_MONTH
 from compass_nb.errors import ParameterError
 from compass_nb.sop.capacity import apply_capacity_changes, resource_load
-from compass_nb.sop.months import DAYS_PER_MONTH
 from compass_nb.sop.supply import SupplyPlan, supply_plan
 
 DEMAND_COLUMNS = {"base": "consensus", "upside": "consensus_hi_80", "downside": "consensus_lo_80"}

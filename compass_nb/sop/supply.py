@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from compass_nb.calendar import DAYS_PER_MONTH, period_months
 from compass_nb.sop.capacity import (
     capacity_by_month,
     constrained_production,
@@ -18,7 +19,6 @@ from compass_nb.sop.capacity import (
     rough_cut_load,
 )
 from compass_nb.sop.inventory import KEYS, net_requirements, projected_inventory
-from compass_nb.sop.months import DAYS_PER_MONTH, period_months
 
 
 @dataclass

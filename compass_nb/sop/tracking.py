@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compass_nb.sop.months import month_of, months_between, period_month, period_months
+from compass_nb.calendar import month_of, months_apart, period_month, period_months
 
 KEYS = ["sku", "location", "month"]
 
@@ -27,7 +27,7 @@ def with_lag(snapshots: pd.DataFrame, lags=(1, 3)) -> pd.DataFrame:
     if "month" not in df and "ds" in df:
         df["month"] = month_of(df["ds"]).to_numpy()
     cycle = period_months(df["period"])
-    df["lag"] = months_between(cycle, df["month"]).to_numpy()
+    df["lag"] = months_apart(cycle, df["month"]).to_numpy()
     return df[df["lag"].isin(list(lags))]
 
 

@@ -18,6 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from compass_nb.params import defaults, section_settings
+
+DEFAULT_STAGES = defaults()["pipeline"]["stages"]  # the schema's stage mapping
+
 matplotlib.use("Agg")
 
 CUTOFF = pd.Timestamp("2026-03-31")
@@ -147,7 +151,7 @@ def credit_splits() -> pd.DataFrame:
 def stages():
     from compass_nb.pipeline.stages import stage_table
 
-    return stage_table()
+    return stage_table(DEFAULT_STAGES)
 
 
 @pytest.fixture
@@ -174,7 +178,7 @@ def build():
         opps = opportunities_from(
             hist, {i: OWNERS.get(i, "r1") for i in ids}, {i: FAMILIES.get(i, "Tents") for i in ids}
         )
-        return opps, timeline(opps, hist, stage_table())
+        return opps, timeline(opps, hist, stage_table(DEFAULT_STAGES))
 
     return _build
 
@@ -209,4 +213,6 @@ def result():
         "quotas": _quotas(),
         "credit_splits": _credit_splits(),
     }
-    return analyse(tables, "2026-03", settings=Settings(min_group_size=1))
+    return analyse(
+        tables, "2026-03", settings=section_settings(Settings, "pipeline", min_group_size=1)
+    )

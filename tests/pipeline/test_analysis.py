@@ -2,6 +2,7 @@ import pandas as pd
 import pytest
 
 from compass_nb.errors import ParameterError
+from compass_nb.params import section_settings
 from compass_nb.pipeline.analysis import Settings, analyse, closing_note, summary_lines, team_view
 
 
@@ -47,14 +48,22 @@ def test_unknown_stages_are_reported_and_left_out(tables):
         ],
         ignore_index=True,
     )
-    result = analyse(tables | {"opportunity_history": history}, "2026-03")
+    result = analyse(
+        tables | {"opportunity_history": history},
+        "2026-03",
+        settings=section_settings(Settings, "pipeline"),
+    )
     assert result.unknown[["stage", "rows"]].values.tolist() == [["Verbal", 1]]
     assert any("stage names the mapping does not know" in line for line in summary_lines(result))
 
 
 def test_a_bad_stage_mapping_stops_the_analysis_with_a_parameter_error(tables):
     with pytest.raises(ParameterError, match="pipeline.stages"):
-        analyse(tables, "2026-03", settings=Settings(stages=[{"name": "Open"}]))
+        analyse(
+            tables,
+            "2026-03",
+            settings=section_settings(Settings, "pipeline", stages=[{"name": "Open"}]),
+        )
 
 
 def test_team_view_narrows_funnel_and_coverage_to_one_team(result):

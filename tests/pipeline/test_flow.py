@@ -3,9 +3,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compass_nb.params import defaults
 from compass_nb.pipeline._history import timeline
 from compass_nb.pipeline.flow import close_date_changes, flow_movements, pipeline_flow, slippage
 from compass_nb.pipeline.stages import stage_table
+
+DEFAULT_STAGES = defaults()["pipeline"]["stages"]  # the schema's stage mapping
 
 Q1 = (pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-31"))
 COLUMNS = ["opportunity_id", "changed_at", "stage", "amount", "close_date"]
@@ -19,7 +22,7 @@ def _states(rows):
         amount=("amount", "last"),
         close_date=("close_date", "last"),
     )
-    return timeline(opps.reset_index(), hist, stage_table())
+    return timeline(opps.reset_index(), hist, stage_table(DEFAULT_STAGES))
 
 
 def _flow(states, t0, t1):

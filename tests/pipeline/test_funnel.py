@@ -3,9 +3,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compass_nb.params import defaults
 from compass_nb.pipeline._history import timeline
 from compass_nb.pipeline.funnel import closed_between, stage_conversion, stage_reach, win_rates
 from compass_nb.pipeline.stages import stage_table
+
+DEFAULT_STAGES = defaults()["pipeline"]["stages"]  # the schema's stage mapping
 
 
 def _conversion(reach, stages, **kw):
@@ -87,14 +90,13 @@ def test_conversion_never_exceeds_one_for_any_history(rows):
         )
         .reset_index()
     )
-    stages = stage_table()
+    stages = stage_table(DEFAULT_STAGES)
     conv = stage_conversion(stage_reach(timeline(opps, hist, stages), stages), stages)
     assert (conv["advanced"] <= conv["reached"]).all()
     assert conv["reached"].is_monotonic_decreasing
 
 
 def test_an_on_hold_stage_is_not_a_step_of_the_funnel(build, base_rows):
-    from compass_nb.pipeline.stages import DEFAULT_STAGES
 
     mapping = [dict(s, order=10 * s["order"]) for s in DEFAULT_STAGES]
     mapping.append(

@@ -4,11 +4,14 @@ import pandas as pd
 import pytest
 
 from compass_nb.errors import ParameterError
-from compass_nb.pipeline.stages import DEFAULT_STAGES, stage_table, unknown_stages
+from compass_nb.params import defaults
+from compass_nb.pipeline.stages import stage_table, unknown_stages
+
+DEFAULT_STAGES = defaults()["pipeline"]["stages"]  # the schema's stage mapping
 
 
 def test_default_mapping_is_the_demo_vocabulary_in_order():
-    table = stage_table()
+    table = stage_table(DEFAULT_STAGES)
     assert table["name"].tolist() == [
         "Prospecting",
         "Qualification",
@@ -49,7 +52,9 @@ def test_bad_mappings_raise_a_clear_parameter_error(change, message):
 def test_unknown_stages_are_reported_with_their_counts():
     opps = pd.DataFrame({"opportunity_id": ["x", "y"], "stage": ["Proposal", "Verbal"]})
     hist = pd.DataFrame({"opportunity_id": ["y", "y", "z"], "stage": ["Verbal", "Verbal", "Demo"]})
-    report = unknown_stages({"opportunities": opps, "opportunity_history": hist}, stage_table())
+    report = unknown_stages(
+        {"opportunities": opps, "opportunity_history": hist}, stage_table(DEFAULT_STAGES)
+    )
     assert report.values.tolist() == [
         ["opportunities", "Verbal", 1, 1],
         ["opportunity_history", "Demo", 1, 1],
@@ -59,7 +64,7 @@ def test_unknown_stages_are_reported_with_their_counts():
 
 def test_no_unknown_stages_gives_an_empty_report():
     opps = pd.DataFrame({"opportunity_id": ["x"], "stage": ["Proposal"]})
-    assert unknown_stages({"opportunities": opps}, stage_table()).empty
+    assert unknown_stages({"opportunities": opps}, stage_table(DEFAULT_STAGES)).empty
 
 
 def test_exported_flags_that_disagree_with_the_mapping_are_listed():
@@ -73,7 +78,7 @@ def test_exported_flags_that_disagree_with_the_mapping_are_listed():
             "is_won": [True, False, False],
         }
     )
-    out = flag_mismatches(opps, stage_table())
+    out = flag_mismatches(opps, stage_table(DEFAULT_STAGES))
     assert out.values.tolist() == [["Closed Won", True, False, True, True, 1]]
 
 

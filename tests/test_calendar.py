@@ -1,13 +1,13 @@
 import pandas as pd
 import pytest
 
-from compass_nb.errors import ParameterError
-from compass_nb.pipeline.quarters import (
+from compass_nb.calendar import (
     fiscal_quarter,
     next_quarter_bounds,
     past_quarters,
     quarter_bounds,
 )
+from compass_nb.errors import ParameterError
 
 
 def test_fiscal_year_is_named_for_the_year_it_ends():

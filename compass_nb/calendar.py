@@ -1,7 +1,9 @@
-"""Fiscal quarters: which quarter a date falls in, given the month the fiscal year starts.
+"""The calendar: periods and their ends, month spans, fiscal quarters — in one place.
 
-A fiscal year is named for the calendar year in which it ends (Salesforce's default):
-with ``fiscal_year_start=2`` the year February 2026 – January 2027 is ``FY2027``; with
+Every table works in calendar months keyed by a ``month`` column holding the month's
+first day as a ``Timestamp``; cycles are labelled by their period ``YYYY-MM``. A fiscal
+year is named for the calendar year in which it ends (Salesforce's default): with
+``fiscal_year_start=2`` the year February 2026 – January 2027 is ``FY2027``; with
 ``fiscal_year_start=1`` fiscal and calendar years coincide.
 """
 
@@ -11,7 +13,75 @@ import pandas as pd
 
 from compass_nb.errors import ParameterError
 
+#: The average month, in days.
+DAYS_PER_MONTH = 365.25 / 12
 
+
+# -- periods and months ----------------------------------------------------------------------
+def month_of(dates) -> pd.Series:
+    """First day of the month of each date (or ``YYYY-MM`` label)."""
+    return pd.to_datetime(pd.Series(dates)).dt.to_period("M").dt.to_timestamp()
+
+
+def period_month(period: str) -> pd.Timestamp:
+    """First day of a period ``YYYY-MM``; a malformed label raises ``ParameterError``."""
+    try:
+        return pd.Period(str(period), freq="M").to_timestamp()
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(
+            f"period {period!r} is not a month; write it as YYYY-MM, e.g. 2026-10."
+        ) from exc
+
+
+def period_months(periods) -> pd.Series:
+    """First day of each ``YYYY-MM`` label, vectorised; a malformed label raises ``ParameterError``."""
+    labels = pd.Series(periods).astype(str)
+    distinct = labels.unique()  # a store table repeats a few periods on many rows: parse each once
+    try:
+        months = pd.PeriodIndex(distinct, freq="M").to_timestamp()
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(
+            "a period column holds a value that is not a month; write periods as YYYY-MM, e.g. 2026-10."
+        ) from exc
+    return labels.map(dict(zip(distinct, months, strict=True))).astype("datetime64[ns]")
+
+
+def period_label(month) -> str:
+    """``YYYY-MM`` label of a month."""
+    return pd.Timestamp(month).strftime("%Y-%m")
+
+
+def plan_months(period: str, horizon: int) -> pd.DatetimeIndex:
+    """The ``horizon`` months after the cycle's period, first days."""
+    if int(horizon) < 1:
+        raise ParameterError(f"horizon must be at least 1 month, got {horizon!r}.")
+    first = period_month(period) + pd.DateOffset(months=1)
+    return pd.date_range(first, periods=int(horizon), freq="MS")
+
+
+def period_end(period: str) -> pd.Timestamp:
+    """The last day of a period ``YYYY-MM`` (its cut-off), at midnight."""
+    return pd.Period(str(period), freq="M").end_time.normalize()
+
+
+def next_period(period: str) -> str:
+    """The period after ``period``."""
+    return str(pd.Period(str(period), freq="M") + 1)
+
+
+def months_apart(start, end) -> pd.Series:
+    """Whole months from ``start`` to ``end`` (both month-like): the lag of a forecast."""
+    s = pd.to_datetime(pd.Series(start)).dt.to_period("M")
+    e = pd.to_datetime(pd.Series(end)).dt.to_period("M")
+    return (e.dt.year - s.dt.year) * 12 + (e.dt.month - s.dt.month)
+
+
+def month_labels(start, end) -> list[str]:
+    """The ``YYYY-MM`` months from ``start`` to ``end`` inclusive."""
+    return [str(p) for p in pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")]
+
+
+# -- fiscal quarters -------------------------------------------------------------------------
 def _check_start(fiscal_year_start: int) -> int:
     if not isinstance(fiscal_year_start, int | float) or int(fiscal_year_start) not in range(1, 13):
         raise ParameterError(
