@@ -6,13 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-
-def _for_export(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m")
-    return out
+from compass_nb.formatting import months
 
 
 def write_exports(
@@ -27,11 +21,11 @@ def write_exports(
     written = []
     for name, df in tables.items():
         path = folder / f"{name}.csv"
-        _for_export(df).to_csv(path, index=False)
+        months(df).to_csv(path, index=False)
         written.append(path)
     book = folder / f"{workbook}.xlsx"
     with pd.ExcelWriter(book, engine="openpyxl") as xl:
         for name, df in tables.items():
-            _for_export(df).to_excel(xl, sheet_name=name[:31], index=False)
+            months(df).to_excel(xl, sheet_name=name[:31], index=False)
     written.append(book)
     return written

@@ -5,20 +5,18 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
-DARK, BLUE, GREY, RED, GREEN = "#1f4e79", "#9ec3e6", "#b0b0b0", "#d93025", "#188038"
+from compass_nb.formatting import axis_money as money  # noqa: F401 - the charts' tick labels
 
-
-def money(value: float, _=None) -> str:
-    """A short money label: 950, 12 k, 3.2 M (usable as a matplotlib tick formatter)."""
-    value = float(value) + 0.0  # no "-0"
-    if abs(value) < 0.5:
-        return "0"
-    magnitude = abs(value)
-    if magnitude >= 1e6:
-        return f"{value / 1e6:,.1f} M"
-    if magnitude >= 1e3:
-        return f"{value / 1e3:,.0f} k"
-    return f"{value:,.0f}"
+#: The one palette of every chart.
+DARK, BLUE, GREY, RED, GREEN, AMBER = (
+    "#1f4e79",
+    "#9ec3e6",
+    "#b0b0b0",
+    "#d93025",
+    "#188038",
+    "#f2a900",
+)
+INK, PAPER = "#555555", "#e6e6e6"  # secondary text; the background of hidden cells
 
 
 def axes(ax: Axes | None, size: tuple[float, float]) -> Axes:

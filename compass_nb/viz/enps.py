@@ -14,15 +14,16 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from compass_nb.enps.scores import DEFAULT_BUCKETS, Buckets
+from compass_nb.viz._common import AMBER, BLUE, DARK, GREEN, GREY, INK, PAPER, RED  # noqa: F401
 
-BLUE, DARK, GREY, RED, GREEN, AMBER = (
-    "#9ec3e6",
-    "#1f4e79",
-    "#b0b0b0",
-    "#d93025",
-    "#188038",
-    "#f2a900",
-)
+#: Table formats of eNPS figures (scores on −100…+100, shares as percent numbers 0–100).
+SCORE_FORMATS = {
+    "invited": "{:,.0f}",
+    "pct_promoters": "{:.0f} %",
+    "pct_passives": "{:.0f} %",
+    "pct_detractors": "{:.0f} %",
+    **dict.fromkeys(["enps", "low", "high", "boot_low", "boot_high", "delta"], "{:+.0f}"),
+}
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
@@ -34,7 +35,7 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
 def _caption(ax: Axes, text: str) -> None:
     """State the scale and limits as a grey line under the x-axis (below tick labels)."""
     label = ax.get_xlabel()
-    ax.set_xlabel(f"{label}\n{text}" if label else text, fontsize=8, color="#555555", loc="left")
+    ax.set_xlabel(f"{label}\n{text}" if label else text, fontsize=8, color=INK, loc="left")
 
 
 def _empty(ax: Axes, title: str, caption: str) -> Axes:
@@ -147,7 +148,7 @@ def favourability_heatmap(
     if data.empty:
         return _empty(ax, title, caption)
     grid = data.rename(columns=labels or {})
-    ax.set_facecolor("#e6e6e6")
+    ax.set_facecolor(PAPER)
     sns.heatmap(
         grid,
         ax=ax,

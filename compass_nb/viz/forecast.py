@@ -10,8 +10,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from compass_nb.forecast.classify import ADI_CUTOFF, CV2_CUTOFF
+from compass_nb.viz._common import BLUE, DARK, GREEN, GREY, RED
 
-DARK, BLUE, GREY, RED, GREEN = "#1f4e79", "#9ec3e6", "#b0b0b0", "#d93025", "#188038"
 CLASS_COLOURS = {"smooth": DARK, "erratic": BLUE, "intermittent": GREEN, "lumpy": RED, "none": GREY}
 
 

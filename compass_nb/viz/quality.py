@@ -7,18 +7,18 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from compass_nb.viz._common import money
+from compass_nb.viz._common import BLUE, DARK, RED, money
 
 
 def order_volume(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Monthly order volume: units as bars, net revenue as a line on a second axis."""
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.4))
-    ax.bar(data["month"], data["quantity"], width=20, color="#9ec3e6", label="units")
+    ax.bar(data["month"], data["quantity"], width=20, color=BLUE, label="units")
     ax.set_ylabel("units per month")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     twin = ax.twinx()
-    twin.plot(data["month"], data["net_revenue"], color="#1f4e79", label="net revenue")
+    twin.plot(data["month"], data["net_revenue"], color=DARK, label="net revenue")
     twin.set_ylabel("net revenue")
     twin.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v)))
     twin.grid(False)
@@ -33,7 +33,7 @@ def quarantine_bars(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes | Non
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 0.4 * len(data) + 1))
     labels = data["table"] + " · " + data["column"].astype(str) + " · " + data["reason"].astype(str)
-    ax.barh(labels[::-1], data["rows"][::-1], color="#d93025")
+    ax.barh(labels[::-1], data["rows"][::-1], color=RED)
     ax.set_xlabel("rows quarantined")
     ax.set_title("Quarantine: top reasons")
     return ax

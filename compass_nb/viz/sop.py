@@ -8,15 +8,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-BLUE, LIGHT, GREEN, RED, GREY = "#1f4e79", "#9ec3e6", "#3a8d3a", "#c0392b", "#7f7f7f"
-
-
-def _money(value: float, _=None) -> str:
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.1f} M"
-    if abs(value) >= 1e3:
-        return f"{value / 1e3:,.0f} k"
-    return f"{value:,.0f}"
+from compass_nb.formatting import axis_money
+from compass_nb.viz._common import BLUE as LIGHT
+from compass_nb.viz._common import DARK as BLUE
+from compass_nb.viz._common import GREEN, GREY, RED
 
 
 def _axes(ax: Axes | None, size=(9, 3.6)) -> Axes:
@@ -90,7 +85,7 @@ def budget_gap(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.plot(month.index, month["revenue"], color=BLUE, marker="o", ms=3, label="consensus revenue")
     ax.plot(month.index, month["budget_revenue"], color=GREY, ls="--", label="budget revenue")
     ax.axhline(0, color="black", lw=0.6)
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(FuncFormatter(axis_money))
     ax.set_title("Consensus revenue against budget")
     ax.legend(fontsize=8, ncols=3)
     return ax
@@ -113,7 +108,7 @@ def revenue_by_family(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         lw=1.5,
         label="margin",
     )
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(FuncFormatter(axis_money))
     ax.set_title("Revenue by family and total margin")
     ax.legend(fontsize=8, ncols=min(len(wide.columns) + 1, 5), loc="upper left")
     return ax
@@ -252,7 +247,7 @@ def inventory_vs_plan(
     ax.plot(data["month"], data["actual_value"], color=BLUE, marker="o", ms=3, label="actual")
     if target is not None:
         ax.axhline(target, color=RED, ls="--", lw=1, label="target")
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(FuncFormatter(axis_money))
     ax.set_title("Inventory value: actual against plan")
     ax.legend(fontsize=8, ncols=3)
     return ax

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from compass_nb import nb
+from compass_nb.display import show
 from compass_nb.forecast.cycle import CycleForecast
 from compass_nb.viz import forecast as charts
 
@@ -24,14 +24,14 @@ def _draw(cycle: CycleForecast, unique_id: str) -> None:
         if c not in ("unique_id", "ds") and "-lo-" not in c and "-hi-" not in c
     ]
     display(
-        nb.show(
+        show(
             cands[["ds", *names]].assign(ds=cands["ds"].dt.strftime("%Y-%m")),
             caption="Every candidate's forecast (before reconciliation)",
             formats={n: "{:,.1f}" for n in names},
         )
     )
     display(
-        nb.show(
+        show(
             res.scores[res.scores["unique_id"] == unique_id].sort_values("mae")[
                 ["option", "mae", "n"]
             ],
