@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from compass_nb.errors import StoreBusy
+from compass_nb.store.tables import check_frame
 
 RUNS_DDL = (
     "CREATE TABLE IF NOT EXISTS runs (period VARCHAR, run_id INTEGER, status VARCHAR);"
@@ -135,7 +136,9 @@ def read(
         if table not in _tables(con):
             return pd.DataFrame()
         query = f"""
-            WITH done AS (SELECT period, run_id FROM runs WHERE status = 'complete'),
+            WITH done AS (
+                SELECT period, run_id FROM runs WHERE status IN ('complete', 'partial')
+            ),
             latest AS (
                 SELECT w.period, max(w.run_id) AS run_id
                 FROM run_tables w JOIN done USING (period, run_id)
@@ -168,6 +171,7 @@ def stage(
 ) -> Path:
     """Write ``frame`` as this run's staged ``table`` (replacing an earlier staging of it)."""
     check_table_name(table)
+    check_frame(table, frame)
     clash = {"period", "run_id"} & set(frame.columns)
     if clash:
         raise ValueError(
@@ -202,10 +206,19 @@ def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, parquet: st
             con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
 
 
-def commit(path: str | Path, run_dir: str | Path, *, period: str, run_id: int) -> list[str]:
+def commit(
+    path: str | Path,
+    run_dir: str | Path,
+    *,
+    period: str,
+    run_id: int,
+    status: str = "complete",
+) -> list[str]:
     """Copy every staged table of a run into the store in one transaction.
 
-    Returns the names of the committed tables. If anything fails, nothing is written.
+    ``status`` is ``complete`` when every step of the run completed, ``partial`` when the
+    run holds only the tables of the steps that did (readers use both). Returns the names
+    of the committed tables. If anything fails, nothing is written.
     """
     files = sorted((Path(run_dir) / "tables").glob("*.parquet"))
     with connect(path) as con:
@@ -226,7 +239,7 @@ def commit(path: str | Path, run_dir: str | Path, *, period: str, run_id: int) -
                 )
                 con.execute("INSERT INTO run_tables VALUES (?, ?, ?)", [period, int(run_id), table])
                 _pause_point("commit")
-            con.execute("INSERT INTO runs VALUES (?, ?, 'complete')", [period, int(run_id)])
+            con.execute("INSERT INTO runs VALUES (?, ?, ?)", [period, int(run_id), status])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -241,6 +254,7 @@ def append(path: str | Path, table: str, frame: pd.DataFrame, *, period: str) ->
     readers merge them with the period's latest run.
     """
     check_table_name(table)
+    check_frame(table, frame)
     out = frame.copy()
     out["period"] = period
     out["run_id"] = 0
@@ -271,7 +285,7 @@ def read_all_runs(path: str | Path, table: str) -> pd.DataFrame:
             return pd.DataFrame()
         return con.execute(
             f'SELECT t.* FROM "{table}" t JOIN runs r USING (period, run_id) '
-            "WHERE r.status = 'complete' ORDER BY period, run_id"
+            "WHERE r.status IN ('complete', 'partial') ORDER BY period, run_id"
         ).df()
 
 
