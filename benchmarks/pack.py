@@ -1,11 +1,17 @@
 """Benchmark: wall time of the demo pack beside its floor, measured in the same run.
 
-The floor is the same runner rendering the same number of notebooks, with the same
-dependency order, each of which only imports the stack (pandas, statsmodels, seaborn,
-DuckDB, compass_nb) — the cost of kernels, papermill and nbconvert alone. The ratio says
-what Compass's analyses cost on top of that.
+Three runs of the same cycles (the period after ``--backfill`` earlier ones), one after
+the other on the same machine:
 
-    python benchmarks/pack.py [--source demo] [--backfill 0] [--jobs 0]
+* **floor** — the same runner rendering the same notebooks, every cycle, in kernels that
+  only import the stack (pandas, statsmodels, seaborn, DuckDB, compass_nb): the cost of
+  kernels, papermill and nbconvert alone, as the pack was made before steps existed;
+* **kernel backfill** — every cycle computed inside its notebooks' kernels and rendered
+  (``COMPASS_COMPUTE=kernel --packs all``): how the pack was made before steps existed;
+* **in-process backfill** — the default: earlier cycles as in-process step calls, store
+  only; the period computed in process and rendered.
+
+    python benchmarks/pack.py [--source demo] [--backfill 12] [--jobs 0] [--skip-kernel]
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compass_nb.runner import NEEDS  # noqa: E402
+from compass_nb.steps import NOTEBOOKS  # noqa: E402
 
 IMPORTS = (
     "import pandas, numpy, statsmodels.api, seaborn, matplotlib.pyplot, duckdb\n"
@@ -35,7 +41,7 @@ IMPORTS = (
 def floor_notebooks(folder: Path) -> Path:
     """Notebooks named like Compass's, each only importing the stack."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in NEEDS:
+    for name in NOTEBOOKS:
         book = nbformat.v4.new_notebook()
         book.metadata["kernelspec"] = {
             "name": "python3",
@@ -44,7 +50,7 @@ def floor_notebooks(folder: Path) -> Path:
         }
         book.cells = [
             nbformat.v4.new_markdown_cell(f"# {name} (floor)"),
-            nbformat.v4.new_code_cell("period = None", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("run_dir = None", metadata={"tags": ["parameters"]}),
             nbformat.v4.new_code_cell(IMPORTS),
         ]
         nbformat.write(book, folder / f"{name}.ipynb")
@@ -71,29 +77,41 @@ def main() -> None:
     parser.add_argument("--source", default="demo")
     parser.add_argument("--backfill", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--skip-kernel", action="store_true", help="leave out the kernel backfill")
     options = parser.parse_args()
-    args = [
-        "--set",
-        f"source={options.source}",
-        "--backfill",
-        str(options.backfill),
-        "--jobs",
-        str(options.jobs),
-    ]
+    args = ["--set", f"source={options.source}", "--backfill", str(options.backfill)]
+    args += ["--jobs", str(options.jobs)]
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         floor = timed_run(
-            tmp / "floor", args, env={"COMPASS_NOTEBOOKS": str(floor_notebooks(tmp / "nb"))}
+            tmp / "floor",
+            [*args, "--packs", "all"],
+            env={
+                "COMPASS_NOTEBOOKS": str(floor_notebooks(tmp / "nb")),
+                "COMPASS_COMPUTE": "kernel",
+            },
         )
-        compass = timed_run(tmp / "pack", args)
+        kernel = (
+            None
+            if options.skip_kernel
+            else timed_run(tmp / "kernel", [*args, "--packs", "all"], {"COMPASS_COMPUTE": "kernel"})
+        )
+        steps = timed_run(tmp / "steps", args)
     cycles = options.backfill + 1
     print(
-        f"\nDemo pack ({options.source}, {len(NEEDS)} notebooks × {cycles} cycle(s), {os.cpu_count()} cores)"
+        f"\nDemo pack ({options.source}, {len(NOTEBOOKS)} notebooks, {cycles} cycle(s), "
+        f"{os.cpu_count()} cores, load average {load:.1f} at the start)"
     )
-    print(f"{'':<28}{'wall time':>12}")
-    print(f"{'floor (imports only)':<28}{floor:>10.1f} s")
-    print(f"{'Compass pack':<28}{compass:>10.1f} s")
-    print(f"{'ratio':<28}{compass / floor:>11.2f}×")
+    print(f"{'':<46}{'wall time':>10}{'vs floor':>10}")
+    print(f"{'floor (kernels that only import, every cycle)':<46}{floor:>8.1f} s{1:>9.2f}×")
+    if kernel is not None:
+        print(
+            f"{'kernel backfill (compute in kernels, packs all)':<46}{kernel:>8.1f} s{kernel / floor:>9.2f}×"
+        )
+    print(f"{'in-process backfill (steps; one pack)':<46}{steps:>8.1f} s{steps / floor:>9.2f}×")
+    if kernel is not None:
+        print(f"{'in-process ÷ kernel backfill':<46}{steps / kernel:>10.2f}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--only", nargs="+", metavar="NAME", help="re-run only these notebooks")
     run.add_argument("--backfill", type=int, help="first run the N cycles before the period")
+    run.add_argument(
+        "--packs",
+        choices=["latest", "all", "none"],
+        help="latest (default): only the period gets a pack; all: every backfilled cycle too; "
+        "none: store only",
+    )
     run.add_argument("--jobs", type=int, help="notebooks run side by side (default: the cores)")
     run.add_argument("--out", help="reports root (default reports/)")
     run.add_argument("--strict", action="store_true", help="any quarantined row fails the run")
@@ -56,7 +62,7 @@ def _run(args) -> int:
     from compass_nb import params, runner
 
     sets = list(args.sets)
-    for key in ("period", "backfill", "jobs"):
+    for key in ("period", "backfill", "jobs", "packs"):
         value = getattr(args, key)
         if value is not None:
             sets.append(f"{key}={value}")
@@ -79,7 +85,7 @@ def _close(args) -> int:
     import getpass
 
     from compass_nb import params, runner
-    from compass_nb.comp.close import close_period
+    from compass_nb.steps.compensation import close_period
 
     merged = params.load(args.parameters, args.sets)
     _, store = runner.resolve(merged, args.out)

@@ -9,9 +9,13 @@ type named in :data:`NULLABLE`).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import os
 import re
+import types
+import typing
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -193,10 +197,93 @@ def shared(params: dict) -> dict:
 
 
 def for_notebook(params: dict, section: str) -> dict:
-    """Papermill parameters of one notebook: the shared keys plus its section, flattened."""
+    """The shared keys plus one section's keys, flattened (a notebook's run header)."""
     out = shared(params)
     out.update(params.get(section) or {})
     return out
+
+
+def with_values(params: dict, values: Mapping[str, object], section: str, origin: str) -> dict:
+    """``params`` with flat ``values`` (shared keys, or keys of ``section``) merged and checked.
+
+    This is how a notebook's parameters cell, and what papermill injects after it, reach
+    the merged parameters: ``None`` keeps the default; a name that is neither a shared
+    key nor a key of ``section`` is ignored (a notebook's own variable).
+    """
+    schema = defaults()
+    nested: dict = {}
+    for key, value in values.items():
+        if value is None or key.startswith("_"):
+            continue
+        if key in schema and key not in SECTIONS:
+            nested[key] = value
+        elif key in (schema.get(section) or {}):
+            nested.setdefault(section, {})[key] = value
+    merged = _merge(params, nested, schema, origin)
+    _check_no_credentials(merged, origin)
+    return merged
+
+
+@dataclasses.dataclass(frozen=True)
+class Shared:
+    """The top-level keys of ``parameters/default.yaml``, shared by every step (the schema
+    holds each default and its comment)."""
+
+    period: str | None
+    source: str
+    store: str | None
+    encoding: str
+    currency: str
+    fiscal_year_start: int
+    strict: bool
+    jobs: int
+    timeout: int
+    lock_wait: int
+    executor: str
+    scheduler: str | None
+    horizon: int
+    audience: str
+    backfill: int
+    packs: str
+
+
+def _coerce(kind, value):
+    """A YAML value as the field type asks: int → float, list → tuple."""
+    origin = typing.get_origin(kind)
+    if origin in (types.UnionType, typing.Union):
+        options = [k for k in typing.get_args(kind) if k is not type(None)]
+        return value if value is None or len(options) != 1 else _coerce(options[0], value)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if (kind is tuple or origin is tuple) and isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def build(cls: type, values: Mapping[str, object]):
+    """A settings dataclass from one section of merged parameters.
+
+    Every field must be a key of the section and every key a field: a knob lives in the
+    schema and in the code that reads it, nowhere else.
+    """
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    missing, unread = set(fields) - set(values), set(values) - set(fields)
+    assert not missing and not unread, (
+        f"{cls.__name__} and parameters/default.yaml disagree: missing {sorted(missing)}, "
+        f"unread {sorted(unread)}"
+    )
+    hints = typing.get_type_hints(cls)
+    return cls(**{name: _coerce(hints[name], values[name]) for name in fields})
+
+
+def section_settings(cls: type, section: str, **changes):
+    """A section's settings dataclass from the defaults, with ``changes`` (tests, notebooks)."""
+    return build(cls, {**(defaults().get(section) or {}), **changes})
+
+
+def shared_settings(params: dict) -> Shared:
+    """The shared keys of ``params`` as a :class:`Shared`."""
+    return build(Shared, shared(params))
 
 
 def masked(params: dict) -> dict:

@@ -1,11 +1,16 @@
-"""The runner: executes the notebooks of a cycle in dependency order and builds the pack.
+"""The runner: computes a cycle's steps in the order their declarations give, and builds the pack.
 
-One run = one period. Notebooks run as papermill jobs in their own processes, independent
-ones side by side within the CPU budget (``jobs`` kernels, each told how many threads it
-may use). Outputs are staged in ``<root>/.staging/<period>-<run>/``; when every notebook
-has completed, the staged tables are committed to the cycle store in one transaction and
-the pack and private folders are swapped into place. A failed or killed run leaves the
-store and the previous pack as they were.
+One run = one period. The steps are called in process (01 data collection in the runner,
+the others in long-lived worker processes, independent ones side by side within the CPU
+budget), writing into the run's staging folder ``<root>/.staging/<period>-run<id>/``. A
+cycle that gets a pack then renders each notebook in a kernel of its own, where the
+notebook finds its step's result already computed and only shows it. When the run
+ends, the tables of the steps that completed are committed to the cycle store in one
+transaction, and the pack and private folders are swapped into place.
+
+``--backfill N`` runs the N cycles before the period first, store only (no kernels, no
+HTML) unless ``packs: all`` asks for their packs. A killed run leaves the store and the
+previous pack as they were.
 """
 
 from __future__ import annotations
@@ -16,10 +21,8 @@ import json
 import os
 import platform
 import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,32 +30,17 @@ from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
-import psutil
 
-from compass_nb import __version__
+from compass_nb import __version__, steps
 from compass_nb import params as parameters
 from compass_nb import store as cycle_store
 from compass_nb.errors import CompassError, StoreBusy
+from compass_nb.kernels import Job, Outcome, render_notebook, render_placeholder
 from compass_nb.report import pack
+from compass_nb.workers import Workers, run_task
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = Path(os.environ.get("COMPASS_NOTEBOOKS", ROOT / "notebooks"))
-
-#: Each notebook and the notebooks it needs (a failed need skips it).
-NEEDS: dict[str, list[str]] = {
-    "01_data_collection": [],
-    "forecasting": ["01_data_collection"],
-    "pipeline": ["01_data_collection"],
-    "compensation": ["01_data_collection"],
-    "enps": ["01_data_collection"],
-    "02_demand_planning": ["forecasting"],
-    "03_supply_planning": ["02_demand_planning"],
-    "04_pre_sop_review": ["03_supply_planning"],
-    "05_executive_sop": ["04_pre_sop_review"],
-    "06_implementation_tracking": ["05_executive_sop"],
-}
-#: Optional inputs: run after these when they are part of the run, but not skipped if they fail.
-AFTER: dict[str, list[str]] = {"02_demand_planning": ["pipeline"]}
 
 VERSIONS = (
     "pandas",
@@ -73,36 +61,29 @@ def pause_point(name: str) -> None:
         time.sleep(float(os.environ.get("COMPASS_PAUSE_SECONDS", "30")))
 
 
-def section(notebook: str) -> str:
-    """The parameters section of a notebook: its name without the number prefix."""
-    head, _, rest = notebook.partition("_")
-    return rest if head.isdigit() else notebook
+def kernel_compute() -> bool:
+    """Compute inside the notebooks' kernels instead of in process (``COMPASS_COMPUTE=kernel``):
+    the behaviour before steps existed, kept to check that both give the same figures."""
+    return os.environ.get("COMPASS_COMPUTE") == "kernel"
 
 
-def with_needs(names: list[str]) -> list[str]:
-    """``names`` in run order (only those named: ``--only`` reads the rest from the store)."""
-    unknown = [name for name in names if name not in NEEDS]
+def selected(names: list[str] | None) -> list[str]:
+    """Notebook names in run order (all when ``names`` is empty); unknown names are an error."""
+    known = [s.notebook for s in steps.STEPS]
+    if not names:
+        return known
+    unknown = [name for name in names if name not in known]
     if unknown:
         raise CompassError(
-            f"Unknown notebook {', '.join(unknown)}; the notebooks are: {', '.join(NEEDS)}."
+            f"Unknown notebook {', '.join(unknown)}; the notebooks are: {', '.join(steps.NOTEBOOKS)}."
         )
-    return [name for name in NEEDS if name in names]
+    return [name for name in known if name in names]
 
 
 def previous_periods(period: str, count: int) -> list[str]:
     """The ``count`` periods before ``period``, oldest first."""
     end = pd.Period(period, freq="M")
     return [str(end - k) for k in range(count, 0, -1)]
-
-
-@dataclass
-class Outcome:
-    """What happened to one notebook."""
-
-    status: str
-    duration: float = 0.0
-    error: str = ""
-    title: str = ""
 
 
 @dataclass
@@ -114,12 +95,20 @@ class Run:
     store: Path
     period: str
     run_id: int
-    fingerprint: str
     staging: Path
     notebooks: list[str]
     only: bool = False
+    with_pack: bool = True
+    fingerprint: str = ""
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    steps_done: dict[str, Outcome] = field(default_factory=dict)
     started: str = ""
+
+    @property
+    def final(self) -> dict[str, Outcome]:
+        """Notebook → what happened to it: its rendering in a pack, else its step."""
+        outcomes = self.outcomes if self.with_pack else self.steps_done
+        return {steps.BY_NAME[name].notebook: o for name, o in outcomes.items()}
 
 
 # -- locking -------------------------------------------------------------------------------
@@ -166,176 +155,166 @@ def recover(root: Path) -> None:
     shutil.rmtree(root / ".staging", ignore_errors=True)
 
 
-# -- execution -----------------------------------------------------------------------------
 def budget(jobs: int) -> tuple[int, int]:
-    """Kernels side by side and threads per kernel, so that together they fit the cores."""
+    """Processes side by side and threads per process, so that together they fit the cores."""
     cores = os.cpu_count() or 1
     kernels = max(1, min(jobs or cores, cores))
     return kernels, max(1, cores // kernels)
 
 
-def _thread_env(threads: int) -> dict:
-    env = dict(os.environ)
-    for name in (
-        "OMP_NUM_THREADS",
-        "OPENBLAS_NUM_THREADS",
-        "MKL_NUM_THREADS",
-        "NUMEXPR_NUM_THREADS",
-    ):
-        env[name] = str(threads)
-    env["NUMBA_NUM_THREADS"] = str(threads)
-    env["TQDM_DISABLE"] = "1"
-    env["PYTHONWARNINGS"] = "ignore"
-    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    return env
+# -- scheduling ------------------------------------------------------------------------------
+def schedule(
+    names: list[str],
+    needs: Callable[[str], tuple[set[str], set[str]]],
+    start: Callable[[str], Outcome],
+    *,
+    parallel: int,
+    done: dict[str, Outcome],
+    report: Callable[[str], None] = lambda name: None,
+) -> None:
+    """Run ``start(name)`` for every name once its needs are done, ``parallel`` at a time.
+
+    ``needs(name)`` gives the names it needs (a need that did not complete skips it) and
+    those it merely runs after. Outcomes land in ``done``, in completion order.
+    """
+    pending = list(names)
+    running: dict = {}
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        while pending or running:
+            for name in list(pending):
+                if len(running) >= parallel:
+                    break
+                hard, soft = needs(name)
+                if any(n not in done for n in hard | soft):
+                    continue
+                pending.remove(name)
+                failed = sorted(n for n in hard if done[n].status != "ok")
+                if failed:
+                    labels = ", ".join(steps.step(n).notebook for n in failed)
+                    done[name] = Outcome("skipped", 0.0, f"not run: {labels} did not complete")
+                    report(name)
+                    continue
+                running[pool.submit(start, name)] = name
+            if not running:
+                if pending:  # every pending name waits on something that will never run
+                    for name in pending:
+                        done[name] = Outcome("skipped", 0.0, "not run: its inputs were not made")
+                        report(name)
+                    pending.clear()
+                continue
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = running.pop(future)
+                done[name] = future.result()
+                report(name)
 
 
-def _kill_tree(process: subprocess.Popen) -> None:
-    try:
-        parent = psutil.Process(process.pid)
-        family = parent.children(recursive=True) + [parent]
-    except psutil.NoSuchProcess:
-        return
-    for member in family:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            member.kill()
-    psutil.wait_procs(family, timeout=10)
+def _needs_within(names: list[str]) -> Callable[[str], tuple[set[str], set[str]]]:
+    """Step needs, restricted to the steps of this run (the others come from the store)."""
+    members = set(names)
+
+    def needs(name: str) -> tuple[set[str], set[str]]:
+        hard, soft = steps.needs(steps.BY_NAME[name], steps.STEPS)
+        return hard & members, soft & members
+
+    return needs
 
 
-def header(run: Run, notebook: str, notebook_params: dict) -> dict:
+def missing_inputs(step, available: set[str]) -> list[str]:
+    """The required input tables of ``step`` the source does not hold."""
+    return [table for table in step.inputs if table not in available]
+
+
+def compute(run: Run, workers: Workers | None, loaded, jobs: int) -> None:
+    """Call the run's steps in process: 01 in this process, the others in the workers."""
+    names = [steps.step(n).name for n in run.notebooks]
+    available = set(loaded.tables) if loaded is not None else None
+    timeout = float(run.params.get("timeout") or 0) or None
+
+    def start(name: str) -> Outcome:
+        step = steps.BY_NAME[name]
+        lacking = missing_inputs(step, available) if available is not None else []
+        if lacking:
+            return Outcome("skipped", 0.0, f"skipped: needs {', '.join(lacking)}")
+        if name == "data_collection":
+            return run_task(run.staging, name, loaded=loaded)
+        return workers.run(run.staging, name, timeout)
+
+    kernels, _ = budget(jobs)
+    schedule(
+        names,
+        _needs_within(names),
+        start,
+        parallel=kernels,
+        done=run.steps_done,
+        report=lambda name: _progress(run, steps.BY_NAME[name].notebook, run.steps_done[name]),
+    )
+
+
+def render(run: Run, jobs: int) -> None:
+    """Render each notebook of the run in its own kernel (its step already computed, unless
+    ``COMPASS_COMPUTE=kernel``, where the kernels compute in dependency order)."""
+    kernels, threads = budget(jobs)
+    timeout = float(run.params.get("timeout") or 0) or None
+    by_kernel = kernel_compute()
+    names = [steps.step(n).name for n in run.notebooks]
+
+    def start(name: str) -> Outcome:
+        step = steps.BY_NAME[name]
+        job = _job(run, step)
+        computed = run.steps_done.get(name)
+        if computed is not None and computed.status != "ok":
+            render_placeholder(job, computed)
+            return computed
+        outcome = render_notebook(job, threads=threads, timeout=timeout)
+        if computed is not None:  # the time that counts is the step's, not the rendering's
+            outcome.duration = computed.duration + outcome.duration
+        return outcome
+
+    schedule(
+        names,
+        _needs_within(names) if by_kernel else (lambda name: (set(), set())),
+        start,
+        parallel=kernels,
+        done=run.outcomes,
+        report=(lambda name: _progress(run, steps.BY_NAME[name].notebook, run.outcomes[name]))
+        if by_kernel
+        else (lambda name: None),
+    )
+
+
+def _job(run: Run, step) -> Job:
+    notebook = step.notebook
+    work = run.staging / "work"
+    return Job(
+        source=str(NOTEBOOK_DIR / f"{notebook}.ipynb"),
+        executed=str(run.staging / "private" / "notebooks" / f"{notebook}.ipynb"),
+        html=str(run.staging / "pack" / f"{notebook}.html"),
+        parameters={"run_dir": str(run.staging)},
+        cwd=str(NOTEBOOK_DIR),
+        header=header(run, step),
+        log=str(work / f"{notebook}.log"),
+    )
+
+
+def header(run: Run, step) -> dict:
     """The run header of one notebook's report."""
+    shown = parameters.for_notebook(run.params, step.name)
     return {
         "period": run.period,
         "run_id": run.run_id,
         "fingerprint": run.fingerprint,
         "source": parameters.mask(run.params.get("source", "")),
         "version": __version__,
-        "parameters": parameters.masked(
-            {k: v for k, v in notebook_params.items() if k not in ("run_dir", "store")}
-        ),
+        "parameters": parameters.masked({k: v for k, v in shown.items() if k != "store"}),
         "link_back": True,
     }
 
 
-def execute(run: Run, notebook: str, threads: int) -> Outcome:
-    """Execute one notebook in its own process, stopping it after ``timeout`` seconds."""
-    source = NOTEBOOK_DIR / f"{notebook}.ipynb"
-    if not source.exists():
-        return Outcome("failed", error=f"notebook file {source} is missing")
-    notebook_params = parameters.for_notebook(run.params, section(notebook))
-    notebook_params.update(
-        period=run.period, store=str(run.store), run_dir=str(run.staging), threads=threads
-    )
-    work = run.staging / "work"
-    work.mkdir(parents=True, exist_ok=True)
-    executed = run.staging / "private" / "notebooks" / f"{notebook}.ipynb"
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    spec = {
-        "input": str(source),
-        "output": str(executed),
-        "html": str(run.staging / "pack" / f"{notebook}.html"),
-        "parameters": notebook_params,
-        "cwd": str(NOTEBOOK_DIR),
-        "header": header(run, notebook, notebook_params),
-    }
-    spec_path = work / f"{notebook}.json"
-    spec_path.write_text(json.dumps(spec, default=str))
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "compass_nb._worker", str(spec_path)],
-        env=_thread_env(threads),
-        stdout=subprocess.DEVNULL,
-        stderr=open(work / f"{notebook}.log", "w"),  # noqa: SIM115
-    )
-    timeout = float(run.params.get("timeout") or 0) or None
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_tree(process)
-        outcome = Outcome(
-            "timeout", time.monotonic() - started, f"stopped after the {timeout:.0f} s timeout"
-        )
-        _render_stopped(spec, outcome)
-        return outcome
-    result_path = Path(str(spec_path) + ".result.json")
-    if not result_path.exists():
-        log = (work / f"{notebook}.log").read_text()[-500:]
-        return Outcome(
-            "failed", time.monotonic() - started, f"the notebook process ended unexpectedly: {log}"
-        )
-    result = json.loads(result_path.read_text())
-    return Outcome(result["status"], result["duration"], result["error"])
-
-
-def _render_stopped(spec: dict, outcome: Outcome) -> None:
-    from compass_nb.report.html import render_file
-
-    output = Path(spec["output"]) if Path(spec["output"]).exists() else Path(spec["input"])
-    render_file(
-        output, Path(spec["html"]), dict(spec["header"], status=outcome.status, error=outcome.error)
-    )
-
-
-def _skip(run: Run, notebook: str, reason: str) -> Outcome:
-    from compass_nb.report.html import render
-
-    outcome = Outcome("skipped", 0.0, reason)
-    info = dict(
-        header(run, notebook, parameters.for_notebook(run.params, section(notebook))),
-        title=notebook,
-        status="skipped",
-        error=reason,
-    )
-    import nbformat
-
-    empty = nbformat.v4.new_notebook()
-    (run.staging / "pack" / f"{notebook}.html").write_text(render(empty, info), encoding="utf-8")
-    return outcome
-
-
-def execute_all(run: Run, jobs: int) -> None:
-    """Run the notebooks in dependency order, independent ones side by side."""
-    kernels, threads = budget(jobs)
-    pending = list(run.notebooks)
-    running: dict = {}
-    total = len(pending)
-    with ThreadPoolExecutor(max_workers=kernels) as pool:
-        while pending or running:
-            for notebook in list(pending):
-                if len(running) >= kernels:
-                    break
-                needs = [n for n in NEEDS[notebook] if n in run.notebooks]
-                after = [n for n in AFTER.get(notebook, []) if n in run.notebooks]
-                if any(n not in run.outcomes for n in needs + after):
-                    continue
-                failed = [n for n in needs if run.outcomes[n].status != "ok"]
-                pending.remove(notebook)
-                if failed:
-                    run.outcomes[notebook] = _skip(
-                        run, notebook, f"not run: {', '.join(failed)} did not complete"
-                    )
-                    _progress(run, notebook, total)
-                    continue
-                print(f"  {run.period}  {notebook:<28} started", flush=True)
-                running[pool.submit(execute, run, notebook, threads)] = notebook
-            if not running:
-                continue
-            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-            for future in done:
-                notebook = running.pop(future)
-                run.outcomes[notebook] = future.result()
-                _progress(run, notebook, total)
-
-
-def _progress(run: Run, notebook: str, total: int) -> None:
-    outcome = run.outcomes[notebook]
+def _progress(run: Run, notebook: str, outcome: Outcome) -> None:
     mark = "ok" if outcome.status == "ok" else outcome.status.upper()
     note = f"  {outcome.error}" if outcome.error else ""
-    print(
-        f"  {run.period}  {notebook:<28} {mark:<8} {outcome.duration:6.1f} s  "
-        f"[{len(run.outcomes)}/{total}]{note}",
-        flush=True,
-    )
+    print(f"  {run.period}  {notebook:<28} {mark:<8} {outcome.duration:6.1f} s{note}", flush=True)
 
 
 # -- the pack ------------------------------------------------------------------------------
@@ -351,23 +330,22 @@ def versions() -> dict:
 def collect_metrics(run: Run, previous: dict) -> dict:
     """Headline figures by notebook: this run's, plus the previous pack's for notebooks not re-run."""
     figures = {name: value for name, value in previous.items() if name not in run.notebooks}
-    by_section = {section(name): name for name in NEEDS}
+    done = {steps.step(name).name for name, o in run.final.items() if o.status == "ok"}
     for path in sorted((run.staging / "metrics").glob("*.json")):
-        figures[by_section.get(path.stem, path.stem)] = json.loads(path.read_text())
+        if path.stem in done:
+            figures[steps.step(path.stem).notebook] = json.loads(path.read_text())
     return dict(sorted(figures.items()))
 
 
 def stage_metrics(run: Run, figures: dict) -> None:
-    """The ``metrics`` store table: one row per notebook and figure."""
+    """The ``metrics`` store table: one row per notebook and figure of this run."""
     rows = [
         {
             "notebook": notebook,
             "key": key,
             "label": f.get("label", key),
-            "value": None
-            if f.get("value") is None
-            else float(f["value"])
-            if isinstance(f.get("value"), (int, float))
+            "value": float(f["value"])
+            if isinstance(f.get("value"), (int, float)) and not isinstance(f.get("value"), bool)
             else None,
             "text": pack.format_value(f),
         }
@@ -384,14 +362,14 @@ def stage_metrics(run: Run, figures: dict) -> None:
 def manifest(run: Run, previous: dict, timings: dict) -> dict:
     """Parameters (credentials masked), input fingerprints, versions, timings, status."""
     statuses = dict(previous.get("notebooks", {})) if run.only else {}
-    for notebook, outcome in run.outcomes.items():
+    for notebook, outcome in run.final.items():
         statuses[notebook] = {
             "status": outcome.status,
             "duration": round(outcome.duration, 1),
             "error": outcome.error,
-            "title": _title(run, notebook),
+            "title": _title(notebook),
         }
-    ordered = {name: statuses[name] for name in NEEDS if name in statuses}
+    ordered = {name: statuses[name] for name in steps.NOTEBOOKS if name in statuses}
     inputs_path = run.staging / "inputs.json"
     inputs = (
         json.loads(inputs_path.read_text()) if inputs_path.exists() else previous.get("inputs", {})
@@ -409,7 +387,7 @@ def manifest(run: Run, previous: dict, timings: dict) -> dict:
     }
 
 
-def _title(run: Run, notebook: str) -> str:
+def _title(notebook: str) -> str:
     import nbformat
 
     from compass_nb.report.html import notebook_title
@@ -477,6 +455,20 @@ def _carry_over(run: Run) -> None:
             )
 
 
+def _completed_tables(run: Run) -> list[str]:
+    """The staged tables of the steps that completed, and the metrics."""
+    done = {steps.step(n).name for n, o in run.final.items() if o.status == "ok"}
+    tables = {t for s in steps.STEPS if s.name in done for t in s.writes}
+    return sorted(tables | {"metrics"})
+
+
+def _drop_incomplete(run: Run) -> None:
+    keep = set(_completed_tables(run))
+    for file in (run.staging / "tables").glob("*.parquet"):
+        if file.stem not in keep:
+            file.unlink()
+
+
 def run_period(
     params: dict,
     root: Path,
@@ -486,10 +478,11 @@ def run_period(
     notebooks: list[str],
     only: bool,
     jobs: int,
+    with_pack: bool,
+    workers: Workers | None,
+    loaded,
 ) -> Run:
-    """Run one period end to end and swap its pack into place; returns the run's record."""
-    from compass_nb import data
-
+    """Run one period end to end: compute, render (when it gets a pack), commit, swap in."""
     run_id = cycle_store.next_run_id(store, period)
     staging = root / ".staging" / f"{period}-run{run_id}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -500,18 +493,29 @@ def run_period(
         store=store,
         period=period,
         run_id=run_id,
-        fingerprint=data.source_fingerprint(params["source"]),
         staging=staging,
         notebooks=notebooks,
         only=only,
+        with_pack=with_pack,
+        fingerprint=_fingerprint(loaded),
     )
-    (staging / "run.json").write_text(json.dumps({"period": period, "run_id": run_id}))
-    if only:
+    _, threads = budget(jobs)
+    record = {"period": period, "run_id": run_id, "params": params, "store": str(store)}
+    record.update(threads=threads, pack=with_pack)
+    (staging / "run.json").write_text(json.dumps(record, default=str))
+    if only and with_pack:
         _carry_over(run)
     started = time.monotonic()
     run.started = datetime.now(UTC).isoformat(timespec="seconds")
-    print(f"Compass run {period} (run {run_id}) → {root / period}", flush=True)
-    execute_all(run, jobs)
+    print(
+        f"Compass run {period} (run {run_id})"
+        + (f" → {root / period}" if with_pack else ", store only"),
+        flush=True,
+    )
+    if not (with_pack and kernel_compute()):
+        compute(run, workers, loaded, jobs)
+    if with_pack:
+        render(run, jobs)
     timings = {
         "started": run.started,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -519,36 +523,22 @@ def run_period(
     }
     info, _ = build_pack(run, timings)
     pause_point("pack")
-    if info["status"] == "complete":
-        cycle_store.commit(store, staging, period=period, run_id=run_id)
-    private = staging / "private"
-    (private / "notebooks").mkdir(parents=True, exist_ok=True)
-    swap_in(root, staging / "pack", period)
-    swap_in(root, private, f"private/{period}")
-    (root / "index.html").write_text(pack.root_index(root), encoding="utf-8")
+    _drop_incomplete(run)
+    cycle_store.commit(
+        store,
+        staging,
+        period=period,
+        run_id=run_id,
+        status="complete" if info["status"] == "complete" else "partial",
+    )
+    if with_pack:
+        private = staging / "private"
+        (private / "notebooks").mkdir(parents=True, exist_ok=True)
+        swap_in(root, staging / "pack", period)
+        swap_in(root, private, f"private/{period}")
+    (root / "index.html").write_text(pack.root_index(root, store), encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)
     return run
-
-
-def preflight(params: dict, period: str) -> None:
-    """Read and validate every input once before any notebook starts.
-
-    A file that cannot be read (or, with ``strict``, any quarantined row) stops the run
-    here with the data layer's one clear message, instead of failing inside a notebook.
-    """
-    from compass_nb import data
-
-    loaded = data.load(
-        params["source"],
-        period=period,
-        encoding=params.get("encoding", "utf-8"),
-        strict=bool(params.get("strict")),
-    )
-    bad = int(loaded.quarantine.groupby(["table", "row"]).ngroups) if len(loaded.quarantine) else 0
-    if bad:
-        print(
-            f"{bad:,} input rows quarantined (see the 01 report and private/{period}/quarantine/)."
-        )
 
 
 def resolve(params: dict, out: str | Path | None) -> tuple[Path, Path]:
@@ -562,37 +552,95 @@ def resolve(params: dict, out: str | Path | None) -> tuple[Path, Path]:
     return root.resolve(), store
 
 
+def _fingerprint(loaded) -> str:
+    from compass_nb.data.loader import combined_fingerprint
+
+    return combined_fingerprint(loaded.fingerprints) if loaded is not None else ""
+
+
+def _load(params: dict, period: str, previous=None):
+    """The source validated once, as of ``period`` (re-cut from an earlier cycle's load)."""
+    from compass_nb import data
+
+    if previous is not None and hasattr(previous, "at"):
+        return previous.at(period)
+    return data.load(
+        params["source"],
+        period=period,
+        encoding=params.get("encoding", "utf-8"),
+        strict=bool(params.get("strict")),
+    )
+
+
+def run_cycles(
+    params: dict,
+    root: Path,
+    store: Path,
+    periods: list[str],
+    *,
+    notebooks: list[str] | None = None,
+    only: bool = False,
+    packs: set[str] = frozenset(),
+) -> list[Run]:
+    """Run ``periods`` in order (the source validated once), each committed to the store;
+    the periods in ``packs`` get their pack. Returns each cycle's record."""
+    jobs = int(params.get("jobs") or 0)
+    kernels, threads = budget(jobs)
+    records, loaded = [], None
+    with Workers(kernels, threads) as workers:
+        for cycle in periods:
+            loaded = _load(params, cycle, loaded)
+            _report_quarantine(loaded, cycle)
+            records.append(
+                run_period(
+                    dict(params, period=cycle),
+                    root,
+                    store,
+                    cycle,
+                    notebooks=notebooks or selected(None),
+                    only=only,
+                    jobs=jobs,
+                    with_pack=cycle in packs,
+                    workers=workers,
+                    loaded=loaded,
+                )
+            )
+    return records
+
+
 def run(params: dict, *, out: str | Path | None = None, only: list[str] | None = None) -> int:
     """Render the pack of ``params['period']`` (after ``backfill`` earlier cycles); the exit code."""
     from compass_nb import data
 
     root, store = resolve(params, out)
     period = params.get("period") or data.latest_complete_period(params["source"])
-    preflight(params, period)
-    notebooks = with_needs(only) if only else list(NEEDS)
     periods = previous_periods(period, int(params.get("backfill") or 0)) + [period]
-    failures = []
+    packs = {"all": set(periods), "none": set()}.get(params.get("packs"), {period})
     with run_lock(root, float(params.get("lock_wait", 600))):
         recover(root)
-        for cycle in periods:
-            record = run_period(
-                dict(params, period=cycle),
-                root,
-                store,
-                cycle,
-                notebooks=notebooks,
-                only=bool(only),
-                jobs=int(params.get("jobs") or 0),
-            )
-            failed = {n: o for n, o in record.outcomes.items() if o.status != "ok"}
-            if failed:
-                failures.append((cycle, failed))
-    print(f"\nPack: {root / period / 'index.html'}")
+        records = run_cycles(
+            params, root, store, periods, notebooks=selected(only), only=bool(only), packs=packs
+        )
+    failures = [
+        (record.period, name, outcome)
+        for record in records
+        for name, outcome in record.final.items()
+        if outcome.status != "ok" and not outcome.error.startswith("skipped:")
+    ]
+    if packs:
+        print(f"\nPack: {root / period / 'index.html'}")
     if failures:
         print("\nFailures:")
-        for cycle, failed in failures:
-            for name, outcome in failed.items():
-                print(f"  {cycle}  {name}: {outcome.status} — {outcome.error}")
-        print("Failed runs were not committed to the cycle store; their packs mark what failed.")
+        for cycle, name, outcome in failures:
+            print(f"  {cycle}  {name}: {outcome.status} — {outcome.error}")
+        print("The steps that failed were not committed to the cycle store; the packs mark them.")
         return 1
     return 0
+
+
+def _report_quarantine(loaded, period: str) -> None:
+    bad = int(loaded.quarantine.groupby(["table", "row"]).ngroups) if len(loaded.quarantine) else 0
+    if bad:
+        print(
+            f"{bad:,} input rows quarantined (see the 01 report and private/{period}/quarantine/)."
+        )

@@ -20,39 +20,20 @@
 # counted here; nothing is dropped silently. Read the summary first, then each check.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM; None means the latest complete month
-source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
-store = "reports/compass.duckdb"  # the cycle store
-encoding = "utf-8"  # encoding of CSV files
-currency = "EUR"
-fiscal_year_start = 1
-strict = False  # True: any quarantined row fails the run
-horizon = 18
-audience = "executive"
-run_dir = None  # set by the runner: this run's staging folder
-threads = None  # set by the runner: threads this kernel may use
+run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
 
 # %%
-from compass_nb import nb, quality
+from compass_nb import nb, steps
 from compass_nb.viz import quality as charts
 
-ctx = nb.context("data_collection", period=period, source=source, store=store, run_dir=run_dir,
-                 encoding=encoding, strict=strict, threads=threads)
-loaded = ctx.load()
-ctx.keep_inputs(loaded)
-overview = quality.table_overview(loaded.tables, loaded.rows_read, loaded.rows_accepted, loaded.quarantine)
-fresh = quality.freshness(loaded.tables, ctx.cutoff)
-reasons = quality.quarantine_reasons(loaded.quarantine)
-volume = quality.monthly_order_volume(loaded.tables["orders"])
-ctx.metric("rows_read", int(overview["rows_read"].sum()), label="Rows read", fmt="{:,}")
-ctx.metric("rows_quarantined", int(overview["quarantined"].sum()), label="Rows quarantined", fmt="{:,}")
-ctx.metric("tables", len(overview), label="Tables loaded")
+ctx = nb.context("data_collection", globals())
+inputs = steps.data_collection.run(ctx)
 
 # %% [markdown]
 # ## Summary
 
 # %%
-nb.summary(quality.summary_lines(overview, fresh, ctx.period))
+nb.summary(inputs.summary)
 
 # %% [markdown]
 # ## Rows per table and period coverage
@@ -62,7 +43,7 @@ nb.summary(quality.summary_lines(overview, fresh, ctx.period))
 # the dates (or periods) each table spans.
 
 # %%
-nb.show(overview, caption="Tables of the cycle", formats={"months_covered": "{:,}"})
+nb.show(inputs.overview, caption="Tables of the cycle")
 
 # %% [markdown]
 # ## Freshness
@@ -71,7 +52,7 @@ nb.show(overview, caption="Tables of the cycle", formats={"months_covered": "{:,
 # that stops weeks before the cut-off usually means an export was not refreshed.
 
 # %%
-nb.show(fresh, caption="Latest event per table")
+nb.show(inputs.freshness, caption="Latest event per table")
 
 # %% [markdown]
 # ## Items by family and location
@@ -81,7 +62,7 @@ nb.show(fresh, caption="Latest event per table")
 # shows up here before it distorts a forecast.
 
 # %%
-nb.show(quality.family_coverage(loaded.tables["orders"], loaded.tables["products"], ctx.cutoff), caption="Items with orders in the last 12 months")
+nb.show(inputs.coverage, caption="Items with orders in the last 12 months", empty="No orders or no products in the source.")
 
 # %% [markdown]
 # ## Missing values and duplicates
@@ -90,10 +71,10 @@ nb.show(quality.family_coverage(loaded.tables["orders"], loaded.tables["products
 # a required column never is — such rows are quarantined.
 
 # %%
-nb.show(quality.missing_values(loaded.tables), caption="Columns with missing values", formats={"share": "{:.1%}"})
+nb.show(inputs.missing, caption="Columns with missing values")
 
 # %%
-nb.show(quality.duplicate_rows(loaded.tables), caption="Exact duplicate rows", empty="No table has exact duplicate rows.")
+nb.show(inputs.duplicates, caption="Exact duplicate rows", empty="No table has exact duplicate rows.")
 
 # %% [markdown]
 # ## Quarantine
@@ -102,8 +83,10 @@ nb.show(quality.duplicate_rows(loaded.tables), caption="Exact duplicate rows", e
 # number, column and reason, are in the private folder (`private/<period>/quarantine/`).
 
 # %%
-display(nb.show(reasons, caption="Quarantined rows: top reasons", empty="No row was quarantined."))
-charts.quarantine_bars(reasons);
+nb.show(inputs.reasons, caption="Quarantined rows: top reasons", empty="No row was quarantined.")
+
+# %%
+charts.quarantine_bars(inputs.reasons);
 
 # %% [markdown]
 # ## Monthly order volume
@@ -111,4 +94,4 @@ charts.quarantine_bars(reasons);
 # Units ordered (bars) and net revenue (line) per month, up to the cut-off.
 
 # %%
-charts.order_volume(volume);
+charts.order_volume(inputs.volume);

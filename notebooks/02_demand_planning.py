@@ -12,6 +12,7 @@
 #     name: python3
 # ---
 
+
 # %% [markdown]
 # # 02 · Demand planning
 #
@@ -21,73 +22,17 @@
 # when the pipeline notebook ran, the sales pipeline's weighted commit.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM; None: the latest complete month
-source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
-store = "reports/compass.duckdb"  # the cycle store
-encoding = "utf-8"
-currency = "EUR"
-fiscal_year_start = 1
-strict = False
-horizon = 18  # months planned ahead
-audience = "executive"
-run_dir = None  # set by the runner: this run's staging folder
-threads = None  # set by the runner: threads this kernel may use
-movers = 10  # biggest changes against the previous cycle to list
-author = ""  # default author of overrides kept in the widget
+run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
+movers = None  # biggest changes against the previous cycle to list
+author = None  # default author of overrides kept in the widget
 
 # %%
-from compass_nb import nb, sop
-from compass_nb.sop import cycle
+from compass_nb import nb, steps
 from compass_nb.viz import sop as charts
 from compass_nb.widgets import sop as widgets
 
-ctx = nb.context(
-    "demand_planning",
-    period=period,
-    source=source,
-    store=store,
-    run_dir=run_dir,
-    encoding=encoding,
-    strict=strict,
-    fiscal_year_start=fiscal_year_start,
-    currency=currency,
-    audience=audience,
-    threads=threads,
-)
-t = ctx.inputs("orders", "products", "overrides", "budget")
-review = cycle.demand_review(
-    ctx.read("forecast"),
-    t["overrides"],
-    t["products"],
-    t["budget"],
-    t["orders"],
-    period=ctx.period,
-    horizon=horizon,
-    past_consensus=ctx.read("consensus", periods="all"),
-    pipeline_commit=ctx.read("pipeline_commit"),
-    fiscal_year_start=fiscal_year_start,
-    movers=movers,
-    currency=currency,
-)
-ctx.write("consensus", review.consensus)
-ctx.metric(
-    "consensus_units",
-    float(review.waterfall["consensus"].sum()),
-    label="Consensus units (horizon)",
-    fmt="{:,.0f}",
-)
-ctx.metric(
-    "consensus_revenue",
-    float(review.consensus["revenue"].sum()),
-    label="Consensus revenue (horizon)",
-    fmt="{:,.0f}",
-)
-ctx.metric(
-    "override_adjustment",
-    float(review.waterfall["adjustment"].sum()),
-    label="Override adjustment (units)",
-    fmt="{:+,.0f}",
-)
+ctx = nb.context("demand_planning", globals())
+review = steps.demand_planning.run(ctx)
 
 # %% [markdown]
 # ## Summary
@@ -106,15 +51,7 @@ nb.summary(review.summary)
 charts.consensus_waterfall(review.waterfall);
 
 # %%
-nb.show(
-    cycle.readable(review.waterfall),
-    caption="Statistical forecast → overrides → consensus, by family and month (units, revenue)",
-    max_rows=40,
-    formats={
-        c: "{:,.0f}"
-        for c in ["stat_forecast", "adjustment", "consensus", "stat_revenue", "revenue"]
-    },
-)
+nb.show(review.waterfall, caption="Statistical forecast → overrides → consensus, by family and month (units, revenue)", max_rows=40)
 
 # %% [markdown]
 # ## Gap to budget
@@ -126,12 +63,7 @@ nb.show(
 charts.budget_gap(review.budget_gap);
 
 # %%
-gap = sop.budget_gap_by_family(review.budget_gap)
-nb.show(
-    gap,
-    caption="Consensus against budget over the budgeted months, by family",
-    formats={c: "{:,.0f}" for c in gap.columns if c != "family"},
-)
+nb.show(review.budget_by_family, caption="Consensus against budget over the budgeted months, by family")
 
 # %% [markdown]
 # ## Pipeline commit for the next fiscal quarter
@@ -141,16 +73,7 @@ nb.show(
 # pipeline well below consensus means the plan counts on deals not yet in the CRM.
 
 # %%
-nb.note(
-    f"No pipeline output in the store for this cycle ({review.quarter}): run the pipeline notebook to compare."
-) if review.pipeline.empty else nb.show(
-    review.pipeline,
-    caption=f"Consensus revenue and pipeline, {review.quarter}",
-    formats={
-        c: "{:,.0f}"
-        for c in ["consensus_revenue", "commit", "best_case", "weighted", "weighted_vs_consensus"]
-    },
-)
+nb.show(review.pipeline, caption=f"Consensus revenue and pipeline, {review.quarter}", empty=f"No pipeline output in the store for this cycle ({review.quarter}): run the pipeline notebook to compare.")
 
 # %% [markdown]
 # ## Value: revenue and margin by family
@@ -167,13 +90,7 @@ charts.revenue_by_family(review.value);
 # due to the statistical forecast and the part due to overrides.
 
 # %%
-nb.note(
-    "No previous cycle in the store: nothing to compare with yet."
-) if review.movers.empty else nb.show(
-    review.movers,
-    caption="Biggest movers against the previous cycle",
-    formats={c: "{:,.0f}" for c in review.movers.columns if c not in ("family", "sku", "driver")},
-)
+nb.show(review.movers, caption="Biggest movers against the previous cycle", empty="No previous cycle in the store: nothing to compare with yet.")
 
 # %% [markdown]
 # ## Did the overrides add value?
@@ -183,18 +100,14 @@ nb.note(
 # the forecast; negative means the statistical forecast alone would have been closer.
 
 # %%
-nb.note("No past cycle with overrides and actuals yet.") if review.fva.empty else nb.show(
-    review.fva,
-    caption="Forecast value added of overrides (lag 1)",
-    formats={"wape_statistical": "{:.1%}", "wape_consensus": "{:.1%}", "fva": "{:+.1%}"},
-)
+nb.show(review.fva, caption="Forecast value added of overrides (lag 1)", empty="No past cycle with overrides and actuals yet.")
 
 # %% [markdown]
 # Overrides that name an item or family with no forecast this cycle are not applied; they
 # are listed here to be corrected or withdrawn.
 
 # %%
-nb.show(review.unmatched, caption="Overrides not applied: no forecast for the item or family")
+nb.show(review.unmatched, caption="Overrides not applied: no forecast for the item or family", empty="Every override names an item or family with a forecast.")
 
 # %% [markdown]
 # ## Try an override
@@ -203,4 +116,4 @@ nb.show(review.unmatched, caption="Overrides not applied: no forecast for the it
 # revenue change. *Keep override* records it (with your name and a reason) for the next run.
 
 # %% tags=["widget"]
-widgets.override_editor(review.consensus, cycle=ctx.period, save=ctx.save_override, author=author)
+widgets.override_editor(review.consensus, cycle=ctx.period, save=ctx.save_override, author=ctx.settings.author)

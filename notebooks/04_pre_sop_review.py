@@ -21,67 +21,15 @@
 # recommendation is valued by re-running the plan with it.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM; None: the latest complete month
-source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
-store = "reports/compass.duckdb"  # the cycle store
-encoding = "utf-8"
-currency = "EUR"
-fiscal_year_start = 1
-strict = False
-horizon = 18
-audience = "executive"
-run_dir = None  # set by the runner: this run's staging folder
-threads = None  # set by the runner: threads this kernel may use
-scenarios = [
-    {
-        "name": "line-a-plus-15",
-        "capacity": [{"resource": "Line-A", "change": 0.15, "from": "2027-01"}],
-    }
-]  # beside base, upside, downside
-max_capacity_increase = 0.25  # largest capacity increase a recommendation proposes on one resource
-recommendations = 5  # gaps (and excess items) to value
-holding_rate = 0.25  # yearly carrying cost of inventory, as a share of its value
+run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
+scenarios = None  # capacity scenarios beside base, upside and downside
 
 # %%
-from compass_nb import nb, sop
-from compass_nb.sop import cycle
+from compass_nb import nb, steps
 from compass_nb.viz import sop as charts
 
-ctx = nb.context(
-    "pre_sop_review",
-    period=period,
-    source=source,
-    store=store,
-    run_dir=run_dir,
-    encoding=encoding,
-    strict=strict,
-    fiscal_year_start=fiscal_year_start,
-    currency=currency,
-    audience=audience,
-    threads=threads,
-)
-t = ctx.inputs("products", "capacity")
-review = cycle.pre_sop_review(
-    ctx.read("consensus"),
-    ctx.read("supply_plan"),
-    t["capacity"],
-    t["products"],
-    scenarios=scenarios,
-    max_increase=max_capacity_increase,
-    recommendations=recommendations,
-    holding_rate=holding_rate,
-    currency=currency,
-)
-ctx.write("scenarios", review.scenarios_for_store())
-ctx.write("recommendations", review.recommendations)
-ctx.metric(
-    "revenue_at_risk",
-    float(review.gaps["revenue_at_risk"].sum()),
-    label="Revenue at risk",
-    fmt="{:,.0f}",
-)
-ctx.metric("scenarios", int(review.scenarios["scenario"].nunique()), label="Scenarios compared")
-ctx.metric("recommendations", len(review.recommendations), label="Recommendations")
+ctx = nb.context("pre_sop_review", globals())
+review = steps.pre_sop_review.run(ctx)
 
 # %% [markdown]
 # ## Summary
@@ -96,22 +44,10 @@ nb.summary(review.summary)
 # revenue and margin at risk; consecutive months of a family form one gap to close.
 
 # %%
-nb.show(
-    cycle.readable(review.gap_periods),
-    caption="Gaps to close (consecutive months per family)",
-    formats={c: "{:,.0f}" for c in ["gap_units", "revenue_at_risk", "margin_at_risk"]},
-)
+nb.show(review.gap_periods, caption="Gaps to close (consecutive months per family)", empty="No gap: constrained supply meets demand in every month.")
 
 # %%
-nb.show(
-    cycle.readable(review.gaps),
-    caption="Demand against constrained supply by family and month (largest risk first)",
-    max_rows=20,
-    formats={"fill_rate": "{:.1%}"}
-    | {
-        c: "{:,.0f}" for c in ["demand", "supply", "gap_units", "revenue_at_risk", "margin_at_risk"]
-    },
-)
+nb.show(review.gaps, caption="Demand against constrained supply by family and month (largest risk first)", max_rows=20)
 
 # %% [markdown]
 # ## Scenarios against base
@@ -121,11 +57,7 @@ nb.show(
 # resource from a given month. Each column is the change against base.
 
 # %%
-nb.show(
-    sop.side_by_side(review.scenarios),
-    caption="Scenarios side by side: base figure and change against base",
-    formats={c: "{:,.2f}" for c in sop.side_by_side(review.scenarios).columns if c != "metric"},
-)
+nb.show(review.side_by_side, caption="Scenarios side by side: base figure and change against base")
 
 # %%
 charts.scenario_deltas(review.scenarios);
@@ -146,11 +78,4 @@ nb.show(review.ledger, caption="Assumptions per scenario", max_rows=40)
 # save. Step 05 asks the executive meeting to approve or decline each.
 
 # %%
-nb.note(
-    "No recommendation this cycle: no gap and no stock above the maximum cover."
-) if review.recommendations.empty else nb.show(
-    cycle.readable(review.recommendations),
-    caption="Recommendations",
-    formats={"capacity_change": "{:.0%}", "share_of_gap_closed": "{:.0%}"}
-    | {c: "{:,.0f}" for c in ["units", "recovered_revenue", "value", "gap_value"]},
-)
+nb.show(review.recommendations, caption="Recommendations", empty="No recommendation this cycle: no gap and no stock above the maximum cover.")

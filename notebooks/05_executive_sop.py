@@ -21,73 +21,15 @@
 # recorded in the cycle's decision log.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM; None: the latest complete month
-source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
-store = "reports/compass.duckdb"  # the cycle store
-encoding = "utf-8"
-currency = "EUR"
-fiscal_year_start = 1
-strict = False
-horizon = 18
-audience = "executive"
-run_dir = None  # set by the runner: this run's staging folder
-threads = None  # set by the runner: threads this kernel may use
-approved_scenario = "base"  # the scenario the plan follows (a name from step 04)
-decisions = []  # decisions taken: text, or {title, option, owner, due}
-targets = {  # KPI targets; None: no target (revenue and margin are compared with the budget)
-    "revenue_plan": None,
-    "margin_plan": None,
-    "margin_rate": None,
-    "fill_rate": 0.95,
-    "inventory_value": None,
-    "days_of_supply": 60.0,
-    "forecast_accuracy": 0.7,
-}
-kpi_months = 12  # months the headline KPIs cover
+run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
+approved_scenario = None  # the scenario the meeting approved (a name from step 04)
+decisions = None  # decisions taken: text, or {title, option, owner, due}
 
 # %%
-from compass_nb import nb, sop
-from compass_nb.sop import cycle
+from compass_nb import nb, steps
 
-ctx = nb.context(
-    "executive_sop",
-    period=period,
-    source=source,
-    store=store,
-    run_dir=run_dir,
-    encoding=encoding,
-    strict=strict,
-    fiscal_year_start=fiscal_year_start,
-    currency=currency,
-    audience=audience,
-    threads=threads,
-)
-t = ctx.inputs("orders", "budget")
-scenario_table = ctx.read("scenarios")
-recommendations = ctx.read("recommendations")
-review = cycle.executive_review(
-    ctx.read("consensus", periods="all"),
-    ctx.read("supply_plan", periods="all"),
-    scenario_table,
-    recommendations,
-    t["budget"],
-    t["orders"],
-    period=ctx.period,
-    targets=targets,
-    kpi_months=kpi_months,
-    currency=currency,
-)
-log = sop.decision_log(approved_scenario, decisions, list(scenario_table["scenario"].unique()))
-ctx.write("decisions", log)
-kpis = review.kpis.set_index("kpi")["value"]
-ctx.metric(
-    "revenue_plan",
-    float(kpis["revenue_plan"]),
-    label=f"Revenue plan ({kpi_months} months)",
-    fmt="{:,.0f}",
-)
-ctx.metric("fill_rate_plan", float(kpis["fill_rate"]), label="Planned fill rate", fmt="{:.1%}")
-ctx.metric("approved_scenario", approved_scenario, label="Approved scenario")
+ctx = nb.context("executive_sop", globals())
+review = steps.executive_sop.run(ctx)
 
 # %% [markdown]
 # ## Summary
@@ -103,10 +45,7 @@ nb.summary(review.summary)
 # (higher is better, except inventory and days of supply).
 
 # %%
-nb.show(
-    sop.kpi_display(review.kpis),
-    caption=f"KPIs against previous cycle, budget and targets ({currency})",
-)
+nb.show(review.kpi_display, caption=f"KPIs against previous cycle, budget and targets ({ctx.shared.currency})")
 
 # %% [markdown]
 # ## Top risks and opportunities
@@ -116,7 +55,7 @@ nb.show(
 # the recommended actions. Values in money.
 
 # %%
-nb.show(review.risks, caption="Risks and opportunities", formats={"value": "{:,.0f}"})
+nb.show(review.risks, caption="Risks and opportunities")
 
 # %% [markdown]
 # ## Decisions required
@@ -125,14 +64,10 @@ nb.show(review.risks, caption="Risks and opportunities", formats={"value": "{:,.
 # its value. The options' figures follow.
 
 # %%
-nb.show(review.decisions_required, caption="Decisions required", formats={"value": "{:,.0f}"})
+nb.show(review.decisions_required, caption="Decisions required")
 
 # %%
-nb.show(
-    sop.side_by_side(scenario_table),
-    caption="Options: the scenarios of the pre-S&OP review against base",
-    formats={c: "{:,.2f}" for c in sop.side_by_side(scenario_table).columns if c != "metric"},
-)
+nb.show(review.side_by_side, caption="Options: the scenarios of the pre-S&OP review against base")
 
 # %% [markdown]
 # ## Decision log
@@ -142,4 +77,4 @@ nb.show(
 # 06 sets each cycle's decisions beside what followed.
 
 # %%
-nb.show(log, caption=f"Decisions of the {ctx.period} cycle")
+nb.show(review.log, caption=f"Decisions of the {ctx.period} cycle")

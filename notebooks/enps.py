@@ -22,60 +22,23 @@
 # suppression log at the end.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM; None: the latest complete month
-source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
-store = "reports/compass.duckdb"  # the cycle store
-encoding = "utf-8"  # encoding of CSV files
-currency = "EUR"
-fiscal_year_start = 1
-strict = False  # True: any quarantined row fails the run
-horizon = 18
-audience = "executive"
-run_dir = None  # set by the runner: this run's staging folder
-threads = None  # set by the runner: threads this kernel may use
-min_group_size = 5  # smallest group whose results may be shown
-min_comment_group = 10  # smallest group whose comments may be listed
-min_driver_responses = 30  # fewest paired answers for a driver correlation
-participation_flag = 0.6  # participation under this share is flagged
-confidence = 0.95  # level of every interval
-bootstrap_samples = 2000  # resamples of respondents for the bootstrap intervals
-seed = 7  # seed of the bootstrap
-scale_min = 0  # lowest eNPS answer (0 or 1)
-scale_max = 10  # highest eNPS answer
-promoter_min = 9  # answers from here up are promoters
-detractor_max = 6  # answers up to here are detractors
-favourable_min = 4  # Likert answers (1–5) from here up are favourable
+run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
+min_group_size = None  # smallest group whose results may be shown
 
 # %%
-from compass_nb import enps, nb
-from compass_nb.enps import pulse
-from compass_nb.enps.results import headline, summary_lines
+from compass_nb import nb, steps
 from compass_nb.viz import enps as charts
 from compass_nb.widgets import enps as explorer
 
-ctx = nb.context("enps", period=period, source=source, store=store, run_dir=run_dir,
-                 encoding=encoding, strict=strict, threads=threads)
-t = ctx.inputs("survey_questions", "survey_responses", "survey_invites", "org_units")
-settings = enps.Settings.from_parameters(
-    min_group_size, min_comment_group, min_driver_responses, participation_flag, confidence,
-    bootstrap_samples, seed, scale_min, scale_max, promoter_min, detractor_max, favourable_min)
-result = enps.engagement(t["survey_questions"], t["survey_responses"], t["survey_invites"],
-                         t["org_units"], settings, strict=strict)
-latest, company, buckets = result.latest, result.root, settings.buckets
-top = headline(result)
-ctx.metric("enps", top["enps"], label=f"Company eNPS ({latest})", fmt="{:+.0f}")
-ctx.metric("enps_low", top["low"], label="eNPS 95 % interval, low", fmt="{:+.0f}")
-ctx.metric("enps_high", top["high"], label="eNPS 95 % interval, high", fmt="{:+.0f}")
-ctx.metric("participation", top["participation"], label="Participation", fmt="{:.0%}")
-ctx.metric("enps_change", top["change"], label="eNPS change vs previous survey", fmt="{:+.0f}")
-ctx.write("enps_results", result.scores)
-result.quarantine.to_csv(ctx.private_dir("enps") / "survey_quarantine.csv", index=False)
+ctx = nb.context("enps", globals())
+review = steps.enps.run(ctx)
+result, view, s = review.result, review.view, ctx.settings
 
 # %% [markdown]
 # ## Summary
 
 # %%
-nb.summary(summary_lines(result))
+nb.summary(review.summary)
 
 # %% [markdown]
 # ## Company eNPS over time
@@ -86,16 +49,10 @@ nb.summary(summary_lines(result))
 # resampling respondents. Month-to-month wiggles inside the band are noise.
 
 # %%
-charts.enps_trend(result.scores, buckets=buckets, group=company)
+charts.enps_trend(result.scores, buckets=s.buckets, group=view.company);
 
 # %%
-nb.show(result.scores.loc[result.scores["group"] == company,
-                          ["survey_id", "n", "invited", "pct_promoters", "pct_passives", "pct_detractors",
-                           "enps", "low", "high", "boot_low", "boot_high"]].iloc[::-1],
-        caption=f"{company}: eNPS by survey, newest first", max_rows=12,
-        formats={"invited": "{:.0f}", "pct_promoters": "{:.0f} %", "pct_passives": "{:.0f} %",
-                 "pct_detractors": "{:.0f} %", "enps": "{:+.0f}", "low": "{:+.0f}", "high": "{:+.0f}",
-                 "boot_low": "{:+.0f}", "boot_high": "{:+.0f}"})
+nb.show(view.company_trend, caption=f"{view.company}: eNPS by survey, newest first", max_rows=12, formats=charts.SCORE_FORMATS)
 
 # %% [markdown]
 # ## Groups in the latest survey, and what changed
@@ -106,13 +63,10 @@ nb.show(result.scores.loc[result.scores["group"] == company,
 # (paired where the same people answered both surveys); otherwise it is within the noise.
 
 # %%
-charts.bucket_shares(result.scores[result.scores["survey_id"] == latest], buckets=buckets)
+charts.bucket_shares(view.latest_scores, buckets=s.buckets);
 
 # %%
-nb.show(result.changes.loc[result.changes["survey_id"] == latest,
-                           ["group", "previous_survey_id", "delta", "low", "high", "paired_n", "verdict"]],
-        caption=f"eNPS change into {latest}",
-        formats={"delta": "{:+.0f}", "low": "{:+.0f}", "high": "{:+.0f}"})
+nb.show(view.changes, caption=f"eNPS change into {view.survey_id}", formats=charts.SCORE_FORMATS)
 
 # %% [markdown]
 # ## Teams × questions
@@ -121,9 +75,7 @@ nb.show(result.changes.loc[result.changes["survey_id"] == latest,
 # Read across a row for a team's weak spots, down a column for a company-wide issue.
 
 # %%
-labels = result.questions.set_index("question_id")["driver"].dropna().to_dict()
-charts.favourability_heatmap(pulse.heatmap_data(result.favourability, latest, result.questions, first=company),
-                             favourable_min=settings.favourable_min, labels=labels)
+charts.favourability_heatmap(view.heatmap, favourable_min=s.favourable_min, labels=view.driver_labels);
 
 # %% [markdown]
 # ## Drivers: what moves with eNPS
@@ -132,8 +84,7 @@ charts.favourability_heatmap(pulse.heatmap_data(result.favourability, latest, re
 # the number of people behind it. Correlation, not cause: read it as where to look first.
 
 # %%
-charts.driver_dots(result.drivers[(result.drivers["survey_id"] == latest)
-                                  & (result.drivers["group"] == company)], buckets=buckets)
+charts.driver_dots(view.drivers, buckets=s.buckets);
 
 # %% [markdown]
 # ## Participation
@@ -142,8 +93,7 @@ charts.driver_dots(result.drivers[(result.drivers["survey_id"] == latest)
 # participation makes a score less representative, whatever its interval says.
 
 # %%
-charts.participation_bars(result.participation[result.participation["survey_id"] == latest],
-                          flag_below=settings.participation_flag)
+charts.participation_bars(view.participation, flag_below=s.participation_flag);
 
 # %% [markdown]
 # ## Comments
@@ -153,11 +103,10 @@ charts.participation_bars(result.participation[result.participation["survey_id"]
 # group that may be shown.
 
 # %%
-charts.theme_bars(result.themes[(result.themes["survey_id"] == latest) & (result.themes["group"] == company)])
+charts.theme_bars(view.themes);
 
 # %%
-nb.show(result.comments[result.comments["survey_id"] == latest][["group", "themes", "comment"]],
-        caption=f"Comments in {latest}", max_rows=40)
+nb.show(view.comments, caption=f"Comments in {view.survey_id}", max_rows=40)
 
 # %% [markdown]
 # ## Suppression log
@@ -169,14 +118,10 @@ nb.show(result.comments[result.comments["survey_id"] == latest][["group", "theme
 # The log names groups, never their answers or sizes.
 
 # %%
-nb.show(result.log[result.log["survey_id"] == latest][["group", "hidden", "reason"]],
-        caption=f"Hidden in {latest} (minimum group size {settings.min_group_size})", max_rows=80)
+nb.show(view.log, caption=f"Hidden in {view.survey_id} (minimum group size {s.min_group_size})", max_rows=80)
 
 # %%
-nb.note(f"Survey rows set aside by the checks: {len(result.quarantine)}"
-        + ("" if result.quarantine.empty else " — by reason: "
-           + "; ".join(f"{r} ({n})" for r, n in result.quarantine["reason"].value_counts().items()))
-        + ". The rows themselves are kept in the private folder.")
+nb.note(view.quarantine_note)
 
 # %% [markdown]
 # ## Explore a group

@@ -23,56 +23,21 @@
 # re-selected and flagged.
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM (None: the latest complete month)
-source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
-store = "reports/compass.duckdb"  # the cycle store
-encoding = "utf-8"  # encoding of CSV files
-currency = "EUR"
-fiscal_year_start = 1  # month number the fiscal year starts in
-strict = False
-horizon = 18  # months to forecast
-audience = "executive"
-jobs = 1  # kernels the runner runs side by side
-executor = "local"  # local (processes) | dask
-scheduler = None  # Dask scheduler address when executor is dask
-run_dir = None  # set by the runner: this run's staging folder
-threads = None  # set by the runner: processes this kernel may use (None: all cores)
-level = [80, 95]  # prediction interval levels, percent
-candidates = "auto"  # auto | default | fast | full | list of model names
-backtest_windows = None  # rolling origins for selection (None: 2, or 1 above 1,000 series)
-show_series = 4  # series plotted with history and intervals
+run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
+candidates = None  # auto | default | fast | full | a list of model names
 
 # %%
-from compass_nb import nb
-from compass_nb.forecast import cycle as fcycle
+from compass_nb import nb, steps
 from compass_nb.viz import forecast as charts
 
-ctx = nb.context("forecasting", period=period, source=source, store=store, run_dir=run_dir,
-                 encoding=encoding, strict=strict, fiscal_year_start=fiscal_year_start,
-                 currency=currency, audience=audience, threads=threads)
-t = ctx.inputs("orders", "products", "overrides")
-demand = fcycle.monthly_demand(t["orders"], t["products"], ctx.cutoff)
-past = fcycle.past_snapshots(ctx.read("forecast", periods="all"), ctx.period)
-signals = fcycle.cycle_tracking(past, demand)
-run = fcycle.run_cycle(demand, horizon, level, candidates=candidates, backtest_windows=backtest_windows,
-                       reselect=fcycle.reselect_ids(signals), n_jobs=threads, executor=executor,
-                       scheduler=scheduler)
-ctx.write("forecast", run.forecast[fcycle.FORECAST_COLUMNS])
-ctx.write("forecast_backtest", run.backtest)
-fva = fcycle.fva_table(past, demand, t["overrides"]) if len(past) else fcycle.fva_from_backtest(run)
-fva_family = fcycle.fva_table(past, demand, t["overrides"], by="family") if len(past) else fcycle.fva_from_backtest(run, by="family")
-now = fcycle.cycle_nowcast(run.forecast, ctx.mtd_orders(), t["orders"])
-head = fcycle.headline_metrics(run.backtest)
-ctx.metric("wape", head["wape"], label="Backtest WAPE (SKU × location)", fmt="{:.1%}")
-ctx.metric("bias", head["bias"], label="Backtest bias", fmt="{:+.1%}")
-ctx.metric("mase", head["mase"], label="Backtest MASE (median)", fmt="{:.2f}")
-ctx.metric("coverage", head["coverage"], label="80 % interval coverage (backtest)", fmt="{:.0%}")
+ctx = nb.context("forecasting", globals())
+review = steps.forecasting.run(ctx)
 
 # %% [markdown]
 # ## Summary
 
 # %%
-nb.summary(fcycle.summary_lines(run, head, signals, now))
+nb.summary(review.summary)
 
 # %% [markdown]
 # ## Demand classes
@@ -82,10 +47,10 @@ nb.summary(fcycle.summary_lines(run, head, signals, now))
 # SBA, TSB and ADIDA.
 
 # %%
-charts.demand_classes(run.result.classes);
+charts.demand_classes(review.cycle.result.classes);
 
 # %%
-nb.show(fcycle.class_counts(run), caption="Series by demand class and level")
+nb.show(review.class_counts, caption="Series by demand class and level")
 
 # %% [markdown]
 # ## Backtest leaderboard
@@ -95,11 +60,10 @@ nb.show(fcycle.class_counts(run), caption="Series by demand class and level")
 # better on a series.
 
 # %%
-charts.leaderboard(fcycle.leaderboard(run.result));
+charts.leaderboard(review.leaderboard);
 
 # %%
-nb.show(fcycle.leaderboard(run.result), caption="Backtest leaderboard",
-        formats={"relative_mae": "{:.2f}"})
+nb.show(review.leaderboard, caption="Backtest leaderboard")
 
 # %% [markdown]
 # ## Accuracy by family
@@ -108,15 +72,13 @@ nb.show(fcycle.leaderboard(run.result), caption="Backtest leaderboard",
 # family. Interval coverage is measured in the same backtest.
 
 # %%
-charts.accuracy_by_family(fcycle.accuracy_by_family(run.backtest));
+charts.accuracy_by_family(review.accuracy_by_family);
 
 # %%
-nb.show(fcycle.accuracy_by_family(run.backtest), caption="Backtest accuracy by family",
-        formats={"wape": "{:.1%}", "bias": "{:+.1%}"})
+nb.show(review.accuracy_by_family, caption="Backtest accuracy by family")
 
 # %%
-nb.show(run.result.coverage, caption="Interval coverage in the backtest and the method kept",
-        formats={"coverage": "{:.0%}"})
+nb.show(review.cycle.result.coverage, caption="Interval coverage in the backtest and the method kept")
 
 # %% [markdown]
 # ## Forecasts with their history
@@ -124,7 +86,7 @@ nb.show(run.result.coverage, caption="Interval coverage in the backtest and the 
 # The largest series, with 80 % and 95 % intervals.
 
 # %%
-charts.series_panel(run.history, run.forecast, fcycle.largest_series(run, show_series));
+charts.series_panel(review.cycle.history, review.cycle.forecast, review.largest);
 
 # %% [markdown]
 # ## Forecast value added
@@ -134,11 +96,10 @@ charts.series_panel(run.history, run.forecast, fcycle.largest_series(run, show_s
 # past cycles). A step that raises the error destroys value.
 
 # %%
-charts.fva_stairstep(fva);
+charts.fva_stairstep(review.fva);
 
 # %%
-nb.show(fva_family, caption="Forecast value added by family",
-        formats={"wape": "{:.1%}", "bias": "{:+.1%}", "mae": "{:,.1f}", "fva": "{:+.1%}"})
+nb.show(review.fva_family, caption="Forecast value added by family")
 
 # %% [markdown]
 # ## Tracking signals and re-selection
@@ -147,11 +108,10 @@ nb.show(fva_family, caption="Forecast value added by family",
 # Series beyond ±4 were re-selected in this run (flag `re-selected`).
 
 # %%
-charts.tracking_signals(signals);
+charts.tracking_signals(review.signals);
 
 # %%
-nb.show(fcycle.flagged_series(run, signals), caption="Flagged series",
-        formats={"tracking_signal": "{:+.1f}"}, empty="No series is flagged.")
+nb.show(review.flagged, caption="Flagged series", empty="No series is flagged.")
 
 # %% [markdown]
 # ## Nowcast of the current month
@@ -160,11 +120,9 @@ nb.show(fcycle.flagged_series(run, signals), caption="Flagged series",
 # (weekday pattern), blended with the forecast as the month goes by.
 
 # %%
-nb.show(fcycle.nowcast_summary(now), caption="Nowcast against forecast, largest gaps first",
-        formats={"forecast": "{:,.0f}", "mtd": "{:,.0f}", "share_elapsed": "{:.0%}", "nowcast": "{:,.0f}",
-                 "gap": "{:+.0%}"}, max_rows=10, empty="No month-to-date orders.")
+nb.show(review.nowcast_table, caption="Nowcast against forecast, largest gaps first", max_rows=10, empty="No month-to-date orders.")
 
 # %% tags=["widget"]
 from compass_nb.widgets import forecast as forecast_widgets
 
-forecast_widgets.series_explorer(run)
+forecast_widgets.series_explorer(review.cycle)

@@ -23,55 +23,23 @@
 # (distributions only, unless the audience is the sales team).
 
 # %% tags=["parameters"]
-period = None  # month under review, YYYY-MM; None means the latest complete month
-source = "demo"  # demo | demo:small | folder | DuckDB file | SQLAlchemy URL
-store = "reports/compass.duckdb"  # the cycle store
-encoding = "utf-8"  # encoding of CSV files
-currency = "EUR"
-fiscal_year_start = 1  # month number the fiscal year starts in
-strict = False
-audience = "executive"  # executive: distributions only | team: adds the named scorecard (private folder)
-stages = None  # CRM stage mapping: list of name/order/category/is_closed/is_won; None means the demo stages
-stalled_days = 30  # an open deal unchanged for longer than this is stalled
-quota_roles = ["AE", "AM"]  # roles whose quotas and bookings count for coverage and attainment
-lookback_months = 12  # months of closed deals behind win rates, cycle and stage weights
-velocity_window = 3  # trailing months of closed deals behind each month's velocity
-backtest_quarters = 8  # past quarters the weighted forecast is backtested on
-run_dir = None  # set by the runner: this run's staging folder
-threads = None  # set by the runner: threads this kernel may use
+run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
+stages = None  # your CRM's stage names: name, order, category, is_closed, is_won
+stalled_days = None  # an open deal unchanged for longer is stalled
 
 # %%
-from compass_nb import nb
+from compass_nb import nb, steps
 from compass_nb.pipeline import analysis
 from compass_nb.viz import pipeline as charts
 
-ctx = nb.context("pipeline", period=period, source=source, store=store, run_dir=run_dir,
-                 encoding=encoding, strict=strict, fiscal_year_start=fiscal_year_start,
-                 currency=currency, audience=audience, threads=threads)
-tables = ctx.inputs("opportunities", "opportunity_history", "reps", "quotas", "credit_splits")
-settings = analysis.Settings(stages=stages, stalled_days=stalled_days, quota_roles=quota_roles,
-                             lookback_months=lookback_months, velocity_window=velocity_window,
-                             backtest_quarters=backtest_quarters)
-a = analysis.analyse(tables, ctx.period, fiscal_year_start=fiscal_year_start, settings=settings)
-h = a.headlines
-ctx.write("pipeline_commit", a.pipeline_commit())
-ctx.write("pipeline_forecast", a.forecast)
-ctx.write("pipeline_backtest", a.backtest)
-ctx.write("pipeline_velocity", a.velocity)
-ctx.metric("win_rate", h["win_rate"], label="Win rate", fmt="{:.0%}")
-ctx.metric("cycle_days", h["cycle_days"], label="Sales cycle (median days)", fmt="{:.0f}")
-ctx.metric("velocity", h["velocity"], label=f"Sales velocity ({currency} per day)", fmt="{:,.0f}")
-ctx.metric("coverage", h["coverage"], label=f"Coverage {a.quarter[0]}", fmt="{:.1f}×")
-ctx.metric("attainment_median", h["attainment_median"], label="Median attainment", fmt="{:.0%}")
-ctx.metric("backtest_mape", h["backtest_mape"], label="Weighted forecast error (backtest MAPE)", fmt="{:.0%}")
-ctx.metric("next_quarter_weighted", h["next_quarter_weighted"], label=f"Weighted forecast {a.next_quarter[0]}",
-           fmt="{:,.0f}")
+ctx = nb.context("pipeline", globals())
+a = steps.pipeline.run(ctx)
 
 # %% [markdown]
 # ## Summary
 
 # %%
-nb.summary(analysis.summary_lines(a, currency))
+nb.summary(analysis.summary_lines(a, ctx.shared.currency))
 
 # %% [markdown]
 # ## Data checks
@@ -89,8 +57,7 @@ nb.show(a.unknown, caption="Unknown stages", empty="Every stage in the data is i
 # attainment and pay agree.
 
 # %%
-nb.show(a.flag_mismatches, caption="Closed/won flags that disagree with the mapping",
-        empty="Every deal's closed/won flags agree with the mapping.")
+nb.show(a.flag_mismatches, caption="Closed/won flags that disagree with the mapping", empty="Every deal's closed/won flags agree with the mapping.")
 
 # %% [markdown]
 # ## Funnel
@@ -131,8 +98,7 @@ charts.cycle_histogram(a.cycles)
 charts.stage_durations(a.stage_durations);
 
 # %%
-nb.show(analysis.stalled_table(a), caption=f"Stalled deals (no change for more than {stalled_days} days)",
-        empty="No stalled deals.", formats={"amount": "{:,.0f}"})
+nb.show(analysis.stalled_table(a), caption=f"Stalled deals (no change for more than {a.settings.stalled_days} days)", empty="No stalled deals.")
 
 # %% [markdown]
 # ## Sales velocity
@@ -157,8 +123,7 @@ charts.velocity_drivers(a.drivers);
 charts.coverage_bars(a.coverage);
 
 # %%
-nb.show(a.coverage, caption=f"Coverage of {a.quarter[0]} as of {ctx.period}",
-        formats={c: "{:,.0f}" for c in ["quota", "closed_won", "remaining", "open_pipeline"]} | {"coverage": "{:.2f}"})
+nb.show(a.coverage, caption=f"Coverage of {a.quarter[0]} as of {ctx.period}", formats={"coverage": "{:.2f}×"})
 
 # %% [markdown]
 # ## Pipeline flow
@@ -171,7 +136,7 @@ nb.show(a.coverage, caption=f"Coverage of {a.quarter[0]} as of {ctx.period}",
 charts.flow_waterfall(a.flow, title=f"{a.quarter[0]} pipeline during {ctx.period}");
 
 # %%
-nb.show(a.flow, caption="Pipeline flow", formats={"value": "{:,.0f}"})
+nb.show(a.flow, caption="Pipeline flow")
 
 # %%
 charts.slippage_histogram(a.push_days);
@@ -197,8 +162,7 @@ charts.forecast_rollups(a.forecast, quarter=a.quarter[0])
 charts.forecast_rollups(a.forecast, quarter=a.next_quarter[0]);
 
 # %%
-nb.show(a.forecast, caption="Forecast roll-ups by product family", formats={
-    c: "{:,.0f}" for c in ["closed", "commit", "best_case", "pipeline", "weighted_pipeline", "expected_new", "weighted"]})
+nb.show(a.forecast, caption="Forecast roll-ups by product family")
 
 # %% [markdown]
 # ### Backtest
@@ -208,9 +172,7 @@ nb.show(a.forecast, caption="Forecast roll-ups by product family", formats={
 
 # %%
 charts.backtest_chart(a.backtest)
-nb.show(a.backtest, caption="Backtest of the weighted forecast", formats={
-    c: "{:,.0f}" for c in ["weighted", "weighted_pipeline", "expected_new", "commit", "best_case", "actual", "error"]}
-    | {"pct_error": "{:+.0%}"})
+nb.show(a.backtest, caption="Backtest of the weighted forecast")
 
 # %%
 nb.note(analysis.closing_note(a))
@@ -224,12 +186,10 @@ nb.note(analysis.closing_note(a))
 
 # %%
 charts.attainment_histogram(a.attainment)
-nb.show(a.attainment_distribution, caption="Attainment, all sellers", formats={
-    "at_or_above_quota": "{:.0%}", "p25": "{:.0%}", "median": "{:.0%}", "p75": "{:.0%}"})
+nb.show(a.attainment_distribution, caption="Attainment, all sellers", values="{:.0%}")
 
 # %%
-nb.show(a.attainment_by_team, caption="Attainment by team (teams of five sellers or more)", formats={
-    "at_or_above_quota": "{:.0%}", "p25": "{:.0%}", "median": "{:.0%}", "p75": "{:.0%}"})
+nb.show(a.attainment_by_team, caption="Attainment by team (teams of five sellers or more)", values="{:.0%}")
 
 # %% [markdown]
 # Ramp of new hires: median cumulative attainment by month since hire (months followed by
@@ -243,12 +203,7 @@ charts.ramp_curve(a.ramp);
 # is written only when the audience is the sales team, and only to the private folder.
 
 # %%
-if audience == "team":
-    folder = ctx.private_dir("scorecards")
-    a.scorecard.to_csv(folder / "pipeline_scorecard.csv", index=False)
-    (folder / "pipeline_scorecard.html").write_text(a.scorecard.to_html(index=False, escape=True))
-nb.note(f"Named scorecard of {len(a.scorecard)} sellers written to the private folder."
-        if audience == "team" else "Audience is executive: no named scorecard.")
+nb.note(a.scorecard_note)
 
 # %% [markdown]
 # ## Explore a team

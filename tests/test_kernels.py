@@ -2,7 +2,7 @@
 
 import nbformat
 
-from compass_nb.execute import without_widgets
+from compass_nb.kernels import without_widgets
 
 
 def test_widget_cells_are_skipped_in_batch_runs_and_other_cells_are_not():

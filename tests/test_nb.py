@@ -1,40 +1,63 @@
-"""The notebook context's safe display helpers."""
+"""The notebook side: the context a notebook builds, inside and outside a run."""
+
+import json
 
 import pandas as pd
+import pytest
 
-from compass_nb import nb
+from compass_nb import nb, params
+from compass_nb.context import Context, to_store
+from compass_nb.errors import ParameterError
 
 
-def test_show_escapes_data_and_formats_numbers():
-    html = str(
-        nb.show(pd.DataFrame({"name": ["A & <b>"], "amount": [1234.5]}), caption="<i>cap</i>")
+def test_outside_a_run_the_context_merges_the_defaults_with_the_notebooks_values(tmp_path):
+    namespace = {"period": "2026-09", "movers": 3, "author": None, "total": 5, "run_dir": None}
+    ctx = nb.context(
+        "demand_planning", namespace, source="demo:small", store=str(tmp_path / "s.duckdb")
     )
-    assert "A &amp; &lt;b&gt;" in html and "1,234.50" in html and "&lt;i&gt;cap&lt;/i&gt;" in html
+    assert ctx.period == "2026-09" and not ctx.in_run
+    assert ctx.settings.movers == 3  # set in the notebook
+    assert ctx.settings.author == params.defaults()["demand_planning"]["author"]  # None: default
+    assert ctx.shared.horizon == params.defaults()["horizon"]
+    assert "total" not in ctx.params  # a notebook's own variable is not a parameter
+    assert ctx.run_dir.exists() and ctx.run_dir != tmp_path  # a scratch folder
 
 
-def test_show_cuts_long_tables_and_says_how_many_rows_were_left_out():
-    html = str(nb.show(pd.DataFrame({"x": range(40)}), max_rows=30))
-    assert "10 more rows" in html
+def test_a_value_of_the_wrong_type_names_the_key(tmp_path):
+    with pytest.raises(ParameterError, match="demand_planning.movers"):
+        nb.context("demand_planning", {"movers": "ten"}, period="2026-10", source="demo:small")
 
 
-def test_summary_and_note_escape_their_text():
-    assert "&lt;script&gt;" in str(nb.summary(["<script>"]))
-    assert "&quot;q&quot;" in str(nb.note('"q"'))
+def test_inside_a_run_the_context_takes_the_runs_parameters(tmp_path):
+    merged = params.load(sets=["source=demo:small", "demand_planning.movers=4"])
+    record = {
+        "period": "2026-08",
+        "run_id": 7,
+        "params": merged,
+        "store": str(tmp_path / "s.duckdb"),
+        "threads": 2,
+    }
+    (tmp_path / "run.json").write_text(json.dumps(record))
+    ctx = nb.context("demand_planning", {"run_dir": str(tmp_path), "movers": None})
+    assert (ctx.period, ctx.run_id, ctx.threads, ctx.in_run) == ("2026-08", 7, 2, True)
+    assert ctx.settings.movers == 4
 
 
 def test_clean_tables_keep_their_own_period_column_through_the_store(tmp_path):
-    ctx = nb.context(
-        "t",
-        period="2026-10",
-        source="demo:small",
-        store=tmp_path / "s.duckdb",
-        run_dir=tmp_path / "run",
-    )
+    merged = params.load(sets=["source=demo:small"])
+    ctx = Context("t", "2026-10", merged, store=tmp_path / "s.duckdb", run_dir=tmp_path / "run")
     quotas = pd.DataFrame({"rep_id": ["r1"], "period": ["2026-12"], "quota": [10.0]})
-    ctx.write("clean_quotas", nb._to_store(quotas))
+    ctx.write("clean_quotas", to_store(quotas))
     assert ctx.inputs("quotas")["quotas"].equals(quotas)
 
 
-def test_show_turns_snake_case_headers_into_words():
-    html = str(nb.show(pd.DataFrame({"rows_read": [1], "SKU": ["a"]})))
-    assert "<th>Rows read</th>" in html and "<th>SKU</th>" in html
+def test_a_step_computed_in_a_run_is_kept_for_its_notebook(tmp_path):
+    merged = params.load(sets=["source=demo:small"])
+    ctx = Context(
+        "t", "2026-10", merged, store=tmp_path / "s.duckdb", run_dir=tmp_path, in_run=True
+    )
+    assert ctx.kept_result() is None
+    ctx.keep_result({"figure": 1})
+    assert ctx.kept_result() == {"figure": 1}
+    outside = Context("t", "2026-10", merged, store=tmp_path / "s.duckdb", run_dir=tmp_path)
+    assert outside.kept_result() is None  # exploring always recomputes

@@ -3,7 +3,7 @@
 See ``docs/compensation.md``.
 """
 
-from compass_nb.comp.close import adjustments, close_period, payout_records
+from compass_nb.comp.close import adjustments, close_record, payout_records
 from compass_nb.comp.engine import Payouts, compute_payouts, reconciliation
 from compass_nb.comp.plans import (
     Plan,
@@ -20,7 +20,7 @@ __all__ = [
     "PlanVersion",
     "adjustments",
     "base_commission_rate",
-    "close_period",
+    "close_record",
     "compute_payouts",
     "load_plan",
     "load_plans",

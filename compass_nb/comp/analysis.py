@@ -59,6 +59,11 @@ class CompAnalysis:
     headlines: dict
     fiscal_year_start: int = 1
 
+    @property
+    def closed_shown(self) -> pd.DataFrame:
+        """The closed periods as the shareable report lists them (when, not who or why)."""
+        return self.closed.loc[:, [c for c in ("period", "closed_at") if c in self.closed]]
+
 
 def _float_money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].map(float) for c in columns})
@@ -188,13 +193,13 @@ def analyse(
     closes: pd.DataFrame | None = None,
     locked: pd.DataFrame | None = None,
     prior_adjustments: pd.DataFrame | None = None,
-    changed_by: str = "compensation run",
-    reason: str = "",
-    min_sellers: int = privacy.MIN_SELLERS,
-    window_months: int = 12,
-    simulations: int = 2000,
-    seed: int = 0,
-    fiscal_year_start: int = 1,
+    changed_by: str,
+    reason: str,
+    min_sellers: int,
+    window_months: int,
+    simulations: int,
+    seed: int,
+    fiscal_year_start: int,
 ) -> CompAnalysis:
     """Compute payouts up to ``period`` and every view of the compensation notebook.
 
@@ -364,3 +369,12 @@ def summary_lines(a: CompAnalysis, currency: str = "EUR") -> list[str]:
             "are paid this period."
         )
     return lines
+
+
+def tables_to_store(a: CompAnalysis) -> dict[str, pd.DataFrame]:
+    """The store tables this run records: nothing for a closed period (its payouts stay
+    locked; changes to it are paid later as adjustments), and no empty table."""
+    if a.is_closed:
+        return {}
+    tables = {"payouts": a.records, "payout_adjustments": a.adjustments, "comp_audit": a.audit}
+    return {name: frame for name, frame in tables.items() if not frame.empty}

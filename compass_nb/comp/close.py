@@ -10,16 +10,15 @@ already made in earlier periods are netted off. Each adjustment carries an audit
 who (the run's ``compensation.changed_by``), what (the deal and the change), why
 (the reason given, or the kind of change detected).
 
-The functions that touch the store (:func:`close_period`, :func:`closed_periods`,
-:func:`locked_payouts`) are the I/O edge; :func:`payout_records` and
-:func:`adjustments` are pure.
+Everything here is pure: the compensation step (:mod:`compass_nb.steps.compensation`)
+reads the store's ``comp_close`` and ``payouts`` rows and passes them in, and writes
+what :func:`close_record` returns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 
@@ -276,61 +275,56 @@ def payouts_after_close(
     return final, lines, audit
 
 
-# --- the store edge ------------------------------------------------------------------
+# --- closing a period ----------------------------------------------------------------
 
 
-def closed_periods(store_path: str | Path) -> pd.DataFrame:
-    """Every close record: ``period``, ``locked_run_id``, ``closed_at``, ``closed_by``, ``reason``, totals."""
-    from compass_nb import store
+def closed_periods(close_rows: pd.DataFrame) -> pd.DataFrame:
+    """Every close record (the store's ``comp_close`` rows): ``period``, ``locked_run_id``,
+    ``closed_at``, ``closed_by``, ``reason``, totals."""
+    if close_rows is None or close_rows.empty:
+        return pd.DataFrame(columns=["period", "locked_run_id"])
+    return close_rows.drop(columns=["run_id"], errors="ignore").reset_index(drop=True)
 
-    frame = store.read_all_runs(store_path, "comp_close")
-    return frame.drop(columns=["run_id"], errors="ignore")
 
-
-def locked_payouts(store_path: str | Path, closes: pd.DataFrame) -> pd.DataFrame:
-    """The ``payouts`` rows of the runs that were locked when their periods closed."""
-    from compass_nb import store
-
-    if closes.empty:
+def locked_payouts(payouts_all_runs: pd.DataFrame, closes: pd.DataFrame) -> pd.DataFrame:
+    """The ``payouts`` rows (of every stored run) of the runs locked when their periods closed."""
+    if closes.empty or payouts_all_runs is None or payouts_all_runs.empty:
         return pd.DataFrame(columns=PAYOUT_COLUMNS)
-    payouts = store.read_all_runs(store_path, "payouts")
-    if payouts.empty:
-        return pd.DataFrame(columns=PAYOUT_COLUMNS)
+    payouts = payouts_all_runs
     locks = set(zip(closes["period"], closes["locked_run_id"].astype(int), strict=True))
     keep = [(p, int(r)) in locks for p, r in zip(payouts["period"], payouts["run_id"], strict=True)]
     return payouts.loc[keep].drop(columns=["period", "run_id"]).reset_index(drop=True)
 
 
-def close_period(store_path: str | Path, period: str, *, by: str, reason: str = "") -> dict:
-    """Lock ``period``'s payouts: record a ``comp_close`` row for the run that computed them.
+def close_record(
+    period: str, payouts: pd.DataFrame, closes: pd.DataFrame, *, by: str, reason: str = ""
+) -> dict:
+    """The ``comp_close`` row that locks ``period``'s payouts (those of its latest run).
 
-    Returns
-    -------
-    dict
-        ``period``, ``locked_run_id``, ``sellers``, ``total``, ``closed_by``,
-        ``closed_at``, ``reason``.
+    Parameters
+    ----------
+    payouts
+        The store's latest run of ``payouts`` for ``period`` (with ``run_id``).
+    closes
+        :func:`closed_periods`.
 
     Raises
     ------
     compass_nb.errors.InputError
-        When the period is already closed, or has no payouts in the store yet.
+        When the period is already closed, or has no payouts yet.
     """
-    from compass_nb import store
-
-    closes = closed_periods(store_path)
     if not closes.empty and period in set(closes["period"]):
         done = closes.loc[closes["period"] == period].iloc[0]
         raise InputError(
             f"Compensation period {period} was already closed on {done['closed_at']} by "
             f"{done['closed_by']}; later changes to it are paid as adjustments in the next open period."
         )
-    payouts = store.read(store_path, "payouts", periods=period)
     if payouts.empty:
         raise InputError(
             f"No payouts are stored for {period}: run the compensation notebook for {period} "
             f"first (compass-nb run --period {period} --only compensation), then close it."
         )
-    record = {
+    return {
         "locked_run_id": int(payouts["run_id"].max()),
         "closed_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "closed_by": by or "unknown",
@@ -338,5 +332,3 @@ def close_period(store_path: str | Path, period: str, *, by: str, reason: str = 
         "sellers": int(payouts["rep_id"].nunique()),
         "total": int(payouts["amount_cents"].sum()) / 100,
     }
-    store.append(store_path, "comp_close", pd.DataFrame([record]), period=period)
-    return {"period": period, **record}

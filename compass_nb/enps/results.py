@@ -8,7 +8,7 @@ the suppression log. Nothing in `Engagement` describes a hidden group except the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,37 +22,24 @@ from compass_nb.errors import ParameterError
 
 @dataclass(frozen=True)
 class Settings:
-    """The ``enps`` parameters section.
+    """The ``enps`` parameters section (defaults and meanings: ``parameters/default.yaml``).
 
-    Parameters
-    ----------
-    min_group_size
-        Smallest group whose results may be shown (default 5).
-    min_comment_group
-        Smallest group whose comments may be listed (default 10).
-    min_driver_responses
-        Fewest paired answers for a driver correlation (default 30).
-    participation_flag
-        Participation under this share is flagged (default 0.6).
-    confidence
-        Level of every interval (default 0.95).
-    bootstrap_samples, seed
-        Bootstrap resamples and the generator's seed.
-    buckets
-        Scale and bucket limits.
-    favourable_min
-        Lowest Likert answer counted favourable (4 of 1–5).
+    Build it with :func:`compass_nb.params.build` from the merged parameters, or with
+    :func:`compass_nb.params.section_settings` (the defaults, some keys changed).
     """
 
-    min_group_size: int = 5
-    min_comment_group: int = 10
-    min_driver_responses: int = 30
-    participation_flag: float = 0.6
-    confidence: float = 0.95
-    bootstrap_samples: int = 2000
-    seed: int = 7
-    buckets: Buckets = field(default_factory=Buckets)
-    favourable_min: int = 4
+    min_group_size: int
+    min_comment_group: int
+    min_driver_responses: int
+    participation_flag: float
+    confidence: float
+    bootstrap_samples: int
+    seed: int
+    scale_min: int
+    scale_max: int
+    promoter_min: int
+    detractor_max: int
+    favourable_min: int
 
     def __post_init__(self) -> None:
         if int(self.min_group_size) < 3:
@@ -69,34 +56,10 @@ class Settings:
                 f"enps.participation_flag is a share between 0 and 1 (e.g. 0.6); got {self.participation_flag}."
             )
 
-    @classmethod
-    def from_parameters(
-        cls,
-        min_group_size: int = 5,
-        min_comment_group: int = 10,
-        min_driver_responses: int = 30,
-        participation_flag: float = 0.6,
-        confidence: float = 0.95,
-        bootstrap_samples: int = 2000,
-        seed: int = 7,
-        scale_min: int = 0,
-        scale_max: int = 10,
-        promoter_min: int = 9,
-        detractor_max: int = 6,
-        favourable_min: int = 4,
-    ) -> Settings:
-        """Build from the flat ``enps`` section keys, as papermill passes them."""
-        return cls(
-            int(min_group_size),
-            int(min_comment_group),
-            int(min_driver_responses),
-            float(participation_flag),
-            float(confidence),
-            int(bootstrap_samples),
-            int(seed),
-            Buckets(int(scale_min), int(scale_max), int(promoter_min), int(detractor_max)),
-            int(favourable_min),
-        )
+    @property
+    def buckets(self) -> Buckets:
+        """The answer scale and its promoter / detractor limits."""
+        return Buckets(self.scale_min, self.scale_max, self.promoter_min, self.detractor_max)
 
     @property
     def comment_group_size(self) -> int:
@@ -133,7 +96,7 @@ def engagement(
     responses: pd.DataFrame,
     invites: pd.DataFrame,
     org_units: pd.DataFrame,
-    settings: Settings = Settings(),
+    settings: Settings,
     strict: bool = False,
 ) -> Engagement:
     """Check the survey tables and compute every shown result, suppressed, with its log.
@@ -554,3 +517,74 @@ def summary_lines(result: Engagement) -> list[str]:
         f" (fewer than {k} respondents, or derivable from shown groups)."
     )
     return lines
+
+
+@dataclass
+class LatestView:
+    """What the engagement notebook shows of the latest survey (every table already
+    suppressed: only groups the anonymity rule lets through appear)."""
+
+    survey_id: str
+    company: str
+    company_trend: pd.DataFrame
+    latest_scores: pd.DataFrame
+    changes: pd.DataFrame
+    heatmap: pd.DataFrame
+    driver_labels: dict
+    drivers: pd.DataFrame
+    participation: pd.DataFrame
+    themes: pd.DataFrame
+    comments: pd.DataFrame
+    log: pd.DataFrame
+    quarantine_note: str
+
+
+_TREND_COLUMNS = [
+    "survey_id",
+    "n",
+    "invited",
+    "pct_promoters",
+    "pct_passives",
+    "pct_detractors",
+    "enps",
+    "low",
+    "high",
+    "boot_low",
+    "boot_high",
+]
+
+
+def latest_view(result: Engagement) -> LatestView:
+    """The latest survey's tables, and the company's trend, as the notebook shows them."""
+    latest, company = result.latest, result.root
+
+    def of_latest(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.loc[frame["survey_id"] == latest] if not frame.empty else frame
+
+    def of_company(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.loc[frame["group"] == company] if not frame.empty else frame
+
+    scores = result.scores
+    reasons = result.quarantine["reason"].value_counts() if len(result.quarantine) else {}
+    note = f"Survey rows set aside by the checks: {len(result.quarantine)}" + (
+        " — by reason: " + "; ".join(f"{r} ({n})" for r, n in reasons.items())
+        if len(reasons)
+        else ""
+    )
+    return LatestView(
+        survey_id=latest,
+        company=company,
+        company_trend=of_company(scores)[_TREND_COLUMNS].iloc[::-1],
+        latest_scores=of_latest(scores),
+        changes=of_latest(result.changes).loc[
+            :, ["group", "previous_survey_id", "delta", "low", "high", "paired_n", "verdict"]
+        ],
+        heatmap=pulse.heatmap_data(result.favourability, latest, result.questions, first=company),
+        driver_labels=result.questions.set_index("question_id")["driver"].dropna().to_dict(),
+        drivers=of_company(of_latest(result.drivers)),
+        participation=of_latest(result.participation),
+        themes=of_company(of_latest(result.themes)),
+        comments=of_latest(result.comments).loc[:, ["group", "themes", "comment"]],
+        log=of_latest(result.log).loc[:, ["group", "hidden", "reason"]],
+        quarantine_note=note + ". The rows themselves are kept in the private folder.",
+    )

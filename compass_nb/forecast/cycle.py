@@ -400,9 +400,8 @@ def flagged_series(cycle: CycleForecast, signals: pd.DataFrame) -> pd.DataFrame:
         else pd.DataFrame(columns=["unique_id", "tracking_signal"])
     )
     out = f.merge(ts, on="unique_id", how="left")
-    order = out["flag"].str.contains("re-selected").astype(int) * 10 + out[
-        "tracking_signal"
-    ].abs().fillna(0)
+    signal = pd.to_numeric(out["tracking_signal"], errors="coerce").abs().fillna(0.0)
+    order = out["flag"].str.contains("re-selected").astype(int) * 10 + signal
     return (
         out.assign(_o=order)
         .sort_values("_o", ascending=False)
@@ -460,3 +459,79 @@ def summary_lines(
     if fc["candidate_set"].iloc[0] == "fast":
         lines.append("A very large panel: the cheaper 'fast' candidate set was used.")
     return lines
+
+
+def forecast_value_added(
+    past: pd.DataFrame,
+    demand: pd.DataFrame,
+    overrides: pd.DataFrame,
+    cycle: CycleForecast,
+    by: str | None = None,
+) -> pd.DataFrame:
+    """Forecast value added: on past cycles' forecasts when the store holds any, else on
+    this cycle's backtest (where no override was made, so that step is not measured)."""
+    if len(past):
+        return fva_table(past, demand, overrides, by=by)
+    return fva_from_backtest(cycle, by=by)
+
+
+@dataclass
+class ForecastReview:
+    """Everything the forecasting notebook shows, computed once."""
+
+    cycle: CycleForecast
+    signals: pd.DataFrame
+    fva: pd.DataFrame
+    fva_family: pd.DataFrame
+    nowcast: pd.DataFrame
+    headline: dict
+    leaderboard: pd.DataFrame
+    accuracy_by_family: pd.DataFrame
+    class_counts: pd.DataFrame
+    flagged: pd.DataFrame
+    largest: list[str]
+    nowcast_table: pd.DataFrame
+    summary: list[str]
+
+
+def review(
+    orders: pd.DataFrame,
+    products: pd.DataFrame,
+    overrides: pd.DataFrame,
+    snapshots: pd.DataFrame,
+    mtd_orders: pd.DataFrame,
+    *,
+    period: str,
+    cutoff: pd.Timestamp,
+    horizon: int,
+    level,
+    show_series: int,
+    **options,
+) -> ForecastReview:
+    """The forecasting step: demand, the cycle's forecast, tracking, FVA and the nowcast.
+
+    ``snapshots`` are the stored forecasts of every cycle (the earlier ones are used);
+    ``options`` go to :func:`run_cycle` (``candidates``, ``backtest_windows``, ``n_jobs``,
+    ``executor``, ``scheduler``).
+    """
+    demand = monthly_demand(orders, products, cutoff)
+    past = past_snapshots(snapshots, period)
+    signals = cycle_tracking(past, demand)
+    cycle = run_cycle(demand, horizon, level, reselect=reselect_ids(signals), **options)
+    now = cycle_nowcast(cycle.forecast, mtd_orders, orders)
+    head = headline_metrics(cycle.backtest)
+    return ForecastReview(
+        cycle=cycle,
+        signals=signals,
+        fva=forecast_value_added(past, demand, overrides, cycle),
+        fva_family=forecast_value_added(past, demand, overrides, cycle, by="family"),
+        nowcast=now,
+        headline=head,
+        leaderboard=leaderboard(cycle.result),
+        accuracy_by_family=accuracy_by_family(cycle.backtest),
+        class_counts=class_counts(cycle),
+        flagged=flagged_series(cycle, signals),
+        largest=largest_series(cycle, show_series),
+        nowcast_table=nowcast_summary(now),
+        summary=summary_lines(cycle, head, signals, now),
+    )

@@ -2,8 +2,8 @@
 
 The HTML opens offline: the ``compass`` template drops RequireJS, MathJax, Mermaid and
 the widget manager (all fetched from CDNs by nbconvert's default template); figures are
-inline PNG. Widgets are for JupyterLab: their outputs are left out of the report, as are
-stderr streams (warnings, progress bars), unless the notebook failed.
+inline PNG. Widgets are for JupyterLab: their outputs are left out of the report, as are stderr
+streams (warnings, progress bars) and tracebacks (code and paths of the machine).
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ def _is_widget_output(output: dict) -> bool:
     return WIDGET_MIME in output.get("data", {})
 
 
-def reviewer_copy(notebook: nbformat.NotebookNode, *, failed: bool) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` fit for a reviewer: no widget outputs, no stderr noise, no title cell."""
+def reviewer_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` fit for a reviewer: no widget outputs, no stderr, no title cell,
+    and no traceback (a failed notebook's report says why in one line in its header; the
+    executed copy in the private folder keeps the traceback)."""
     shown = copy.deepcopy(notebook)
     shown.metadata.pop("widgets", None)
     title_dropped = False
@@ -58,11 +60,8 @@ def reviewer_copy(notebook: nbformat.NotebookNode, *, failed: bool) -> nbformat.
                 output
                 for output in cell.get("outputs", [])
                 if not _is_widget_output(output)
-                and not (
-                    output.get("output_type") == "stream"
-                    and output.get("name") == "stderr"
-                    and not failed
-                )
+                and output.get("output_type") != "error"
+                and not (output.get("output_type") == "stream" and output.get("name") == "stderr")
             ]
         cells.append(cell)
     shown.cells = cells
@@ -100,8 +99,7 @@ def run_header(info: dict) -> str:
 
 def render(notebook: nbformat.NotebookNode, info: dict) -> str:
     """HTML of ``notebook`` without code cells, opening with the run header of ``info``."""
-    failed = info.get("status") not in (None, "ok")
-    shown = reviewer_copy(notebook, failed=failed)
+    shown = reviewer_copy(notebook)
     exporter = HTMLExporter(
         template_name="compass",
         extra_template_basedirs=[str(TEMPLATES)],

@@ -79,21 +79,33 @@ def period_index(manifest: dict, metrics: dict) -> str:
     return _page(f"Compass pack {manifest['period']}", header + summary + table + exports)
 
 
-def root_index(root: Path) -> str:
-    """The root ``index.html``: every period's pack, newest first."""
+def root_index(root: Path, store: Path | None = None) -> str:
+    """The root ``index.html``: every period's pack, newest first, and the periods the
+    store holds without a pack (backfilled cycles; ``--packs all`` renders them)."""
+    from compass_nb import store as cycle_store
+
+    packs = {
+        p.name: json.loads((p / "manifest.json").read_text())
+        for p in root.iterdir()
+        if p.is_dir() and PERIOD.match(p.name) and (p / "manifest.json").exists()
+    }
+    stored = cycle_store.runs(store or root / "compass.duckdb")
+    store_only = sorted(set(stored["period"].astype(str)) - set(packs)) if len(stored) else []
     rows = []
-    for folder in sorted(
-        (p for p in root.iterdir() if p.is_dir() and PERIOD.match(p.name)), reverse=True
-    ):
-        manifest_path = folder / "manifest.json"
-        if not manifest_path.exists():
+    for period in sorted(set(packs) | set(store_only), reverse=True):
+        if period not in packs:
+            runs = stored.loc[stored["period"].astype(str) == period, "run_id"]
+            rows.append(
+                f"<tr><td>{_esc(period)}</td><td>store only (no pack rendered)</td>"
+                f"<td>{_esc(int(runs.max()))}</td></tr>"
+            )
             continue
-        manifest = json.loads(manifest_path.read_text())
+        manifest = packs[period]
         statuses = [item["status"] for item in manifest["notebooks"].values()]
         ok = sum(status == "ok" for status in statuses)
         state = "ok" if ok == len(statuses) else "failed"
         rows.append(
-            f'<tr><td><a href="{_esc(folder.name)}/index.html">{_esc(folder.name)}</a></td>'
+            f'<tr><td><a href="{_esc(period)}/index.html">{_esc(period)}</a></td>'
             f'<td class="status-{state}">{ok} of {len(statuses)} completed</td>'
             f"<td>{_esc(manifest.get('run_id'))}</td></tr>"
         )
@@ -101,6 +113,8 @@ def root_index(root: Path) -> str:
         '<header class="compass-runheader"><h1>Compass — monthly packs</h1></header>'
         '<table class="compass-table"><thead><tr><th>Period</th><th>Notebooks</th><th>Run</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
+        '<p class="compass-note">Periods marked "store only" were backfilled for tracking '
+        "history; <code>compass-nb run --backfill N --packs all</code> renders their packs.</p>"
     )
     return _page("Compass — monthly packs", body)
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import next_quarter_bounds, period_month, plan_months, quarter_label
 from compass_nb.errors import InputError, ParameterError
-from compass_nb.pipeline.quarters import next_quarter_bounds, quarter_label
+from compass_nb.formatting import money, pct
 from compass_nb.sop import tracking
-from compass_nb.sop.capacity import capacity_by_month, resource_load
+from compass_nb.sop.capacity import capacity_by_month, resource_load, utilisation_grid
 from compass_nb.sop.consensus import (
     budget_gap,
+    budget_gap_by_family,
     consensus_plan,
     pipeline_comparison,
     statistical_forecast,
@@ -28,8 +30,8 @@ from compass_nb.sop.decisions import decisions_required
 from compass_nb.sop.exceptions import exception_summary, supply_exceptions
 from compass_nb.sop.gaps import demand_supply_gaps, gap_periods
 from compass_nb.sop.inventory import opening_stock, safety_stock_table
-from compass_nb.sop.kpis import KPIS, budget_kpis, cycle_kpis, kpi_table
-from compass_nb.sop.months import monthly_actuals, period_month, plan_months
+from compass_nb.sop.kpis import KPIS, budget_kpis, cycle_kpis, kpi_display, kpi_table
+from compass_nb.sop.months import monthly_actuals
 from compass_nb.sop.recommendations import COLUMNS as RECOMMENDATION_COLUMNS
 from compass_nb.sop.recommendations import excess_recommendations, rank_recommendations, ranked
 from compass_nb.sop.scenarios import (
@@ -38,37 +40,16 @@ from compass_nb.sop.scenarios import (
     run_scenario,
     scenario_specs,
     scenario_table,
+    side_by_side,
 )
-from compass_nb.sop.supply import inputs_from_plan, plan_settings, supply_plan
+from compass_nb.sop.supply import (
+    family_summary,
+    inputs_from_plan,
+    inventory_by_family,
+    plan_settings,
+    supply_plan,
+)
 from compass_nb.sop.value import cycle_changes, value_by_family
-
-
-def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy for display: month columns as ``YYYY-MM`` labels."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m")
-    return out
-
-
-def _money(value: float, currency: str) -> str:
-    if pd.isna(value):
-        return "n/a"
-    sign = "−" if value < 0 else ""
-    value = abs(value)
-    text = (
-        f"{value / 1e6:,.2f} M"
-        if value >= 1e6
-        else f"{value / 1e3:,.0f} k"
-        if value >= 1e3
-        else f"{value:,.0f}"
-    )
-    return f"{sign}{text} {currency}"
-
-
-def _pct(value: float, signed: bool = False) -> str:
-    return "n/a" if pd.isna(value) else f"{value:+.1%}" if signed else f"{value:.1%}"
 
 
 # -- 02 demand planning ----------------------------------------------------------------------
@@ -83,6 +64,7 @@ class DemandReview:
     fva: pd.DataFrame
     unmatched: pd.DataFrame
     quarter: str
+    budget_by_family: pd.DataFrame
     summary: list[str] = field(default_factory=list)
 
 
@@ -94,13 +76,13 @@ def demand_review(
     orders: pd.DataFrame,
     *,
     period: str,
-    horizon: int = 18,
+    horizon: int,
     previous: pd.DataFrame | None = None,
     past_consensus: pd.DataFrame | None = None,
     pipeline_commit: pd.DataFrame | None = None,
-    fiscal_year_start: int = 1,
-    movers: int = 10,
-    currency: str = "EUR",
+    fiscal_year_start: int,
+    movers: int,
+    currency: str,
 ) -> DemandReview:
     """Step 02: the consensus plan, its waterfall, budget gap, value, movers and override FVA.
 
@@ -123,10 +105,11 @@ def demand_review(
         past = past[past["period"].astype(str) < str(period)]
     if previous is None and past is not None and len(past):
         previous = past[past["period"] == past["period"].max()]
+    gap = budget_gap(plan, budget)
     review = DemandReview(
         consensus=plan,
         waterfall=waterfall(plan),
-        budget_gap=budget_gap(plan, budget),
+        budget_gap=gap,
         value=value_by_family(plan),
         movers=cycle_changes(plan, previous).head(movers),
         pipeline=pipeline_comparison(plan, pipeline_commit, quarter, fiscal_year_start),
@@ -135,6 +118,7 @@ def demand_review(
         else pd.DataFrame(columns=["family", "rows", "wape_statistical", "wape_consensus", "fva"]),
         unmatched=unmatched_overrides(statistical_forecast(forecast, months), overrides),
         quarter=quarter,
+        budget_by_family=budget_gap_by_family(gap),
     )
     review.summary = _demand_summary(review, currency)
     return review
@@ -146,27 +130,27 @@ def _demand_summary(r: DemandReview, currency: str) -> list[str]:
     stat_rev = (first12["stat_forecast"] * first12["unit_price"]).sum()
     lines = [
         f"Consensus for the next 12 months: {first12['consensus'].sum():,.0f} units, revenue "
-        f"{_money(first12['revenue'].sum(), currency)}, margin {_money(first12['margin'].sum(), currency)}.",
-        f"Overrides move revenue by {_money(first12['revenue'].sum() - stat_rev, currency)} "
-        f"({_pct(first12['revenue'].sum() / stat_rev - 1 if stat_rev else np.nan, True)}) against the statistical "
+        f"{money(first12['revenue'].sum(), currency)}, margin {money(first12['margin'].sum(), currency)}.",
+        f"Overrides move revenue by {money(first12['revenue'].sum() - stat_rev, currency)} "
+        f"({pct(first12['revenue'].sum() / stat_rev - 1 if stat_rev else np.nan, True)}) against the statistical "
         f"forecast, on {int(plan['override'].notna().sum())} SKU × location × month rows.",
     ]
     g = r.budget_gap.dropna(subset=["budget_revenue"])
     if not g.empty:
         lines.append(
             f"Against budget over the {g['month'].nunique()} budgeted months: revenue gap "
-            f"{_money(g['gap_revenue'].sum(), currency)} ({_pct(g['gap_revenue'].sum() / g['budget_revenue'].sum(), True)})."
+            f"{money(g['gap_revenue'].sum(), currency)} ({pct(g['gap_revenue'].sum() / g['budget_revenue'].sum(), True)})."
         )
     if not r.movers.empty:
         top = r.movers.iloc[0]
         lines.append(
             f"Biggest change since last cycle: {top['sku']} ({top['family']}), revenue "
-            f"{_money(top['delta_revenue'], currency)}, driven by the {top['driver']}."
+            f"{money(top['delta_revenue'], currency)}, driven by the {top['driver']}."
         )
     if not r.pipeline.empty and r.pipeline["weighted"].notna().any():
         lines.append(
-            f"Pipeline weighted forecast for {r.quarter}: {_money(r.pipeline['weighted'].sum(), currency)} "
-            f"beside consensus revenue {_money(r.pipeline['consensus_revenue'].sum(), currency)}."
+            f"Pipeline weighted forecast for {r.quarter}: {money(r.pipeline['weighted'].sum(), currency)} "
+            f"beside consensus revenue {money(r.pipeline['consensus_revenue'].sum(), currency)}."
         )
     if not r.fva.empty:
         better = int((r.fva["fva"] > 0).sum())
@@ -190,7 +174,11 @@ class SupplyReview:
     resource_load: pd.DataFrame
     exceptions: pd.DataFrame
     exception_summary: pd.DataFrame
+    families: pd.DataFrame
+    inventory: pd.DataFrame
+    utilisation: pd.DataFrame
     summary: list[str] = field(default_factory=list)
+    exports: list = field(default_factory=list)
 
 
 def supply_review(
@@ -202,11 +190,11 @@ def supply_review(
     orders: pd.DataFrame,
     *,
     period: str,
-    service_level: float = 0.95,
-    history_months: int = 24,
-    priority: str = "margin",
-    max_cover_months: float = 6.0,
-    currency: str = "EUR",
+    service_level: float,
+    history_months: int,
+    priority: str,
+    max_cover_months: float,
+    currency: str,
 ) -> SupplyReview:
     """Step 03: safety stock, the constrained plan, its projection, load and exceptions."""
     if consensus is None or consensus.empty:
@@ -243,6 +231,9 @@ def supply_review(
         resource_load=resource_load(sp.load),
         exceptions=exc,
         exception_summary=exception_summary(exc),
+        families=family_summary(sp.plan),
+        inventory=inventory_by_family(sp.plan),
+        utilisation=utilisation_grid(resource_load(sp.load)),
     )
     r.summary = _supply_summary(r, currency)
     return r
@@ -253,17 +244,17 @@ def _supply_summary(r: SupplyReview, currency: str) -> list[str]:
     fill = p["met"].sum() / p["demand"].sum() if p["demand"].sum() > 0 else np.nan
     peak = r.resource_load.sort_values("utilisation", ascending=False).head(1)
     lines = [
-        f"The constrained plan serves {_pct(fill)} of consensus demand on time; unmet "
-        f"{p['unmet'].sum():,.0f} units ({_money(p['unmet_revenue'].sum(), currency)}).",
-        f"Average projected inventory {_money(p.groupby('month')['inventory_value'].sum().mean(), currency)}; "
+        f"The constrained plan serves {pct(fill)} of consensus demand on time; unmet "
+        f"{p['unmet'].sum():,.0f} units ({money(p['unmet_revenue'].sum(), currency)}).",
+        f"Average projected inventory {money(p.groupby('month')['inventory_value'].sum().mean(), currency)}; "
         f"{int(p['below_safety_stock'].sum())} SKU × location × months below safety stock, "
-        f"excess above maximum cover {_money((p['excess'] * p['unit_cost']).sum() / max(p['month'].nunique(), 1), currency)} a month on average.",
+        f"excess above maximum cover {money((p['excess'] * p['unit_cost']).sum() / max(p['month'].nunique(), 1), currency)} a month on average.",
     ]
     if not peak.empty:
         row = peak.iloc[0]
         lines.append(
-            f"Peak load: {row['resource']} at {_pct(row['utilisation'])} of capacity in "
-            f"{row['month']:%Y-%m} before levelling, {_pct(row['planned_utilisation'])} after."
+            f"Peak load: {row['resource']} at {pct(row['utilisation'])} of capacity in "
+            f"{row['month']:%Y-%m} before levelling, {pct(row['planned_utilisation'])} after."
         )
     if r.exception_summary.empty:
         lines.append("No exceptions: every month is served within capacity and above safety stock.")
@@ -294,6 +285,7 @@ class PreSopReview:
     scenarios: pd.DataFrame
     ledger: pd.DataFrame
     recommendations: pd.DataFrame
+    side_by_side: pd.DataFrame
     summary: list[str] = field(default_factory=list)
 
     def scenarios_for_store(self) -> pd.DataFrame:
@@ -308,11 +300,11 @@ def pre_sop_review(
     capacity: pd.DataFrame,
     products: pd.DataFrame,
     *,
-    scenarios: list[dict] | None = None,
-    max_increase: float = 0.25,
-    recommendations: int = 5,
-    holding_rate: float = 0.25,
-    currency: str = "EUR",
+    scenarios: list[dict] | None,
+    max_increase: float,
+    recommendations: int,
+    holding_rate: float,
+    currency: str,
 ) -> PreSopReview:
     """Step 04: gaps of the base plan, the scenarios against base, ranked recommendations.
 
@@ -364,6 +356,7 @@ def pre_sop_review(
         recommendations=ranked(pd.concat(recs, ignore_index=True))
         if recs
         else pd.DataFrame(columns=RECOMMENDATION_COLUMNS),
+        side_by_side=side_by_side(table),
     )
     r.summary = _pre_sop_summary(r, currency)
     return r
@@ -373,15 +366,15 @@ def _pre_sop_summary(r: PreSopReview, currency: str) -> list[str]:
     wide = r.scenarios.pivot_table(index="scenario", columns="metric", values="value", sort=False)
     delta = r.scenarios.pivot_table(index="scenario", columns="metric", values="delta", sort=False)
     lines = [
-        f"Base plan: revenue {_money(wide.loc['base', 'revenue'], currency)}, fill rate "
-        f"{_pct(wide.loc['base', 'fill_rate'])}, revenue at risk {_money(r.gaps['revenue_at_risk'].sum(), currency)} "
+        f"Base plan: revenue {money(wide.loc['base', 'revenue'], currency)}, fill rate "
+        f"{pct(wide.loc['base', 'fill_rate'])}, revenue at risk {money(r.gaps['revenue_at_risk'].sum(), currency)} "
         f"in {len(r.gap_periods)} gap(s)."
     ]
     for name in delta.index:
         if name == "base":
             continue
         lines.append(
-            f"{name}: revenue {_money(delta.loc[name, 'revenue'], currency)}, fill rate "
+            f"{name}: revenue {money(delta.loc[name, 'revenue'], currency)}, fill rate "
             f"{round(delta.loc[name, 'fill_rate'] * 100, 1) + 0.0:+.1f} pts, unmet {round(delta.loc[name, 'unmet_units']) + 0.0:+,.0f} units "
             "against base."
         )
@@ -392,9 +385,9 @@ def _pre_sop_summary(r: PreSopReview, currency: str) -> list[str]:
     else:
         top = r.recommendations.iloc[0]
         worth = (
-            f"recovers {top['units']:,.0f} units and {_money(top['value'], currency)} margin"
+            f"recovers {top['units']:,.0f} units and {money(top['value'], currency)} margin"
             if top["kind"] == "capacity"
-            else f"saves {_money(top['value'], currency)} carrying cost"
+            else f"saves {money(top['value'], currency)} carrying cost"
         )
         lines.append(f"Top recommendation: {top['action']} — {worth} (closes {top['gap_id']}).")
         if not (r.recommendations["kind"] == "capacity").any():
@@ -411,7 +404,10 @@ class ExecutiveReview:
     risks: pd.DataFrame
     decisions_required: pd.DataFrame
     options: pd.DataFrame
+    kpi_display: pd.DataFrame
+    side_by_side: pd.DataFrame
     summary: list[str] = field(default_factory=list)
+    log: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def check_targets(targets: dict | None) -> dict:
@@ -435,10 +431,10 @@ def executive_review(
     orders: pd.DataFrame,
     *,
     period: str,
-    targets: dict | None = None,
-    kpi_months: int = 12,
+    targets: dict | None,
+    kpi_months: int,
+    currency: str,
     accuracy_months: int = 3,
-    currency: str = "EUR",
 ) -> ExecutiveReview:
     """Step 05: KPIs against the previous cycle, budget and targets; risks; decisions required.
 
@@ -476,6 +472,8 @@ def executive_review(
         options=scenarios.pivot_table(
             index="label", columns="scenario", values="value", sort=False
         ),
+        kpi_display=kpi_display(table),
+        side_by_side=side_by_side(scenarios),
     )
     r.summary = _executive_summary(r, currency, len(months))
     return r
@@ -554,21 +552,21 @@ def risks_and_opportunities(
 def _executive_summary(r: ExecutiveReview, currency: str, n_months: int) -> list[str]:
     k = r.kpis.set_index("kpi")
     lines = [
-        f"Revenue plan for the next {n_months} months {_money(k.loc['revenue_plan', 'value'], currency)}"
+        f"Revenue plan for the next {n_months} months {money(k.loc['revenue_plan', 'value'], currency)}"
         + (
-            f", {_money(k.loc['revenue_plan', 'change'], currency)} against last cycle"
+            f", {money(k.loc['revenue_plan', 'change'], currency)} against last cycle"
             if not pd.isna(k.loc["revenue_plan", "change"])
             else ""
         )
         + (
-            f", {_money(k.loc['revenue_plan', 'vs_budget'], currency)} against budget."
+            f", {money(k.loc['revenue_plan', 'vs_budget'], currency)} against budget."
             if not pd.isna(k.loc["revenue_plan", "vs_budget"])
             else "."
         )
     ]
     lines.append(
-        f"Fill rate {_pct(k.loc['fill_rate', 'value'])}, margin rate {_pct(k.loc['margin_rate', 'value'])}, "
-        f"inventory {_money(k.loc['inventory_value', 'value'], currency)} ({k.loc['days_of_supply', 'value']:,.0f} days of supply)."
+        f"Fill rate {pct(k.loc['fill_rate', 'value'])}, margin rate {pct(k.loc['margin_rate', 'value'])}, "
+        f"inventory {money(k.loc['inventory_value', 'value'], currency)} ({k.loc['days_of_supply', 'value']:,.0f} days of supply)."
     )
     off = k[k["status"] == "off target"]
     if len(off):
@@ -578,7 +576,7 @@ def _executive_summary(r: ExecutiveReview, currency: str, n_months: int) -> list
     risks = r.risks[r.risks["kind"] == "risk"]
     if not risks.empty:
         lines.append(
-            f"Top risk: {risks.iloc[0]['item']} ({_money(risks.iloc[0]['value'], currency)})."
+            f"Top risk: {risks.iloc[0]['item']} ({money(risks.iloc[0]['value'], currency)})."
         )
     lines.append(f"{len(r.decisions_required)} decision(s) required today.")
     return lines
@@ -609,10 +607,10 @@ def tracking_review(
     products: pd.DataFrame,
     *,
     period: str,
-    lags: tuple[int, ...] = (1, 3),
-    fill_rate_target: float | None = None,
-    outcome_months: int = 3,
-    currency: str = "EUR",
+    lags: tuple[int, ...],
+    fill_rate_target: float | None,
+    outcome_months: int,
+    currency: str,
 ) -> TrackingReview:
     """Step 06: every past cycle's plan against what happened."""
     last = period_month(period)
@@ -693,20 +691,20 @@ def _tracking_summary(r: TrackingReview, target: float | None, currency: str) ->
             else np.nan
         )
         lines.append(
-            f"Lag-{lag} consensus WAPE over the last {len(recent)} tracked months: {_pct(total)} "
-            f"(bias {_pct(recent['error'].sum() / recent['actual'].sum(), True)})."
+            f"Lag-{lag} consensus WAPE over the last {len(recent)} tracked months: {pct(total)} "
+            f"(bias {pct(recent['error'].sum() / recent['actual'].sum(), True)})."
         )
     if not r.adherence.empty:
         a = r.adherence.dropna(subset=["adherence"])
         if not a.empty:
             lines.append(
-                f"Plan adherence (lag 1): {_pct(a['kept'].sum() / a['plan'].sum())} over {len(a)} months."
+                f"Plan adherence (lag 1): {pct(a['kept'].sum() / a['plan'].sum())} over {len(a)} months."
             )
     if not r.fill.empty and r.fill["actual"].sum() > 0:
         fill = r.fill["served"].sum() / r.fill["actual"].sum()
         lines.append(
-            f"Achieved fill rate {_pct(fill)}"
-            + (f" against a target of {_pct(target)}." if target else ".")
+            f"Achieved fill rate {pct(fill)}"
+            + (f" against a target of {pct(target)}." if target else ".")
         )
     flagged = r.tracking_signal[r.tracking_signal["tracking_signal"].abs() > 4]
     if len(flagged):

@@ -4,6 +4,8 @@ import matplotlib
 import numpy as np
 import pytest
 
+from .comp_builders import KNOBS
+
 matplotlib.use("Agg")
 
 
@@ -27,4 +29,6 @@ def demo_analysis():
         for k, v in demo.generate("small").items()
         if k in ("opportunities", "credit_splits", "reps", "quotas")
     }
-    return analyse(tables, "2026-10", plans_dir="parameters/comp_plans", simulations=300)
+    return analyse(
+        tables, "2026-10", plans_dir="parameters/comp_plans", **dict(KNOBS, simulations=300)
+    )

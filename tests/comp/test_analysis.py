@@ -6,7 +6,7 @@ import yaml
 
 from compass_nb.comp.analysis import analyse, summary_lines
 
-from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, reps_frame
+from .comp_builders import FLAT_10, KNOBS, NO_SPLITS, opportunities_frame, reps_frame
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_a_company_of_fewer_than_five_sellers_shows_no_totals(tmp_path):
         "opportunities": opportunities,
     }
     (tmp_path / "flat.yaml").write_text(yaml.safe_dump(FLAT_10))
-    a = analyse(tables, "2026-10", plans_dir=tmp_path, simulations=50)
+    a = analyse(tables, "2026-10", plans_dir=tmp_path, **dict(KNOBS, simulations=50))
     assert a.by_month.empty and a.by_team.empty and a.simulated.size == 0
     assert summary_lines(a) == [
         "Fewer than five sellers were on a plan in 2026-10: no totals are shown, to keep pay private."

@@ -9,6 +9,7 @@ from compass_nb import store
 from compass_nb.comp import close
 from compass_nb.crediting import credited_bookings
 from compass_nb.errors import InputError
+from compass_nb.steps.compensation import close_period
 
 from .comp_builders import FLAT_10, NO_SPLITS, opportunities_frame, plan_from, reps_frame
 
@@ -29,7 +30,7 @@ def run_period(
     path, tmp_path, period, opps, splits=NO_SPLITS, by="Ana Ops", reason="", plans=None, quotas=None
 ):
     """What the notebook does for ``period``: compute, net off closed periods, stage and commit."""
-    closes = close.closed_periods(path)
+    closes = close.closed_periods(store.read_all_runs(path, "comp_close"))
     prior = store.read(path, "payout_adjustments")
     prior = prior.drop(columns=["period", "run_id"]) if not prior.empty else prior
     result, lines, audit = close.payouts_after_close(
@@ -39,7 +40,7 @@ def run_period(
         credited_bookings(opps, splits),
         period=period,
         closed=list(closes["period"]) if not closes.empty else [],
-        locked=close.locked_payouts(path, closes),
+        locked=close.locked_payouts(store.read_all_runs(path, "payouts"), closes),
         prior=prior,
         changed_by=by,
         reason=reason,
@@ -63,7 +64,7 @@ def test_close_locks_the_period_and_a_late_deal_becomes_an_adjustment_next_perio
     path = tmp_path / "compass.duckdb"
     september = opportunities_frame(("O1", "r1", "2026-09-10", 10000))
     run_period(path, tmp_path, "2026-09", september)
-    closed = close.close_period(path, "2026-09", by="Ana Ops", reason="September payroll")
+    closed = close_period(path, "2026-09", by="Ana Ops", reason="September payroll")
     assert (closed["total"], closed["sellers"], closed["closed_by"]) == (1000.0, 2, "Ana Ops")
 
     late = pd.concat(
@@ -86,7 +87,7 @@ def test_a_corrected_split_adjusts_both_sellers(tmp_path):
     path = tmp_path / "compass.duckdb"
     deal = opportunities_frame(("O1", "r1", "2026-09-10", 10000))
     run_period(path, tmp_path, "2026-09", deal)
-    close.close_period(path, "2026-09", by="Ana Ops")
+    close_period(path, "2026-09", by="Ana Ops")
     splits = pd.DataFrame(
         {"opportunity_id": ["O1", "O1"], "rep_id": ["r1", "r2"], "split_pct": [60.0, 40.0]}
     )
@@ -97,7 +98,7 @@ def test_a_corrected_split_adjusts_both_sellers(tmp_path):
 def test_a_period_in_which_nobody_earned_can_be_closed_and_adjusted(tmp_path):
     path = tmp_path / "compass.duckdb"
     run_period(path, tmp_path, "2026-09", opportunities_frame(("O1", "r1", "2026-10-10", 10000)))
-    assert close.close_period(path, "2026-09", by="ops")["total"] == 0.0
+    assert close_period(path, "2026-09", by="ops")["total"] == 0.0
     late = opportunities_frame(("O1", "r1", "2026-10-10", 10000), ("O0", "r1", "2026-09-30", 2000))
     _, lines, _ = run_period(path, tmp_path, "2026-10", late)
     assert lines[["adjusts_period", "opportunity_id", "amount"]].values.tolist() == [
@@ -108,11 +109,11 @@ def test_a_period_in_which_nobody_earned_can_be_closed_and_adjusted(tmp_path):
 def test_closing_twice_or_without_payouts_is_refused_with_what_to_do(tmp_path):
     path = tmp_path / "compass.duckdb"
     with pytest.raises(InputError, match="run the compensation notebook for 2026-09"):
-        close.close_period(path, "2026-09", by="x")
+        close_period(path, "2026-09", by="x")
     run_period(path, tmp_path, "2026-09", opportunities_frame(("O1", "r1", "2026-09-10", 10000)))
-    close.close_period(path, "2026-09", by="x")
+    close_period(path, "2026-09", by="x")
     with pytest.raises(InputError, match="already closed .* by x; later changes"):
-        close.close_period(path, "2026-09", by="y")
+        close_period(path, "2026-09", by="y")
 
 
 def test_a_cancellation_after_close_is_clawed_back_through_the_next_period():
@@ -192,7 +193,7 @@ def test_a_late_deal_in_a_closed_month_of_a_quarterly_plan_is_paid_once(tmp_path
     path = tmp_path / "compass.duckdb"
     july = opportunities_frame(("O1", "r1", "2026-07-10", 100000))
     run_period(path, tmp_path, "2026-07", july, plans=plans, quotas=quotas)
-    close.close_period(path, "2026-07", by="ops")
+    close_period(path, "2026-07", by="ops")
     late = pd.concat(
         [
             july,

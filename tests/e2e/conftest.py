@@ -1,8 +1,9 @@
 """End-to-end fixtures: real `compass-nb` processes on the small demo.
 
-Two packs are rendered once per test session and shared by every xdist worker (a file
-lock makes the first worker build each, the others wait and reuse it): the whole pack of
-2026-10, and a quick pack of 01 + pipeline that fault tests copy and run on top of.
+Three runs are made once per test session and shared by every xdist worker (a file lock
+makes the first worker build each, the others wait and reuse it): the whole pack of
+2026-10 after a backfilled 2026-09; the same two cycles computed in kernels, each with its
+pack; and a quick pack of 01 + pipeline that fault tests copy and run on top of.
 """
 
 from __future__ import annotations
@@ -70,14 +71,14 @@ def tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
-def _shared_run(base: Path, name: str, *args: str) -> Pack:
+def _shared_run(base: Path, name: str, *args: str, env: dict | None = None) -> Pack:
     """Run ``compass-nb run ARGS`` once per session, whichever worker asks first."""
     root = base / name
     done = base / f"{name}.json"
     with open(base / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
-            result = compass("run", *args, "--out", str(root))
+            result = compass("run", *args, "--out", str(root), env=env)
             done.write_text(
                 json.dumps(
                     {"returncode": result.returncode, "output": result.stdout + result.stderr}
@@ -95,8 +96,30 @@ def shared_base(tmp_path_factory, worker_id) -> Path:
 
 @pytest.fixture(scope="session")
 def pack(shared_base) -> Pack:
-    """The whole pack of 2026-10 on the small demo."""
-    return _shared_run(shared_base, "pack", "--period", PERIOD, "--set", "source=demo:small")
+    """The whole pack of 2026-10 on the small demo, after one backfilled cycle (2026-09,
+    computed in process, store only)."""
+    return _shared_run(
+        shared_base, "pack", "--period", PERIOD, "--backfill", "1", "--set", "source=demo:small"
+    )
+
+
+@pytest.fixture(scope="session")
+def kernel_pack(shared_base) -> Pack:
+    """The same two cycles computed inside the notebooks' kernels, each with its pack (the
+    behaviour before steps: every figure must agree with :func:`pack`)."""
+    return _shared_run(
+        shared_base,
+        "kernel",
+        "--period",
+        PERIOD,
+        "--backfill",
+        "1",
+        "--packs",
+        "all",
+        "--set",
+        "source=demo:small",
+        env={"COMPASS_COMPUTE": "kernel"},
+    )
 
 
 @pytest.fixture(scope="session")

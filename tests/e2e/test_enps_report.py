@@ -1,35 +1,29 @@
-"""Execute the eNPS notebook on the small demo and scan every output for hidden groups."""
+"""The eNPS report of the shared pack: every output scanned for groups too small to show."""
 
 import html
 import json
 import re
-from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
 
-from compass_nb.execute import execute_notebook
+from compass_nb import store
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "enps.ipynb"
+from .conftest import PERIOD
+
+pytestmark = pytest.mark.slow
 K = 5
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("enps")
-    out = tmp / "enps-out.ipynb"
-    execute_notebook(
-        NOTEBOOK,
-        out,
-        {
-            "source": "demo:small",
-            "store": str(tmp / "compass.duckdb"),
-            "run_dir": str(tmp / "run"),
-            "bootstrap_samples": 300,
-        },
-    )
-    return nbformat.read(out, as_version=4), tmp / "run"
+def executed(pack):
+    """The executed eNPS notebook of the shared pack (kept in the private folder), and the
+    results its step committed."""
+    assert pack.returncode == 0, pack.output
+    book = nbformat.read(pack.root / "private" / PERIOD / "notebooks" / "enps.ipynb", as_version=4)
+    results = store.read(pack.store, "enps_results", periods=[PERIOD])
+    return book, results.drop(columns=["period", "run_id"])
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +96,7 @@ def test_small_groups_never_appear_outside_the_suppression_log(executed, raw):
 
 
 def test_staged_results_let_no_small_group_be_derived(executed, raw):
-    _, run = executed
-    results = pd.read_parquet(run / "tables" / "enps_results.parquet")
+    _, results = executed
     enps = raw["survey_responses"][raw["survey_responses"]["question_id"] == "enps"]
     for survey, part in results.groupby("survey_id"):
         direct = enps[enps["survey_id"] == survey].groupby("team")["respondent_id"].nunique()
@@ -120,11 +113,11 @@ def test_staged_results_let_no_small_group_be_derived(executed, raw):
             assert rest == 0 or rest >= K, (survey, group, rest)
 
 
-def test_metrics_are_the_company_figures_and_no_script_runs(executed):
-    nbk, run = executed
-    metrics = json.loads((run / "metrics" / "enps.json").read_text())
+def test_metrics_are_the_company_figures_and_no_script_runs(executed, pack):
+    nbk, _ = executed
+    metrics = json.loads((pack.period / "metrics.json").read_text())["enps"]
     assert set(metrics) == {"enps", "enps_low", "enps_high", "participation", "enps_change"}
-    assert metrics["enps_low"]["value"] <= metrics["enps"]["value"] <= metrics["enps_high"]["value"]
+    assert metrics["enps_low"] <= metrics["enps"] <= metrics["enps_high"]
     outputs = json.dumps([o for c in nbk.cells for o in c.get("outputs", [])])
     assert "<script>alert(1)</script>" not in outputs.replace("\\/", "/")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in outputs

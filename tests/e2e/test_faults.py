@@ -80,8 +80,40 @@ def test_a_failing_notebook_is_marked_and_the_others_still_render(pack_copy, tmp
     assert manifest["notebooks"]["pipeline"]["status"] == "ok"
     page = (pack_copy.period / "enps.html").read_text()
     assert "did not complete" in page and "survey file is broken" in page
+    assert "Traceback" not in page and str(folder) not in page  # one line, no code or paths
     assert "status-failed" in (pack_copy.period / "index.html").read_text()
-    assert store.runs(pack_copy.store).equals(before_runs)
+    executed = pack_copy.root / "private" / PERIOD / "notebooks" / "enps.ipynb"
+    assert "Traceback" in executed.read_text() or "ValueError" in executed.read_text()
+    # The steps that completed are committed (a partial run); the failed notebook's are not.
+    runs = store.runs(pack_copy.store)
+    assert len(runs) == len(before_runs) + 1
+    assert runs.iloc[-1][["period", "status"]].tolist() == [PERIOD, "partial"]
+    written = store.read(pack_copy.store, "pipeline_forecast", periods=[PERIOD])
+    assert int(written["run_id"].max()) == int(runs.iloc[-1]["run_id"])
+    enps = store.read(pack_copy.store, "enps_results", periods=[PERIOD])
+    assert enps.empty or int(enps["run_id"].max()) < int(runs.iloc[-1]["run_id"])
+
+
+def test_a_failing_step_is_marked_skips_what_needs_it_and_the_rest_completes(pack_copy):
+    result = compass(
+        "run",
+        *QUICK,
+        "--out",
+        str(pack_copy.root),
+        "--only",
+        "01_data_collection",
+        "pipeline",
+        "enps",
+        "--set",
+        "pipeline.stages=[{name: Open}]",
+    )
+    assert result.returncode == 1
+    manifest = json.loads((pack_copy.period / "manifest.json").read_text())
+    assert manifest["notebooks"]["pipeline"]["status"] == "failed"
+    assert manifest["notebooks"]["enps"]["status"] == "ok"
+    assert "pipeline.stages[0]" in manifest["notebooks"]["pipeline"]["error"]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "Traceback" not in (pack_copy.period / "pipeline.html").read_text()
 
 
 def test_a_notebook_past_its_timeout_is_stopped_and_the_rest_renders(pack_copy, tmp_path):

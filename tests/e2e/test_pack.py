@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from compass_nb import runner, store
+from compass_nb import steps, store
 
 from .conftest import PERIOD, compass
 
@@ -15,11 +15,11 @@ pytestmark = pytest.mark.slow
 def test_the_demo_pack_renders_every_notebook(pack):
     assert pack.returncode == 0, pack.output
     manifest = json.loads((pack.period / "manifest.json").read_text())
-    assert sorted(manifest["notebooks"]) == sorted(runner.NEEDS)
+    assert sorted(manifest["notebooks"]) == sorted(steps.NOTEBOOKS)
     assert all(item["status"] == "ok" for item in manifest["notebooks"].values()), manifest[
         "notebooks"
     ]
-    for name in runner.NEEDS:
+    for name in steps.NOTEBOOKS:
         assert (pack.period / f"{name}.html").stat().st_size > 5000
 
 
@@ -28,7 +28,9 @@ def test_the_pack_holds_every_file_of_the_design(pack):
         assert (pack.period / name).exists()
     assert (pack.root / "index.html").exists()
     private = pack.root / "private" / PERIOD
-    assert sorted(p.stem for p in (private / "notebooks").glob("*.ipynb")) == sorted(runner.NEEDS)
+    assert sorted(p.stem for p in (private / "notebooks").glob("*.ipynb")) == sorted(
+        steps.NOTEBOOKS
+    )
     assert (private / "quarantine").is_dir()
 
 
@@ -65,44 +67,24 @@ def test_the_cycle_sees_only_what_was_known_at_its_cut_off(pack):
 
 def test_the_run_is_committed_with_its_run_id(pack):
     runs = store.runs(pack.store)
-    assert runs[["period", "run_id", "status"]].values.tolist() == [[PERIOD, 1, "complete"]]
+    assert runs[["period", "run_id", "status"]].values.tolist() == [
+        ["2026-09", 1, "complete"],
+        [PERIOD, 1, "complete"],
+    ]
 
 
-def test_backfill_runs_the_earlier_cycles_first_each_with_its_own_cut_off(tmp_path):
-    root = tmp_path / "backfill"
-    result = compass(
-        "run",
-        "--period",
-        PERIOD,
-        "--backfill",
-        "2",
-        "--set",
-        "source=demo:small",
-        "--out",
-        str(root),
-        "--only",
-        "01_data_collection",
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    out = result.stdout
-    assert (
-        out.index("Compass run 2026-08")
-        < out.index("Compass run 2026-09")
-        < out.index("Compass run 2026-10")
-    )
-    orders = store.read(root / "compass.duckdb", "clean_orders", periods="all")
+def test_backfill_runs_the_earlier_cycle_first_with_its_own_cut_off_store_only(pack):
+    out = pack.output
+    assert out.index("Compass run 2026-09 (run 1), store only") < out.index("Compass run 2026-10")
+    orders = store.read(pack.store, "clean_orders", periods="all")
     latest = pd.to_datetime(orders["order_date"]).groupby(orders["period"]).max()
     assert latest.dt.strftime("%Y-%m-%d").to_dict() == {
-        "2026-08": "2026-08-31",
         "2026-09": "2026-09-30",
         "2026-10": "2026-10-31",
     }
-    page = (root / "index.html").read_text()
-    assert (
-        page.index("2026-10/index.html")
-        < page.index("2026-09/index.html")
-        < page.index("2026-08/index.html")
-    )
+    page = (pack.root / "index.html").read_text()
+    assert page.index("2026-10/index.html") < page.index("2026-09") and "store only" in page
+    assert store.read(pack.store, "forecast", periods=["2026-09"])["period"].eq("2026-09").all()
 
 
 def test_metrics_json_holds_headline_figures_by_notebook(pack):
@@ -117,9 +99,15 @@ def test_the_demo_written_as_files_gives_the_same_figures(pack, tmp_path):
     root = tmp_path / "reports"
     only = ["01_data_collection", "forecasting", "pipeline", "compensation", "enps"]
     result = compass(
-        "run", "--period", PERIOD, "--set", f"source={folder}", "--out", str(root), "--only", *only
+        "run",
+        *("--period", PERIOD, "--set", f"source={folder}", "--out", str(root)),
+        *("--packs", "none", "--only", *only),
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    ours = json.loads((root / PERIOD / "metrics.json").read_text())
-    theirs = json.loads((pack.period / "metrics.json").read_text())
-    assert {name: ours[name] for name in only} == {name: theirs[name] for name in only}
+    assert not (root / PERIOD).exists()  # store only
+    ours = store.read(root / "compass.duckdb", "metrics", periods=[PERIOD])
+    theirs = store.read(pack.store, "metrics", periods=[PERIOD])
+    key = ["notebook", "key", "value", "text"]
+    ours = ours.loc[ours["notebook"].isin(only), key].sort_values(key[:2], ignore_index=True)
+    theirs = theirs.loc[theirs["notebook"].isin(only), key].sort_values(key[:2], ignore_index=True)
+    pd.testing.assert_frame_equal(ours, theirs)

@@ -5,6 +5,7 @@ import pytest
 from compass_nb.enps import pulse
 from compass_nb.enps.results import Settings, engagement, group_view, headline, summary_lines
 from compass_nb.enps.scores import Buckets
+from compass_nb.params import section_settings
 from compass_nb.viz import enps as charts
 from compass_nb.widgets.enps import engagement_explorer, group_card
 
@@ -14,7 +15,9 @@ from .conftest import ORG, survey_frames
 @pytest.fixture(scope="module")
 def result():
     return engagement(
-        *survey_frames(comment="The CRM tool is slow"), ORG, Settings(bootstrap_samples=200)
+        *survey_frames(comment="The CRM tool is slow"),
+        ORG,
+        section_settings(Settings, "enps", bootstrap_samples=200),
     )
 
 
@@ -63,7 +66,9 @@ def test_headline_and_summary_come_from_the_company_row(result):
 
 def test_charts_draw_an_empty_state_when_nothing_may_be_shown():
     empty = engagement(
-        *survey_frames(sizes={"West": 2, "Ops": 2}), ORG, Settings(bootstrap_samples=50)
+        *survey_frames(sizes={"West": 2, "Ops": 2}),
+        ORG,
+        section_settings(Settings, "enps", bootstrap_samples=50),
     )
     grid = pulse.heatmap_data(empty.favourability, empty.latest, empty.questions, first="Company")
     for ax in (

@@ -4,10 +4,11 @@ import pytest
 from compass_nb.enps.anonymity import unsafe_groups
 from compass_nb.enps.results import Settings, engagement, summary_lines
 from compass_nb.errors import ParameterError
+from compass_nb.params import section_settings
 
 from .conftest import ORG, SIZES, survey_frames
 
-FAST = Settings(bootstrap_samples=200)
+FAST = section_settings(Settings, "enps", bootstrap_samples=200)
 
 
 def _tables_with_groups(result):
@@ -71,7 +72,13 @@ def test_comments_are_listed_only_for_groups_of_ten_or_more():
 
 def test_company_enps_matches_a_hand_count_and_its_interval_contains_it():
     questions, responses, invites = survey_frames()
-    result = engagement(questions, responses, invites, ORG, Settings(bootstrap_samples=300))
+    result = engagement(
+        questions,
+        responses,
+        invites,
+        ORG,
+        section_settings(Settings, "enps", bootstrap_samples=300),
+    )
     answers = responses[
         (responses["question_id"] == "enps") & (responses["survey_id"] == "pulse-2026-10")
     ]
@@ -94,7 +101,7 @@ def test_a_company_below_the_minimum_shows_nothing_and_says_so():
 
 def test_a_minimum_group_size_under_3_is_refused():
     with pytest.raises(ParameterError, match="min_group_size"):
-        Settings(min_group_size=2)
+        section_settings(Settings, "enps", min_group_size=2)
 
 
 def test_a_survey_straddling_a_cycle_cut_off_hides_groups_that_would_reveal_late_answers():

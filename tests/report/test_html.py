@@ -87,6 +87,15 @@ def test_a_failed_notebook_says_so_plainly():
     assert "did not complete" in page and "ValueError: boom &lt;b&gt;" in page
 
 
-def test_stderr_is_kept_when_the_notebook_failed():
-    copy = reviewer_copy(_notebook(), failed=True)
-    assert any(o.get("name") == "stderr" for o in copy.cells[1].outputs)
+def test_a_failed_notebooks_report_shows_no_traceback_or_stderr():
+    book = _notebook()
+    book.cells[1].outputs.append(
+        nbformat.v4.new_output(
+            "error", ename="ValueError", evalue="boom", traceback=["Traceback /home/ana/secret.py"]
+        )
+    )
+    copy = reviewer_copy(book)
+    kinds = [(o.get("output_type"), o.get("name")) for o in copy.cells[1].outputs]
+    assert ("error", None) not in kinds and ("stream", "stderr") not in kinds
+    page = render(book, {"title": "T", "status": "failed", "error": "ValueError: boom"})
+    assert "/home/ana" not in page and "ValueError: boom" in page

@@ -3,11 +3,11 @@
 import pandas as pd
 import pytest
 
+from compass_nb.calendar import period_month
 from compass_nb.errors import InputError, ParameterError
 from compass_nb.sop import cycle, decision_log
-from compass_nb.sop.months import period_month
 
-from .test_notebooks import seasonal_naive_forecast
+from .cycles import DEMAND, EXECUTIVE, PRE_SOP, SUPPLY, TRACKING, seasonal_naive_forecast
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +34,24 @@ def cycles(demo_tables):
         fc = seasonal_naive_forecast(orders, t["products"], p)
         past = pd.concat(out["consensus"]) if out["consensus"] else None
         d = cycle.demand_review(
-            fc, overrides, t["products"], t["budget"], orders, period=p, past_consensus=past
+            fc,
+            overrides,
+            t["products"],
+            t["budget"],
+            orders,
+            period=p,
+            past_consensus=past,
+            **DEMAND,
         )
         s = cycle.supply_review(
-            d.consensus, t["products"], inventory, t["capacity"], t["receipts"], orders, period=p
+            d.consensus,
+            t["products"],
+            inventory,
+            t["capacity"],
+            t["receipts"],
+            orders,
+            period=p,
+            **SUPPLY,
         )
         out["consensus"].append(d.consensus.assign(period=p))
         out["forecast"].append(fc.assign(period=p))
@@ -64,6 +78,7 @@ def test_tracking_covers_six_cycles_at_lag_one_and_four_at_lag_three(cycles, dem
         inventory,
         demo_tables["products"],
         period="2026-10",
+        **TRACKING,
     )
     months = r.accuracy_trend.groupby("lag")["month"].nunique().to_dict()
     assert months == {1: 6, 3: 4}
@@ -81,7 +96,10 @@ def test_pre_sop_and_executive_steps_on_the_latest_cycle(cycles, demo_tables):
         latest,
         t["capacity"],
         t["products"],
-        scenarios=[{"name": "more", "capacity": [{"resource": "Line-A", "change": 0.15}]}],
+        **dict(
+            PRE_SOP,
+            scenarios=[{"name": "more", "capacity": [{"resource": "Line-A", "change": 0.15}]}],
+        ),
     )
     assert set(r.scenarios["scenario"]) == {"base", "upside", "downside", "more"}
     assert (r.scenarios.loc[r.scenarios["scenario"] == "base", "delta"] == 0).all()
@@ -94,7 +112,7 @@ def test_pre_sop_and_executive_steps_on_the_latest_cycle(cycles, demo_tables):
         t["budget"],
         orders,
         period="2026-10",
-        targets={"fill_rate": 0.95},
+        **dict(EXECUTIVE, targets={"fill_rate": 0.95}),
     )
     k = e.kpis.set_index("kpi")
     assert not pd.isna(k.loc["revenue_plan", "previous"]) and not pd.isna(
@@ -110,7 +128,7 @@ def test_pre_sop_and_executive_steps_on_the_latest_cycle(cycles, demo_tables):
             t["budget"],
             orders,
             period="2026-10",
-            targets={"happiness": 1},
+            **dict(EXECUTIVE, targets={"happiness": 1}),
         )
 
 
@@ -124,4 +142,5 @@ def test_demand_review_without_a_forecast_says_to_run_forecasting(demo_tables):
             demo_tables["budget"],
             orders,
             period="2026-10",
+            **DEMAND,
         )

@@ -1,0 +1,331 @@
+"""The context a step runs in: its cycle, its parameters, its inputs, the store, its outputs.
+
+One :class:`Context` per step call. The runner builds it from the run's staging folder
+(``run.json`` holds the period, the run id and the merged parameters); a notebook outside
+a run builds it with :func:`compass_nb.nb.context` from the defaults and its parameters
+cell, with a scratch folder that is never committed.
+
+Reads give this run's staged output on top of the store's latest committed runs; writes
+are staged in the run's folder and committed by the runner when the run ends. A context
+bound to a step (:meth:`Context.for_step`) refuses reads and writes the step did not
+declare, and checks every written frame against the store table's declaration.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from compass_nb import params as parameters
+from compass_nb import store as cycle_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def project_path(path: str | Path) -> Path:
+    """Resolve a relative path from the project root, whoever started the process."""
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else ROOT / path
+
+
+def resolve_source(source: str) -> str:
+    """A source as the data layer opens it: ``demo…`` and URLs as given, paths from the root."""
+    if source.startswith("demo") or "://" in source:
+        return source
+    return str(project_path(source))
+
+
+@dataclass
+class Context:
+    """What a step needs to know about its run. Build it with :func:`compass_nb.nb.context`
+    (notebooks) or :func:`for_run` (the runner)."""
+
+    section: str
+    period: str
+    params: dict
+    store: Path
+    run_dir: Path
+    run_id: int = 0
+    in_run: bool = False
+    threads: int = 1
+    makes_files: bool = True
+    step: Any = None
+    loaded: Any = field(default=None, repr=False)
+    upstream: Any = field(default=None, repr=False)
+    messages: list[str] = field(default_factory=list)
+
+    # -- parameters ------------------------------------------------------------------------
+    @property
+    def shared(self) -> parameters.Shared:
+        """The shared parameters (currency, horizon, fiscal_year_start, …)."""
+        return parameters.shared_settings(self.params)
+
+    @property
+    def settings(self):
+        """The step's own parameters section as its settings dataclass."""
+        if self.step is None or self.step.settings is None:
+            return None
+        return parameters.build(self.step.settings, self.params.get(self.section) or {})
+
+    @property
+    def source(self) -> str:
+        return resolve_source(str(self.params["source"]))
+
+    @property
+    def cutoff(self) -> pd.Timestamp:
+        """The last day of the period: nothing dated later is visible to this cycle."""
+        return pd.Period(self.period, freq="M").end_time.normalize()
+
+    @property
+    def root(self) -> Path:
+        """The reports root (the folder holding the store)."""
+        return self.store.parent
+
+    def for_step(self, step) -> Context:
+        """This context bound to ``step``: its section, its declared reads and writes."""
+        return replace(self, section=step.name, step=step, messages=self.messages)
+
+    def say(self, message: str) -> None:
+        """Tell the analyst what the context did (outside a run only; a run stays quiet)."""
+        self.messages.append(message)
+        if not self.in_run:
+            print(message, file=sys.stderr, flush=True)
+
+    # -- the step's result -----------------------------------------------------------------
+    def _result_path(self) -> Path:
+        return self.run_dir / "results" / f"{self.section}.pickle"
+
+    def kept_result(self):
+        """The step's result if this run already computed it, else ``None``."""
+        path = self._result_path()
+        if not self.in_run or not path.exists():
+            return None
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+
+    def keep_result(self, result) -> None:
+        """Keep the step's result for the notebook that shows it (in a run)."""
+        if not self.in_run:
+            return
+        path = self._result_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+
+    # -- declarations ----------------------------------------------------------------------
+    def _check_declared(self, table: str, kinds: tuple[str, ...], verb: str) -> None:
+        if self.step is None:
+            return
+        allowed = set().union(*(getattr(self.step, kind) for kind in kinds))
+        assert table in allowed, (
+            f"step {self.step.name} {verb} {table!r} without declaring it in {' or '.join(kinds)}"
+        )
+
+    # -- inputs ----------------------------------------------------------------------------
+    def load(self, *tables: str):
+        """Load and validate ``tables`` (all when none given) from the source, as of the period.
+
+        Returns the data layer's ``Loaded``. Overrides kept from the 02 widget in earlier
+        cycles (store table ``overrides_saved``) are merged into ``overrides``.
+        """
+        from compass_nb import data
+
+        loaded = self.loaded
+        if loaded is None:
+            loaded = data.load(
+                self.source,
+                period=self.period,
+                tables=list(tables) or None,
+                encoding=self.params.get("encoding", "utf-8"),
+                strict=bool(self.params.get("strict")),
+                threads=self.threads,
+            )
+        if "overrides" in loaded.tables:
+            loaded.tables["overrides"] = self._with_saved_overrides(loaded.tables["overrides"])
+        return loaded
+
+    def _with_saved_overrides(self, overrides: pd.DataFrame) -> pd.DataFrame:
+        saved = cycle_store.read_all_runs(self.store, "overrides_saved")
+        if saved.empty:
+            return overrides
+        saved = from_store(saved.loc[saved["cycle"].astype(str) <= self.period])
+        return pd.concat([overrides, saved], ignore_index=True)
+
+    def inputs(self, *tables: str) -> dict[str, pd.DataFrame]:
+        """Clean input tables as of the period's cut-off.
+
+        Taken from this run's staged ``clean_<table>`` (written by 01 data collection),
+        else from the store's latest run for the period, else loaded from the source.
+        """
+        for table in tables:
+            self._check_declared(table, ("inputs", "optional_inputs"), "uses input")
+        out: dict[str, pd.DataFrame] = {}
+        missing = []
+        for table in tables:
+            frame = self._read_table(f"clean_{table}")
+            if frame.empty:
+                missing.append(table)
+            else:
+                out[table] = from_store(frame)
+        if missing:
+            loaded = self.load(*missing)
+            out.update({name: loaded.tables[name] for name in missing if name in loaded.tables})
+        return {table: out[table] for table in tables if table in out}
+
+    def mtd_orders(self) -> pd.DataFrame:
+        """Orders of the month after the period, known so far (for the nowcast only)."""
+        frame = self._read_table("clean_orders_mtd")
+        if not frame.empty:
+            return from_store(frame)
+        return self.load("orders").mtd_orders
+
+    def keep_inputs(self, loaded) -> None:
+        """Stage what 01 data collection hands to the cycle: clean tables, the month-to-date
+        orders, the quarantine (one CSV per table, private) and the input fingerprints."""
+        for table, frame in loaded.tables.items():
+            self.write(f"clean_{table}", to_store(frame))
+        if loaded.mtd_orders is not None:
+            self.write("clean_orders_mtd", to_store(loaded.mtd_orders))
+        folder = self.private_dir("quarantine")
+        for table, rows in loaded.quarantine.groupby("table"):
+            rows.to_csv(folder / f"{table}.csv", index=False)
+        record = {
+            "fingerprints": dict(sorted(loaded.fingerprints.items())),
+            "rows_read": {k: int(v) for k, v in sorted(loaded.rows_read.items())},
+            "quarantined_rows": int(loaded.quarantine.groupby(["table", "row"]).ngroups)
+            if not loaded.quarantine.empty
+            else 0,
+        }
+        (self.run_dir / "inputs.json").write_text(json.dumps(record, indent=1, sort_keys=True))
+
+    # -- the store -------------------------------------------------------------------------
+    def read(self, table: str, periods: str | list[str] | None = None) -> pd.DataFrame:
+        """A store table: this run's staged output on top of the latest committed runs.
+
+        ``periods=None`` gives this cycle's rows; ``"all"`` every period's latest run;
+        a list, those periods. Outside a run (``upstream`` set by the notebook), a table
+        of this cycle that neither the scratch folder nor the store holds is computed by
+        the step that writes it.
+        """
+        if periods is None:
+            self._check_declared(table, ("reads", "optional_reads"), "reads")
+        else:
+            self._check_declared(table, ("reads", "optional_reads", "history"), "reads")
+        frame = self._read_table(table, periods)
+        if frame.empty and periods is None and self.upstream is not None:
+            self.upstream(self, table)
+            frame = self._read_table(table)
+        return frame
+
+    def read_all_runs(self, table: str) -> pd.DataFrame:
+        """Every committed row of ``table``, all runs (locks and append-only logs)."""
+        self._check_declared(table, ("history",), "reads every run of")
+        return cycle_store.read_all_runs(self.store, table)
+
+    def _read_table(self, table: str, periods: str | list[str] | None = None) -> pd.DataFrame:
+        mine = cycle_store.staged(self.run_dir, table)
+        if periods is None and mine is not None:
+            return mine
+        wanted = [self.period] if periods is None else periods
+        committed = cycle_store.read(self.store, table, periods=wanted)
+        if mine is None:
+            return committed
+        if not committed.empty:
+            committed = committed.loc[committed["period"] != self.period]
+        return pd.concat([committed, mine], ignore_index=True) if not committed.empty else mine
+
+    def write(self, table: str, frame: pd.DataFrame) -> None:
+        """Stage ``frame`` as this run's ``table``; the runner commits it when the run ends."""
+        self._check_declared(table, ("writes",), "writes")
+        cycle_store.check_frame(table, frame)
+        cycle_store.stage(self.run_dir, table, frame, period=self.period, run_id=self.run_id)
+
+    def save_override(self, overrides: pd.DataFrame) -> None:
+        """Keep overrides made in a widget: they join ``overrides`` at the next run's load."""
+        cycle_store.append(self.store, "overrides_saved", to_store(overrides), period=self.period)
+
+    def metric(self, key: str, value, *, label: str | None = None, fmt: str = "{}") -> None:
+        """Record a headline figure for ``metrics.json``, the pack index and the store."""
+        path = self.run_dir / "metrics" / f"{self.section}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figures = json.loads(path.read_text()) if path.exists() else {}
+        value = None if value is None or pd.isna(value) else _plain(value)
+        figures[key] = {"value": value, "label": label or key, "fmt": fmt}
+        path.write_text(json.dumps(figures, indent=1, sort_keys=True))
+
+    # -- files -----------------------------------------------------------------------------
+    # ``makes_files`` is false in a cycle that gets no pack (a backfill, store only): a step
+    # then skips the files only a pack carries (exports, payroll, statements).
+    def private_dir(self, name: str) -> Path:
+        """A folder for row- and person-level material, never part of the shareable pack
+        (outside a run, a folder of the scratch run: exploring never writes official files)."""
+        path = self.run_dir / "private" / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def export_dir(self) -> Path:
+        """The pack's ``exports/`` folder (CSV and XLSX for ERP and planners)."""
+        path = self.run_dir / "pack" / "exports"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+def to_store(frame: pd.DataFrame) -> pd.DataFrame:
+    """A clean input table as stored: its own ``period`` column becomes ``table_period``
+    (the store keys every row by the cycle's ``period``)."""
+    return frame.rename(columns={"period": "table_period"})
+
+
+def from_store(frame: pd.DataFrame) -> pd.DataFrame:
+    """A stored clean input table as the loader gave it."""
+    frame = frame.drop(columns=["period", "run_id"], errors="ignore")
+    return frame.rename(columns={"table_period": "period"})
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        return round(value, 6) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return value
+
+
+def run_info(run_dir: Path) -> dict:
+    """The run's ``run.json`` (period, run id, merged parameters, threads), or ``{}``."""
+    path = Path(run_dir) / "run.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def store_path(params: dict, root: Path | None = None) -> Path:
+    """The cycle store: the ``store`` parameter, else ``<reports root>/compass.duckdb``."""
+    chosen = params.get("store")
+    if chosen:
+        return project_path(chosen)
+    return (root or ROOT / "reports") / "compass.duckdb"
+
+
+def for_run(run_dir: Path, section: str, *, loaded=None) -> Context:
+    """The context of ``section`` inside a run, from the run's ``run.json``."""
+    info = run_info(run_dir)
+    merged = info["params"]
+    return Context(
+        section=section,
+        period=info["period"],
+        params=merged,
+        store=Path(info["store"]),
+        run_dir=Path(run_dir),
+        run_id=int(info["run_id"]),
+        in_run=True,
+        threads=int(info.get("threads") or 1),
+        makes_files=bool(info.get("pack", True)),
+        loaded=loaded,
+    )

@@ -1,0 +1,238 @@
+"""Kernels: the one place that starts a notebook's kernel, times it out and renders its HTML.
+
+:func:`render_notebook` runs one notebook in a process of its own (``python -m
+compass_nb.kernels SPEC.json``), which executes it with papermill and renders the
+executed copy into a code-free HTML report; the process is killed, with its kernel,
+after ``timeout`` seconds. :func:`execute_notebook` is the papermill call itself, also
+used by the tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import nbformat
+import psutil
+
+
+@dataclass
+class Outcome:
+    """What happened to one step or notebook: ``ok``, ``failed``, ``timeout`` or ``skipped``."""
+
+    status: str
+    duration: float = 0.0
+    error: str = ""
+
+
+@dataclass
+class Job:
+    """One notebook to execute and render."""
+
+    source: str  # the notebook
+    executed: str  # the executed copy (private)
+    html: str  # the report (the pack)
+    parameters: dict  # papermill parameters
+    cwd: str
+    header: dict  # the run header (see compass_nb.report.html.run_header)
+    log: str  # the kernel process's stderr
+
+
+def private_kernel_manager(folder: str):
+    """A kernel manager talking to its kernel over Unix sockets in a folder of its own.
+
+    Kernels started side by side by separate processes pick TCP ports independently and
+    can collide, leaving a notebook waiting forever for a reply that went to another
+    kernel; IPC sockets with unique paths cannot collide.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{folder}/k")
+
+
+def without_widgets(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Mark the cells tagged ``widget`` to be skipped: widgets are for JupyterLab, and a
+    widget cell in a batch kernel has nothing to show (and can leave the client waiting
+    for comm messages that never come)."""
+    for cell in notebook.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "widget" in tags and "skip-execution" not in tags:
+            cell.metadata["tags"] = [*tags, "skip-execution"]
+    return notebook
+
+
+def execute_notebook(
+    source: str | Path,
+    target: str | Path,
+    parameters: dict,
+    *,
+    cwd: str | Path | None = None,
+    cell_timeout: float | None = None,
+) -> None:
+    """Run ``source`` with ``parameters`` injected and write the executed copy to ``target``.
+
+    Raises papermill's ``PapermillExecutionError`` when a cell fails (the executed copy,
+    error included, is written all the same).
+    """
+    import papermill
+
+    sockets = tempfile.mkdtemp(prefix="ck-")
+    try:
+        batch = Path(sockets) / Path(source).name
+        nbformat.write(without_widgets(nbformat.read(source, as_version=4)), batch)
+        papermill.execute_notebook(
+            str(batch),
+            str(target),
+            parameters=parameters,
+            kernel_name="python3",
+            km=private_kernel_manager(sockets),
+            progress_bar=False,
+            log_output=False,
+            cwd=str(cwd or Path(source).resolve().parent),
+            execution_timeout=cell_timeout,
+            start_timeout=120,
+        )
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
+def thread_env(threads: int) -> dict:
+    """The environment of a process allowed ``threads`` threads (BLAS, OpenMP, numba)."""
+    env = dict(os.environ)
+    for name in (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+        "NUMBA_NUM_THREADS",
+    ):
+        env[name] = str(threads)
+    env["TQDM_DISABLE"] = "1"
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    return env
+
+
+def kill_tree(pid: int) -> None:
+    """Kill a process and every process it started."""
+    try:
+        parent = psutil.Process(pid)
+        family = parent.children(recursive=True) + [parent]
+    except psutil.NoSuchProcess:
+        return
+    for member in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.kill()
+    psutil.wait_procs(family, timeout=10)
+
+
+def render_notebook(job: Job, *, threads: int, timeout: float | None) -> Outcome:
+    """Execute and render ``job`` in its own process; stop it after ``timeout`` seconds."""
+    if not Path(job.source).exists():
+        return Outcome("failed", error=f"notebook file {job.source} is missing")
+    spec = Path(job.log).with_suffix(".json")
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    Path(job.executed).parent.mkdir(parents=True, exist_ok=True)
+    spec.write_text(json.dumps(asdict(job), default=str))
+    started = time.monotonic()
+    with open(job.log, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "compass_nb.kernels", str(spec)],
+            env=thread_env(threads),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_tree(process.pid)
+            outcome = Outcome(
+                "timeout", time.monotonic() - started, f"stopped after the {timeout:.0f} s timeout"
+            )
+            _render_partial(job, outcome)
+            return outcome
+    result = Path(str(spec) + ".result.json")
+    if not result.exists():
+        return Outcome(
+            "failed",
+            time.monotonic() - started,
+            "the notebook process ended unexpectedly (details in the private log)",
+        )
+    return Outcome(**json.loads(result.read_text()))
+
+
+def render_placeholder(job: Job, outcome: Outcome) -> None:
+    """The report of a notebook that did not run (skipped, or its step failed): its title
+    and run header with a one-line reason, nothing else."""
+    from compass_nb.report.html import notebook_title, render
+
+    source = nbformat.read(job.source, as_version=4) if Path(job.source).exists() else None
+    title = notebook_title(source, Path(job.source).stem) if source else Path(job.source).stem
+    info = dict(job.header, title=title, status=outcome.status, error=outcome.error)
+    Path(job.html).parent.mkdir(parents=True, exist_ok=True)
+    Path(job.html).write_text(render(nbformat.v4.new_notebook(), info), encoding="utf-8")
+
+
+def _render_partial(job: Job, outcome: Outcome) -> None:
+    from compass_nb.report.html import render_file
+
+    executed = Path(job.executed)
+    source = executed if executed.exists() else Path(job.source)
+    render_file(
+        source, Path(job.html), dict(job.header, status=outcome.status, error=outcome.error)
+    )
+
+
+def _one_line(error: BaseException) -> str:
+    name = getattr(error, "ename", type(error).__name__)
+    value = getattr(error, "evalue", str(error))
+    text = f"{name}: {value}".strip()
+    return text.splitlines()[0] if text else name
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (a killed run leaves no orphans;
+    the kernel, in turn, exits when its parent goes)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: orphans end when their notebook does
+        pass
+
+
+def main(spec_path: str) -> int:
+    """The kernel process: execute the job's notebook, render it, write the outcome."""
+    die_with_parent()
+    job = Job(**json.loads(Path(spec_path).read_text()))
+    started = time.monotonic()
+    outcome = Outcome("ok")
+    try:
+        execute_notebook(job.source, job.executed, job.parameters, cwd=job.cwd)
+    except Exception as failure:  # noqa: BLE001 - any failure is reported, not raised
+        outcome = Outcome("failed", error=_one_line(failure))
+    outcome.duration = round(time.monotonic() - started, 2)
+    try:
+        _render_partial(job, outcome)
+    except Exception as failure:  # noqa: BLE001
+        print(f"rendering failed: {failure!r}", file=sys.stderr)
+        outcome = Outcome(
+            "failed",
+            outcome.duration,
+            f"{outcome.error} (the report could not be rendered)".strip(),
+        )
+    Path(spec_path + ".result.json").write_text(json.dumps(asdict(outcome)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

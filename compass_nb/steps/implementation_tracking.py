@@ -1,0 +1,55 @@
+"""Step 06 · implementation and tracking: plan against what happened, over past cycles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compass_nb.context import Context
+from compass_nb.sop import cycle
+from compass_nb.sop.cycle import TrackingReview
+from compass_nb.steps.step import Step
+
+
+@dataclass(frozen=True)
+class TrackingSettings:
+    """The ``implementation_tracking`` section of ``parameters/default.yaml``."""
+
+    lags: tuple[int, ...]
+    fill_rate_target: float
+    inventory_target: float | None
+    outcome_months: int
+
+
+STEP = Step(
+    "implementation_tracking",
+    notebook="06_implementation_tracking",
+    inputs=("orders", "inventory", "products"),
+    reads=("consensus", "forecast", "supply_plan", "decisions"),
+    history=("consensus", "forecast", "supply_plan", "decisions"),
+    settings=TrackingSettings,
+)
+
+
+@STEP.compute
+def run(ctx: Context) -> TrackingReview:
+    """Accuracy by lag, FVA, adherence, fill rate, inventory and decision outcomes."""
+    t = ctx.inputs("orders", "inventory", "products")
+    s = ctx.settings
+    review = cycle.tracking_review(
+        ctx.read("consensus", periods="all"),
+        ctx.read("forecast", periods="all"),
+        ctx.read("supply_plan", periods="all"),
+        ctx.read("decisions", periods="all"),
+        t["orders"],
+        t["inventory"],
+        t["products"],
+        period=ctx.period,
+        lags=s.lags,
+        fill_rate_target=s.fill_rate_target,
+        outcome_months=s.outcome_months,
+        currency=ctx.shared.currency,
+    )
+    ctx.metric("cycles_tracked", len(review.cycles), label="Cycles tracked")
+    for lag, wape in cycle.overall_wape(review.accuracy_trend).items():
+        ctx.metric(f"wape_lag{lag}", wape, label=f"Consensus WAPE, lag {lag}", fmt="{:.1%}")
+    return review
