@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
@@ -94,6 +95,28 @@ def _close(args) -> int:
     return 0
 
 
+_REMEDY = {
+    errno.ENOSPC: "free some space on that disk, or choose another --out (and store)",
+    errno.EDQUOT: "free some space within your quota, or choose another --out (and store)",
+    errno.EACCES: "give yourself write access to it, or choose another --out (and store)",
+    errno.EPERM: "give yourself write access to it, or choose another --out (and store)",
+    errno.EROFS: "choose a folder on a writable disk with --out (and the store parameter)",
+}
+
+
+def environment_fault(error: OSError) -> str:
+    """One line for a fault of the machine (permissions, a full or read-only disk): what
+    failed, where, and what to do. The store and the previous pack are unchanged (a run
+    commits in one transaction and swaps its pack in last)."""
+    where = f" {error.filename}" if getattr(error, "filename", None) else ""
+    what = error.strerror or str(error).splitlines()[0]
+    remedy = _REMEDY.get(error.errno, "check that the folder exists and can be written")
+    return (
+        f"cannot write{where}: {what}. {remedy[0].upper()}{remedy[1:]}; the store and the "
+        "previous pack are unchanged."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``compass-nb``; errors a user can cause print one message, exit 2."""
     args = _parser().parse_args(argv)
@@ -102,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         return handlers[args.command](args)
     except CompassError as error:
         print(f"compass-nb: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"compass-nb: {environment_fault(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(

@@ -19,3 +19,7 @@ class StoreBusy(CompassError):
 
 class PlanError(CompassError):
     """A compensation plan file breaks its schema."""
+
+
+class StoreUnwritable(CompassError):
+    """The cycle store cannot be opened or written (permissions, a read-only or full disk)."""

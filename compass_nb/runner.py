@@ -111,12 +111,12 @@ class Run:
         return {steps.BY_NAME[name].notebook: o for name, o in outcomes.items()}
 
 
-# -- locking -------------------------------------------------------------------------------
+# -- locking and recovery --------------------------------------------------------------------
 @contextlib.contextmanager
-def run_lock(root: Path, wait_seconds: float) -> Iterator[None]:
-    """Hold the reports root's run lock; a second run waits with a message, then refuses."""
-    root.mkdir(parents=True, exist_ok=True)
-    handle = open(root / ".compass-run.lock", "a+")  # noqa: SIM115 - held for the run
+def _file_lock(path: Path, wait_seconds: float, what: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``path``; a second holder waits with a message, then refuses."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")  # noqa: SIM115 - held for the run
     deadline = time.monotonic() + wait_seconds
     told = False
     try:
@@ -127,12 +127,12 @@ def run_lock(root: Path, wait_seconds: float) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     raise StoreBusy(
-                        f"Another Compass run is using {root} and did not finish within "
+                        f"Another Compass run is using {what} and did not finish within "
                         f"{wait_seconds:.0f} s. Wait for it to end (or raise lock_wait) and run again."
                     ) from None
                 if not told:
                     print(
-                        f"Another Compass run is using {root}; waiting for it to finish…",
+                        f"Another Compass run is using {what}; waiting for it to finish…",
                         flush=True,
                     )
                     told = True
@@ -142,8 +142,27 @@ def run_lock(root: Path, wait_seconds: float) -> Iterator[None]:
         handle.close()
 
 
-def recover(root: Path) -> None:
-    """Undo what a killed run left behind: stale staging folders, a half-swapped pack."""
+@contextlib.contextmanager
+def run_lock(root: Path, store: Path, wait_seconds: float) -> Iterator[None]:
+    """Hold the reports root's lock, then the store's, for the whole run: two runs on one
+    store serialise whatever their ``--out`` (run ids are taken under the store's lock), and
+    two runs into one reports folder serialise whatever their store. Always in this order,
+    so that two runs can never wait for each other."""
+    with _file_lock(root / ".compass-run.lock", wait_seconds, str(root)):
+        with _file_lock(store.with_name(store.name + ".lock"), wait_seconds, str(store)):
+            yield
+
+
+JOURNAL = "swap.json"
+
+
+def recover(root: Path, store: Path) -> None:
+    """Finish or undo what a killed run left behind, before anything else runs.
+
+    A staged run whose journal says it was committed to the store has its pack and
+    private folder swapped in now (the pack the store points to is always complete);
+    any other staged run is discarded; a half-swapped pack is put back.
+    """
     trash = root / ".trash"
     if trash.exists():
         for old in trash.iterdir():
@@ -152,6 +171,17 @@ def recover(root: Path) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(old, target)
         shutil.rmtree(trash, ignore_errors=True)
+    committed = set()
+    runs = cycle_store.runs(store)
+    if len(runs):
+        committed = set(zip(runs["period"].astype(str), runs["run_id"].astype(int), strict=True))
+    for staging in sorted((root / ".staging").glob("*")):
+        journal = staging / JOURNAL
+        if journal.exists():
+            entry = json.loads(journal.read_text())
+            if (entry["period"], int(entry["run_id"])) in committed:
+                _swap_pack(root, staging, entry["period"], with_pack=entry["pack"])
+                print(f"Recovered the pack of {entry['period']} (run {entry['run_id']}).")
     shutil.rmtree(root / ".staging", ignore_errors=True)
 
 
@@ -524,6 +554,8 @@ def run_period(
     info, _ = build_pack(run, timings)
     pause_point("pack")
     _drop_incomplete(run)
+    journal = {"period": period, "run_id": run_id, "pack": with_pack}
+    (staging / JOURNAL).write_text(json.dumps(journal))  # the swap to finish after a crash
     cycle_store.commit(
         store,
         staging,
@@ -531,14 +563,24 @@ def run_period(
         run_id=run_id,
         status="complete" if info["status"] == "complete" else "partial",
     )
-    if with_pack:
-        private = staging / "private"
-        (private / "notebooks").mkdir(parents=True, exist_ok=True)
-        swap_in(root, staging / "pack", period)
-        swap_in(root, private, f"private/{period}")
+    pause_point("swap")
+    _swap_pack(root, staging, period, with_pack=with_pack)
     (root / "index.html").write_text(pack.root_index(root, store), encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)
     return run
+
+
+def _swap_pack(root: Path, staging: Path, period: str, *, with_pack: bool) -> None:
+    """Swap a committed run's pack and private folder into place (idempotent: a part already
+    swapped is not staged any more)."""
+    if not with_pack:
+        return
+    if (staging / "pack").exists():
+        swap_in(root, staging / "pack", period)
+    private = staging / "private"
+    if private.exists():
+        (private / "notebooks").mkdir(parents=True, exist_ok=True)
+        swap_in(root, private, f"private/{period}")
 
 
 def resolve(params: dict, out: str | Path | None) -> tuple[Path, Path]:
@@ -616,8 +658,8 @@ def run(params: dict, *, out: str | Path | None = None, only: list[str] | None =
     period = params.get("period") or data.latest_complete_period(params["source"])
     periods = previous_periods(period, int(params.get("backfill") or 0)) + [period]
     packs = {"all": set(periods), "none": set()}.get(params.get("packs"), {period})
-    with run_lock(root, float(params.get("lock_wait", 600))):
-        recover(root)
+    with run_lock(root, store, float(params.get("lock_wait", 600))):
+        recover(root, store)
         records = run_cycles(
             params, root, store, periods, notebooks=selected(only), only=bool(only), packs=packs
         )

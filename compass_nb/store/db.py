@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from compass_nb.errors import StoreBusy
+from compass_nb.errors import StoreBusy, StoreUnwritable
 from compass_nb.store.tables import check_frame
 
 RUNS_DDL = (
@@ -68,6 +68,8 @@ def connect(path: str | Path, *, read_only: bool = False) -> Iterator[duckdb.Duc
             con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.Error as error:
+            if isinstance(error, duckdb.IOException) and not _is_lock_error(error):
+                raise _unwritable(path, error) from None
             if not _is_lock_error(error):
                 raise
             if time.monotonic() > deadline:
@@ -86,6 +88,14 @@ def connect(path: str | Path, *, read_only: bool = False) -> Iterator[duckdb.Duc
         yield con
     finally:
         con.close()
+
+
+def _unwritable(path: Path, error: Exception) -> StoreUnwritable:
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return StoreUnwritable(
+        f"The cycle store {path} cannot be written ({first}). Check its folder's permissions "
+        "and free space, or point the store parameter elsewhere; nothing was changed."
+    )
 
 
 def _pause_point(name: str) -> None:
@@ -224,6 +234,14 @@ def commit(
     with connect(path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
+            taken = con.execute(
+                "SELECT count(*) FROM runs WHERE period = ? AND run_id = ?", [period, int(run_id)]
+            ).fetchone()[0]
+            if taken:
+                raise StoreBusy(
+                    f"Run {run_id} of {period} is already in the store {path}: another run took "
+                    "this run id. Nothing was written; run again."
+                )
             existing = _tables(con)
             for file in files:
                 table = check_table_name(file.stem)
@@ -241,6 +259,9 @@ def commit(
                 _pause_point("commit")
             con.execute("INSERT INTO runs VALUES (?, ?, ?)", [period, int(run_id), status])
             con.execute("COMMIT")
+        except duckdb.IOException as error:
+            con.execute("ROLLBACK")
+            raise _unwritable(Path(path), error) from None
         except BaseException:
             con.execute("ROLLBACK")
             raise
