@@ -173,7 +173,7 @@ def test_a_second_run_waits_for_the_first_then_refuses_clearly(pack_copy):
         str(pack_copy.root),
         "--only",
         "01_data_collection",
-        env={"COMPASS_PAUSE_AT": "pack", "COMPASS_PAUSE_SECONDS": "40"},
+        env={"COMPASS_PAUSE_AT": "pack", "COMPASS_PAUSE_SECONDS": "20"},
     )
     _wait_for(first, "paused at pack")
     second = compass(
