@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import copy
 import difflib
-import os
-import re
 from pathlib import Path
 
 import yaml
 
+from compass_nb import credentials
 from compass_nb.errors import ParameterError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,36 +154,23 @@ def load(path: str | Path | None = None, sets: list[str] | None = None) -> dict:
     return merged
 
 
-_SECRET_URL = re.compile(r"://[^/:@\s]+:([^@\s]+)@")
-
-
 def _check_no_credentials(params: dict, origin) -> None:
-    source = str(params.get("source", ""))
-    match = _SECRET_URL.search(source)
-    if match and not match.group(1).startswith("${"):
-        raise ParameterError(
-            f"The source URL in {origin or '--set'} holds a password. Put it in an environment "
-            "variable and write ${VARIABLE} in its place (e.g. postgresql://user:${DB_PASSWORD}@host/db)."
-        )
+    """Refuse a credential written into the parameters (see :mod:`compass_nb.credentials`)."""
+    credentials.check_no_credentials(params, origin)
+
+
+def _unset(name: str, text: str) -> ParameterError:
+    return ParameterError(f"Environment variable {name} is not set (used in {text}).")
 
 
 def expand_env(text: str) -> str:
     """Replace ``${VAR}`` with the environment's value (credentials live only there)."""
-
-    def value(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            raise ParameterError(
-                f"Environment variable {name} is not set (used in the source URL)."
-            )
-        return os.environ[name]
-
-    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", value, text)
+    return credentials.expand_env(text, missing=_unset)
 
 
 def mask(text: str) -> str:
-    """Mask passwords in URLs (``user:***@host``)."""
-    return _SECRET_URL.sub(lambda m: m.group(0).replace(m.group(1), "***"), str(text))
+    """``text`` with every credential masked (:func:`compass_nb.credentials.scrub`)."""
+    return credentials.scrub(text)
 
 
 def shared(params: dict) -> dict:
@@ -201,12 +187,4 @@ def for_notebook(params: dict, section: str) -> dict:
 
 def masked(params: dict) -> dict:
     """A copy of ``params`` with every credential masked, for manifests and headers."""
-
-    def walk(value):
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        return mask(value) if isinstance(value, str) else value
-
-    return walk(params)
+    return credentials.scrub_all(params)

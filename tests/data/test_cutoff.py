@@ -48,7 +48,7 @@ def test_default_period_is_the_latest_complete_month_of_the_orders(folder):
 def test_monthly_orders_are_summed_up_to_the_cut_off(folder):
     rows = "2026-09-02,A,DC,1,10\n2026-09-20,A,DC,2,20\n2026-10-01,A,DC,4,40\n2026-10-02,B,DC,8,80\n2026-11-01,A,DC,99,9\n"
     write(folder, "orders.csv", ORDERS_HEADER + rows)
-    monthly = data.orders_monthly(folder, period="2026-10")
+    monthly = data.monthly_orders(folder, period="2026-10").monthly
     assert monthly.values.tolist() == [
         ["A", "DC", "2026-09", 3.0, 30.0, 2],
         ["A", "DC", "2026-10", 4.0, 40.0, 1],
@@ -235,5 +235,5 @@ def test_monthly_orders_from_parquet_leave_out_quarantined_rows(folder):
         [2, "unknown sku"],
         [3, "negative quantity"],
     ]
-    assert data.orders_monthly(loaded).values.tolist() == [["A", "DC", "2026-10", 1.0, 10.0, 1]]
+    assert data.monthly_orders(loaded).monthly.values.tolist() == [["A", "DC", "2026-10", 1.0, 10.0, 1]]
     assert loaded.mtd_orders["quantity"].tolist() == [8.0]
