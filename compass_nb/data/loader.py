@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterator, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -571,16 +572,15 @@ def source_fingerprint(source: str | os.PathLike) -> str:
 def write_quarantine(quarantine: pd.DataFrame, folder: str | os.PathLike) -> dict[str, str]:
     """Write the quarantine as ``<folder>/<table>.csv``, one file per table with rejected rows.
 
-    The folder is meant for ``<root>/private/<period>/quarantine``: rows hold raw values.
-    Returns table → path written.
+    The folder is meant for ``<root>/private/<period>/quarantine``: rows hold raw values,
+    written through :func:`compass_nb.exports.write_csv` (a value that would run as a
+    spreadsheet formula is written as text). Returns table → path written.
     """
-    from pathlib import Path
+    from compass_nb.exports import write_csv
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for table, rows in quarantine.groupby("table", sort=True):
-        path = out / f"{table}.csv"
-        rows.to_csv(path, index=False, encoding="utf-8")
-        written[str(table)] = str(path)
-    return written
+    return {
+        str(table): str(write_csv(rows, out / f"{table}.csv"))
+        for table, rows in quarantine.groupby("table", sort=True)
+    }

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from compass_nb.exports import write_csv, write_xlsx
+
 
 def _for_export(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
@@ -20,18 +22,12 @@ def write_exports(
 ) -> list[Path]:
     """Write each table as ``<name>.csv`` and all of them as sheets of ``<workbook>.xlsx``.
 
-    Months are written as ``YYYY-MM``; no index column. Returns the files written.
+    Months are written as ``YYYY-MM``; no index column; text that a spreadsheet would run
+    as a formula is written as text (:mod:`compass_nb.exports`). Returns the files written.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, df in tables.items():
-        path = folder / f"{name}.csv"
-        _for_export(df).to_csv(path, index=False)
-        written.append(path)
-    book = folder / f"{workbook}.xlsx"
-    with pd.ExcelWriter(book, engine="openpyxl") as xl:
-        for name, df in tables.items():
-            _for_export(df).to_excel(xl, sheet_name=name[:31], index=False)
-    written.append(book)
+    written = [write_csv(_for_export(df), folder / f"{name}.csv") for name, df in tables.items()]
+    sheets = {name: _for_export(df) for name, df in tables.items()}
+    written.append(write_xlsx(sheets, folder / f"{workbook}.xlsx"))
     return written
