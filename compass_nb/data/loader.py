@@ -394,11 +394,10 @@ def _checked_period(period: str, today: pd.Timestamp | None) -> str:
     """``period`` as ``YYYY-MM``, refused when it has not begun by ``today``."""
     period = cut.check_period(period)
     if today is not None and pd.Period(period, freq="M").start_time > today:
-        latest = cut.complete_period(today)
         raise InputError(
-            f"The period {period} has not begun: today is {today.date()}. Choose a month up to "
-            f"{today.strftime('%Y-%m')} (the latest complete one is {latest}), or leave the "
-            "period out for the latest complete month of the data."
+            f"The period {period} has not begun (today is {today.date()}): choose a month up to "
+            f"{today.strftime('%Y-%m')}, or leave the period out for the latest complete month "
+            "of the data."
         )
     return period
 
