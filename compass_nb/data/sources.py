@@ -242,8 +242,9 @@ def _not_text(head: bytes) -> str | None:
     for signature, what in _SIGNATURES:
         if head.startswith(signature):
             return what
-    control = sum(head.count(bytes([b])) for b in range(32) if b not in (9, 10, 12, 13))
-    if head and (head.count(0) > max(1, len(head) // 100) or control > len(head) // 20):
+    # control bytes other than blanks and NUL (a NUL-padded field is still text)
+    control = sum(head.count(bytes([b])) for b in range(1, 32) if b not in (9, 10, 12, 13))
+    if head and (control > len(head) // 20 or head.count(0) > len(head) * 0.3):
         return "binary data, not text: export the table as CSV (UTF-8) and try again"
     return None
 
