@@ -272,25 +272,24 @@ def _decode_error(
             f"It is not {encoding} either; check the encoding the file was saved in, or save "
             "it again as UTF-8 (the default)."
         )
+    shown = "utf-8" if _is_utf8(encoding) else encoding
     return InputError(
-        f"{file}: the bytes{where} are not valid {encoding} text. {advice} (Text that is "
+        f"{file}: the bytes{where} are not valid {shown} text. {advice} (Text that is "
         "valid UTF-8 is always read as UTF-8.)"
     )
 
 
-def _valid_utf8(path: Path) -> tuple[bool, bool]:
-    """Whether the whole file decodes as UTF-8, and whether it holds any non-ASCII byte."""
+def _valid_utf8(path: Path) -> bool:
+    """Whether the whole file decodes as UTF-8 (streamed)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    non_ascii = False
     with open(path, "rb") as fh:
         try:
             for chunk in iter(lambda: fh.read(1 << 22), b""):
-                non_ascii = non_ascii or not chunk.isascii()
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return False, True
-    return True, non_ascii
+            return False
+    return True
 
 
 def _line_endings(path: Path) -> tuple[bool, bool]:
@@ -317,16 +316,26 @@ def _temporary_csv() -> tempfile._TemporaryFileWrapper:
 
 
 def _utf8_copy(path: Path, file: str, table: str, encoding: str) -> Path:
-    """A UTF-8 copy of a file saved in another encoding, with ``\n`` line ends (streamed)."""
+    """A UTF-8 copy of a file saved in another encoding, with ``\n`` line ends (streamed).
+
+    A BOM is dropped (also a UTF-8 BOM ahead of text in another encoding).
+    """
     out = _temporary_csv()
-    line = 1
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line, carry = 1, ""
     try:
-        with open(path, encoding=encoding, newline=None) as src, out:
-            for chunk in iter(lambda: src.read(1 << 20), ""):
-                out.write(
-                    chunk.lstrip("\ufeff").encode("utf-8") if line == 1 else chunk.encode("utf-8")
-                )
-                line += chunk.count("\n")
+        with open(path, "rb") as src, out:
+            first = src.read(len(codecs.BOM_UTF8))
+            if first != codecs.BOM_UTF8 or codecs.lookup(encoding).name.startswith("utf-8"):
+                src.seek(0)
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                text = carry + decoder.decode(chunk)
+                carry = "\r" if text.endswith("\r") else ""
+                text = text[:-1] if carry else text
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+                out.write(text.lstrip("\ufeff").encode() if line == 1 else text.encode())
+                line += text.count("\n")
+            out.write((carry.replace("\r", "\n") + decoder.decode(b"", final=True)).encode())
     except UnicodeError:
         os.unlink(out.name)
         with open(path, "rb") as fh:
@@ -376,9 +385,8 @@ def readable_csv(path: Path, table: str, encoding: str) -> Readable:
         what = _not_text(head)
         if what:
             raise InputError(f"{file} is {what}.")
-    if codec is None and not _is_utf8(encoding):
-        valid, non_ascii = _valid_utf8(path)
-        codec = "utf-8" if valid else encoding
+    if codec in (None, "utf-8-sig") and not _is_utf8(encoding):
+        codec = (codec or "utf-8") if _valid_utf8(path) else encoding
     codec = codec or "utf-8"
     if codecs.lookup(codec).name not in ("utf-8", "utf-8-sig"):
         return Readable(_utf8_copy(path, file, table, codec), codec, temporary=True)
@@ -410,8 +418,13 @@ def _header(path: Path, file: str, table: str, encoding: str) -> tuple[str, int,
     while blank < len(lines) and not lines[blank].strip():
         blank += 1
     header = lines[blank].lstrip("\ufeff")
-    if "\ufffd" in header or "\x00" in header:
+    if "\ufffd" in header:
         raise _decode_error(file, table, encoding, blank + 1, head)
+    if any(ch < " " and ch != "\t" for ch in header):
+        raise InputError(
+            f"{file}: the header line (line {blank + 1}) holds control characters (such as a NUL "
+            "byte): save the file again with plain column names in its first line."
+        )
     sample = (
         header if any(d in header for d in _DELIMITERS) else "\n".join(lines[blank : blank + 5])
     )

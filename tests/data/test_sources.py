@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 from pathlib import Path
@@ -471,3 +472,18 @@ def test_a_file_no_parser_reads_is_one_message_of_our_own(folder, monkeypatch):
     message = str(err.value)
     assert message.startswith("products.csv cannot be read as the products table")
     assert "Possible fixes" not in message and "Invalid Input Error" not in message
+
+
+def test_a_utf8_bom_ahead_of_another_encoding_follows_the_files_setting(folder):
+    text = ORDERS_HEADER + "2026-10-01,A,Düsseldorf,4,20.0\n"
+    write(folder, "orders.csv", codecs.BOM_UTF8 + text.encode("cp1252"))
+    with pytest.raises(InputError, match=r"not valid utf-8 text.*--set encoding\.orders="):
+        data.load(folder, period="2026-10")
+    loaded = data.load(folder, period="2026-10", encoding={"orders": "cp1252"})
+    assert loaded.tables["orders"]["location"].tolist() == ["Düsseldorf"]
+
+
+def test_a_header_with_a_nul_byte_is_named_as_such(folder):
+    write(folder, "orders.csv", ORDERS_HEADER.replace("sku", "sku\x00") + "2026-10-01,A,DC,4,20\n")
+    with pytest.raises(InputError, match=r"orders\.csv: the header line \(line 1\) holds control"):
+        data.load(folder, period="2026-10")
