@@ -180,7 +180,7 @@ class Loaded:
     def empty_tables(self, tables: list[str] | None = None) -> list[str]:
         """The tables (of ``tables``, default all loaded) with no clean rows in this cycle."""
         counts = self.rows_at_cutoff()
-        return [t for t in (tables or self.requested) if counts.get(t, 0) == 0]
+        return [t for t in (self.requested if tables is None else tables) if not counts.get(t)]
 
     def require_rows(self, tables: list[str] | None = None) -> None:
         """Raise one :class:`InputError` when the cycle has no data, saying what to do.
@@ -234,7 +234,9 @@ def _empty_message(loaded: Loaded, empty: list[str]) -> str:
     ranges = []
     for table in empty:
         column = CONTRACTS[table].cutoff
-        if column and loaded.rows_accepted.get(table):
+        if loaded.rows_read.get(table) and not loaded.rows_accepted.get(table):
+            ranges.append(f"every {table} row was quarantined")
+        elif column and loaded.rows_accepted.get(table):
             low, high = loaded.con.execute(
                 f'SELECT min("{column}"), max("{column}") FROM clean_{table}'
             ).fetchall()[0]

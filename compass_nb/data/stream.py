@@ -45,7 +45,6 @@ from compass_nb.data.sources import (
 from compass_nb.errors import InputError
 
 MONTHLY_COLUMNS = ["sku", "location", "month", "quantity", "net_revenue", "lines"]
-_IDENTS = ("sku", "location")
 
 
 @dataclass

@@ -3,17 +3,20 @@
 A table's :class:`~compass_nb.data.contracts.Contract` becomes one ``SELECT`` that parses
 every column with ``TRY_CAST`` and gives each row a fault code (the first check it fails,
 in contract column order; ``NULL`` when it passes). CSV and in-memory tables are read
-once into DuckDB through it; Parquet files are read in place. One more pass records the
-rejected rows in ``faults_<table>`` — per-column faults and references to unknown values
-(a join against the referenced table's clean rows) — and, for tables with a key, a window
-over the key adds every later repeat. The clean view is the checked rows minus those.
+once into DuckDB through it; Parquet files are read in place. Identifiers are then given
+one spelling each, working on their distinct values (:func:`canonical_spellings`). One
+more pass records the rejected rows in ``faults_<table>`` — per-column faults,
+references to keys no row of the referenced table holds (a join against its checked
+rows: the key column alone decides), the contract's cross-table rules — then the rows
+of groups that disagree and, for tables with a key, every later repeat of a key. The
+clean view is the checked rows minus those.
 
 How rows are counted: a row with several faults is quarantined **once**, with its first
 fault (columns in contract order; per-column checks first, then references, then the
-contract's rules, then groups that disagree, then the key). Fix it and a later fault, if any, shows on the next load. So, per table,
-``rows_accepted + quarantined rows == rows_read`` always, where ``rows_read`` counts
-every non-blank data line of the file, including lines that could not be split into
-fields (quarantined as ``malformed line``).
+contract's rules, then groups that disagree, then the key). Fix it and a later fault, if
+any, shows on the next load. So, per table, ``rows_accepted + quarantined rows ==
+rows_read`` always, where ``rows_read`` counts every non-blank data line of the file,
+including lines that could not be split into fields (quarantined as ``malformed line``).
 """
 
 from __future__ import annotations
