@@ -714,9 +714,10 @@ def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> Raw
     from_sql = f"read_parquet({_literal(str(path))})"
     try:
         described = _describe(con, from_sql)
-    except duckdb.Error as err:
+    except duckdb.Error:
         raise InputError(
-            f"{path.name} cannot be read as Parquet ({err}); re-export it as Parquet or CSV."
+            f"{path.name} cannot be read as Parquet (a damaged or truncated file, or one without "
+            "columns): re-export it as Parquet or CSV."
         ) from None
     numbered = f"read_parquet({_literal(str(path))}, file_row_number=true)"
     select, types = _renamed(table, path.name, numbered, described)
@@ -856,8 +857,12 @@ class DuckDBSource(Source):
                         "SELECT table_name FROM information_schema.tables"
                     ).fetchall()
                 ]
-        except duckdb.Error as err:
-            raise InputError(f"{path} cannot be opened as a DuckDB database ({err}).") from None
+        except duckdb.Error:
+            raise InputError(
+                f"{path} cannot be opened as a DuckDB database (damaged, written by a newer "
+                "DuckDB, or locked by another program): close the program using it, or export "
+                "the tables as CSV or Parquet."
+            ) from None
         self.tables = {n.lower(): n for n in found if n.lower() in CONTRACTS}
 
     def names(self) -> list[str]:
@@ -897,6 +902,12 @@ def _frame_hash(frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
+def _first_line(error: Exception) -> str:
+    """The driver's own first line of ``error``, masked (its details and links dropped)."""
+    text = str(error).strip().splitlines()
+    return mask_credentials(text[0] if text else type(error).__name__)
+
+
 class SQLSource(Source):
     """A database reached by a SQLAlchemy URL; ``${VAR}`` in the URL come from the environment."""
 
@@ -910,9 +921,7 @@ class SQLSource(Source):
         except InputError:
             raise
         except Exception as err:
-            raise InputError(
-                f"Cannot connect to {self.label}: {mask_credentials(str(err))}"
-            ) from None
+            raise InputError(f"Cannot connect to {self.label}: {_first_line(err)}") from None
         self.tables = {n.lower(): n for n in found if n.lower() in CONTRACTS}
         self._frames: dict[str, pd.DataFrame] = {}
 
@@ -926,7 +935,7 @@ class SQLSource(Source):
                 self._frames[table] = pd.read_sql_table(self.tables[table], self.engine)
             except Exception as err:
                 raise InputError(
-                    f"{self.label}: cannot read table {table}: {mask_credentials(str(err))}"
+                    f"{self.label}: cannot read table {table}: {_first_line(err)}"
                 ) from None
         return self._frames[table]
 
