@@ -1,4 +1,4 @@
-"""Monthly orders in one streaming pass give what load + orders_monthly give."""
+"""Monthly orders in one streaming pass give what load + monthly_orders(loaded) give."""
 
 from __future__ import annotations
 
