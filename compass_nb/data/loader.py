@@ -111,6 +111,7 @@ class Loaded:
     requested: list[str]
     encodings: dict[str, str] = field(default_factory=dict)
     today: pd.Timestamp | None = None
+    ordered: dict[str, str] = field(default_factory=dict, repr=False)
     tables: Tables = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -152,19 +153,32 @@ class Loaded:
             requested=list(self.requested),
             encodings=self.encodings,
             today=self.today,
+            ordered=self.ordered,
         )
 
     def view(self, table: str) -> str:
-        """The DuckDB view holding ``table``'s clean rows as of the cut-off."""
+        """The DuckDB view holding ``table``'s clean rows as of the cut-off, for SQL.
+
+        Its rows are in no set order (a Parquet file's are not in the file's); the frames
+        of :attr:`tables` are.
+        """
         return _cut_view(table, self.period)
 
+    def _rows(self, table: str) -> pd.DataFrame:
+        """``table``'s clean rows visible at the cut-off, as pandas, in the source's order."""
+        if table not in self.ordered:
+            return _frame(self.con, f"SELECT * FROM {self.view(table)}", table)
+        condition = cut.cutoff_condition(CONTRACTS[table], self.period)
+        where = f" WHERE {condition}" if condition else ""
+        ordinal = f'"{val.ORDINAL}"'
+        sql = f"SELECT * EXCLUDE ({ordinal}) FROM {self.ordered[table]}{where} ORDER BY {ordinal}"
+        return _frame(self.con, sql, table)
+
     def as_of_cutoff(self, table: str) -> pd.DataFrame:
-        """``table``'s clean rows visible at the cut-off, as pandas."""
-        frame = _frame(self.con, f"SELECT * FROM {self.view(table)}", table)
+        """``table``'s clean rows visible at the cut-off, as pandas, in the source's order."""
+        frame = self._rows(table)
         if table == "opportunities" and "opportunity_history" in self.rows_read:
-            history = _frame(
-                self.con, f"SELECT * FROM {self.view('opportunity_history')}", "opportunity_history"
-            )
+            history = self._rows("opportunity_history")
             return cut.opportunities_as_of(frame, history, self.cutoff)
         if table == "reps":
             return cut.reps_as_of(frame, self.cutoff)
@@ -214,11 +228,16 @@ class Loaded:
                 .date()
                 .isoformat()
             )
-            self._mtd = _frame(
-                self.con,
-                f"SELECT * FROM clean_orders WHERE order_date >= DATE '{start}' AND order_date < DATE '{end}'",
-                "orders",
-            )
+            within = f"order_date >= DATE '{start}' AND order_date < DATE '{end}'"
+            if "orders" in self.ordered:
+                ordinal = f'"{val.ORDINAL}"'
+                sql = (
+                    f"SELECT * EXCLUDE ({ordinal}) FROM {self.ordered['orders']} WHERE {within} "
+                    f"ORDER BY {ordinal}"
+                )
+            else:
+                sql = f"SELECT * FROM clean_orders WHERE {within}"
+            self._mtd = _frame(self.con, sql, "orders")
         return self._mtd
 
     def close(self) -> None:
@@ -389,6 +408,7 @@ def load(
         requested=todo,
         encodings={t: c.raw.encoding for t, c in checks.items() if c.raw.encoding},
         today=today,
+        ordered={t: c.ordered for t, c in checks.items() if c.ordered},
     )
 
 

@@ -88,6 +88,7 @@ class TableCheck:
     rows_accepted: int = 0
     spellings: dict[str, dict[str, str]] = field(default_factory=dict)
     view_sql: str = ""
+    ordered: str | None = None
 
 
 # -- SQL expressions ------------------------------------------------------------------------
@@ -630,10 +631,35 @@ def record_faults(
             f"{_shown(contract.key)} AS value, row_number() OVER (PARTITION BY {keys_sql} ORDER BY c.{ORDINAL}) "
             f"AS seen FROM {check.checked} AS c WHERE {_not_faulted(faults)}) WHERE seen > 1"
         )
+    _clean_view(con, check, faults)
+
+
+def _clean_view(con: duckdb.DuckDBPyConnection, check: TableCheck, faults: str) -> None:
+    """``clean_<table>``: the checked rows without the faulted ones.
+
+    A copied table carries each row's final fault code (rows faulted across rows or
+    tables are marked in place, a handful), so the view is a plain filter and keeps the
+    rows in the order of the file. A file read in place is filtered by an anti-join, which
+    does not keep the order; ``ordered_<table>`` adds the row number to sort by
+    (:attr:`TableCheck.ordered`), for the frames that need it.
+    """
     select = ", ".join(f"c.{_quote(col)}" for col in check.columns)
+    if check.raw.ordinal is None:
+        con.execute(
+            f"UPDATE checked_rows_{check.table} AS c SET {FAULT} = f.code FROM {faults} AS f "
+            f"WHERE c.rowid = f.ord AND c.{FAULT} IS NULL"
+        )
+        where = f"c.{FAULT} IS NULL"
+    else:
+        where = f"NOT EXISTS (SELECT 1 FROM {faults} AS f WHERE f.ord = c.{ORDINAL})"
+        check.ordered = f"ordered_{check.table}"
+        con.execute(
+            f"CREATE OR REPLACE VIEW {check.ordered} AS SELECT {select}, c.{ORDINAL} "
+            f"FROM {check.checked} AS c WHERE {where}"
+        )
     con.execute(
         f"CREATE OR REPLACE VIEW {check.clean} AS SELECT {select} FROM {check.checked} AS c "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {faults} AS f WHERE f.ord = c.{ORDINAL})"
+        f"WHERE {where}"
     )
 
 

@@ -381,3 +381,25 @@ def test_checks_run_missing_then_type_then_range_then_bounds():
         "negative quantity",
         "out of range (above 10)",
     ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_clean_tables_keep_the_rows_in_the_order_of_the_file(folder, fmt):
+    n = 300_000  # several of DuckDB's row groups, read in parallel
+    frame = pd.DataFrame(
+        {
+            "order_date": "2026-10-01",
+            "sku": "A",
+            "location": "DC",
+            "quantity": [float(i % 1000) for i in range(n)],
+            "net_revenue": [float(i) for i in range(n)],
+        }
+    )
+    frame.loc[[7, 150_001], "quantity"] = -1.0
+    if fmt == "csv":
+        frame.to_csv(folder / "orders.csv", index=False)
+    else:
+        frame.to_parquet(folder / "orders.parquet")
+    orders = data.load(folder, period="2026-10", threads=2).tables["orders"]
+    expected = [float(i) for i in range(n) if i not in (7, 150_001)]
+    assert orders["net_revenue"].tolist() == expected
