@@ -342,9 +342,7 @@ def show(
             formats[column] = "{:,.2f}"
         elif column not in formats and pd.api.types.is_integer_dtype(shown[column]):
             formats[column] = "{:,}"
-    formatters = {
-        header(column): _formatter(fmt) for column, fmt in formats.items() if column in shown
-    }
+    formatters = {header(column): _formatter(fmt) for column, fmt in formats.items() if column in shown}
     shown = shown.rename(columns=header)
     table = shown.to_html(
         index=index,
