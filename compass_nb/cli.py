@@ -75,9 +75,21 @@ def _run(args) -> int:
 
 def _demo(args) -> int:
     from compass_nb.data.demo import write_demo
+    from compass_nb.errors import InputError
 
     out = Path(args.out)
-    write_demo(out, profile=args.profile, scale=args.scale, fmt=args.format)
+    if out.exists() and not out.is_dir():
+        raise InputError(
+            f"--out {out} is a file: give a folder to write the demo tables into (it is "
+            "created if missing; table files already in it are replaced)."
+        )
+    try:
+        write_demo(out, profile=args.profile, scale=args.scale, fmt=args.format)
+    except OSError as error:
+        raise InputError(
+            f"Cannot write the demo into {out}: {error.strerror or error}. Choose a folder you "
+            "can write to."
+        ) from None
     print(f"Demo company ({args.profile}) written to {out}")
     return 0
 
@@ -86,8 +98,10 @@ def _close(args) -> int:
     import getpass
 
     from compass_nb import params, runner
+    from compass_nb.data.cutoff import check_period
     from compass_nb.steps.compensation import close_period
 
+    args.period = check_period(args.period)
     merged = params.load(args.parameters, args.sets)
     _, store = runner.resolve(merged, args.out)
     result = close_period(store, args.period, by=args.by or getpass.getuser(), reason=args.reason)

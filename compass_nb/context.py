@@ -195,9 +195,9 @@ class Context:
             self.write(f"clean_{table}", to_store(frame))
         if loaded.mtd_orders is not None:
             self.write("clean_orders_mtd", to_store(loaded.mtd_orders))
-        folder = self.private_dir("quarantine")
-        for table, rows in loaded.quarantine.groupby("table"):
-            rows.to_csv(folder / f"{table}.csv", index=False)
+        from compass_nb.data import write_quarantine
+
+        write_quarantine(loaded.quarantine, self.private_dir("quarantine"))
         record = {
             "fingerprints": dict(sorted(loaded.fingerprints.items())),
             "rows_read": {k: int(v) for k, v in sorted(loaded.rows_read.items())},

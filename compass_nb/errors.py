@@ -1,8 +1,21 @@
-"""Errors a user can cause: each carries a message that says what to do."""
+"""Errors a user can cause: each carries a message that says what to do.
+
+Every message is passed through the credential scrubber
+(:func:`compass_nb.credentials.scrub`), so a password that reached one (a driver's error
+quoting a connection URL) is shown as ``***``.
+"""
+
+from compass_nb.credentials import scrub
 
 
 class CompassError(Exception):
     """Base class for errors reported to the user as one clear message."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(scrub(a) if isinstance(a, str) else a for a in args))
+
+    def __str__(self) -> str:
+        return scrub(super().__str__())
 
 
 class InputError(CompassError):

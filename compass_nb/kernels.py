@@ -23,6 +23,8 @@ from pathlib import Path
 import nbformat
 import psutil
 
+from compass_nb.credentials import scrub
+
 
 @dataclass
 class Outcome:
@@ -193,7 +195,7 @@ def _render_partial(job: Job, outcome: Outcome) -> None:
 def _one_line(error: BaseException) -> str:
     name = getattr(error, "ename", type(error).__name__)
     value = getattr(error, "evalue", str(error))
-    text = f"{name}: {value}".strip()
+    text = scrub(f"{name}: {value}".strip())
     return text.splitlines()[0] if text else name
 
 

@@ -71,7 +71,9 @@ def context(
     if merged.get("period") is None:
         from compass_nb import data
 
-        merged["period"] = data.latest_complete_period(resolve_source(str(merged["source"])))
+        merged["period"] = data.latest_complete_period(
+            resolve_source(str(merged["source"])), encoding=merged.get("encoding", "utf-8")
+        )
     scratch = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix=f"compass-{section}-"))
     ctx = Context(
         section=step.name,

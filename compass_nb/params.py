@@ -11,8 +11,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
-import os
-import re
 import types
 import typing
 from collections.abc import Mapping
@@ -20,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from compass_nb import credentials
 from compass_nb.errors import ParameterError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +53,30 @@ NULLABLE = {
 
 #: Keys that take more than one type (a name or a list of names).
 FLEXIBLE = {"candidates"}
+
+#: Keys that take one value, or a mapping of input table (or ``default``) to values.
+PER_TABLE = {"encoding"}
+
+
+def _per_table(path: str, current, value, default, origin: str):
+    """A per-table key: a value of the default's type, or ``{table: value, default: value}``
+    merged into what earlier files or ``--set`` gave (``--set encoding.orders=cp1252``)."""
+    from compass_nb.data.contracts import CONTRACTS
+
+    if not isinstance(value, dict):
+        _check_type(path, value, default, origin)
+        return value
+    merged = dict(current) if isinstance(current, dict) else {"default": current or default}
+    for table, item in value.items():
+        if table != "default" and table not in CONTRACTS:
+            raise ParameterError(
+                f"Parameter '{path}.{table}' in {origin}: {table!r} is not an input table."
+                f"{_closest(str(table), [*CONTRACTS, 'default'])}"
+            )
+        _check_type(f"{path}.{table}", item, default, origin)
+        merged[table] = item
+    return merged
+
 
 _TYPE_NAMES = {
     bool: "true or false",
@@ -130,6 +153,8 @@ def _merge(base: dict, extra: dict, schema: dict, origin: str, prefix: str = "")
         default = schema[key]
         if isinstance(default, dict) and default and isinstance(value, dict):
             out[key] = _merge(out.get(key) or {}, value, default, origin, prefix=f"{path}.")
+        elif key in PER_TABLE:
+            out[key] = _per_table(path, out.get(key), value, default, origin)
         else:
             _check_type(path, value, default, origin)
             out[key] = value
@@ -159,36 +184,23 @@ def load(path: str | Path | None = None, sets: list[str] | None = None) -> dict:
     return merged
 
 
-_SECRET_URL = re.compile(r"://[^/:@\s]+:([^@\s]+)@")
-
-
 def _check_no_credentials(params: dict, origin) -> None:
-    source = str(params.get("source", ""))
-    match = _SECRET_URL.search(source)
-    if match and not match.group(1).startswith("${"):
+    """Refuse a credential written into the parameters (see :mod:`compass_nb.credentials`),
+    naming the key, where it came from and how to write it with ``${VARIABLE}``."""
+    found = credentials.written_out(params)
+    if found:
+        key, what, text = found
         raise ParameterError(
-            f"The source URL in {origin or '--set'} holds a password. Put it in an environment "
-            "variable and write ${VARIABLE} in its place (e.g. postgresql://user:${DB_PASSWORD}@host/db)."
+            f"The parameter '{key}' in {origin or '--set'} holds {what} in a URL ({text}). "
+            "Put the secret in an environment variable and write ${VARIABLE} in its place, "
+            "e.g. postgresql://user:${DB_PASSWORD}@host/db or "
+            "sqlite:///crm.db?password=${DB_PASSWORD}."
         )
 
 
-def expand_env(text: str) -> str:
-    """Replace ``${VAR}`` with the environment's value (credentials live only there)."""
-
-    def value(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            raise ParameterError(
-                f"Environment variable {name} is not set (used in the source URL)."
-            )
-        return os.environ[name]
-
-    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", value, text)
-
-
 def mask(text: str) -> str:
-    """Mask passwords in URLs (``user:***@host``)."""
-    return _SECRET_URL.sub(lambda m: m.group(0).replace(m.group(1), "***"), str(text))
+    """``text`` with every credential masked (:func:`compass_nb.credentials.scrub`)."""
+    return credentials.scrub(text)
 
 
 def shared(params: dict) -> dict:
@@ -232,7 +244,7 @@ class Shared:
     period: str | None
     source: str
     store: str | None
-    encoding: str
+    encoding: str | dict
     currency: str
     fiscal_year_start: int
     strict: bool
@@ -288,12 +300,4 @@ def shared_settings(params: dict) -> Shared:
 
 def masked(params: dict) -> dict:
     """A copy of ``params`` with every credential masked, for manifests and headers."""
-
-    def walk(value):
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        return mask(value) if isinstance(value, str) else value
-
-    return walk(params)
+    return credentials.scrub_all(params)

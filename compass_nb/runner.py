@@ -527,7 +527,7 @@ def run_period(
         notebooks=notebooks,
         only=only,
         with_pack=with_pack,
-        fingerprint=_fingerprint(loaded),
+        fingerprint=loaded.fingerprint if loaded is not None else "",
     )
     _, threads = budget(jobs)
     record = {"period": period, "run_id": run_id, "params": params, "store": str(store)}
@@ -594,18 +594,11 @@ def resolve(params: dict, out: str | Path | None) -> tuple[Path, Path]:
     return root.resolve(), store
 
 
-def _fingerprint(loaded) -> str:
-    from compass_nb.data.loader import combined_fingerprint
-
-    return combined_fingerprint(loaded.fingerprints) if loaded is not None else ""
-
-
-def _load(params: dict, period: str, previous=None):
-    """The source validated once, as of ``period`` (re-cut from an earlier cycle's load)."""
+def load_source(params: dict, period: str | None = None):
+    """The source validated once (``Loaded``), as of ``period`` (``None``: the latest complete
+    month of the data); other cycles are cut from it with ``Loaded.at``."""
     from compass_nb import data
 
-    if previous is not None and hasattr(previous, "at"):
-        return previous.at(period)
     return data.load(
         params["source"],
         period=period,
@@ -623,15 +616,18 @@ def run_cycles(
     notebooks: list[str] | None = None,
     only: bool = False,
     packs: set[str] = frozenset(),
+    source=None,
 ) -> list[Run]:
-    """Run ``periods`` in order (the source validated once), each committed to the store;
-    the periods in ``packs`` get their pack. Returns each cycle's record."""
+    """Run ``periods`` in order, each committed to the store; the periods in ``packs`` get
+    their pack. ``source`` is the validated source (:func:`load_source`), validated here
+    when not given. Returns each cycle's record."""
     jobs = int(params.get("jobs") or 0)
     kernels, threads = budget(jobs)
-    records, loaded = [], None
+    source = source if source is not None else load_source(params, periods[-1])
+    records = []
     with Workers(kernels, threads) as workers:
         for cycle in periods:
-            loaded = _load(params, cycle, loaded)
+            loaded = source.at(cycle)
             _report_quarantine(loaded, cycle)
             records.append(
                 run_period(
@@ -652,16 +648,22 @@ def run_cycles(
 
 def run(params: dict, *, out: str | Path | None = None, only: list[str] | None = None) -> int:
     """Render the pack of ``params['period']`` (after ``backfill`` earlier cycles); the exit code."""
-    from compass_nb import data
-
     root, store = resolve(params, out)
-    period = params.get("period") or data.latest_complete_period(params["source"])
+    source = load_source(params, params.get("period"))
+    period = source.period
     periods = previous_periods(period, int(params.get("backfill") or 0)) + [period]
     packs = {"all": set(periods), "none": set()}.get(params.get("packs"), {period})
     with run_lock(root, store, float(params.get("lock_wait", 600))):
         recover(root, store)
         records = run_cycles(
-            params, root, store, periods, notebooks=selected(only), only=bool(only), packs=packs
+            params,
+            root,
+            store,
+            periods,
+            notebooks=selected(only),
+            only=bool(only),
+            packs=packs,
+            source=source,
         )
     failures = [
         (record.period, name, outcome)

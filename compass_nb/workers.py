@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
+from compass_nb.credentials import scrub
 from compass_nb.errors import CompassError
 from compass_nb.kernels import Outcome, die_with_parent, kill_tree, thread_env
 
@@ -42,7 +43,7 @@ def run_task(run_dir: str | Path, section: str, *, loaded=None) -> Outcome:
         logs = Path(run_dir) / "private" / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         (logs / f"{section}.txt").write_text(traceback.format_exc())
-        first = (str(error).splitlines() or [""])[0]
+        first = scrub((str(error).splitlines() or [""])[0])
         return Outcome(
             "failed",
             time.monotonic() - started,

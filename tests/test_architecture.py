@@ -14,9 +14,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "compass_nb"
 
 #: Bottom to top; parts on one line share a layer and may not import each other.
 LAYERS = [
-    ["errors", "__init__"],
-    ["formatting", "calendar"],
-    ["params", "data"],
+    ["credentials", "__init__"],
+    ["errors"],
+    ["formatting", "calendar", "exports"],
+    ["data"],
+    ["params"],
     ["store"],
     ["crediting", "quality"],
     ["forecast", "sop", "pipeline", "comp", "enps", "incentives"],

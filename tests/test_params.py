@@ -2,7 +2,7 @@
 
 import pytest
 
-from compass_nb import params
+from compass_nb import credentials, params
 from compass_nb.errors import ParameterError
 
 
@@ -63,7 +63,10 @@ def test_a_password_in_the_source_url_is_refused_and_env_variables_are_expanded(
         params.load(sets=["source=postgresql://ana:secret@db/sales"])
     merged = params.load(sets=["source=postgresql://ana:${DB_PASSWORD}@db/sales"])
     monkeypatch.setenv("DB_PASSWORD", "s3cret")
-    assert params.expand_env(merged["source"]) == "postgresql://ana:s3cret@db/sales"
+    assert (
+        credentials.expand_env(merged["source"], lambda name, text: KeyError(name))
+        == "postgresql://ana:s3cret@db/sales"
+    )
 
 
 def test_credentials_are_masked():

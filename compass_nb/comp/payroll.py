@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from compass_nb.comp.engine import Payouts
+from compass_nb.exports import write_csv
 
 PAYROLL_COLUMNS = [
     "rep_id",
@@ -38,8 +39,5 @@ def payroll_export(
 
 
 def write_payroll(folder: str | Path, export: pd.DataFrame, period: str) -> Path:
-    """Write ``payroll_<period>.csv`` into ``folder``."""
-    path = Path(folder) / f"payroll_{period}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    export.to_csv(path, index=False)
-    return path
+    """Write ``payroll_<period>.csv`` into ``folder`` (names that look like formulas as text)."""
+    return write_csv(export, Path(folder) / f"payroll_{period}.csv")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from compass_nb.comp.engine import Payouts
+from compass_nb.exports import write_csv
 
 TRACE_COLUMNS = ["measure", "kind", "opportunity_id", "credit", "band", "rate", "rule", "amount"]
 SUMMARY_FIELDS = [
@@ -106,6 +107,6 @@ def write_statements(
             statement_html(seller, str(names.get(seller["rep_id"], "")), trace, currency),
             encoding="utf-8",
         )
-        _csv_trace(trace).to_csv(stem.with_suffix(".csv"), index=False)
+        write_csv(_csv_trace(trace), stem.with_suffix(".csv"))
         written += [stem.with_suffix(".html"), stem.with_suffix(".csv")]
     return written

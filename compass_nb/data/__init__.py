@@ -1,7 +1,9 @@
 """The data layer: contracts, sources, validation with quarantine, the period cut-off.
 
 ``load(source, period=..., tables=...)`` returns a :class:`Loaded` with the clean tables
-as of the period's last day and every rejected row in ``Loaded.quarantine``.
+as of the period's last day and every rejected row in ``Loaded.quarantine``;
+``Loaded.at(period)`` gives the same validated source as of another period, and
+``monthly_orders`` the orders summed by SKU × location × month.
 """
 
 from compass_nb.data.contracts import (
@@ -18,11 +20,10 @@ from compass_nb.data.loader import (
     Loaded,
     latest_complete_period,
     load,
-    orders_monthly,
     source_fingerprint,
     write_quarantine,
 )
-from compass_nb.data.sources import mask_credentials
+from compass_nb.data.sources import FrameSource, mask_credentials
 from compass_nb.data.stream import MonthlyOrders, monthly_orders
 from compass_nb.data.validate import QUARANTINE_COLUMNS
 
@@ -33,6 +34,7 @@ __all__ = [
     "TABLE_ORDER",
     "Column",
     "Contract",
+    "FrameSource",
     "Loaded",
     "MonthlyOrders",
     "Reference",
@@ -43,7 +45,6 @@ __all__ = [
     "monthly_orders",
     "next_period",
     "opportunities_as_of",
-    "orders_monthly",
     "period_end",
     "reps_as_of",
     "source_fingerprint",

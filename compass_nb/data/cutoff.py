@@ -20,14 +20,29 @@ from compass_nb.data.contracts import Contract
 from compass_nb.errors import InputError
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: The months a cycle can be (the contracts' date range).
+PERIOD_RANGE = ("1900-01", "2199-12")
 
 
 def check_period(period: str) -> str:
-    """``period`` as ``YYYY-MM``; :class:`InputError` when it is not one."""
+    """``period`` as ``YYYY-MM``; :class:`InputError` when it is not a month the data can hold.
+
+    Examples
+    --------
+    >>> check_period(" 2026-10 ")
+    '2026-10'
+    """
     text = str(period).strip()
     if not _PERIOD.match(text):
         raise InputError(
-            f"The period {period!r} is not a month: write it as YYYY-MM, e.g. --period 2026-10."
+            f"The period {str(period)!r} is not a month: write it as YYYY-MM with a month from "
+            "01 to 12, e.g. --period 2026-10."
+        )
+    low, high = PERIOD_RANGE
+    if not low <= text <= high:
+        raise InputError(
+            f"The period {text} is outside the months the data can hold ({low} to {high}): "
+            "write the month under review, e.g. --period 2026-10."
         )
     return text
 
@@ -58,10 +73,9 @@ def complete_period(last_date: pd.Timestamp) -> str:
     >>> complete_period(pd.Timestamp("2026-10-31"))
     '2026-10'
     """
-    month = pd.Period(pd.Timestamp(last_date), freq="M")
-    return str(
-        month if pd.Timestamp(last_date).normalize() == month.end_time.normalize() else month - 1
-    )
+    day = pd.Timestamp(last_date).normalize()
+    month = pd.Period(day, freq="M")
+    return str(month if day == month.end_time.normalize() else month - 1)
 
 
 def cutoff_condition(contract: Contract, period: str) -> str | None:

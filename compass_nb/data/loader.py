@@ -4,7 +4,9 @@ The work happens in one in-memory DuckDB database per :class:`Loaded`: each tabl
 read once into a checked table (typed columns plus a fault code per row), the clean
 tables are views of it, and the cut-off views filter those. Pandas frames are made only
 when a table is asked for, so that aggregating ten million order lines
-(:func:`orders_monthly`) never leaves DuckDB.
+(:func:`compass_nb.data.stream.monthly_orders`) never leaves DuckDB. The same validated
+source serves another period through :meth:`Loaded.at`, without reading or checking the
+files again.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 from collections.abc import Iterator, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -21,7 +24,7 @@ import pandas as pd
 from compass_nb.data import cutoff as cut
 from compass_nb.data import validate as val
 from compass_nb.data.contracts import CONTRACTS, TABLE_ORDER, dependencies
-from compass_nb.data.sources import Source, open_source
+from compass_nb.data.sources import Source, encoding_for, open_source, remove_temporary
 from compass_nb.errors import InputError
 
 _DATE_TYPES = ("date", "timestamp")
@@ -90,6 +93,11 @@ class Loaded:
         Table → sha256 of the input (file bytes; demo profile and generator version).
     files
         Table → the file (or database table) it was read from.
+    encodings
+        Table → the encoding a CSV file was read as (a BOM, UTF-16 or valid UTF-8 decide
+        before the ``encoding`` setting does).
+    today
+        The date after which an event is in the future (quarantined).
     """
 
     con: duckdb.DuckDBPyConnection = field(repr=False)
@@ -101,6 +109,9 @@ class Loaded:
     fingerprints: dict[str, str]
     files: dict[str, str]
     requested: list[str]
+    encodings: dict[str, str] = field(default_factory=dict)
+    today: pd.Timestamp | None = None
+    ordered: dict[str, str] = field(default_factory=dict, repr=False)
     tables: Tables = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -114,24 +125,93 @@ class Loaded:
 
     @property
     def fingerprint(self) -> str:
-        """One sha256 over every table's fingerprint."""
+        """One sha256 over every loaded table's fingerprint.
+
+        When every table of the source was loaded (``tables=None``) it equals
+        :func:`source_fingerprint` of the source, without hashing the files again.
+        """
         return combined_fingerprint(self.fingerprints)
 
+    def at(self, period: str) -> Loaded:
+        """The same validated source as of another ``period``.
+
+        Nothing is read or checked again: the checked tables, the quarantine, the counts
+        and the fingerprints are shared, and only the cut-off views are new. The result
+        shares this one's database; :meth:`close` either when both are done.
+        """
+        period = _checked_period(period, self.today)
+        _cutoff_views(self.con, self.requested, period)
+        return Loaded(
+            con=self.con,
+            source=self.source,
+            period=period,
+            quarantine=self.quarantine,
+            rows_read=self.rows_read,
+            rows_accepted=self.rows_accepted,
+            fingerprints=self.fingerprints,
+            files=self.files,
+            requested=list(self.requested),
+            encodings=self.encodings,
+            today=self.today,
+            ordered=self.ordered,
+        )
+
     def view(self, table: str) -> str:
-        """The DuckDB view holding ``table``'s clean rows as of the cut-off."""
-        return f"cut_{table}"
+        """The DuckDB view holding ``table``'s clean rows as of the cut-off, for SQL.
+
+        Its rows are in no set order (a Parquet file's are not in the file's); the frames
+        of :attr:`tables` are.
+        """
+        return _cut_view(table, self.period)
+
+    def _rows(self, table: str) -> pd.DataFrame:
+        """``table``'s clean rows visible at the cut-off, as pandas, in the source's order."""
+        if table not in self.ordered:
+            return _frame(self.con, f"SELECT * FROM {self.view(table)}", table)
+        condition = cut.cutoff_condition(CONTRACTS[table], self.period)
+        where = f" WHERE {condition}" if condition else ""
+        ordinal = f'"{val.ORDINAL}"'
+        sql = f"SELECT * EXCLUDE ({ordinal}) FROM {self.ordered[table]}{where} ORDER BY {ordinal}"
+        return _frame(self.con, sql, table)
 
     def as_of_cutoff(self, table: str) -> pd.DataFrame:
-        """``table``'s clean rows visible at the cut-off, as pandas."""
-        frame = _frame(self.con, f"SELECT * FROM {self.view(table)}", table)
+        """``table``'s clean rows visible at the cut-off, as pandas, in the source's order."""
+        frame = self._rows(table)
         if table == "opportunities" and "opportunity_history" in self.rows_read:
-            history = _frame(
-                self.con, f"SELECT * FROM {self.view('opportunity_history')}", "opportunity_history"
-            )
+            history = self._rows("opportunity_history")
             return cut.opportunities_as_of(frame, history, self.cutoff)
         if table == "reps":
             return cut.reps_as_of(frame, self.cutoff)
         return frame
+
+    def rows_at_cutoff(self) -> dict[str, int]:
+        """Per table, how many clean rows the cycle sees (dated on or before the cut-off)."""
+        return {
+            t: int(self.con.execute(f"SELECT count(*) FROM {self.view(t)}").fetchall()[0][0])
+            for t in self.requested
+        }
+
+    def empty_tables(self, tables: list[str] | None = None) -> list[str]:
+        """The tables (of ``tables``, default all loaded) with no clean rows in this cycle."""
+        counts = self.rows_at_cutoff()
+        return [t for t in (self.requested if tables is None else tables) if not counts.get(t)]
+
+    def require_rows(self, tables: list[str] | None = None) -> None:
+        """Raise one :class:`InputError` when the cycle has no data, saying what to do.
+
+        With ``tables``, when any of them has no clean row in this cycle (a step's needs);
+        without, when no dated table (orders, inventory, deal history, survey answers...)
+        that holds rows in the source has one by the cut-off: the cycle has no data at all.
+        For the 01 step, so that such a cycle stops there instead of failing downstream.
+        """
+        if tables is None:
+            dated = [t for t in self.requested if _dated(t) and self.rows_read.get(t)]
+            empty = self.empty_tables(dated)
+            empty = empty if dated and len(empty) == len(dated) else []
+        else:
+            empty = self.empty_tables(list(tables))
+        if empty:
+            raise InputError(_empty_message(self, empty))
 
     @property
     def mtd_orders(self) -> pd.DataFrame | None:
@@ -148,16 +228,44 @@ class Loaded:
                 .date()
                 .isoformat()
             )
-            self._mtd = _frame(
-                self.con,
-                f"SELECT * FROM clean_orders WHERE order_date >= DATE '{start}' AND order_date < DATE '{end}'",
-                "orders",
-            )
+            within = f"order_date >= DATE '{start}' AND order_date < DATE '{end}'"
+            if "orders" in self.ordered:
+                ordinal = f'"{val.ORDINAL}"'
+                sql = (
+                    f"SELECT * EXCLUDE ({ordinal}) FROM {self.ordered['orders']} WHERE {within} "
+                    f"ORDER BY {ordinal}"
+                )
+            else:
+                sql = f"SELECT * FROM clean_orders WHERE {within}"
+            self._mtd = _frame(self.con, sql, "orders")
         return self._mtd
 
     def close(self) -> None:
         """Release the DuckDB database behind the tables (frames already built stay usable)."""
         self.con.close()
+
+
+def _dated(table: str) -> bool:
+    return CONTRACTS[table].cutoff is not None
+
+
+def _empty_message(loaded: Loaded, empty: list[str]) -> str:
+    ranges = []
+    for table in empty:
+        column = CONTRACTS[table].cutoff
+        if loaded.rows_read.get(table) and not loaded.rows_accepted.get(table):
+            ranges.append(f"every {table} row was quarantined")
+        elif column and loaded.rows_accepted.get(table):
+            low, high = loaded.con.execute(
+                f'SELECT min("{column}"), max("{column}") FROM clean_{table}'
+            ).fetchall()[0]
+            ranges.append(f"{table} run from {str(low)[:10]} to {str(high)[:10]}")
+    span = f" ({'; '.join(ranges)})" if ranges else ""
+    return (
+        f"The cycle {loaded.period} has no data in {', '.join(empty)}: nothing is dated on or "
+        f"before {loaded.cutoff.date()}{span}. Choose a period the data covers, e.g. "
+        "--period YYYY-MM, or leave the period out for the latest complete month."
+    )
 
 
 def combined_fingerprint(fingerprints: dict[str, str]) -> str:
@@ -205,33 +313,39 @@ def _strict_failure(quarantine: pd.DataFrame) -> InputError:
 
 
 def load(
-    source: str | os.PathLike,
+    source: str | os.PathLike | dict,
     *,
     period: str | None = None,
     tables: list[str] | None = None,
-    encoding: str = "utf-8",
+    encoding: str | dict[str, str] = "utf-8",
     strict: bool = False,
     threads: int | None = None,
+    today: str | pd.Timestamp | None = None,
 ) -> Loaded:
     """Load, validate and cut off the input tables of ``source``.
 
     Parameters
     ----------
     source
-        ``demo``, ``demo:small``, a folder of table files, a DuckDB file or a SQLAlchemy URL
-        (``${VAR}`` in it read from the environment).
+        ``demo``, ``demo:small``, a folder of table files, a DuckDB file, a SQLAlchemy URL
+        (``${VAR}`` in it read from the environment) or a mapping table → DataFrame.
     period
-        The cycle, ``YYYY-MM``; ``None`` = the latest complete month of the orders.
+        The cycle, ``YYYY-MM``; ``None`` = the latest complete month of the data (orders
+        first), future-dated rows left out (they are quarantined).
     tables
         Tables to load (default: every table the source holds). Tables they reference are
         loaded too, to check the references, and returned with them, so that every table
         counted in ``rows_read`` and the quarantine is in ``tables``.
     encoding
-        Encoding of CSV files.
+        Encoding of CSV files that are not valid UTF-8 and carry no BOM: one codec name
+        for every file, or a mapping table → codec name (key ``default`` for the rest).
     strict
         Raise :class:`~compass_nb.errors.InputError` when any row is quarantined.
     threads
         DuckDB threads (default: all cores).
+    today
+        The date after which events are in the future (default: the source's today, the
+        clock's date; the demo's is 2026-11-15).
 
     Returns
     -------
@@ -241,31 +355,44 @@ def load(
     Raises
     ------
     InputError
-        A file cannot be read at all (named in the message), or ``strict`` and some rows failed.
+        A file cannot be read at all (named in the message), the period is not a month the
+        data can have, or ``strict`` and some rows failed.
     """
     src = open_source(source)
     requested = _requested(src, tables)
     available = set(src.names())
     todo = [t for t in dependencies(requested) if t in available]
+    for table in todo:
+        encoding_for(encoding, table)  # an unknown codec or table name fails before any work
+    today = pd.Timestamp(today).normalize() if today is not None else src.today()
+    if period is not None:
+        period = _checked_period(period, today)
     con = _connection(threads)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        hashes: dict[str, Future] = {t: pool.submit(src.fingerprint, t) for t in todo}
-        try:
-            checks = _checked_tables(con, src, todo, encoding)
-        except BaseException:
-            con.close()
-            for future in hashes.values():
-                future.cancel()
-            raise
-        fingerprints = {t: hashes[t].result() for t in todo}
-    if period is None:
-        period = _latest_complete(con, checks) or latest_complete_period(source, encoding=encoding)
-    period = cut.check_period(period)
-    _cutoff_views(con, todo, period)
-    quarantine = pd.concat(
-        [val.quarantine_rows(con, c) for c in checks.values()] or [val.empty_quarantine()]
-    )
-    quarantine = quarantine.reset_index(drop=True)
+    checks: dict[str, val.TableCheck] = {}
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashes: dict[str, Future] = {t: pool.submit(src.fingerprint, t) for t in todo}
+            try:
+                checks = _checked_tables(con, src, todo, encoding, today)
+            except BaseException:
+                for future in hashes.values():
+                    future.cancel()
+                raise
+            fingerprints = {t: hashes[t].result() for t in todo}
+        if period is None:
+            period = _latest_complete(con, checks)
+            if period is None:
+                raise InputError(_no_dates_message(src.label))
+        _cutoff_views(con, todo, period)
+        quarantine = pd.concat(
+            [val.quarantine_rows(con, c) for c in checks.values()] or [val.empty_quarantine()]
+        ).reset_index(drop=True)
+    except BaseException:
+        con.close()
+        raise
+    finally:
+        for check in checks.values():
+            remove_temporary(check.raw)
     if strict and len(quarantine):
         con.close()
         raise _strict_failure(quarantine)
@@ -279,34 +406,104 @@ def load(
         fingerprints=fingerprints,
         files={t: c.file for t, c in checks.items()},
         requested=todo,
+        encodings={t: c.raw.encoding for t, c in checks.items() if c.raw.encoding},
+        today=today,
+        ordered={t: c.ordered for t, c in checks.items() if c.ordered},
+    )
+
+
+def _checked_period(period: str, today: pd.Timestamp | None) -> str:
+    """``period`` as ``YYYY-MM``, refused when it has not begun by ``today``."""
+    period = cut.check_period(period)
+    if today is not None and pd.Period(period, freq="M").start_time > today:
+        raise InputError(
+            f"The period {period} has not begun (today is {today.date()}): choose a month up to "
+            f"{today.strftime('%Y-%m')}, or leave the period out for the latest complete month "
+            "of the data."
+        )
+    return period
+
+
+def _no_dates_message(label: str) -> str:
+    return (
+        f"Cannot tell the latest complete month of {label}: no valid dated orders, inventory, "
+        "opportunity history or survey responses (dates in the future do not count). Set the "
+        "period, e.g. --period 2026-10."
+    )
+
+
+def _unreadable(file: str, table: str) -> InputError:
+    return InputError(
+        f"{file} cannot be read as the {table} table: its rows do not parse as a table (a damaged "
+        "or truncated file, or not a table export). Open it to check, re-export it as CSV "
+        "(UTF-8) or Parquet, and run again."
     )
 
 
 def _checked_tables(
-    con: duckdb.DuckDBPyConnection, src: Source, todo: list[str], encoding: str
+    con: duckdb.DuckDBPyConnection,
+    src: Source,
+    todo: list[str],
+    encoding: str | dict,
+    today: pd.Timestamp | None,
+    vocabularies: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, val.TableCheck]:
+    """Read, check and quarantine ``todo`` in order; ``vocabularies`` gains their spellings."""
     checks: dict[str, val.TableCheck] = {}
+    vocabularies = {} if vocabularies is None else vocabularies
+    day = today.date().isoformat() if today is not None else None
     try:
         for table in todo:
             contract = CONTRACTS[table]
-            raw = src.raw(table, con, encoding)
+            raw = src.raw(table, con, encoding_for(encoding, table))
             try:
-                check = val.check_table(con, contract, raw)
-            except duckdb.Error as err:
-                raise InputError(f"{raw.file} cannot be read as the {table} table: {err}") from None
-            val.record_faults(con, contract, check, {t: c.clean for t, c in checks.items()})
-            val.count_rows(con, check)
+                check = _check(con, contract, raw, day)
+            except BaseException:
+                remove_temporary(raw)
+                raise
             checks[table] = check
+            val.canonical_spellings(con, contract, check, vocabularies, set(todo))
+            val.record_faults(
+                con,
+                contract,
+                check,
+                {t: c.checked for t, c in checks.items() if t != table},
+                {t: c.clean for t, c in checks.items() if t != table},
+            )
+            val.count_rows(con, check)
+    except BaseException:
+        for check in checks.values():
+            remove_temporary(check.raw)
+        raise
     finally:
         src.close(con)
     return checks
+
+
+def _check(con: duckdb.DuckDBPyConnection, contract, raw, day: str | None) -> val.TableCheck:
+    """``raw`` checked; a file DuckDB's parser refuses is read again by Python's csv module."""
+    try:
+        return val.check_table(con, contract, raw, day)
+    except duckdb.Error:
+        if raw.fallback is None:
+            raise _unreadable(raw.file, contract.table) from None
+    try:
+        return val.check_table(con, contract, raw.fallback(con), day)
+    except duckdb.Error:
+        raise _unreadable(raw.file, contract.table) from None
+
+
+def _cut_view(table: str, period: str) -> str:
+    return f"cut_{table}_{period.replace('-', '_')}"
 
 
 def _cutoff_views(con: duckdb.DuckDBPyConnection, tables: list[str], period: str) -> None:
     for table in tables:
         condition = cut.cutoff_condition(CONTRACTS[table], period)
         where = f" WHERE {condition}" if condition else ""
-        con.execute(f"CREATE OR REPLACE VIEW cut_{table} AS SELECT * FROM clean_{table}{where}")
+        con.execute(
+            f"CREATE OR REPLACE VIEW {_cut_view(table, period)} AS SELECT * FROM clean_{table}{where}"
+        )
 
 
 _LATEST_FROM = (
@@ -322,48 +519,69 @@ def _latest_complete(
 ) -> str | None:
     for table, column in _LATEST_FROM:
         if table in checks:
-            last = con.execute(f'SELECT max("{column}") FROM {checks[table].clean}').fetchall()[0][
-                0
-            ]
-            if last is not None:
-                return cut.complete_period(pd.Timestamp(last))
+            last = con.execute(f'SELECT max("{column}") FROM {checks[table].clean}').fetchall()
+            if last[0][0] is not None:
+                return cut.complete_period(pd.Timestamp(last[0][0]))
     return None
 
 
-def latest_complete_period(source: str | os.PathLike, *, encoding: str = "utf-8") -> str:
+def latest_complete_period(
+    source: str | os.PathLike | dict,
+    *,
+    encoding: str | dict[str, str] = "utf-8",
+    today: str | pd.Timestamp | None = None,
+) -> str:
     """The latest month fully covered by the source's orders (demo: ``2026-10``).
 
     Reads only the dates of the first dated table found (orders first), without the
-    full validation; unparseable dates are ignored here and quarantined by :func:`load`.
+    full validation: dates that do not parse, lie outside the contracts' range or in the
+    future (after ``today``, default the source's today) are left out here and
+    quarantined by :func:`load`. ``encoding`` as for :func:`load`.
     """
     src = open_source(source)
     available = set(src.names())
+    today = pd.Timestamp(today).normalize() if today is not None else src.today()
     con = _connection(None)
     try:
         for table, column in _LATEST_FROM:
-            if table in available:
-                raw = src.raw(table, con, encoding)
-                contract = CONTRACTS[table]
-                parsed = val._parsed(
-                    contract.column(column),
-                    val._normalised(column, raw.types[column], "date"),
-                    raw.types[column],
-                    raw.decimal_comma,
-                )
-                last = con.execute(
-                    f"SELECT max(CAST({parsed} AS DATE)) FROM {raw.from_sql}"
-                ).fetchall()[0][0]
-                if last is not None:
-                    return cut.complete_period(pd.Timestamp(last))
-    except duckdb.Error as err:
-        raise InputError(f"Cannot read the dates of {src.label}: {err}") from None
+            if table not in available:
+                continue
+            last = _last_date(con, src, table, column, encoding, today)
+            if last is not None:
+                return cut.complete_period(last)
     finally:
         src.close(con)
         con.close()
-    raise InputError(
-        f"Cannot tell the latest complete month of {src.label}: no dated orders, inventory, "
-        "opportunity history or survey responses. Set the period, e.g. --period 2026-10."
-    )
+    raise InputError(_no_dates_message(src.label))
+
+
+def _last_date(con, src: Source, table: str, column: str, encoding, today) -> pd.Timestamp | None:
+    """The latest valid, not future ``column`` of ``table`` as the source holds it."""
+    raw = src.raw(table, con, encoding_for(encoding, table))
+    try:
+        col = CONTRACTS[table].column(column)
+        parsed = val._parsed(
+            col,
+            val._normalised(column, raw.types[column], "date"),
+            raw.types[column],
+            raw.decimal_comma,
+        )
+        low, high = val.DATE_RANGE
+        grace = (today + pd.Timedelta(days=2)).date().isoformat()
+        sql = (
+            f"SELECT max(d) FROM (SELECT CAST({parsed} AS DATE) AS d FROM {raw.from_sql}) "
+            f"WHERE d >= DATE '{low}' AND d <= DATE '{high}' AND d < DATE '{grace}'"
+        )
+        try:
+            last = con.execute(sql).fetchall()[0][0]
+        except duckdb.Error:
+            if raw.fallback is None:
+                raise _unreadable(raw.file, table) from None
+            fallback = raw.fallback(con)
+            last = con.execute(sql.replace(raw.from_sql, fallback.from_sql)).fetchall()[0][0]
+    finally:
+        remove_temporary(raw)
+    return None if last is None else pd.Timestamp(last)
 
 
 def source_fingerprint(source: str | os.PathLike) -> str:
@@ -372,54 +590,18 @@ def source_fingerprint(source: str | os.PathLike) -> str:
     return combined_fingerprint({t: src.fingerprint(t) for t in src.names()})
 
 
-def orders_monthly(
-    data: Loaded | str | os.PathLike,
-    *,
-    period: str | None = None,
-    encoding: str = "utf-8",
-    threads: int | None = None,
-) -> pd.DataFrame:
-    """Clean orders summed by SKU × location × month, up to the cut-off, computed in DuckDB.
-
-    Parameters
-    ----------
-    data
-        A :class:`Loaded` holding ``orders``, or a source (a folder's ``orders.csv`` is then
-        read in one streaming pass, see :func:`compass_nb.data.stream.monthly_orders`).
-    period, encoding, threads
-        As for :func:`load`, when ``data`` is a source.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``sku, location, month`` (``YYYY-MM``), ``quantity``, ``net_revenue``, ``lines``,
-        sorted by the first three.
-    """
-    if not isinstance(data, Loaded):
-        from compass_nb.data.stream import monthly_orders
-
-        return monthly_orders(data, period=period, encoding=encoding, threads=threads).monthly
-    loaded = data
-    return loaded.con.sql(
-        f"SELECT sku, location, strftime(order_date, '%Y-%m') AS month, sum(quantity) AS quantity, "
-        f"sum(net_revenue) AS net_revenue, count(*) AS lines FROM {loaded.view('orders')} "
-        f"GROUP BY ALL ORDER BY sku, location, month"
-    ).df()
-
-
 def write_quarantine(quarantine: pd.DataFrame, folder: str | os.PathLike) -> dict[str, str]:
     """Write the quarantine as ``<folder>/<table>.csv``, one file per table with rejected rows.
 
-    The folder is meant for ``<root>/private/<period>/quarantine``: rows hold raw values.
-    Returns table → path written.
+    The folder is meant for ``<root>/private/<period>/quarantine``: rows hold raw values,
+    written through :func:`compass_nb.exports.write_csv` (a value that would run as a
+    spreadsheet formula is written as text). Returns table → path written.
     """
-    from pathlib import Path
+    from compass_nb.exports import write_csv
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for table, rows in quarantine.groupby("table", sort=True):
-        path = out / f"{table}.csv"
-        rows.to_csv(path, index=False, encoding="utf-8")
-        written[str(table)] = str(path)
-    return written
+    return {
+        str(table): str(write_csv(rows, out / f"{table}.csv"))
+        for table, rows in quarantine.groupby("table", sort=True)
+    }

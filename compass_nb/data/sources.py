@@ -31,42 +31,33 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from compass_nb import credentials
 from compass_nb.data.contracts import CONTRACTS
 from compass_nb.errors import InputError
 
 FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]+)(?=@)")
 _HEAD_BYTES = 1 << 16
 _DELIMITERS = (",", ";", "\t", "|")
 
 
 # -- credentials ----------------------------------------------------------------------------
 def mask_credentials(text: str) -> str:
-    """``text`` with every password in a URL (``scheme://user:password@host``) shown as ``***``.
+    """``text`` with every credential masked (:func:`compass_nb.credentials.scrub`).
 
     Examples
     --------
     >>> mask_credentials("postgresql://ana:s3cret@db/sales")
     'postgresql://ana:***@db/sales'
     """
-    return _URL_PASSWORD.sub(lambda m: m.group("head") + "***", str(text))
+    return credentials.scrub(text)
 
 
-def expand_env(url: str) -> str:
-    """``url`` with each ``${NAME}`` replaced by the environment variable ``NAME``."""
-
-    def value(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            raise InputError(
-                f"The source URL {mask_credentials(url)} uses ${{{name}}}, but the environment "
-                f"variable {name} is not set: export {name}=... before running."
-            )
-        return os.environ[name]
-
-    return _ENV.sub(value, url)
+def _unset_variable(name: str, text: str) -> InputError:
+    return InputError(
+        f"{text} uses ${{{name}}}, but the environment variable {name} is not set: "
+        f"export {name}=... before running."
+    )
 
 
 # -- raw tables -----------------------------------------------------------------------------
@@ -82,6 +73,9 @@ class RawTable:
     ``after_read`` runs once the rows have been read (collects CSV rejects). ``ordinal``
     names a column of ``from_sql`` numbering the rows from 0 when the source is read in
     place (Parquet); otherwise the rows are copied into DuckDB and numbered there.
+    ``encoding`` is the one a CSV file was read as; ``temporary`` lists files made to read
+    it (removed with :func:`remove_temporary`); ``fallback`` gives the same table read by
+    Python's csv module, for a file DuckDB's parser refuses.
     """
 
     table: str
@@ -95,6 +89,9 @@ class RawTable:
     recovered_lines: np.ndarray | None = None
     unit_lines: Callable[[np.ndarray], np.ndarray] = lambda units: np.asarray(units, dtype="int64")
     after_read: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None
+    encoding: str | None = None
+    temporary: list[Path] = field(default_factory=list)
+    fallback: Callable[[duckdb.DuckDBPyConnection], RawTable] | None = None
     malformed: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(
             {"row": pd.Series(dtype="int64"), "value": pd.Series(dtype="object")}
@@ -165,85 +162,277 @@ def _nth_not_skipped(ordinals: np.ndarray, first_line: int, skipped: np.ndarray)
         lines = moved
 
 
-# -- CSV ------------------------------------------------------------------------------------
-def _is_utf8(encoding: str) -> bool:
+# -- CSV: encodings ------------------------------------------------------------------------
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SIGNATURES = (
+    (
+        b"\x1f\x8b",
+        "a gzip-compressed file: decompress it (e.g. gunzip) and point the source at the .csv",
+    ),
+    (
+        b"PK\x03\x04",
+        "a ZIP archive (an Excel workbook or a zipped export): save a workbook as .xlsx, or unzip the export",
+    ),
+    (b"PAR1", "a Parquet file: rename it to end in .parquet"),
+    (b"%PDF", "a PDF document, not a table: export the data as CSV"),
+    (b"\xd0\xcf\x11\xe0", "an old-style Excel (.xls) workbook: save it as .xlsx or CSV"),
+    (b"SQLite format 3", "an SQLite database: point the source at it as sqlite:///path"),
+)
+_SINGLE_BYTE_HINTS = ("cp1252", "latin-1")
+
+
+def check_encoding(encoding: str, what: str = "encoding") -> str:
+    """``encoding`` if Python knows the codec; :class:`InputError` naming ``what`` otherwise."""
     try:
-        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+        codecs.lookup(str(encoding))
     except LookupError:
         raise InputError(
-            f"Unknown encoding {encoding!r}: use a Python codec name such as utf-8, latin-1 or cp1252."
+            f"Unknown encoding {encoding!r} ({what}): use a Python codec name such as utf-8, "
+            "latin-1 or cp1252."
         ) from None
+    return str(encoding)
 
 
-def _encoding_hint(raw: bytes) -> str:
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if re.search(rb"[\x80-\x9f]", raw):
-        return "cp1252"
-    return "latin-1"
+def encoding_for(encoding: str | dict, table: str) -> str:
+    """The encoding setting of ``table``: ``encoding`` itself, or its entry in a table mapping.
+
+    ``encoding`` is one codec name for every file, or a mapping table → codec name, where
+    the key ``default`` (else UTF-8) covers the tables not named.
+    """
+    if isinstance(encoding, dict):
+        unknown = [k for k in encoding if k != "default" and k not in CONTRACTS]
+        if unknown:
+            raise InputError(
+                f"The encoding setting names {unknown[0]!r}, which is not an input table: use "
+                f"table names ({', '.join(sorted(CONTRACTS)[:4])}, ...) or 'default'."
+            )
+        chosen = encoding.get(table, encoding.get("default", "utf-8"))
+        return check_encoding(chosen, f"encoding of {table}")
+    return check_encoding(encoding or "utf-8")
 
 
-def _decode_error(file: str, encoding: str, line: int | None, sample: bytes) -> InputError:
-    hint = _encoding_hint(sample)
-    where = f" (line {line})" if line else ""
-    return InputError(
-        f"{file}: the bytes{where} are not valid {encoding} text. Set the encoding the file "
-        f"was saved in, e.g. --set encoding={hint} (or encoding: {hint} in the parameters file)."
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(check_encoding(encoding)).name in ("utf-8", "utf-8-sig")
+
+
+def _bom(head: bytes) -> str | None:
+    return next((codec for bom, codec in _BOMS if head.startswith(bom)), None)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le`` / ``utf-16-be`` when the bytes look like UTF-16 text with no BOM."""
+    sample = head[: len(head) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    zero_even, zero_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zero_odd > 0.3 and zero_even < 0.05:
+        return "utf-16-le"
+    if zero_even > 0.3 and zero_odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _not_text(head: bytes) -> str | None:
+    """What the file is, when its first bytes say it is not a text table."""
+    for signature, what in _SIGNATURES:
+        if head.startswith(signature):
+            return what
+    # control bytes other than blanks and NUL (a NUL-padded field is still text)
+    control = sum(head.count(bytes([b])) for b in range(1, 32) if b not in (9, 10, 12, 13))
+    if head and (control > len(head) // 20 or head.count(0) > len(head) * 0.3):
+        return "binary data, not text: export the table as CSV (UTF-8) and try again"
+    return None
+
+
+def _single_byte_hint(raw: bytes) -> str:
+    """The single-byte encoding most likely to have written ``raw``."""
+    return "cp1252" if re.search(rb"[\x80-\x9f]", raw) else "latin-1"
+
+
+def _encoding_advice(table: str, codec: str) -> str:
+    return (
+        f"Set the encoding of this file, e.g. --set encoding.{table}={codec} (or, in the "
+        f"parameters file, encoding: {{{table}: {codec}}}); the other files keep theirs."
     )
 
 
-def _header(path: Path, file: str, encoding: str) -> tuple[str, int, str]:
-    """The header line (BOM removed), how many blank lines precede it, and its delimiter."""
+def _decode_error(
+    file: str, table: str, encoding: str, line: int | None, sample: bytes
+) -> InputError:
+    where = f" (line {line})" if line else ""
+    if _is_utf8(encoding):
+        advice = _encoding_advice(table, _single_byte_hint(sample))
+    else:
+        advice = (
+            f"It is not {encoding} either; check the encoding the file was saved in, or save "
+            "it again as UTF-8 (the default)."
+        )
+    shown = "utf-8" if _is_utf8(encoding) else encoding
+    return InputError(
+        f"{file}: the bytes{where} are not valid {shown} text. {advice} (Text that is "
+        "valid UTF-8 is always read as UTF-8.)"
+    )
+
+
+def _valid_utf8(path: Path) -> bool:
+    """Whether the whole file decodes as UTF-8 (streamed)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as fh:
+        try:
+            for chunk in iter(lambda: fh.read(1 << 22), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _line_endings(path: Path) -> tuple[bool, bool]:
+    """(mixed, has_cr): whether the file mixes ``\r\n`` with bare ``\n`` or ``\r`` line ends."""
+    if path.stat().st_size == 0:
+        return False, False
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        if mm.find(b"\r") < 0:
+            return False, False
+        crlf, lf, cr = (_count(mm, needle) for needle in (b"\r\n", b"\n", b"\r"))
+    return not (crlf == lf == cr), True
+
+
+def _count(mm: mmap.mmap, needle: bytes) -> int:
+    total, step = 0, 1 << 26
+    for start in range(0, len(mm), step):
+        chunk = mm[start : start + step + len(needle) - 1]
+        total += chunk.count(needle) - (chunk[step:].count(needle) if len(chunk) > step else 0)
+    return total
+
+
+def _temporary_csv() -> tempfile._TemporaryFileWrapper:
+    return tempfile.NamedTemporaryFile(prefix="compass-", suffix=".csv", delete=False)
+
+
+def _utf8_copy(path: Path, file: str, table: str, encoding: str) -> Path:
+    """A UTF-8 copy of a file saved in another encoding, with ``\n`` line ends (streamed).
+
+    A BOM is dropped (also a UTF-8 BOM ahead of text in another encoding).
+    """
+    out = _temporary_csv()
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line, carry = 1, ""
+    try:
+        with open(path, "rb") as src, out:
+            first = src.read(len(codecs.BOM_UTF8))
+            if first != codecs.BOM_UTF8 or codecs.lookup(encoding).name.startswith("utf-8"):
+                src.seek(0)
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                text = carry + decoder.decode(chunk)
+                carry = "\r" if text.endswith("\r") else ""
+                text = text[:-1] if carry else text
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+                out.write(text.lstrip("\ufeff").encode() if line == 1 else text.encode())
+                line += text.count("\n")
+            out.write((carry.replace("\r", "\n") + decoder.decode(b"", final=True)).encode())
+    except UnicodeError:
+        os.unlink(out.name)
+        with open(path, "rb") as fh:
+            raise _decode_error(file, table, encoding, line, fh.read(_HEAD_BYTES)) from None
+    return Path(out.name)
+
+
+def _unified_line_ends(path: Path) -> Path:
+    """A copy of a UTF-8 file with every ``\r\n`` and bare ``\r`` written as ``\n``."""
+    out = _temporary_csv()
+    with open(path, "rb") as src, out:
+        carry = b""
+        for chunk in iter(lambda: src.read(1 << 22), b""):
+            chunk = carry + chunk
+            carry = b"\r" if chunk.endswith(b"\r") else b""
+            chunk = chunk[:-1] if carry else chunk
+            out.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        out.write(b"\n" if carry else b"")
+    return Path(out.name)
+
+
+@dataclass
+class Readable:
+    """A CSV file as DuckDB will read it: UTF-8 with one kind of line end."""
+
+    path: Path
+    encoding: str
+    temporary: bool = False
+
+
+def readable_csv(path: Path, table: str, encoding: str) -> Readable:
+    """Decide how to read one CSV file, and make a UTF-8 copy when DuckDB cannot read it as is.
+
+    In order: a BOM decides (UTF-8, UTF-16, UTF-32); UTF-16 without a BOM is recognised by
+    its zero bytes; compressed, archived or binary files are refused with what they are;
+    a file that is valid UTF-8 is read as UTF-8 whatever the setting (a single-byte
+    setting would garble its accents); otherwise the table's encoding setting. A file
+    mixing line ends (rows appended by another tool) is read with them unified.
+    """
+    file = path.name
     with open(path, "rb") as fh:
         head = fh.read(_HEAD_BYTES)
     if not head.strip():
         raise InputError(f"{file} is empty: expected a header line and data rows.")
-    codec = "utf-8-sig" if _is_utf8(encoding) else encoding
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not codecs.lookup(
-        codec
-    ).name.startswith("utf-16"):
-        raise _decode_error(file, encoding, 1, head)
+    codec = _bom(head) or _utf16_without_bom(head)
+    if codec is None:
+        what = _not_text(head)
+        if what:
+            raise InputError(f"{file} is {what}.")
+    if codec in (None, "utf-8-sig") and not _is_utf8(encoding):
+        codec = (codec or "utf-8") if _valid_utf8(path) else encoding
+    codec = codec or "utf-8"
+    if codecs.lookup(codec).name not in ("utf-8", "utf-8-sig"):
+        return Readable(_utf8_copy(path, file, table, codec), codec, temporary=True)
+    mixed, _ = _line_endings(path)
+    if mixed:
+        return Readable(_unified_line_ends(path), codec, temporary=True)
+    return Readable(path, codec)
+
+
+def _header(path: Path, file: str, table: str, encoding: str) -> tuple[str, int, str]:
+    """The header line (BOM removed), how many blank lines precede it, and its delimiter.
+
+    ``path`` is UTF-8 (see :func:`readable_csv`); ``encoding`` is what the file was
+    read as, for the message when it is not valid.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    if not head.strip():
+        raise InputError(f"{file} is empty: expected a header line and data rows.")
     try:
-        text = head.decode(codec)
+        text = head.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         if len(head) < _HEAD_BYTES or err.start < len(head) - 4:
-            raise _decode_error(file, encoding, head[: err.start].count(b"\n") + 1, head) from None
-        text = head[: err.start].decode(codec)  # the read stopped inside a character
+            line = head[: err.start].count(b"\n") + 1
+            raise _decode_error(file, table, encoding, line, head) from None
+        text = head[: err.start].decode("utf-8-sig")  # the read stopped inside a character
     lines = text.splitlines()
     blank = 0
     while blank < len(lines) and not lines[blank].strip():
         blank += 1
     header = lines[blank].lstrip("\ufeff")
     if "\ufffd" in header:
-        raise _decode_error(file, encoding, blank + 1, head)
+        raise _decode_error(file, table, encoding, blank + 1, head)
+    if any(ch < " " and ch != "\t" for ch in header):
+        raise InputError(
+            f"{file}: the header line (line {blank + 1}) holds control characters (such as a NUL "
+            "byte): save the file again with plain column names in its first line."
+        )
     sample = (
         header if any(d in header for d in _DELIMITERS) else "\n".join(lines[blank : blank + 5])
     )
     counts = {d: sample.count(d) for d in _DELIMITERS}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
     return header, blank, delimiter
-
-
-def _utf8_copy(path: Path, file: str, encoding: str) -> Path:
-    """A UTF-8 copy of a file saved in another encoding (streamed)."""
-    out = tempfile.NamedTemporaryFile(prefix="compass-", suffix=".csv", delete=False)
-    line = 1
-    try:
-        with open(path, encoding=encoding, newline="") as src, out:
-            for chunk in iter(lambda: src.read(1 << 20), ""):
-                out.write(chunk.encode("utf-8"))
-                line += chunk.count("\n")
-    except UnicodeDecodeError:
-        os.unlink(out.name)
-        with open(path, "rb") as fh:
-            raise _decode_error(file, encoding, line, fh.read(_HEAD_BYTES)) from None
-    except LookupError:
-        os.unlink(out.name)
-        raise InputError(
-            f"{file}: unknown encoding {encoding!r}; use a Python codec name such as utf-8, "
-            "latin-1 or cp1252."
-        ) from None
-    return Path(out.name)
 
 
 def _has_byte(path: Path, needles: tuple[bytes, ...]) -> bool:
@@ -348,10 +537,16 @@ def csv_table(
     file = path.name
     if path.stat().st_size == 0:
         raise InputError(f"{file} is empty: expected a header line and data rows.")
-    header, blank, delimiter = _header(path, file, encoding)
-    names = _lowercase_names(table, file, next(csv.reader([header], delimiter=delimiter)))
-    require_columns(table, file, names)
-    readable = path if _is_utf8(encoding) else _utf8_copy(path, file, encoding)
+    read_as = readable_csv(path, table, encoding)
+    temporary = [read_as.path] if read_as.temporary else []
+    try:
+        header, blank, delimiter = _header(read_as.path, file, table, read_as.encoding)
+        names = _lowercase_names(table, file, next(csv.reader([header], delimiter=delimiter)))
+        require_columns(table, file, names)
+    except BaseException:
+        _remove(temporary)
+        raise
+    readable = read_as.path
     rejects = f"rejects_{table}"
     contract = CONTRACTS[table]
     types = {
@@ -374,6 +569,10 @@ def csv_table(
         from_sql = f"(SELECT row_number() OVER () - 1 AS __compass_ord, * FROM {from_sql})"
     raw = RawTable(table, file, from_sql, types, _ordinal_plus(0), decimal_comma=delimiter == ";")
     raw.ordinal = "__compass_ord" if typed else None
+    raw.encoding, raw.temporary = read_as.encoding, temporary
+    raw.fallback = lambda con: python_csv_table(
+        table, file, readable, delimiter, names, con, read_as.encoding, temporary
+    )
 
     def collect_rejects(con: duckdb.DuckDBPyConnection, parsed: int) -> None:
         found = con.sql(
@@ -383,7 +582,7 @@ def csv_table(
         if (found["error"] == "INVALID ENCODING").any():
             line = int(found.loc[found["error"] == "INVALID ENCODING", "line"].iloc[0])
             with open(path, "rb") as fh:
-                raise _decode_error(file, encoding, line, fh.read(_HEAD_BYTES))
+                raise _decode_error(file, table, read_as.encoding, line, fh.read(_HEAD_BYTES))
         blank_rejects = found["value"].fillna("").str.strip() == ""
         fields = [_fields(str(v), delimiter) for v in found["value"]]
         recover = found["cast_only"].fillna(False).to_numpy() & np.array(
@@ -440,6 +639,59 @@ def csv_table(
     return raw
 
 
+def python_csv_table(
+    table: str,
+    file: str,
+    path: Path,
+    delimiter: str,
+    names: list[str],
+    con: duckdb.DuckDBPyConnection,
+    encoding: str | None = None,
+    temporary: list[Path] | None = None,
+) -> RawTable:
+    """A CSV file read by Python's csv module: the fallback when DuckDB's parser refuses it.
+
+    Slower, and lenient where DuckDB is strict; records with the wrong number of fields
+    are kept as malformed lines, blank lines skipped, rows numbered by their first line.
+    """
+    rows, lines, bad_lines, bad_values = [], [], [], []
+    with open(path, encoding="utf-8-sig", newline="", errors="replace") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        previous, header_seen = 0, False
+        for record in reader:
+            start, previous = previous + 1, reader.line_num
+            if not record or all(not f.strip() for f in record) and len(record) <= 1:
+                continue
+            if not header_seen:
+                header_seen = True
+                continue
+            if len(record) == len(names):
+                rows.append(record)
+                lines.append(start)
+            else:
+                bad_lines.append(start)
+                bad_values.append(delimiter.join(record))
+    frame = pd.DataFrame(rows, columns=names, dtype=object)
+    raw = frame_table(table, file, frame, con, rows=np.asarray(lines, dtype="int64"))
+    raw.decimal_comma = delimiter == ";"
+    raw.encoding, raw.temporary = encoding, list(temporary or [])
+    raw.malformed = pd.DataFrame(
+        {"row": np.asarray(bad_lines, dtype="int64"), "value": pd.Series(bad_values, dtype=object)}
+    )
+    return raw
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
+
+
+def remove_temporary(raw: RawTable) -> None:
+    """Delete the files made to read ``raw`` (UTF-8 copies)."""
+    _remove(raw.temporary)
+    raw.temporary = []
+
+
 # -- Parquet, Excel, frames -----------------------------------------------------------------
 def _describe(con: duckdb.DuckDBPyConnection, from_sql: str) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()]
@@ -464,9 +716,10 @@ def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> Raw
     from_sql = f"read_parquet({_literal(str(path))})"
     try:
         described = _describe(con, from_sql)
-    except duckdb.Error as err:
+    except duckdb.Error:
         raise InputError(
-            f"{path.name} cannot be read as Parquet ({err}); re-export it as Parquet or CSV."
+            f"{path.name} cannot be read as Parquet (a damaged or truncated file, or one without "
+            "columns): re-export it as Parquet or CSV."
         ) from None
     numbered = f"read_parquet({_literal(str(path))}, file_row_number=true)"
     select, types = _renamed(table, path.name, numbered, described)
@@ -543,6 +796,10 @@ class Source(ABC):
     def close(self, con: duckdb.DuckDBPyConnection) -> None:  # noqa: B027 - optional hook, no-op by default
         """Release what :meth:`raw` attached to ``con``."""
 
+    def today(self) -> pd.Timestamp:
+        """The source's today: an event dated later is in the future (the clock's date)."""
+        return pd.Timestamp.today().normalize()
+
 
 def _sha256_file(path: Path) -> str:
     with open(path, "rb") as fh:
@@ -602,8 +859,12 @@ class DuckDBSource(Source):
                         "SELECT table_name FROM information_schema.tables"
                     ).fetchall()
                 ]
-        except duckdb.Error as err:
-            raise InputError(f"{path} cannot be opened as a DuckDB database ({err}).") from None
+        except duckdb.Error:
+            raise InputError(
+                f"{path} cannot be opened as a DuckDB database (damaged, written by a newer "
+                "DuckDB, or locked by another program): close the program using it, or export "
+                "the tables as CSV or Parquet."
+            ) from None
         self.tables = {n.lower(): n for n in found if n.lower() in CONTRACTS}
 
     def names(self) -> list[str]:
@@ -643,6 +904,12 @@ def _frame_hash(frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
+def _first_line(error: Exception) -> str:
+    """The driver's own first line of ``error``, masked (its details and links dropped)."""
+    text = str(error).strip().splitlines()
+    return mask_credentials(text[0] if text else type(error).__name__)
+
+
 class SQLSource(Source):
     """A database reached by a SQLAlchemy URL; ``${VAR}`` in the URL come from the environment."""
 
@@ -651,14 +918,12 @@ class SQLSource(Source):
 
         self.label = mask_credentials(url)
         try:
-            self.engine = sa.create_engine(expand_env(url))
+            self.engine = sa.create_engine(credentials.expand_env(url, _unset_variable))
             found = sa.inspect(self.engine).get_table_names()
         except InputError:
             raise
         except Exception as err:
-            raise InputError(
-                f"Cannot connect to {self.label}: {mask_credentials(str(err))}"
-            ) from None
+            raise InputError(f"Cannot connect to {self.label}: {_first_line(err)}") from None
         self.tables = {n.lower(): n for n in found if n.lower() in CONTRACTS}
         self._frames: dict[str, pd.DataFrame] = {}
 
@@ -672,7 +937,7 @@ class SQLSource(Source):
                 self._frames[table] = pd.read_sql_table(self.tables[table], self.engine)
             except Exception as err:
                 raise InputError(
-                    f"{self.label}: cannot read table {table}: {mask_credentials(str(err))}"
+                    f"{self.label}: cannot read table {table}: {_first_line(err)}"
                 ) from None
         return self._frames[table]
 
@@ -707,6 +972,34 @@ class DemoSource(Source):
     def fingerprint(self, table: str) -> str:
         return hashlib.sha256(f"{self.label}:{demo_version()}:{table}".encode()).hexdigest()
 
+    def today(self) -> pd.Timestamp:
+        """The demo company's today: its last day of history (2026-11-15), whatever the clock."""
+        from compass_nb.data import demo
+
+        return pd.Timestamp(demo.END).normalize()
+
+
+class FrameSource(Source):
+    """Tables held in memory (table name → DataFrame), e.g. a test's or a notebook's own."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], label: str = "frames"):
+        unknown = [t for t in frames if t not in CONTRACTS]
+        if unknown:
+            raise InputError(
+                f"{unknown[0]!r} is not an input table: use {', '.join(sorted(CONTRACTS))}."
+            )
+        self.frames = dict(frames)
+        self.label = label
+
+    def names(self) -> list[str]:
+        return list(self.frames)
+
+    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
+        return frame_table(table, f"{self.label}/{table}", self.frames[table], con)
+
+    def fingerprint(self, table: str) -> str:
+        return _frame_hash(self.frames[table])
+
 
 def demo_version() -> str:
     """The demo generator's version (the package version unless the generator names one)."""
@@ -716,8 +1009,13 @@ def demo_version() -> str:
     return str(getattr(demo, "GENERATOR_VERSION", getattr(demo, "__version__", __version__)))
 
 
-def open_source(source: str | os.PathLike) -> Source:
-    """The :class:`Source` named by ``source``: ``demo[:profile]``, a folder, a DuckDB file or a URL."""
+def open_source(source: str | os.PathLike | dict | Source) -> Source:
+    """The :class:`Source` named by ``source``: ``demo[:profile]``, a folder, a DuckDB file, a
+    URL, or a mapping of table names to DataFrames."""
+    if isinstance(source, Source):
+        return source
+    if isinstance(source, dict):
+        return FrameSource(source)
     text = str(source)
     if text == "demo" or text.startswith("demo:"):
         return DemoSource(text.partition(":")[2] or "full")
@@ -751,8 +1049,8 @@ __all__ = [
     "DuckDBSource",
     "SQLSource",
     "DemoSource",
+    "FrameSource",
     "open_source",
     "mask_credentials",
-    "expand_env",
     "require_columns",
 ]

@@ -3,22 +3,26 @@
 A table's :class:`~compass_nb.data.contracts.Contract` becomes one ``SELECT`` that parses
 every column with ``TRY_CAST`` and gives each row a fault code (the first check it fails,
 in contract column order; ``NULL`` when it passes). CSV and in-memory tables are read
-once into DuckDB through it; Parquet files are read in place. One more pass records the
-rejected rows in ``faults_<table>`` — per-column faults and references to unknown values
-(a join against the referenced table's clean rows) — and, for tables with a key, a window
-over the key adds every later repeat. The clean view is the checked rows minus those.
+once into DuckDB through it; Parquet files are read in place. Identifiers are then given
+one spelling each, working on their distinct values (:func:`canonical_spellings`). One
+more pass records the rejected rows in ``faults_<table>`` — per-column faults,
+references to keys no row of the referenced table holds (a join against its checked
+rows: the key column alone decides), the contract's cross-table rules — then the rows
+of groups that disagree and, for tables with a key, every later repeat of a key. The
+clean view is the checked rows minus those.
 
 How rows are counted: a row with several faults is quarantined **once**, with its first
 fault (columns in contract order; per-column checks first, then references, then the
-key). Fix it and a later fault, if any, shows on the next load. So, per table,
-``rows_accepted + quarantined rows == rows_read`` always, where ``rows_read`` counts
-every non-blank data line of the file, including lines that could not be split into
-fields (quarantined as ``malformed line``).
+contract's rules, then groups that disagree, then the key). Fix it and a later fault, if
+any, shows on the next load. So, per table, ``rows_accepted + quarantined rows ==
+rows_read`` always, where ``rows_read`` counts every non-blank data line of the file,
+including lines that could not be split into fields (quarantined as ``malformed line``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
@@ -54,6 +58,11 @@ _NUMERIC = (
 _TRUE = ("true", "t", "1", "yes", "y", "1.0")
 _FALSE = ("false", "f", "0", "no", "n", "0.0")
 _COUNTED_QUANTITIES = ("quantity", "on_hand", "capacity_units", "invited")
+#: Characters trimmed from a short value before it is compared with the missing spellings.
+_BLANKS = (0, 9, 10, 11, 12, 13, 32, 160, 8203, 65279)
+#: A single separator followed by three digits: ``1.234`` (or ``1,234``) reads as a
+#: thousand and as a decimal, and is refused rather than guessed.
+AMBIGUOUS = "ambiguous number (one separator before three digits reads as thousands or decimals)"
 
 
 @dataclass
@@ -77,6 +86,9 @@ class TableCheck:
     raw: RawTable
     rows_read: int = 0
     rows_accepted: int = 0
+    spellings: dict[str, dict[str, str]] = field(default_factory=dict)
+    view_sql: str = ""
+    ordered: str | None = None
 
 
 # -- SQL expressions ------------------------------------------------------------------------
@@ -92,23 +104,77 @@ def _is_text(duck_type: str) -> bool:
     return _base(duck_type) == "VARCHAR"
 
 
-def _normalised(name: str, duck_type: str, target: str = "str") -> str:
+def _blanks() -> str:
+    return " || ".join(f"chr({c})" for c in _BLANKS)
+
+
+def _normalised(
+    name: str, duck_type: str, target: str = "str", column: Column | None = None
+) -> str:
     """The source column, with missing-value spellings turned into NULL where it is cheap.
 
     Text headed for a typed column is left as it is: a spelling such as ``NaN`` fails to
     parse and is recognised as missing only on those rare rows (see :func:`column_checks`),
     which keeps the ten-million-row path free of string work. Text kept as text is
-    compared with the spellings only when it is short enough to be one. Values are not
-    trimmed otherwise: ``" A"`` stays ``" A"``.
+    compared with the spellings only when it is short enough to be one (a lone NUL or
+    tab counts as blank). Identifiers are trimmed of spaces (other blanks and case are
+    settled per distinct value, see :func:`canonical_spellings`); values of a column
+    with allowed values are matched trimmed and ignoring case. Other text is not
+    trimmed: ``" A"`` stays ``" A"``.
     """
     col = _quote(name)
     base = _base(duck_type)
     if base == "VARCHAR" and target == "str":
         longest = max(len(t) for t in NULL_TOKENS) + 2
-        return f"CASE WHEN strlen({col}) <= {longest} AND trim({col}) IN ({_tokens()}) THEN NULL ELSE {col} END"
+        text = f"trim({col})" if column is not None and column.ident else col
+        if column is not None and column.allowed:
+            cases = " ".join(
+                f"WHEN {_literal(v.lower())} THEN {_literal(v)}" for v in column.allowed
+            )
+            text = f"CASE lower(trim({col})) {cases} ELSE {col} END"
+        return (
+            f"CASE WHEN strlen({col}) <= {longest} AND trim({col}, {_blanks()}) IN ({_tokens()}) "
+            f"THEN NULL ELSE {text} END"
+        )
     if base in ("DOUBLE", "FLOAT"):
         return f"CASE WHEN isnan({col}) THEN NULL ELSE {col} END"
     return col
+
+
+def _number(n: str, decimal_comma: bool) -> str:
+    """``n`` (text) as a number, read in the file's convention.
+
+    The decimal mark is ``,`` in a ``;``-delimited file and ``.`` otherwise; the other mark
+    groups thousands (``1.234,5``; ``1,234.5``) when it is followed by groups of three
+    digits, and is read as the decimal mark when it cannot be a thousands separator
+    (``1.5`` in a decimal-comma file). One separator before exactly three digits is
+    ambiguous (:data:`AMBIGUOUS`, quarantined by :func:`column_checks`).
+    """
+    mark, group = (",", ".") if decimal_comma else (".", ",")
+    plain = f"TRY_CAST({n} AS DOUBLE)"
+    grouped = f"[+-]?[1-9][0-9]{{0,2}}(\\{group}[0-9]{{3}})+(\\{mark}[0-9]*)?"
+    ungrouped = f"TRY_CAST(replace(replace(trim({n}), '{group}', ''), '{mark}', '.') AS DOUBLE)"
+    other = f"TRY_CAST(replace({n}, '{group}', '.') AS DOUBLE)"
+    separated = (
+        f"contains({n}, ',')"
+        if not decimal_comma
+        else f"(contains({n}, ',') OR contains({n}, '.'))"
+    )
+    if decimal_comma:
+        tail = (
+            f"WHEN contains({n}, ',') THEN TRY_CAST(replace({n}, ',', '.') AS DOUBLE) ELSE {plain}"
+        )
+    else:
+        tail = f"ELSE {other}"
+    return (
+        f"CASE WHEN NOT {separated} THEN {plain} "
+        f"WHEN regexp_full_match(trim({n}), '{grouped}') THEN {ungrouped} {tail} END"
+    )
+
+
+def _ambiguous(n: str, decimal_comma: bool) -> str:
+    group = "." if decimal_comma else ","
+    return f"regexp_full_match(trim({n}), '[+-]?[1-9][0-9]{{0,2}}\\{group}[0-9]{{3}}')"
 
 
 def _parsed_text(column: Column, n: str, decimal_comma: bool) -> str:
@@ -118,10 +184,7 @@ def _parsed_text(column: Column, n: str, decimal_comma: bool) -> str:
     if column.type == "timestamp":
         return f"TRY_CAST({n} AS TIMESTAMP)"
     if column.type == "float":
-        parsed = f"TRY_CAST({n} AS DOUBLE)"
-        if decimal_comma:
-            parsed = f"coalesce({parsed}, TRY_CAST(replace({n}, ',', '.') AS DOUBLE))"
-        return f"nullif({parsed}, 'NaN'::DOUBLE)"
+        return f"nullif({_number(n, decimal_comma)}, 'NaN'::DOUBLE)"
     if column.type == "bool":
         yes = ", ".join(_literal(v) for v in _TRUE)
         no = ", ".join(_literal(v) for v in _FALSE)
@@ -174,18 +237,46 @@ _TYPE_REASON = {
 }
 
 
+def _bound(value: float) -> str:
+    """A bound as people write it: ``1,000,000,000,000``, ``0.5``."""
+    return f"{value:,.0f}" if float(value).is_integer() and abs(value) < 1e16 else f"{value:g}"
+
+
 def _below(column: Column) -> str:
     if column.min == 0 and column.name in _COUNTED_QUANTITIES:
         return "negative quantity"
-    return f"out of range (below {column.min:g})"
+    return f"out of range (below {_bound(column.min)})"
 
 
-def column_checks(column: Column, n: str, t: str, text: bool = False) -> list[tuple[str, Fault]]:
+def future_reason(today: str) -> str:
+    """The quarantine reason of an event dated after ``today`` (``YYYY-MM-DD``)."""
+    return f"dated in the future (after today, {today})"
+
+
+def _future(column: Column, t: str, today: str) -> str:
+    """SQL: ``t`` (the parsed cut-off column) lies after ``today`` (one day's grace for time zones)."""
+    if column.type == "period":
+        return f"{t} > {_literal(today[:7])}"
+    grace = (pd.Timestamp(today) + pd.Timedelta(days=2)).date().isoformat()
+    return f"{t} >= TIMESTAMP '{grace}'"
+
+
+def column_checks(
+    column: Column,
+    n: str,
+    t: str,
+    text: bool = False,
+    *,
+    decimal_comma: bool = False,
+    today: str | None = None,
+) -> list[tuple[str, Fault]]:
     """(SQL condition, fault) pairs for one contract column, in the order they are tried.
 
     ``n`` is the source value, ``t`` the parsed one; ``text`` says the source is text
     parsed into a typed column, where a missing-value spelling (``NaN``, ``NULL``...) is
-    told apart from a wrong type only on rows that failed to parse.
+    told apart from a wrong type only on rows that failed to parse, and where a number
+    may be ambiguous (``1.234``). ``today`` (``YYYY-MM-DD``) is given for the column that
+    cuts the table off: a value after it is in the future.
     """
     name = column.name
     checks: list[tuple[str, Fault]] = []
@@ -196,6 +287,10 @@ def column_checks(column: Column, n: str, t: str, text: bool = False) -> list[tu
             f"{n} IS NULL OR ({t} IS NULL AND {spelled_missing})" if typed_text else f"{n} IS NULL"
         )
         checks.append((missing, Fault(name, "missing value")))
+    if typed_text and column.type == "float":
+        checks.append(
+            (f"{n} IS NOT NULL AND {_ambiguous(n, decimal_comma)}", Fault(name, AMBIGUOUS))
+        )
     if column.type != "str":
         wrong = f"{n} IS NOT NULL AND {t} IS NULL"
         checks.append(
@@ -206,6 +301,8 @@ def column_checks(column: Column, n: str, t: str, text: bool = False) -> list[tu
         )
     if column.type == "float":
         checks.append((f"isinf({t})", Fault(name, "out of range (not a finite number)")))
+    if column.integer:
+        checks.append((f"{t} <> round({t})", Fault(name, "wrong type (expected a whole number)")))
     if column.type in ("date", "timestamp"):
         low, high = DATE_RANGE
         checks.append(
@@ -214,10 +311,14 @@ def column_checks(column: Column, n: str, t: str, text: bool = False) -> list[tu
                 Fault(name, f"out of range (dates {low} to {high})"),
             )
         )
+    if today is not None:
+        checks.append((_future(column, t, today), Fault(name, future_reason(today))))
     if column.min is not None:
-        checks.append((f"{t} < {column.min}", Fault(name, _below(column))))
+        checks.append((f"{t} < {column.min!r}", Fault(name, _below(column))))
     if column.max is not None:
-        checks.append((f"{t} > {column.max}", Fault(name, f"out of range (above {column.max:g})")))
+        checks.append(
+            (f"{t} > {column.max!r}", Fault(name, f"out of range (above {_bound(column.max)})"))
+        )
     if column.allowed:
         allowed = ", ".join(_literal(v) for v in column.allowed)
         checks.append(
@@ -236,16 +337,19 @@ def _as_text(alias: str, duck_type: str) -> str:
     return f"CAST({alias} AS VARCHAR)"
 
 
-def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], dict[int, str]]:
+def checked_sql(
+    contract: Contract, raw: RawTable, today: str | None = None
+) -> tuple[str, list[Fault], dict[int, str]]:
     """The ``SELECT`` that parses ``raw`` and gives every row its first fault code.
 
+    ``today`` (``YYYY-MM-DD``) makes the table's cut-off column refuse later dates.
     Returns the SQL, the faults (code ``i + 1`` is ``faults[i]``) and, per code, the
     SQL of the source value shown in the quarantine.
     """
     present = [c for c in contract.columns if c.name in raw.types]
     extras = [n for n in raw.types if n not in contract.names]
     norm = [
-        f"{_normalised(c.name, raw.types[c.name], c.type)} AS __cn{i}"
+        f"{_normalised(c.name, raw.types[c.name], c.type, c)} AS __cn{i}"
         for i, c in enumerate(present)
     ]
     keep = [_quote(n) for n in extras] + ([ORDINAL] if raw.ordinal else [])
@@ -260,7 +364,12 @@ def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], di
     shown: dict[int, str] = {}
     for i, c in enumerate(present):
         for condition, fault in column_checks(
-            c, f"__cn{i}", f"__ct{i}", _is_text(raw.types[c.name])
+            c,
+            f"__cn{i}",
+            f"__ct{i}",
+            _is_text(raw.types[c.name]),
+            decimal_comma=raw.decimal_comma,
+            today=today if c.name == contract.cutoff else None,
         ):
             faults.append(fault)
             whens.append(f"WHEN {condition} THEN {len(faults)}")
@@ -287,14 +396,16 @@ def checked_sql(contract: Contract, raw: RawTable) -> tuple[str, list[Fault], di
 
 
 # -- running the checks ---------------------------------------------------------------------
-def check_table(con: duckdb.DuckDBPyConnection, contract: Contract, raw: RawTable) -> TableCheck:
+def check_table(
+    con: duckdb.DuckDBPyConnection, contract: Contract, raw: RawTable, today: str | None = None
+) -> TableCheck:
     """Parse ``raw`` into ``checked_<table>``: typed columns, a fault code and an ordinal per row.
 
     Text and in-memory sources are read once into a table (re-reading a CSV costs a full
     parse); a Parquet file stays where it is, ``checked_<table>`` being a view over it with
-    the file's row number as ordinal.
+    the file's row number as ordinal. ``today`` (``YYYY-MM-DD``) refuses events dated later.
     """
-    sql, faults, _ = checked_sql(contract, raw)
+    sql, faults, _ = checked_sql(contract, raw, today)
     table = contract.table
     checked, clean = f"checked_{table}", f"clean_{table}"
     if raw.ordinal is None:
@@ -307,9 +418,123 @@ def check_table(con: duckdb.DuckDBPyConnection, contract: Contract, raw: RawTabl
     if raw.after_read is not None:
         raw.after_read(con, con.execute(f"SELECT count(*) FROM {checked}").fetchall()[0][0])
     columns = contract.names + [n for n in raw.types if n not in contract.names]
-    return TableCheck(table, raw.file, checked, clean, columns, faults, raw)
+    return TableCheck(table, raw.file, checked, clean, columns, faults, raw, view_sql=sql)
 
 
+# -- identifiers: one spelling each ---------------------------------------------------------
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def clean_ident(value: str) -> str:
+    """An identifier without control or invisible characters and surrounding blanks."""
+    return _CONTROL.sub("", value).strip()
+
+
+def ident_fold(value: str) -> str:
+    """What two spellings of one identifier share: cleaned and case-folded."""
+    return clean_ident(value).casefold()
+
+
+def spelling_map(
+    values: pd.DataFrame, vocabulary: dict[str, str], *, known_only: bool = False
+) -> dict[str, str]:
+    """Raw spelling → canonical spelling, for the spellings that change.
+
+    ``values`` holds each distinct raw spelling (``value``) with the position of its first
+    row (``first``); ``vocabulary`` maps folds already spelt by earlier tables (and earlier
+    columns) to their spelling, and gains this column's new ones, spelt as first seen.
+    With ``known_only`` (a column referencing a master table) only folds the vocabulary
+    knows are respelt: an unknown value stays as written, to be quarantined as it is. A
+    spelling that cleans to nothing is left alone.
+    """
+    changed: dict[str, str] = {}
+    new: dict[str, str] = {}
+    ordered = sorted(zip(values["value"], values["first"], strict=True), key=lambda v: v[1])
+    for value, _ in ordered:
+        cleaned = clean_ident(value)
+        if not cleaned:
+            continue
+        fold = cleaned.casefold()
+        canon = vocabulary.get(fold)
+        if canon is None:
+            if known_only:
+                continue
+            canon = new.setdefault(fold, cleaned)
+        if canon != value:
+            changed[value] = canon
+    for fold, spelling in new.items():
+        vocabulary.setdefault(fold, spelling)
+    return changed
+
+
+def referencing_columns(contract: Contract, loaded: set[str] | dict) -> set[str]:
+    """Columns of ``contract`` checked against a master table that is loaded."""
+    return {c for r in contract.references if r.table in loaded for c in r.columns}
+
+
+def canonical_spellings(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    check: TableCheck,
+    vocabularies: dict[str, dict[str, str]],
+    masters: set[str] | dict = frozenset(),
+) -> None:
+    """Rewrite each identifier of ``check`` to its one spelling (see :class:`Column` ``ident``).
+
+    Works on the distinct values (cheap); rows are touched only when some spelling
+    changes. ``vocabularies`` (vocabulary → fold → spelling) carries the spellings of the
+    tables validated before; ``masters`` names the loaded tables, so that a column
+    referencing one takes its master's spelling.
+    """
+    referencing = referencing_columns(contract, masters)
+    idents = [c for c in contract.columns if c.ident and c.name in check.raw.types]
+    if not idents:
+        return
+    sets = ", ".join(f"({_quote(c.name)})" for c in idents)
+    names = ", ".join(_quote(c.name) for c in idents)
+    found = con.sql(
+        f"SELECT {names}, min({ORDINAL}) AS first FROM {check.checked} "
+        f"GROUP BY GROUPING SETS ({sets})"
+    ).df()
+    for column in idents:
+        values = found.loc[found[column.name].notna(), [column.name, "first"]]
+        changed = spelling_map(
+            values.rename(columns={column.name: "value"}),
+            vocabularies.setdefault(column.ident, {}),
+            known_only=column.name in referencing,
+        )
+        check.spellings[column.name] = changed
+        if changed:
+            _respell(con, check, column.name, changed)
+
+
+def _respell(
+    con: duckdb.DuckDBPyConnection, check: TableCheck, column: str, changed: dict[str, str]
+) -> None:
+    mapping = pd.DataFrame({"raw": list(changed), "canon": list(changed.values())})
+    con.register("__compass_spellings", mapping)
+    col = _quote(column)
+    try:
+        if check.raw.ordinal is None:
+            con.execute(
+                f"UPDATE checked_rows_{check.table} AS c SET {col} = m.canon "
+                f"FROM __compass_spellings AS m WHERE c.{col} = m.raw"
+            )
+        else:  # a file read in place: the view maps the spellings as it reads
+            table = f"spellings_{check.table}_{column}"
+            con.execute(
+                f"CREATE OR REPLACE TABLE {_quote(table)} AS SELECT * FROM __compass_spellings"
+            )
+            check.view_sql = (
+                f"SELECT c.* REPLACE (coalesce(m.canon, c.{col}) AS {col}) FROM ({check.view_sql}) "
+                f"AS c LEFT JOIN {_quote(table)} AS m ON c.{col} = m.raw ORDER BY c.{ORDINAL}"
+            )
+            con.execute(f"CREATE OR REPLACE VIEW {check.checked} AS {check.view_sql}")
+    finally:
+        con.unregister("__compass_spellings")
+
+
+# -- faults across rows and tables ----------------------------------------------------------
 def _shown(columns: tuple[str, ...] | list[str], alias: str = "c") -> str:
     return " || ' / ' || ".join(
         f"coalesce(CAST({alias}.{_quote(c)} AS VARCHAR), '')" for c in columns
@@ -317,60 +542,124 @@ def _shown(columns: tuple[str, ...] | list[str], alias: str = "c") -> str:
 
 
 def row_faults_sql(
-    contract: Contract, faults: list[Fault], checked: str, clean: dict[str, str]
+    contract: Contract,
+    faults: list[Fault],
+    checked: str,
+    keys: dict[str, str],
+    clean: dict[str, str] | None = None,
 ) -> str:
     """``SELECT`` of every checked row with its final fault code and shown value.
 
-    The code is the row's first per-column fault or else its first reference to a value
-    missing from the referenced table's clean rows; the faults of the references are
+    The code is the row's first per-column fault, else its first reference to a value
+    that no row of the referenced table holds as its key (``keys`` maps the tables
+    validated so far to their checked rows: the key column alone decides, not the rest
+    of the referenced row), else its first failed :class:`~compass_nb.data.contracts.Rule`
+    (reading ``clean``, table → clean view). The faults of the references and rules are
     appended to ``faults``.
     """
+    clean = clean or {}
     joins, whens, values = [], [], []
-    for i, ref in enumerate(r for r in contract.references if r.table in clean):
+    for i, ref in enumerate(r for r in contract.references if r.table in keys):
         faults.append(Fault(", ".join(ref.columns), ref.reason))
-        keys = ", ".join(f"{_quote(to)} AS k{j}" for j, to in enumerate(ref.to_columns))
+        cols = ", ".join(f"{_quote(to)} AS k{j}" for j, to in enumerate(ref.to_columns))
+        known = " AND ".join(f"{_quote(to)} IS NOT NULL" for to in ref.to_columns)
         match = " AND ".join(f"c.{_quote(col)} = r{i}.k{j}" for j, col in enumerate(ref.columns))
         joins.append(
-            f"LEFT JOIN (SELECT DISTINCT {keys}, true AS hit FROM {clean[ref.table]}) AS r{i} ON {match}"
+            f"LEFT JOIN (SELECT DISTINCT {cols}, true AS hit FROM {keys[ref.table]} WHERE {known}) "
+            f"AS r{i} ON {match}"
         )
         present = " AND ".join(f"c.{_quote(col)} IS NOT NULL" for col in ref.columns)
         whens.append(f"WHEN {present} AND r{i}.hit IS NULL THEN {len(faults)}")
         values.append(f"WHEN {present} AND r{i}.hit IS NULL THEN {_shown(ref.columns)}")
+    for rule in contract.rules:
+        if not all(t in clean for t in rule.needs):
+            continue
+        faults.append(Fault(rule.column, rule.reason))
+        condition = rule.condition.format(**{t: clean[t] for t in rule.needs})
+        whens.append(f"WHEN coalesce({condition}, false) THEN {len(faults)}")
+        values.append(f"WHEN coalesce({condition}, false) THEN {_shown([rule.column])}")
     code = f"CASE WHEN c.{FAULT} IS NOT NULL THEN c.{FAULT} {' '.join(whens)} END"
     value = f"CASE WHEN c.{FAULT} IS NOT NULL THEN c.{VALUE} {' '.join(values)} END"
     return f"SELECT c.*, {code} AS {CODE}, {value} AS {REASON_VALUE} FROM {checked} AS c {' '.join(joins)}"
 
 
+def _not_faulted(faults: str) -> str:
+    return (
+        f"c.{FAULT} IS NULL AND NOT EXISTS (SELECT 1 FROM {faults} AS f WHERE f.ord = c.{ORDINAL})"
+    )
+
+
 def record_faults(
-    con: duckdb.DuckDBPyConnection, contract: Contract, check: TableCheck, clean: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    check: TableCheck,
+    keys: dict[str, str],
+    clean: dict[str, str] | None = None,
 ) -> None:
     """Collect the rejected rows of one table into ``faults_<table>`` (ordinal, code, value).
 
     One pass finds each row's first per-column fault or, failing that, its first reference
-    to a value missing from the referenced table's clean rows (``clean`` maps the tables
-    validated so far to their clean views; a table the source lacks is not checked). A
-    second pass, only for tables with a key, rejects every later row repeating a key. The
-    clean view is the checked rows minus those ordinals.
+    to a key missing from the referenced table (``keys``: table → checked rows of the
+    tables validated so far; a table the source lacks is not checked) or its first failed
+    rule (``clean``: table → clean view). Then, among the rows still standing, every row
+    of a group that disagrees (:class:`~compass_nb.data.contracts.Agree`) and, for tables
+    with a key, every later row repeating a key. The clean view is the checked rows
+    minus those ordinals.
     """
     faults = f"faults_{check.table}"
-    rows = row_faults_sql(contract, check.faults, check.checked, clean)
+    rows = row_faults_sql(contract, check.faults, check.checked, keys, clean)
     con.execute(
         f"CREATE OR REPLACE TABLE {faults} AS SELECT {ORDINAL} AS ord, {CODE} AS code, "
         f"{REASON_VALUE} AS value FROM ({rows}) WHERE {CODE} IS NOT NULL"
     )
-    if contract.key:
-        check.faults.append(Fault(", ".join(contract.key), "duplicate key"))
-        keys = ", ".join(f"c.{_quote(k)}" for k in contract.key)
+    for agree in contract.agree:
+        if not all(c in check.raw.types for c in (*agree.group, agree.column)):
+            continue
+        check.faults.append(Fault(agree.column, agree.reason))
+        group = ", ".join(f"c.{_quote(g)}" for g in agree.group)
+        col = f"c.{_quote(agree.column)}"
         con.execute(
             f"INSERT INTO {faults} SELECT ord, {len(check.faults)}, value FROM (SELECT c.{ORDINAL} AS ord, "
-            f"{_shown(contract.key)} AS value, row_number() OVER (PARTITION BY {keys} ORDER BY c.{ORDINAL}) "
-            f"AS seen FROM {check.checked} AS c WHERE c.{FAULT} IS NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {faults} AS f WHERE f.ord = c.{ORDINAL})) WHERE seen > 1"
+            f"{_shown([agree.column])} AS value, count(DISTINCT {col}) OVER (PARTITION BY {group}) AS n "
+            f"FROM {check.checked} AS c WHERE {_not_faulted(faults)}) WHERE n > 1"
         )
+    if contract.key:
+        check.faults.append(Fault(", ".join(contract.key), "duplicate key"))
+        keys_sql = ", ".join(f"c.{_quote(k)}" for k in contract.key)
+        con.execute(
+            f"INSERT INTO {faults} SELECT ord, {len(check.faults)}, value FROM (SELECT c.{ORDINAL} AS ord, "
+            f"{_shown(contract.key)} AS value, row_number() OVER (PARTITION BY {keys_sql} ORDER BY c.{ORDINAL}) "
+            f"AS seen FROM {check.checked} AS c WHERE {_not_faulted(faults)}) WHERE seen > 1"
+        )
+    _clean_view(con, check, faults)
+
+
+def _clean_view(con: duckdb.DuckDBPyConnection, check: TableCheck, faults: str) -> None:
+    """``clean_<table>``: the checked rows without the faulted ones.
+
+    A copied table carries each row's final fault code (rows faulted across rows or
+    tables are marked in place, a handful), so the view is a plain filter and keeps the
+    rows in the order of the file. A file read in place is filtered by an anti-join, which
+    does not keep the order; ``ordered_<table>`` adds the row number to sort by
+    (:attr:`TableCheck.ordered`), for the frames that need it.
+    """
     select = ", ".join(f"c.{_quote(col)}" for col in check.columns)
+    if check.raw.ordinal is None:
+        con.execute(
+            f"UPDATE checked_rows_{check.table} AS c SET {FAULT} = f.code FROM {faults} AS f "
+            f"WHERE c.rowid = f.ord AND c.{FAULT} IS NULL"
+        )
+        where = f"c.{FAULT} IS NULL"
+    else:
+        where = f"NOT EXISTS (SELECT 1 FROM {faults} AS f WHERE f.ord = c.{ORDINAL})"
+        check.ordered = f"ordered_{check.table}"
+        con.execute(
+            f"CREATE OR REPLACE VIEW {check.ordered} AS SELECT {select}, c.{ORDINAL} "
+            f"FROM {check.checked} AS c WHERE {where}"
+        )
     con.execute(
         f"CREATE OR REPLACE VIEW {check.clean} AS SELECT {select} FROM {check.checked} AS c "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {faults} AS f WHERE f.ord = c.{ORDINAL})"
+        f"WHERE {where}"
     )
 
 

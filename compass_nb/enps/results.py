@@ -565,12 +565,6 @@ def latest_view(result: Engagement) -> LatestView:
         return frame.loc[frame["group"] == company] if not frame.empty else frame
 
     scores = result.scores
-    reasons = result.quarantine["reason"].value_counts() if len(result.quarantine) else {}
-    note = f"Survey rows set aside by the checks: {len(result.quarantine)}" + (
-        " — by reason: " + "; ".join(f"{r} ({n})" for r, n in reasons.items())
-        if len(reasons)
-        else ""
-    )
     return LatestView(
         survey_id=latest,
         company=company,
@@ -586,5 +580,9 @@ def latest_view(result: Engagement) -> LatestView:
         themes=of_company(of_latest(result.themes)),
         comments=of_latest(result.comments).loc[:, ["group", "themes", "comment"]],
         log=of_latest(result.log).loc[:, ["group", "hidden", "reason"]],
-        quarantine_note=note + ". The rows themselves are kept in the private folder.",
+        quarantine_note=(
+            "Survey answers that break their contract (a score off the scale, an unknown "
+            "question or team) are quarantined with the other inputs: 01 data collection "
+            "counts them, and the rows are in the private folder."
+        ),
     )

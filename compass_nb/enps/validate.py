@@ -1,8 +1,17 @@
-"""Survey-specific checks: bad rows are quarantined with a reason, never dropped silently."""
+"""Survey tables made ready for the results: the org tree, question kinds, whole-number scores.
+
+Row validation happens where every other table's does, in the data layer
+(:mod:`compass_nb.data.contracts`): scores out of range for their question's kind or not
+whole, answers to unknown questions or from unknown teams, conflicting duplicate
+answers, a respondent in two teams of one survey, invitation counts that conflict or
+fall below the answers — each quarantined with its file, row, column and reason and
+counted in 01. What is left here is not about rows: the tree must be one tree, and the
+eNPS scale of the settings must hold the answers.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -12,7 +21,6 @@ from compass_nb.enps.scores import DEFAULT_BUCKETS, Buckets
 from compass_nb.errors import InputError
 
 QUARANTINE_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
-LIKERT_RANGE = (1, 5)
 REQUIRED = {
     "survey_questions": ["survey_id", "question_id", "kind"],
     "survey_responses": [
@@ -26,17 +34,24 @@ REQUIRED = {
     "survey_invites": ["survey_id", "team", "invited"],
     "org_units": ["team"],
 }
+_CHECKED_BY = "load the survey tables through compass_nb.data.load, which quarantines them"
 
 
 @dataclass
 class CleanSurvey:
-    """Survey tables that passed the checks, the org tree, and the quarantined rows."""
+    """Survey tables ready for the results, and the org tree.
+
+    ``quarantine`` is always empty (the data layer quarantines survey rows); it is kept
+    for callers that show it.
+    """
 
     questions: pd.DataFrame
     responses: pd.DataFrame
     invites: pd.DataFrame
     tree: OrgTree
-    quarantine: pd.DataFrame
+    quarantine: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    )
 
 
 def clean_survey(
@@ -47,19 +62,23 @@ def clean_survey(
     buckets: Buckets = DEFAULT_BUCKETS,
     strict: bool = False,
 ) -> CleanSurvey:
-    """Check survey tables against their contract and against each other.
+    """Prepare validated survey tables: each answer with its question's kind, whole scores.
 
-    Rows that break it are quarantined (``table, file, row, column, value, reason``):
-    out-of-range or non-integer scores, answers to unknown questions or from teams
-    not in `org_units`, duplicate answers from one respondent (identical repeats are
-    kept once; conflicting ones are all set aside), a respondent in two teams in one
-    survey, invitations that are missing, negative or fewer than the answers.
+    Parameters
+    ----------
+    questions, responses, invites, org_units
+        The clean tables of the data layer (``compass_nb.data.load``), cut off at the period.
+    buckets
+        The eNPS scale and buckets of the settings.
+    strict
+        Kept for callers; rows are quarantined, and ``--strict`` applied, by the data layer.
 
     Raises
     ------
     InputError
-        When a required column is missing, `org_units` is not one tree, or
-        ``strict`` is set and any row was quarantined.
+        When a required column is missing, `org_units` is not one tree, an answer's
+        question is unknown (the tables did not go through the data layer), or an eNPS
+        answer lies outside the settings' scale.
     """
     tables = {
         "survey_questions": questions,
@@ -74,199 +93,49 @@ def clean_survey(
                 f"{name} has no column {missing[0]!r}: the contract needs {', '.join(columns)}."
             )
     tree = OrgTree.from_org_units(org_units)
-    quarantine: list[pd.DataFrame] = []
-    questions = _clean_questions(questions, quarantine)
-    responses = _clean_responses(responses, questions, tree, buckets, quarantine)
-    invites = _clean_invites(invites, responses, tree, quarantine)
-    set_aside = (
-        pd.concat(quarantine, ignore_index=True)
-        if quarantine
-        else pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    )
-    if strict and len(set_aside):
-        first = set_aside.iloc[0]
-        raise InputError(
-            f"{len(set_aside)} survey rows broke their contract (first: {first['table']} row"
-            f" {first['row']}: {first['reason']}). Fix the source, or run without --strict to"
-            " quarantine them."
-        )
-    return CleanSurvey(questions, responses, invites, tree, set_aside)
+    questions = _with_text_and_driver(questions)
+    responses = _with_kinds(responses, questions)
+    _check_scale(responses, buckets)
+    invites = invites.assign(invited=pd.to_numeric(invites["invited"]).astype(int))
+    return CleanSurvey(questions, responses, invites.reset_index(drop=True), tree)
 
 
-def _set_aside(frame, mask, table, column, reason, quarantine) -> pd.DataFrame:
-    """Move the rows under ``mask`` to the quarantine; return the rest."""
-    mask = pd.Series(mask, index=frame.index).fillna(False).astype(bool)
-    if mask.any():
-        bad = frame[mask]
-        rows = bad["_row"] if "_row" in bad else pd.Series(bad.index, index=bad.index)
-        files = bad["_file"] if "_file" in bad else pd.Series(table, index=bad.index)
-        reasons = reason if isinstance(reason, str) else reason[mask]
-        quarantine.append(
-            pd.DataFrame(
-                {
-                    "table": table,
-                    "file": files.to_numpy(),
-                    "row": rows.to_numpy(),
-                    "column": column,
-                    "value": bad[column].astype(str).to_numpy() if column in bad else "",
-                    "reason": np.asarray(reasons, dtype=object)
-                    if not isinstance(reasons, str)
-                    else reasons,
-                },
-                columns=QUARANTINE_COLUMNS,
-            )
-        )
-    return frame[~mask]
-
-
-def _clean_questions(questions, quarantine) -> pd.DataFrame:
+def _with_text_and_driver(questions: pd.DataFrame) -> pd.DataFrame:
     q = questions.copy()
-    q["kind"] = q["kind"].astype(str).str.strip().str.lower()
-    q = _set_aside(
-        q,
-        ~q["kind"].isin(["enps", "likert5"]),
-        "survey_questions",
-        "kind",
-        "kind must be 'enps' or 'likert5'",
-        quarantine,
-    )
-    twice = q.duplicated(["survey_id", "question_id"], keep="first")
-    q = _set_aside(
-        q,
-        twice,
-        "survey_questions",
-        "question_id",
-        "question listed twice in the same survey (first kept)",
-        quarantine,
-    )
-    for column in ("text", "driver"):
-        if column not in q:
-            q[column] = q["question_id"] if column == "text" else np.nan
+    if "text" not in q:
+        q["text"] = q["question_id"]
+    if "driver" not in q:
+        q["driver"] = np.nan
     return q.reset_index(drop=True)
 
 
-def _clean_responses(responses, questions, tree, buckets, quarantine) -> pd.DataFrame:
-    r = responses.copy()
-    table = "survey_responses"
+def _with_kinds(responses: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    kinds = questions[["survey_id", "question_id", "kind"]].drop_duplicates(
+        ["survey_id", "question_id"]
+    )
+    r = responses.drop(columns="kind", errors="ignore").merge(
+        kinds, on=["survey_id", "question_id"], how="left", validate="many_to_one"
+    )
+    if r["kind"].isna().any():
+        first = r.loc[r["kind"].isna()].iloc[0]
+        raise InputError(
+            f"survey_responses answers question {first['question_id']!r} of "
+            f"{first['survey_id']!r}, which survey_questions does not hold: {_CHECKED_BY}."
+        )
     r["team"] = r["team"].astype(str)
-    r = _set_aside(
-        r,
-        ~r["team"].isin(tree.parent),
-        table,
-        "team",
-        "team is not in org_units: add it to the org tree or correct the team",
-        quarantine,
-    )
-    kinds = questions[["survey_id", "question_id", "kind"]]
-    r = r.merge(kinds, on=["survey_id", "question_id"], how="left", validate="many_to_one")
-    r = _set_aside(
-        r,
-        r["kind"].isna(),
-        table,
-        "question_id",
-        "question is not in survey_questions for this survey",
-        quarantine,
-    )
-    score = pd.to_numeric(r["score"], errors="coerce")
-    low = np.where(r["kind"] == "enps", buckets.scale_min, LIKERT_RANGE[0])
-    high = np.where(r["kind"] == "enps", buckets.scale_max, LIKERT_RANGE[1])
-    bad = score.isna() | (score != np.round(score)) | (score < low) | (score > high)
-    reasons = pd.Series(
-        [
-            f"score must be a whole number from {lo} to {hi}"
-            for lo, hi in zip(low, high, strict=True)
-        ],
-        index=r.index,
-    )
-    r = _set_aside(r, bad, table, "score", reasons, quarantine)
-    r["score"] = pd.to_numeric(r["score"]).astype(int)
-    r = _set_aside_duplicates(r, quarantine)
-    teams = r.groupby(["survey_id", "respondent_id"])["team"].transform("nunique")
-    r = _set_aside(
-        r,
-        teams > 1,
-        table,
-        "team",
-        "respondent answered from more than one team in the same survey",
-        quarantine,
-    )
+    r["score"] = pd.to_numeric(r["score"]).round().astype(int)
     r["survey_date"] = pd.to_datetime(r["survey_date"])
     if "comment" not in r:
         r["comment"] = pd.NA
     return r.reset_index(drop=True)
 
 
-def _set_aside_duplicates(r, quarantine) -> pd.DataFrame:
-    key = ["survey_id", "respondent_id", "question_id"]
-    spread = r.groupby(key)["score"].transform("nunique")
-    r = _set_aside(
-        r,
-        spread > 1,
-        "survey_responses",
-        "score",
-        "conflicting duplicate answers from one respondent to one question (all set aside)",
-        quarantine,
-    )
-    repeat = r.duplicated(key, keep="first")
-    return _set_aside(
-        r,
-        repeat,
-        "survey_responses",
-        "respondent_id",
-        "duplicate answer from one respondent to one question (first kept)",
-        quarantine,
-    )
-
-
-def _clean_invites(invites, responses, tree, quarantine) -> pd.DataFrame:
-    table = "survey_invites"
-    i = invites.copy()
-    i["team"] = i["team"].astype(str)
-    i = _set_aside(
-        i,
-        ~i["team"].isin(tree.parent),
-        table,
-        "team",
-        "team is not in org_units: add it to the org tree or correct the team",
-        quarantine,
-    )
-    invited = pd.to_numeric(i["invited"], errors="coerce")
-    i = _set_aside(
-        i,
-        invited.isna() | (invited < 0) | (invited != np.round(invited)),
-        table,
-        "invited",
-        "invited must be a whole number of people, 0 or more",
-        quarantine,
-    )
-    i["invited"] = pd.to_numeric(i["invited"]).astype(int)
-    conflicting = i.groupby(["survey_id", "team"])["invited"].transform("nunique") > 1
-    i = _set_aside(
-        i,
-        conflicting,
-        table,
-        "invited",
-        "conflicting invitation counts for one team in one survey",
-        quarantine,
-    )
-    i = _set_aside(
-        i,
-        i.duplicated(["survey_id", "team"]),
-        table,
-        "team",
-        "invitation row repeated (first kept)",
-        quarantine,
-    )
-    answered = (
-        responses.groupby(["survey_id", "team"])["respondent_id"].nunique().rename("answered")
-    )
-    i = i.join(answered, on=["survey_id", "team"])
-    i = _set_aside(
-        i,
-        i["answered"].fillna(0) > i["invited"],
-        table,
-        "invited",
-        "fewer people invited than answered: correct the invitation count",
-        quarantine,
-    )
-    return i.drop(columns="answered").reset_index(drop=True)
+def _check_scale(responses: pd.DataFrame, buckets: Buckets) -> None:
+    enps = responses.loc[responses["kind"] == "enps", "score"]
+    outside = enps[(enps < buckets.scale_min) | (enps > buckets.scale_max)]
+    if len(outside):
+        raise InputError(
+            f"{len(outside)} eNPS answers lie outside the scale of the settings "
+            f"({buckets.scale_min} to {buckets.scale_max}), e.g. {int(outside.iloc[0])}: set "
+            "enps.scale_min / enps.scale_max to the scale the survey used."
+        )

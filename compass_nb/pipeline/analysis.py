@@ -505,14 +505,3 @@ def slippage_note(a: PipelineAnalysis) -> str:
         f"or still open) had their close date pushed at least once ({s['pushes_per_pushed_deal']:.1f} pushes "
         f"each); the median push moved the date {s['median_push_days']:.0f} days."
     )
-
-
-def write_scorecard(a: PipelineAnalysis, audience: str, private_dir) -> str:
-    """Write the named scorecard, only when the audience is the sales team, and only into
-    the private folder (``private_dir(name)`` gives it); returns the sentence to show."""
-    if audience != "team":
-        return "Audience is executive: no named scorecard."
-    folder = private_dir("scorecards")
-    a.scorecard.to_csv(folder / "pipeline_scorecard.csv", index=False)
-    (folder / "pipeline_scorecard.html").write_text(a.scorecard.to_html(index=False, escape=True))
-    return f"Named scorecard of {len(a.scorecard)} sellers written to the private folder."

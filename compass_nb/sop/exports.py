@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from compass_nb.exports import write_csv, write_xlsx
 from compass_nb.formatting import months
 
 
@@ -14,18 +15,12 @@ def write_exports(
 ) -> list[Path]:
     """Write each table as ``<name>.csv`` and all of them as sheets of ``<workbook>.xlsx``.
 
-    Months are written as ``YYYY-MM``; no index column. Returns the files written.
+    Months are written as ``YYYY-MM``; no index column; text that a spreadsheet would run
+    as a formula is written as text (:mod:`compass_nb.exports`). Returns the files written.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, df in tables.items():
-        path = folder / f"{name}.csv"
-        months(df).to_csv(path, index=False)
-        written.append(path)
-    book = folder / f"{workbook}.xlsx"
-    with pd.ExcelWriter(book, engine="openpyxl") as xl:
-        for name, df in tables.items():
-            months(df).to_excel(xl, sheet_name=name[:31], index=False)
-    written.append(book)
+    written = [write_csv(months(df), folder / f"{name}.csv") for name, df in tables.items()]
+    sheets = {name: months(df) for name, df in tables.items()}
+    written.append(write_xlsx(sheets, folder / f"{workbook}.xlsx"))
     return written

@@ -16,6 +16,7 @@ from compass_nb.comp import analysis, close, payroll
 from compass_nb.comp import statements as statement_files
 from compass_nb.comp.analysis import CompAnalysis
 from compass_nb.context import Context, project_path
+from compass_nb.exports import write_csv
 from compass_nb.steps.step import Step
 
 
@@ -95,9 +96,9 @@ def _write_private_files(ctx: Context, a: CompAnalysis, reps: pd.DataFrame, *, s
     export = payroll.payroll_export(a.result, reps, ctx.period, ctx.shared.currency)
     payroll.write_payroll(folder, export, ctx.period)
     if not a.audit.empty:
-        a.audit.to_csv(folder / f"adjustments_audit_{ctx.period}.csv", index=False)
+        write_csv(a.audit, folder / f"adjustments_audit_{ctx.period}.csv")
     if not a.split_exceptions.empty:
-        a.split_exceptions.to_csv(folder / f"split_exceptions_{ctx.period}.csv", index=False)
+        write_csv(a.split_exceptions, folder / f"split_exceptions_{ctx.period}.csv")
     if statements:
         statement_files.write_statements(
             ctx.private_dir("statements"), a.result, reps, ctx.period, ctx.shared.currency

@@ -38,6 +38,7 @@ class DataCollection:
 def run(ctx: Context) -> DataCollection:
     """Load and validate the source as of the cut-off, stage the clean tables, and describe them."""
     loaded = ctx.load()
+    loaded.require_rows()  # an empty cycle stops here, with one message, not downstream
     ctx.keep_inputs(loaded)
     tables = loaded.tables
     overview = quality.table_overview(

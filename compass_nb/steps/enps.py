@@ -47,5 +47,4 @@ def run(ctx: Context) -> EngagementReview:
     ctx.metric("participation", top["participation"], label="Participation", fmt="{:.0%}")
     ctx.metric("enps_change", top["change"], label="eNPS change vs previous survey", fmt="{:+.0f}")
     ctx.write("enps_results", result.scores)
-    result.quarantine.to_csv(ctx.private_dir("enps") / "survey_quarantine.csv", index=False)
     return EngagementReview(result, results.latest_view(result), results.summary_lines(result))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compass_nb.context import Context
+from compass_nb.exports import write_csv
 from compass_nb.pipeline import analysis
 from compass_nb.pipeline.analysis import PipelineAnalysis, Settings
 from compass_nb.steps.step import Step
@@ -28,7 +29,7 @@ def run(ctx: Context) -> PipelineAnalysis:
     ctx.write("pipeline_forecast", a.forecast)
     ctx.write("pipeline_backtest", a.backtest)
     ctx.write("pipeline_velocity", a.velocity)
-    a.scorecard_note = analysis.write_scorecard(a, ctx.shared.audience, ctx.private_dir)
+    a.scorecard_note = _scorecard(ctx, a)
     h = a.headlines
     ctx.metric("win_rate", h["win_rate"], label="Win rate", fmt="{:.0%}")
     ctx.metric("cycle_days", h["cycle_days"], label="Sales cycle (median days)", fmt="{:.0f}")
@@ -50,3 +51,16 @@ def run(ctx: Context) -> PipelineAnalysis:
         fmt="{:,.0f}",
     )
     return a
+
+
+def _scorecard(ctx: Context, a: PipelineAnalysis) -> str:
+    """The named scorecard: written only when the audience is the sales team, and only into
+    the private folder; returns the sentence the notebook shows."""
+    if ctx.shared.audience != "team":
+        return "Audience is executive: no named scorecard."
+    if ctx.makes_files:
+        folder = ctx.private_dir("scorecards")
+        write_csv(a.scorecard, folder / "pipeline_scorecard.csv")
+        html = a.scorecard.to_html(index=False, escape=True)
+        (folder / "pipeline_scorecard.html").write_text(html, encoding="utf-8")
+    return f"Named scorecard of {len(a.scorecard)} sellers written to the private folder."

@@ -49,7 +49,15 @@ def test_quantities_that_cannot_be_negative_have_a_floor_of_zero():
         ("receipts", "quantity"),
     ]:
         assert CONTRACTS[table].column(column).min == 0
-    assert CONTRACTS["orders"].column("net_revenue").min is None
+    assert CONTRACTS["orders"].column("net_revenue").min < 0  # rebates are allowed
+
+
+def test_every_number_has_an_upper_bound_so_no_total_overflows():
+    for table in CONTRACTS.values():
+        for column in table.columns:
+            if column.type == "float":
+                assert column.max is not None and column.max <= 1e13, (table.table, column.name)
+                assert column.min is not None and column.min >= -1e13, (table.table, column.name)
 
 
 def test_period_keyed_tables_are_not_cut_off_and_event_tables_are():

@@ -48,7 +48,7 @@ def test_default_period_is_the_latest_complete_month_of_the_orders(folder):
 def test_monthly_orders_are_summed_up_to_the_cut_off(folder):
     rows = "2026-09-02,A,DC,1,10\n2026-09-20,A,DC,2,20\n2026-10-01,A,DC,4,40\n2026-10-02,B,DC,8,80\n2026-11-01,A,DC,99,9\n"
     write(folder, "orders.csv", ORDERS_HEADER + rows)
-    monthly = data.orders_monthly(folder, period="2026-10")
+    monthly = data.monthly_orders(folder, period="2026-10").monthly
     assert monthly.values.tolist() == [
         ["A", "DC", "2026-09", 3.0, 30.0, 2],
         ["A", "DC", "2026-10", 4.0, 40.0, 1],
@@ -235,5 +235,122 @@ def test_monthly_orders_from_parquet_leave_out_quarantined_rows(folder):
         [2, "unknown sku"],
         [3, "negative quantity"],
     ]
-    assert data.orders_monthly(loaded).values.tolist() == [["A", "DC", "2026-10", 1.0, 10.0, 1]]
+    assert data.monthly_orders(loaded).monthly.values.tolist() == [
+        ["A", "DC", "2026-10", 1.0, 10.0, 1]
+    ]
     assert loaded.mtd_orders["quantity"].tolist() == [8.0]
+
+
+# -- issue 17 --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("stray", "reason"),
+    [
+        ("9999-12-31", "out of range (dates 1900-01-01 to 2199-12-31)"),
+        ("2300-01-01", "out of range (dates 1900-01-01 to 2199-12-31)"),
+        ("2062-10-15", "dated in the future (after today, 2026-12-01)"),
+    ],
+)
+def test_a_stray_far_date_is_quarantined_and_never_chooses_the_period(folder, stray, reason):
+    """Defect 6: one order dated 2062-10-15 built a "complete" pack for 2062-09."""
+    write(
+        folder,
+        "orders.csv",
+        ORDERS_HEADER + f"2026-10-31,A,DC,2,2\n{stray},A,DC,4,2\n2026-11-14,A,DC,1,2\n",
+    )
+    loaded = data.load(folder, today="2026-12-01")
+    assert loaded.period == "2026-10"
+    assert loaded.quarantine[["row", "value", "reason"]].values.tolist() == [[3, stray, reason]]
+    assert data.latest_complete_period(folder, today="2026-12-01") == "2026-10"
+    assert data.monthly_orders(folder, today="2026-12-01").period == "2026-10"
+
+
+def test_events_are_future_against_the_sources_today_with_a_day_of_grace(folder):
+    write(
+        folder,
+        "orders.csv",
+        ORDERS_HEADER + "2026-11-28,A,DC,1,2\n2026-11-29,A,DC,1,2\n2026-11-30,A,DC,1,2\n",
+    )
+    loaded = data.load(folder, period="2026-10", today="2026-11-28")
+    assert loaded.quarantine["row"].tolist() == [4]
+    assert loaded.quarantine["reason"].tolist() == ["dated in the future (after today, 2026-11-28)"]
+
+
+def test_the_demo_lives_on_its_own_today_whatever_the_clock():
+    loaded = data.load("demo:small", tables=["orders"])
+    assert loaded.today == T("2026-11-15") and loaded.quarantine.empty
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2300-01", "outside the months the data can hold"),
+        ("2026-13", "month from 01 to 12"),
+        ("2062-09", "has not begun"),
+        ("Oct 2026", "write it as YYYY-MM"),
+    ],
+)
+def test_a_period_the_data_cannot_hold_is_one_clear_error(folder, period, message):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-31,A,DC,2,2\n")
+    with pytest.raises(InputError, match=message):
+        data.load(folder, period=period, today="2026-12-01")
+
+
+def test_a_cycle_without_data_names_its_empty_tables_in_one_message(folder):
+    """Defect 10: a cycle before the data passed 01 silently."""
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-09-02,A,DC,2,2\n2026-10-05,A,DC,1,2\n")
+    write(folder, "inventory.csv", "snapshot_date,sku,location,on_hand\n2026-09-30,A,DC,5\n")
+    early = data.load(folder, period="2026-08")
+    assert early.empty_tables() == ["orders", "inventory"]
+    assert early.rows_at_cutoff() == {"products": 3, "orders": 0, "inventory": 0}
+    with pytest.raises(InputError) as err:
+        early.require_rows()
+    assert str(err.value) == (
+        "The cycle 2026-08 has no data in orders, inventory: nothing is dated on or before "
+        "2026-08-31 (orders run from 2026-09-02 to 2026-10-05; inventory run from 2026-09-30 "
+        "to 2026-09-30). Choose a period the data covers, e.g. --period YYYY-MM, or leave the "
+        "period out for the latest complete month."
+    )
+    september = early.at("2026-09")
+    assert september.empty_tables() == []
+    september.require_rows()
+    with pytest.raises(InputError, match="no data in inventory"):
+        september.at("2026-08").require_rows(["products", "inventory"])
+
+
+def test_a_source_whose_dated_rows_are_all_quarantined_has_no_cycle(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-09-02,A,DC,-2,2\n")
+    loaded = data.load(folder, period="2026-09")
+    with pytest.raises(
+        InputError, match=r"no data in orders: .*\(every orders row was quarantined\)"
+    ):
+        loaded.require_rows()
+
+
+def test_another_period_of_a_loaded_source_equals_loading_that_period(folder):
+    """Issue 11: validate and fingerprint the source once per run."""
+    rows = "2026-08-30,A,DC,1,2\n2026-09-15,B,DC,2,2\n2026-10-01,A,DC,-4,2\n2026-10-20,C,DC,8,2\n"
+    write(folder, "orders.csv", ORDERS_HEADER + rows)
+    write(
+        folder,
+        "overrides.csv",
+        "cycle,period,sku,quantity,author\n2026-08,2026-10,A,5,a\n2026-10,2026-11,B,7,b\n",
+    )
+    first = data.load(folder, period="2026-10")
+    again = first.at("2026-09")
+    direct = data.load(folder, period="2026-09")
+    assert (again.period, again.cutoff) == ("2026-09", T("2026-09-30"))
+    for table in direct.tables:
+        pd.testing.assert_frame_equal(again.tables[table], direct.tables[table])
+    pd.testing.assert_frame_equal(again.mtd_orders, direct.mtd_orders)
+    pd.testing.assert_frame_equal(again.quarantine, direct.quarantine)
+    assert again.rows_read == direct.rows_read and again.fingerprints == direct.fingerprints
+    assert first.tables["orders"]["quantity"].tolist() == [1.0, 2.0, 8.0]  # untouched by at()
+    assert again.tables["orders"]["quantity"].tolist() == [1.0, 2.0]
+
+
+def test_the_fingerprint_of_a_whole_load_is_the_source_fingerprint(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC,1,2\n")
+    assert data.load(folder, period="2026-10").fingerprint == data.source_fingerprint(folder)
+    assert data.load("demo:small", period="2026-10").fingerprint == data.source_fingerprint(
+        "demo:small"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import gzip
 import hashlib
 from pathlib import Path
 
@@ -68,7 +70,8 @@ def test_latin1_bytes_without_encoding_suggest_setting_it(folder):
     with pytest.raises(InputError) as err:
         data.load(folder)
     message = str(err.value)
-    assert "orders.csv" in message and "utf-8" in message and "--set encoding=latin-1" in message
+    assert "orders.csv" in message and "utf-8" in message
+    assert "--set encoding.orders=latin-1" in message  # this file's setting, not every file's
 
 
 def test_latin1_bytes_in_the_header_are_refused_too(folder):
@@ -78,7 +81,7 @@ def test_latin1_bytes_in_the_header_are_refused_too(folder):
         "order_date,sku,location,quantity,net_revenue,région\n",
         encoding="latin-1",
     )
-    with pytest.raises(InputError, match=r"orders\.csv.*line 1.*encoding=latin-1"):
+    with pytest.raises(InputError, match=r"orders\.csv.*line 1.*encoding\.orders=latin-1"):
         data.load(folder)
 
 
@@ -97,7 +100,7 @@ def test_windows_1252_bytes_suggest_cp1252(folder):
         ORDERS_HEADER + "2026-10-01,A,DC-North,4,20.0,\u20ac\n",
         encoding="cp1252",
     )
-    with pytest.raises(InputError, match="encoding=cp1252"):
+    with pytest.raises(InputError, match=r"encoding\.orders=cp1252"):
         data.load(folder)
 
 
@@ -288,7 +291,9 @@ def test_demo_written_as_files_loads_like_the_demo_in_memory(tmp_path):
     assert from_files.period == in_memory.period == "2026-10"
     assert from_files.rows_read == in_memory.rows_read
     assert from_files.quarantine.empty and in_memory.quarantine.empty
-    pd.testing.assert_frame_equal(data.orders_monthly(from_files), data.orders_monthly(in_memory))
+    pd.testing.assert_frame_equal(
+        data.monthly_orders(from_files).monthly, data.monthly_orders(in_memory).monthly
+    )
     for table in ("opportunities", "reps"):
         a = from_files.tables[table].sort_values(
             from_files.tables[table].columns[0], ignore_index=True
@@ -318,3 +323,171 @@ def test_referenced_tables_are_loaded_and_returned_with_the_asked_ones(folder):
 
 def test_month_to_date_orders_are_none_without_an_orders_table(folder):
     assert data.load(folder, period="2026-10").mtd_orders is None
+
+
+# -- issue 17 --------------------------------------------------------------------------------
+def _products_with_accents(folder: Path) -> None:
+    write(folder, "products.csv", PRODUCTS.replace("Kitchen", "Küche"))
+
+
+def test_each_file_is_read_in_its_own_encoding(folder):
+    """Defect 7: one encoding for every file made following a hint for one break the others."""
+    _products_with_accents(folder)
+    write(
+        folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,Düsseldorf,4,20.0\n", encoding="cp1252"
+    )
+    for setting in ({"orders": "cp1252"}, "cp1252", {"default": "cp1252"}):
+        loaded = data.load(folder, encoding=setting, period="2026-10")
+        assert loaded.tables["products"]["family"].tolist() == ["Outdoor", "Outdoor", "Küche"]
+        assert loaded.tables["orders"]["location"].tolist() == ["Düsseldorf"]
+        assert loaded.encodings == {"products": "utf-8", "orders": "cp1252"}
+
+
+def test_a_single_byte_setting_never_garbles_a_utf8_file(folder):
+    _products_with_accents(folder)
+    loaded = data.load(folder, encoding="latin-1", period="2026-10")
+    assert loaded.tables["products"]["family"].tolist()[-1] == "Küche"  # not "KÃ¼che"
+
+
+def test_the_default_period_honours_the_encoding_of_each_file(folder):
+    write(
+        folder,
+        "orders.csv",
+        "order_date,sku,location,quantity,net_revenue,région\n2026-10-31,A,DC,4,20.0,é\n",
+        encoding="latin-1",
+    )
+    with pytest.raises(InputError, match=r"encoding\.orders=latin-1"):
+        data.latest_complete_period(folder)
+    assert data.latest_complete_period(folder, encoding={"orders": "latin-1"}) == "2026-10"
+    assert data.load(folder, encoding={"orders": "latin-1"}).period == "2026-10"
+
+
+def test_an_encoding_setting_naming_no_table_or_codec_is_refused(folder):
+    with pytest.raises(InputError, match="'order', which is not an input table"):
+        data.load(folder, encoding={"order": "latin-1"})
+    with pytest.raises(InputError, match="Unknown encoding 'klingon' \\(encoding of products\\)"):
+        data.load(folder, encoding={"products": "klingon"})
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-16", "utf-32"])
+def test_utf16_and_utf32_files_are_read_with_or_without_a_bom(folder, codec):
+    """Defect 15: UTF-16 without a BOM printed NUL-garbled column names."""
+    write(folder, "orders.csv", ONE_ORDER.replace("DC-North", "Köln"), encoding=codec)
+    loaded = data.load(folder, period="2026-10")
+    assert loaded.tables["orders"][["location", "quantity"]].values.tolist() == [["Köln", 4.0]]
+    assert loaded.quarantine.empty
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        pytest.param(
+            gzip.compress(ONE_ORDER.encode(), mtime=0),
+            "is a gzip-compressed file: decompress it",
+            id="gzip",
+        ),
+        (b"PK\x03\x04" + bytes(range(256)), "is a ZIP archive"),
+        (b"PAR1" + bytes(200), "is a Parquet file: rename it"),
+        (bytes(range(256)) * 4, "is binary data, not text"),
+    ],
+)
+def test_compressed_or_binary_files_say_what_they_are_whatever_the_encoding(folder, content, what):
+    """Defect 15: binary or gzip files got an encoding hint that led in a circle."""
+    write(folder, "orders.csv", content)
+    for encoding in ("utf-8", "latin-1", "cp1252"):
+        with pytest.raises(InputError) as err:
+            data.load(folder, encoding=encoding)
+        assert str(err.value).startswith(f"orders.csv {what}")
+        assert "encoding" not in str(err.value)
+
+
+def test_a_stray_nul_byte_is_text_not_binary(folder):
+    write(folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,DC\x00,4,20\n" * 3)
+    assert data.load(folder, period="2026-10").tables["orders"]["location"].tolist() == ["DC"] * 3
+
+
+LINES = "2026-10-01,A,DC,1,2|2026-10-02,B,DC,-1,2|2026-10-03,Q,DC,3,2|2026-10-04,A,DC,x,2|2026-10-05,C,DC,5,2"
+
+
+@pytest.mark.parametrize(
+    "ends",
+    [
+        ["\n"] * 3 + ["\r\n"] * 2,
+        ["\r\n"] * 3 + ["\n"] * 2,
+        ["\r"] * 5,
+        ["\n", "\r", "\r\n", "\n", "\r"],
+    ],
+)
+def test_mixed_line_endings_load_and_quarantine_exactly_like_uniform_ones(folder, ends):
+    """Defect 17: rows appended with \\r\\n stopped the run with the parser's dump."""
+    rows = LINES.split("|")
+    write(
+        folder,
+        "orders.csv",
+        ORDERS_HEADER + "".join(r + e for r, e in zip(rows, ends, strict=True)),
+    )
+    mixed = data.load(folder)
+    expected = [[3, "negative quantity"], [4, "unknown sku"], [5, "wrong type (expected a number)"]]
+    assert mixed.period == "2026-09"
+    assert mixed.quarantine[["row", "reason"]].values.tolist() == expected
+    assert data.latest_complete_period(folder) == "2026-09"
+    streamed = data.monthly_orders(folder, period="2026-10")
+    assert streamed.quarantine[["row", "reason"]].values.tolist() == expected
+    assert streamed.monthly["quantity"].tolist() == [1.0, 5.0]
+    write(folder, "orders.csv", ORDERS_HEADER + "\n".join(rows) + "\n")
+    uniform = data.load(folder, period="2026-10")
+    pd.testing.assert_frame_equal(
+        data.load(folder, period="2026-10").quarantine, uniform.quarantine
+    )
+    pd.testing.assert_frame_equal(mixed.at("2026-10").tables["orders"], uniform.tables["orders"])
+
+
+def test_a_file_the_database_parser_refuses_is_read_by_pythons_csv_module(folder, monkeypatch):
+    """Defect 17: the database parser's strictness never stops a run, nor shows its dump."""
+    from compass_nb.data import validate
+
+    real = validate.check_table
+
+    def strict_parser(con, contract, raw, today=None):
+        if raw.from_sql.startswith("read_csv"):
+            raise duckdb.InvalidInputException("CSV Parser state machine reached an invalid state")
+        return real(con, contract, raw, today)
+
+    rows = LINES.replace("|", "\n") + "\n"
+    write(folder, "orders.csv", ORDERS_HEADER + rows + "2026-10-06,A\n")
+    expected = data.load(folder, period="2026-10")
+    monkeypatch.setattr(validate, "check_table", strict_parser)
+    lenient = data.load(folder, period="2026-10")
+    pd.testing.assert_frame_equal(lenient.quarantine, expected.quarantine)
+    pd.testing.assert_frame_equal(lenient.tables["orders"], expected.tables["orders"])
+    assert lenient.rows_read == expected.rows_read == {"products": 3, "orders": 6}
+
+
+def test_a_file_no_parser_reads_is_one_message_of_our_own(folder, monkeypatch):
+    from compass_nb.data import validate
+
+    def broken(*args, **kwargs):
+        raise duckdb.InvalidInputException("Invalid Input Error: ... Possible fixes: ...")
+
+    write(folder, "orders.csv", ONE_ORDER)
+    monkeypatch.setattr(validate, "check_table", broken)
+    with pytest.raises(InputError) as err:
+        data.load(folder, period="2026-10")
+    message = str(err.value)
+    assert message.startswith("products.csv cannot be read as the products table")
+    assert "Possible fixes" not in message and "Invalid Input Error" not in message
+
+
+def test_a_utf8_bom_ahead_of_another_encoding_follows_the_files_setting(folder):
+    text = ORDERS_HEADER + "2026-10-01,A,Düsseldorf,4,20.0\n"
+    write(folder, "orders.csv", codecs.BOM_UTF8 + text.encode("cp1252"))
+    with pytest.raises(InputError, match=r"not valid utf-8 text.*--set encoding\.orders="):
+        data.load(folder, period="2026-10")
+    loaded = data.load(folder, period="2026-10", encoding={"orders": "cp1252"})
+    assert loaded.tables["orders"]["location"].tolist() == ["Düsseldorf"]
+
+
+def test_a_header_with_a_nul_byte_is_named_as_such(folder):
+    write(folder, "orders.csv", ORDERS_HEADER.replace("sku", "sku\x00") + "2026-10-01,A,DC,4,20\n")
+    with pytest.raises(InputError, match=r"orders\.csv: the header line \(line 1\) holds control"):
+        data.load(folder, period="2026-10")

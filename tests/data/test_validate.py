@@ -241,3 +241,165 @@ def test_quarantine_is_written_one_csv_per_table(folder, tmp_path):
     assert list(written) == ["orders"]
     back = pd.read_csv(written["orders"])
     assert back[["row", "reason"]].values.tolist() == [[2, "negative quantity"], [3, "unknown sku"]]
+
+
+# -- issue 17 --------------------------------------------------------------------------------
+def test_a_product_quarantined_for_another_column_still_makes_its_sku_known(folder):
+    """Defect 8: references are checked against the key column alone."""
+    write(
+        folder,
+        "products.csv",
+        "sku,family,unit_cost,unit_price,lead_time_days,service_level\n"
+        "A,X,1,2,3,95%\nB,X,1,2,3,0.9\n,X,1,2,3,0.9\n",
+    )
+    write(
+        folder,
+        "orders.csv",
+        ORDERS_HEADER + "2026-10-01,A,DC,1,2\n2026-10-01,B,DC,1,2\n2026-10-01,Q,DC,1,2\n",
+    )
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded, "products") == [
+        [2, "service_level", "95%", "wrong type (expected a number)"],
+        [4, "sku", None, "missing value"],
+    ]
+    assert quarantined(loaded) == [[4, "sku", "Q", "unknown sku"]]
+    assert loaded.tables["orders"]["sku"].tolist() == ["A", "B"]
+    assert_balanced(loaded)
+
+
+def test_decimal_comma_files_read_grouped_thousands_and_refuse_ambiguous_values(folder):
+    """Defect 9: "1.234" in a ;-file is neither 1.234 nor 1234 — it is quarantined."""
+    header = "order_date;sku;location;quantity;net_revenue\n"
+    rows = (
+        "2026-10-01;A;DC;1.234;10\n"  # ambiguous
+        "2026-10-02;A;DC;2;1.234,50\n"  # grouped thousands with decimals
+        "2026-10-03;A;DC;1.234.567;0,5\n"  # several groups: thousands
+        "2026-10-04;A;DC;12,5;-3\n"  # decimal comma
+        "2026-10-05;A;DC;0.25;7\n"  # a dot that cannot group thousands is a decimal point
+    )
+    write(folder, "orders.csv", header + rows)
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded) == [
+        [
+            2,
+            "quantity",
+            "1.234",
+            "ambiguous number (one separator before three digits reads as thousands or decimals)",
+        ]
+    ]
+    orders = loaded.tables["orders"]
+    assert orders["quantity"].tolist() == [2.0, 1234567.0, 12.5, 0.25]
+    assert orders["net_revenue"].tolist() == [1234.5, 0.5, -3.0, 7.0]
+    streamed = data.monthly_orders(folder, period="2026-10")
+    assert streamed.quarantine[["row", "reason"]].values.tolist() == [
+        [2, quarantined(loaded)[0][3]]
+    ]
+    assert streamed.monthly["quantity"].tolist() == [2.0 + 1234567.0 + 12.5 + 0.25]
+
+
+def test_quoted_thousands_in_a_comma_file_are_read_and_a_lone_group_is_ambiguous(folder):
+    write(
+        folder,
+        "orders.csv",
+        ORDERS_HEADER + '2026-10-01,A,DC,"1,234.5",1\n2026-10-02,A,DC,"1,234",1\n',
+    )
+    loaded = data.load(folder, period="2026-10")
+    assert loaded.tables["orders"]["quantity"].tolist() == [1234.5]
+    assert [r[:2] for r in quarantined(loaded)] == [[3, "quantity"]]
+
+
+def test_identifiers_are_trimmed_cleaned_and_spelt_one_way(folder):
+    """Defect 13: " OPP-00021", r-0005 and a NUL byte are the same ids as OPP-00021, R-0005."""
+    write(folder, "org_units.csv", "team,parent_team\nCompany,\nEast,Company\n")
+    write(
+        folder,
+        "reps.csv",
+        "rep_id,name,team,role,hire_date,base_salary,ote,plan_id\n"
+        "R-0005,Ana,East,AE,2020-01-01,50000,100000,ae\n"
+        "r-0005 ,Ana again,east,AE,2020-01-01,50000,100000,ae\n",
+    )
+    write(folder, "quotas.csv", "rep_id,period,quota\nr-0005,2026-10,1000\n")
+    write(
+        folder,
+        "opportunities.csv",
+        "opportunity_id,owner_id,created_date,close_date,stage,amount,is_closed,is_won\n"
+        "OPP-00021,R-0005,2026-09-01,2026-10-01,Closed Won,100,true,true\n"
+        " OPP-00021,r-0005,2026-09-01,2026-10-01,Closed Won,100,true,true\n",
+    )
+    write(
+        folder,
+        "orders.csv",
+        ORDERS_HEADER
+        + "2026-10-01,A,DC-North,1,2\n2026-10-01,a ,DC-North\x00,2,2\n2026-10-01,A,dc-north,4,2\n",
+    )
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded, "reps") == [[3, "rep_id", "R-0005", "duplicate key"]]
+    assert quarantined(loaded, "opportunities") == [
+        [3, "opportunity_id", "OPP-00021", "duplicate key"]
+    ]
+    assert loaded.tables["quotas"]["rep_id"].tolist() == ["R-0005"]
+    assert loaded.tables["orders"][["sku", "location"]].drop_duplicates().values.tolist() == [
+        ["A", "DC-North"]
+    ]
+    monthly = data.monthly_orders(loaded).monthly
+    assert monthly[["sku", "location", "quantity"]].values.tolist() == [["A", "DC-North", 7.0]]
+    streamed = data.monthly_orders(folder, period="2026-10").monthly
+    pd.testing.assert_frame_equal(streamed, monthly, check_dtype=False)
+
+
+def test_the_first_spelling_of_an_identifier_without_a_master_is_kept(folder):
+    write(
+        folder, "orders.csv", ORDERS_HEADER + "2026-10-01,A,dc-west,1,2\n2026-10-01,A,DC-West,2,2\n"
+    )
+    loaded = data.load(folder, period="2026-10")
+    assert loaded.tables["orders"]["location"].tolist() == ["dc-west", "dc-west"]
+
+
+def test_quantities_above_their_upper_bound_are_quarantined_so_totals_stay_finite(folder):
+    """Defect 16: 1e308 passed and a column total overflowed to inf."""
+    rows = "2026-10-01,A,DC,1e308,2\n2026-10-01,A,DC,1e308,2\n2026-10-01,A,DC,5,2e13\n2026-10-01,A,DC,3,-4\n"
+    write(folder, "orders.csv", ORDERS_HEADER + rows)
+    loaded = data.load(folder, period="2026-10")
+    assert quarantined(loaded) == [
+        [2, "quantity", "1e308", "out of range (above 1,000,000,000,000)"],
+        [3, "quantity", "1e308", "out of range (above 1,000,000,000,000)"],
+        [4, "net_revenue", "2e13", "out of range (above 10,000,000,000,000)"],
+    ]
+    monthly = data.monthly_orders(loaded).monthly
+    assert monthly[["quantity", "net_revenue"]].values.tolist() == [[3.0, -4.0]]
+
+
+def test_checks_run_missing_then_type_then_range_then_bounds():
+    column = Column("quantity", "float", min=0, max=10, integer=True)
+    reasons = [fault.reason for _, fault in column_checks(column, "n", "t", True)]
+    assert reasons == [
+        "missing value",
+        "ambiguous number (one separator before three digits reads as thousands or decimals)",
+        "wrong type (expected a number)",
+        "out of range (not a finite number)",
+        "wrong type (expected a whole number)",
+        "negative quantity",
+        "out of range (above 10)",
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_clean_tables_keep_the_rows_in_the_order_of_the_file(folder, fmt):
+    n = 300_000  # several of DuckDB's row groups, read in parallel
+    frame = pd.DataFrame(
+        {
+            "order_date": "2026-10-01",
+            "sku": "A",
+            "location": "DC",
+            "quantity": [float(i % 1000) for i in range(n)],
+            "net_revenue": [float(i) for i in range(n)],
+        }
+    )
+    frame.loc[[7, 150_001], "quantity"] = -1.0
+    if fmt == "csv":
+        frame.to_csv(folder / "orders.csv", index=False)
+    else:
+        frame.to_parquet(folder / "orders.parquet")
+    orders = data.load(folder, period="2026-10", threads=2).tables["orders"]
+    expected = [float(i) for i in range(n) if i not in (7, 150_001)]
+    assert orders["net_revenue"].tolist() == expected

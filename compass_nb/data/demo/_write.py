@@ -11,6 +11,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from compass_nb.errors import ParameterError
+from compass_nb.exports import write_csv
 
 from ._company import TABLES, generate
 from ._profile import SEED
@@ -69,7 +70,7 @@ def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "parquet":
         frame.to_parquet(path, index=False)
     else:
-        frame.to_csv(path, index=False, date_format="%Y-%m-%d", encoding="utf-8")
+        write_csv(frame, path, date_format="%Y-%m-%d")
 
 
 def write_order_lines(
