@@ -62,8 +62,8 @@ def remember(secret: str) -> None:
 
 def _masked_value(match: re.Match) -> str:
     secret = match.group("secret")
-    if not secret or secret.strip("'\"") == MASK:
-        return match.group(0)
+    if not secret or secret.strip("'\"") == MASK or _ENV.fullmatch(secret.strip("'\"")):
+        return match.group(0)  # nothing, already masked, or a ${VARIABLE} placeholder
     return match.group("head") + MASK + ("@" if match.re is _USERINFO else "")
 
 
@@ -78,6 +78,8 @@ def scrub(text: object) -> str:
     'sqlite:///crm.db?password=***&mode=ro'
     >>> scrub("postgresql://:s3cret@db")
     'postgresql://:***@db'
+    >>> scrub("postgresql://ana:${DB_PASSWORD}@db")  # a placeholder is no secret
+    'postgresql://ana:${DB_PASSWORD}@db'
     """
     out = str(text)
     for secret in sorted(_remembered, key=len, reverse=True):

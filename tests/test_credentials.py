@@ -20,7 +20,7 @@ LEAKY = [
     ("postgresql://ana:hun@ter2@db.example/sales", "postgresql://ana:***@db.example/sales"),
     (
         "mssql+pyodbc://ana:${P}@dsn?odbc_connect=DRIVER%3Dx%3BPWD%3Dhunter2%3B",
-        "mssql+pyodbc://ana:***@dsn?odbc_connect=DRIVER%3Dx%3BPWD%3D***%3B",
+        "mssql+pyodbc://ana:${P}@dsn?odbc_connect=DRIVER%3Dx%3BPWD%3D***%3B",
     ),
     (
         "snowflake://ana@acct/db?token=hunter2&warehouse=wh",
@@ -91,7 +91,9 @@ def test_parameters_naming_an_environment_secret_make_the_runner_mask_its_value(
     merged = params.load(sets=["source=sqlite:///crm.db?password=${COMPASS_T_PW2}"])
     shown = params.masked({**merged, "note": "login with battery-staple-7 failed"})
     assert "battery-staple-7" not in json.dumps(shown)
-    assert shown["source"] == "sqlite:///crm.db?password=***"
+    assert (
+        shown["source"] == "sqlite:///crm.db?password=${COMPASS_T_PW2}"
+    )  # the name, not the value
 
 
 def test_masked_parameters_hide_secret_keys_and_urls_in_nested_sections():
@@ -119,3 +121,11 @@ def test_a_sql_source_that_cannot_be_reached_names_it_masked(tmp_path, monkeypat
         data.load(f"sqlite:///{tmp_path}/missing/crm.db?password=${{COMPASS_T_PW3}}")
     assert "tr0ub4dor" not in str(err.value)
     assert "password=***" in str(err.value)
+
+
+def test_a_placeholder_is_not_masked_so_messages_can_show_how_to_write_one():
+    text = "write postgresql://user:${DB_PASSWORD}@host/db or sqlite:///crm.db?password=${PW}"
+    assert credentials.scrub(text) == text
+    assert (
+        credentials.scrub("postgresql://user:hunter22@host/db") == "postgresql://user:***@host/db"
+    )
