@@ -26,6 +26,7 @@ class Candidate:
     build: Any  # callable: season_length -> statsforecast model
     seasonal: bool = False  # fitted on the raw series with the seasonal period
     intervals: bool = True  # statsforecast gives prediction intervals
+    pooled: bool = False  # learnt across the panel (:mod:`.pooled`), not a statsforecast model
 
 
 CANDIDATES: dict[str, Candidate] = {
@@ -51,6 +52,8 @@ CANDIDATES: dict[str, Candidate] = {
         Candidate("SBA", lambda m: sfm.CrostonSBA(alias="SBA"), intervals=False),
         Candidate("TSB", lambda m: sfm.TSB(alpha_d=0.2, alpha_p=0.2, alias="TSB"), intervals=False),
         Candidate("ADIDA", lambda m: sfm.ADIDA(alias="ADIDA"), intervals=False),
+        Candidate("PooledNet", None, intervals=False, pooled=True),
+        Candidate("PooledNetRaw", None, intervals=False, pooled=True),
     ]
 }
 
@@ -58,9 +61,22 @@ CANDIDATES: dict[str, Candidate] = {
 #: chosen on M3 monthly (see benchmarks/forecast_m3.py); ``fast`` is what the default
 #: switches to on very large panels; ``full`` tries every continuous model.
 CANDIDATE_SETS: dict[str, tuple[str, ...]] = {
-    "default": ("Damped", "DOTheta", "CES"),
+    "default": ("Damped", "DOTheta", "CES", "PooledNet", "PooledNetRaw"),
     "fast": ("DOTheta", "CES"),
-    "full": ("SES", "Holt", "Damped", "Theta", "OTheta", "DOTheta", "CES", "ETS", "ARIMA"),
+    "full": (
+        "SES",
+        "Holt",
+        "Damped",
+        "Theta",
+        "OTheta",
+        "DOTheta",
+        "CES",
+        "ETS",
+        "ARIMA",
+        "PooledNet",
+        "PooledNetRaw",
+    ),
+    "classic": ("Damped", "DOTheta", "CES"),
 }
 
 #: Candidates for intermittent and lumpy demand.
