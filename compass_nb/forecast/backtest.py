@@ -21,7 +21,14 @@ from compass_nb.forecast.models import CANDIDATES, INTERMITTENT
 from compass_nb.forecast.outliers import flag_outliers
 from compass_nb.forecast.seasonality import seasonal_indices
 
-__all__ = ["Chunk", "fit_chunk", "split_origins", "predict_panel", "seasonal_factors"]
+__all__ = [
+    "Chunk",
+    "FailedFit",
+    "fit_chunk",
+    "split_origins",
+    "predict_panel",
+    "seasonal_factors",
+]
 
 
 @dataclass
@@ -85,6 +92,19 @@ def seasonal_factors(df: pd.DataFrame, h: int, m: int, freq: str, profiles: dict
     return si_in, si_out
 
 
+class FailedFit(Naive):
+    """Stands in for a candidate whose fit raised: NaN forecasts and bounds.
+
+    statsforecast calls it in place of the failed model, for that series only. The
+    engine then leaves the candidate out of the series' combination and flags the
+    series ``fallback``, rather than showing a naive forecast under the model's name.
+    """
+
+    def forecast(self, *args, **kwargs):
+        res = super().forecast(*args, **kwargs)
+        return {k: np.full(np.shape(v), np.nan) for k, v in res.items()}
+
+
 def _run_models(df: pd.DataFrame, names, h: int, freq: str, m: int, level) -> pd.DataFrame | None:
     if not names or df.empty:
         return None
@@ -95,10 +115,10 @@ def _run_models(df: pd.DataFrame, names, h: int, freq: str, m: int, level) -> pd
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if with_pi:
-            sf = StatsForecast(models=with_pi, freq=freq, n_jobs=1, fallback_model=Naive())
+            sf = StatsForecast(models=with_pi, freq=freq, n_jobs=1, fallback_model=FailedFit())
             parts.append(sf.forecast(df=df, h=h, level=list(level) or None))
         if without:
-            sf = StatsForecast(models=without, freq=freq, n_jobs=1, fallback_model=Naive())
+            sf = StatsForecast(models=without, freq=freq, n_jobs=1, fallback_model=FailedFit())
             parts.append(sf.forecast(df=df, h=h))
     out = parts[0]
     for p in parts[1:]:

@@ -167,7 +167,7 @@ def _chunks(df, route, skip, n_chunks, **spec) -> list[Chunk]:
     return chunks
 
 
-def _flags(classes, cleaned, profiles, backtested, reselect) -> pd.Series:
+def _flags(classes, cleaned, profiles, backtested, reselect, failed=frozenset()) -> pd.Series:
     out = cleaned.groupby("unique_id", sort=True)["outlier"].any()
     flags = {}
     for uid in classes["unique_id"]:
@@ -180,6 +180,8 @@ def _flags(classes, cleaned, profiles, backtested, reselect) -> pd.Series:
             tags.append("short-history")
         if uid in reselect:
             tags.append("re-selected")
+        if uid in failed:
+            tags.append("fallback")
         flags[uid] = ";".join(tags)
     return pd.Series(flags, name="flag")
 
@@ -202,12 +204,12 @@ def _collect(results) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 def _with_pooled(final, bt, cleaned, route: dict, names: list, spec: dict):
-    """The pooled networks' columns on the final and backtest frames, and the routes.
+    """The pooled networks' columns on the final and backtest frames.
 
     The networks learn from the cleaned history of every series routed to them, once
-    for the final forecast and once per backtest origin (on what precedes it). A series
-    a network cannot forecast (too short, or a zero in its last input window) loses
-    that network from its route, so its combination is the mean of the others.
+    for the final forecast and once per backtest origin (on what precedes it). Where
+    a network cannot forecast a series (too short, or a zero in its last input window)
+    its column is NaN (:func:`_drop_failed` then takes it out of the series' route).
     """
     ids = {u for u, r in route.items() if set(names) & set(r)}
     mine = cleaned[cleaned["unique_id"].isin(ids)]
@@ -224,9 +226,48 @@ def _with_pooled(final, bt, cleaned, route: dict, names: list, spec: dict):
             hist, names, spec["hb"], spec["windows"], spec["step"], spec["min_train"], *args
         )
         bt = bt.merge(pb, on=["unique_id", "window", "step"], how="left")
-    gone = {n: set(fc.loc[fc[n].isna(), "unique_id"]) for n in names}
-    route = {u: tuple(c for c in r if u not in gone.get(c, ())) for u, r in route.items()}
-    return final, bt, route
+    return final, bt
+
+
+def _drop_failed(final, bt, cleaned, route: dict) -> tuple:
+    """Routes without the candidates that have no final forecast for a series.
+
+    A local model whose fit raised (statsforecast's fallback is :class:`.FailedFit`)
+    or a pooled network that cannot forecast the series leaves its route, so that the
+    combination is the mean of the models that did forecast and the ``model`` column
+    names only those. A series left with none gets the naive forecast (its last
+    cleaned value; ``naive_last`` in the backtest).
+
+    Returns
+    -------
+    (DataFrame, DataFrame, dict, set)
+        final, backtest, the routes, and the series that lost a local model (flagged
+        ``fallback``).
+    """
+    missing = {
+        c: set(final.loc[final[c].isna(), "unique_id"])
+        for c in {c for r in route.values() for c in r}
+        if c in final
+    }
+    new_route, failed = {}, set()
+    for u, r in route.items():
+        keep = tuple(c for c in r if u not in missing.get(c, ()))
+        if any(not CANDIDATES[c].pooled for c in set(r) - set(keep)):
+            failed.add(u)
+        new_route[u] = keep or ("Naive",)
+    naive = {u for u in failed if new_route[u] == ("Naive",)}
+    if naive:
+        last = cleaned.groupby("unique_id", sort=True)["y_clean"].last()
+        sel = final["unique_id"].isin(naive)
+        if "Naive" not in final:
+            final["Naive"] = np.nan
+        final.loc[sel, "Naive"] = final.loc[sel, "unique_id"].map(last).to_numpy(float)
+        if len(bt):
+            sel = bt["unique_id"].isin(naive)
+            if "Naive" not in bt:
+                bt["Naive"] = np.nan
+            bt.loc[sel, "Naive"] = bt.loc[sel, "naive_last"].to_numpy(float)
+    return final, bt, new_route, failed
 
 
 def _choose(
@@ -364,7 +405,8 @@ def fit_forecast(
     final, bt, cleaned = _collect(results)
     pooled = [n for n in continuous if CANDIDATES[n].pooled]
     if pooled:
-        final, bt, route = _with_pooled(final, bt, cleaned, route, pooled, spec)
+        final, bt = _with_pooled(final, bt, cleaned, route, pooled, spec)
+    final, bt, route, failed = _drop_failed(final, bt, cleaned, route)
     reselect = set(reselect or ()) & set(route)
     group = {u: ("intermittent" if r == intermittent else "continuous") for u, r in route.items()}
     scales = series_scales(cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"]))
@@ -377,7 +419,7 @@ def fit_forecast(
         bt, _ = calibrate_intervals(bt, bt, scales, level, interval_tolerance)
     nonneg = set(df.groupby("unique_id")["y"].min().loc[lambda s: s >= 0].index)
     fc = clip_at_zero(fc, nonneg, level)
-    flags = _flags(classes, cleaned, profiles, set(bt["unique_id"]), reselect)
+    flags = _flags(classes, cleaned, profiles, set(bt["unique_id"]), reselect, failed)
     settings = dict(
         h=h,
         freq=freq,
@@ -440,7 +482,9 @@ def forecast(history: pd.DataFrame, h: int, freq: str, level=(80, 95), **options
     DataFrame
         One row per series and future period: ``unique_id``, ``ds``, ``yhat``,
         ``yhat_lo_<l>``, ``yhat_hi_<l>`` for each level, ``model``, ``demand_class``,
-        ``flag`` (``outlier``, ``new-item``, ``short-history``, ``;``-separated) and
+        ``flag`` (``outlier``, ``new-item``, ``short-history``, ``re-selected``,
+        ``fallback`` — a candidate could not be fitted and was left out —,
+        ``;``-separated) and
         ``candidate_set``; the settings are in ``.attrs``.
     """
     return fit_forecast(history, h, freq, level, **options).forecast

@@ -49,8 +49,9 @@ def combine(values: np.ndarray) -> np.ndarray:
 def backtest_scores(backtest: pd.DataFrame, route: dict) -> pd.DataFrame:
     """Backtest MAE of every candidate and of the combination, per series.
 
-    An option with a missing forecast on any backtest row of a series gets a NaN MAE
-    there (:func:`choose_models` then keeps that series' default).
+    Every option of a series is scored on the same rows: those where all its candidates
+    have a forecast (a pooled network may have none at an early origin, a model whose
+    fit failed none at all). A series without such rows gets no scores.
 
     Returns
     -------
@@ -64,17 +65,22 @@ def backtest_scores(backtest: pd.DataFrame, route: dict) -> pd.DataFrame:
     parts = []
     for names, g in backtest.groupby(keys, sort=False):
         preds = g[list(names)].to_numpy(float)
+        complete = np.isfinite(preds).all(axis=1)
+        if not complete.any():
+            continue
+        g, preds = g[complete], preds[complete]
         options = list(names)
         if len(names) > 1:
-            preds = np.column_stack([preds, combine(preds)])
+            preds = np.column_stack([preds, preds.mean(axis=1)])
             options.append(COMBINATION)
         err = pd.DataFrame(np.abs(g["y"].to_numpy(float)[:, None] - preds), columns=options)
-        uid = g["unique_id"].to_numpy()
-        by = err.groupby(uid, sort=True)
-        mae = by.mean().where(~err.isna().groupby(uid, sort=True).any())
+        by = err.groupby(g["unique_id"].to_numpy(), sort=True)
+        mae = by.mean()
         long = mae.stack(future_stack=True).rename("mae").reset_index()
         long.columns = ["unique_id", "option", "mae"]
         parts.append(long.merge(by.size().rename("n"), left_on="unique_id", right_index=True))
+    if not parts:
+        return pd.DataFrame(columns=columns)
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values("unique_id", kind="stable").reset_index(drop=True)
     return out.assign(mae=out["mae"].astype(float), n=out["n"].astype(int))[columns]
@@ -118,7 +124,8 @@ def apply_choice(wide: pd.DataFrame, choice: dict, route: dict, level) -> pd.Dat
     """``yhat`` and interval columns of the chosen option on a frame of candidate forecasts.
 
     The combination's bounds are the means of the bounds of those members that give
-    intervals (NaN when none does; the backtest calibration decides if they are kept). Adds ``yhat``, ``yhat_lo_<l>``, ``yhat_hi_<l>`` for each level and ``option``.
+    intervals and have them (NaN when none does; the backtest calibration decides if they
+    are kept). Adds ``yhat``, ``yhat_lo_<l>``, ``yhat_hi_<l>`` for each level and ``option``.
     """
     out = wide.copy()
     n = len(out)
@@ -136,7 +143,7 @@ def apply_choice(wide: pd.DataFrame, choice: dict, route: dict, level) -> pd.Dat
             for s in ("lo", "hi"):
                 src = [f"{c}-{s}-{lv}" for c in cols if f"{c}-{s}-{lv}" in out]
                 if src:
-                    bounds[f"yhat_{s}_{lv}"][idx] = out.iloc[idx][src].to_numpy(float).mean(axis=1)
+                    bounds[f"yhat_{s}_{lv}"][idx] = combine(out.iloc[idx][src].to_numpy(float))
     out["yhat"] = yhat
     for k, v in bounds.items():
         out[k] = v
@@ -178,7 +185,9 @@ def learn_ratio(backtest: pd.DataFrame, route: dict, scales: pd.Series, ratios=R
     Returns
     -------
     float or None
-        The ratio, or None when the backtest has fewer than two windows.
+        The ratio, or None when the backtest has fewer than two windows, or when the
+        older windows score (every candidate forecasting) fewer than half the series
+        of window 0.
     """
     if backtest.empty or backtest["window"].nunique() < 2:
         return None
@@ -192,6 +201,8 @@ def learn_ratio(backtest: pd.DataFrame, route: dict, scales: pd.Series, ratios=R
     mine = {u: route[u] for u in ids}
     scores = backtest_scores(bt[~latest], mine)
     new = bt[latest]
+    if scores["unique_id"].nunique() < 0.5 * new["unique_id"].nunique():
+        return None  # the older windows score too few of the series to tell
     y = new["y"].to_numpy(float)
     combo = apply_choice(new, choose_models(scores, mine, ratio=0.0), mine, ())["yhat"]
     base = _panel_errors(y, combo.to_numpy(float), scale[latest])

@@ -1,9 +1,11 @@
 import numpy as np
 import pandas as pd
 import pytest
+from statsforecast import models as sfm
 
 from compass_nb.errors import InputError, ParameterError
 from compass_nb.forecast import engine, fit_forecast, forecast
+from compass_nb.forecast.models import CANDIDATES, Candidate
 
 
 def test_a_constant_series_is_forecast_as_that_constant(make_panel):
@@ -174,3 +176,34 @@ def test_selection_ratio_is_auto_or_a_number_from_zero_to_one(make_panel):
             forecast(hist, 2, "MS", n_jobs=1, selection_ratio=bad)
     one_window = forecast(hist, 2, "MS", n_jobs=1, backtest_windows=1)
     assert one_window.attrs["selection_ratios"] == {"continuous": engine.DEFAULT_RATIO}
+
+
+class _Broken(sfm.Naive):
+    """A model whose fit always raises, as AutoETS does on tiny series."""
+
+    def forecast(self, *args, **kwargs):
+        raise ValueError("tiny datasets")
+
+
+def test_a_model_that_fails_is_left_out_and_the_series_flagged_not_replaced_by_naive(
+    make_panel, monkeypatch
+):
+    monkeypatch.setitem(
+        CANDIDATES, "Broken", Candidate("Broken", lambda m: _Broken(alias="Broken"))
+    )
+    y = 20 + np.arange(30.0) % 3  # 20, 21, 22, ...: SES is near 21, naive 22
+    res = fit_forecast(make_panel({"a": y}), 3, "MS", n_jobs=1, candidates=["Broken", "SES"])
+    fc = res.forecast
+    assert (fc["model"] == "SES").all() and fc["flag"].str.contains("fallback").all()
+    assert res.candidates["Broken"].isna().all()
+    assert fc["yhat"].to_numpy() == pytest.approx(res.candidates["SES"].to_numpy())
+
+
+def test_a_series_whose_every_model_fails_gets_its_last_value(make_panel, monkeypatch):
+    monkeypatch.setitem(
+        CANDIDATES, "Broken", Candidate("Broken", lambda m: _Broken(alias="Broken"))
+    )
+    y = np.r_[np.full(29, 10.0), 14.0]
+    fc = forecast(make_panel({"a": y}), 3, "MS", n_jobs=1, candidates=["Broken"])
+    assert (fc["model"] == "Naive").all() and fc["flag"].str.contains("fallback").all()
+    assert fc["yhat"].tolist() == [14.0, 14.0, 14.0]

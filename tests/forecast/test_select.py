@@ -24,13 +24,13 @@ def test_the_combination_is_the_mean_of_the_members_that_forecast():
     assert got[0] == 2.0 and np.isnan(got[1]) and got[2] == 5.0
 
 
-def test_scores_are_mean_absolute_errors_and_a_missing_forecast_gives_nan():
-    bt = _bt([("s", 0, 10.0, 12.0, 7.0), ("s", 0, 10.0, 9.0, np.nan)])
+def test_scores_are_mean_absolute_errors_on_the_rows_every_option_forecasts():
+    bt = _bt([("s", 0, 10.0, 12.0, 7.0), ("s", 0, 10.0, 9.0, np.nan), ("s", 1, 10.0, 11.0, 8.0)])
     sc = backtest_scores(bt, {"s": ("A", "B")}).set_index("option")
-    assert sc.loc["A", "mae"] == pytest.approx(1.5)  # |10-12|, |10-9|
-    assert np.isnan(sc.loc["B", "mae"])
-    assert sc.loc[COMBINATION, "mae"] == pytest.approx(0.75)  # means 9.5 and 9 (B missing)
+    # rows 1 and 3: A errs 2 and 1, B 3 and 2, the combination (9.5, 9.5) 0.5 and 0.5
+    assert sc["mae"].to_dict() == pytest.approx({"A": 1.5, "B": 2.5, COMBINATION: 0.5})
     assert (sc["n"] == 2).all()
+    assert backtest_scores(bt.iloc[[1]], {"s": ("A", "B")}).empty
 
 
 def test_ratio_zero_always_combines_and_one_picks_the_best_option():
@@ -79,3 +79,14 @@ def test_the_ratio_is_learnt_as_zero_when_the_backtest_winner_changes():
 def test_no_ratio_is_learnt_from_a_single_window():
     rows = [("s", 0, 10.0, 10.0, 16.0)]
     assert learn_ratio(_bt(rows), {"s": ("A", "B")}, pd.Series({"s": 1.0})) is None
+
+
+def test_no_ratio_is_learnt_when_the_older_windows_miss_most_series():
+    # s and t are complete in window 0, but in window 1 only s is (B is missing for t)
+    rows = [(u, 0, 10.0, 10.0, 16.0) for u in "st"]
+    rows += [("s", 1, 10.0, 10.0, 16.0), ("t", 1, 10.0, 10.0, np.nan)]
+    scales = pd.Series({"s": 1.0, "t": 1.0})
+    route = {"s": ("A", "B"), "t": ("A", "B")}
+    assert learn_ratio(_bt(rows), route, scales) == 0.6  # half the series: still learnt
+    rows[2] = ("s", 1, 10.0, 10.0, np.nan)
+    assert learn_ratio(_bt(rows), route, scales) is None
