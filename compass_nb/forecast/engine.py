@@ -1,5 +1,10 @@
 """The forecasting engine: classify, clean, backtest, select, calibrate, forecast.
 
+Local models are fitted per chunk of series (in worker processes); the pooled networks
+(:mod:`.pooled`) are then fitted once across the panel in this process; each series'
+forecast is the combination of its candidates, or a single one where the backtest says
+so clearly enough (:mod:`.select`).
+
 ``forecast(history, h, freq)`` is the one entry point; :func:`fit_forecast` returns the
 same forecasts with everything the engine measured on the way (classes, backtest,
 scores, interval coverage) for the notebook to show.
@@ -255,7 +260,7 @@ def _drop_failed(final, bt, cleaned, route: dict) -> tuple:
         if any(not CANDIDATES[c].pooled for c in set(r) - set(keep)):
             failed.add(u)
         new_route[u] = keep or ("Naive",)
-    naive = {u for u in failed if new_route[u] == ("Naive",)}
+    naive = {u for u, r in new_route.items() if r == ("Naive",) != route[u]}
     if naive:
         last = cleaned.groupby("unique_id", sort=True)["y_clean"].last()
         sel = final["unique_id"].isin(naive)

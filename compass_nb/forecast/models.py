@@ -1,9 +1,10 @@
-"""The candidate models, by name, as statsforecast's compiled implementations.
+"""The candidate models, by name: statsforecast's compiled implementations and the pooled networks.
 
 Non-seasonal models are fitted to the seasonally adjusted series (M4's classical
 multiplicative decomposition, see :mod:`.seasonality`) and re-seasonalised; models
 marked ``seasonal`` see the raw series with the seasonal period. Naive2 is the naive
-model on the seasonally adjusted series.
+model on the seasonally adjusted series. Models marked ``pooled`` are learnt across all
+the series of the panel at once (:mod:`.pooled`).
 """
 
 from __future__ import annotations
@@ -57,9 +58,11 @@ CANDIDATES: dict[str, Candidate] = {
     ]
 }
 
-#: The named candidate sets for continuous (smooth and erratic) demand. ``default`` was
-#: chosen on M3 monthly (see benchmarks/forecast_m3.py); ``fast`` is what the default
-#: switches to on very large panels; ``full`` tries every continuous model.
+#: The named candidate sets for continuous (smooth and erratic) demand. ``default`` is the
+#: three local models that combined best on M3 monthly plus the two pooled networks, and
+#: beats ``classic`` (the default before them) on M3 monthly and quarterly, M1 monthly and
+#: Tourism monthly (benchmarks/forecast_m3.py); ``fast`` is what the default switches to
+#: on very large panels; ``full`` tries every continuous model.
 CANDIDATE_SETS: dict[str, tuple[str, ...]] = {
     "default": ("Damped", "DOTheta", "CES", "PooledNet", "PooledNetRaw"),
     "fast": ("DOTheta", "CES"),
@@ -103,5 +106,10 @@ def resolve_candidates(candidates) -> tuple[str, ...]:
     if unknown or not names:
         raise ParameterError(
             f"Unknown candidate model(s) {unknown or names}: choose from {sorted(CANDIDATES)}."
+        )
+    if all(CANDIDATES[n].pooled for n in names):
+        raise ParameterError(
+            f"Candidates {list(names)} are all pooled networks, which need enough history "
+            "across the panel: add at least one local model (e.g. 'DOTheta')."
         )
     return names

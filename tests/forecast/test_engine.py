@@ -207,3 +207,8 @@ def test_a_series_whose_every_model_fails_gets_its_last_value(make_panel, monkey
     fc = forecast(make_panel({"a": y}), 3, "MS", n_jobs=1, candidates=["Broken"])
     assert (fc["model"] == "Naive").all() and fc["flag"].str.contains("fallback").all()
     assert fc["yhat"].tolist() == [14.0, 14.0, 14.0]
+
+
+def test_candidates_of_pooled_networks_only_are_refused(make_panel):
+    with pytest.raises(ParameterError, match="local model"):
+        forecast(make_panel({"a": np.arange(1, 31.0)}), 2, "MS", candidates=["PooledNet"])
