@@ -117,15 +117,18 @@ def train_net(
     n, d = X.shape
     o = Y.shape[1]
     f32 = np.float32
-    p = [
-        (rng.standard_normal((d, hidden)) * np.sqrt(2 / d)).astype(f32),
-        np.zeros(hidden, f32),
-        (rng.standard_normal((hidden, o)) * np.sqrt(1 / hidden)).astype(f32),
-        np.zeros(o, f32),
-        np.zeros((d, o), f32),
-    ]
-    mom = [np.zeros_like(a) for a in p]
-    var = [np.zeros_like(a) for a in p]
+    shapes = [(d, hidden), (hidden,), (hidden, o), (o,), (d, o)]
+    flat = np.zeros(sum(int(np.prod(s)) for s in shapes), f32)  # all weights, one array
+    grad = np.zeros_like(flat)
+    p, gv, start = [], [], 0
+    for shape in shapes:  # p[k], gv[k]: views into flat and grad (Adam runs once on all)
+        size = int(np.prod(shape))
+        p.append(flat[start : start + size].reshape(shape))
+        gv.append(grad[start : start + size].reshape(shape))
+        start += size
+    p[0][...] = rng.standard_normal((d, hidden)) * np.sqrt(2 / d)
+    p[2][...] = rng.standard_normal((hidden, o)) * np.sqrt(1 / hidden)
+    mom, var = np.zeros_like(flat), np.zeros_like(flat)
     steps = min(epochs * -(-n // batch), max_steps)
     order = np.concatenate([rng.permutation(n) for _ in range(-(-steps * batch // n))])
     for t in range(1, steps + 1):
@@ -135,13 +138,15 @@ def train_net(
         a = np.maximum(z, 0)
         g = np.sign(a @ p[2] + p[3] + x @ p[4] - y) / f32(len(j) * o)
         gz = (g @ p[2].T) * (z > 0)
-        grads = (x.T @ gz, gz.sum(0), a.T @ g, g.sum(0), x.T @ g)
-        c1, c2 = 1 - 0.9**t, 1 - 0.999**t
-        for k, gk in enumerate(grads):
-            mom[k] = 0.9 * mom[k] + 0.1 * gk
-            var[k] = 0.999 * var[k] + 0.001 * gk * gk
-            p[k] -= f32(lr) * (mom[k] / c1) / (np.sqrt(var[k] / c2) + f32(1e-8))
-    return NetParams(*p)
+        np.matmul(x.T, gz, out=gv[0])
+        gz.sum(0, out=gv[1])
+        np.matmul(a.T, g, out=gv[2])
+        g.sum(0, out=gv[3])
+        np.matmul(x.T, g, out=gv[4])
+        mom[...] = 0.9 * mom + 0.1 * grad
+        var[...] = 0.999 * var + 0.001 * grad * grad
+        flat -= f32(lr) * (mom / (1 - 0.9**t)) / (np.sqrt(var / (1 - 0.999**t)) + f32(1e-8))
+    return NetParams(*(w.copy() for w in p))
 
 
 def net_predict(params: NetParams, X: np.ndarray) -> np.ndarray:
