@@ -36,7 +36,7 @@ The "Compass today" rows recompute them with the current code (same options), so
 both configurations are timed under the same load.
 
 Usage: python benchmarks/forecast_m3.py [--jobs 2] [--sets "M3 monthly" ...]
-[--skip-ets] [--synthetic 10000]
+[--skip-ets] [--skip-accuracy] [--synthetic 10000]
 """
 
 from __future__ import annotations
@@ -221,6 +221,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--sets", nargs="+", default=list(DATA_SETS), choices=list(DATA_SETS))
     parser.add_argument("--skip-ets", action="store_true", help="leave AutoETS out (slow)")
+    parser.add_argument("--skip-accuracy", action="store_true", help="only the synthetic panel")
     parser.add_argument(
         "--synthetic", type=int, default=10000, help="series in the synthetic run (0 = skip)"
     )
@@ -228,12 +229,13 @@ def main() -> None:
     print(f"cores {os.cpu_count()}, jobs {args.jobs}, load average {os.getloadavg()}")
     pd.set_option("display.width", 140)
     rows = []
-    for name in args.sets:
+    for name in [] if args.skip_accuracy else args.sets:
         rows += accuracy_rows(name, args.jobs, not args.skip_ets)
     table = pd.DataFrame(
         rows, columns=["data set", "method", "sMAPE", "MASE", "OWA", "seconds", "load"]
     )
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if rows:
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     head = table[(table["data set"] == "M3 monthly") & (table["method"] == "Compass new")]
     if len(head):
         owa, secs = float(head["OWA"].iloc[0]), float(head["seconds"].iloc[0])
