@@ -50,7 +50,8 @@ def main() -> None:
         fc, secs = timed_forecast(
             panel, n_jobs=args.jobs, candidates=args.candidates, backtest_windows=args.windows
         )
-        rows.append(("local", n, fc["candidate_set"].iloc[0], secs, 1000 * secs / n))
+        load = os.getloadavg()[0]
+        rows.append(("local", n, fc["candidate_set"].iloc[0], secs, 1000 * secs / n, load))
         last = (panel, fc)
         print(rows[-1], flush=True)
     if not args.no_dask and last is not None:
@@ -65,11 +66,14 @@ def main() -> None:
                     panel, executor="dask", scheduler=client, n_jobs=args.jobs
                 )
         n = panel["unique_id"].nunique()
-        rows.append(("dask LocalCluster", n, fc["candidate_set"].iloc[0], secs, 1000 * secs / n))
+        load = os.getloadavg()[0]
+        rows.append(
+            ("dask LocalCluster", n, fc["candidate_set"].iloc[0], secs, 1000 * secs / n, load)
+        )
         pd.testing.assert_frame_equal(fc, local_fc)
         print("dask result identical to local: yes")
     table = pd.DataFrame(
-        rows, columns=["executor", "series", "candidate set", "seconds", "ms / series"]
+        rows, columns=["executor", "series", "candidate set", "seconds", "ms / series", "load"]
     )
     base = table.loc[table["executor"] == "local", "ms / series"].iloc[0]
     table["ms / series vs smallest"] = table["ms / series"] / base

@@ -21,7 +21,14 @@ from compass_nb.forecast.models import CANDIDATES, INTERMITTENT
 from compass_nb.forecast.outliers import flag_outliers
 from compass_nb.forecast.seasonality import seasonal_indices
 
-__all__ = ["Chunk", "fit_chunk", "split_origins", "predict_panel"]
+__all__ = [
+    "Chunk",
+    "FailedFit",
+    "fit_chunk",
+    "split_origins",
+    "predict_panel",
+    "seasonal_factors",
+]
 
 
 @dataclass
@@ -64,8 +71,12 @@ def split_origins(history: pd.DataFrame, hb: int, window: int, step: int, min_tr
     return train, test
 
 
-def _seasonal_factors(df: pd.DataFrame, h: int, m: int, freq: str, profiles: dict):
-    """In-sample indices aligned with ``df`` and future indices per series."""
+def seasonal_factors(df: pd.DataFrame, h: int, m: int, freq: str, profiles: dict):
+    """In-sample indices aligned with ``df`` and future indices per series.
+
+    A series with a borrowed profile (new items) uses it; the others get
+    :func:`.seasonality.seasonal_indices` of their own history.
+    """
     si_in = np.ones(len(df))
     si_out: dict = {}
     starts = df.groupby("unique_id", sort=False).indices
@@ -81,6 +92,19 @@ def _seasonal_factors(df: pd.DataFrame, h: int, m: int, freq: str, profiles: dic
     return si_in, si_out
 
 
+class FailedFit(Naive):
+    """Stands in for a candidate whose fit raised: NaN forecasts and bounds.
+
+    statsforecast calls it in place of the failed model, for that series only. The
+    engine then leaves the candidate out of the series' combination and flags the
+    series ``fallback``, rather than showing a naive forecast under the model's name.
+    """
+
+    def forecast(self, *args, **kwargs):
+        res = super().forecast(*args, **kwargs)
+        return {k: np.full(np.shape(v), np.nan) for k, v in res.items()}
+
+
 def _run_models(df: pd.DataFrame, names, h: int, freq: str, m: int, level) -> pd.DataFrame | None:
     if not names or df.empty:
         return None
@@ -91,10 +115,10 @@ def _run_models(df: pd.DataFrame, names, h: int, freq: str, m: int, level) -> pd
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if with_pi:
-            sf = StatsForecast(models=with_pi, freq=freq, n_jobs=1, fallback_model=Naive())
+            sf = StatsForecast(models=with_pi, freq=freq, n_jobs=1, fallback_model=FailedFit())
             parts.append(sf.forecast(df=df, h=h, level=list(level) or None))
         if without:
-            sf = StatsForecast(models=without, freq=freq, n_jobs=1, fallback_model=Naive())
+            sf = StatsForecast(models=without, freq=freq, n_jobs=1, fallback_model=FailedFit())
             parts.append(sf.forecast(df=df, h=h))
     out = parts[0]
     for p in parts[1:]:
@@ -126,16 +150,32 @@ def predict_panel(
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
+def _future_grid(df: pd.DataFrame, h: int, freq: str) -> pd.DataFrame:
+    """``unique_id``, ``ds`` of the ``h`` periods after each series' last date."""
+    last = df.groupby("unique_id", sort=True)["ds"].max()
+    off = pd.tseries.frequencies.to_offset(freq)
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat(last.index.to_numpy(), h),
+            "ds": [d + k * off for d in last for k in range(1, h + 1)],
+        }
+    )
+
+
 def _predict_group(df, names, h, freq, m, level, profiles) -> pd.DataFrame:
-    plain = [n for n in names if not CANDIDATES[n].seasonal]
-    seasonal = [n for n in names if CANDIDATES[n].seasonal]
+    # pooled candidates are fitted across the whole panel by the engine, not per chunk
+    local = [n for n in names if not CANDIDATES[n].pooled]
+    if not local:
+        return _future_grid(df, h, freq)
+    plain = [n for n in local if not CANDIDATES[n].seasonal]
+    seasonal = [n for n in local if CANDIDATES[n].seasonal]
     adjust = m > 1 and not set(plain) <= set(INTERMITTENT)
     res = None
     if plain:
         if not adjust:
             res = _run_models(df, plain, h, freq, m, level)
         else:
-            si_in, si_out = _seasonal_factors(df, h, m, freq, profiles)
+            si_in, si_out = seasonal_factors(df, h, m, freq, profiles)
             des = df.assign(y=df["y"].to_numpy() / si_in)
             res = _run_models(des, plain, h, freq, m, level)
             factor = np.concatenate([si_out[u] for u in res["unique_id"].unique()])

@@ -1,5 +1,10 @@
 """The forecasting engine: classify, clean, backtest, select, calibrate, forecast.
 
+Local models are fitted per chunk of series (in worker processes); the pooled networks
+(:mod:`.pooled`) are then fitted once across the panel in this process; each series'
+forecast is the combination of its candidates, or a single one where the backtest says
+so clearly enough (:mod:`.select`).
+
 ``forecast(history, h, freq)`` is the one entry point; :func:`fit_forecast` returns the
 same forecasts with everything the engine measured on the way (classes, backtest,
 scores, interval coverage) for the notebook to show.
@@ -18,15 +23,25 @@ from compass_nb.forecast.calendar import check_freq, phase, season_length
 from compass_nb.forecast.classify import INTERMITTENT_CLASSES, classify_series
 from compass_nb.forecast.executor import default_jobs, run_chunks
 from compass_nb.forecast.intervals import calibrate_intervals, clip_at_zero, series_scales
-from compass_nb.forecast.models import INTERMITTENT, resolve_candidates
+from compass_nb.forecast.models import CANDIDATES, INTERMITTENT, resolve_candidates
+from compass_nb.forecast.pooled import pooled_backtest, pooled_forecasts
 from compass_nb.forecast.seasonality import seasonal_indices
-from compass_nb.forecast.select import apply_choice, backtest_scores, choose_models, model_label
+from compass_nb.forecast.select import (
+    apply_choice,
+    backtest_scores,
+    choose_models,
+    learn_ratio,
+    model_label,
+)
 
 __all__ = ["forecast", "fit_forecast", "ForecastResult", "LARGE_PANEL"]
 
 #: Above this many series the default configuration uses the ``fast`` candidate set and
 #: one backtest origin (the output's ``candidate_set`` column says so).
 LARGE_PANEL = 5000
+
+#: The selection ratio when it cannot be learnt (a backtest of one window).
+DEFAULT_RATIO = 0.8
 
 OUTPUT_COLUMNS = ["unique_id", "ds", "yhat"]
 
@@ -157,7 +172,7 @@ def _chunks(df, route, skip, n_chunks, **spec) -> list[Chunk]:
     return chunks
 
 
-def _flags(classes, cleaned, profiles, backtested, reselect) -> pd.Series:
+def _flags(classes, cleaned, profiles, backtested, reselect, failed=frozenset()) -> pd.Series:
     out = cleaned.groupby("unique_id", sort=True)["outlier"].any()
     flags = {}
     for uid in classes["unique_id"]:
@@ -170,6 +185,8 @@ def _flags(classes, cleaned, profiles, backtested, reselect) -> pd.Series:
             tags.append("short-history")
         if uid in reselect:
             tags.append("re-selected")
+        if uid in failed:
+            tags.append("fallback")
         flags[uid] = ";".join(tags)
     return pd.Series(flags, name="flag")
 
@@ -191,19 +208,115 @@ def _collect(results) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     )
 
 
+def _with_pooled(final, bt, cleaned, route: dict, names: list, spec: dict):
+    """The pooled networks' columns on the final and backtest frames.
+
+    The networks learn from the cleaned history of every series routed to them, once
+    for the final forecast and once per backtest origin (on what precedes it). Where
+    a network cannot forecast a series (too short, or a zero in its last input window)
+    its column is NaN (:func:`_drop_failed` then takes it out of the series' route).
+    """
+    ids = {u for u, r in route.items() if set(names) & set(r)}
+    mine = cleaned[cleaned["unique_id"].isin(ids)]
+    hist = mine[["unique_id", "ds"]].assign(y=mine["y_clean"].to_numpy(float))
+    args = (spec["freq"], spec["m"], spec["profiles"])
+    fc = pooled_forecasts(hist, names, spec["h"], *args)
+    final = (
+        final.assign(step=final.groupby("unique_id").cumcount() + 1)
+        .merge(fc, on=["unique_id", "step"], how="left")
+        .drop(columns="step")
+    )
+    if len(bt):
+        pb = pooled_backtest(
+            hist, names, spec["hb"], spec["windows"], spec["step"], spec["min_train"], *args
+        )
+        bt = bt.merge(pb, on=["unique_id", "window", "step"], how="left")
+    return final, bt
+
+
+def _drop_failed(final, bt, cleaned, route: dict) -> tuple:
+    """Routes without the candidates that have no final forecast for a series.
+
+    A local model whose fit raised (statsforecast's fallback is :class:`.FailedFit`)
+    or a pooled network that cannot forecast the series leaves its route, so that the
+    combination is the mean of the models that did forecast and the ``model`` column
+    names only those. A series left with none gets the naive forecast (its last
+    cleaned value; ``naive_last`` in the backtest).
+
+    Returns
+    -------
+    (DataFrame, DataFrame, dict, set)
+        final, backtest, the routes, and the series that lost a local model (flagged
+        ``fallback``).
+    """
+    missing = {
+        c: set(final.loc[final[c].isna(), "unique_id"])
+        for c in {c for r in route.values() for c in r}
+        if c in final
+    }
+    new_route, failed = {}, set()
+    for u, r in route.items():
+        keep = tuple(c for c in r if u not in missing.get(c, ()))
+        if any(not CANDIDATES[c].pooled for c in set(r) - set(keep)):
+            failed.add(u)
+        new_route[u] = keep or ("Naive",)
+    naive = {u for u, r in new_route.items() if r == ("Naive",) != route[u]}
+    if naive:
+        last = cleaned.groupby("unique_id", sort=True)["y_clean"].last()
+        sel = final["unique_id"].isin(naive)
+        if "Naive" not in final:
+            final["Naive"] = np.nan
+        final.loc[sel, "Naive"] = final.loc[sel, "unique_id"].map(last).to_numpy(float)
+        if len(bt):
+            sel = bt["unique_id"].isin(naive)
+            if "Naive" not in bt:
+                bt["Naive"] = np.nan
+            bt.loc[sel, "Naive"] = bt.loc[sel, "naive_last"].to_numpy(float)
+    return final, bt, new_route, failed
+
+
 def _choose(
-    bt: pd.DataFrame, route: dict, ratio: float, reselect: set
-) -> tuple[pd.DataFrame, dict]:
-    """Backtest scores and the option of each series (plain selection for re-selected ones)."""
+    bt: pd.DataFrame, route: dict, ratio, reselect: set, group: dict, scales: pd.Series
+) -> tuple[pd.DataFrame, dict, dict]:
+    """Backtest scores, the option of each series and the selection ratio of each group.
+
+    With ``ratio="auto"`` each group (continuous, intermittent) gets the ratio that
+    :func:`.select.learn_ratio` finds on its backtest, or :data:`DEFAULT_RATIO` when the
+    backtest has a single window. Re-selected series get plain selection.
+    """
     if len(bt):
         scores = backtest_scores(bt, route)
     else:
         scores = pd.DataFrame(columns=["unique_id", "option", "mae", "n"])
-    choice = choose_models(scores, route, ratio=ratio)
+    choice, ratios = {}, {}
+    for grp in sorted(set(group.values())):
+        ids = {u for u, g in group.items() if g == grp}
+        mine = {u: route[u] for u in ids}
+        r = ratio
+        if ratio == "auto":
+            learnt = learn_ratio(bt[bt["unique_id"].isin(ids)], mine, scales) if len(bt) else None
+            r = DEFAULT_RATIO if learnt is None else learnt
+        ratios[grp] = r
+        choice.update(choose_models(scores[scores["unique_id"].isin(ids)], mine, ratio=r))
     if reselect:
         mine = scores[scores["unique_id"].isin(reselect)]
         choice.update(choose_models(mine, {u: route[u] for u in reselect}, ratio=1.0))
-    return scores, choice
+    return scores, choice, ratios
+
+
+def _check_ratio(ratio):
+    if ratio == "auto":
+        return ratio
+    try:
+        value = float(ratio)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise ParameterError(
+            f"selection_ratio must be 'auto' or a number from 0 (always the combination) "
+            f"to 1 (plain selection), not {ratio!r}."
+        )
+    return value
 
 
 def _with_choice(
@@ -241,7 +354,7 @@ def fit_forecast(
     season_length_: int | None = None,
     family: dict | pd.Series | None = None,
     clean_outliers: bool = True,
-    selection_ratio: float = 0.8,
+    selection_ratio: float | str = "auto",
     interval_tolerance: float = 0.05,
     reselect=None,
     n_jobs: int | None = None,
@@ -268,7 +381,10 @@ def fit_forecast(
         candidate_set = "fast" if n_series > LARGE_PANEL else "default"
     continuous = resolve_candidates(candidate_set if isinstance(candidates, str) else candidates)
     intermittent = tuple(intermittent_candidates)
-    windows = backtest_windows if backtest_windows is not None else (1 if n_series > 1000 else 2)
+    windows = (
+        backtest_windows if backtest_windows is not None else (1 if n_series > LARGE_PANEL else 2)
+    )
+    selection_ratio = _check_ratio(selection_ratio)
     classes = classify_series(df)
     route = _routes(classes, continuous, intermittent)
     continuous_ids = classes["demand_class"].isin(["smooth", "erratic"])
@@ -292,19 +408,23 @@ def fit_forecast(
     chunks = _chunks(df, route, skip, max(1, n_chunks), **spec)
     results = run_chunks(fit_chunk, chunks, executor=executor, n_jobs=jobs, scheduler=scheduler)
     final, bt, cleaned = _collect(results)
+    pooled = [n for n in continuous if CANDIDATES[n].pooled]
+    if pooled:
+        final, bt = _with_pooled(final, bt, cleaned, route, pooled, spec)
+    final, bt, route, failed = _drop_failed(final, bt, cleaned, route)
     reselect = set(reselect or ()) & set(route)
-    scores, choice = _choose(bt, route, selection_ratio, reselect)
     group = {u: ("intermittent" if r == intermittent else "continuous") for u, r in route.items()}
+    scales = series_scales(cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"]))
+    scores, choice, ratios = _choose(bt, route, selection_ratio, reselect, group, scales)
     fc = _with_choice(final, choice, route, level, group)
     coverage = pd.DataFrame(columns=["group", "level", "coverage", "n", "method"])
     if len(bt):
-        scales = series_scales(cleaned[["unique_id", "ds"]].assign(y=cleaned["y_clean"]))
         bt = _with_choice(bt, choice, route, level, group)
         fc, coverage = calibrate_intervals(fc, bt, scales, level, interval_tolerance)
         bt, _ = calibrate_intervals(bt, bt, scales, level, interval_tolerance)
     nonneg = set(df.groupby("unique_id")["y"].min().loc[lambda s: s >= 0].index)
     fc = clip_at_zero(fc, nonneg, level)
-    flags = _flags(classes, cleaned, profiles, set(bt["unique_id"]), reselect)
+    flags = _flags(classes, cleaned, profiles, set(bt["unique_id"]), reselect, failed)
     settings = dict(
         h=h,
         freq=freq,
@@ -317,6 +437,8 @@ def fit_forecast(
         backtest_horizon=hb,
         n_series=n_series,
         selection_ratio=selection_ratio,
+        selection_ratios=ratios,
+        pooled=[n for n in pooled if final[n].notna().any()],
         executor=executor,
     )
     cand_cols = [c for c in final.columns if c not in ("unique_id", "ds")]
@@ -347,21 +469,27 @@ def forecast(history: pd.DataFrame, h: int, freq: str, level=(80, 95), **options
         Prediction interval levels in percent.
     **options
         ``candidates`` ("auto" — the ``default`` set, or ``fast`` above
-        :data:`LARGE_PANEL` series —, "default", "fast", "full" or a list of model
-        names), ``intermittent_candidates``, ``backtest_windows`` (default 2, 1 above
-        1,000 series), ``family`` (unique_id -> family, for the seasonal profile of new
-        items), ``clean_outliers`` (True), ``selection_ratio`` (0.8),
-        ``interval_tolerance`` (0.05), ``reselect`` (series whose tracking signal
-        left ±4: chosen by plain backtest selection and flagged ``re-selected``),
-        ``season_length_``, ``n_jobs``, ``executor``
-        ("local" or "dask") and ``scheduler`` (address or ``distributed.Client``).
+        :data:`LARGE_PANEL` series —, "default", "fast", "full", "classic" (the default
+        set before the pooled networks) or a list of model names),
+        ``intermittent_candidates``, ``backtest_windows`` (default 2, 1 above
+        :data:`LARGE_PANEL` series), ``family`` (unique_id -> family, for the seasonal
+        profile of new items), ``clean_outliers`` (True), ``selection_ratio`` ("auto":
+        learnt from the backtest across the panel, see :func:`.select.learn_ratio`, or
+        :data:`DEFAULT_RATIO` with a one-window backtest; or a number from 0, always the
+        combination, to 1, plain selection), ``interval_tolerance`` (0.05),
+        ``reselect`` (series whose tracking signal left ±4: chosen by plain backtest
+        selection and flagged ``re-selected``), ``season_length_``, ``n_jobs``,
+        ``executor`` ("local" or "dask") and ``scheduler`` (address or
+        ``distributed.Client``).
 
     Returns
     -------
     DataFrame
         One row per series and future period: ``unique_id``, ``ds``, ``yhat``,
         ``yhat_lo_<l>``, ``yhat_hi_<l>`` for each level, ``model``, ``demand_class``,
-        ``flag`` (``outlier``, ``new-item``, ``short-history``, ``;``-separated) and
+        ``flag`` (``outlier``, ``new-item``, ``short-history``, ``re-selected``,
+        ``fallback`` — a candidate could not be fitted and was left out —,
+        ``;``-separated) and
         ``candidate_set``; the settings are in ``.attrs``.
     """
     return fit_forecast(history, h, freq, level, **options).forecast

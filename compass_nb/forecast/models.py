@@ -1,9 +1,10 @@
-"""The candidate models, by name, as statsforecast's compiled implementations.
+"""The candidate models, by name: statsforecast's compiled implementations and the pooled networks.
 
 Non-seasonal models are fitted to the seasonally adjusted series (M4's classical
 multiplicative decomposition, see :mod:`.seasonality`) and re-seasonalised; models
 marked ``seasonal`` see the raw series with the seasonal period. Naive2 is the naive
-model on the seasonally adjusted series.
+model on the seasonally adjusted series. Models marked ``pooled`` are learnt across all
+the series of the panel at once (:mod:`.pooled`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Candidate:
     build: Any  # callable: season_length -> statsforecast model
     seasonal: bool = False  # fitted on the raw series with the seasonal period
     intervals: bool = True  # statsforecast gives prediction intervals
+    pooled: bool = False  # learnt across the panel (:mod:`.pooled`), not a statsforecast model
 
 
 CANDIDATES: dict[str, Candidate] = {
@@ -51,16 +53,33 @@ CANDIDATES: dict[str, Candidate] = {
         Candidate("SBA", lambda m: sfm.CrostonSBA(alias="SBA"), intervals=False),
         Candidate("TSB", lambda m: sfm.TSB(alpha_d=0.2, alpha_p=0.2, alias="TSB"), intervals=False),
         Candidate("ADIDA", lambda m: sfm.ADIDA(alias="ADIDA"), intervals=False),
+        Candidate("PooledNet", None, intervals=False, pooled=True),
+        Candidate("PooledNetRaw", None, intervals=False, pooled=True),
     ]
 }
 
-#: The named candidate sets for continuous (smooth and erratic) demand. ``default`` was
-#: chosen on M3 monthly (see benchmarks/forecast_m3.py); ``fast`` is what the default
-#: switches to on very large panels; ``full`` tries every continuous model.
+#: The named candidate sets for continuous (smooth and erratic) demand. ``default`` is the
+#: three local models that combined best on M3 monthly plus the two pooled networks, and
+#: beats ``classic`` (the default before them) on M3 monthly and quarterly, M1 monthly and
+#: Tourism monthly (benchmarks/forecast_m3.py); ``fast`` is what the default switches to
+#: on very large panels; ``full`` tries every continuous model.
 CANDIDATE_SETS: dict[str, tuple[str, ...]] = {
-    "default": ("Damped", "DOTheta", "CES"),
+    "default": ("Damped", "DOTheta", "CES", "PooledNet", "PooledNetRaw"),
     "fast": ("DOTheta", "CES"),
-    "full": ("SES", "Holt", "Damped", "Theta", "OTheta", "DOTheta", "CES", "ETS", "ARIMA"),
+    "full": (
+        "SES",
+        "Holt",
+        "Damped",
+        "Theta",
+        "OTheta",
+        "DOTheta",
+        "CES",
+        "ETS",
+        "ARIMA",
+        "PooledNet",
+        "PooledNetRaw",
+    ),
+    "classic": ("Damped", "DOTheta", "CES"),
 }
 
 #: Candidates for intermittent and lumpy demand.
@@ -87,5 +106,10 @@ def resolve_candidates(candidates) -> tuple[str, ...]:
     if unknown or not names:
         raise ParameterError(
             f"Unknown candidate model(s) {unknown or names}: choose from {sorted(CANDIDATES)}."
+        )
+    if all(CANDIDATES[n].pooled for n in names):
+        raise ParameterError(
+            f"Candidates {list(names)} are all pooled networks, which need enough history "
+            "across the panel: add at least one local model (e.g. 'DOTheta')."
         )
     return names

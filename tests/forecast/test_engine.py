@@ -1,9 +1,11 @@
 import numpy as np
 import pandas as pd
 import pytest
+from statsforecast import models as sfm
 
 from compass_nb.errors import InputError, ParameterError
 from compass_nb.forecast import engine, fit_forecast, forecast
+from compass_nb.forecast.models import CANDIDATES, Candidate
 
 
 def test_a_constant_series_is_forecast_as_that_constant(make_panel):
@@ -129,3 +131,84 @@ def test_bad_input_raises_errors_that_say_what_to_do(make_panel):
         forecast(make_panel({"a": [1, 2, 3]}), 0, "MS")
     with pytest.raises(ParameterError, match="candidate"):
         forecast(make_panel({"a": [1, 2, 3]}), 2, "MS", candidates="best")
+
+
+def _demand_panel(rng, n_series=150, n_obs=48):
+    """Seasonal, trending, noisy monthly demand: enough windows for the pooled networks."""
+    t = np.arange(n_obs)
+    rows = {}
+    for i in range(n_series):
+        shape = 1 + rng.uniform(0.1, 0.4) * np.sin(2 * np.pi * (t + rng.integers(12)) / 12)
+        trend = 1 + rng.uniform(-0.01, 0.01) * t  # stays positive
+        rows[f"s{i:03d}"] = rng.uniform(50, 500) * shape * trend * rng.lognormal(0, 0.1, n_obs)
+    return rows
+
+
+def test_a_large_enough_panel_combines_the_pooled_networks_with_the_local_models(make_panel, rng):
+    res = fit_forecast(make_panel(_demand_panel(rng)), 6, "MS", n_jobs=1, selection_ratio=0)
+    assert res.settings["pooled"] == ["PooledNet", "PooledNetRaw"]
+    label = "Combination(Damped+DOTheta+CES+PooledNet+PooledNetRaw)"
+    assert (res.forecast["model"] == label).all()
+    c = res.candidates.set_index(["unique_id", "ds"])
+    members = c[["Damped", "DOTheta", "CES", "PooledNet", "PooledNetRaw"]].mean(axis=1)
+    got = res.forecast.set_index(["unique_id", "ds"])["yhat"]
+    assert got.to_numpy() == pytest.approx(members.loc[got.index].clip(lower=0).to_numpy())
+
+
+def test_the_classic_set_is_the_local_combination_without_networks(make_panel, rng):
+    fc = forecast(make_panel(_demand_panel(rng, 30)), 6, "MS", n_jobs=1, candidates="classic")
+    assert not fc["model"].str.contains("Pooled").any()
+    assert fc.attrs["pooled"] == []
+
+
+def test_forecasts_do_not_depend_on_the_number_of_workers(make_panel, rng):
+    hist = make_panel(_demand_panel(rng))
+    one = forecast(hist, 6, "MS", n_jobs=1)
+    two = forecast(hist, 6, "MS", n_jobs=2)
+    assert one.attrs["pooled"] == ["PooledNet", "PooledNetRaw"]
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_selection_ratio_is_auto_or_a_number_from_zero_to_one(make_panel):
+    hist = make_panel({"a": np.arange(1, 31.0)})
+    for bad in (1.5, -0.1, "best"):
+        with pytest.raises(ParameterError, match="selection_ratio"):
+            forecast(hist, 2, "MS", n_jobs=1, selection_ratio=bad)
+    one_window = forecast(hist, 2, "MS", n_jobs=1, backtest_windows=1)
+    assert one_window.attrs["selection_ratios"] == {"continuous": engine.DEFAULT_RATIO}
+
+
+class _Broken(sfm.Naive):
+    """A model whose fit always raises, as AutoETS does on tiny series."""
+
+    def forecast(self, *args, **kwargs):
+        raise ValueError("tiny datasets")
+
+
+def test_a_model_that_fails_is_left_out_and_the_series_flagged_not_replaced_by_naive(
+    make_panel, monkeypatch
+):
+    monkeypatch.setitem(
+        CANDIDATES, "Broken", Candidate("Broken", lambda m: _Broken(alias="Broken"))
+    )
+    y = 20 + np.arange(30.0) % 3  # 20, 21, 22, ...: SES is near 21, naive 22
+    res = fit_forecast(make_panel({"a": y}), 3, "MS", n_jobs=1, candidates=["Broken", "SES"])
+    fc = res.forecast
+    assert (fc["model"] == "SES").all() and fc["flag"].str.contains("fallback").all()
+    assert res.candidates["Broken"].isna().all()
+    assert fc["yhat"].to_numpy() == pytest.approx(res.candidates["SES"].to_numpy())
+
+
+def test_a_series_whose_every_model_fails_gets_its_last_value(make_panel, monkeypatch):
+    monkeypatch.setitem(
+        CANDIDATES, "Broken", Candidate("Broken", lambda m: _Broken(alias="Broken"))
+    )
+    y = np.r_[np.full(29, 10.0), 14.0]
+    fc = forecast(make_panel({"a": y}), 3, "MS", n_jobs=1, candidates=["Broken"])
+    assert (fc["model"] == "Naive").all() and fc["flag"].str.contains("fallback").all()
+    assert fc["yhat"].tolist() == [14.0, 14.0, 14.0]
+
+
+def test_candidates_of_pooled_networks_only_are_refused(make_panel):
+    with pytest.raises(ParameterError, match="local model"):
+        forecast(make_panel({"a": np.arange(1, 31.0)}), 2, "MS", candidates=["PooledNet"])
