@@ -76,3 +76,10 @@ def test_credentials_are_masked():
 def test_a_notebook_gets_the_shared_keys_plus_its_section_flattened():
     merged = {"period": "2026-10", "enps": {"min_group_size": 7}, "pipeline": {"stalled_days": 30}}
     assert params.for_notebook(merged, "enps") == {"period": "2026-10", "min_group_size": 7}
+
+
+def test_the_demos_stages_are_the_schemas_default_stage_mapping():
+    from compass_nb.data.demo import STAGES
+
+    mapping = sorted(params.defaults()["pipeline"]["stages"], key=lambda s: s["order"])
+    assert tuple(stage["name"] for stage in mapping) == tuple(STAGES)

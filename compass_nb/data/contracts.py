@@ -64,18 +64,6 @@ DAYS_MAX = 3650.0
 #: Column types a contract may use.
 TYPES = ("str", "date", "timestamp", "period", "float", "bool")
 
-#: CRM stages, in order, as the demo company and most exports name them.
-STAGES = (
-    "Prospecting",
-    "Qualification",
-    "Discovery",
-    "Proposal",
-    "Negotiation",
-    "Closed Won",
-    "Closed Lost",
-)
-
-
 @dataclass(frozen=True)
 class Column:
     """One column of a table's contract.
