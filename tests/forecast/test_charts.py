@@ -51,7 +51,7 @@ def test_series_chart_draws_history_and_forecast():
     assert len(ax.lines) == 2 and "Damped" in ax.get_title(loc="left")
 
 
-def test_series_explorer_lists_the_sku_location_series(rng):
+def test_series_explorer_lists_the_sku_location_series(rng, rules):
     from compass_nb.forecast import cycle
     from compass_nb.widgets.forecast import series_explorer
 
@@ -67,6 +67,8 @@ def test_series_explorer_lists_the_sku_location_series(rng):
         )
         for sku in ("A", "B")
     ]
-    run = cycle.run_cycle(pd.concat(rows, ignore_index=True), 2, n_jobs=1)
+    run = cycle.run_cycle(
+        pd.concat(rows, ignore_index=True), 2, products=None, rules=rules, n_jobs=1
+    )
     box = series_explorer(run)
     assert list(box.children[0].options) == ["A|DC-North", "B|DC-North"]
