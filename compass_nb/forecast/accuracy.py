@@ -254,9 +254,9 @@ def accuracy_by_lag(
     DataFrame
         ``lag``, ``cycles``, ``months`` (the forecast months measured, ``YYYY-MM`` list),
         ``wape`` and ``bias`` (SKU × location, a series missing on either side counts as
-        0), ``total_error`` (the total's forecast − actual over the actual), ``note``.
+        0), ``total_bias`` (the total's forecast − actual over the actual), ``note``.
     """
-    cols = ["lag", "cycles", "months", "wape", "bias", "total_error", "note"]
+    cols = ["lag", "cycles", "months", "wape", "bias", "total_bias", "note"]
     actual = demand.assign(unique_id=demand["sku"].astype(str) + "|" + demand["location"])
     actual = actual[["unique_id", "ds", "y"]].assign(ds=lambda d: pd.to_datetime(d["ds"]))
     last = pd.Period(period, freq="M")

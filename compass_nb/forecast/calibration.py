@@ -38,8 +38,8 @@ def _conformal(r: np.ndarray, lv: int) -> float:
     n = len(r)
     if n == 0:
         return float("nan")
-    rank = min(1.0, np.ceil((n + 1) * lv / 100) / n)
-    return float(np.quantile(r, rank, method="higher"))
+    k = int(np.ceil((n + 1) * lv / 100))  # the k-th smallest (split conformal); the largest past n
+    return float(np.sort(r)[min(k, n) - 1])
 
 
 def widening_factors(bt: pd.DataFrame, level) -> dict:
