@@ -37,6 +37,14 @@ MASE_SENTENCE = (
     "the forecast missed by less than a seasonal naive forecast moved in-sample."
 )
 
+#: The hierarchy levels as the report names them.
+LEVEL_NAMES = {
+    "sku_location": "SKU × location",
+    "family": "family",
+    "location": "location",
+    "total": "total",
+}
+
 #: Demand classes of SKU × location series, in the order the report shows them.
 CLASSES = ("smooth", "erratic", "intermittent", "lumpy")
 
@@ -216,7 +224,8 @@ def coverage_table(ev: pd.DataFrame, methods: dict | None = None, level=(80, 95)
     for lvl in ("family", "location", "total"):
         groups.append((lvl, "all", ev[ev["level"] == lvl]))
     for lvl, cls, g in groups:
-        row = {"level": lvl, "demand_class": cls, "series": g["unique_id"].nunique()}
+        row = {"level": LEVEL_NAMES[lvl], "demand_class": cls}
+        row["series"] = g["unique_id"].nunique()
         row["points"] = len(g)
         for lv in level:
             row[f"coverage_{lv}"] = float(_inside(g, lv).mean()) if len(g) else np.nan

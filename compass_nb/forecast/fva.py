@@ -247,7 +247,8 @@ def override_outcomes(
         ``cycle``, ``month``, ``family``, ``sku``, ``location``, ``author``, ``override``
         (the quantity set), ``statistical`` (the cycle's stored forecast of the same rows),
         ``actual``, ``statistical_error`` and ``override_error`` (absolute, units),
-        ``improved`` ("yes", "no" or "" when not measured), ``note``.
+        ``improved`` ("yes", "no" or "" when not measured), ``note``; the measured ones
+        first, newest cycle first.
     """
     cols = [
         "cycle",
@@ -305,4 +306,11 @@ def override_outcomes(
                 "note": "",
             }
         )
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    order = (out["improved"] == "").astype(int)
+    return (
+        out.assign(_o=order)
+        .sort_values(["_o", "cycle", "month"], ascending=[True, False, False], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )

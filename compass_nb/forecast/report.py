@@ -312,7 +312,7 @@ def backtest_lines(head: dict, bench: pd.DataFrame) -> list[str]:
     ]
     if better:
         out.append(
-            f"Lower backtest WAPE than the chosen forecast's ({pct(head['wape'])}): "
+            f"A lower backtest WAPE than the chosen forecast's {pct(head['wape'])}: "
             + ", ".join(better)
             + "."
         )
@@ -372,7 +372,7 @@ def coverage_lines(cov: pd.DataFrame, head: dict, tolerance: float, level=(80, 9
     ]
     off, missing = [], []
     for row in cov.itertuples(index=False):
-        name = row.demand_class if row.level == "sku_location" else f"{row.level} level"
+        name = row.demand_class if row.level == "SKU × location" else f"{row.level} level"
         for lv in level:
             got = getattr(row, f"coverage_{lv}")
             if not np.isfinite(got):
@@ -438,8 +438,10 @@ def fva_lines(table: pd.DataFrame, basis: str) -> list[str]:
         r = rows.loc[step]
         if not np.isfinite(r["fva"]):
             parts.append(f"{name} not measured")
+        elif abs(r["fva"]) < 0.0005:
+            parts.append(f"{name} changed WAPE by less than 0.05 points")
         else:
-            verb = "lowered" if r["fva"] > 0 else "raised" if r["fva"] < 0 else "left"
+            verb = "lowered" if r["fva"] > 0 else "raised"
             parts.append(f"{name} {verb} WAPE by {abs(r['fva']) * 100:.1f} points")
     if not parts:
         return []
@@ -454,14 +456,18 @@ def override_lines(outcomes: pd.DataFrame) -> list[str]:
     text = f"Of {len(outcomes)} overrides, {len(measured)} could be measured against their cycle's stored forecast"
     if len(measured):
         better = int((measured["improved"] == "yes").sum())
-        text += f" ({better} reduced the error)"
+        text += (
+            f" ({better} reduced the error; together {units(measured['statistical_error'].sum())}"
+            f" units off before the overrides, {units(measured['override_error'].sum())} after)"
+        )
     stored = outcomes["note"].str.contains("no forecast of cycle", regex=False).sum()
     open_ = outcomes["note"].str.contains("not closed", regex=False).sum()
     rest = []
     if stored:
-        rest.append(f"{stored} were made in cycles the store holds no forecast of")
+        verb = "was" if stored == 1 else "were"
+        rest.append(f"{stored} {verb} made in cycles the store holds no forecast of")
     if open_:
-        rest.append(f"{open_} adjust months not closed yet")
+        rest.append(f"{open_} adjust{'s a month' if open_ == 1 else ' months'} not closed yet")
     return [text + ("; " + ", ".join(rest) if rest else "") + "."]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -69,9 +70,10 @@ def accuracy_by_family(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.scatter(table["family"], table["bias"], color=DARK, zorder=3, label="bias")
     ax.axhline(0, color=GREY, lw=1)
     ax.yaxis.set_major_formatter(PercentFormatter(1))
+    ax.tick_params(axis="x", labelrotation=30)
     ax.set(ylabel="% of actual demand")
     ax.set_title("Backtest WAPE (bars) and bias (dots) by family", loc="left")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     return ax
 
 
@@ -125,14 +127,20 @@ def tracking_signals(signals: pd.DataFrame, *, limit: float = 4.0, ax: Axes | No
     """Tracking signal per series, sorted, with the ±limit band."""
     ax = _axes(ax, (8, 3.2))
     if signals.empty:
-        return _empty(ax, "Tracking signals")
-    s = signals.sort_values("tracking_signal")
-    colours = [RED if f else BLUE for f in s["flagged"]]
-    ax.bar(np.arange(len(s)), s["tracking_signal"], color=colours, width=1.0)
+        return _empty(ax, "Tracking signals", "not measured yet: no past cycle in the store")
+    s = signals.sort_values("tracking_signal").reset_index(drop=True)
+    x = np.arange(len(s))
+    ts = s["tracking_signal"].to_numpy(float)
+    ax.fill_between(x, ts, step="mid", color=BLUE, lw=0, label="within the band")
+    out = s["flagged"].to_numpy(bool)
+    if out.any():
+        ax.scatter(
+            x[out], ts[out], color=RED, s=12, zorder=3, label=f"beyond ±{limit:g} (re-selected)"
+        )
     for v in (-limit, limit):
         ax.axhline(v, color=GREY, ls="--", lw=1)
     ax.set_xticks([])
-    ax.set(xlabel="series (sorted)", ylabel="tracking signal")
+    ax.set(xlabel=f"{len(s)} series, sorted", ylabel="tracking signal (cum. error ÷ MAD)")
     ax.set_title(f"Tracking signals of past cycles' forecasts (red: beyond ±{limit:g})", loc="left")
     return ax
 
@@ -188,6 +196,9 @@ def level_forecast(
         ax.plot(fc["ds"], fc["yhat"], color=RED, lw=1.5, label="forecast")
     ax.set_ylim(bottom=0)
     _units_axis(ax)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_title(name, loc="left")
     ax.legend(frameon=False, ncol=3, fontsize=8, loc="upper left")
     return ax

@@ -86,6 +86,8 @@ def test_an_override_is_judged_against_the_forecast_of_the_cycle_it_was_made_in(
     assert (first["statistical"], first["actual"]) == (40.0, 47.0)
     assert (first["statistical_error"], first["override_error"]) == (7.0, 3.0)
     assert first["improved"] == "yes"
-    assert out.iloc[1]["note"] == "not measured: the store holds no forecast of cycle 2025-01"
-    assert out.iloc[2]["note"] == "not measured: the month is not closed yet"
-    assert out.iloc[1]["improved"] == "" and pd.isna(out.iloc[1]["statistical"])
+    # measured first, then the newest cycle
+    assert out["cycle"].tolist() == ["2026-05", "2026-05", "2025-01"]
+    assert out.iloc[1]["note"] == "not measured: the month is not closed yet"
+    assert out.iloc[2]["note"] == "not measured: the store holds no forecast of cycle 2025-01"
+    assert out.iloc[2]["improved"] == "" and pd.isna(out.iloc[2]["statistical"])

@@ -9,7 +9,7 @@ from compass_nb.forecast import report
 
 def _coverage(c80, c95, classes=("smooth", "intermittent")):
     rows = [
-        dict(level="sku_location", demand_class=c, coverage_80=v80, coverage_95=v95)
+        dict(level="SKU × location", demand_class=c, coverage_80=v80, coverage_95=v95)
         for c, v80, v95 in zip(classes, c80, c95, strict=True)
     ]
     return pd.DataFrame(rows)
@@ -98,8 +98,8 @@ def test_the_median_mase_is_compared_with_seasonal_naives_in_the_right_direction
 def test_a_benchmark_with_a_lower_wape_is_named():
     head = {**HEAD, "origins": 2, "horizon": 12, "mase": 1.09}
     text = " ".join(report.backtest_lines(head, _bench(1.09, 0.95, snaive_wape=0.2)))
-    assert "Lower backtest WAPE than the chosen forecast's (30.0%): seasonal naive" in text
-    assert "Lower backtest WAPE" not in " ".join(report.backtest_lines(head, _bench(1.09, 0.95)))
+    assert "A lower backtest WAPE than the chosen forecast's 30.0%: seasonal naive" in text
+    assert "lower backtest WAPE" not in " ".join(report.backtest_lines(head, _bench(1.09, 0.95)))
 
 
 def test_bias_lines_name_the_extremes_and_the_largest():
@@ -126,6 +126,23 @@ def test_lags_without_stored_forecasts_are_not_measured():
     text = report.lag_lines(some)[0]
     assert "lag 1 WAPE 30.0% over 3 cycle(s); lag 3 WAPE 35.0% over 1 cycle(s)" in text
     assert text.endswith("Not measured yet: lag 6.")
+
+
+def test_an_override_sentence_totals_the_error_before_and_after():
+    outcomes = pd.DataFrame(
+        {
+            "improved": ["yes", "no", ""],
+            "statistical_error": [7.0, 1.0, float("nan")],
+            "override_error": [3.0, 2.0, float("nan")],
+            "note": ["", "", "not measured: the store holds no forecast of cycle 2025-01"],
+        }
+    )
+    line = report.override_lines(outcomes)[0]
+    assert line == (
+        "Of 3 overrides, 2 could be measured against their cycle's stored forecast (1 reduced "
+        "the error; together 8 units off before the overrides, 5 after); 1 was made in cycles "
+        "the store holds no forecast of."
+    )
 
 
 def test_a_step_not_measured_is_said_so_never_shown_as_adding_nothing():
