@@ -306,7 +306,7 @@ def backtest_lines(head: dict, bench: pd.DataFrame) -> list[str]:
     if shares:
         out.append("The chosen forecast beats " + ", ".join(shares) + " of series.")
     better = [
-        f"{name} ({pct(rows.loc[name, 'wape'])})"
+        f"{name} at {pct(rows.loc[name, 'wape'])}"
         for name in rows.index[1:]
         if rows.loc[name, "wape"] < rows.loc["chosen forecast", "wape"]
     ]

@@ -98,7 +98,10 @@ def test_the_median_mase_is_compared_with_seasonal_naives_in_the_right_direction
 def test_a_benchmark_with_a_lower_wape_is_named():
     head = {**HEAD, "origins": 2, "horizon": 12, "mase": 1.09}
     text = " ".join(report.backtest_lines(head, _bench(1.09, 0.95, snaive_wape=0.2)))
-    assert "A lower backtest WAPE than the chosen forecast's 30.0%: seasonal naive" in text
+    assert (
+        "A lower backtest WAPE than the chosen forecast's 30.0%: seasonal naive (same month last year) at 20.0%"
+        in text
+    )
     assert "lower backtest WAPE" not in " ".join(report.backtest_lines(head, _bench(1.09, 0.95)))
 
 
