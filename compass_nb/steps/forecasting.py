@@ -106,6 +106,6 @@ def _metrics(ctx: Context, review: ForecastReview) -> None:
     ctx.metric(
         "coherence_error",
         review.coherence,
-        label="Largest gap between a level and its SKU × location sum (relative)",
+        label="Hierarchy gap (largest, relative)",
         fmt="{:.1e}",
     )
