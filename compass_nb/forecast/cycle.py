@@ -1,9 +1,14 @@
 """One S&OP cycle's forecast: demand by SKU × location × month, all levels, reconciled.
 
-This is what the ``forecasting`` notebook runs: monthly demand from clean orders, the
-engine on every node of the hierarchy (SKU × location, family, location, total),
-MinTrace reconciliation, the store's ``forecast`` and ``forecast_backtest`` tables,
-overrides applied for forecast value added, and the tracking signals of past cycles.
+This is what the ``forecasting`` step runs: monthly demand from clean orders, the engine
+on every node of the hierarchy (SKU × location, family, location, total), MinTrace
+reconciliation, then the planned level: the SKU × location forecasts after the rules of
+:mod:`.adjust` (no negative demand, empirical intervals for intermittent series, thin
+series capped, the product life cycle), launches started from their family, and every
+upper level as their exact sum, each with its own interval calibrated on its backtest
+(:mod:`.calibration`). The backtest is scored the
+same way (:mod:`.evaluation`); the tracking signals of past cycles re-select drifting
+series.
 """
 
 from __future__ import annotations
@@ -13,24 +18,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from compass_nb.forecast.accuracy import series_accuracy
 from compass_nb.forecast.adaptive import one_step_errors, series_to_reselect, tracking_signals
+from compass_nb.forecast.adjust import PlanRules, bottom_forecast
+from compass_nb.forecast.calibration import cross_fitted, widen, widening_factors
 from compass_nb.forecast.engine import ForecastResult, fit_forecast
-from compass_nb.forecast.fva import fva_stairstep
-from compass_nb.forecast.hierarchy import aggregate, reconcile_forecasts
-from compass_nb.forecast.metrics import mase
+from compass_nb.forecast.evaluation import evaluated_backtest
+from compass_nb.forecast.fva import apply_overrides
+from compass_nb.forecast.hierarchy import aggregate, coherent_forecasts, reconcile_forecasts
+from compass_nb.forecast.lifecycle import launch_forecasts, lifecycle_table
 
 __all__ = [
     "FORECAST_COLUMNS",
     "CycleForecast",
     "monthly_demand",
     "run_cycle",
-    "backtest_table",
-    "headline_metrics",
     "apply_overrides",
-    "fva_table",
     "cycle_tracking",
     "leaderboard",
-    "accuracy_by_family",
 ]
 
 FORECAST_COLUMNS = [
@@ -55,14 +60,13 @@ FORECAST_COLUMNS = [
 class CycleForecast:
     """The cycle's forecast table (store contract) and the engine's measurements."""
 
-    forecast: pd.DataFrame  # FORECAST_COLUMNS (+ yhat_base, candidate_set)
-    backtest: (
-        pd.DataFrame
-    )  # per series: unique_id, level, family, model, wape, bias, mase, coverage
-    history: (
-        pd.DataFrame
-    )  # every node's monthly history: unique_id, level, sku, location, family, ds, y
-    result: ForecastResult
+    forecast: pd.DataFrame  # FORECAST_COLUMNS (+ yhat_base, candidate_set), every level
+    backtest: pd.DataFrame  # per series: accuracy.series_accuracy (forecast_backtest)
+    history: pd.DataFrame  # every node's monthly history: unique_id, level, sku, ..., ds, y
+    result: ForecastResult  # what the engine measured (base forecasts, raw backtest, ...)
+    evaluated: pd.DataFrame  # evaluation.evaluated_backtest: planned backtest + benchmarks
+    lifecycle: pd.DataFrame  # lifecycle.lifecycle_table: phase-outs, pre-launch, launches
+    interval_factors: dict  # calibration.widening_factors of the upper levels
 
 
 def monthly_demand(orders: pd.DataFrame, products: pd.DataFrame, cutoff) -> pd.DataFrame:
@@ -95,6 +99,8 @@ def run_cycle(
     h: int,
     level=(80, 95),
     *,
+    products: pd.DataFrame | None,
+    rules: PlanRules,
     reconciliation: str = "wls_struct",
     **options,
 ) -> CycleForecast:
@@ -107,6 +113,11 @@ def run_cycle(
     h : int
         Horizon in months.
     level : sequence of int
+    products : DataFrame or None
+        ``sku``, ``family`` and the optional ``launch_date`` / ``discontinue_date``
+        (``None``: no life cycle, no launches).
+    rules : PlanRules
+        The knobs of the bottom-level rules.
     reconciliation : str
         ``bottom_up``, ``top_down``, ``ols``, ``wls_struct`` (default) or ``mint_shrink``.
     **options
@@ -121,63 +132,37 @@ def run_cycle(
     )
     fc = rec.merge(nodes, on="unique_id", how="left")
     fc["flag"] = fc["flag"].fillna("")
-    cols = FORECAST_COLUMNS + ["yhat_base", "candidate_set"]
-    return CycleForecast(fc[cols], backtest_table(res, nodes, panel), panel, res)
-
-
-def backtest_table(res: ForecastResult, nodes: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
-    """Per series: chosen model and its backtest WAPE, bias, MASE and 80 % coverage."""
-    bt = res.backtest
-    if bt.empty:
-        return pd.DataFrame(
-            columns=["unique_id", "level", "family", "model", "wape", "bias", "mase", "coverage"]
-        )
-    hist = {u: g["y"].to_numpy(float) for u, g in panel.groupby("unique_id")}
-    rows = []
-    for uid, g in bt.groupby("unique_id", sort=True):
-        y, f = g["y"].to_numpy(float), g["yhat"].to_numpy(float)
-        tot = np.abs(y).sum()
-        inside = (g["y"] >= g["yhat_lo_80"]) & (g["y"] <= g["yhat_hi_80"])
-        rows.append(
-            (
-                uid,
-                g["model"].iloc[0],
-                np.abs(y - f).sum() / tot if tot else np.nan,
-                (f - y).sum() / tot if tot else np.nan,
-                mase(y, f, hist[uid], 12),
-                float(inside.mean()),
-                np.abs(y - f).sum(),
-                tot,
-                (f - y).sum(),
+    is_bottom = fc["level"] == "sku_location"
+    history = panel.loc[panel["level"] == "sku_location", ["unique_id", "ds", "y"]]
+    args = dict(level=level, rules=rules)
+    before = bottom_forecast(fc[is_bottom], history, None, **args)
+    bottom = bottom_forecast(fc[is_bottom], history, products, **args)
+    if products is not None and len(products):
+        launches = launch_forecasts(bottom, demand, products, rules.launch_ramp)
+        if len(launches):
+            launches = launches.assign(
+                level="sku_location", candidate_set=fc["candidate_set"].iloc[0]
             )
-        )
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "unique_id",
-            "model",
-            "wape",
-            "bias",
-            "mase",
-            "coverage",
-            "abs_error",
-            "actual",
-            "error",
-        ],
+            bottom = pd.concat([bottom, launches], ignore_index=True)
+    ev = evaluated_backtest(
+        res.backtest,
+        panel,
+        nodes,
+        products,
+        level=level,
+        m=res.settings["season_length"],
+        rules=rules,
     )
-    return nodes[["unique_id", "level", "family"]].merge(out, on="unique_id")
-
-
-def headline_metrics(backtest: pd.DataFrame, level: str = "sku_location") -> dict:
-    """Backtest WAPE, bias, median MASE and 80 % coverage over the series of one level."""
-    b = backtest[backtest["level"] == level]
-    total = b["actual"].sum()
-    return {
-        "wape": float(b["abs_error"].sum() / total) if total else float("nan"),
-        "bias": float(b["error"].sum() / total) if total else float("nan"),
-        "mase": float(b["mase"].median()),
-        "coverage": float(b["coverage"].mean()),
-    }
+    factors = widening_factors(ev, level)
+    upper = widen(coherent_forecasts(bottom, fc[~is_bottom]), factors, level)
+    out = pd.concat([upper, bottom], ignore_index=True)
+    order = {u: i for i, u in enumerate(nodes["unique_id"])}
+    out = out.assign(_o=out["unique_id"].map(order).fillna(len(order)))
+    out = out.sort_values(["_o", "unique_id", "ds"]).drop(columns="_o").reset_index(drop=True)
+    cols = FORECAST_COLUMNS + ["yhat_base", "candidate_set"]
+    changes = lifecycle_table(bottom, before, products)
+    ev = cross_fitted(ev, level)
+    return CycleForecast(out[cols], series_accuracy(ev), panel, res, ev, changes, factors)
 
 
 def leaderboard(res: ForecastResult) -> pd.DataFrame:
@@ -197,86 +182,6 @@ def leaderboard(res: ForecastResult) -> pd.DataFrame:
     )
     board["wins"] = board["option"].map(best).fillna(0).astype(int)
     return board.sort_values("relative_mae").reset_index(drop=True)
-
-
-def accuracy_by_family(backtest: pd.DataFrame) -> pd.DataFrame:
-    """Backtest WAPE and bias of SKU × location series by family, with their most used model."""
-    b = backtest[backtest["level"] == "sku_location"]
-    g = b.groupby("family")
-    return pd.DataFrame(
-        {
-            "series": g.size(),
-            "wape": g["abs_error"].sum() / g["actual"].sum(),
-            "bias": g["error"].sum() / g["actual"].sum(),
-            "models": g["model"].agg(
-                lambda s: s.str.replace("Combination", "Comb").value_counts().index[0]
-            ),
-        }
-    ).reset_index()
-
-
-def apply_overrides(fc: pd.DataFrame, overrides: pd.DataFrame, cycle: str) -> pd.Series:
-    """Bottom-level forecasts after the overrides made in ``cycle``.
-
-    An override sets the total of the rows it names (a family or a SKU, optionally one
-    location, in one month) to its ``quantity``; the rows keep their statistical mix.
-
-    Returns
-    -------
-    Series
-        The overridden forecast, aligned with ``fc`` (rows of ``sku_location`` level).
-    """
-    out = fc["yhat"].astype(float).copy()
-    if overrides is None or overrides.empty:
-        return out
-    month = pd.to_datetime(fc["ds"]).dt.strftime("%Y-%m")
-    mine = overrides[overrides["cycle"].astype(str) == str(cycle)]
-    for o in mine.itertuples(index=False):
-        sel = (month == str(o.period)) & (fc["level"] == "sku_location")
-        sku = getattr(o, "sku", None)
-        sel &= (
-            (fc["sku"] == sku)
-            if isinstance(sku, str) and sku
-            else (fc["family"] == getattr(o, "family", None))
-        )
-        loc = getattr(o, "location", None)
-        if isinstance(loc, str) and loc:
-            sel &= fc["location"] == loc
-        if not sel.any():
-            continue
-        base = out[sel]
-        out[sel] = base * (o.quantity / base.sum()) if base.sum() > 0 else o.quantity / sel.sum()
-    return out
-
-
-def fva_table(
-    snapshots: pd.DataFrame, demand: pd.DataFrame, overrides: pd.DataFrame, by: str | None = None
-) -> pd.DataFrame:
-    """Forecast value added over past cycles: naive → statistical → after overrides.
-
-    Each past cycle's bottom-level forecast of the month after it is compared with the
-    actual; the naive forecast is the cycle month's actual.
-    """
-    bottom = snapshots[snapshots["level"] == "sku_location"].copy()
-    if bottom.empty:
-        return pd.DataFrame(columns=[by or "group", "step", "wape", "bias", "mae", "fva"])
-    bottom["override"] = 0.0
-    for cycle, idx in bottom.groupby("period").groups.items():
-        bottom.loc[idx, "override"] = apply_overrides(bottom.loc[idx], overrides, cycle).to_numpy()
-    actual = demand.assign(unique_id=demand["sku"] + "|" + demand["location"])[
-        ["unique_id", "ds", "y"]
-    ]
-    err = one_step_errors(bottom, actual)
-    err = err.merge(
-        bottom[["unique_id", "period", "ds", "override", "family"]],
-        on=["unique_id", "period", "ds"],
-    )
-    err["statistical"] = err["yhat"]
-    prev = actual.assign(period=actual["ds"].dt.strftime("%Y-%m")).rename(columns={"y": "naive"})
-    err = err.merge(
-        prev[["unique_id", "period", "naive"]], on=["unique_id", "period"], how="left"
-    ).fillna({"naive": 0})
-    return fva_stairstep(err, by=by)
 
 
 def cycle_tracking(snapshots: pd.DataFrame, demand: pd.DataFrame, window: int = 12) -> pd.DataFrame:
@@ -316,50 +221,33 @@ def reselect_ids(signals: pd.DataFrame) -> set:
     return series_to_reselect(signals) if len(signals) else set()
 
 
-def fva_from_backtest(cycle: CycleForecast, by: str | None = None) -> pd.DataFrame:
-    """Naive → statistical stairstep on the backtest, for a store without past cycles.
-
-    The naive forecast is the last actual before the backtest origin; no overrides were
-    made at backtest origins, so the override step equals the statistical one.
-    """
-    bt = cycle.result.backtest
-    nodes = cycle.backtest[["unique_id", "level", "family"]]
-    bt = bt.merge(nodes, on="unique_id")
-    bt = bt[bt["level"] == "sku_location"]
-    frame = pd.DataFrame(
-        {
-            "family": bt["family"],
-            "y": bt["y"],
-            "naive": bt["naive_last"],
-            "statistical": bt["yhat"],
-            "override": bt["yhat"],
-        }
-    )
-    return fva_stairstep(frame, by=by)
-
-
 def cycle_nowcast(fc: pd.DataFrame, mtd_orders: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
     """Nowcast of the first forecast month of every SKU × location from its month-to-date orders.
 
     The elapsed share of the month follows the weekday pattern of the order history.
+
+    Returns
+    -------
+    DataFrame
+        :func:`.nowcast.nowcast`'s columns with ``sku``, ``location``, ``family``, ``month``.
     """
     from compass_nb.forecast.nowcast import nowcast, weekday_weights
 
     bottom = fc[fc["level"] == "sku_location"]
+    cols = ["unique_id", "sku", "location", "family", "month", "forecast", "mtd"]
+    cols += ["share_elapsed", "run_rate", "nowcast"]
     if bottom.empty or mtd_orders is None or mtd_orders.empty:
-        return pd.DataFrame(
-            columns=["unique_id", "forecast", "mtd", "share_elapsed", "run_rate", "nowcast"]
-        )
+        return pd.DataFrame(columns=cols)
     first = bottom[bottom["ds"] == bottom["ds"].min()]
     month = first["ds"].iloc[0].strftime("%Y-%m")
     mtd = mtd_orders.assign(
         unique_id=mtd_orders["sku"].astype(str) + "|" + mtd_orders["location"].astype(str)
     )
-    recent = orders[
-        pd.to_datetime(orders["order_date"])
-        >= pd.to_datetime(orders["order_date"]).max() - pd.Timedelta(days=364)
-    ]
-    return nowcast(first[["unique_id", "yhat"]], mtd, month, weights=weekday_weights(recent))
+    day = pd.to_datetime(orders["order_date"])
+    recent = orders[day >= day.max() - pd.Timedelta(days=364)]
+    now = nowcast(first[["unique_id", "yhat"]], mtd, month, weights=weekday_weights(recent))
+    keys = first[["unique_id", "sku", "location", "family", "ds"]].rename(columns={"ds": "month"})
+    return now.merge(keys, on="unique_id", how="left")[cols]
 
 
 def past_snapshots(snapshots: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -407,131 +295,4 @@ def flagged_series(cycle: CycleForecast, signals: pd.DataFrame) -> pd.DataFrame:
         .sort_values("_o", ascending=False)
         .drop(columns="_o")
         .reset_index(drop=True)
-    )
-
-
-def nowcast_summary(now: pd.DataFrame) -> pd.DataFrame:
-    """Nowcast beside the forecast, largest relative gaps first."""
-    if now.empty:
-        return now
-    out = now[["unique_id", "forecast", "mtd", "share_elapsed", "nowcast"]].copy()
-    out["gap"] = (out["nowcast"] / out["forecast"].where(out["forecast"] > 0)) - 1
-    return out.sort_values(
-        "gap", key=lambda s: s.abs(), ascending=False, na_position="last"
-    ).reset_index(drop=True)
-
-
-def summary_lines(
-    cycle: CycleForecast, head: dict, signals: pd.DataFrame, now: pd.DataFrame
-) -> list[str]:
-    """Headline sentences of the forecasting notebook."""
-    fc = cycle.forecast
-    total = fc[fc["level"] == "total"]
-    bottom = fc[fc["level"] == "sku_location"].drop_duplicates("unique_id")
-    first = total["ds"].min()
-    lines = [
-        f"{bottom['unique_id'].nunique()} SKU × location series forecast {total['ds'].nunique()} months ahead "
-        f"({first:%b %Y} to {total['ds'].max():%b %Y}): {total['yhat'].sum():,.0f} units in total, "
-        f"{total.loc[total['ds'] == first, 'yhat'].sum():,.0f} in {first:%b %Y}.",
-        f"Backtest accuracy: WAPE {head['wape']:.1%}, bias {head['bias']:+.1%}, median MASE {head['mase']:.2f}; "
-        f"80 % intervals covered {head['coverage']:.0%} of backtest actuals.",
-    ]
-    flagged = int(signals["flagged"].sum()) if len(signals) else 0
-    if len(signals):
-        lines.append(
-            f"{flagged} of {len(signals)} series left the ±4 tracking-signal band and were re-selected."
-        )
-    else:
-        lines.append(
-            "No past cycles in the store yet: tracking signals start with the next cycle (or --backfill)."
-        )
-    n_out = int(bottom["flag"].str.contains("outlier").sum())
-    n_new = int(bottom["flag"].str.contains("new-item").sum())
-    lines.append(
-        f"{n_out} series had outliers cleaned for fitting; {n_new} new items borrow their family's seasonality."
-    )
-    if len(now):
-        share = now["share_elapsed"].iloc[0]
-        lines.append(
-            f"Nowcast with {share:.0%} of {first:%b %Y} elapsed: {now['nowcast'].sum():,.0f} units "
-            f"against a forecast of {now['forecast'].sum():,.0f}."
-        )
-    if fc["candidate_set"].iloc[0] == "fast":
-        lines.append("A very large panel: the cheaper 'fast' candidate set was used.")
-    return lines
-
-
-def forecast_value_added(
-    past: pd.DataFrame,
-    demand: pd.DataFrame,
-    overrides: pd.DataFrame,
-    cycle: CycleForecast,
-    by: str | None = None,
-) -> pd.DataFrame:
-    """Forecast value added: on past cycles' forecasts when the store holds any, else on
-    this cycle's backtest (where no override was made, so that step is not measured)."""
-    if len(past):
-        return fva_table(past, demand, overrides, by=by)
-    return fva_from_backtest(cycle, by=by)
-
-
-@dataclass
-class ForecastReview:
-    """Everything the forecasting notebook shows, computed once."""
-
-    cycle: CycleForecast
-    signals: pd.DataFrame
-    fva: pd.DataFrame
-    fva_family: pd.DataFrame
-    nowcast: pd.DataFrame
-    headline: dict
-    leaderboard: pd.DataFrame
-    accuracy_by_family: pd.DataFrame
-    class_counts: pd.DataFrame
-    flagged: pd.DataFrame
-    largest: list[str]
-    nowcast_table: pd.DataFrame
-    summary: list[str]
-
-
-def review(
-    orders: pd.DataFrame,
-    products: pd.DataFrame,
-    overrides: pd.DataFrame,
-    snapshots: pd.DataFrame,
-    mtd_orders: pd.DataFrame,
-    *,
-    period: str,
-    cutoff: pd.Timestamp,
-    horizon: int,
-    level,
-    show_series: int,
-    **options,
-) -> ForecastReview:
-    """The forecasting step: demand, the cycle's forecast, tracking, FVA and the nowcast.
-
-    ``snapshots`` are the stored forecasts of every cycle (the earlier ones are used);
-    ``options`` go to :func:`run_cycle` (``candidates``, ``backtest_windows``, ``n_jobs``,
-    ``executor``, ``scheduler``).
-    """
-    demand = monthly_demand(orders, products, cutoff)
-    past = past_snapshots(snapshots, period)
-    signals = cycle_tracking(past, demand)
-    cycle = run_cycle(demand, horizon, level, reselect=reselect_ids(signals), **options)
-    now = cycle_nowcast(cycle.forecast, mtd_orders, orders)
-    head = headline_metrics(cycle.backtest)
-    return ForecastReview(
-        cycle=cycle,
-        signals=signals,
-        fva=forecast_value_added(past, demand, overrides, cycle),
-        fva_family=forecast_value_added(past, demand, overrides, cycle, by="family"),
-        nowcast=now,
-        headline=head,
-        leaderboard=leaderboard(cycle.result),
-        accuracy_by_family=accuracy_by_family(cycle.backtest),
-        class_counts=class_counts(cycle),
-        flagged=flagged_series(cycle, signals),
-        largest=largest_series(cycle, show_series),
-        nowcast_table=nowcast_summary(now),
-        summary=summary_lines(cycle, head, signals, now),
     )

@@ -14,7 +14,15 @@ import pandas as pd
 
 from compass_nb.errors import ParameterError
 
-__all__ = ["aggregate", "summing_matrix", "reconcile", "RECONCILERS"]
+__all__ = [
+    "aggregate",
+    "summing_matrix",
+    "reconcile",
+    "reconcile_forecasts",
+    "coherent_forecasts",
+    "coherence_error",
+    "RECONCILERS",
+]
 
 RECONCILERS = ("bottom_up", "top_down", "ols", "wls_struct", "mint_shrink")
 
@@ -210,3 +218,69 @@ def reconcile_forecasts(
         out[c] = out[c] + out["delta"].fillna(0)
     out[["yhat", *bounds]] = out[["yhat", *bounds]].clip(lower=0)
     return out.drop(columns="delta")
+
+
+def _upper_sums(bottom: pd.DataFrame) -> pd.DataFrame:
+    """Sums of the bottom ``yhat`` for every upper node: ``unique_id``, ``ds``, ``new``."""
+    ids = (
+        pd.Series("total", index=bottom.index),
+        "family|" + bottom["family"].astype(str),
+        "location|" + bottom["location"].astype(str),
+    )
+    parts = [
+        bottom.assign(unique_id=uid).groupby(["unique_id", "ds"])["yhat"].sum().rename("new")
+        for uid in ids
+    ]
+    return pd.concat(parts).reset_index()
+
+
+def coherent_forecasts(bottom: pd.DataFrame, upper: pd.DataFrame) -> pd.DataFrame:
+    """Every upper node's forecast as the exact sum of the planned bottom forecasts.
+
+    The bottom level is what is planned (after reconciliation, clipping at zero and the
+    rules of :mod:`.adjust`); each family, location and the total then add up to it. An
+    upper node keeps its own interval, the reconciled interval of that level, scaled by
+    the ratio of its new point forecast to the reconciled one (shifted by the difference
+    where the reconciled forecast is 0): it is never the sum of the bottom bounds.
+
+    Parameters
+    ----------
+    bottom : DataFrame
+        ``sku_location`` rows: ``unique_id``, ``family``, ``location``, ``ds``, ``yhat`` and
+        bound columns.
+    upper : DataFrame
+        The other levels' reconciled rows (``unique_id``, ``ds``, ``yhat``, bounds, ...).
+
+    Returns
+    -------
+    DataFrame
+        ``upper`` with ``yhat`` and bounds made coherent with ``bottom``; upper nodes of
+        months or families the bottom lacks get 0.
+    """
+    out = upper.merge(_upper_sums(bottom), on=["unique_id", "ds"], how="left")
+    new = out["new"].fillna(0.0).to_numpy(float)
+    old = out["yhat"].to_numpy(float)
+    bounds = [c for c in out.columns if c.startswith(("yhat_lo_", "yhat_hi_"))]
+    ratio = np.divide(new, old, out=np.ones_like(new), where=old > 0)
+    for c in bounds:
+        b = out[c].to_numpy(float)
+        out[c] = np.where(old > 0, b * ratio, b - old + new).clip(min=0)
+    out["yhat"] = new
+    return out.drop(columns="new")
+
+
+def coherence_error(fc: pd.DataFrame) -> float:
+    """The largest relative gap between an upper node's forecast and the sum of its bottoms.
+
+    ``fc`` has every level (``level``, ``unique_id``, ``family``, ``location``, ``ds``,
+    ``yhat``); 0 means family, location and total add up exactly to SKU × location.
+    """
+    bottom = fc[fc["level"] == "sku_location"]
+    upper = fc[fc["level"] != "sku_location"][["unique_id", "ds", "yhat"]]
+    if bottom.empty or upper.empty:
+        return 0.0
+    both = upper.merge(_upper_sums(bottom), on=["unique_id", "ds"], how="outer").fillna(0.0)
+    gap = (both["yhat"] - both["new"]).abs()
+    scale = both[["yhat", "new"]].abs().max(axis=1)
+    rel = np.divide(gap, scale, out=np.zeros(len(gap)), where=scale.to_numpy() > 0)
+    return float(np.max(rel)) if len(rel) else 0.0

@@ -3,7 +3,9 @@
 The month-to-date quantity is scaled up by the share of a normal month's demand that
 the elapsed days usually carry (weekday pattern from history, or the share of days),
 and blended with the forecast: the more of the month has passed, the more the run-rate
-counts.
+counts. Gaps between nowcast and forecast are ranked by their size in money (units at
+each SKU's net revenue per unit), the largest first, so that a 3-unit series never leads
+because its percent gap is large.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["weekday_weights", "elapsed_share", "nowcast"]
+__all__ = ["weekday_weights", "elapsed_share", "nowcast", "net_unit_prices", "ranked_gaps"]
 
 
 def weekday_weights(daily_orders: pd.DataFrame) -> np.ndarray:
@@ -73,3 +75,49 @@ def nowcast(
         out["forecast"] if share <= 0 else share * out["run_rate"] + (1 - share) * out["forecast"]
     )
     return out
+
+
+def net_unit_prices(orders: pd.DataFrame, products: pd.DataFrame, months: int = 12) -> pd.Series:
+    """Each SKU's net revenue per unit over the last ``months`` months of orders.
+
+    Falls back to ``products.unit_price`` for a SKU without orders (or without
+    ``net_revenue``) in the window.
+    """
+    list_price = products.drop_duplicates("sku").set_index("sku")["unit_price"].astype(float)
+    if orders.empty or "net_revenue" not in orders:
+        return list_price
+    day = pd.to_datetime(orders["order_date"])
+    recent = orders[day > day.max() - pd.DateOffset(months=int(months))]
+    g = recent.groupby("sku")[["net_revenue", "quantity"]].sum()
+    net = (g["net_revenue"] / g["quantity"].where(g["quantity"] > 0)).dropna()
+    return net.combine_first(list_price)
+
+
+def ranked_gaps(now: pd.DataFrame, prices: pd.Series) -> pd.DataFrame:
+    """The nowcast beside the forecast, ranked by the absolute gap in money.
+
+    Parameters
+    ----------
+    now : DataFrame
+        :func:`nowcast`'s output with ``sku``, ``location``, ``family``, ``month``.
+    prices : Series
+        SKU → price per unit (:func:`net_unit_prices`).
+
+    Returns
+    -------
+    DataFrame
+        ``unique_id``, ``sku``, ``location``, ``family``, ``month``, ``forecast``, ``mtd``,
+        ``share_elapsed``, ``nowcast``, ``gap_units`` (nowcast − forecast),
+        ``gap_value`` (at the price), ``rank_units`` and ``rank_value`` (1 = largest
+        absolute gap), sorted by ``rank_value``.
+    """
+    cols = ["unique_id", "sku", "location", "family", "month", "forecast", "mtd"]
+    cols += ["share_elapsed", "nowcast", "gap_units", "gap_value", "rank_units", "rank_value"]
+    if now.empty:
+        return pd.DataFrame(columns=cols)
+    out = now.copy()
+    out["gap_units"] = out["nowcast"] - out["forecast"]
+    out["gap_value"] = out["gap_units"] * out["sku"].map(prices).astype(float).fillna(0.0)
+    out["rank_units"] = out["gap_units"].abs().rank(ascending=False, method="first").astype(int)
+    out["rank_value"] = out["gap_value"].abs().rank(ascending=False, method="first").astype(int)
+    return out.sort_values("rank_value")[cols].reset_index(drop=True)

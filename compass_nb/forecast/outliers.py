@@ -3,8 +3,10 @@
 A spike is a point that jumps away from both its neighbours, in the same direction, by
 more than ``threshold`` robust standard deviations of the period-to-period changes
 (1.4826 × MAD), after seasonal adjustment; a level shift (one jump) is not a spike.
-Zeros inside a series that otherwise always sells are stock-outs. Cleaning replaces
-them by the rolling median for fitting only: the caller's data is never changed.
+Zeros inside a series that otherwise always sells are stock-outs; zeros that run to the
+end of the series are not (an end-of-life drop, or a drop not yet understood, is never
+"cleaned" away). Cleaning replaces outliers by the rolling median for fitting only: the
+caller's data is never changed.
 """
 
 from __future__ import annotations
@@ -60,8 +62,15 @@ def outlier_mask(
     base = _rolling_median(x, window) * si
     zero_share = np.mean(y == 0)
     if 0 < zero_share <= 0.1:
-        mask |= (y == 0) & (base > 0)
+        mask |= (y == 0) & (base > 0) & ~_trailing_zeros(y)
     return mask
+
+
+def _trailing_zeros(y: np.ndarray) -> np.ndarray:
+    """The zeros that run to the end of the series (none when the last value is not zero)."""
+    nonzero = np.flatnonzero(y != 0)
+    start = nonzero[-1] + 1 if len(nonzero) else 0
+    return np.arange(len(y)) >= start
 
 
 def clean_series(y, mask, m: int = 1) -> np.ndarray:

@@ -1,12 +1,14 @@
-"""Step · forecasting: the statistical forecast of every SKU × location, reconciled."""
+"""Step · forecasting: the statistical forecast of every SKU × location, reconciled, and
+the honest report of how good it is."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from compass_nb.context import Context
-from compass_nb.forecast import cycle
-from compass_nb.forecast.cycle import ForecastReview
+from compass_nb.forecast import cycle, report
+from compass_nb.forecast.adjust import PlanRules
+from compass_nb.forecast.report import ForecastReview
 from compass_nb.steps.step import Step
 
 
@@ -17,35 +19,57 @@ class ForecastingSettings:
     level: tuple[int, ...]
     candidates: str | list
     backtest_windows: int | None
-    show_series: int
+    thin_min_nonzero: int
+    thin_window: int
+    empirical_window: int
+    launch_ramp: tuple[float, ...]
+    lags: tuple[int, ...]
+    fva_max_lag: int
+    coverage_tolerance: float
+
+
+def plan_rules(s: ForecastingSettings) -> PlanRules:
+    """The bottom-level rules of the section."""
+    return PlanRules(
+        thin_min_nonzero=s.thin_min_nonzero,
+        thin_window=s.thin_window,
+        empirical_window=s.empirical_window,
+        launch_ramp=tuple(s.launch_ramp),
+    )
 
 
 STEP = Step(
     "forecasting",
     notebook="forecasting",
     inputs=("orders", "products", "overrides"),
-    history=("forecast",),
-    writes=("forecast", "forecast_backtest"),
+    history=("forecast", "consensus"),
+    writes=("forecast", "forecast_backtest", "forecast_residuals", "nowcast"),
     settings=ForecastingSettings,
 )
 
 
 @STEP.compute
 def run(ctx: Context) -> ForecastReview:
-    """Forecast the cycle, track past cycles' forecasts, measure FVA and nowcast the month."""
+    """Forecast the cycle, score it against benchmarks and past cycles, nowcast the month."""
     t = ctx.inputs("orders", "products", "overrides")
     s, shared = ctx.settings, ctx.shared
-    review = cycle.review(
+    rules = plan_rules(s)
+    review = report.review(
         t["orders"],
         t["products"],
         t["overrides"],
         ctx.read("forecast", periods="all"),
+        ctx.read("consensus", periods="all"),
         ctx.mtd_orders(),
         period=ctx.period,
         cutoff=ctx.cutoff,
         horizon=shared.horizon,
         level=s.level,
-        show_series=s.show_series,
+        rules=rules,
+        lags=s.lags,
+        fva_max_lag=s.fva_max_lag,
+        coverage_tolerance=s.coverage_tolerance,
+        currency=shared.currency,
         candidates=s.candidates,
         backtest_windows=s.backtest_windows,
         n_jobs=ctx.threads,
@@ -54,11 +78,34 @@ def run(ctx: Context) -> ForecastReview:
     )
     ctx.write("forecast", review.cycle.forecast[cycle.FORECAST_COLUMNS])
     ctx.write("forecast_backtest", review.cycle.backtest)
-    head = review.headline
+    ctx.write("forecast_residuals", review.residuals)
+    ctx.write("nowcast", review.nowcast)
+    _metrics(ctx, review)
+    return review
+
+
+def _metrics(ctx: Context, review: ForecastReview) -> None:
+    head, totals = review.headline, review.totals
     ctx.metric("wape", head["wape"], label="Backtest WAPE (SKU × location)", fmt="{:.1%}")
     ctx.metric("bias", head["bias"], label="Backtest bias", fmt="{:+.1%}")
     ctx.metric("mase", head["mase"], label="Backtest MASE (median)", fmt="{:.2f}")
     ctx.metric(
         "coverage", head["coverage"], label="80 % interval coverage (backtest)", fmt="{:.0%}"
     )
-    return review
+    ctx.metric(
+        "coverage_95", head["coverage_95"], label="95 % interval coverage (backtest)", fmt="{:.0%}"
+    )
+    if totals["months"]:
+        span = f"{totals['first']:%Y-%m} to {totals['last']:%Y-%m}"
+        ctx.metric(
+            "forecast_units",
+            totals["units"],
+            label=f"Forecast units, {totals['months']} months ({span})",
+            fmt="{:,.0f}",
+        )
+    ctx.metric(
+        "coherence_error",
+        review.coherence,
+        label="Hierarchy gap (largest, relative)",
+        fmt="{:.1e}",
+    )

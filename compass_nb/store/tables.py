@@ -71,12 +71,28 @@ _DECLARED = (
         "unique_id, level, sku, location, family, ds:timestamp, yhat:float, yhat_lo_80:float, "
         "yhat_hi_80:float, yhat_lo_95:float, yhat_hi_95:float, model, demand_class, flag",
     ),
+    # -- forecasting (the forecasting step) ------------------------------------------------
     _table(
         "forecast_backtest",
-        "one series' rolling-origin backtest of the chosen model",
-        "unique_id, level, family, model, wape:float, bias:float, mase:float, coverage:float, "
-        "abs_error:float, actual:float, error:float",
+        "one series' rolling-origin backtest of the planned forecast",
+        "unique_id, level, sku, location, family, demand_class, model, points:int, wape:float, "
+        "bias:float, mase:float, coverage:float, coverage_95:float, abs_error:float, "
+        "actual:float, error:float",
     ),
+    _table(
+        "forecast_residuals",
+        "one series' backtest error at one origin and horizon",
+        "unique_id, level, sku, location, family, origin:timestamp, horizon:int, actual:float, "
+        "forecast:float",
+    ),
+    _table(
+        "nowcast",
+        "one SKU × location's nowcast of the open month beside its forecast",
+        "unique_id, sku, location, family, month:timestamp, forecast:float, mtd:float, "
+        "share_elapsed:float, nowcast:float, gap_units:float, gap_value:float, rank_units:int, "
+        "rank_value:int",
+    ),
+    # -- end of forecasting ---------------------------------------------------------------
     _table(
         "consensus",
         "one SKU × location × month of the consensus demand plan",

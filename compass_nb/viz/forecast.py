@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from compass_nb.forecast.classify import ADI_CUTOFF, CV2_CUTOFF
 from compass_nb.viz._common import BLUE, DARK, GREEN, GREY, RED
@@ -21,8 +22,8 @@ def _axes(ax: Axes | None, size=(8, 3.6)) -> Axes:
     return ax
 
 
-def _empty(ax: Axes, title: str) -> Axes:
-    ax.text(0.5, 0.5, "no data yet", ha="center", va="center", transform=ax.transAxes, color=GREY)
+def _empty(ax: Axes, title: str, text: str = "no data yet") -> Axes:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=GREY)
     ax.set_title(title, loc="left")
     ax.set_axis_off()
     return ax
@@ -69,8 +70,10 @@ def accuracy_by_family(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.scatter(table["family"], table["bias"], color=DARK, zorder=3, label="bias")
     ax.axhline(0, color=GREY, lw=1)
     ax.yaxis.set_major_formatter(PercentFormatter(1))
-    ax.set_title("Backtest accuracy by family", loc="left")
-    ax.legend(frameon=False)
+    ax.tick_params(axis="x", labelrotation=30)
+    ax.set(ylabel="% of actual demand")
+    ax.set_title("Backtest WAPE (bars) and bias (dots) by family", loc="left")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     return ax
 
 
@@ -99,17 +102,24 @@ def series_forecast(
 
 
 def fva_stairstep(fva: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """WAPE of the naive, statistical and overridden forecasts (lower is better)."""
-    ax = _axes(ax, (6, 3.2))
-    data = fva.dropna(subset=["wape"])
-    if data.empty:
-        return _empty(ax, "Forecast value added")
-    ax.step(range(len(data)), data["wape"], where="mid", color=DARK)
-    ax.bar(range(len(data)), data["wape"], color=[GREY, BLUE, DARK][: len(data)], width=0.6)
-    ax.set_xticks(range(len(data)), data["step"])
+    """WAPE of each forecasting step (lower is better); a step not measured says so."""
+    ax = _axes(ax, (7, 3.2))
+    if fva.empty or fva["wape"].isna().all():
+        return _empty(ax, "Forecast value added", "not measured yet")
+    x = np.arange(len(fva))
+    measured = fva["wape"].notna().to_numpy()
+    colours = [GREY, BLUE, DARK, GREEN][: len(fva)]
+    ax.bar(x[measured], fva["wape"][measured], color=np.array(colours)[measured], width=0.6)
+    top = float(fva["wape"].max())
+    for i in x[~measured]:
+        ax.text(i, top * 0.05, "not\nmeasured", ha="center", va="bottom", color=GREY, fontsize=9)
+    for i in x[measured]:
+        ax.text(i, fva["wape"].iloc[i], f"{fva['wape'].iloc[i]:.1%}", ha="center", va="bottom")
+    ax.set_xticks(x, fva["step"])
+    ax.set_ylim(0, top * 1.2)
     ax.yaxis.set_major_formatter(PercentFormatter(1))
-    ax.set(ylabel="WAPE")
-    ax.set_title("Forecast value added: naive → statistical → overrides", loc="left")
+    ax.set(ylabel="WAPE (% of actual demand)")
+    ax.set_title("Forecast value added: naive → statistical → overrides → consensus", loc="left")
     return ax
 
 
@@ -117,14 +127,20 @@ def tracking_signals(signals: pd.DataFrame, *, limit: float = 4.0, ax: Axes | No
     """Tracking signal per series, sorted, with the ±limit band."""
     ax = _axes(ax, (8, 3.2))
     if signals.empty:
-        return _empty(ax, "Tracking signals")
-    s = signals.sort_values("tracking_signal")
-    colours = [RED if f else BLUE for f in s["flagged"]]
-    ax.bar(np.arange(len(s)), s["tracking_signal"], color=colours, width=1.0)
+        return _empty(ax, "Tracking signals", "not measured yet: no past cycle in the store")
+    s = signals.sort_values("tracking_signal").reset_index(drop=True)
+    x = np.arange(len(s))
+    ts = s["tracking_signal"].to_numpy(float)
+    ax.fill_between(x, ts, step="mid", color=BLUE, lw=0, label="within the band")
+    out = s["flagged"].to_numpy(bool)
+    if out.any():
+        ax.scatter(
+            x[out], ts[out], color=RED, s=12, zorder=3, label=f"beyond ±{limit:g} (re-selected)"
+        )
     for v in (-limit, limit):
         ax.axhline(v, color=GREY, ls="--", lw=1)
     ax.set_xticks([])
-    ax.set(xlabel="series (sorted)", ylabel="tracking signal")
+    ax.set(xlabel=f"{len(s)} series, sorted", ylabel="tracking signal (cum. error ÷ MAD)")
     ax.set_title(f"Tracking signals of past cycles' forecasts (red: beyond ±{limit:g})", loc="left")
     return ax
 
@@ -140,4 +156,67 @@ def series_panel(history: pd.DataFrame, forecast: pd.DataFrame, unique_ids, *, a
     for uid, ax in zip(ids, axes, strict=False):
         series_forecast(history, forecast, uid, ax=ax)
     plt.gcf().tight_layout()
+    return axes
+
+
+def _units_axis(ax: Axes) -> None:
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set(ylabel="units per month")
+
+
+def level_forecast(
+    history: pd.DataFrame,
+    forecast: pd.DataFrame,
+    unique_id: str,
+    *,
+    months: int = 36,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """One node's last ``months`` of history and its forecast with the 80 % interval."""
+    ax = _axes(ax, (8, 3.2))
+    hist = history[history["unique_id"] == unique_id].sort_values("ds")
+    fc = forecast[forecast["unique_id"] == unique_id].sort_values("ds")
+    name = title or str(unique_id)
+    if hist.empty and fc.empty:
+        return _empty(ax, name)
+    if len(hist):
+        hist = hist[hist["ds"] > hist["ds"].max() - pd.DateOffset(months=months)]
+        ax.plot(hist["ds"], hist["y"], color=DARK, lw=1.5, label="history")
+    if len(fc):
+        ax.fill_between(
+            fc["ds"],
+            fc["yhat_lo_80"],
+            fc["yhat_hi_80"],
+            color=BLUE,
+            alpha=0.6,
+            lw=0,
+            label="80 % interval",
+        )
+        ax.plot(fc["ds"], fc["yhat"], color=RED, lw=1.5, label="forecast")
+    ax.set_ylim(bottom=0)
+    _units_axis(ax)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_title(name, loc="left")
+    ax.legend(frameon=False, ncol=3, fontsize=8, loc="upper left")
+    return ax
+
+
+def family_forecasts(history: pd.DataFrame, forecast: pd.DataFrame, *, months: int = 36):
+    """Every family's history and forecast with the 80 % interval, two per row; returns
+    the array of Axes."""
+    fams = sorted(forecast.loc[forecast["level"] == "family", "family"].dropna().unique())
+    rows = max(1, (len(fams) + 1) // 2)
+    fig, axes = plt.subplots(rows, 2, figsize=(11, 2.8 * rows), squeeze=False)
+    axes = axes.ravel()
+    for fam, ax in zip(fams, axes, strict=False):
+        level_forecast(history, forecast, f"family|{fam}", months=months, title=fam, ax=ax)
+        ax.tick_params(axis="x", labelsize=8)
+    for ax in axes[len(fams) :]:
+        ax.set_axis_off()
+    if not fams:
+        _empty(axes[0], "Families", "no family forecast")
+    fig.tight_layout()
     return axes

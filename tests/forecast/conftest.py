@@ -30,3 +30,12 @@ def season():
     """A multiplicative monthly profile with mean 1."""
     s = np.array([0.8, 0.85, 0.9, 1.0, 1.1, 1.2, 1.3, 1.25, 1.1, 0.95, 0.8, 0.75])
     return s / s.mean()
+
+
+@pytest.fixture
+def rules():
+    """The bottom-level rules of parameters/default.yaml."""
+    from compass_nb.params import section_settings
+    from compass_nb.steps.forecasting import ForecastingSettings, plan_rules
+
+    return plan_rules(section_settings(ForecastingSettings, "forecasting"))

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from compass_nb.forecast import cycle
+from compass_nb.forecast.fva import fva_stairstep, past_cycle_cells
 
 
 def _orders():
@@ -57,7 +58,7 @@ def test_a_family_override_sets_its_total_and_keeps_the_mix():
     assert cycle.apply_overrides(fc, ov, "2026-03").tolist() == pytest.approx([10.0, 30.0, 5.0])
 
 
-def test_run_cycle_writes_the_contract_columns_and_parents_add_up(rng):
+def test_run_cycle_writes_the_contract_columns_and_parents_add_up(rng, rules):
     rows = []
     for sku, fam in [("A", "F"), ("B", "F"), ("C", "G")]:
         for loc in ["DC-North", "DC-South"]:
@@ -73,7 +74,9 @@ def test_run_cycle_writes_the_contract_columns_and_parents_add_up(rng):
                     }
                 )
             )
-    run = cycle.run_cycle(pd.concat(rows, ignore_index=True), 3, n_jobs=1)
+    run = cycle.run_cycle(
+        pd.concat(rows, ignore_index=True), 3, products=None, rules=rules, n_jobs=1
+    )
     fc = run.forecast
     assert list(fc.columns[: len(cycle.FORECAST_COLUMNS)]) == cycle.FORECAST_COLUMNS
     assert set(fc["level"]) == {"sku_location", "family", "location", "total"}
@@ -122,12 +125,15 @@ def test_fva_over_past_cycles_compares_naive_statistical_and_overridden():
             "quantity": [10.0],
         }
     )
-    fva = cycle.fva_table(snaps, demand, ov).set_index("step")
+    cells, notes = past_cycle_cells(snaps, demand, ov, pd.DataFrame(), "2026-03", 3)
+    fva = fva_stairstep(cells, notes=notes).set_index("step")
     # naive: 4 then 10 -> |e| 6, 0; statistical 8, 8 -> 2, 2; override 8, 10 -> 2, 0
     assert fva.loc["naive", "wape"] == pytest.approx(6 / 20)
     assert fva.loc["statistical", "wape"] == pytest.approx(4 / 20)
     assert fva.loc["override", "wape"] == pytest.approx(2 / 20)
     assert fva.loc["override", "fva"] == pytest.approx(2 / 20)
+    assert np.isnan(fva.loc["consensus", "wape"]) and fva.loc["consensus", "cells"] == 0
+    assert fva.loc["consensus", "note"].startswith("not measured")
 
 
 def test_tracking_flags_only_continuous_demand():

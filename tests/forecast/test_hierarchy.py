@@ -2,7 +2,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compass_nb.forecast.hierarchy import aggregate, reconcile, reconcile_forecasts, summing_matrix
+from compass_nb.forecast.hierarchy import (
+    aggregate,
+    coherence_error,
+    coherent_forecasts,
+    reconcile,
+    reconcile_forecasts,
+    summing_matrix,
+)
 
 S2 = np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0]])  # total over two bottoms
 BASE = np.array([[10.0], [3.0], [4.0]])
@@ -77,3 +84,56 @@ def test_reconcile_forecasts_moves_bounds_with_the_point(rng):
     total = out[out["unique_id"] == "total"].iloc[0]
     assert total["yhat"] == pytest.approx(60) and total["yhat_base"] == pytest.approx(10)
     assert total["yhat_hi_80"] - total["yhat"] == pytest.approx(5)
+
+
+def _planned():
+    """Two families over two locations, one month; bottom forecasts already planned."""
+    bottom = pd.DataFrame(
+        {
+            "unique_id": ["A|N", "B|N", "C|S"],
+            "level": "sku_location",
+            "family": ["F1", "F1", "F2"],
+            "location": ["N", "N", "S"],
+            "ds": pd.Timestamp("2027-01-01"),
+            "yhat": [10.0, 0.0, 30.0],
+            "yhat_lo_80": [5.0, 0.0, 20.0],
+            "yhat_hi_80": [15.0, 0.0, 40.0],
+        }
+    )
+    upper = pd.DataFrame(
+        {
+            "unique_id": ["total", "family|F1", "family|F2", "location|N", "location|S"],
+            "level": ["total", "family", "family", "location", "location"],
+            "family": [None, "F1", "F2", None, None],
+            "location": [None, None, None, "N", "S"],
+            "ds": pd.Timestamp("2027-01-01"),
+            "yhat": [50.0, 20.0, 30.0, 20.0, 30.0],  # reconciled before B was discontinued
+            "yhat_lo_80": [45.0, 16.0, 24.0, 16.0, 24.0],
+            "yhat_hi_80": [55.0, 24.0, 36.0, 24.0, 36.0],
+        }
+    )
+    return bottom, upper
+
+
+def test_upper_levels_become_the_exact_sums_of_the_planned_bottom():
+    bottom, upper = _planned()
+    out = coherent_forecasts(bottom, upper).set_index("unique_id")
+    assert out["yhat"].to_dict() == pytest.approx(
+        {"total": 40, "family|F1": 10, "family|F2": 30, "location|N": 10, "location|S": 30}
+    )
+    everything = pd.concat([bottom, out.reset_index()], ignore_index=True)
+    assert coherence_error(everything) == 0.0
+
+
+def test_an_upper_level_keeps_its_own_interval_not_the_sum_of_bottom_bounds():
+    bottom, upper = _planned()
+    total = coherent_forecasts(bottom, upper).set_index("unique_id").loc["total"]
+    # the total's own ±10 % band scaled to its new point: 40 × (45/50, 55/50)
+    assert (total["yhat_lo_80"], total["yhat_hi_80"]) == pytest.approx((36.0, 44.0))
+    assert total["yhat_hi_80"] != bottom["yhat_hi_80"].sum()  # 55 would be the sum
+
+
+def test_the_coherence_error_sees_a_level_that_does_not_add_up():
+    bottom, upper = _planned()
+    wrong = pd.concat([bottom, upper], ignore_index=True)  # upper still includes B's 10
+    assert coherence_error(wrong) == pytest.approx(10 / 20)
