@@ -162,7 +162,12 @@ def laminar_pattern(
         remainder).
     """
     teams = list(tree.parent)
-    counts = direct.reindex(teams).fillna(0).to_numpy(dtype=float)
+    position = {t: i for i, t in enumerate(teams)}
+    values = np.nan_to_num(direct.to_numpy(dtype=float))
+    counts = np.zeros((len(teams), values.shape[1]))
+    for row, team in enumerate(direct.index):
+        if team in position:
+            counts[position[team]] = values[row]
     totals = _subtree_totals(counts, tree, teams)
     n = dict(zip(teams, totals, strict=True))
     shown, reason = {}, {}
@@ -276,9 +281,9 @@ def split_pattern(
             f" split of {', '.join(protected) or 'a small group'} be derived"
         )
 
-    counts = categories.fillna(0)
+    counts = np.nan_to_num(categories.to_numpy(dtype=float))
     return laminar_pattern(
-        pd.concat([counts.sum(axis=1).rename("answers"), counts], axis=1),
+        pd.DataFrame(np.column_stack([counts.sum(axis=1), counts]), index=categories.index),
         tree,
         safe,
         start=shown,

@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compass_nb.context import Context
-from compass_nb.enps import results
-from compass_nb.enps.results import Engagement, LatestView, Settings
+from compass_nb.enps import results, views
+from compass_nb.enps.results import Engagement
+from compass_nb.enps.settings import Settings
 from compass_nb.enps.versions import Published
+from compass_nb.enps.views import LatestView
 from compass_nb.steps.step import Step
 
 STEP = Step(
@@ -53,7 +55,7 @@ def run(ctx: Context) -> EngagementReview:
         published=published,
         period=ctx.period,
     )
-    top = results.headline(result)
+    top = views.headline(result)
     latest = result.latest
     level = f"{ctx.settings.confidence:.0%}"
     ctx.metric("enps", top["enps"], label=f"Company eNPS ({latest})", fmt="{:+.0f}")
@@ -65,4 +67,4 @@ def run(ctx: Context) -> EngagementReview:
     ctx.write("enps_results", shown)
     ctx.write("enps_answers", answers)
     result.quarantine.to_csv(ctx.private_dir("enps") / "survey_quarantine.csv", index=False)
-    return EngagementReview(result, results.latest_view(result), results.summary_lines(result))
+    return EngagementReview(result, views.latest_view(result), views.summary_lines(result))

@@ -62,7 +62,7 @@ def _hidden_background(ax: Axes) -> None:
     """Hidden (NaN) cells of a heatmap show the hatched background."""
     ax.set_facecolor(PAPER)
     ax.patch.set_hatch(HIDDEN_HATCH)
-    ax.patch.set_edgecolor("white")
+    ax.patch.set_edgecolor(GREY)
 
 
 def enps_trend(
@@ -136,9 +136,9 @@ def enps_heatmap(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.set_title(title)
     ax.tick_params(axis="x", labelrotation=45)
     ax.legend(
-        handles=[Patch(facecolor=PAPER, hatch=HIDDEN_HATCH, edgecolor="white", label="hidden")],
-        loc="upper left",
-        bbox_to_anchor=(1.15, 1.0),
+        handles=[Patch(facecolor=PAPER, hatch=HIDDEN_HATCH, edgecolor=GREY, label="hidden")],
+        loc="lower right",
+        bbox_to_anchor=(1.3, 1.0),
         fontsize=8,
         frameon=False,
     )
@@ -179,7 +179,7 @@ def bucket_shares(
         np.where(split, 0.0, 100.0),
         color=PAPER,
         hatch=HIDDEN_HATCH,
-        edgecolor="white",
+        edgecolor=GREY,
         label="split withheld",
     )
     for y, (score, low, high) in enumerate(
@@ -299,7 +299,7 @@ def driver_bars(data: pd.DataFrame, *, level: float = 0.95, ax: Axes | None = No
 
 def theme_bars(data: pd.DataFrame, *, min_group: int = 10, ax: Axes | None = None) -> Axes:
     """Comments per theme for one survey and group (`Engagement.themes`)."""
-    ax = axes(ax, (7, 0.4 * max(len(data), 3) + 1.2))
+    ax = axes(ax, (7, 0.35 * max(len(data), 4) + 1.2))
     caption = (
         f"themes by keyword rules; a comment can carry several · groups of {min_group} or"
         " more respondents only"
@@ -308,7 +308,7 @@ def theme_bars(data: pd.DataFrame, *, min_group: int = 10, ax: Axes | None = Non
     if data.empty:
         return _empty(ax, title, caption)
     part = data.sort_values("comments")
-    ax.barh(part["theme"], part["comments"], color=BLUE)
+    ax.barh(part["theme"], part["comments"], color=BLUE, height=0.6)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("comments")
     ax.set_title(title)

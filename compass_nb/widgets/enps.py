@@ -8,7 +8,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from compass_nb.enps.results import Engagement, group_view
+from compass_nb.enps.results import Engagement
+from compass_nb.enps.views import group_view
 from compass_nb.viz import enps as charts
 
 

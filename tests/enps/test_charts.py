@@ -3,15 +3,9 @@
 import numpy as np
 import pytest
 
-from compass_nb.enps.results import (
-    Settings,
-    engagement,
-    group_view,
-    headline,
-    latest_view,
-    summary_lines,
-)
+from compass_nb.enps.results import Settings, engagement
 from compass_nb.enps.scores import Buckets
+from compass_nb.enps.views import group_view, headline, latest_view, summary_lines
 from compass_nb.params import section_settings
 from compass_nb.viz import enps as charts
 from compass_nb.widgets.enps import engagement_explorer, group_card

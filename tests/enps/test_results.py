@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 from compass_nb import display
-from compass_nb.enps.results import Settings, engagement, latest_view, summary_lines
+from compass_nb.enps.results import Settings, engagement
+from compass_nb.enps.views import latest_view, summary_lines
 from compass_nb.errors import ParameterError
 from compass_nb.params import section_settings
 

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from compass_nb import params, runner, store
-from compass_nb.enps.results import Settings, engagement, store_frames, summary_lines
+from compass_nb.enps.results import Settings, engagement, store_frames
 from compass_nb.enps.versions import Published
+from compass_nb.enps.views import summary_lines
 from compass_nb.params import section_settings
 
 from .conftest import ORG, survey_frames
