@@ -118,6 +118,10 @@ def engagement(
         layouts[survey] = cache.get(id(choice.answers)) or survey_layout(
             choice.answers, tree, settings
         )
+        if not choice.checked:  # a first report: the rule within this report alone
+            exposed = {"comments": versions.commenters(choice.answers)}
+            cells = layout_cells(layouts[survey], choice.answers)
+            assert not versions.new_small_sets(cells, {}, thresholds, exposed), survey
         chosen.append(choice.answers.assign(survey_id=survey))
     surveys["version"] = surveys["survey_id"].map(version_ids)
     surveys["status"] = surveys["survey_id"].map(status)
@@ -182,7 +186,7 @@ def engagement(
         change_level=levels,
         trend_level=trend_level,
     )
-    assert_outputs(result, tree, published)
+    assert_outputs(result)
     return result
 
 
@@ -215,9 +219,7 @@ def survey_order(responses: pd.DataFrame) -> pd.DataFrame:
     return surveys.reset_index(drop=True)
 
 
-# -- one survey's layout --------------------------------------------------------------------------
-
-
+# -- figures ------------------------------------------------------------------------------------
 def _with_teams(table: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     teams = members.drop_duplicates(["survey_id", "group"])[["survey_id", "group", "teams"]]
     return table.merge(teams, on=["survey_id", "group"], how="left")
@@ -434,51 +436,24 @@ def _log(layouts, scores, surveys, too_few, notes, settings) -> pd.DataFrame:
 
 
 # -- the invariant ----------------------------------------------------------------------------
-def assert_outputs(result: Engagement, tree, published: versions.Published) -> None:
-    """Internal invariant, checked on the finished tables: every cell a table shows is one
-    of its survey's layout, and the rule holds for the cells shown (scores, participation,
-    favourability: ``min_group_size``; comments and themes: ``min_comment_group``) beside
-    every cell published earlier."""
-    s = result.settings
-    used = result.shown_answers
+def assert_outputs(result: Engagement) -> None:
+    """Internal invariant, checked on the finished tables: every cell a table shows is a cell
+    of its survey's layout, with the same member teams (the layout's member sets passed the
+    rule — within the report, and beside the published reports — when its version was
+    chosen), and every comment is listed under a comment cell."""
     for survey, plan in result.layouts.items():
-        answers = used.loc[used["survey_id"] == survey]
-        cells, stored = published.of(survey)
-        before = versions.published_sets(cells, stored)
-        teams_of = plan.members.groupby("group")["team"].agg(list).to_dict()
-        shown = set()
+        teams_of = plan.members.groupby("group")["team"].agg(lambda t: SEP.join(sorted(t)))
         for table in (result.scores, result.participation, result.favourability):
-            labels = set(table.loc[table["survey_id"] == survey, "group"]) if len(table) else set()
-            assert labels <= set(teams_of), f"{survey}: a table shows a cell not in the layout"
-            shown |= labels
-        for table in (result.scores, result.participation, result.favourability):
-            for row in table.loc[table["survey_id"] == survey].itertuples():
-                assert row.teams == SEP.join(sorted(teams_of[row.group])), "cell teams differ"
-        sets = versions.cell_sets(
-            answers, {(g, SEP.join(sorted(teams_of[g]))): teams_of[g] for g in shown}
-        )
-        for measure, family in sets.items():
-            anonymity.assert_safe(
-                family, s.min_group_size, f"{survey} {measure}", before["groups"].get(measure)
-            )
-        comment_teams = layout.comment_teams(plan)
+            part = table.loc[table["survey_id"] == survey] if len(table) else table
+            for group, teams in zip(part["group"], part["teams"], strict=True):
+                assert teams_of.get(group) == teams, f"{survey}: {group} is not a cell of the layout"
+        comment_cells = {label for label, _ in layout.comment_teams(plan)}
         listed = set(result.comments.loc[result.comments["survey_id"] == survey, "group"])
         counted = set(result.themes.loc[result.themes["survey_id"] == survey, "group"])
-        labels = {label for label, _ in comment_teams}
-        assert listed | counted <= labels, f"{survey}: a comment is listed outside a comment group"
-        family = versions.cell_sets(answers, comment_teams)["respondents"]
-        anonymity.assert_safe(
-            family,
-            s.comment_group_size,
-            f"{survey} comments",
-            before["comments"].get("respondents"),
-            exposed=versions.commenters(answers) | versions.commenters(stored),
-        )
+        assert listed | counted <= comment_cells, f"{survey}: a comment outside a comment group"
 
 
-# -- what the notebook shows --------------------------------------------------------------------
-
-
+# -- what the store keeps -----------------------------------------------------------------------
 STORE_COLUMNS = [
     "survey_id",
     "survey_date",

@@ -61,7 +61,7 @@ class Settings:
             )
         if int(self.bootstrap_samples) < 100:
             raise ParameterError(
-                f"enps.bootstrap_samples is {self.bootstrap_samples}; use 1,000 or more (4,000"
+                f"enps.bootstrap_samples is {self.bootstrap_samples}; use 1,000 or more (2,000"
                 " is the default) for stable intervals."
             )
 

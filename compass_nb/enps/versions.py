@@ -101,6 +101,7 @@ class Choice:
     version: str
     status: str  # "first report", "as published", "updated", "hidden"
     note: str = ""  # for the log (empty when nothing to say)
+    checked: bool = False  # the cells of these answers passed the rule beside published ones
 
 
 def cell_sets(answers: pd.DataFrame, teams_of: dict) -> dict:
@@ -200,7 +201,7 @@ def choose(
     shown_in = cells.groupby("version")["period"].max().sort_values(ascending=False)
     if current in shown_in.index:
         if not small(now):
-            return Choice(now, current, "as published")
+            return Choice(now, current, "as published", checked=True)
     elif not small(now):
         last = cells["period"].max()
         return Choice(
@@ -209,6 +210,7 @@ def choose(
             "updated",
             f"updated since the {last} report: the answers added or corrected since then"
             " cover enough people in every group shown",
+            checked=True,
         )
     earlier = shown_in[shown_in.index != current]
     if period is not None:
@@ -224,6 +226,7 @@ def choose(
                 f"shown as published in {shown_then}: answers received or corrected since"
                 " then are held back, because next to that report they would identify"
                 " the people who gave them",
+                checked=True,
             )
     return Choice(
         None,

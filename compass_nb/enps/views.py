@@ -189,25 +189,27 @@ def _trend_lines(result: Engagement) -> list[str]:
 def _driver_lines(result: Engagement) -> list[str]:
     top = result.drivers[
         (result.drivers["survey_id"] == result.latest) & (result.drivers["group"] == result.root)
-    ]
+    ].sort_values("rank")
     if top.empty:
         return []
-    first = top.sort_values("rank").iloc[0]
-    name = first["driver"] if isinstance(first["driver"], str) else first["question_id"]
-    share = f"{first['weight']:.0%} of the variance of eNPS answers (R² {first['r2']:.0%})"
+    names = [
+        d if isinstance(d, str) else q
+        for d, q in zip(top["driver"], top["question_id"], strict=True)
+    ]
+    first = top.iloc[0]
+    share = (
+        f"{first['weight']:.0%} of the variance of eNPS answers, of the {first['r2']:.0%} all"
+        " items explain together"
+    )
     if bool(first["clear"]):
         return [
-            f"Clearest driver: {name}, accounting for {share}; its interval lies above every other item's."
+            f"Clearest driver: {names[0]}, accounting for {share}; its interval lies above"
+            " every other item's (relative weights)."
         ]
-    second = top.sort_values("rank").iloc[1] if len(top) > 1 else None
-    other = (
-        ""
-        if second is None
-        else f" and {second['driver'] if isinstance(second['driver'], str) else second['question_id']}"
-    )
+    lead = names[0] if len(names) == 1 else f"{names[0]} and {names[1]}"
     return [
-        f"No clear driver: {name}{other} lead (relative weights; {name} accounts for {share}),"
-        " but their intervals overlap."
+        f"No clear driver: {lead} lead ({names[0]} accounts for {share}), but the intervals"
+        " of the relative weights overlap."
     ]
 
 
