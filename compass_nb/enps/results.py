@@ -446,7 +446,9 @@ def assert_outputs(result: Engagement) -> None:
         for table in (result.scores, result.participation, result.favourability):
             part = table.loc[table["survey_id"] == survey] if len(table) else table
             for group, teams in zip(part["group"], part["teams"], strict=True):
-                assert teams_of.get(group) == teams, f"{survey}: {group} is not a cell of the layout"
+                assert teams_of.get(group) == teams, (
+                    f"{survey}: {group} is not a cell of the layout"
+                )
         comment_cells = {label for label, _ in layout.comment_teams(plan)}
         listed = set(result.comments.loc[result.comments["survey_id"] == survey, "group"])
         counted = set(result.themes.loc[result.themes["survey_id"] == survey, "group"])

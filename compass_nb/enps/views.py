@@ -223,7 +223,6 @@ class LatestView:
     interval_label: str
     company_trend: pd.DataFrame
     latest_scores: pd.DataFrame
-    groups: pd.DataFrame
     changes: pd.DataFrame
     trends: pd.DataFrame
     enps_grid: pd.DataFrame
@@ -235,6 +234,17 @@ class LatestView:
     comments: pd.DataFrame
     log: pd.DataFrame
     quarantine_note: str
+
+
+def _shares_or_withheld(scores: pd.DataFrame) -> pd.DataFrame:
+    """Survey, n, invited, shares and eNPS with its interval; shares say "withheld" where
+    the split is."""
+    shares = ["pct_promoters", "pct_passives", "pct_detractors"]
+    out = scores[["survey_id", "n", "invited", *shares, "enps", "low", "high"]].copy()
+    withheld = ~scores["split"].astype(bool)
+    for column in shares:
+        out[column] = out[column].astype(object).where(~withheld, "withheld")
+    return out
 
 
 def latest_view(result: Engagement, grid_surveys: int = 12) -> LatestView:
@@ -254,26 +264,6 @@ def latest_view(result: Engagement, grid_surveys: int = 12) -> LatestView:
         if len(reasons)
         else ""
     )
-    groups = (
-        of_latest(scores)
-        .loc[
-            :,
-            [
-                "group",
-                "n",
-                "pct_promoters",
-                "pct_passives",
-                "pct_detractors",
-                "enps",
-                "low",
-                "high",
-            ],
-        ]
-        .copy()
-    )
-    withheld = ~of_latest(scores)["split"].astype(bool)
-    for column in ("pct_promoters", "pct_passives", "pct_detractors"):
-        groups[column] = groups[column].astype(object).where(~withheld, "withheld")
     window = [s for s in result.surveys["survey_id"] if s in set(scores["survey_id"])][
         -grid_surveys:
     ]
@@ -281,21 +271,8 @@ def latest_view(result: Engagement, grid_surveys: int = 12) -> LatestView:
         survey_id=latest,
         company=company,
         interval_label=result.settings.interval_label,
-        company_trend=of_company(scores)[
-            [
-                "survey_id",
-                "n",
-                "invited",
-                "pct_promoters",
-                "pct_passives",
-                "pct_detractors",
-                "enps",
-                "low",
-                "high",
-            ]
-        ].iloc[::-1],
+        company_trend=_shares_or_withheld(of_company(scores)).iloc[::-1],
         latest_scores=of_latest(scores),
-        groups=groups,
         changes=of_latest(result.changes).loc[
             :,
             [

@@ -279,7 +279,7 @@ def test_no_combination_of_shown_cells_isolates_fewer_than_the_threshold(case):
             assert team not in set(layout.members["group"])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_every_output_table_shows_only_safe_cells_and_true_counts(case):
     parents, answers, thresholds = case
@@ -287,7 +287,7 @@ def test_every_output_table_shows_only_safe_cells_and_true_counts(case):
     _check_report(result, parents, answers, thresholds)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(), st.data())
 def test_a_survey_reported_again_with_late_answers_reveals_no_small_set(case, data):
     parents, answers, thresholds = case
