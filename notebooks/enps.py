@@ -16,10 +16,12 @@
 # # Employee engagement: eNPS and pulse surveys
 #
 # How likely people are to recommend working here (eNPS), how sure we can be of it, what
-# moves it, and who answered — survey by survey up to the period's cut-off. Every figure
-# comes from a group large enough to stay anonymous: groups under the minimum size, and
-# any group that would let one be worked out by subtraction, are hidden and listed in the
-# suppression log at the end.
+# accounts for it, and who answered — survey by survey up to the period's cut-off. Every
+# figure comes from a group large enough to stay anonymous: groups under the minimum size,
+# any group that would let one be worked out by subtraction (beside its parent, its
+# siblings, a remainder or an earlier report), comments of groups under the comment
+# minimum and category splits that would tell a small group how each member answered are
+# all withheld and listed in the suppression log at the end.
 
 # %% tags=["parameters"]
 run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
@@ -43,24 +45,43 @@ nb.summary(review.summary)
 # %% [markdown]
 # ## Company eNPS over time
 #
-# eNPS is the share of promoters minus the share of detractors. The band is the 95 %
-# interval (analytic, corrected for the share of people who answered — when everyone
-# answered there is no sampling error left); the whiskers are the bootstrap interval,
-# resampling respondents. Month-to-month wiggles inside the band are noise.
+# eNPS is the share of promoters minus the share of detractors, in points. The band is a
+# respondent bootstrap: the people who answered are resampled and the score recomputed, so
+# the band is how far the score would move with another draw of respondents. No
+# finite-population correction unless `enps.finite_population` is set: who answers is not
+# a random draw of who was asked.
 
 # %%
-charts.enps_trend(result.scores, buckets=s.buckets, group=view.company);
+charts.enps_trend(result.scores, buckets=s.buckets, group=view.company, level=s.confidence);
 
 # %%
-nb.show(view.company_trend, caption=f"{view.company}: eNPS by survey, newest first", max_rows=12, formats=charts.SCORE_FORMATS)
+nb.show(view.company_trend, caption=f"{view.company}: eNPS by survey, newest first ({view.interval_label})", max_rows=12, formats=charts.SCORE_FORMATS)
+
+# %% [markdown]
+# ## Every team, survey by survey
+#
+# Read across a row for a team's course, down a column for a month. Hatched cells were
+# hidden in that survey to keep answers anonymous. A slide shows here long before any
+# single month's change is large; the table below fits a line through the last surveys
+# and calls a *sustained decline* only when its interval, adjusted for the number of teams
+# assessed, lies below zero.
+
+# %%
+charts.enps_heatmap(view.enps_grid);
+
+# %%
+nb.show(view.trends, caption=f"Slope of eNPS over the last {s.trend_surveys} surveys (points per survey; interval at the FDR-adjusted level)", formats=charts.SCORE_FORMATS)
 
 # %% [markdown]
 # ## Groups in the latest survey, and what changed
 #
 # Each shown group's mix of promoters, passives and detractors, with its eNPS and interval.
-# "… · other" groups gather small teams under a parent where that is safe. A change is
-# called *up* or *down* only when its whole 95 % interval sits on one side of zero
-# (paired where the same people answered both surveys); otherwise it is within the noise.
+# "… · other" groups gather small teams under a parent where that is safe. A small group
+# whose answers leave a category empty shows its score without the split. A change is
+# called a *clear* rise or fall only when it survives false-discovery-rate control across
+# all the groups tested in the survey, and its interval — widened to the level that control
+# implies — excludes zero; groups where fewer than the minimum answered both surveys are
+# not called at all.
 
 # %%
 charts.bucket_shares(view.latest_scores, buckets=s.buckets);
@@ -78,13 +99,15 @@ nb.show(view.changes, caption=f"eNPS change into {view.survey_id}", formats=char
 charts.favourability_heatmap(view.heatmap, favourable_min=s.favourable_min, labels=view.driver_labels);
 
 # %% [markdown]
-# ## Drivers: what moves with eNPS
+# ## Drivers: what accounts for the eNPS answer
 #
-# For each item, how strongly people's answers go together with their eNPS answer, with
-# the number of people behind it. Correlation, not cause: read it as where to look first.
+# The items correlate with each other (people who like their job rate most things well),
+# so each item's own correlation says little about which matters. Relative weights split
+# the variance of the eNPS answer that all items explain together among the items. An item
+# is a clear driver only when its interval lies above every other item's.
 
 # %%
-charts.driver_dots(view.drivers, buckets=s.buckets);
+charts.driver_bars(view.drivers, level=s.confidence);
 
 # %% [markdown]
 # ## Participation
@@ -100,10 +123,10 @@ charts.participation_bars(view.participation, flag_below=s.participation_flag);
 #
 # Free-text comments of the latest survey, tagged with themes by keyword rules, for groups
 # of at least the comment minimum only. Each comment is listed once, under the smallest
-# group that may be shown.
+# such group; a group pooling several shown groups is named after them.
 
 # %%
-charts.theme_bars(view.themes);
+charts.theme_bars(view.themes, min_group=s.min_comment_group);
 
 # %%
 nb.show(view.comments, caption=f"Comments in {view.survey_id}", max_rows=40)
@@ -111,14 +134,14 @@ nb.show(view.comments, caption=f"Comments in {view.survey_id}", max_rows=40)
 # %% [markdown]
 # ## Suppression log
 #
-# What was hidden in the latest survey, and why. A group is hidden when it has fewer
-# respondents than the minimum, or when showing it beside its parent (or its siblings, the
-# previous survey, or an earlier month's report of a survey that was still open) would let a
-# hidden group's answers be worked out by subtraction.
-# The log names groups, never their answers or sizes.
+# What was withheld in the latest survey, and why. A group is hidden when it has fewer
+# respondents than the minimum, or when showing it beside its parent, its siblings, or a
+# report already published would let a smaller group's answers be worked out by
+# subtraction. A survey reported before is shown as published unless what changed since
+# covers enough people. The log names groups, never their answers or sizes.
 
 # %%
-nb.show(view.log, caption=f"Hidden in {view.survey_id} (minimum group size {s.min_group_size})", max_rows=80)
+nb.show(view.log, caption=f"Withheld in {view.survey_id} (minimum group size {s.min_group_size})", max_rows=80)
 
 # %%
 nb.note(view.quarantine_note)

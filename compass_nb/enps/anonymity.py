@@ -1,81 +1,298 @@
-"""Anonymity: which groups may be shown, and a log of what was hidden and why.
+"""Anonymity: the one rule every engagement output obeys, and the suppression that keeps it.
 
-A group is a team of `org_units` together with every team below it. A group with
-fewer than ``min_size`` respondents is hidden (primary suppression). Hiding it is
-not enough: a parent shown beside its shown sub-teams lets a reader subtract, so
-for every shown group the part not covered by its nearest shown sub-groups (its
-*remainder*) must be empty or hold at least ``min_size`` people. When it does not,
-one more group is hidden (complementary suppression: the smallest one that
-closes the gap) until every remainder is safe. Hiding more never breaks this, so
-the patterns of different measures may be combined freely.
+**The rule.** Every figure shown is an aggregate (a count, a share, a score) of the answers
+of a set of people: its *cell* — a team with every team below it, a ``"<team> · other"``
+remainder, a survey as a report of an earlier cycle showed it. Aggregates add up, so a
+reader may add and subtract the figures of cells; the smallest sets of people he can
+isolate that way are the *atoms* of the shown cells: people grouped by exactly which cells
+they belong to. The rule:
 
-A safe remainder holding hidden teams is shown as ``"<team> · other"``: it can be
-derived anyway, and it is large enough. Across two periods: a change between two
-surveys is shown only when the group is shown in both, otherwise it would reveal the
-hidden one; and a survey still collecting answers at an earlier cycle's cut-off hides,
-in the later report, any group whose late answers could be had by subtracting the
-earlier report (`hide_late_answers`).
+    for every measure of every survey (the eNPS answers, the answers to each pulse item,
+    the respondents, the groups comments are listed under), each atom of the cells shown
+    — in this report together with every report already published — holds no one, or at
+    least the threshold (``min_group_size``; ``min_comment_group`` for comments).
+
+Atoms are what subtraction across siblings, a parent and its children, remainder groups
+and consecutive reports of one survey can reach, so no combination of shown figures
+isolates fewer people than the threshold. (Atoms are a little stricter than needed: an
+intersection of two overlapping cells is an atom even when no sum of figures gives it.)
+:func:`unsafe_atoms` is the rule; :func:`assert_safe` applies it to finished outputs.
+
+**Choosing what to show.** Inside one report the groups form a tree (a team contains its
+sub-teams), and the atoms of a tree of shown groups are their *remainders*: a shown group
+minus its nearest shown sub-groups. :func:`laminar_pattern` hides groups until every
+remainder is safe — first the groups that are themselves too small (primary suppression),
+then, while a remainder is unsafe, the smallest group whose hiding closes the gap
+(complementary suppression). Hiding a group merges its remainder into its parent's, and a
+union of safe remainders is safe, so hiding more never breaks the rule. The same engine,
+with another safety test, keeps comments to groups of ``min_comment_group``
+(:func:`comment_pattern`) and withholds category splits that would tell every member of a
+small group how the others answered (:func:`split_pattern`). Across reports, the version of
+a survey shown is chosen in :mod:`compass_nb.enps.versions`, with this same rule.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable, Mapping
+
+import numpy as np
 import pandas as pd
 
 from compass_nb.enps._tree import OrgTree
 
 OTHER = " · other"
 LOG_COLUMNS = ["survey_id", "measure", "group", "reason"]
+PATTERN_COLUMNS = ["group", "n", "shown", "reason", "remainder"]
 
 
-def suppression_pattern(direct: pd.Series, tree: OrgTree, min_size: int) -> pd.DataFrame:
-    """Which groups may be shown, given per-team respondent counts.
+# -- the rule ---------------------------------------------------------------------------------
+def atoms(cells: Mapping[Hashable, Iterable]) -> dict[frozenset, frozenset]:
+    """The atoms of ``cells`` (label → member ids): members grouped by the cells holding them.
+
+    Returns
+    -------
+    dict
+        frozenset of cell labels → frozenset of the members in exactly those cells.
+    """
+    labels = list(cells)
+    members = sorted({m for label in labels for m in cells[label]}, key=str)
+    if not members:
+        return {}
+    code = {m: i for i, m in enumerate(members)}
+    signature = np.zeros(len(members), dtype=object if len(labels) > 62 else np.int64)
+    for bit, label in enumerate(labels):
+        rows = np.fromiter((code[m] for m in set(cells[label])), dtype=np.int64)
+        signature[rows] = signature[rows] | (1 << bit)
+    out = {}
+    for sig in np.unique(signature):
+        chosen = frozenset(labels[i] for i in range(len(labels)) if int(sig) >> i & 1)
+        out[chosen] = frozenset(members[i] for i in np.flatnonzero(signature == sig))
+    return out
+
+
+def unsafe_atoms(
+    cells: Mapping[Hashable, Iterable],
+    min_size: int,
+    published: Mapping[Hashable, Iterable] | None = None,
+    exposed: set | None = None,
+) -> list[frozenset]:
+    """The rule: atoms of 1 to ``min_size − 1`` people that showing ``cells`` creates.
+
+    Parameters
+    ----------
+    cells
+        The cells about to be shown: label → member ids.
+    min_size
+        The threshold.
+    published
+        Cells already shown in earlier reports (label → member ids; labels distinct from
+        ``cells``'). Atoms that are small among these alone are not counted: this report
+        cannot take them back, and only what it adds is its responsibility.
+    exposed
+        When given, only atoms holding one of these members count: for comments, an atom
+        with no author of a listed comment in it has no comment attributed to it.
+
+    Returns
+    -------
+    list
+        Member sets of the small atoms (empty when ``cells`` may be shown).
+    """
+    published = dict(published or {})
+    together = atoms({**{("published", k): v for k, v in published.items()}, **cells})
+    small = [m for m in together.values() if 0 < len(m) < min_size]
+    if exposed is not None:
+        small = [m for m in small if m & exposed]
+    if not small or not published:
+        return small
+    before = {m for m in atoms(published).values() if len(m) < min_size}
+    return [m for m in small if m not in before]
+
+
+def assert_safe(
+    cells: Mapping[Hashable, Iterable], min_size: int, what: str, published=None, exposed=None
+):
+    """Internal invariant on finished outputs: the rule holds (raises AssertionError)."""
+    bad = unsafe_atoms(cells, min_size, published, exposed)
+    assert not bad, f"{what}: {len(bad)} set(s) of fewer than {min_size} people can be isolated"
+
+
+# -- choosing the groups of one report ----------------------------------------------------------
+def at_least(min_size: int) -> Callable[[np.ndarray], bool]:
+    """Safety of a cell's counts (one per measure): each is 0 or at least ``min_size``."""
+
+    def safe(counts: np.ndarray) -> bool:
+        counts = np.asarray(counts)
+        return bool(((counts == 0) | (counts >= min_size)).all())
+
+    return safe
+
+
+def laminar_pattern(
+    direct: pd.DataFrame,
+    tree: OrgTree,
+    safe: Callable[[np.ndarray], bool],
+    *,
+    start: Mapping[str, bool] | None = None,
+    small_reason: Callable[[np.ndarray], str],
+    complement_reason: Callable[[str, list, list], str],
+) -> pd.DataFrame:
+    """Which groups of the tree may be shown so that every remainder is ``safe``.
 
     Parameters
     ----------
     direct
-        Respondents (or answers) per team, counting only people placed directly
-        in that team; indexed by team.
+        Counts of people placed directly in each team, one column per measure (the
+        first column is the group size that orders the choice); indexed by team.
     tree
         The organisation tree.
-    min_size
-        The smallest group that may be shown (``enps.min_group_size``).
+    safe
+        Whether a cell with these counts may be isolated (e.g. :func:`at_least`); a
+        union of safe cells must be safe.
+    start
+        Groups that may be shown at all (others start hidden, with an empty reason).
+    small_reason, complement_reason
+        Texts for the log: why a group is hidden by itself (its subtree counts), and why
+        one is hidden to protect others (victim, its neighbours, the groups protected).
 
     Returns
     -------
     DataFrame
-        One row per team: ``group``, ``n`` (respondents in its subtree), ``shown``,
-        ``reason`` (why hidden; empty when shown), ``remainder`` (respondents of a
-        shown group outside its nearest shown sub-groups).
+        One row per team: ``group``, ``n`` (first column, over the subtree), ``shown``,
+        ``reason`` (empty when shown) and ``remainder`` (first column of a shown group's
+        remainder).
     """
-    n = tree.subtree_totals(direct).to_dict()
-    shown = {team: bool(n[team] >= min_size) for team in tree.parent}
-    reason = {
-        team: ("no responses" if n[team] == 0 else f"fewer than {min_size} respondents")
-        for team in tree.parent
-        if not shown[team]
-    }
-    while (gap := _first_unsafe_remainder(n, shown, tree, min_size)) is not None:
+    teams = list(tree.parent)
+    position = {t: i for i, t in enumerate(teams)}
+    values = np.nan_to_num(direct.to_numpy(dtype=float))
+    counts = np.zeros((len(teams), values.shape[1]))
+    for row, team in enumerate(direct.index):
+        if team in position:
+            counts[position[team]] = values[row]
+    totals = _subtree_totals(counts, tree, teams)
+    n = dict(zip(teams, totals, strict=True))
+    shown, reason = {}, {}
+    for team in teams:
+        allowed = True if start is None else bool(start.get(team, False))
+        shown[team] = allowed and n[team][0] > 0 and safe(n[team])
+        if allowed and not shown[team] and n[team][0] > 0:
+            reason[team] = small_reason(n[team])
+    while (gap := _first_unsafe_remainder(n, shown, tree, safe)) is not None:
         group, covered = gap
-        victim = _complement_to_hide(group, covered, n, shown, tree, min_size)
+        victim = _complement_to_hide(group, covered, n, shown, tree, safe)
         shown[victim] = False
-        revealed = _hidden_in_remainder(group, covered, n, shown, tree, skip=victim)
-        reason[victim] = (
-            f"hidden as well: shown together with {', '.join(_nearby(victim, group, covered))} "
-            f"it would let {', '.join(revealed) or 'a hidden group'} be derived by subtraction"
-        )
-    table = pd.DataFrame(
+        protected = _hidden_in_remainder(group, covered, n, shown, tree, skip=victim)
+        reason[victim] = complement_reason(victim, _nearby(victim, group, covered), protected)
+    return pd.DataFrame(
         {
-            "group": list(tree.parent),
-            "n": [int(n[t]) for t in tree.parent],
-            "shown": [shown[t] for t in tree.parent],
-            "reason": [reason.get(t, "") for t in tree.parent],
-        }
+            "group": teams,
+            "n": [int(n[t][0]) for t in teams],
+            "shown": [shown[t] for t in teams],
+            "reason": [reason.get(t, "") for t in teams],
+            "remainder": [int(remainder(t, n, shown, tree)[0]) if shown[t] else 0 for t in teams],
+        },
+        columns=PATTERN_COLUMNS,
     )
-    table["remainder"] = [remainder(t, n, shown, tree) if shown[t] else 0 for t in table["group"]]
-    return table
 
 
-def nearest_shown_below(group: str, shown: dict, tree: OrgTree) -> list:
+def group_pattern(direct: pd.DataFrame, tree: OrgTree, min_size: int) -> pd.DataFrame:
+    """The groups of one survey that may be shown, for every measure at once.
+
+    ``direct``: per team, respondents (first column) and the answers to each measure (the
+    eNPS question, each pulse item). A group is shown only when its respondents and its
+    answers to every measure are 0 or at least ``min_size``, and so is its remainder:
+    one pattern per survey, so a group name means the same people in every table.
+    """
+    names = list(direct.columns)
+
+    def small(counts):
+        if counts[0] < min_size:
+            return f"fewer than {min_size} respondents"
+        short = [names[i] for i in range(1, len(counts)) if 0 < counts[i] < min_size]
+        return f"fewer than {min_size} answers to {', '.join(short)}"
+
+    def complement(victim, nearby, protected):
+        return (
+            f"hidden as well: shown together with {', '.join(nearby)} it would let"
+            f" {', '.join(protected) or 'a hidden group'} be derived by subtraction"
+        )
+
+    return laminar_pattern(
+        direct,
+        tree,
+        at_least(min_size),
+        small_reason=small,
+        complement_reason=complement,
+    )
+
+
+def comment_pattern(
+    respondents: pd.Series, tree: OrgTree, min_size: int, shown: Mapping[str, bool]
+) -> pd.DataFrame:
+    """The groups comments may be listed under: shown groups of at least ``min_size``
+    respondents whose remainders are as large (a coarsening of the group pattern, so a
+    comment group is a union of shown groups)."""
+
+    def complement(victim, nearby, protected):
+        return (
+            f"comments pooled: listed apart beside {', '.join(nearby)}, they would narrow"
+            f" {', '.join(protected) or 'a smaller group'}'s comments to fewer than"
+            f" {min_size} people"
+        )
+
+    return laminar_pattern(
+        respondents.to_frame("respondents"),
+        tree,
+        at_least(min_size),
+        start=shown,
+        small_reason=lambda _: f"comments need at least {min_size} respondents",
+        complement_reason=complement,
+    )
+
+
+def split_pattern(
+    categories: pd.DataFrame, tree: OrgTree, min_size: int, shown: Mapping[str, bool]
+) -> pd.DataFrame:
+    """Which shown groups may show their category split (e.g. promoters/passives/detractors).
+
+    A split tells each member of a group something about the others: that no colleague is
+    a detractor, or that all answered alike. It is shown for a group (and for what
+    subtraction reaches: its remainder) only when the group has at least ``min_size``
+    answers or an answer in every category; otherwise the score is shown without it.
+    """
+
+    def safe(counts):
+        total, split = counts[0], counts[1:]
+        return bool(total == 0 or total >= min_size or (split > 0).all())
+
+    def small(counts):
+        if (counts[1:] > 0).sum() == 1:
+            return (
+                f"split withheld: every answer fell in one category, in a group of fewer than"
+                f" {min_size}; the split would tell each respondent how every colleague answered"
+            )
+        return (
+            f"split withheld: a category has no answers, in a group of fewer than {min_size};"
+            " the split would tell each respondent that no colleague answered that way"
+        )
+
+    def complement(victim, nearby, protected):
+        return (
+            f"split withheld as well: beside {', '.join(nearby)} it would let the withheld"
+            f" split of {', '.join(protected) or 'a small group'} be derived"
+        )
+
+    counts = np.nan_to_num(categories.to_numpy(dtype=float))
+    return laminar_pattern(
+        pd.DataFrame(np.column_stack([counts.sum(axis=1), counts]), index=categories.index),
+        tree,
+        safe,
+        start=shown,
+        small_reason=small,
+        complement_reason=complement,
+    )
+
+
+def nearest_shown_below(group: str, shown: Mapping[str, bool], tree: OrgTree) -> list:
     """Shown groups under ``group`` with no shown group between them and it."""
     out, stack = [], list(tree.children[group])
     while stack:
@@ -84,43 +301,52 @@ def nearest_shown_below(group: str, shown: dict, tree: OrgTree) -> list:
             out.append(team)
         else:
             stack.extend(tree.children[team])
-    return out
+    return sorted(out)
 
 
-def remainder(group: str, n: pd.Series, shown: dict, tree: OrgTree) -> int:
-    """Respondents of a group outside its nearest shown sub-groups."""
-    return int(n[group] - sum(n[t] for t in nearest_shown_below(group, shown, tree)))
+def remainder(group: str, n: Mapping, shown: Mapping[str, bool], tree: OrgTree) -> np.ndarray:
+    """Counts of a group outside its nearest shown sub-groups (its atom)."""
+    rest = np.array(n[group], dtype=float)
+    for team in nearest_shown_below(group, shown, tree):
+        rest = rest - np.asarray(n[team], dtype=float)
+    return rest
 
 
-def _first_unsafe_remainder(n, shown, tree, min_size):
+def _subtree_totals(counts: np.ndarray, tree: OrgTree, teams: list) -> np.ndarray:
+    index = {t: i for i, t in enumerate(teams)}
+    totals = counts.copy()
+    for team in tree.bottom_up:
+        parent = tree.parent[team]
+        if parent is not None:
+            totals[index[parent]] += totals[index[team]]
+    return totals
+
+
+def _first_unsafe_remainder(n, shown, tree, safe):
     for group in tree.bottom_up:
-        if not shown[group]:
-            continue
-        covered = nearest_shown_below(group, shown, tree)
-        rest = n[group] - sum(n[t] for t in covered)
-        if 0 < rest < min_size:
-            return group, covered
+        if shown[group] and not safe(remainder(group, n, shown, tree)):
+            return group, nearest_shown_below(group, shown, tree)
     return None
 
 
-def _complement_to_hide(group, covered, n, shown, tree, min_size) -> str:
+def _complement_to_hide(group, covered, n, shown, tree, safe) -> str:
     """The smallest group whose hiding closes the gap (a sub-group, or the group itself)."""
-    rest = n[group] - sum(n[t] for t in covered)
+    rest = remainder(group, n, shown, tree)
     candidates = list(covered) + ([group] if tree.parent[group] is not None else [])
 
     def closes(team):
-        return team == group or rest + remainder(team, n, shown, tree) >= min_size
+        return team == group or safe(rest + remainder(team, n, shown, tree))
 
     fixing = [t for t in candidates if closes(t)]
     pool = fixing or candidates
-    return min(pool, key=lambda t: (n[t], t))
+    return min(pool, key=lambda t: (n[t][0], t))
 
 
 def _hidden_in_remainder(group, covered, n, shown, tree, skip) -> list:
     inside = set(tree.subtree(group)) - {group}
     for team in covered:
         inside -= set(tree.subtree(team))
-    hidden = [t for t in inside if t != skip and n[t] > 0 and not shown[t]]
+    hidden = [t for t in inside if t != skip and n[t][0] > 0 and not shown[t]]
     top = [t for t in hidden if not any(a in hidden for a in tree.ancestors(t))]
     return sorted(top)
 
@@ -131,127 +357,107 @@ def _nearby(victim, group, covered) -> list:
     return [group] + [t for t in sorted(covered) if t != victim]
 
 
-def patterns_by(counts: pd.DataFrame, keys: list, tree: OrgTree, min_size: int) -> pd.DataFrame:
-    """`suppression_pattern` for every combination of ``keys`` (e.g. survey, question).
-
-    ``counts`` holds ``keys``, ``team`` and ``n`` (respondents placed directly in the team).
-    """
-    parts = []
-    for key, part in counts.groupby(keys, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        pattern = suppression_pattern(part.set_index("team")["n"], tree, min_size)
-        parts.append(pattern.assign(**dict(zip(keys, key, strict=True))))
-    if not parts:
-        return pd.DataFrame(columns=[*keys, "group", "n", "shown", "reason", "remainder"])
-    table = pd.concat(parts, ignore_index=True)
-    return table[[*keys, "group", "n", "shown", "reason", "remainder"]]
-
-
-def hide_late_answers(
-    pattern: pd.DataFrame,
-    earlier: pd.DataFrame,
-    late: pd.Series,
-    tree: OrgTree,
-    min_size: int,
-    cutoff: str,
-) -> pd.DataFrame:
-    """Hide more groups so that an earlier cycle's report cannot be subtracted from this one.
-
-    A survey still collecting answers at an earlier cycle's cut-off was shown then with
-    fewer answers. Any group shown in both reports reveals the answers that arrived in
-    between; those late answers must, like any group, be none or at least ``min_size``,
-    also after subtracting the late answers of its sub-groups shown in both. Groups are
-    hidden from *this* report (the earlier one is already out) until that holds; hiding
-    more never makes this report's own pattern unsafe.
-
-    Parameters
-    ----------
-    pattern
-        This report's `suppression_pattern` for one survey and measure.
-    earlier
-        The pattern the cycle ending at ``cutoff`` showed for the same survey and measure.
-    late
-        Respondents per team (placed directly) whose answers are dated after ``cutoff``.
-    cutoff
-        The earlier cycle, for the log (e.g. ``"2026-09"``).
-    """
-    shown = dict(zip(pattern["group"], pattern["shown"], strict=True))
-    reason = dict(zip(pattern["group"], pattern["reason"], strict=True))
-    n_now = dict(zip(pattern["group"], pattern["n"], strict=True))
-    before = set(earlier.loc[earlier["shown"], "group"])
-    n_late = tree.subtree_totals(late).to_dict()
-    while True:
-        both = {team: shown[team] and team in before for team in tree.parent}
-        gap = _first_unsafe_remainder(n_late, both, tree, min_size)
-        if gap is None:
-            break
-        group, covered = gap
-        rest = n_late[group] - sum(n_late[t] for t in covered)
-        candidates = [*covered, group]
-        fixing = [
-            t
-            for t in candidates
-            if t == group or rest + remainder(t, n_late, both, tree) >= min_size
-        ]
-        victim = min(fixing or candidates, key=lambda t: (n_now[t], t))
-        shown[victim] = False
-        reason[victim] = (
-            f"hidden as well: some of its answers arrived after the {cutoff} cut-off, and comparing"
-            f" with the {cutoff} report would reveal them"
-        )
-    out = pattern.assign(shown=pattern["group"].map(shown), reason=pattern["group"].map(reason))
-    out["remainder"] = [remainder(t, n_now, shown, tree) if shown[t] else 0 for t in out["group"]]
-    return out
-
-
-def reporting_groups(pattern: pd.DataFrame, keys: list, tree: OrgTree) -> pd.DataFrame:
-    """Team → shown group membership, plus the safe ``"<team> · other"`` remainders.
+# -- the cells of a pattern ---------------------------------------------------------------------
+def reporting_groups(pattern: pd.DataFrame, tree: OrgTree) -> pd.DataFrame:
+    """Team → shown group membership of one survey, plus the safe ``"<team> · other"`` cells.
 
     Returns
     -------
     DataFrame
-        ``keys``, ``group``, ``kind`` (``team`` or ``other``), ``parent`` (the group a
-        row sits under, for display) and ``team`` (a member team): one row per
-        (group, member team). Only shown groups appear.
+        ``group``, ``kind`` (``team`` or ``other``), ``parent`` (the shown group a row sits
+        under, for display) and ``team`` (a member team): one row per (group, member team).
+        Only shown groups appear; a remainder appears when it holds anyone.
     """
+    shown = dict(zip(pattern["group"], pattern["shown"], strict=True))
+    rest = dict(zip(pattern["group"], pattern["remainder"], strict=True))
     rows = []
-    for key, part in pattern.groupby(keys, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        shown = dict(zip(part["group"], part["shown"], strict=True))
-        n = dict(zip(part["group"], part["n"], strict=True))
-        base = dict(zip(keys, key, strict=True))
-        for group in part.loc[part["shown"], "group"]:
-            parent = next((a for a in tree.ancestors(group) if shown[a]), None)
-            for team in tree.subtree(group):
-                rows.append(
-                    {**base, "group": group, "kind": "team", "parent": parent, "team": team}
-                )
-            covered = nearest_shown_below(group, shown, tree)
-            rest = remainder(group, n, shown, tree)
-            if covered and rest > 0:
-                outside = set(tree.subtree(group))
-                for team in covered:
-                    outside -= set(tree.subtree(team))
-                for team in sorted(outside):
-                    rows.append(
-                        {
-                            **base,
-                            "group": group + OTHER,
-                            "kind": "other",
-                            "parent": group,
-                            "team": team,
-                        }
-                    )
-    return pd.DataFrame(rows, columns=[*keys, "group", "kind", "parent", "team"])
+    for group in [t for t in tree.parent if shown[t]]:
+        parent = next((a for a in tree.ancestors(group) if shown[a]), None)
+        rows += [(group, "team", parent, team) for team in tree.subtree(group)]
+        if nearest_shown_below(group, shown, tree) and rest[group] > 0:
+            rows += [
+                (group + OTHER, "other", group, t) for t in remainder_teams(group, shown, tree)
+            ]
+    return pd.DataFrame(rows, columns=["group", "kind", "parent", "team"])
 
 
-def changes_allowed(pattern: pd.DataFrame, previous: dict) -> pd.DataFrame:
-    """Whether a group's change since the previous survey may be shown.
+def remainder_teams(group: str, shown: Mapping[str, bool], tree: OrgTree) -> list:
+    """The teams of a group outside its nearest shown sub-groups."""
+    outside = set(tree.subtree(group))
+    for team in nearest_shown_below(group, shown, tree):
+        outside -= set(tree.subtree(team))
+    return sorted(outside)
+
+
+def atom_of_team(shown: Mapping[str, bool], tree: OrgTree) -> dict:
+    """Each team → the label of the atom its people are in (``None`` above every shown group).
+
+    A team's atom is its deepest shown group: that group's name when nothing below it is
+    shown, else its ``"· other"`` remainder.
+    """
+    out = {}
+    for team in tree.parent:
+        chain = [team, *tree.ancestors(team)]
+        owner = next((g for g in chain if shown.get(g, False)), None)
+        if owner is None:
+            out[team] = None
+        elif owner != team or nearest_shown_below(owner, shown, tree):
+            below = nearest_shown_below(owner, shown, tree)
+            out[team] = owner + OTHER if below else owner
+        else:
+            out[team] = owner
+    return out
+
+
+def comment_cells(
+    comments: pd.DataFrame, groups: pd.DataFrame, respondents: pd.Series, tree: OrgTree
+) -> pd.DataFrame:
+    """Each team → the comment group its people's comments are listed under, and its label.
+
+    A comment is listed once, under the atom of the comment pattern holding its author (the
+    smallest comment group), so no two listings can be differenced. An atom that is not a
+    whole shown group is named by the shown groups it pools (``"Operations · other +
+    Warehouse West"``), so a name means the same people as in the score tables.
 
     Parameters
     ----------
-    pattern
-        ``survey_id``, ``group``, ``shown`` for every survey.
+    comments, groups
+        The comment pattern and the group pattern of one survey.
+    respondents
+        Respondents placed directly in each team (teams with none are not named).
+
+    Returns
+    -------
+    DataFrame
+        ``team``, ``group`` (the label), ``kind`` (``team`` or ``other``), ``parent``.
+    """
+    in_comments = dict(zip(comments["group"], comments["shown"], strict=True))
+    in_groups = dict(zip(groups["group"], groups["shown"], strict=True))
+    comment_atom = atom_of_team(in_comments, tree)
+    group_atom = atom_of_team(in_groups, tree)
+    answered = {t for t, n in respondents.items() if n > 0}
+    rows = []
+    for atom in sorted({a for a in comment_atom.values() if a is not None}):
+        teams = [t for t, a in comment_atom.items() if a == atom]
+        if not atom.endswith(OTHER):
+            parent = next((a for a in tree.ancestors(atom) if in_comments.get(a)), None)
+            rows += [(t, atom, "team", parent) for t in teams]
+            continue
+        owner = atom.removesuffix(OTHER)
+        pooled = [group_atom[t] for t in tree.subtree(owner) if t in teams and t in answered]
+        pooled = sorted({p for p in pooled if p is not None}, key=lambda p: (p != atom, p))
+        label = atom if pooled in ([atom], []) else " + ".join(pooled)
+        rows += [(t, label, "other", owner) for t in teams]
+    return pd.DataFrame(rows, columns=["team", "group", "kind", "parent"])
+
+
+def changes_allowed(shown: pd.DataFrame, previous: dict) -> pd.DataFrame:
+    """Whether a group's change since the previous survey may be shown (shown in both).
+
+    Parameters
+    ----------
+    shown
+        ``survey_id``, ``group`` of every shown cell.
     previous
         survey_id → the previous survey_id (absent for the first survey).
 
@@ -261,25 +467,20 @@ def changes_allowed(pattern: pd.DataFrame, previous: dict) -> pd.DataFrame:
         ``survey_id``, ``previous_survey_id``, ``group``, ``allowed`` and ``reason``
         for every group shown in the later survey.
     """
-    shown = pattern.set_index(["survey_id", "group"])["shown"]
+    cells = set(zip(shown["survey_id"], shown["group"], strict=True))
     rows = []
-    for (survey, group), is_shown in shown.items():
+    for survey, group in sorted(cells):
         before = previous.get(survey)
-        if not is_shown or before is None:
+        if before is None:
             continue
-        was_shown = bool(shown.get((before, group), False))
-        rows.append(
-            {
-                "survey_id": survey,
-                "previous_survey_id": before,
-                "group": group,
-                "allowed": was_shown,
-                "reason": ""
-                if was_shown
-                else f"change since {before} hidden: the group was hidden in {before},"
-                " and the change would reveal its result there",
-            }
+        was = (before, group) in cells
+        reason = (
+            ""
+            if was
+            else f"change since {before} hidden: the group was hidden in {before}, and the"
+            " change would reveal its result there"
         )
+        rows.append((survey, before, group, was, reason))
     return pd.DataFrame(
         rows, columns=["survey_id", "previous_survey_id", "group", "allowed", "reason"]
     )
@@ -287,7 +488,7 @@ def changes_allowed(pattern: pd.DataFrame, previous: dict) -> pd.DataFrame:
 
 def suppression_log(pattern: pd.DataFrame, measure: str) -> pd.DataFrame:
     """What was hidden and why (never the hidden figures, nor the exact group size)."""
-    hidden = pattern[~pattern["shown"] & (pattern["n"] > 0)]
+    hidden = pattern[~pattern["shown"] & (pattern["n"] > 0) & (pattern["reason"] != "")]
     key = hidden["survey_id"] if "survey_id" in hidden else pd.Series("", index=hidden.index)
     return pd.DataFrame(
         {
@@ -298,20 +499,3 @@ def suppression_log(pattern: pd.DataFrame, measure: str) -> pd.DataFrame:
         },
         columns=LOG_COLUMNS,
     )
-
-
-def unsafe_groups(shown_sizes: pd.Series, tree: OrgTree, min_size: int) -> list:
-    """Independent check: shown groups that are small, or whose remainder is derivable and small.
-
-    ``shown_sizes`` maps each shown team-group to its respondent count. Returns the
-    offending groups (empty when the shown set is safe).
-    """
-    shown = {t: t in shown_sizes.index for t in tree.parent}
-    bad = [t for t, size in shown_sizes.items() if size < min_size]
-    for group in shown_sizes.index:
-        rest = shown_sizes[group] - sum(
-            shown_sizes[t] for t in nearest_shown_below(group, shown, tree)
-        )
-        if 0 < rest < min_size:
-            bad.append(group)
-    return sorted(set(bad))

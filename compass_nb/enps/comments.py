@@ -87,61 +87,54 @@ def comment_themes(
 
 
 def comments_by_group(
-    responses: pd.DataFrame, members: pd.DataFrame, rules: dict[str, tuple[str, ...]] | None = None
+    responses: pd.DataFrame, cells: pd.DataFrame, rules: dict[str, tuple[str, ...]] | None = None
 ) -> pd.DataFrame:
-    """Each non-empty comment under the smallest shown group it belongs to, with its themes.
+    """Each non-empty comment under the comment group of its author, with its themes.
 
-    ``members`` comes from the comment-level suppression pattern (groups of at least
-    10 by default). A comment is listed once, under the most specific shown group
-    (a team, or a safe ``"… · other"`` remainder), so no listing can be differenced.
+    ``cells`` maps ``survey_id`` and ``team`` to the smallest comment group holding the
+    team's people (`anonymity.comment_cells`: groups of at least ``min_comment_group``
+    respondents, remainders included), so a comment is listed once and no two listings
+    can be differenced. Comments of teams in no comment group are not listed.
 
     Returns
     -------
     DataFrame
-        ``survey_id``, ``group``, ``comment``, ``themes`` (comma-separated).
+        ``survey_id``, ``group``, ``teams``, ``comment``, ``themes`` (comma-separated).
     """
     said = responses[
         responses["comment"].notna() & responses["comment"].astype(str).str.strip().ne("")
     ]
     said = said[["survey_id", "team", "respondent_id", "question_id", "comment"]]
-    finest = _finest_group(members)
-    placed = said.merge(finest, on=["survey_id", "team"])
+    placed = said.merge(cells[["survey_id", "team", "group", "teams"]], on=["survey_id", "team"])
+    placed = placed.reset_index(drop=True)
     themes = comment_themes(placed["comment"], rules)
     joined = themes.groupby("index")["theme"].agg(", ".join)
     placed = placed.assign(themes=joined.reindex(placed.index).to_numpy())
     return (
-        placed[["survey_id", "group", "comment", "themes"]]
-        .sort_values(["survey_id", "group"])
+        placed[["survey_id", "group", "teams", "comment", "themes"]]
+        .sort_values(["survey_id", "group", "comment"], kind="stable")
         .reset_index(drop=True)
     )
 
 
-def theme_counts(comments: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """Comments per theme for every shown comment group (a group counts its sub-groups' comments).
+def theme_counts(
+    responses: pd.DataFrame, groups: pd.DataFrame, rules: dict[str, tuple[str, ...]] | None = None
+) -> pd.DataFrame:
+    """Comments per theme for every whole comment group (a group counts its sub-teams').
 
     Parameters
     ----------
-    comments
-        The output of `comments_by_group`.
-    members
-        The comment-level membership (``survey_id``, ``group``, ``kind``, ``team``).
+    responses
+        Clean answers (``survey_id``, ``team``, ``comment``) of the shown versions.
+    groups
+        ``survey_id``, ``group``, ``team``: the comment groups of at least
+        ``min_comment_group`` respondents, one row per member team.
     """
-    finest = _finest_group(members).rename(columns={"group": "finest"})
-    # which finest groups roll up into each shown group
-    rollup = members.merge(finest, on=["survey_id", "team"])[
-        ["survey_id", "group", "finest"]
-    ].drop_duplicates()
-    tagged = comments.assign(theme=comments["themes"].str.split(", ")).explode("theme")
-    tagged = tagged.rename(columns={"group": "finest"})
-    joined = rollup.merge(tagged, on=["survey_id", "finest"])
-    counts = joined.groupby(["survey_id", "group", "theme"]).size().rename("comments").reset_index()
-    return counts.sort_values(
-        ["survey_id", "group", "comments"], ascending=[True, True, False]
-    ).reset_index(drop=True)
-
-
-def _finest_group(members: pd.DataFrame) -> pd.DataFrame:
-    """For each team, the smallest shown group containing it (an ``other`` remainder counts)."""
-    size = members.groupby(["survey_id", "group"])["team"].transform("size")
-    ranked = members.assign(size=size).sort_values(["survey_id", "team", "size"])
-    return ranked.drop_duplicates(["survey_id", "team"])[["survey_id", "team", "group"]]
+    listed = comments_by_group(responses, groups.assign(teams=""), rules)
+    tagged = listed.assign(theme=listed["themes"].str.split(", ")).explode("theme")
+    counts = tagged.groupby(["survey_id", "group", "theme"]).size().rename("comments")
+    return (
+        counts.reset_index()
+        .sort_values(["survey_id", "group", "comments"], ascending=[True, True, False])
+        .reset_index(drop=True)
+    )

@@ -1,69 +1,40 @@
-"""Everything the eNPS notebook shows, computed only for groups that may be shown.
+"""Everything the eNPS notebook shows, computed only for cells that may be shown.
 
-`engagement` is the one entry point: it checks the survey tables, works out a
-suppression pattern per measure (respondents, eNPS answers, each pulse question,
-comments), computes every figure on the shown groups alone, and returns them with
-the suppression log. Nothing in `Engagement` describes a hidden group except the log.
+`engagement` is the one entry point. It checks the survey tables, then for every survey
+chooses the version of its answers this report may show (`versions.choose`: the current
+answers, or the ones an earlier report showed), lays the survey out
+(`layout.survey_layout`: one group pattern for every measure, the comment groups, the
+category splits that may be shown — all by the rule of :mod:`compass_nb.enps.anonymity`),
+computes every figure on those cells alone, and finally checks every output table against
+the rule (`assert_outputs`). Nothing in `Engagement` describes a hidden cell except the log.
+What the notebook shows of it is in :mod:`compass_nb.enps.views`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from compass_nb.enps import anonymity, comments, drivers, pulse
-from compass_nb.enps.scores import Buckets, enps_table, signed_bucket
-from compass_nb.enps.uncertainty import bootstrap_interval, change_between, with_intervals
+from compass_nb.enps import anonymity, comments, drivers, layout, pulse, trends, versions
+from compass_nb.enps.layout import SEP, Layout, layout_cells, survey_layout
+from compass_nb.enps.scores import BUCKET_NAMES, enps_table, signed_bucket
+from compass_nb.enps.settings import Settings
+from compass_nb.enps.uncertainty import (
+    VERDICT_NOISE,
+    VERDICT_UNTESTED,
+    bootstrap_change,
+    bootstrap_enps,
+    bootstrap_p_value,
+    change_verdict,
+    fdr_calls,
+    percentile_interval,
+    rng_for,
+)
 from compass_nb.enps.validate import clean_survey
-from compass_nb.errors import ParameterError
 
-
-@dataclass(frozen=True)
-class Settings:
-    """The ``enps`` parameters section (defaults and meanings: ``parameters/default.yaml``).
-
-    Build it with :func:`compass_nb.params.build` from the merged parameters, or with
-    :func:`compass_nb.params.section_settings` (the defaults, some keys changed).
-    """
-
-    min_group_size: int
-    min_comment_group: int
-    min_driver_responses: int
-    participation_flag: float
-    confidence: float
-    bootstrap_samples: int
-    seed: int
-    scale_min: int
-    scale_max: int
-    promoter_min: int
-    detractor_max: int
-    favourable_min: int
-
-    def __post_init__(self) -> None:
-        if int(self.min_group_size) < 3:
-            raise ParameterError(
-                f"enps.min_group_size is {self.min_group_size}; groups of fewer than 3 cannot be"
-                " anonymous. Set it to 3 or more (5 is the default)."
-            )
-        if not 0 < self.confidence < 1:
-            raise ParameterError(
-                f"enps.confidence must be between 0 and 1, e.g. 0.95; got {self.confidence}."
-            )
-        if not 0 <= self.participation_flag <= 1:
-            raise ParameterError(
-                f"enps.participation_flag is a share between 0 and 1 (e.g. 0.6); got {self.participation_flag}."
-            )
-
-    @property
-    def buckets(self) -> Buckets:
-        """The answer scale and its promoter / detractor limits."""
-        return Buckets(self.scale_min, self.scale_max, self.promoter_min, self.detractor_max)
-
-    @property
-    def comment_group_size(self) -> int:
-        return max(self.min_comment_group, self.min_group_size)
+__all__ = ["Engagement", "Layout", "Settings", "engagement", "store_frames", "survey_layout"]
 
 
 @dataclass
@@ -71,19 +42,24 @@ class Engagement:
     """Shown results of every survey up to the cut-off, and what was hidden."""
 
     settings: Settings
-    surveys: pd.DataFrame  # survey_id, survey_date, previous_survey_id (ordered)
-    scores: pd.DataFrame  # eNPS per survey and shown group, with intervals
+    surveys: pd.DataFrame  # survey_id, survey_date, previous_survey_id, version, status
+    scores: pd.DataFrame  # eNPS per survey and shown cell, with its interval
     changes: pd.DataFrame  # change since the previous survey, where both are shown
+    trends: pd.DataFrame  # slope over the last surveys of the latest survey's window
     participation: pd.DataFrame
     favourability: pd.DataFrame
-    drivers: pd.DataFrame
+    drivers: pd.DataFrame  # relative weights, latest survey
     comments: pd.DataFrame
     themes: pd.DataFrame
     questions: pd.DataFrame
     log: pd.DataFrame  # survey_id, group, hidden (measures), reason
     quarantine: pd.DataFrame
-    patterns: dict  # measure → suppression pattern (internal: includes hidden sizes; never show)
-    root: str | None = None  # the top of the org tree (the company)
+    root: str | None
+    layouts: dict = field(repr=False, default_factory=dict)  # internal: never shown
+    shown_answers: pd.DataFrame = field(repr=False, default=None)  # internal: never shown
+    new_versions: list = field(default_factory=list)  # versions first shown in this report
+    change_level: dict = field(default_factory=dict)  # survey → level of its change intervals
+    trend_level: float = float("nan")
 
     @property
     def latest(self) -> str | None:
@@ -91,6 +67,7 @@ class Engagement:
         return None if self.surveys.empty else str(self.surveys["survey_id"].iloc[-1])
 
 
+# -- the entry point ----------------------------------------------------------------------------
 def engagement(
     questions: pd.DataFrame,
     responses: pd.DataFrame,
@@ -98,6 +75,8 @@ def engagement(
     org_units: pd.DataFrame,
     settings: Settings,
     strict: bool = False,
+    published: versions.Published | None = None,
+    period: str | None = None,
 ) -> Engagement:
     """Check the survey tables and compute every shown result, suppressed, with its log.
 
@@ -109,61 +88,124 @@ def engagement(
         The ``enps`` parameters.
     strict
         Fail instead of quarantining bad rows.
+    published
+        What earlier reports showed (from the store's ``enps_results`` and ``enps_answers``);
+        ``None`` when nothing was published yet.
+    period
+        This cycle (``YYYY-MM``): only versions published up to it are fallbacks.
     """
     clean = clean_survey(questions, responses, invites, org_units, settings.buckets, strict=strict)
-    tree, r = clean.tree, clean.responses
-    k = settings.min_group_size
-    surveys = survey_order(r)
-    previous = dict(zip(surveys["survey_id"], surveys["previous_survey_id"], strict=True))
-    previous = {s: p for s, p in previous.items() if isinstance(p, str)}
+    tree = clean.tree
+    answers = _answers(clean.responses)
+    published = published or versions.Published()
+    surveys = survey_order(answers)
+    chosen, layouts, notes, status, version_ids = [], {}, [], {}, {}
+    thresholds = {"groups": settings.min_group_size, "comments": settings.comment_group_size}
+    for survey in surveys["survey_id"]:
+        cache: dict = {}
 
-    enps_answers = r[r["kind"] == "enps"]
-    likert = r[r["kind"] == "likert5"]
-    people = r.sort_values("survey_date").drop_duplicates(["survey_id", "respondent_id"])
-    patterns = {
-        "participation": _pattern(people, ["survey_id"], tree, k),
-        "enps": _pattern(enps_answers, ["survey_id"], tree, k),
-        "questions": _pattern(likert, ["survey_id", "question_id"], tree, k),
-        "comments": _pattern(people, ["survey_id"], tree, settings.comment_group_size),
-    }
-    members = {
-        name: anonymity.reporting_groups(
-            p, ["survey_id", "question_id"] if name == "questions" else ["survey_id"], tree
+        def shown_cells(candidate: pd.DataFrame, cache=cache) -> dict:
+            cache[id(candidate)] = survey_layout(candidate, tree, settings)
+            return layout_cells(cache[id(candidate)], candidate)
+
+        now = answers.loc[answers["survey_id"] == survey]
+        choice = versions.choose(survey, now, published, shown_cells, thresholds, period)
+        status[survey], version_ids[survey] = choice.status, choice.version
+        if choice.note:
+            notes.append((survey, "all groups", "all figures", choice.note))
+        if choice.answers is None:
+            continue
+        layouts[survey] = cache.get(id(choice.answers)) or survey_layout(
+            choice.answers, tree, settings
         )
-        for name, p in patterns.items()
-    }
-
-    scores = _scores(enps_answers, clean.invites, members["enps"], surveys, settings)
-    allowed = anonymity.changes_allowed(patterns["enps"], previous)
-    invited = scores.set_index(["survey_id", "group"])["invited"].to_dict()
-    changes = _changes(enps_answers, members["enps"], allowed, settings, invited)
-    found_drivers, too_few = drivers.driver_correlations(
-        r, members["enps"], clean.questions, settings.min_driver_responses, settings.confidence
+        if not choice.checked:  # a first report: the rule within this report alone
+            exposed = {"comments": versions.commenters(choice.answers)}
+            cells = layout_cells(layouts[survey], choice.answers)
+            assert not versions.new_small_sets(cells, {}, thresholds, exposed), survey
+        chosen.append(choice.answers.assign(survey_id=survey))
+    surveys["version"] = surveys["survey_id"].map(version_ids)
+    surveys["status"] = surveys["survey_id"].map(status)
+    used = pd.concat(chosen, ignore_index=True) if chosen else answers.iloc[0:0]
+    members = layout.all_members(layouts)
+    scores, draws, signed = _scores(used, clean.invites, members, layouts, settings)
+    changes, levels = _changes(scores, signed, surveys, settings)
+    shown_surveys = [s for s in surveys["survey_id"] if s in set(scores["survey_id"])]
+    window = shown_surveys[-settings.trend_surveys :]
+    trend_table, trend_level = (
+        trends.declines(scores, draws, window, q=settings.fdr)
+        if len(window) == settings.trend_surveys and window[-1] == surveys["survey_id"].iloc[-1]
+        else (pd.DataFrame(columns=trends.TREND_COLUMNS), float("nan"))
     )
-    listed = comments.comments_by_group(r, members["comments"])
+    latest = surveys["survey_id"].iloc[-1] if len(surveys) else None
+    found_drivers, too_few = drivers.driver_weights(
+        used.loc[used["survey_id"] == latest],
+        members.loc[members["survey_id"] == latest],
+        clean.questions,
+        min_responses=settings.min_driver_responses,
+        level=settings.confidence,
+        n_boot=settings.bootstrap_samples,
+        seed=settings.seed,
+    )
+    cells = layout.all_comment_cells(layouts, tree)
     result = Engagement(
         settings=settings,
         surveys=surveys,
         scores=scores,
         changes=changes,
-        participation=pulse.participation(
-            r, clean.invites, members["participation"], settings.participation_flag
+        trends=trend_table,
+        participation=_with_teams(
+            pulse.participation(used, clean.invites, members, settings.participation_flag),
+            members,
         ),
-        favourability=_with_questions(
-            pulse.favourability(likert, members["questions"], settings.favourable_min),
-            clean.questions,
+        favourability=_with_teams(
+            _with_questions(
+                pulse.favourability(
+                    used.loc[used["kind"] == "likert5"],
+                    members,
+                    settings.favourable_min,
+                    layout.split_cells(layouts),
+                ),
+                clean.questions,
+            ),
+            members,
         ),
         drivers=found_drivers,
-        comments=listed,
-        themes=comments.theme_counts(listed, members["comments"]),
+        comments=comments.comments_by_group(used, cells),
+        themes=comments.theme_counts(used, layout.whole_comment_groups(layouts, tree)),
         questions=clean.questions,
-        log=_log(patterns, allowed, too_few, settings),
+        log=_log(layouts, scores, surveys, too_few, notes, settings),
         quarantine=clean.quarantine,
-        patterns=patterns,
         root=tree.root,
+        layouts=layouts,
+        shown_answers=used,
+        new_versions=[
+            version_ids[s]
+            for s in layouts
+            if version_ids[s] not in set(published.answers["version"])
+        ],
+        change_level=levels,
+        trend_level=trend_level,
     )
-    assert_nothing_derivable(result, tree)
+    assert_outputs(result)
     return result
+
+
+def _answers(responses: pd.DataFrame) -> pd.DataFrame:
+    out = responses[
+        [
+            "survey_id",
+            "survey_date",
+            "respondent_id",
+            "team",
+            "question_id",
+            "score",
+            "comment",
+            "kind",
+        ]
+    ].copy()
+    out["respondent_id"] = out["respondent_id"].astype(str)
+    out["comment"] = out["comment"].where(out["comment"].notna(), None)
+    return out.reset_index(drop=True)
 
 
 def survey_order(responses: pd.DataFrame) -> pd.DataFrame:
@@ -177,73 +219,66 @@ def survey_order(responses: pd.DataFrame) -> pd.DataFrame:
     return surveys.reset_index(drop=True)
 
 
-def _pattern(rows: pd.DataFrame, keys: list, tree, min_size: int) -> pd.DataFrame:
-    """Suppression pattern per ``keys``, also safe against the reports of earlier cycles."""
-    counts = rows.groupby([*keys, "team"])["respondent_id"].nunique().rename("n").reset_index()
-    pattern = anonymity.patterns_by(counts, keys, tree, min_size)
-    parts = []
-    for key, now in pattern.groupby(keys, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        mask = np.logical_and.reduce([rows[k] == v for k, v in zip(keys, key, strict=True)])
-        parts.append(_safe_against_earlier_cycles(now, rows[mask], tree, min_size))
-    return pd.concat(parts, ignore_index=True) if parts else pattern
+# -- figures ------------------------------------------------------------------------------------
+def _with_teams(table: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    teams = members.drop_duplicates(["survey_id", "group"])[["survey_id", "group", "teams"]]
+    return table.merge(teams, on=["survey_id", "group"], how="left")
 
 
-def _safe_against_earlier_cycles(
-    now: pd.DataFrame, rows: pd.DataFrame, tree, min_size: int
-) -> pd.DataFrame:
-    """Apply `anonymity.hide_late_answers` for every month end the answers straddle."""
-    dates = pd.to_datetime(rows["survey_date"])
-    first, last = dates.min(), dates.max()
-    for cutoff in pd.date_range(first.normalize(), last, freq="ME"):
-        if not first <= cutoff < last:
-            continue
-        early = rows[dates <= cutoff].groupby("team")["respondent_id"].nunique()
-        late = rows[dates > cutoff].groupby("team")["respondent_id"].nunique()
-        earlier = anonymity.suppression_pattern(early, tree, min_size)
-        now = anonymity.hide_late_answers(
-            now, earlier, late, tree, min_size, cutoff.strftime("%Y-%m")
-        )
-    return now
-
-
-def _scores(answers, invites, members, surveys, settings) -> pd.DataFrame:
-    joined = members.merge(
-        answers[["survey_id", "team", "respondent_id", "score"]], on=["survey_id", "team"]
-    )
+def _scores(used, invites, members, layouts, settings):
+    """eNPS of every shown cell with its respondent-bootstrap interval; the draws and the
+    per-respondent signed answers are kept for changes and trends."""
+    enps = used.loc[used["kind"] == "enps", ["survey_id", "team", "respondent_id", "score"]]
+    joined = members.merge(enps, on=["survey_id", "team"])
+    joined["signed"] = signed_bucket(joined["score"], settings.buckets)
     table = enps_table(joined, ["survey_id", "group", "kind"], settings.buckets)
-    parents = members.drop_duplicates(["survey_id", "group"]).set_index(["survey_id", "group"])[
-        "parent"
-    ]
-    table["parent"] = parents.reindex(
-        pd.MultiIndex.from_frame(table[["survey_id", "group"]])
-    ).to_numpy()
-    invited = pulse.participation(answers, invites, members)[["survey_id", "group", "invited"]]
-    table = table.merge(invited, on=["survey_id", "group"], how="left")
-    table = with_intervals(table, settings.confidence)
-    boot = joined.assign(signed=signed_bucket(joined["score"], settings.buckets))
-    invited_of = table.set_index(["survey_id", "group"])["invited"]
-    bounds = {
-        key: bootstrap_interval(
-            part["signed"].to_numpy(),
-            settings.bootstrap_samples,
-            settings.confidence,
-            settings.seed,
-            population=invited_of.get(key),
-        )
-        for key, part in boot.groupby(["survey_id", "group"])
+    cells = members.drop_duplicates(["survey_id", "group"]).set_index(["survey_id", "group"])
+    index = pd.MultiIndex.from_frame(table[["survey_id", "group"]])
+    table["parent"] = cells["parent"].reindex(index).to_numpy()
+    table["teams"] = cells["teams"].reindex(index).to_numpy()
+    invited = pulse.participation(used, invites, members, settings.participation_flag)
+    table = table.merge(
+        invited[["survey_id", "group", "respondents", "invited"]],
+        on=["survey_id", "group"],
+        how="left",
+    )
+    shown_split = {
+        (survey, label) for survey, plan in layouts.items() for label in plan.splits["enps"]
     }
-    keys = list(zip(table["survey_id"], table["group"], strict=True))
-    table["boot_low"] = [bounds[key][0] for key in keys]
-    table["boot_high"] = [bounds[key][1] for key in keys]
-    table = table.merge(surveys[["survey_id", "survey_date"]], on="survey_id", how="left")
+    table["split"] = [
+        key in shown_split for key in zip(table["survey_id"], table["group"], strict=True)
+    ]
+    for name in BUCKET_NAMES:
+        table[name] = table[name].where(table["split"]).astype(float)
+        table[f"pct_{name}"] = table[f"pct_{name}"].where(table["split"])
+    draws, signed, low, high = {}, {}, [], []
+    population = table.set_index(["survey_id", "group"])["invited"]
+    for key, part in joined.groupby(["survey_id", "group"], sort=False):
+        signed[key] = part.set_index("respondent_id")["signed"]
+    for key in zip(table["survey_id"], table["group"], strict=True):
+        values = signed[key].to_numpy()
+        cell = bootstrap_enps(
+            values,
+            settings.bootstrap_samples,
+            rng_for(settings.seed, *key),
+            population=population.get(key) if settings.finite_population else None,
+        )
+        draws[key] = cell
+        bounds = percentile_interval(cell, settings.confidence)
+        low.append(bounds[0])
+        high.append(bounds[1])
+    table["low"], table["high"] = low, high
+    dates = used.groupby("survey_id")["survey_date"].min()
+    table["survey_date"] = table["survey_id"].map(dates)
     order = [
         "survey_id",
         "survey_date",
         "group",
         "kind",
         "parent",
+        "teams",
         "n",
+        "respondents",
         "invited",
         "promoters",
         "passives",
@@ -252,69 +287,90 @@ def _scores(answers, invites, members, surveys, settings) -> pd.DataFrame:
         "pct_passives",
         "pct_detractors",
         "enps",
-        "se",
         "low",
         "high",
-        "boot_low",
-        "boot_high",
+        "split",
     ]
-    return (
-        table[order]
-        .sort_values(["survey_date", "kind", "group"], ascending=[True, False, True])
-        .reset_index(drop=True)
+    table = table[order].sort_values(
+        ["survey_date", "kind", "group"], ascending=[True, False, True]
     )
+    return table.reset_index(drop=True), draws, signed
 
 
-def _changes(answers, members, allowed, settings, invited: dict) -> pd.DataFrame:
-    columns = [
-        "survey_id",
-        "previous_survey_id",
-        "group",
-        "delta",
-        "se",
-        "low",
-        "high",
-        "paired_n",
-        "paired",
-        "verdict",
-        "boot_low",
-        "boot_high",
-    ]
-    teams = members.loc[members["kind"] == "team", ["survey_id", "group", "team"]]
-    signed = teams.merge(
-        answers[["survey_id", "team", "respondent_id", "score"]], on=["survey_id", "team"]
+CHANGE_COLUMNS = [
+    "survey_id",
+    "previous_survey_id",
+    "group",
+    "delta",
+    "low",
+    "high",
+    "level",
+    "paired_n",
+    "p_value",
+    "p_adjusted",
+    "verdict",
+]
+
+
+def _changes(scores, signed, surveys, settings) -> tuple[pd.DataFrame, dict]:
+    """Change since the previous survey for every cell shown in both with the same teams;
+    called clear only after FDR control across the groups tested in that survey."""
+    previous = dict(zip(surveys["survey_id"], surveys["previous_survey_id"], strict=True))
+    previous = {s: p for s, p in previous.items() if isinstance(p, str)}
+    teams = dict(
+        zip(zip(scores["survey_id"], scores["group"], strict=True), scores["teams"], strict=True)
     )
-    signed["signed"] = signed_bucket(signed["score"], settings.buckets)
-    by_group = {
-        key: part.set_index("respondent_id")["signed"]
-        for key, part in signed.groupby(["survey_id", "group"])
-    }
-    rows = []
-    for row in allowed[allowed["allowed"].astype(bool)].itertuples():
-        now = by_group[(row.survey_id, row.group)]
-        before = by_group[(row.previous_survey_id, row.group)]
-        populations = (
-            invited.get((row.previous_survey_id, row.group)),
-            invited.get((row.survey_id, row.group)),
-        )
-        result = change_between(
-            before,
-            now,
-            settings.confidence,
-            settings.min_group_size,
-            settings.bootstrap_samples,
-            settings.seed,
-            populations,
-        )
-        rows.append(
-            {
-                "survey_id": row.survey_id,
-                "previous_survey_id": row.previous_survey_id,
-                "group": row.group,
-                **result,
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)
+    allowed = anonymity.changes_allowed(scores[["survey_id", "group"]], previous)
+    rows, levels = [], {}
+    for survey, part in allowed[allowed["allowed"].astype(bool)].groupby("survey_id", sort=False):
+        found = {}
+        for row in part.itertuples():
+            before, now = (row.previous_survey_id, row.group), (survey, row.group)
+            if teams[before] != teams[now]:
+                continue
+            a, b = signed[before], signed[now]
+            paired = len(a.index.intersection(b.index))
+            populations = None
+            if settings.finite_population:
+                inv = scores.set_index(["survey_id", "group"])["invited"]
+                populations = (inv.get(before), inv.get(now))
+            draws = bootstrap_change(
+                a,
+                b,
+                settings.bootstrap_samples,
+                rng_for(settings.seed, survey, row.group, "change"),
+                populations,
+            )
+            delta = 100.0 * (b.mean() - a.mean())
+            tested = paired >= settings.min_change_pairs
+            found[row.group] = (row.previous_survey_id, delta, paired, draws, tested)
+        p = pd.Series({g: bootstrap_p_value(f[3]) for g, f in found.items() if f[4]}, dtype=float)
+        adjusted, called, level = fdr_calls(p, settings.fdr)
+        levels[survey] = level
+        for group, (before, delta, paired, draws, tested) in found.items():
+            at = level if tested else settings.confidence
+            low, high = percentile_interval(draws, at)
+            if tested:
+                clear = bool(called[group]) and change_verdict(low, high) != VERDICT_NOISE
+                verdict = change_verdict(low, high) if clear else VERDICT_NOISE
+            else:
+                verdict = VERDICT_UNTESTED
+            rows.append(
+                (
+                    survey,
+                    before,
+                    group,
+                    delta,
+                    low,
+                    high,
+                    at,
+                    paired,
+                    p.get(group, np.nan),
+                    adjusted.get(group, np.nan),
+                    verdict,
+                )
+            )
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS), levels
 
 
 def _with_questions(table: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
@@ -325,18 +381,24 @@ def _with_questions(table: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFram
     )
 
 
-MEASURE_LABELS = {"participation": "participation", "enps": "eNPS", "comments": "comments"}
-
-
-def _log(patterns, allowed, too_few, settings) -> pd.DataFrame:
-    parts = []
-    for name, pattern in patterns.items():
-        if name == "questions":
-            for question, part in pattern.groupby("question_id"):
-                parts.append(anonymity.suppression_log(part, str(question)))
-        else:
-            parts.append(anonymity.suppression_log(pattern, MEASURE_LABELS[name]))
-    refused = allowed[~allowed["allowed"].astype(bool)]
+def _log(layouts, scores, surveys, too_few, notes, settings) -> pd.DataFrame:
+    parts = [pd.DataFrame(notes, columns=["survey_id", "group", "measure", "reason"])]
+    groups, comment_groups, splits = [], [], []
+    for survey, plan in layouts.items():
+        groups.append(plan.groups.assign(survey_id=survey))
+        comment_groups.append(plan.comments.assign(survey_id=survey))
+        splits += [frame.assign(survey_id=survey) for frame in plan.split_log]
+    if layouts:
+        parts.append(anonymity.suppression_log(pd.concat(groups), "all figures"))
+        parts.append(anonymity.suppression_log(pd.concat(comment_groups), "comments"))
+        split = pd.concat(splits, ignore_index=True)
+        for measure, frame in split.groupby("measure", sort=True):
+            name = "eNPS split" if measure == "enps" else f"{measure} split"
+            parts.append(anonymity.suppression_log(frame, name))
+    previous = dict(zip(surveys["survey_id"], surveys["previous_survey_id"], strict=True))
+    previous = {s: p for s, p in previous.items() if isinstance(p, str)}
+    refused = anonymity.changes_allowed(scores[["survey_id", "group"]], previous)
+    refused = refused[~refused["allowed"].astype(bool)]
     parts.append(
         pd.DataFrame(
             {
@@ -348,241 +410,120 @@ def _log(patterns, allowed, too_few, settings) -> pd.DataFrame:
         )
     )
     if len(too_few):
-        few = too_few.drop_duplicates(["survey_id", "group"])
-        parts.append(
-            pd.DataFrame(
-                {
-                    "survey_id": few["survey_id"],
-                    "measure": "drivers",
-                    "group": few["group"],
-                    "reason": f"driver analysis needs at least {settings.min_driver_responses} answers",
-                }
-            )
+        few = too_few.assign(
+            measure="drivers",
+            reason=[
+                f"drivers need at least {settings.min_driver_responses} complete answers"
+                if q is None
+                else f"{q} left out of the drivers: fewer than {settings.min_driver_responses} answers"
+                for q in too_few["question_id"]
+            ],
         )
-    log = (
-        pd.concat([p for p in parts if len(p)], ignore_index=True)
-        if any(len(p) for p in parts)
-        else (pd.DataFrame(columns=anonymity.LOG_COLUMNS))
-    )
+        parts.append(few[["survey_id", "measure", "group", "reason"]])
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=["survey_id", "group", "hidden", "reason"])
+    log = pd.concat(parts, ignore_index=True)
     grouped = log.groupby(["survey_id", "group", "reason"], as_index=False, sort=False)[
         "measure"
     ].agg(lambda m: ", ".join(dict.fromkeys(m)))
     grouped = grouped.rename(columns={"measure": "hidden"})
     return (
         grouped[["survey_id", "group", "hidden", "reason"]]
-        .sort_values(["survey_id", "group"])
+        .sort_values(["survey_id", "group"], kind="stable")
         .reset_index(drop=True)
     )
 
 
-def assert_nothing_derivable(result: Engagement, tree) -> None:
-    """Internal invariant: every shown team-group set is safe for its measure and survey."""
-    checks = [
-        (result.scores, ["survey_id"], "n", result.settings.min_group_size),
-        (result.participation, ["survey_id"], "respondents", result.settings.min_group_size),
-        (result.favourability, ["survey_id", "question_id"], "n", result.settings.min_group_size),
-    ]
-    for table, keys, size, k in checks:
-        if table.empty:
-            continue
-        assert (table[size] >= k).all(), "a shown group is below min_group_size"
-        teams = table[table["kind"] == "team"]
-        for _, part in teams.groupby(keys):
-            bad = anonymity.unsafe_groups(part.set_index("group")[size], tree, k)
-            assert not bad, f"groups {bad} would let a hidden group be derived"
-    pattern = result.patterns["comments"]
-    allowed = pattern.loc[pattern["shown"], ["survey_id", "group"]]
-    allowed = set(zip(allowed["survey_id"], allowed["group"], strict=True))
-    for survey, group in zip(result.comments["survey_id"], result.comments["group"], strict=True):
-        base = group.removesuffix(anonymity.OTHER)
-        assert (survey, base) in allowed, "a comment is listed under a group too small for comments"
+# -- the invariant ----------------------------------------------------------------------------
+def assert_outputs(result: Engagement) -> None:
+    """Internal invariant, checked on the finished tables: every cell a table shows is a cell
+    of its survey's layout, with the same member teams (the layout's member sets passed the
+    rule — within the report, and beside the published reports — when its version was
+    chosen), and every comment is listed under a comment cell."""
+    for survey, plan in result.layouts.items():
+        teams_of = plan.members.groupby("group")["team"].agg(lambda t: SEP.join(sorted(t)))
+        for table in (result.scores, result.participation, result.favourability):
+            part = table.loc[table["survey_id"] == survey] if len(table) else table
+            for group, teams in zip(part["group"], part["teams"], strict=True):
+                assert teams_of.get(group) == teams, (
+                    f"{survey}: {group} is not a cell of the layout"
+                )
+        comment_cells = {label for label, _ in layout.comment_teams(plan)}
+        listed = set(result.comments.loc[result.comments["survey_id"] == survey, "group"])
+        counted = set(result.themes.loc[result.themes["survey_id"] == survey, "group"])
+        assert listed | counted <= comment_cells, f"{survey}: a comment outside a comment group"
 
 
-@dataclass
-class GroupView:
-    """One group in one survey, as the widget shows it (all from suppressed results)."""
-
-    group: str
-    survey_id: str
-    score: pd.Series | None
-    change: pd.Series | None
-    participation: pd.Series | None
-    favourability: pd.DataFrame
-    hidden: pd.DataFrame  # the log rows for this group and survey
-
-
-def group_view(result: Engagement, group: str, survey_id: str) -> GroupView:
-    """Everything shown about ``group`` in ``survey_id``; hidden parts appear only in ``hidden``."""
-
-    def row(table: pd.DataFrame) -> pd.Series | None:
-        part = table[(table["survey_id"] == survey_id) & (table["group"] == group)]
-        return None if part.empty else part.iloc[0]
-
-    fav = result.favourability
-    fav = fav[(fav["survey_id"] == survey_id) & (fav["group"] == group)]
-    log = result.log[(result.log["survey_id"] == survey_id) & (result.log["group"] == group)]
-    return GroupView(
-        group,
-        survey_id,
-        row(result.scores),
-        row(result.changes),
-        row(result.participation),
-        fav[["question_id", "text", "n", "pct_favourable", "pct_neutral", "pct_unfavourable"]],
-        log[["hidden", "reason"]],
-    )
-
-
-def headline(result: Engagement) -> dict:
-    """Company eNPS, its interval, participation and change for the latest survey (None when hidden)."""
-    survey, root = result.latest, result.root
-    view = group_view(result, root, survey) if survey else None
-    score, change, part = (
-        (view.score, view.change, view.participation) if view else (None, None, None)
-    )
-    return {
-        "survey_id": survey,
-        "enps": None if score is None else float(score["enps"]),
-        "low": None if score is None else float(score["low"]),
-        "high": None if score is None else float(score["high"]),
-        "n": None if score is None else int(score["n"]),
-        "participation": None
-        if part is None or pd.isna(part["participation"])
-        else float(part["participation"]),
-        "change": None if change is None else float(change["delta"]),
-        "change_low": None if change is None else float(change["low"]),
-        "change_high": None if change is None else float(change["high"]),
-        "verdict": None if change is None else str(change["verdict"]),
-        "previous_survey_id": None if change is None else str(change["previous_survey_id"]),
-    }
-
-
-def summary_lines(result: Engagement) -> list[str]:
-    """Headline sentences for the summary box, from shown results only."""
-    h = headline(result)
-    if h["survey_id"] is None:
-        return ["No survey answers up to the cut-off."]
-    if h["enps"] is None:
-        return [
-            f"{h['survey_id']}: the company-wide result is hidden to keep answers anonymous"
-            " (see the suppression log)."
-        ]
-    k = result.settings.min_group_size
-    lines = [
-        f"Company eNPS {h['enps']:+.0f} in {h['survey_id']} (95 % interval {h['low']:+.0f} to"
-        f" {h['high']:+.0f}, {h['n']} answers)."
-    ]
-    if h["change"] is not None:
-        noise = {"up": "a real rise", "down": "a real fall", "within noise": "within the noise"}[
-            h["verdict"]
-        ]
-        lines.append(
-            f"Change since {h['previous_survey_id']}: {h['change']:+.0f} points"
-            f" ({h['change_low']:+.0f} to {h['change_high']:+.0f}) — {noise}."
-        )
-    if h["participation"] is not None:
-        lines.append(f"Participation {h['participation']:.0%}.")
-    latest = result.changes[result.changes["survey_id"] == h["survey_id"]]
-    falls = latest[(latest["verdict"] == "down") & (latest["group"] != result.root)]
-    if len(falls):
-        lines.append(
-            "Clear falls since the previous survey: "
-            + ", ".join(
-                f"{g} ({d:+.0f})" for g, d in zip(falls["group"], falls["delta"], strict=True)
-            )
-            + "."
-        )
-    rises = latest[(latest["verdict"] == "up") & (latest["group"] != result.root)]
-    if len(rises):
-        lines.append(
-            "Clear rises: "
-            + ", ".join(
-                f"{g} ({d:+.0f})" for g, d in zip(rises["group"], rises["delta"], strict=True)
-            )
-            + "."
-        )
-    top = result.drivers[
-        (result.drivers["survey_id"] == h["survey_id"]) & (result.drivers["group"] == result.root)
-    ]
-    if len(top):
-        best = top.iloc[0]
-        lines.append(
-            f"Moves most with eNPS: {best['driver'] if isinstance(best['driver'], str) else best['question_id']}"
-            f" (r = {best['r']:.2f}, n = {best['n']})."
-        )
-    hidden = result.log[
-        (result.log["survey_id"] == h["survey_id"]) & result.log["hidden"].str.contains("eNPS")
-    ]
-    lines.append(
-        f"{hidden['group'].nunique()} groups hidden this survey to keep answers anonymous"
-        f" (fewer than {k} respondents, or derivable from shown groups)."
-    )
-    return lines
-
-
-@dataclass
-class LatestView:
-    """What the engagement notebook shows of the latest survey (every table already
-    suppressed: only groups the anonymity rule lets through appear)."""
-
-    survey_id: str
-    company: str
-    company_trend: pd.DataFrame
-    latest_scores: pd.DataFrame
-    changes: pd.DataFrame
-    heatmap: pd.DataFrame
-    driver_labels: dict
-    drivers: pd.DataFrame
-    participation: pd.DataFrame
-    themes: pd.DataFrame
-    comments: pd.DataFrame
-    log: pd.DataFrame
-    quarantine_note: str
-
-
-_TREND_COLUMNS = [
+# -- what the store keeps -----------------------------------------------------------------------
+STORE_COLUMNS = [
     "survey_id",
+    "survey_date",
+    "measure",
+    "group",
+    "kind",
+    "parent",
+    "teams",
+    "version",
+    "status",
     "n",
+    "respondents",
     "invited",
+    "promoters",
+    "passives",
+    "detractors",
     "pct_promoters",
     "pct_passives",
     "pct_detractors",
     "enps",
     "low",
     "high",
-    "boot_low",
-    "boot_high",
+    "interval",
 ]
 
 
-def latest_view(result: Engagement) -> LatestView:
-    """The latest survey's tables, and the company's trend, as the notebook shows them."""
-    latest, company = result.latest, result.root
-
-    def of_latest(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.loc[frame["survey_id"] == latest] if not frame.empty else frame
-
-    def of_company(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.loc[frame["group"] == company] if not frame.empty else frame
-
-    scores = result.scores
-    return LatestView(
-        survey_id=latest,
-        company=company,
-        company_trend=of_company(scores)[_TREND_COLUMNS].iloc[::-1],
-        latest_scores=of_latest(scores),
-        changes=of_latest(result.changes).loc[
-            :, ["group", "previous_survey_id", "delta", "low", "high", "paired_n", "verdict"]
-        ],
-        heatmap=pulse.heatmap_data(result.favourability, latest, result.questions, first=company),
-        driver_labels=result.questions.set_index("question_id")["driver"].dropna().to_dict(),
-        drivers=of_company(of_latest(result.drivers)),
-        participation=of_latest(result.participation),
-        themes=of_company(of_latest(result.themes)),
-        comments=of_latest(result.comments).loc[:, ["group", "themes", "comment"]],
-        log=of_latest(result.log).loc[:, ["group", "hidden", "reason"]],
-        quarantine_note=(
-            "Survey answers that break their contract (a score off the scale, an unknown "
-            "question or team) are quarantined with the other inputs: 01 data collection "
-            "counts them, and the rows are in the private folder."
-        ),
+def store_frames(result: Engagement) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of ``enps_results`` (every shown eNPS cell and comment group, with its member
+    teams and answer version) and of ``enps_answers`` (the answers of versions first shown
+    in this report), for the next reports to stay consistent with this one."""
+    surveys = result.surveys.set_index("survey_id")
+    scores = result.scores.assign(
+        measure="groups",
+        version=result.scores["survey_id"].map(surveys["version"]),
+        status=result.scores["survey_id"].map(surveys["status"]),
+        interval=result.settings.interval_label,
     )
+    rows = [scores]
+    for survey, plan in result.layouts.items():
+        answers = result.shown_answers.loc[result.shown_answers["survey_id"] == survey]
+        people = answers.groupby("team")["respondent_id"].nunique()
+        for (label, teams), members in layout.comment_teams(plan).items():
+            size = int(people.reindex(members).fillna(0).sum())
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "survey_id": [survey],
+                        "survey_date": [answers["survey_date"].min()],
+                        "measure": "comments",
+                        "group": label,
+                        "kind": "comments",
+                        "parent": None,
+                        "teams": teams,
+                        "version": surveys.loc[survey, "version"],
+                        "status": surveys.loc[survey, "status"],
+                        "n": size,
+                        "respondents": float(size),
+                    }
+                )
+            )
+    frame = pd.concat(rows, ignore_index=True).reindex(columns=STORE_COLUMNS)
+    frame["n"] = frame["n"].astype(int)
+    for column in ("respondents", "invited", *BUCKET_NAMES):
+        frame[column] = frame[column].astype(float)
+    new = set(result.new_versions)
+    answers = result.shown_answers.assign(
+        version=result.shown_answers["survey_id"].map(surveys["version"])
+    )
+    answers = answers.loc[answers["version"].isin(new), versions.ANSWER_COLUMNS]
+    answers = answers.assign(comment=answers["comment"].astype(object))
+    return frame, answers.reset_index(drop=True)

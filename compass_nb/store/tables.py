@@ -185,13 +185,24 @@ _DECLARED = (
         "a closed compensation period (locks the payouts of one run)",
         "locked_run_id:int, closed_at, closed_by, reason, sellers:int, total:float",
     ),
+    # -- engagement (compass_nb.steps.enps) --------------------------------------------------
     _table(
         "enps_results",
-        "a shown eNPS result of a group in a survey",
-        "survey_id, survey_date:timestamp, group, kind, parent, n:int, invited:float, "
-        "promoters:int, passives:int, detractors:int, pct_promoters:float, pct_passives:float, "
-        "pct_detractors:float, enps:float, se:float, low:float, high:float, boot_low:float, "
-        "boot_high:float",
+        "a cell shown by the eNPS report: a group's eNPS in a survey (measure 'groups'), or a"
+        " group comments are listed or counted under (measure 'comments'), with its member"
+        " teams and the version of the survey's answers it shows; category counts are empty"
+        " where the split is withheld",
+        "survey_id, survey_date:timestamp, measure, group, kind, parent, teams, version, status, "
+        "n:int, respondents:float, invited:float, promoters:float, passives:float, "
+        "detractors:float, pct_promoters:float, pct_passives:float, pct_detractors:float, "
+        "enps:float, low:float, high:float, interval",
+    ),
+    _table(
+        "enps_answers",
+        "an answer behind a version of a survey first shown in this cycle (private, like the"
+        " clean inputs): later reports test their cells against what was shown",
+        "version, survey_id, survey_date:timestamp, question_id, respondent_id, team, "
+        "score:int, comment",
     ),
     _table(
         "metrics",

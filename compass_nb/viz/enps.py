@@ -1,7 +1,9 @@
 """Charts of the eNPS notebook: one function per chart, data first, returning the Axes.
 
-Every chart takes results that already passed suppression (`compass_nb.enps.engagement`)
-and states its scale and bucket limits in a caption under the title.
+Every chart takes results that already passed suppression (`compass_nb.enps.engagement`),
+labels its axes with their units, says what its intervals are, and states the scale and
+bucket limits in a caption under the axis. Cells hidden to protect a small group are drawn
+hatched and named as hidden, never left blank.
 """
 
 from __future__ import annotations
@@ -11,25 +13,26 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 from compass_nb.enps.scores import DEFAULT_BUCKETS, Buckets
-from compass_nb.viz._common import AMBER, BLUE, DARK, GREEN, GREY, INK, PAPER, RED  # noqa: F401
+from compass_nb.viz._common import BLUE, DARK, GREEN, GREY, INK, PAPER, RED, axes
 
-#: Table formats of eNPS figures (scores on −100…+100, shares as percent numbers 0–100).
+#: Table formats of eNPS figures (scores in points −100…+100, shares as percent numbers 0–100).
 SCORE_FORMATS = {
     "invited": "{:,.0f}",
     "pct_promoters": "{:.0f} %",
     "pct_passives": "{:.0f} %",
     "pct_detractors": "{:.0f} %",
-    **dict.fromkeys(["enps", "low", "high", "boot_low", "boot_high", "delta"], "{:+.0f}"),
+    "pct_favourable": "{:.0f} %",
+    "level": "{:.1%}",
+    "p_adjusted": "{:.3f}",
+    "slope": "{:+.1f}",
+    **dict.fromkeys(["enps", "low", "high", "delta", "first", "last"], "{:+.0f}"),
 }
-
-
-def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=size)
-    return ax
+HIDDEN_HATCH = "////"
+ENPS_AXIS = "eNPS (points, −100 to +100)"
 
 
 def _caption(ax: Axes, text: str) -> None:
@@ -55,42 +58,91 @@ def _empty(ax: Axes, title: str, caption: str) -> Axes:
     return ax
 
 
+def _hidden_background(ax: Axes) -> None:
+    """Hidden (NaN) cells of a heatmap show the hatched background."""
+    ax.set_facecolor(PAPER)
+    ax.patch.set_hatch(HIDDEN_HATCH)
+    ax.patch.set_edgecolor(GREY)
+
+
 def enps_trend(
     data: pd.DataFrame,
     *,
     buckets: Buckets = DEFAULT_BUCKETS,
     group: str = "Company",
+    level: float = 0.95,
     ax: Axes | None = None,
 ) -> Axes:
-    """eNPS of one group over the surveys, with its 95 % interval as a band.
+    """eNPS of one group over the surveys, with its respondent-bootstrap interval as a band.
 
-    ``data`` is `Engagement.scores`; the bootstrap interval is drawn as thin whiskers.
+    ``data`` is `Engagement.scores`.
     """
-    ax = _axes(ax, (9, 3.6))
+    ax = axes(ax, (9, 3.6))
     part = data[data["group"] == group].sort_values("survey_date")
     title = f"eNPS over time — {group}"
     if part.empty:
         return _empty(ax, title, buckets.describe())
     x = pd.to_datetime(part["survey_date"])
     ax.fill_between(
-        x, part["low"], part["high"], color=BLUE, alpha=0.6, label="95 % interval (analytic)"
-    )
-    ax.vlines(
         x,
-        part["boot_low"],
-        part["boot_high"],
-        color=DARK,
-        alpha=0.35,
-        lw=1,
-        label="95 % interval (bootstrap)",
+        part["low"],
+        part["high"],
+        color=BLUE,
+        alpha=0.6,
+        label=f"{level:.0%} interval (respondent bootstrap)",
     )
     ax.plot(x, part["enps"], color=DARK, marker="o", ms=3, label="eNPS")
     ax.axhline(0, color=GREY, lw=0.8)
     ax.set_ylim(max(-100, part["low"].min() - 10), min(100, part["high"].max() + 10))
-    ax.set_ylabel("eNPS (−100 to 100)")
+    ax.set_ylabel(ENPS_AXIS)
+    ax.set_xlabel("survey date")
     ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=8, ncols=3, frameon=False)
+    ax.legend(loc="upper left", fontsize=8, ncols=2, frameon=False)
     _caption(ax, buckets.describe())
+    return ax
+
+
+def enps_heatmap(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Teams × surveys eNPS; cells hidden to keep answers anonymous are hatched.
+
+    ``data``: the grid from `compass_nb.enps.pulse.enps_grid` (NaN = hidden in that survey).
+    """
+    ax = axes(ax, (max(7, 0.7 * data.shape[1] + 3), 0.38 * max(len(data), 3) + 1.6))
+    title = "eNPS by team and survey"
+    caption = (
+        "eNPS in points (−100 to +100) · hatched: hidden in that survey (too few respondents,"
+        " or it would let a small group be worked out)"
+    )
+    if data.empty:
+        return _empty(ax, title, caption)
+    grid = data.rename(columns=lambda s: str(s).removeprefix("pulse-"))
+    _hidden_background(ax)
+    sns.heatmap(
+        grid,
+        ax=ax,
+        vmin=-100,
+        vmax=100,
+        center=0,
+        cmap="RdYlGn",
+        annot=True,
+        fmt="+.0f",
+        annot_kws={"fontsize": 7},
+        cbar_kws={"label": "eNPS (points)"},
+        linewidths=0.5,
+        linecolor="white",
+    )
+    ax.set_xlabel("survey (month)")
+    ax.set_ylabel("")
+    ax.set_title(title)
+    ax.tick_params(axis="x", labelrotation=45)
+    ax.legend(
+        handles=[Patch(facecolor=PAPER, hatch=HIDDEN_HATCH, edgecolor=GREY, label="hidden")],
+        loc="lower right",
+        bbox_to_anchor=(1.3, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
+    _caption(ax, caption)
     return ax
 
 
@@ -99,32 +151,48 @@ def bucket_shares(
 ) -> Axes:
     """Promoters, passives and detractors of each shown group, as stacked 100 % bars.
 
-    ``data``: one survey's rows of `Engagement.scores`.
+    ``data``: one survey's rows of `Engagement.scores`. A group whose split is withheld
+    (a small group with an empty category) shows a hatched bar and its score only.
     """
-    ax = _axes(ax, (9, 0.45 * max(len(data), 3) + 1.2))
+    ax = axes(ax, (9, 0.45 * max(len(data), 3) + 1.4))
     title = "Promoters, passives and detractors by group"
+    caption = (
+        buckets.describe() + " · right: eNPS [interval] · hatched: split withheld (a small"
+        " group with an empty category: the split would tell each member how the others answered)"
+    )
     if data.empty:
-        return _empty(ax, title, buckets.describe())
+        return _empty(ax, title, caption)
     part = data.sort_values("enps")
     labels = [f"{g} (n={n})" for g, n in zip(part["group"], part["n"], strict=True)]
+    split = part["split"].astype(bool).to_numpy()
     left = np.zeros(len(part))
     for column, colour, name in (
         ("pct_detractors", RED, "detractors"),
         ("pct_passives", GREY, "passives"),
         ("pct_promoters", GREEN, "promoters"),
     ):
-        ax.barh(labels, part[column], left=left, color=colour, label=name)
-        left += part[column].to_numpy()
+        width = np.where(split, part[column].fillna(0).to_numpy(dtype=float), 0.0)
+        ax.barh(labels, width, left=left, color=colour, label=name)
+        left += width
+    ax.barh(
+        labels,
+        np.where(split, 0.0, 100.0),
+        color=PAPER,
+        hatch=HIDDEN_HATCH,
+        edgecolor=GREY,
+        label="split withheld",
+    )
     for y, (score, low, high) in enumerate(
         zip(part["enps"], part["low"], part["high"], strict=True)
     ):
         ax.text(101, y, f"{score:+.0f} [{low:+.0f}, {high:+.0f}]", va="center", fontsize=8)
-    ax.set_xlim(0, 122)
+    ax.set_xlim(0, 124)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.xaxis.set_major_formatter(PercentFormatter())
+    ax.set_xlabel("share of answers (%)")
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-    _caption(ax, buckets.describe() + " · right: eNPS [95 % interval]")
+    _caption(ax, caption)
     return ax
 
 
@@ -135,20 +203,20 @@ def favourability_heatmap(
     labels: dict | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Groups × questions % favourable; hidden cells are grey and unlabelled.
+    """Groups × questions % favourable; withheld cells are hatched.
 
-    ``data``: the grid from `compass_nb.enps.pulse.heatmap_data`.
+    ``data``: the grid from `compass_nb.enps.pulse.favourability_grid`.
     """
-    ax = _axes(ax, (max(6, 1.1 * data.shape[1] + 3), 0.45 * max(len(data), 3) + 1.5))
+    ax = axes(ax, (max(6, 1.1 * data.shape[1] + 3), 0.45 * max(len(data), 3) + 1.5))
     caption = (
-        f"% favourable = answers {favourable_min}–5 ÷ all answers on a 1–5 scale (neutral 3 included)"
-        " · grey: hidden to protect a small group"
+        f"% favourable = answers {favourable_min}–5 ÷ all answers on a 1–5 scale (neutral 3"
+        " included) · hatched: withheld (a small group with an empty category)"
     )
     title = "Favourability by group and question"
     if data.empty:
         return _empty(ax, title, caption)
     grid = data.rename(columns=labels or {})
-    ax.set_facecolor(PAPER)
+    _hidden_background(ax)
     sns.heatmap(
         grid,
         ax=ax,
@@ -177,7 +245,7 @@ def participation_bars(
 
     ``data``: one survey's rows of `Engagement.participation`.
     """
-    ax = _axes(ax, (9, 0.4 * max(len(data), 3) + 1.2))
+    ax = axes(ax, (9, 0.4 * max(len(data), 3) + 1.2))
     caption = f"participation = respondents ÷ invited · red: under {flag_below:.0%}"
     title = "Participation by group"
     part = data.dropna(subset=["participation"]).sort_values("participation")
@@ -192,49 +260,55 @@ def participation_bars(
     ax.axvline(100 * flag_below, color=RED, ls="--", lw=1)
     ax.set_xlim(0, 100)
     ax.xaxis.set_major_formatter(PercentFormatter())
+    ax.set_xlabel("respondents (% of invited)")
     ax.set_title(title)
     _caption(ax, caption)
     return ax
 
 
-def driver_dots(
-    data: pd.DataFrame, *, buckets: Buckets = DEFAULT_BUCKETS, ax: Axes | None = None
-) -> Axes:
-    """Correlation of each item with the eNPS answer, with its 95 % interval and n.
+def driver_bars(data: pd.DataFrame, *, level: float = 0.95, ax: Axes | None = None) -> Axes:
+    """Relative weight of each pulse item for the eNPS answer, with its bootstrap interval.
 
     ``data``: one survey and group of `Engagement.drivers`.
     """
-    ax = _axes(ax, (9, 0.45 * max(len(data), 3) + 1.2))
-    caption = (
-        f"Pearson r between each item (1–5) and the eNPS answer ({buckets.scale_min}–{buckets.scale_max})"
-        " · bars: 95 % interval · shown only with 30+ answers"
-    )
-    title = "What moves with eNPS"
+    ax = axes(ax, (9, 0.45 * max(len(data), 3) + 1.4))
+    title = "What accounts for the eNPS answer (relative weights)"
     if data.empty:
-        return _empty(ax, title, caption)
-    part = data.sort_values("r")
+        return _empty(ax, title, "relative weights need enough complete answers")
+    part = data.sort_values("weight")
     labels = [
         f"{d if isinstance(d, str) else q} (n={n})"
         for d, q, n in zip(part["driver"], part["question_id"], part["n"], strict=True)
     ]
-    ax.hlines(labels, part["low"], part["high"], color=BLUE, lw=4)
-    ax.plot(part["r"], labels, "o", color=DARK)
-    ax.axvline(0, color=GREY, lw=0.8)
-    ax.set_xlim(-1, 1)
+    colours = [DARK if clear else BLUE for clear in part["clear"]]
+    ax.barh(labels, 100 * part["weight"], color=colours)
+    ax.hlines(labels, 100 * part["low"], 100 * part["high"], color=INK, lw=1.5)
+    ax.set_xlim(0, max(5.0, 100 * float(part["high"].max()) * 1.1))
+    ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
+    ax.set_xlabel("share of the variance of eNPS answers it accounts for (%)")
     ax.set_title(title)
-    _caption(ax, caption)
+    r2 = float(part["r2"].iloc[0])
+    _caption(
+        ax,
+        f"relative weights (Johnson) of the regression of the 0–10 answer on all items; they"
+        f" add up to R² = {r2:.0%} · lines: {level:.0%} respondent-bootstrap interval · dark: a"
+        " clear driver (its interval above every other item's)",
+    )
     return ax
 
 
-def theme_bars(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def theme_bars(data: pd.DataFrame, *, min_group: int = 10, ax: Axes | None = None) -> Axes:
     """Comments per theme for one survey and group (`Engagement.themes`)."""
-    ax = _axes(ax, (7, 0.4 * max(len(data), 3) + 1.2))
-    caption = "themes by keyword rules; a comment can carry several · groups of 10 or more only"
+    ax = axes(ax, (7, 0.35 * max(len(data), 4) + 1.2))
+    caption = (
+        f"themes by keyword rules; a comment can carry several · groups of {min_group} or"
+        " more respondents only"
+    )
     title = "Comment themes"
     if data.empty:
         return _empty(ax, title, caption)
     part = data.sort_values("comments")
-    ax.barh(part["theme"], part["comments"], color=BLUE)
+    ax.barh(part["theme"], part["comments"], color=BLUE, height=0.6)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("comments")
     ax.set_title(title)

@@ -8,7 +8,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from compass_nb.enps.results import Engagement, group_view
+from compass_nb.enps.results import Engagement
+from compass_nb.enps.views import group_view
 from compass_nb.viz import enps as charts
 
 
@@ -28,16 +29,23 @@ def group_card(result: Engagement, group: str, survey_id: str) -> str:
         parts.append("<p>Hidden for this survey to keep answers anonymous.</p>")
     else:
         s = view.score
+        level = f"{result.settings.confidence:.0%}"
+        split = (
+            f"{s['pct_promoters']:.0f} % promoters, {s['pct_passives']:.0f} % passives,"
+            f" {s['pct_detractors']:.0f} % detractors"
+            if bool(s["split"])
+            else "split withheld: a small group with an empty category"
+        )
         parts.append(
-            f"<p>eNPS <b>{s['enps']:+.0f}</b> (95 % interval {s['low']:+.0f} to {s['high']:+.0f};"
-            f" {int(s['n'])} answers: {s['pct_promoters']:.0f} % promoters, {s['pct_passives']:.0f} % passives,"
-            f" {s['pct_detractors']:.0f} % detractors)</p>"
+            f"<p>eNPS <b>{s['enps']:+.0f}</b> ({level} respondent-bootstrap interval"
+            f" {s['low']:+.0f} to {s['high']:+.0f}; {int(s['n'])} answers: {split})</p>"
         )
     if view.change is not None:
         c = view.change
         parts.append(
             f"<p>Change since {html.escape(str(c['previous_survey_id']))}: {c['delta']:+.0f}"
-            f" ({c['low']:+.0f} to {c['high']:+.0f}) — {html.escape(str(c['verdict']))}</p>"
+            f" ({c['low']:+.0f} to {c['high']:+.0f} at {c['level']:.1%}) —"
+            f" {html.escape(str(c['verdict']))}</p>"
         )
     if (
         view.participation is not None
@@ -82,7 +90,12 @@ def engagement_explorer(result: Engagement) -> widgets.VBox:
         card.value = group_card(result, group.value, survey.value)
         with out:
             out.clear_output(wait=True)
-            charts.enps_trend(result.scores, buckets=result.settings.buckets, group=group.value)
+            charts.enps_trend(
+                result.scores,
+                buckets=result.settings.buckets,
+                group=group.value,
+                level=result.settings.confidence,
+            )
             plt.show()
 
     group.observe(redraw, names="value")

@@ -492,12 +492,11 @@ def test_small_teams_exist_beside_a_sibling_of_five_or_more(small):
     assert (invited < 5).sum() >= 2
 
 
-def test_comments_carry_markup_and_one_script_tag(small):
+def test_comments_carry_ampersands_and_quotes_but_no_markup(small):
     comments = small["survey_responses"]["comment"].dropna()
-    assert (comments.str.contains("<script>alert(1)</script>", regex=False)).sum() == 1
+    assert not comments.str.contains("<", regex=False).any()  # markup cases live in the tests
     assert comments.str.contains("&", regex=False).any()
     assert comments.str.contains('"', regex=False).any()
-    assert comments.str.contains("<", regex=False).any()
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -512,7 +511,7 @@ def test_write_demo_writes_every_table_as_csv_with_iso_dates(tmp_path, small):
     capacity = pd.read_csv(paths["capacity"], dtype={"period": str})
     assert capacity["period"].iloc[0] == "2022-01"
     responses = pd.read_csv(paths["survey_responses"])
-    assert responses["comment"].str.contains("<script>", regex=False).sum() == 1
+    assert len(responses) == len(small["survey_responses"])
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])

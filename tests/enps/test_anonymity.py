@@ -1,21 +1,27 @@
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from compass_nb.enps._tree import OrgTree
 from compass_nb.enps.anonymity import (
+    atoms,
     changes_allowed,
+    comment_cells,
+    comment_pattern,
+    group_pattern,
     reporting_groups,
+    split_pattern,
     suppression_log,
-    suppression_pattern,
-    unsafe_groups,
+    unsafe_atoms,
 )
 from compass_nb.errors import InputError
 
 
 def _tree(edges):
     return OrgTree.from_org_units(pd.DataFrame(edges, columns=["team", "parent_team"]))
+
+
+def _counts(sizes: dict) -> pd.DataFrame:
+    return pd.Series(sizes, name="respondents").to_frame()
 
 
 TEAM_OF_8 = _tree([("Company", None), ("T", "Company"), ("A", "T"), ("B", "T"), ("Ops", "Company")])
@@ -25,12 +31,39 @@ def _shown(pattern):
     return set(pattern.loc[pattern["shown"], "group"])
 
 
+# -- the rule ---------------------------------------------------------------------------------
+def test_atoms_group_people_by_the_cells_they_are_in():
+    cells = {"T": {1, 2, 3, 4, 5, 6, 7, 8}, "A": {1, 2, 3, 4, 5}}
+    assert atoms(cells) == {
+        frozenset({"T", "A"}): frozenset({1, 2, 3, 4, 5}),
+        frozenset({"T"}): frozenset({6, 7, 8}),
+    }
+    # the 3 people of T outside A are isolated by T − A
+    assert unsafe_atoms(cells, 5) == [frozenset({6, 7, 8})]
+    assert unsafe_atoms({"T": cells["T"]}, 5) == []
+
+
+def test_an_overlap_of_two_cells_is_an_atom_too():
+    # 10 and 10 people sharing 2: A ∩ B, A − B and B − A are atoms
+    a, b = set(range(10)), set(range(8, 18))
+    assert sorted(len(m) for m in atoms({"A": a, "B": b}).values()) == [2, 8, 8]
+    assert unsafe_atoms({"A": a, "B": b}, 5) == [frozenset({8, 9})]
+
+
+def test_a_late_answer_beside_the_published_cell_is_an_atom_of_one():
+    published = {"T": set(range(57))}
+    assert unsafe_atoms({"T now": set(range(58))}, 5, published) == [frozenset({57})]
+    assert unsafe_atoms({"T now": set(range(62))}, 5, published) == []
+    # a small atom already published is not this report's doing
+    assert unsafe_atoms({"T": set(range(57))}, 5, {"A": {1, 2}, "B": {1, 2, 3, 4, 5, 6}}) == []
+
+
+# -- the groups of one report --------------------------------------------------------------------
 def test_team_of_8_split_5_and_3_hides_the_3_and_the_5_that_would_reveal_it():
-    pattern = suppression_pattern(pd.Series({"A": 5, "B": 3, "Ops": 20}), TEAM_OF_8, 5)
+    pattern = group_pattern(_counts({"A": 5, "B": 3, "Ops": 20}), TEAM_OF_8, 5)
     shown = _shown(pattern)
     assert "B" not in shown
-    # showing both the 8 and the 5 would give the 3 by subtraction: one of them goes
-    assert not {"T", "A"} <= shown
+    # showing both the 8 and the 5 would give the 3 by subtraction: the 5 goes
     assert shown == {"Company", "T", "Ops"}
     log = suppression_log(pattern.assign(survey_id="s1"), "eNPS").set_index("group")["reason"]
     assert log["B"] == "fewer than 5 respondents"
@@ -38,10 +71,19 @@ def test_team_of_8_split_5_and_3_hides_the_3_and_the_5_that_would_reveal_it():
 
 
 def test_the_log_never_states_a_hidden_groups_size():
-    pattern = suppression_pattern(pd.Series({"A": 5, "B": 3, "Ops": 20}), TEAM_OF_8, 5)
+    pattern = group_pattern(_counts({"A": 5, "B": 3, "Ops": 20}), TEAM_OF_8, 5)
     log = suppression_log(pattern.assign(survey_id="s1"), "eNPS")
     assert not log["reason"].str.contains("3").any()
     assert list(log.columns) == ["survey_id", "measure", "group", "reason"]
+
+
+def test_a_group_is_hidden_when_too_few_answered_one_of_its_items():
+    counts = pd.DataFrame(
+        {"respondents": {"A": 6, "B": 9, "Ops": 20}, "q01": {"A": 4, "B": 9, "Ops": 20}}
+    )
+    pattern = group_pattern(counts, TEAM_OF_8, 5).set_index("group")
+    assert not pattern.loc["A", "shown"]
+    assert pattern.loc["A", "reason"] == "fewer than 5 answers to q01"
 
 
 def test_parent_beside_all_but_one_child_is_caught():
@@ -55,57 +97,124 @@ def test_parent_beside_all_but_one_child_is_caught():
             ("X", "Company"),
         ]
     )
-    # C3 has 2 people: P (22) beside C1 and C2 (10 each) would reveal it
-    pattern = suppression_pattern(pd.Series({"C1": 10, "C2": 10, "C3": 2, "X": 30}), tree, 5)
+    pattern = group_pattern(_counts({"C1": 10, "C2": 10, "C3": 2, "X": 30}), tree, 5)
     shown = _shown(pattern)
     assert "C3" not in shown
-    assert unsafe_groups(pattern.set_index("group").loc[sorted(shown), "n"], tree, 5) == []
     assert not {"P", "C1", "C2"} <= shown
 
 
 def test_the_root_is_never_the_complement_hidden():
     tree = _tree([("Company", None), ("A", "Company"), ("B", "Company")])
-    pattern = suppression_pattern(pd.Series({"A": 20, "B": 2}), tree, 5)
-    assert _shown(pattern) == {"Company"}
+    assert _shown(group_pattern(_counts({"A": 20, "B": 2}), tree, 5)) == {"Company"}
 
 
 def test_company_remainder_of_direct_members_counts():
     tree = _tree([("Company", None), ("A", "Company")])
     # 3 people sit directly in Company: Company (23) beside A (20) would reveal them
-    pattern = suppression_pattern(pd.Series({"Company": 3, "A": 20}), tree, 5)
-    assert _shown(pattern) == {"Company"}
+    assert _shown(group_pattern(_counts({"Company": 3, "A": 20}), tree, 5)) == {"Company"}
 
 
 def test_small_groups_merge_into_other_only_when_the_remainder_is_large_enough():
     tree = _tree(
         [("Company", None), ("P", "Company"), ("A", "P"), ("B", "P"), ("C", "P"), ("Big", "P")]
     )
-    pattern = suppression_pattern(pd.Series({"A": 3, "B": 2, "C": 1, "Big": 20}), tree, 5)
-    members = reporting_groups(pattern.assign(survey_id="s"), ["survey_id"], tree)
+    pattern = group_pattern(_counts({"A": 3, "B": 2, "C": 1, "Big": 20}), tree, 5)
+    members = reporting_groups(pattern, tree)
     other = members[members["kind"] == "other"]
     assert set(other["group"]) == {"P · other"}
     assert set(other["team"]) == {"P", "A", "B", "C"}  # 6 people, none derivable alone
 
 
 def test_no_other_group_when_the_remainder_would_be_too_small():
-    pattern = suppression_pattern(pd.Series({"A": 5, "B": 3, "Ops": 20}), TEAM_OF_8, 5)
-    members = reporting_groups(pattern.assign(survey_id="s"), ["survey_id"], TEAM_OF_8)
+    pattern = group_pattern(_counts({"A": 5, "B": 3, "Ops": 20}), TEAM_OF_8, 5)
+    members = reporting_groups(pattern, TEAM_OF_8)
     assert not (members["kind"] == "other").any()
     assert "B" not in set(members["group"])
 
 
+# -- comments ----------------------------------------------------------------------------------
+OPERATIONS = _tree(
+    [
+        ("Company", None),
+        ("Operations", "Company"),
+        ("Planning", "Operations"),
+        ("Procurement", "Operations"),
+        ("Warehouse North", "Operations"),
+        ("Warehouse West", "Operations"),
+        ("Sales", "Company"),
+    ]
+)
+PEOPLE = pd.Series(
+    {"Planning": 6, "Procurement": 3, "Warehouse North": 31, "Warehouse West": 17, "Sales": 45}
+)
+
+
+def test_a_remainder_of_9_gets_no_comments_of_its_own_and_is_named_for_what_it_pools():
+    # scores: Operations · other is Planning + Procurement (9 ≥ 5): shown
+    groups = group_pattern(PEOPLE.rename("respondents").to_frame(), OPERATIONS, 5)
+    shown = dict(zip(groups["group"], groups["shown"], strict=True))
+    members = reporting_groups(groups, OPERATIONS)
+    assert set(members.loc[members["group"] == "Operations · other", "team"]) == {
+        "Operations",
+        "Planning",
+        "Procurement",
+    }
+    # comments (10): the 9 would be a listing of its own — Warehouse West is pooled with it
+    comments = comment_pattern(PEOPLE, OPERATIONS, 10, shown)
+    assert not comments.set_index("group").loc["Warehouse West", "shown"]
+    cells = comment_cells(comments, groups, PEOPLE, OPERATIONS).set_index("team")["group"]
+    assert cells["Planning"] == cells["Warehouse West"] == "Operations · other + Warehouse West"
+    assert cells["Warehouse North"] == "Warehouse North"
+    reason = comments.set_index("group").loc["Warehouse West", "reason"]
+    assert "Planning, Procurement" in reason and "fewer than 10" in reason
+
+
+# -- splits ------------------------------------------------------------------------------------
+def test_a_small_group_with_no_detractors_shows_no_split_and_says_why():
+    tree = _tree([("Company", None), ("A", "Company"), ("B", "Company")])
+    categories = pd.DataFrame(
+        {
+            "promoters": {"A": 3, "B": 10},
+            "passives": {"A": 3, "B": 5},
+            "detractors": {"A": 0, "B": 5},
+        }
+    )
+    shown = {"Company": True, "A": True, "B": True}
+    pattern = split_pattern(categories, tree, 10, shown).set_index("group")
+    assert not pattern.loc["A", "shown"]
+    assert "no colleague answered that way" in pattern.loc["A", "reason"]
+    # B's split beside the company's would give A's: one of them is withheld too
+    assert not (pattern.loc["Company", "shown"] and pattern.loc["B", "shown"])
+
+
+def test_a_small_group_all_in_one_category_shows_no_split():
+    tree = _tree([("Company", None), ("A", "Company")])
+    categories = pd.DataFrame({"promoters": {"A": 6}, "passives": {"A": 0}, "detractors": {"A": 0}})
+    pattern = split_pattern(categories, tree, 10, {"Company": True, "A": True})
+    assert not pattern["shown"].any()
+    assert "every answer fell in one category" in pattern.set_index("group").loc["A", "reason"]
+
+
+def test_a_group_of_the_split_minimum_shows_its_split_even_when_alike():
+    tree = _tree([("Company", None), ("A", "Company")])
+    categories = pd.DataFrame(
+        {"promoters": {"A": 0}, "passives": {"A": 0}, "detractors": {"A": 12}}
+    )
+    pattern = split_pattern(categories, tree, 10, {"Company": True, "A": True})
+    assert pattern["shown"].all()
+
+
+# -- across surveys ----------------------------------------------------------------------------
 def test_a_change_is_refused_when_the_group_was_hidden_in_the_previous_survey():
-    first = suppression_pattern(pd.Series({"A": 4, "B": 10, "Ops": 20}), TEAM_OF_8, 5).assign(
-        survey_id="s1"
+    shown = pd.DataFrame(
+        {
+            "survey_id": ["s1", "s1", "s2", "s2", "s2"],
+            "group": ["Company", "T", "Company", "T", "A"],
+        }
     )
-    second = suppression_pattern(pd.Series({"A": 6, "B": 10, "Ops": 20}), TEAM_OF_8, 5).assign(
-        survey_id="s2"
-    )
-    allowed = changes_allowed(pd.concat([first, second]), {"s2": "s1"}).set_index("group")
+    allowed = changes_allowed(shown, {"s2": "s1"}).set_index("group")
     assert not allowed.loc["A", "allowed"]
     assert "hidden in s1" in allowed.loc["A", "reason"]
-    # in s1, B (10) beside T (14) would have revealed A, so B was hidden too: no change for B
-    assert not allowed.loc["B", "allowed"]
     assert allowed.loc["T", "allowed"] and allowed.loc["Company", "allowed"]
 
 
@@ -116,68 +225,3 @@ def test_org_units_that_are_not_one_tree_are_refused_with_what_to_do():
         _tree([("Company", None), ("A", "B"), ("B", "A")])
     with pytest.raises(InputError, match="not itself a team"):
         _tree([("Company", None), ("A", "Ghost")])
-
-
-@st.composite
-def _org_and_counts(draw):
-    size = draw(st.integers(2, 12))
-    parents = [None] + [f"t{draw(st.integers(0, i - 1))}" for i in range(1, size)]
-    tree = _tree([(f"t{i}", p) for i, p in enumerate(parents)])
-    counts = pd.Series({f"t{i}": draw(st.integers(0, 9)) for i in range(size)})
-    return tree, counts
-
-
-@settings(max_examples=150, deadline=None)
-@given(_org_and_counts(), st.integers(3, 6))
-def test_no_shown_pattern_lets_a_small_group_be_derived(case, k):
-    tree, counts = case
-    pattern = suppression_pattern(counts, tree, k).set_index("group")
-    shown = pattern.loc[pattern["shown"], "n"]
-    assert (shown >= k).all()
-    assert unsafe_groups(shown, tree, k) == []
-    # every primarily small group stays hidden
-    small = pattern[(pattern["n"] > 0) & (pattern["n"] < k)]
-    assert not small["shown"].any()
-
-
-def test_late_answers_between_two_cycles_cannot_be_subtracted():
-    from compass_nb.enps.anonymity import hide_late_answers
-
-    # at the 2026-09 cut-off T showed 10 answers (A 5, B 5); two more from A arrived in October
-    then = suppression_pattern(pd.Series({"A": 5, "B": 5, "Ops": 20}), TEAM_OF_8, 5)
-    now = suppression_pattern(pd.Series({"A": 7, "B": 5, "Ops": 20}), TEAM_OF_8, 5)
-    assert _shown(now) == {"Company", "T", "A", "B", "Ops"}
-    safe = hide_late_answers(now, then, pd.Series({"A": 2}), TEAM_OF_8, 5, "2026-09")
-    shown = _shown(safe)
-    # A, T and Company each grew by exactly the two late answers: none may be shown again
-    assert not shown & {"A", "T", "Company"}
-    assert shown == {"B", "Ops"}
-    assert "after the 2026-09 cut-off" in safe.set_index("group").loc["A", "reason"]
-
-
-def test_enough_late_answers_keep_every_group():
-    from compass_nb.enps.anonymity import hide_late_answers
-
-    then = suppression_pattern(pd.Series({"A": 5, "B": 5, "Ops": 20}), TEAM_OF_8, 5)
-    now = suppression_pattern(pd.Series({"A": 10, "B": 5, "Ops": 20}), TEAM_OF_8, 5)
-    safe = hide_late_answers(now, then, pd.Series({"A": 5}), TEAM_OF_8, 5, "2026-09")
-    assert _shown(safe) == _shown(now)
-
-
-@settings(max_examples=80, deadline=None)
-@given(_org_and_counts(), st.data())
-def test_after_late_answer_hiding_both_reports_together_reveal_no_small_set(case, data):
-    from compass_nb.enps.anonymity import hide_late_answers
-
-    tree, early = case
-    late = pd.Series({t: data.draw(st.integers(0, 4)) for t in early.index})
-    then = suppression_pattern(early, tree, 5)
-    now = suppression_pattern(early + late, tree, 5)
-    safe = hide_late_answers(now, then, late, tree, 5, "2026-09").set_index("group")
-    shown_now = safe.loc[safe["shown"], "n"]
-    assert unsafe_groups(shown_now, tree, 5) == []
-    both = [g for g in shown_now.index if g in set(then.loc[then["shown"], "group"])]
-    late_totals = tree.subtree_totals(late)
-    # groups with no late answers are unchanged between the reports; any other must be safe
-    flagged = [g for g in unsafe_groups(late_totals[both], tree, 5) if late_totals[g] > 0]
-    assert flagged == []

@@ -11,15 +11,14 @@ def test_keyword_rules_tag_themes_and_untagged_comments_are_other():
     assert themes[2] == ["other"]
 
 
-def test_each_comment_is_listed_under_its_smallest_shown_group_and_counted_up_the_tree():
-    members = pd.DataFrame(
-        [("s", "Company", "team", None, t) for t in ["Company", "A", "B"]]
-        + [
-            ("s", "A", "team", "Company", "A"),
-            ("s", "Company · other", "other", "Company", "Company"),
-            ("s", "Company · other", "other", "Company", "B"),
-        ],
-        columns=["survey_id", "group", "kind", "parent", "team"],
+def test_each_comment_is_listed_under_its_comment_group_and_counted_up_the_tree():
+    cells = pd.DataFrame(
+        {
+            "survey_id": "s",
+            "team": ["Company", "A", "B"],
+            "group": ["Company · other", "A", "Company · other"],
+            "teams": ["B; Company", "A", "B; Company"],
+        }
     )
     responses = pd.DataFrame(
         {
@@ -27,14 +26,18 @@ def test_each_comment_is_listed_under_its_smallest_shown_group_and_counted_up_th
             "team": ["A", "B", "B"],
             "respondent_id": [1, 2, 3],
             "question_id": "enps",
-            "comment": ["Great team", "<script>alert(1)</script> too much workload", None],
+            "comment": ["Great team", "Too much workload & overtime", None],
         }
     )
-    listed = comments_by_group(responses, members)
+    listed = comments_by_group(responses, cells)
     assert listed.set_index("comment")["group"].to_dict() == {
         "Great team": "A",
-        "<script>alert(1)</script> too much workload": "Company · other",
+        "Too much workload & overtime": "Company · other",
     }
-    counts = theme_counts(listed, members).set_index(["group", "theme"])["comments"]
+    whole = pd.DataFrame(
+        [("s", "Company", t) for t in ("Company", "A", "B")] + [("s", "A", "A")],
+        columns=["survey_id", "group", "team"],
+    )
+    counts = theme_counts(responses, whole).set_index(["group", "theme"])["comments"]
     assert counts[("Company", "team & culture")] == 1 and counts[("Company", "workload")] == 1
-    assert ("A", "workload") not in counts.index
+    assert ("A", "workload") not in counts.index and counts[("A", "team & culture")] == 1

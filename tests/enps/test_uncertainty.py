@@ -1,116 +1,94 @@
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from compass_nb.enps.scores import enps_table
 from compass_nb.enps.uncertainty import (
-    bootstrap_interval,
-    change_between,
+    bootstrap_change,
+    bootstrap_enps,
+    bootstrap_p_value,
     change_verdict,
-    enps_standard_error,
+    fdr_calls,
     finite_population_factor,
-    with_intervals,
+    percentile_interval,
+    rng_for,
+    slope_draws,
 )
 
 
-def test_standard_error_is_that_of_a_difference_of_proportions():
-    # p = 0.5, d = 0.2, n = 100: var = (0.5 + 0.2 - 0.3²) / 100 = 0.0061
-    assert enps_standard_error(0.5, 0.2, 100) == pytest.approx(100 * math.sqrt(0.0061))
-
-
-def test_interval_width_is_twice_1_96_standard_errors():
-    answers = pd.DataFrame({"g": "x", "score": [10] * 50 + [8] * 30 + [2] * 20})
-    table = with_intervals(enps_table(answers, ["g"]))
-    se = 100 * math.sqrt((0.5 + 0.2 - 0.09) / 100)
-    assert table["se"].iloc[0] == pytest.approx(se)
-    assert table["high"].iloc[0] - table["low"].iloc[0] == pytest.approx(
-        2 * 1.959964 * se, rel=1e-5
-    )
-
-
-def test_finite_population_correction_shrinks_the_variance_by_n_minus_n_over_n_minus_1():
-    # 8 of 10 answered: factor (10 - 8) / (10 - 1) = 2/9
-    assert finite_population_factor(8, 10) == pytest.approx(2 / 9)
-    plain = enps_standard_error(0.5, 0.25, 8)
-    corrected = enps_standard_error(0.5, 0.25, 8, population=10)
-    assert corrected == pytest.approx(plain * math.sqrt(2 / 9))
-
-
-def test_a_full_census_has_no_sampling_error_and_unknown_population_none_corrected():
-    assert enps_standard_error(0.5, 0.25, 12, population=12) == 0.0
-    assert enps_standard_error(0.5, 0.25, 12, population=np.nan) == enps_standard_error(
-        0.5, 0.25, 12
-    )
-    # fewer invited than answered is inconsistent: no correction rather than a wrong one
-    assert finite_population_factor(12, 10) == 1.0
-
-
-def test_intervals_use_invited_for_the_correction():
-    answers = pd.DataFrame({"g": "x", "score": [10] * 4 + [8] * 2 + [2] * 2})
-    table = enps_table(answers, ["g"]).assign(invited=9)
-    out = with_intervals(table)
-    plain = enps_standard_error(0.5, 0.25, 8)
-    assert out["se"].iloc[0] == pytest.approx(plain * math.sqrt(1 / 8))
-
-
-def test_bootstrap_by_respondent_is_seeded_and_close_to_the_analytic_interval():
+def test_the_respondent_bootstrap_matches_the_multinomial_standard_error_for_a_large_group():
     signed = np.array([1] * 120 + [0] * 50 + [-1] * 30)
-    first = bootstrap_interval(signed, n_boot=4000, seed=3)
-    assert first == bootstrap_interval(signed, n_boot=4000, seed=3)
-    se = enps_standard_error(0.6, 0.15, 200)
-    assert first[0] == pytest.approx(45 - 1.96 * se, abs=1.5)
-    assert first[1] == pytest.approx(45 + 1.96 * se, abs=1.5)
+    draws = bootstrap_enps(signed, 8000, rng_for(3, "s", "g"))
+    # var of a difference of multinomial shares: (p + d − (p − d)²) / n, p = .6, d = .15
+    se = 100 * np.sqrt((0.6 + 0.15 - 0.45**2) / 200)
+    low, high = percentile_interval(draws, 0.95)
+    assert low == pytest.approx(45 - 1.96 * se, abs=1.0)
+    assert high == pytest.approx(45 + 1.96 * se, abs=1.0)
 
 
-def test_bootstrap_carries_the_finite_population_correction():
+def test_the_bootstrap_is_seeded_by_cell():
+    signed = np.array([1, 0, -1, 1, 1, 0, -1, -1])
+    one = bootstrap_enps(signed, 500, rng_for(7, "pulse-2026-10", "Sales"))
+    assert (one == bootstrap_enps(signed, 500, rng_for(7, "pulse-2026-10", "Sales"))).all()
+    assert (one != bootstrap_enps(signed, 500, rng_for(7, "pulse-2026-10", "Ops"))).any()
+
+
+def test_the_finite_population_correction_scales_the_spread_by_its_square_root():
+    assert finite_population_factor(8, 10) == pytest.approx(2 / 9)
+    assert finite_population_factor(12, 10) == 1.0  # inconsistent counts: no correction
     signed = np.array([1] * 10 + [0] * 5 + [-1] * 5)
-    low, high = bootstrap_interval(signed, n_boot=2000, seed=1)
-    low_c, high_c = bootstrap_interval(signed, n_boot=2000, seed=1, population=21)
-    assert (high_c - low_c) == pytest.approx((high - low) * math.sqrt(1 / 20), rel=1e-9)
+    plain = bootstrap_enps(signed, 2000, rng_for(1, "x"))
+    corrected = bootstrap_enps(signed, 2000, rng_for(1, "x"), population=21)
+    assert corrected.std() == pytest.approx(plain.std() * np.sqrt(1 / 20), rel=1e-9)
 
 
-def test_pairing_the_same_respondents_narrows_the_change_interval():
+def test_pairing_the_same_respondents_narrows_the_change():
     people = [f"p{i}" for i in range(40)]
     before = pd.Series([1] * 15 + [0] * 10 + [-1] * 15, index=people)
     after = before.copy()
     after.iloc[15:25] = 1  # ten passives became promoters, everyone else the same
-    paired = change_between(before, after)
-    unpaired = change_between(before, after.set_axis([f"q{i}" for i in range(40)]))
-    assert paired["delta"] == pytest.approx(25.0) and unpaired["delta"] == pytest.approx(25.0)
-    assert paired["paired_n"] == 40 and unpaired["paired_n"] == 0
-    assert paired["se"] < unpaired["se"] / 2
-    assert paired["verdict"] == "up" and unpaired["verdict"] == "within noise"
+    paired = bootstrap_change(before, after, 4000, rng_for(1, "c"))
+    unpaired = bootstrap_change(
+        before, after.set_axis([f"q{i}" for i in range(40)]), 4000, rng_for(1, "c")
+    )
+    assert paired.mean() == pytest.approx(25.0, abs=1.5)
+    assert paired.std() < unpaired.std() / 2
+    assert percentile_interval(paired, 0.95)[0] > 0
+    assert percentile_interval(unpaired, 0.95)[0] < 0
 
 
-def test_unpaired_change_variance_is_the_sum_of_both_variances():
-    before = pd.Series([1] * 5 + [-1] * 5, index=[f"a{i}" for i in range(10)])
-    after = pd.Series([1] * 8 + [-1] * 2, index=[f"b{i}" for i in range(10)])
-    result = change_between(before, after)
-    variance = (1.0 / 10) + (1 - 0.6**2) / 10
-    assert result["se"] == pytest.approx(100 * math.sqrt(variance))
+def test_the_unpaired_change_spread_is_that_of_two_independent_shares():
+    before = pd.Series([1] * 50 + [-1] * 50, index=[f"a{i}" for i in range(100)])
+    after = pd.Series([1] * 80 + [-1] * 20, index=[f"b{i}" for i in range(100)])
+    draws = bootstrap_change(before, after, 8000, rng_for(2, "c"))
+    # var(s) = 1 and 1 − 0.6² for the two surveys, each over 100 people (the union of 200
+    # is resampled, so each survey's count varies around 100: a little extra spread)
+    expected = 100 * np.sqrt(1.0 / 100 + (1 - 0.36) / 100)
+    assert draws.std() == pytest.approx(expected, rel=0.08)
+
+
+def test_a_bootstrap_p_value_is_twice_the_smaller_tail():
+    draws = np.array([-1.0] * 10 + [1.0] * 90)
+    assert bootstrap_p_value(draws) == pytest.approx(2 * 11 / 101)
+    assert bootstrap_p_value(np.ones(999)) == pytest.approx(2 / 1000)
+
+
+def test_benjamini_hochberg_calls_and_the_level_of_the_adjusted_intervals():
+    p = pd.Series({"a": 0.01, "b": 0.02, "c": 0.03, "d": 0.5})
+    adjusted, called, level = fdr_calls(p, 0.05)
+    # BH: p(3) = 0.03 ≤ 3 · 0.05 / 4 = 0.0375, p(4) > 0.05: three calls
+    assert called.to_dict() == {"a": True, "b": True, "c": True, "d": False}
+    assert adjusted["c"] == pytest.approx(0.04)  # min over j ≥ 3 of p(j) · 4 / j
+    assert level == pytest.approx(1 - 3 * 0.05 / 4)
+    _, none, level = fdr_calls(pd.Series({"a": 0.2, "b": 0.6}), 0.05)
+    assert not none.any() and level == pytest.approx(1 - 0.05 / 2)
+
+
+def test_the_slope_of_resampled_scores_is_the_least_squares_slope_of_each_column():
+    columns = np.array([[-10.0, 0.0], [-20.0, 0.0], [-30.0, 0.0], [-40.0, 0.0]])
+    assert slope_draws(columns).tolist() == pytest.approx([-10.0, 0.0])
 
 
 def test_a_change_is_called_only_when_its_interval_excludes_zero():
-    assert change_verdict(1.0, 9.0) == "up"
-    assert change_verdict(-9.0, -0.5) == "down"
+    assert change_verdict(1.0, 9.0) == "clear rise"
+    assert change_verdict(-9.0, -0.5) == "clear fall"
     assert change_verdict(-3.0, 12.0) == "within noise"
-
-
-def test_change_bootstrap_keeps_each_persons_answers_together_and_is_seeded():
-    people = [f"p{i}" for i in range(30)]
-    before = pd.Series([1] * 10 + [0] * 10 + [-1] * 10, index=people)
-    after = pd.Series([1] * 14 + [0] * 8 + [-1] * 8, index=people)
-    one = change_between(before, after, n_boot=500, seed=2)
-    assert one["boot_low"] == change_between(before, after, n_boot=500, seed=2)["boot_low"]
-    assert one["boot_low"] <= one["delta"] <= one["boot_high"]
-
-
-def test_change_carries_the_finite_population_correction_of_both_surveys():
-    before = pd.Series([1] * 5 + [-1] * 5, index=[f"a{i}" for i in range(10)])
-    after = pd.Series([1] * 8 + [-1] * 2, index=[f"b{i}" for i in range(10)])
-    assert change_between(before, after, populations=(10, 10))["se"] == 0.0
-    corrected = change_between(before, after, populations=(19, 19))
-    variance = (9 / 18) * ((1.0 / 10) + (1 - 0.6**2) / 10)  # (19 - 10) / (19 - 1)
-    assert corrected["se"] == pytest.approx(100 * math.sqrt(variance))

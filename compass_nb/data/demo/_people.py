@@ -28,15 +28,14 @@ QUESTIONS = (
 ENPS_TEXT = "How likely are you to recommend working here to a friend? (0–10)"
 COMMENTS = (
     "Tools are slow & the VPN drops every afternoon.",
-    "Workload < manageable most weeks since the new rota.",
+    "Workload has not been manageable most weeks since the new rota.",
     'My manager said "we\'ll see" about training again.',
     "Love the team's spirit, but we need more people.",
-    'Shift changes -> announced late; "flexible" means weekends.',
-    "Recognition is rare; thanks for asking though :)",
-    "Pay vs. market <= fair? Not sure anymore.",
+    'Shift changes are announced late; "flexible" means weekends.',
+    "Recognition is rare; thanks for asking though.",
+    "Is our pay still fair against the market? Not sure anymore.",
     "Great onboarding & buddy system.",
 )
-SCRIPT_COMMENT = "<script>alert(1)</script> the new scanner app keeps freezing"
 
 
 def org_units(profile: Profile) -> pd.DataFrame:
@@ -145,8 +144,7 @@ def survey_responses(
         frames.append(_likert_answers(answered, question_id, mood + weight * decline + offset, rng))
     out = pd.concat(frames, ignore_index=True)
     out = out.sort_values(["survey_date", "team", "respondent_id", "question_id"], kind="stable")
-    out = out.reset_index(drop=True)
-    return _with_script_comment(out)
+    return out.reset_index(drop=True)
 
 
 def _enps_answers(
@@ -179,11 +177,3 @@ def _answers(answered: pd.DataFrame, question_id: str, score, comment) -> pd.Dat
             "comment": comment,
         }
     )
-
-
-def _with_script_comment(responses: pd.DataFrame) -> pd.DataFrame:
-    """One eNPS answer of the last complete month carries a ``<script>`` comment (escaping test)."""
-    last = f"pulse-{END.to_period('M') - 1}"
-    rows = responses.index[(responses["survey_id"] == last) & (responses["question_id"] == "enps")]
-    responses.loc[rows[len(rows) // 2], "comment"] = SCRIPT_COMMENT
-    return responses
