@@ -64,6 +64,7 @@ DAYS_MAX = 3650.0
 #: Column types a contract may use.
 TYPES = ("str", "date", "timestamp", "period", "float", "bool")
 
+
 @dataclass(frozen=True)
 class Column:
     """One column of a table's contract.
