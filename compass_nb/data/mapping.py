@@ -115,7 +115,10 @@ class TableMapping:
             if long is not None
             else tuple(CONTRACTS[self.table].required)
         )
-        values = {c: dict(v) for c, v in (preset.values if preset else {}).items()}
+        values = {
+            c: {str(k).strip().lower(): v for k, v in codes.items()}
+            for c, codes in (preset.values if preset else {}).items()
+        }
         for column, codes in self.values.items():
             values.setdefault(column, {}).update(codes)
         formats = self.date_format if isinstance(self.date_format, dict) else {}
@@ -542,12 +545,25 @@ def _pivoted(raw, reading: Reading, con, with_opportunities: bool):
         f"WHEN {_lit(fold(k))} THEN {_lit(v)}" for k, v in reading.long.fields.items()
     )
     old = "old_value" if "old_value" in raw.types else "CAST(NULL AS VARCHAR)"
+    stamp = "CAST(changed_at AS VARCHAR)"
+    fmt = reading.date_formats.get("changed_at") or detect_order(
+        con, f"(SELECT {stamp} AS changed_at FROM {long_t})", "changed_at", raw.file, table
+    )
+    formats = _formats(fmt) if fmt else None
+    parsed_ts = (
+        f"coalesce(TRY_CAST({stamp} AS TIMESTAMP), TRY_CAST(TRY_CAST({stamp} AS DATE) AS TIMESTAMP)"
+        + (
+            f", try_strptime(trim({stamp}), [{', '.join(_lit(f) for f in formats)}]))"
+            if formats
+            else ")"
+        )
+    )
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW ch_{table} AS SELECT __o, trim(CAST(opportunity_id AS VARCHAR)) AS id, "
         f"CASE lower(trim(CAST(field AS VARCHAR))) {fields} END AS f, CAST({old} AS VARCHAR) AS old_v, "
-        f"CAST(new_value AS VARCHAR) AS new_v, CAST(changed_at AS VARCHAR) AS at_text, "
-        f"coalesce(TRY_CAST(changed_at AS TIMESTAMP), TRY_CAST(TRY_CAST(changed_at AS DATE) AS TIMESTAMP)) AS at "
-        f"FROM {long_t}"
+        f"CAST(new_value AS VARCHAR) AS new_v, {parsed_ts} AS ts, "
+        f"CASE WHEN {parsed_ts} IS NULL THEN {stamp} ELSE strftime({parsed_ts}, '%Y-%m-%d %H:%M:%S.%f') END "
+        f"AS at_text FROM {long_t}"
     )
     other = con.execute(
         f"SELECT count(*), any_value(CAST(field AS VARCHAR)) FROM {long_t} l "
@@ -559,17 +575,19 @@ def _pivoted(raw, reading: Reading, con, with_opportunities: bool):
             "amount and close date changes make the history"
         )
     current = (
+        "SELECT id, arg_min(stage, ord) AS stage, arg_min(amount, ord) AS amount, "
+        "arg_min(close_date, ord) AS close_date, arg_min(created, ord) AS created FROM ("
         "SELECT trim(CAST(opportunity_id AS VARCHAR)) AS id, CAST(stage AS VARCHAR) AS stage, "
         "CAST(amount AS VARCHAR) AS amount, CAST(close_date AS VARCHAR) AS close_date, "
-        "CAST(created_date AS TIMESTAMP) AS created FROM checked_opportunities "
-        "WHERE __compass_fault IS NULL OR __compass_fault IS NOT NULL"
+        "CAST(created_date AS TIMESTAMP) AS created, __compass_ord AS ord "
+        "FROM checked_opportunities) GROUP BY id"
         if with_opportunities
         else "SELECT NULL::VARCHAR AS id, NULL::VARCHAR AS stage, NULL::VARCHAR AS amount, "
         "NULL::VARCHAR AS close_date, NULL::TIMESTAMP AS created WHERE false"
     )
     firsts = ", ".join(
-        f"arg_min(old_v, (at, __o)) FILTER (WHERE f = '{f}') AS old_{f}, "
-        f"arg_min(new_v, (at, __o)) FILTER (WHERE f = '{f}') AS first_{f}, "
+        f"arg_min(old_v, (ts, __o)) FILTER (WHERE f = '{f}') AS old_{f}, "
+        f"arg_min(new_v, (ts, __o)) FILTER (WHERE f = '{f}') AS first_{f}, "
         f"count(*) FILTER (WHERE f = '{f}') AS n_{f}"
         for f in ("stage", "amount", "close_date")
     )
@@ -582,7 +600,7 @@ def _pivoted(raw, reading: Reading, con, with_opportunities: bool):
         for f in ("stage", "amount", "close_date")
     )
     opening = (
-        "SELECT i.id, i.created AS at, strftime(i.created, '%Y-%m-%d %H:%M:%S') AS at_text, "
+        "SELECT i.id, i.created AS ts, strftime(i.created, '%Y-%m-%d %H:%M:%S') AS at_text, "
         "i.init_stage AS stage, i.init_amount AS amount, i.init_close_date AS close_date, "
         "i.first_o AS __src, 0 AS part FROM init i WHERE i.created IS NOT NULL "
         "AND i.created <= i.first_at"
@@ -592,18 +610,18 @@ def _pivoted(raw, reading: Reading, con, with_opportunities: bool):
     )
     con.execute(
         f"CREATE OR REPLACE TABLE pivot_{table} AS "
-        f"WITH seen AS (SELECT id, min(at) AS first_at, min(__o) AS first_o, {firsts} "
+        f"WITH seen AS (SELECT id, min(ts) AS first_at, min(__o) AS first_o, {firsts} "
         f"FROM ch_{table} WHERE f IS NOT NULL GROUP BY id), "
         f"init AS (SELECT s.id, s.first_at, s.first_o, o.created, {initial} FROM seen s "
-        f"LEFT JOIN ({current}) o ON o.id = s.id), "
-        f"states AS (SELECT c.id, c.at, c.at_text, {carried}, c.__o AS __src, 1 AS part, "
-        f"row_number() OVER (PARTITION BY c.id, c.at ORDER BY c.__o DESC) AS last_at_time "
-        f"FROM ch_{table} c JOIN init i ON i.id = c.id WHERE c.f IS NOT NULL "
-        f"WINDOW w AS (PARTITION BY c.id ORDER BY c.at, c.__o ROWS UNBOUNDED PRECEDING)) "
+        f"LEFT JOIN ({current}) o ON o.id IS NOT DISTINCT FROM s.id), "
+        f"states AS (SELECT c.id, c.ts, c.at_text, {carried}, c.__o AS __src, 1 AS part, "
+        f"row_number() OVER (PARTITION BY c.id, c.ts ORDER BY c.__o DESC) AS last_at_time "
+        f"FROM ch_{table} c JOIN init i ON i.id IS NOT DISTINCT FROM c.id WHERE c.f IS NOT NULL "
+        f"WINDOW w AS (PARTITION BY c.id ORDER BY c.ts, c.__o ROWS UNBOUNDED PRECEDING)) "
         f"SELECT id AS opportunity_id, at_text AS changed_at, stage, amount, close_date, __src, "
         f"row_number() OVER (ORDER BY __src, part) - 1 AS __row FROM ("
-        f"SELECT id, at, at_text, stage, amount, close_date, __src, part FROM states "
-        f"WHERE last_at_time = 1 OR at IS NULL UNION ALL {opening})"
+        f"SELECT id, ts, at_text, stage, amount, close_date, __src, part FROM states "
+        f"WHERE last_at_time = 1 OR ts IS NULL UNION ALL {opening})"
     )
     sources = (
         con.execute(f"SELECT __src FROM pivot_{table} ORDER BY __row").df()["__src"].to_numpy()
