@@ -20,6 +20,7 @@ from compass_nb.data.loader import (
     Loaded,
     latest_complete_period,
     load,
+    load_options,
     source_fingerprint,
     write_quarantine,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "contract",
     "latest_complete_period",
     "load",
+    "load_options",
     "mask_credentials",
     "monthly_orders",
     "next_period",

@@ -327,6 +327,18 @@ def _strict_failure(quarantine: pd.DataFrame) -> InputError:
     )
 
 
+def load_options(params: dict) -> dict:
+    """The keywords of :func:`load` that the merged parameters set: ``encoding``, ``strict``,
+    ``inputs`` and the stage list (``pipeline.stages``), so that every caller reads a
+    source the same way: ``load(source, period=..., **load_options(params))``."""
+    return {
+        "encoding": params.get("encoding", "utf-8"),
+        "strict": bool(params.get("strict")),
+        "inputs": params.get("inputs") or None,
+        "stages": (params.get("pipeline") or {}).get("stages"),
+    }
+
+
 def load(
     source: str | os.PathLike | dict,
     *,
