@@ -123,6 +123,7 @@ class Loaded:
     ordered: dict[str, str] = field(default_factory=dict, repr=False)
     readings: dict[str, object] = field(default_factory=dict, repr=False)
     notes: dict[str, list[str]] = field(default_factory=dict)
+    derived: dict[str, list[str]] = field(default_factory=dict)
     period_reason: str = ""
     tables: Tables = field(init=False, repr=False)
 
@@ -168,6 +169,7 @@ class Loaded:
             ordered=self.ordered,
             readings=self.readings,
             notes=self.notes,
+            derived=self.derived,
             period_reason=f"the period {period} was asked for",
         )
 
@@ -448,6 +450,7 @@ def load(
         ordered={t: c.ordered for t, c in checks.items() if c.ordered},
         readings={t: c.raw.reading for t, c in checks.items() if c.raw.reading is not None},
         notes={t: list(c.raw.notes) for t, c in checks.items() if c.raw.notes},
+        derived={t: list(c.raw.derived) for t, c in checks.items() if c.raw.derived},
         period_reason=reason,
     )
 

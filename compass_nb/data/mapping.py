@@ -67,6 +67,7 @@ class Reading:
     date_formats: dict[str, str]
     decimal: str | None
     long: LongFormat | None = None
+    headers: tuple[str, ...] = ()
 
     @property
     def footer(self) -> tuple[str, ...]:
@@ -75,6 +76,10 @@ class Reading:
     def rename(self, names: list[str]) -> list[str]:
         """Each header as the contract names it (unmapped ones as written)."""
         return [self.renames.get(fold(n), n) for n in names]
+
+    def mapped(self) -> list[tuple[str, str]]:
+        """(header as the file writes it, contract column) for every header renamed."""
+        return [(h, self.renames[fold(h)]) for h in self.headers if fold(h) in self.renames]
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,7 @@ class TableMapping:
             date_formats,
             self.decimal,
             long,
+            tuple(str(h) for h in headers),
         )
 
 
