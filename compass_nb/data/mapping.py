@@ -632,6 +632,11 @@ def _pivoted(raw, reading: Reading, con, with_opportunities: bool):
     sources = (
         con.execute(f"SELECT __src FROM pivot_{table} ORDER BY __row").df()["__src"].to_numpy()
     )
+    raw.notes.insert(
+        0,
+        f"{parsed:,} change rows pivoted into {len(sources):,} states of stage, amount and "
+        "close date",
+    )
     out = RawTable(
         table,
         raw.file,
