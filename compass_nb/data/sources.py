@@ -1011,7 +1011,9 @@ class SQLSource(Source):
 
         self.label = mask_credentials(url)
         try:
-            self.engine = sa.create_engine(credentials.expand_env(url, _unset_variable))
+            self.engine = sa.create_engine(
+                _with_driver(credentials.expand_env(url, _unset_variable))
+            )
             found = sa.inspect(self.engine).get_table_names()
         except InputError:
             raise
@@ -1019,12 +1021,16 @@ class SQLSource(Source):
             raise InputError(f"Cannot connect to {self.label}: {_first_line(err)}") from None
         self.tables = {n.lower(): n for n in found if n.lower() in CONTRACTS}
         self._frames: dict[str, pd.DataFrame] = {}
+        #: PostgreSQL runs the validation and monthly aggregation of orders itself
+        #: (:mod:`compass_nb.data.pushdown`).
+        self.pushdown = self.engine.dialect.name == "postgresql"
 
     def names(self) -> list[str]:
         return list(self.tables)
 
     def frame(self, table: str) -> pd.DataFrame:
-        """The table read whole through SQLAlchemy (cached)."""
+        """The table read whole through SQLAlchemy (cached): for :func:`load`, whose clean
+        tables the steps use row by row."""
         if table not in self._frames:
             try:
                 self._frames[table] = pd.read_sql_table(self.tables[table], self.engine)
@@ -1040,7 +1046,23 @@ class SQLSource(Source):
         return frame_table(table, f"{self.label}#{table}", self.frame(table), con, mapping=mapping)
 
     def fingerprint(self, table: str) -> str:
+        if self.pushdown:  # hashed where the rows are: no table is read for its fingerprint
+            from compass_nb.data.pushdown import fingerprint_in_database
+
+            return fingerprint_in_database(self, table)
         return _frame_hash(self.frame(table))
+
+
+def _with_driver(url: str) -> str:
+    """``url`` with a PostgreSQL driver that is installed: ``postgresql://`` means psycopg2 to
+    SQLAlchemy; without it, psycopg (3), which Compass installs, is named."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        return url
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
 
 
 class DemoSource(Source):
