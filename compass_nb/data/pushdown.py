@@ -85,9 +85,10 @@ def _value(column: Column, kind: str) -> str:
     tokens = ", ".join(_lit(t) for t in NULL_TOKENS)
     text = f"CAST({col} AS text)"
     trimmed = f"btrim({text})" if column.ident else text
+    longest = max(len(t) for t in NULL_TOKENS) + 2
     return (
-        f"CASE WHEN {text} IS NULL OR btrim({text}, E' \\t\\r\\n') IN ({tokens}) THEN NULL "
-        f"ELSE {trimmed} END"
+        f"CASE WHEN {text} IS NULL OR (length({text}) <= {longest} AND "
+        f"btrim({text}, E' \\t\\r\\n') IN ({tokens})) THEN NULL ELSE {trimmed} END"
     )
 
 
@@ -143,7 +144,8 @@ def _orders_sql(src, known: bool, today: str | None):
     ):
         return None
     present = [c for c in contract.columns if c.name in kinds]
-    values = {c.name: _value(c, kinds[c.name]) for c in present}
+    exprs = {c.name: _value(c, kinds[c.name]) for c in present}
+    values = {name: f"v.{_q('v_' + name)}" for name in exprs}  # each computed once per row
     faults: list[val.Fault] = []
     whens = []
     for c in present:
@@ -155,7 +157,7 @@ def _orders_sql(src, known: bool, today: str | None):
     if known:
         faults.append(val.Fault("sku", "unknown sku"))
         whens.append(f"WHEN {values['sku']} IS NOT NULL AND p.k IS NULL THEN {len(faults)}")
-    return f"CASE {' '.join(whens)} END", faults, values
+    return f"CASE {' '.join(whens)} END", faults, values, exprs
 
 
 def monthly_orders_in_database(src, *, period=None, today=None, inputs=None):
@@ -175,7 +177,7 @@ def monthly_orders_in_database(src, *, period=None, today=None, inputs=None):
     built = _orders_sql(src, has_products, day)
     if built is None or (inputs is not None and inputs.mapping("orders") is not None):
         return _through_load(src, period, "utf-8", None, today, inputs)
-    fault, faults, values = built
+    fault, faults, values, exprs = built
     con = _connection(None)
     vocabularies: dict[str, dict[str, str]] = {}
     checks = {}
@@ -193,50 +195,60 @@ def monthly_orders_in_database(src, *, period=None, today=None, inputs=None):
         else ""
     )
     table = _q(src.tables["orders"])
-    rows = f"(SELECT row_number() OVER () AS __r, * FROM {table}) AS o {join}"
+    typed = ", ".join(f"{e} AS {_q('v_' + n)}" for n, e in exprs.items())
+    # OFFSET 0 keeps PostgreSQL from copying each value's expression into every check
+    hashed = " # ".join(
+        f"coalesce(hashtextextended(CAST(o.{_q(n)} AS text), {i}), {i})"
+        for i, n in enumerate(exprs)
+    )
+    rows = f"(SELECT {hashed} AS __h, {typed} FROM {table} AS o OFFSET 0) AS v {join}"
+    numbered = (
+        f"(SELECT row_number() OVER () AS __r, {typed} FROM {table} AS o OFFSET 0) AS v {join}"
+    )
+
+    def ok(expr: str) -> str:
+        return f"CASE WHEN code IS NULL THEN {expr} END"
+
+    month = ok("to_char(v_order_date, 'YYYY-MM')")
+    # one scan: the clean rows' totals by SKU × location × month, one group for the rows
+    # that fail (counted), and a hash of every row (the table's fingerprint)
     grouped = (
-        f"SELECT lower({values['sku']}) AS sku_k, min({values['sku']}) AS sku, "
-        f"lower({values['location']}) AS loc_k, min({values['location']}) AS location, "
-        f"to_char({values['order_date']}, 'YYYY-MM') AS month, sum({values['quantity']}) AS quantity, "
-        f"sum({values['net_revenue']}) AS net_revenue, count(*) AS lines, "
-        f"max({values['order_date']}) AS last_date FROM {rows} WHERE ({fault}) IS NULL "
-        "GROUP BY 1, 3, 5"
+        f"SELECT code IS NULL AS ok, {ok('lower(v_sku)')} AS sku_k, min({ok('v_sku')}) AS sku, "
+        f"{ok('lower(v_location)')} AS loc_k, min({ok('v_location')}) AS location, "
+        f"{month} AS month, sum({ok('v_quantity')}) AS quantity, "
+        f"sum({ok('v_net_revenue')}) AS net_revenue, count(*) AS lines, "
+        f"max({ok('v_order_date')}) AS last_date, sum(__h::numeric) AS hashed "
+        f"FROM (SELECT {fault} AS code, v.* FROM {rows}) AS t GROUP BY 1, 2, 4, 6"
     )
     rejected = (
         f"SELECT __r, code, CASE code {' '.join(_shown_cases(faults, values))} END AS value FROM ("
-        f"SELECT o.__r, {fault} AS code, "
-        + ", ".join(f"{v} AS {_q('v_' + n)}" for n, v in values.items())
-        + f" FROM {rows}) AS c WHERE code IS NOT NULL ORDER BY __r"
+        f"SELECT v.*, {fault} AS code FROM {numbered}) AS c WHERE code IS NOT NULL ORDER BY __r"
     )
     params = {"keys": keys} if has_products else {}
+    columns = ["ok", "sku_k", "sku", "loc_k", "location", "month", "quantity", "net_revenue"]
+    columns += ["lines", "last_date", "hashed"]
     try:
         with src.engine.connect() as c:
-            groups = pd.DataFrame(c.execute(sa.text(grouped), params).mappings().all())
-            bad = pd.DataFrame(c.execute(sa.text(rejected), params).mappings().all())
+            c.execute(sa.text("SET work_mem = '256MB'"))  # group in memory, this session only
+            found = pd.DataFrame(
+                c.execute(sa.text(grouped), params).mappings().all(), columns=columns
+            )
+            failing = int(found.loc[~found["ok"].astype(bool), "lines"].sum())
+            # rows are numbered (a second pass) only when some fail: clean tables pay one scan
+            bad = (
+                pd.DataFrame(c.execute(sa.text(rejected), params).mappings().all())
+                if failing
+                else pd.DataFrame(columns=["__r", "code", "value"])
+            )
     except Exception as err:  # a type PostgreSQL cannot compare: read the table instead
         from compass_nb.data.sources import _first_line
 
         raise InputError(
             f"{src.label}: cannot check the orders table: {_first_line(err)}"
         ) from None
-    groups = (
-        groups
-        if len(groups)
-        else pd.DataFrame(
-            columns=[
-                "sku_k",
-                "sku",
-                "loc_k",
-                "location",
-                "month",
-                "quantity",
-                "net_revenue",
-                "lines",
-                "last_date",
-            ]
-        )
-    )
-    bad = bad if len(bad) else pd.DataFrame(columns=["__r", "code", "value"])
+    total = int(found["lines"].sum())
+    digest = f"orders:{total}:{found['hashed'].astype(object).sum() if total else 0}"
+    groups = found.loc[found["ok"].astype(bool)].reset_index(drop=True)
     spelled = vocabularies.get("sku", {})
     groups["sku"] = [spelled.get(k, s) for k, s in zip(groups["sku_k"], groups["sku"], strict=True)]
     groups["location"] = groups.groupby("loc_k")["location"].transform("min")
@@ -266,7 +278,8 @@ def monthly_orders_in_database(src, *, period=None, today=None, inputs=None):
     accepted = int(groups["lines"].sum()) if len(groups) else 0
     rows_read = {t: c.rows_read for t, c in checks.items()} | {"orders": accepted + len(bad)}
     rows_ok = {t: c.rows_accepted for t, c in checks.items()} | {"orders": accepted}
-    fingerprints = {t: src.fingerprint(t) for t in ["products", "orders"] if t in src.names()}
+    fingerprints = {t: src.fingerprint(t) for t in ["products"] if t in src.names()}
+    fingerprints["orders"] = hashlib.sha256(digest.encode()).hexdigest()
     return MonthlyOrders(
         monthly[MONTHLY_COLUMNS],
         pd.concat([*quarantine, orders_q], ignore_index=True)[val.QUARANTINE_COLUMNS],
