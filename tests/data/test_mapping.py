@@ -276,3 +276,63 @@ def test_a_mapping_names_the_header_to_map_when_a_column_is_missing(folder):
             inputs={"orders": {"columns": {"Item": "sku", "Site": "location", "Qty": "quantity"}}},
         )
     assert "'order_date'" in str(err.value) and "inputs.orders.columns" in str(err.value)
+
+
+def test_a_field_history_report_with_labels_and_us_dates_reads_as_the_data_loader_file(tmp_path):
+    deals = exports.salesforce(tmp_path)
+    log = pd.read_csv(tmp_path / "OpportunityFieldHistory.csv", dtype=str, keep_default_na=False)
+    (tmp_path / "OpportunityFieldHistory.csv").unlink()
+    labels = {
+        "StageName": "Stage",
+        "Amount": "Amount",
+        "CloseDate": "Close Date",
+        "created": "Created.",
+    }
+    stamp = pd.to_datetime(log["CreatedDate"])
+
+    def amount(v):
+        return f"USD {float(v):,.2f}" if v else ""
+
+    def day(v):
+        return f"{pd.Timestamp(v).month}/{pd.Timestamp(v).day}/{pd.Timestamp(v).year}" if v else ""
+
+    report = pd.DataFrame(
+        {
+            "Opportunity Name": "x",
+            "Opportunity ID": log["OpportunityId"],
+            "Edit Date": stamp.dt.strftime("%-m/%-d/%Y %-I:%M %p"),
+            "Field / Event": log["Field"].map(labels).fillna(log["Field"]),
+            "Old Value": [
+                amount(v) if f == "Amount" else day(v) if f == "CloseDate" else v
+                for f, v in zip(log["Field"], log["OldValue"], strict=True)
+            ],
+            "New Value": [
+                amount(v) if f == "Amount" else day(v) if f == "CloseDate" else v
+                for f, v in zip(log["Field"], log["NewValue"], strict=True)
+            ],
+        }
+    )
+    report.to_csv(tmp_path / "opportunity_history.csv", index=False)
+    loaded = data.load(
+        tmp_path,
+        inputs={
+            "preset": "salesforce",
+            "opportunity_history": {"preset": "salesforce_field_history"},
+        },
+        stages=STAGE_PRESETS["salesforce"],
+    )
+    assert loaded.quarantine.empty, loaded.quarantine.head()
+    assert _history(loaded) == {
+        (opp, at.floor("min"), *rest) for opp, at, *rest in _states_salesforce(deals)
+    }
+
+
+def test_a_hubspot_export_saved_as_a_workbook_reads_the_same(tmp_path):
+    exports.hubspot(tmp_path)
+    csv = data.load(tmp_path, inputs={"preset": "hubspot"}, stages=STAGE_PRESETS["hubspot"])
+    frame = pd.read_csv(tmp_path / "opportunities.csv", dtype=str)
+    (tmp_path / "opportunities.csv").unlink()
+    frame.to_excel(tmp_path / "opportunities.xlsx", index=False)
+    xlsx = data.load(tmp_path, inputs={"preset": "hubspot"}, stages=STAGE_PRESETS["hubspot"])
+    assert xlsx.quarantine.empty
+    pd.testing.assert_frame_equal(xlsx.tables["opportunities"], csv.tables["opportunities"])
