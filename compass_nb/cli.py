@@ -88,7 +88,8 @@ def _check(args) -> int:
     from compass_nb.context import resolve_source
     from compass_nb.data.check import check_source
 
-    merged = params.load(args.parameters, [*args.sets, f"source={args.source}"])
+    merged = params.load(args.parameters, args.sets)
+    merged["source"] = args.source  # as given: a URL is no YAML
     report = check_source(
         resolve_source(str(merged["source"])),
         [(s.notebook, s.inputs, s.optional_inputs) for s in steps.STEPS],

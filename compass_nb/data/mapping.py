@@ -51,7 +51,6 @@ DATE_ORDERS = {
     "ISO": "ISO",
 }
 _EXTRA_TARGETS = {"orders": ("unit_price",)}
-_TRUE_WORDS = ("true", "yes", "y", "1", "t")
 
 
 # -- the parameter ---------------------------------------------------------------------------
