@@ -90,6 +90,7 @@ def _check(args) -> int:
 
     merged = params.load(args.parameters, args.sets)
     merged["source"] = args.source  # as given: a URL is no YAML
+    params._check_no_credentials(merged, "the command line")
     report = check_source(
         resolve_source(str(merged["source"])),
         [(s.notebook, s.inputs, s.optional_inputs) for s in steps.STEPS],
