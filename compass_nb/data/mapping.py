@@ -150,6 +150,10 @@ class Inputs:
     stages: tuple[dict, ...] = ()
 
     def mapping(self, table: str) -> TableMapping | None:
+        """``table``'s mapping; deals read without one still take their closed and won flags
+        from the stage list when their file lacks them."""
+        if table == "opportunities" and table not in self.tables and self.stages:
+            return TableMapping(table)
         return self.tables.get(table)
 
     def files(self) -> dict[str, str]:

@@ -336,3 +336,26 @@ def test_a_hubspot_export_saved_as_a_workbook_reads_the_same(tmp_path):
     xlsx = data.load(tmp_path, inputs={"preset": "hubspot"}, stages=STAGE_PRESETS["hubspot"])
     assert xlsx.quarantine.empty
     pd.testing.assert_frame_equal(xlsx.tables["opportunities"], csv.tables["opportunities"])
+
+
+def test_deals_without_flags_take_them_from_the_stage_list_even_without_a_mapping(tmp_path):
+    write(
+        tmp_path,
+        "opportunities.csv",
+        "opportunity_id,owner_id,created_date,close_date,stage,amount\n"
+        "O-1,R-1,2026-01-05,2026-02-01,Closed Won,100\n"
+        "O-2,R-1,2026-01-06,2026-03-01,Proposal,200\n"
+        "O-3,R-1,2026-01-07,2026-02-15,Closed Lost,300\n",
+    )
+    loaded = data.load(
+        tmp_path, period="2026-03", tables=["opportunities"], stages=STAGE_PRESETS["salesforce"]
+    )
+    opps = loaded.tables["opportunities"]
+    # Proposal is not a Salesforce default stage (Proposal/Price Quote is): set aside, saying so
+    assert opps[["opportunity_id", "is_closed", "is_won"]].values.tolist() == [
+        ["O-1", True, True],
+        ["O-3", True, False],
+    ]
+    assert loaded.quarantine["value"].tolist() == ["Proposal"]
+    with pytest.raises(InputError, match="'is_closed', 'is_won'"):
+        data.load(tmp_path, period="2026-03", tables=["opportunities"])  # no stage list
