@@ -218,7 +218,7 @@ def monthly_orders_in_database(src, *, period=None, today=None, inputs=None):
         f"{month} AS month, sum({ok('v_quantity')}) AS quantity, "
         f"sum({ok('v_net_revenue')}) AS net_revenue, count(*) AS lines, "
         f"max({ok('v_order_date')}) AS last_date, sum(__h::numeric) AS hashed "
-        f"FROM (SELECT {fault} AS code, v.* FROM {rows}) AS t GROUP BY 1, 2, 4, 6"
+        f"FROM (SELECT {fault} AS code, v.* FROM {rows} OFFSET 0) AS t GROUP BY 1, 2, 4, 6"
     )
     rejected = (
         f"SELECT __r, code, CASE code {' '.join(_shown_cases(faults, values))} END AS value FROM ("
