@@ -9,10 +9,15 @@ Parquet, then measures, each in its own fresh subprocess so that peak memory is 
   Parquet file validated in place and summed (``load`` + ``orders_monthly``); both
   fingerprinted (sha256 of the file bytes);
 * **floor** — bare DuckDB: ``read_csv`` / ``read_parquet`` of the same file and the same
-  ``GROUP BY``.
+  ``GROUP BY``;
+* **postgres** — the same lines ``COPY``-ed into a PostgreSQL table (a server started for
+  the benchmark, ``benchmarks/pgcluster.py``): compass's ``monthly_orders(url)`` runs the
+  checks and the monthly sums inside PostgreSQL (only failing rows and totals come back),
+  beside bare PostgreSQL running the same ``GROUP BY``. CPU time there is the client's:
+  the server's work shows in wall time only.
 
 Prints wall time, CPU time, peak resident memory and the compass / floor ratios per
-format (CPU time is the steadier figure on a shared machine).
+format (CPU time is the steadier figure on a shared machine), and the load average.
 Target (issue 8): ratio ≤ 2 and peak ≤ 4 GB at 10 M lines.
 
     python benchmarks/ingest.py                 # 10 M lines
@@ -22,7 +27,9 @@ Target (issue 8): ratio ≤ 2 and peak ≤ 4 GB at 10 M lines.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -30,6 +37,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import pgcluster  # noqa: E402
 
 FLOOR_SQL = (
     "SELECT sku, location, strftime(order_date, '%Y-%m') AS month, sum(quantity) AS quantity, "
@@ -62,6 +72,30 @@ def measure_floor(folder: Path, fmt: str, threads: int | None) -> dict:
     }
 
 
+PG_FLOOR_SQL = (
+    "SELECT sku, location, to_char(order_date, 'YYYY-MM') AS month, sum(quantity), "
+    "sum(net_revenue), count(*) FROM orders GROUP BY 1, 2, 3"
+)
+
+
+def measure_pg_floor(url: str, fmt: str, threads: int | None) -> dict:
+    """Bare PostgreSQL: the same GROUP BY, run by the server."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    cpu_before = _cpu()
+    start = time.perf_counter()
+    with engine.connect() as con:
+        groups = con.execute(sa.text(PG_FLOOR_SQL)).fetchall()
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "groups": len(groups),
+        "quarantined": None,
+        "cpu_before": cpu_before,
+    }
+
+
 def measure_compass(folder: Path, fmt: str, threads: int | None) -> dict:
     """Compass's whole path: read, validate, quarantine, fingerprint, sum by month."""
     from compass_nb.data import monthly_orders
@@ -84,8 +118,12 @@ def _child(kind: str, folder: str, fmt: str, threads: int | None) -> None:
     if kind == "write":
         write_inputs(Path(folder), int(fmt))
         return
-    measure = measure_compass if kind == "compass" else measure_floor
-    result = measure(Path(folder), fmt, threads)
+    if fmt == "postgres":
+        measure = measure_compass if kind == "compass" else measure_pg_floor
+        result = measure(folder, fmt, threads)
+    else:
+        measure = measure_compass if kind == "compass" else measure_floor
+        result = measure(Path(folder), fmt, threads)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["peak_mb"] = usage.ru_maxrss / 1024
     result["cpu_s"] = usage.ru_utime + usage.ru_stime - result.pop("cpu_before")
@@ -101,6 +139,28 @@ def run_child(kind: str, folder: Path, fmt: str, threads: int | None) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"{kind} on {fmt} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+_PG_TYPES = {"order_date": "date", "launch_date": "date", "discontinue_date": "date"}
+_PG_NUMBERS = ("quantity", "net_revenue", "unit_cost", "unit_price", "lead_time", "service_level")
+
+
+def _pg_columns(path: Path) -> str:
+    """Typed PostgreSQL columns for a CSV file's header: dates, numbers, text."""
+    with open(path, encoding="utf-8") as fh:
+        header = [n.strip().strip('"') for n in fh.readline().split(",")]
+    kinds = [_PG_TYPES.get(n, "float8" if n.startswith(_PG_NUMBERS) else "text") for n in header]
+    return ", ".join(f"{n} {k}" for n, k in zip(header, kinds, strict=True))
+
+
+def load_postgres(url: str, csv_folder: Path) -> str:
+    """The CSV folder's products and orders ``COPY``-ed into typed PostgreSQL tables; the URL."""
+    start = time.perf_counter()
+    for table in ("products", "orders"):
+        path = csv_folder / f"{table}.csv"
+        pgcluster.copy_csv(url, table, _pg_columns(path), path)
+    print(f"copied products and orders into PostgreSQL in {time.perf_counter() - start:.1f} s")
+    return url
 
 
 def write_inputs(root: Path, lines: int) -> dict[str, Path]:
@@ -133,6 +193,9 @@ def main(argv: list[str] | None = None) -> None:
         "--workdir", type=Path, default=None, help="where to write the inputs (kept)"
     )
     parser.add_argument("--reuse", action="store_true", help="keep the files already in --workdir")
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="skip the PostgreSQL rows (no server started)"
+    )
     parser.add_argument("--child", choices=["compass", "floor", "write"], help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     parser.add_argument("--format", help=argparse.SUPPRESS)
@@ -149,14 +212,21 @@ def main(argv: list[str] | None = None) -> None:
             subprocess.run([*cmd, "--format", str(args.lines)], check=True)
         folders = {fmt: root / fmt for fmt in ("csv", "parquet")}
         rows = []
-        for fmt, folder in folders.items():
-            best = {}
-            for _ in range(args.repeat):
-                for kind in ("floor", "compass"):
-                    result = run_child(kind, folder, fmt, args.threads)
-                    if kind not in best or result["seconds"] < best[kind]["seconds"]:
-                        best[kind] = result
-            rows.append((fmt, best["floor"], best["compass"]))
+        with contextlib.ExitStack() as stack:
+            why_not = "--no-postgres" if args.no_postgres else pgcluster.unavailable()
+            if why_not is None:
+                url = stack.enter_context(pgcluster.cluster())
+                folders["postgres"] = load_postgres(url, folders["csv"])
+            else:
+                print(f"no PostgreSQL rows: {why_not}")
+            for fmt, folder in folders.items():
+                best = {}
+                for _ in range(args.repeat):
+                    for kind in ("floor", "compass"):
+                        result = run_child(kind, folder, fmt, args.threads)
+                        if kind not in best or result["seconds"] < best[kind]["seconds"]:
+                            best[kind] = result
+                rows.append((fmt, best["floor"], best["compass"]))
         print()
         print(f"Ingest of {args.lines:,} order lines → SKU × location × month")
         head = (
@@ -181,8 +251,11 @@ def main(argv: list[str] | None = None) -> None:
                     f"{r['groups']:8d} {quarantined:>12} {wall:7.2f} {cpu:7.2f}"
                 )
         print(
-            "\nfloor groups every line in the file; compass stops at the cut-off "
-            f"({rows[0][2]['period']}) after quarantining bad rows."
+            "\nfloor groups every line in the file (postgres: in the table); compass stops at the "
+            f"cut-off ({rows[0][2]['period']}) after quarantining bad rows."
+        )
+        print(
+            f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
     finally:
         if args.workdir is None:

@@ -1,4 +1,5 @@
-"""The ``compass-nb`` command: ``run`` (the pack), ``demo`` (the demo as files), ``close``."""
+"""The ``compass-nb`` command: ``run`` (the pack), ``check`` (a source, without running),
+``demo`` (the demo as files), ``close``."""
 
 from __future__ import annotations
 
@@ -43,6 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="reports root (default reports/)")
     run.add_argument("--strict", action="store_true", help="any quarantined row fails the run")
 
+    check = commands.add_parser(
+        "check",
+        help="what a source holds, how it maps, what would be quarantined, which notebooks can run",
+    )
+    check.add_argument("source", help="a folder, a DuckDB file, a SQLAlchemy URL or demo")
+    check.add_argument("-p", "--parameters", help="a parameters YAML file (inputs, stages, …)")
+    check.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    check.add_argument("--period", help="the month to check (default: the one a run would pick)")
+
     demo = commands.add_parser("demo", help="write the demo company as CSV files")
     demo.add_argument("--out", required=True, help="folder to write the tables into")
     demo.add_argument("--profile", default="full", choices=["full", "small"])
@@ -71,6 +81,24 @@ def _run(args) -> int:
         sets.append("strict=true")
     merged = params.load(args.parameters, sets)
     return runner.run(merged, out=args.out, only=args.only)
+
+
+def _check(args) -> int:
+    from compass_nb import data, params, steps
+    from compass_nb.context import resolve_source
+    from compass_nb.data.check import check_source
+
+    merged = params.load(args.parameters, args.sets)
+    merged["source"] = args.source  # as given: a URL is no YAML
+    params._check_no_credentials(merged, "the command line")
+    report = check_source(
+        resolve_source(str(merged["source"])),
+        [(s.notebook, s.inputs, s.optional_inputs) for s in steps.STEPS],
+        period=args.period,
+        **data.load_options(merged),
+    )
+    print(report.text())
+    return 0
 
 
 def _demo(args) -> int:
@@ -134,7 +162,7 @@ def environment_fault(error: OSError) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``compass-nb``; errors a user can cause print one message, exit 2."""
     args = _parser().parse_args(argv)
-    handlers = {"run": _run, "demo": _demo, "close": _close}
+    handlers = {"run": _run, "check": _check, "demo": _demo, "close": _close}
     try:
         return handlers[args.command](args)
     except CompassError as error:

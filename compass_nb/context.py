@@ -145,9 +145,8 @@ class Context:
                 self.source,
                 period=self.period,
                 tables=list(tables) or None,
-                encoding=self.params.get("encoding", "utf-8"),
-                strict=bool(self.params.get("strict")),
                 threads=self.threads,
+                **data.load_options(self.params),
             )
         if "overrides" in loaded.tables:
             loaded.tables["overrides"] = self._with_saved_overrides(loaded.tables["overrides"])

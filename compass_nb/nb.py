@@ -71,8 +71,12 @@ def context(
     if merged.get("period") is None:
         from compass_nb import data
 
+        options = data.load_options(merged)
         merged["period"] = data.latest_complete_period(
-            resolve_source(str(merged["source"])), encoding=merged.get("encoding", "utf-8")
+            resolve_source(str(merged["source"])),
+            encoding=options["encoding"],
+            inputs=options["inputs"],
+            stages=options["stages"],
         )
     scratch = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix=f"compass-{section}-"))
     ctx = Context(

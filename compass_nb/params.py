@@ -57,6 +57,49 @@ FLEXIBLE = {"candidates"}
 #: Keys that take one value, or a mapping of input table (or ``default``) to values.
 PER_TABLE = {"encoding"}
 
+#: Keys whose value is a free-form mapping, merged key by key and validated by the data
+#: layer (the input mapping: presets, columns, codes, date formats per table).
+FREE_FORM = {"inputs"}
+
+#: Keys that take the name of a built-in preset instead of their value.
+PRESETS = {"pipeline.stages"}
+
+
+def _inputs(path: str, current, value, origin: str) -> dict:
+    """The ``inputs`` mapping: ``value`` merged into ``current`` (per table, per key) and
+    validated (:func:`compass_nb.data.mapping.inputs_spec`), naming the key on an error."""
+    from compass_nb.data.mapping import inputs_spec
+
+    if not isinstance(value, dict):
+        raise ParameterError(
+            f"Parameter '{path}' in {origin} is {value!r}; expected a mapping of input tables "
+            "(or preset) to their mapping, e.g. inputs: {orders: {date_format: MDY}}."
+        )
+    merged = copy.deepcopy(current) if isinstance(current, dict) else {}
+    for table, entry in value.items():
+        if isinstance(entry, dict) and isinstance(merged.get(table), dict):
+            for key, item in entry.items():
+                old = merged[table].get(key)
+                merged[table][key] = (
+                    {**old, **item} if isinstance(old, dict) and isinstance(item, dict) else item
+                )
+        else:
+            merged[table] = entry
+    inputs_spec(merged, origin=origin)
+    return merged
+
+
+def _preset(path: str, value, origin: str):
+    """A preset name in place of a value (``pipeline.stages: salesforce``): its value."""
+    from compass_nb.data.presets import STAGE_PRESETS
+
+    if value not in STAGE_PRESETS:
+        raise ParameterError(
+            f"Parameter '{path}' in {origin} is {value!r}: give the list of stages, or a preset: "
+            f"{', '.join(STAGE_PRESETS)}."
+        )
+    return copy.deepcopy(STAGE_PRESETS[value])
+
 
 def _per_table(path: str, current, value, default, origin: str):
     """A per-table key: a value of the default's type, or ``{table: value, default: value}``
@@ -155,6 +198,10 @@ def _merge(base: dict, extra: dict, schema: dict, origin: str, prefix: str = "")
             out[key] = _merge(out.get(key) or {}, value, default, origin, prefix=f"{path}.")
         elif key in PER_TABLE:
             out[key] = _per_table(path, out.get(key), value, default, origin)
+        elif path in FREE_FORM:
+            out[key] = _inputs(path, out.get(key), value, origin)
+        elif path in PRESETS and isinstance(value, str):
+            out[key] = _preset(path, value, origin)
         else:
             _check_type(path, value, default, origin)
             out[key] = value
@@ -251,6 +298,7 @@ class Shared:
     jobs: int
     timeout: int
     lock_wait: int
+    inputs: dict
     executor: str
     scheduler: str | None
     horizon: int

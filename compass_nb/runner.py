@@ -599,12 +599,7 @@ def load_source(params: dict, period: str | None = None):
     month of the data); other cycles are cut from it with ``Loaded.at``."""
     from compass_nb import data
 
-    return data.load(
-        params["source"],
-        period=period,
-        encoding=params.get("encoding", "utf-8"),
-        strict=bool(params.get("strict")),
-    )
+    return data.load(params["source"], period=period, **data.load_options(params))
 
 
 def run_cycles(

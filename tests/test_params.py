@@ -83,3 +83,46 @@ def test_the_demos_stages_are_the_schemas_default_stage_mapping():
 
     mapping = sorted(params.defaults()["pipeline"]["stages"], key=lambda s: s["order"])
     assert tuple(stage["name"] for stage in mapping) == tuple(STAGES)
+
+
+# -- the inputs mapping and stage presets (issue 16) ------------------------------------------
+def test_inputs_are_merged_key_by_key_and_validated(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("inputs:\n  orders:\n    columns: {Order Date: order_date}\n")
+    merged = params.load(path, ["inputs.orders.date_format=MDY", "inputs.preset=salesforce"])
+    assert merged["inputs"] == {
+        "orders": {"columns": {"Order Date": "order_date"}, "date_format": "MDY"},
+        "preset": "salesforce",
+    }
+    assert params.shared_settings(merged).inputs == merged["inputs"]
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("inputs.order.columns={A: sku}", "'inputs.order'.*Did you mean 'orders'"),
+        ("inputs.orders.columns={Item: skew}", "inputs.orders.columns.Item.*Did you mean 'sku'"),
+        ("inputs.orders.date_format=31/01", "inputs.orders.date_format.*MDY"),
+        ("inputs.orders.decimal=;", "inputs.orders.decimal"),
+        ("inputs.orders.preset=hubspot", "inputs.orders.preset.*no preset of the orders table"),
+        ("inputs.preset=sap", "inputs.preset.*no source preset"),
+        ("inputs.opportunities.values={is_won: {Won: maybe}}", "true or false"),
+        ("inputs.orders.colums={}", "inputs.orders.colums.*Did you mean 'columns'"),
+    ],
+)
+def test_a_wrong_input_mapping_names_the_key_and_what_was_expected(assignment, message):
+    with pytest.raises(ParameterError, match=message):
+        params.load(sets=[assignment])
+
+
+def test_a_stage_preset_stands_for_the_crm_default_stages():
+    from compass_nb.data.presets import STAGE_PRESETS
+    from compass_nb.pipeline.stages import stage_table
+
+    merged = params.load(sets=["pipeline.stages=hubspot"])
+    assert merged["pipeline"]["stages"] == STAGE_PRESETS["hubspot"]
+    for name in STAGE_PRESETS:  # each preset is a valid stage list
+        table = stage_table(STAGE_PRESETS[name])
+        assert table["is_won"].sum() == 1 and table["is_closed"].sum() == 2
+    with pytest.raises(ParameterError, match="salesforce, hubspot"):
+        params.load(sets=["pipeline.stages=pipedrive"])

@@ -3,7 +3,10 @@
 ``load(source, period=..., tables=...)`` returns a :class:`Loaded` with the clean tables
 as of the period's last day and every rejected row in ``Loaded.quarantine``;
 ``Loaded.at(period)`` gives the same validated source as of another period, and
-``monthly_orders`` the orders summed by SKU × location × month.
+``monthly_orders`` the orders summed by SKU × location × month (inside PostgreSQL for a
+PostgreSQL source: :mod:`~compass_nb.data.pushdown`). Exports are read as they come
+through the ``inputs`` mapping (:mod:`~compass_nb.data.mapping`, presets in
+:mod:`~compass_nb.data.presets`); :mod:`~compass_nb.data.check` reports on a source.
 """
 
 from compass_nb.data.contracts import (
@@ -20,6 +23,7 @@ from compass_nb.data.loader import (
     Loaded,
     latest_complete_period,
     load,
+    load_options,
     source_fingerprint,
     write_quarantine,
 )
@@ -41,6 +45,7 @@ __all__ = [
     "contract",
     "latest_complete_period",
     "load",
+    "load_options",
     "mask_credentials",
     "monthly_orders",
     "next_period",

@@ -66,16 +66,65 @@ def next_period(period: str) -> str:
 def complete_period(last_date: pd.Timestamp) -> str:
     """The latest month fully covered by data running to ``last_date``.
 
+    A month is complete when the data reach its last day, or its last business day
+    (Monday to Friday): no working day of the month lies after ``last_date``.
+
     Examples
     --------
     >>> complete_period(pd.Timestamp("2026-11-15"))
     '2026-10'
     >>> complete_period(pd.Timestamp("2026-10-31"))
     '2026-10'
+    >>> complete_period(pd.Timestamp("2017-12-30"))  # 31 December 2017 is a Sunday
+    '2017-12'
     """
     day = pd.Timestamp(last_date).normalize()
     month = pd.Period(day, freq="M")
-    return str(month if day == month.end_time.normalize() else month - 1)
+    return str(month if not _working_days_after(day) else month - 1)
+
+
+def _working_days_after(day: pd.Timestamp) -> list[pd.Timestamp]:
+    """The business days (Monday to Friday) of ``day``'s month after ``day``."""
+    end = pd.Period(day, freq="M").end_time.normalize()
+    return list(pd.bdate_range(day + pd.Timedelta(days=1), end)) if day < end else []
+
+
+def period_of(table: str, last_date: pd.Timestamp) -> tuple[str, str]:
+    """The default period for data whose latest date (in ``table``) is ``last_date``, and why.
+
+    Survey answers are dated by their survey: the month of the latest survey is complete
+    once it has been held, so a survey-only source's period is that month (a one-day
+    survey on the 14th is in its own month's cycle). Other tables: :func:`complete_period`.
+
+    Examples
+    --------
+    >>> period_of("orders", pd.Timestamp("2026-12-30"))[0]  # 31 December 2026 is a Thursday
+    '2026-11'
+    >>> period_of("survey_responses", pd.Timestamp("2026-10-14"))[0]
+    '2026-10'
+    """
+    day = pd.Timestamp(last_date).normalize()
+    shown = f"{day.date()} ({day.day_name()})"
+    month = pd.Period(day, freq="M")
+    if table == "survey_responses":
+        return str(month), (
+            f"the latest survey, on {shown}, is in {month}: a survey's month is complete once "
+            "it is held"
+        )
+    later = _working_days_after(day)
+    if not later:
+        end = month.end_time.normalize()
+        rule = (
+            "the month's last day"
+            if day == end
+            else f"the month's last business day ({end.date()} is a {end.day_name()})"
+        )
+        return str(month), f"the {table} run to {shown}, {rule}: {month} is complete"
+    first = later[0]
+    return str(month - 1), (
+        f"the {table} run to {shown}, but {first.date()} ({first.day_name()}) is a business day "
+        f"of {month} after it: {month} is not complete, so the period is {month - 1}"
+    )
 
 
 def cutoff_condition(contract: Contract, period: str) -> str | None:

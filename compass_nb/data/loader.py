@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from compass_nb.data import cutoff as cut
+from compass_nb.data import mapping as maps
 from compass_nb.data import validate as val
 from compass_nb.data.contracts import CONTRACTS, TABLE_ORDER, dependencies
 from compass_nb.data.sources import Source, encoding_for, open_source, remove_temporary
@@ -98,6 +99,14 @@ class Loaded:
         before the ``encoding`` setting does).
     today
         The date after which an event is in the future (quarantined).
+    readings
+        Table → how its file was read through the ``inputs`` mapping (preset, renamed
+        headers), for the tables read through one.
+    notes
+        Table → what reading it did beyond the contract (footer lines skipped, a date order
+        detected, flags derived from the stage list).
+    period_reason
+        Why the period is the one it is (the latest date seen and the rule applied).
     """
 
     con: duckdb.DuckDBPyConnection = field(repr=False)
@@ -112,6 +121,10 @@ class Loaded:
     encodings: dict[str, str] = field(default_factory=dict)
     today: pd.Timestamp | None = None
     ordered: dict[str, str] = field(default_factory=dict, repr=False)
+    readings: dict[str, object] = field(default_factory=dict, repr=False)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    derived: dict[str, list[str]] = field(default_factory=dict)
+    period_reason: str = ""
     tables: Tables = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -154,6 +167,10 @@ class Loaded:
             encodings=self.encodings,
             today=self.today,
             ordered=self.ordered,
+            readings=self.readings,
+            notes=self.notes,
+            derived=self.derived,
+            period_reason=f"the period {period} was asked for",
         )
 
     def view(self, table: str) -> str:
@@ -312,6 +329,18 @@ def _strict_failure(quarantine: pd.DataFrame) -> InputError:
     )
 
 
+def load_options(params: dict) -> dict:
+    """The keywords of :func:`load` that the merged parameters set: ``encoding``, ``strict``,
+    ``inputs`` and the stage list (``pipeline.stages``), so that every caller reads a
+    source the same way: ``load(source, period=..., **load_options(params))``."""
+    return {
+        "encoding": params.get("encoding", "utf-8"),
+        "strict": bool(params.get("strict")),
+        "inputs": params.get("inputs") or None,
+        "stages": (params.get("pipeline") or {}).get("stages"),
+    }
+
+
 def load(
     source: str | os.PathLike | dict,
     *,
@@ -321,6 +350,8 @@ def load(
     strict: bool = False,
     threads: int | None = None,
     today: str | pd.Timestamp | None = None,
+    inputs: dict | maps.Inputs | None = None,
+    stages: list | None = None,
 ) -> Loaded:
     """Load, validate and cut off the input tables of ``source``.
 
@@ -346,6 +377,11 @@ def load(
     today
         The date after which events are in the future (default: the source's today, the
         clock's date; the demo's is 2026-11-15).
+    inputs
+        How the source's files read (the ``inputs`` parameter: presets, column mapping,
+        codes, date formats; see :mod:`compass_nb.data.mapping`).
+    stages
+        ``pipeline.stages``: deals whose export has no closed/won flags take them from it.
 
     Returns
     -------
@@ -358,7 +394,8 @@ def load(
         A file cannot be read at all (named in the message), the period is not a month the
         data can have, or ``strict`` and some rows failed.
     """
-    src = open_source(source)
+    spec = maps.as_inputs(inputs, stages)
+    src = open_source(source, spec.files())
     requested = _requested(src, tables)
     available = set(src.names())
     todo = [t for t in dependencies(requested) if t in available]
@@ -373,16 +410,18 @@ def load(
         with ThreadPoolExecutor(max_workers=1) as pool:
             hashes: dict[str, Future] = {t: pool.submit(src.fingerprint, t) for t in todo}
             try:
-                checks = _checked_tables(con, src, todo, encoding, today)
+                checks = _checked_tables(con, src, todo, encoding, today, inputs=spec)
             except BaseException:
                 for future in hashes.values():
                     future.cancel()
                 raise
             fingerprints = {t: hashes[t].result() for t in todo}
+        reason = f"the period {period} was asked for"
         if period is None:
-            period = _latest_complete(con, checks)
-            if period is None:
+            picked = _latest_complete(con, checks)
+            if picked is None:
                 raise InputError(_no_dates_message(src.label))
+            period, reason = picked
         _cutoff_views(con, todo, period)
         quarantine = pd.concat(
             [val.quarantine_rows(con, c) for c in checks.values()] or [val.empty_quarantine()]
@@ -409,6 +448,10 @@ def load(
         encodings={t: c.raw.encoding for t, c in checks.items() if c.raw.encoding},
         today=today,
         ordered={t: c.ordered for t, c in checks.items() if c.ordered},
+        readings={t: c.raw.reading for t, c in checks.items() if c.raw.reading is not None},
+        notes={t: list(c.raw.notes) for t, c in checks.items() if c.raw.notes},
+        derived={t: list(c.raw.derived) for t, c in checks.items() if c.raw.derived},
+        period_reason=reason,
     )
 
 
@@ -447,16 +490,22 @@ def _checked_tables(
     encoding: str | dict,
     today: pd.Timestamp | None,
     vocabularies: dict[str, dict[str, str]] | None = None,
+    inputs: maps.Inputs | None = None,
 ) -> dict[str, val.TableCheck]:
-    """Read, check and quarantine ``todo`` in order; ``vocabularies`` gains their spellings."""
+    """Read, check and quarantine ``todo`` in order; ``vocabularies`` gains their spellings.
+
+    ``inputs`` maps each file's headers and codes to the contract (presets, ``columns``,
+    ``values``, date formats) before it is checked."""
     checks: dict[str, val.TableCheck] = {}
     vocabularies = {} if vocabularies is None else vocabularies
     day = today.date().isoformat() if today is not None else None
     try:
         for table in todo:
             contract = CONTRACTS[table]
-            raw = src.raw(table, con, encoding_for(encoding, table))
+            mapping = inputs.mapping(table) if inputs is not None else None
+            raw = src.raw(table, con, encoding_for(encoding, table), mapping)
             try:
+                raw = maps.shaped(raw, raw.reading, con, inputs or maps.Inputs(), set(checks))
                 check = _check(con, contract, raw, day)
             except BaseException:
                 remove_temporary(raw)
@@ -516,12 +565,13 @@ _LATEST_FROM = (
 
 def _latest_complete(
     con: duckdb.DuckDBPyConnection, checks: dict[str, val.TableCheck]
-) -> str | None:
+) -> tuple[str, str] | None:
+    """The default period and why: from the latest valid date of the first dated table."""
     for table, column in _LATEST_FROM:
         if table in checks:
             last = con.execute(f'SELECT max("{column}") FROM {checks[table].clean}').fetchall()
             if last[0][0] is not None:
-                return cut.complete_period(pd.Timestamp(last[0][0]))
+                return cut.period_of(table, pd.Timestamp(last[0][0]))
     return None
 
 
@@ -530,15 +580,19 @@ def latest_complete_period(
     *,
     encoding: str | dict[str, str] = "utf-8",
     today: str | pd.Timestamp | None = None,
+    inputs: dict | maps.Inputs | None = None,
+    stages: list | None = None,
 ) -> str:
     """The latest month fully covered by the source's orders (demo: ``2026-10``).
 
     Reads only the dates of the first dated table found (orders first), without the
     full validation: dates that do not parse, lie outside the contracts' range or in the
     future (after ``today``, default the source's today) are left out here and
-    quarantined by :func:`load`. ``encoding`` as for :func:`load`.
+    quarantined by :func:`load`. ``encoding``, ``inputs`` and ``stages`` as for :func:`load`;
+    the rule that makes a month complete: :func:`compass_nb.data.cutoff.period_of`.
     """
-    src = open_source(source)
+    spec = maps.as_inputs(inputs, stages)
+    src = open_source(source, spec.files())
     available = set(src.names())
     today = pd.Timestamp(today).normalize() if today is not None else src.today()
     con = _connection(None)
@@ -546,19 +600,26 @@ def latest_complete_period(
         for table, column in _LATEST_FROM:
             if table not in available:
                 continue
-            last = _last_date(con, src, table, column, encoding, today)
+            last = _last_date(con, src, table, column, encoding, today, spec)
             if last is not None:
-                return cut.complete_period(last)
+                return cut.period_of(table, last)[0]
     finally:
         src.close(con)
         con.close()
     raise InputError(_no_dates_message(src.label))
 
 
-def _last_date(con, src: Source, table: str, column: str, encoding, today) -> pd.Timestamp | None:
+def _last_date(
+    con, src: Source, table: str, column: str, encoding, today, spec=None
+) -> pd.Timestamp | None:
     """The latest valid, not future ``column`` of ``table`` as the source holds it."""
-    raw = src.raw(table, con, encoding_for(encoding, table))
+    mapping = spec.mapping(table) if spec is not None else None
+    raw = src.raw(table, con, encoding_for(encoding, table), mapping)
     try:
+        if raw.reading is not None:
+            if table == "opportunity_history" and "opportunities" in src.names():
+                return _last_date_loaded(src, table, column, encoding, today, spec)
+            raw = maps.shaped(raw, raw.reading, con, spec, set())
         col = CONTRACTS[table].column(column)
         parsed = val._parsed(
             col,
@@ -581,6 +642,16 @@ def _last_date(con, src: Source, table: str, column: str, encoding, today) -> pd
             last = con.execute(sql.replace(raw.from_sql, fallback.from_sql)).fetchall()[0][0]
     finally:
         remove_temporary(raw)
+    return None if last is None else pd.Timestamp(last)
+
+
+def _last_date_loaded(src, table, column, encoding, today, spec) -> pd.Timestamp | None:
+    """The latest ``column`` of a table that needs others to be read (a pivoted change log)."""
+    loaded = load(src, period=None, tables=[table], encoding=encoding, today=today, inputs=spec)
+    try:
+        last = loaded.con.execute(f'SELECT max("{column}") FROM clean_{table}').fetchall()[0][0]
+    finally:
+        loaded.close()
     return None if last is None else pd.Timestamp(last)
 
 

@@ -76,6 +76,14 @@ class RawTable:
     ``encoding`` is the one a CSV file was read as; ``temporary`` lists files made to read
     it (removed with :func:`remove_temporary`); ``fallback`` gives the same table read by
     Python's csv module, for a file DuckDB's parser refuses.
+
+    Read through a mapping (:mod:`compass_nb.data.mapping`), ``reading`` is how the file
+    reads; ``type_reasons`` / ``missing_reasons`` give a column's own reason for a value
+    that does not parse or is missing (a declared date format, a derived flag);
+    ``decimal_declared`` says the decimal mark was declared (no number is then
+    ambiguous); ``notes`` say what the reading did (footer lines skipped, a date order
+    detected); ``derived`` names columns computed from others; ``source_rows`` counts the
+    rows of a change log before it was pivoted.
     """
 
     table: str
@@ -92,6 +100,13 @@ class RawTable:
     encoding: str | None = None
     temporary: list[Path] = field(default_factory=list)
     fallback: Callable[[duckdb.DuckDBPyConnection], RawTable] | None = None
+    reading: object = None
+    type_reasons: dict[str, str] = field(default_factory=dict)
+    missing_reasons: dict[str, str] = field(default_factory=dict)
+    decimal_declared: bool = False
+    notes: list[str] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)
+    source_rows: int | None = None
     malformed: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(
             {"row": pd.Series(dtype="int64"), "value": pd.Series(dtype="object")}
@@ -107,13 +122,17 @@ def _literal(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def _lowercase_names(table: str, file: str, names: list[str]) -> list[str]:
+def _lowercase_names(table: str, file: str, names: list[str], reading=None) -> list[str]:
     """Header names lower-cased and trimmed; blanks named ``column_<i>``; extra duplicates suffixed.
 
-    A duplicated contract column is ambiguous (which one holds the data?) and raises.
+    With a ``reading`` (:class:`compass_nb.data.mapping.Reading`), mapped headers take their
+    contract names first. A duplicated contract column is ambiguous (which one holds the
+    data?) and raises.
     """
     out: list[str] = []
-    wanted = set(CONTRACTS[table].names)
+    wanted = set(CONTRACTS[table].names) | set(reading.required if reading else ())
+    if reading is not None:
+        names = reading.rename([str(n) for n in names])
     for i, raw in enumerate(names, start=1):
         name = str(raw).strip().lower() or f"column_{i}"
         if name in out:
@@ -130,14 +149,32 @@ def _lowercase_names(table: str, file: str, names: list[str]) -> list[str]:
     return out
 
 
-def require_columns(table: str, file: str, names: list[str]) -> None:
-    """Raise :class:`InputError` when a required contract column is absent from ``names``."""
-    missing = [c for c in CONTRACTS[table].required if c not in names]
+def require_columns(table: str, file: str, names: list[str], reading=None) -> None:
+    """Raise :class:`InputError` when a required contract column is absent from ``names``.
+
+    With a ``reading``, its required columns (a change log's own) count, less those the
+    mapping derives (``is_closed``/``is_won`` from the stage list, ``net_revenue`` from the
+    unit price), and the message says how the headers were mapped.
+    """
+    required = list(reading.required) if reading is not None else CONTRACTS[table].required
+    derivable = (
+        {"is_closed", "is_won"} if table == "opportunities" and reading is not None else set()
+    )
+    if table == "orders" and "unit_price" in names:
+        derivable.add("net_revenue")
+    missing = [c for c in required if c not in names and c not in derivable]
     if missing:
+        mapped = ""
+        if reading is not None:
+            preset = f" as a {reading.preset.description}" if reading.preset else ""
+            mapped = (
+                f" The headers were read{preset}; map the others with inputs.{table}.columns "
+                f"(e.g. columns: {{Your Header: {missing[0]}}})."
+            )
         raise InputError(
             f"{file}: required column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(repr(m) for m in missing)} missing. The {table} table needs "
-            f"{', '.join(CONTRACTS[table].required)} (found: {', '.join(names) or 'no columns'})."
+            f"{', '.join(required)} (found: {', '.join(names) or 'no columns'}).{mapped}"
         )
 
 
@@ -525,7 +562,12 @@ _READ_AS = {"date": "TIMESTAMP", "timestamp": "TIMESTAMP", "float": "DOUBLE"}
 
 
 def csv_table(
-    table: str, path: Path, encoding: str, con: duckdb.DuckDBPyConnection, typed: bool = False
+    table: str,
+    path: Path,
+    encoding: str,
+    con: duckdb.DuckDBPyConnection,
+    typed: bool = False,
+    mapping=None,
 ) -> RawTable:
     """A CSV file as a :class:`RawTable`, read by DuckDB's parallel CSV reader.
 
@@ -541,8 +583,10 @@ def csv_table(
     temporary = [read_as.path] if read_as.temporary else []
     try:
         header, blank, delimiter = _header(read_as.path, file, table, read_as.encoding)
-        names = _lowercase_names(table, file, next(csv.reader([header], delimiter=delimiter)))
-        require_columns(table, file, names)
+        headers = next(csv.reader([header], delimiter=delimiter))
+        reading = mapping.reading(headers) if mapping is not None else None
+        names = _lowercase_names(table, file, headers, reading)
+        require_columns(table, file, names, reading)
     except BaseException:
         _remove(temporary)
         raise
@@ -551,7 +595,7 @@ def csv_table(
     contract = CONTRACTS[table]
     types = {
         n: _READ_AS.get(contract.column(n).type, "VARCHAR")
-        if typed and n in contract.names
+        if typed and n in contract.names and reading is None
         else "VARCHAR"
         for n in names
     }
@@ -570,8 +614,9 @@ def csv_table(
     raw = RawTable(table, file, from_sql, types, _ordinal_plus(0), decimal_comma=delimiter == ";")
     raw.ordinal = "__compass_ord" if typed else None
     raw.encoding, raw.temporary = read_as.encoding, temporary
+    raw.reading = reading
     raw.fallback = lambda con: python_csv_table(
-        table, file, readable, delimiter, names, con, read_as.encoding, temporary
+        table, file, readable, delimiter, names, con, read_as.encoding, temporary, reading
     )
 
     def collect_rejects(con: duckdb.DuckDBPyConnection, parsed: int) -> None:
@@ -648,6 +693,7 @@ def python_csv_table(
     con: duckdb.DuckDBPyConnection,
     encoding: str | None = None,
     temporary: list[Path] | None = None,
+    reading=None,
 ) -> RawTable:
     """A CSV file read by Python's csv module: the fallback when DuckDB's parser refuses it.
 
@@ -673,6 +719,7 @@ def python_csv_table(
                 bad_values.append(delimiter.join(record))
     frame = pd.DataFrame(rows, columns=names, dtype=object)
     raw = frame_table(table, file, frame, con, rows=np.asarray(lines, dtype="int64"))
+    raw.reading = reading
     raw.decimal_comma = delimiter == ";"
     raw.encoding, raw.temporary = encoding, list(temporary or [])
     raw.malformed = pd.DataFrame(
@@ -698,11 +745,11 @@ def _describe(con: duckdb.DuckDBPyConnection, from_sql: str) -> list[tuple[str, 
 
 
 def _renamed(
-    table: str, file: str, from_sql: str, described: list[tuple[str, str]]
+    table: str, file: str, from_sql: str, described: list[tuple[str, str]], reading=None
 ) -> tuple[str, dict]:
-    """A ``SELECT`` renaming the source's columns to their lower-case names."""
-    names = _lowercase_names(table, file, [n for n, _ in described])
-    require_columns(table, file, names)
+    """A ``SELECT`` renaming the source's columns to their lower-case (or mapped) names."""
+    names = _lowercase_names(table, file, [n for n, _ in described], reading)
+    require_columns(table, file, names, reading)
     select = ", ".join(
         f"{_quote(src)} AS {_quote(dst)}" for (src, _), dst in zip(described, names, strict=True)
     )
@@ -711,7 +758,7 @@ def _renamed(
     }
 
 
-def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> RawTable:
+def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection, mapping=None) -> RawTable:
     """A Parquet file as a :class:`RawTable`, left in place; rows numbered from 1 in file order."""
     from_sql = f"read_parquet({_literal(str(path))})"
     try:
@@ -722,10 +769,11 @@ def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> Raw
             "columns): re-export it as Parquet or CSV."
         ) from None
     numbered = f"read_parquet({_literal(str(path))}, file_row_number=true)"
-    select, types = _renamed(table, path.name, numbered, described)
+    reading = mapping.reading([n for n, _ in described]) if mapping is not None else None
+    select, types = _renamed(table, path.name, numbered, described, reading)
     select = select.replace(" FROM ", ", file_row_number AS __compass_ord FROM ", 1)
     raw = RawTable(table, path.name, select, types, _ordinal_plus(1))
-    raw.ordinal = "__compass_ord"
+    raw.ordinal, raw.reading = "__compass_ord", reading
     return raw
 
 
@@ -736,21 +784,43 @@ def frame_table(
     con: duckdb.DuckDBPyConnection,
     first_row: int = 1,
     rows=None,
+    mapping=None,
 ) -> RawTable:
     """An in-memory DataFrame as a :class:`RawTable` (registered in DuckDB, read in order)."""
     view = f"frame_{table}"
-    frame = frame.set_axis(_lowercase_names(table, file, [str(c) for c in frame.columns]), axis=1)
+    headers = [str(c) for c in frame.columns]
+    reading = mapping.reading(headers) if mapping is not None else None
+    frame = frame.set_axis(_lowercase_names(table, file, headers, reading), axis=1)
     con.register(view, frame)
-    select, types = _renamed(table, file, view, _describe(con, view))
+    if reading is not None:
+        require_columns(table, file, list(frame.columns), reading)
+    select, types = _renamed(
+        table, file, view, _describe(con, view), reading if reading is None else _AS_READ
+    )
     numbers = (
         _ordinal_plus(first_row)
         if rows is None
         else (lambda o: np.asarray(rows)[np.asarray(o, dtype="int64")])
     )
-    return RawTable(table, file, select, types, numbers)
+    raw = RawTable(table, file, select, types, numbers)
+    raw.reading = reading
+    return raw
 
 
-def excel_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> RawTable:
+class _AsRead:
+    """A reading that keeps names as they are and requires nothing (already checked)."""
+
+    required: tuple[str, ...] = ()
+    preset = None
+
+    def rename(self, names: list[str]) -> list[str]:
+        return names
+
+
+_AS_READ = _AsRead()
+
+
+def excel_table(table: str, path: Path, con: duckdb.DuckDBPyConnection, mapping=None) -> RawTable:
     """The first sheet of an ``.xlsx`` file, read as text; rows numbered as Excel shows them."""
     try:
         sheet = pd.read_excel(
@@ -772,7 +842,9 @@ def excel_table(table: str, path: Path, con: duckdb.DuckDBPyConnection) -> RawTa
     rows = [i for i in range(header_at + 1, len(sheet)) if filled[i]]
     frame = sheet.iloc[rows].reset_index(drop=True)
     frame.columns = [str(c) for c in sheet.iloc[header_at].fillna("")]
-    return frame_table(table, path.name, frame, con, rows=np.asarray(rows, dtype="int64") + 1)
+    return frame_table(
+        table, path.name, frame, con, rows=np.asarray(rows, dtype="int64") + 1, mapping=mapping
+    )
 
 
 # -- sources --------------------------------------------------------------------------------
@@ -786,8 +858,11 @@ class Source(ABC):
         """The input tables this source holds."""
 
     @abstractmethod
-    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
-        """``table`` exposed to ``con``."""
+    def raw(
+        self, table: str, con: duckdb.DuckDBPyConnection, encoding: str, mapping=None
+    ) -> RawTable:
+        """``table`` exposed to ``con``, its headers read through ``mapping`` (a
+        :class:`~compass_nb.data.mapping.TableMapping`) when given."""
 
     @abstractmethod
     def fingerprint(self, table: str) -> str:
@@ -807,16 +882,28 @@ def _sha256_file(path: Path) -> str:
 
 
 class FolderSource(Source):
-    """A folder of ``<table>.csv`` / ``.parquet`` / ``.xlsx`` files."""
+    """A folder of ``<table>.csv`` / ``.parquet`` / ``.xlsx`` files.
 
-    def __init__(self, folder: Path):
+    ``aliases`` maps other file names (or stems, e.g. ``OpportunityFieldHistory``) to the
+    table they hold: the ``file`` of an ``inputs`` entry, or the name a preset's system
+    gives its export. A file named after its table wins over an alias.
+    """
+
+    def __init__(self, folder: Path, aliases: dict[str, str] | None = None):
         self.folder = folder
         self.label = str(folder)
         self.files: dict[str, Path] = {}
+        named = {k.strip().casefold(): v for k, v in (aliases or {}).items()}
+        stems = {p.stem.strip().lower() for p in folder.iterdir()}
         for path in sorted(folder.iterdir()):
             if path.name.startswith((".", "~$")) or path.suffix.lower() not in FILE_SUFFIXES:
                 continue
             name = path.stem.strip().lower()
+            alias = named.get(path.name.strip().casefold()) or named.get(
+                path.stem.strip().casefold()
+            )
+            if name not in CONTRACTS and alias is not None and alias not in stems:
+                name = alias
             if name not in CONTRACTS:
                 raise InputError(
                     f"{path.name} in {folder} does not name an input table. Rename it to one of "
@@ -832,14 +919,16 @@ class FolderSource(Source):
     def names(self) -> list[str]:
         return list(self.files)
 
-    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
+    def raw(
+        self, table: str, con: duckdb.DuckDBPyConnection, encoding: str, mapping=None
+    ) -> RawTable:
         path = self.files[table]
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            return csv_table(table, path, encoding, con)
+            return csv_table(table, path, encoding, con, mapping=mapping)
         if suffix == ".parquet":
-            return parquet_table(table, path, con)
-        return excel_table(table, path, con)
+            return parquet_table(table, path, con, mapping)
+        return excel_table(table, path, con, mapping)
 
     def fingerprint(self, table: str) -> str:
         return _sha256_file(self.files[table])
@@ -876,13 +965,17 @@ class DuckDBSource(Source):
         ).fetchall():
             con.execute(f"ATTACH {_literal(str(self.path))} AS compass_src (READ_ONLY)")
 
-    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
+    def raw(
+        self, table: str, con: duckdb.DuckDBPyConnection, encoding: str, mapping=None
+    ) -> RawTable:
         self._attach(con)
         from_sql = f"compass_src.{_quote(self.tables[table])}"
-        select, types = _renamed(
-            table, f"{self.path.name}:{table}", from_sql, _describe(con, from_sql)
-        )
-        return RawTable(table, f"{self.path.name}:{table}", select, types, _ordinal_plus(1))
+        described = _describe(con, from_sql)
+        reading = mapping.reading([n for n, _ in described]) if mapping is not None else None
+        select, types = _renamed(table, f"{self.path.name}:{table}", from_sql, described, reading)
+        raw = RawTable(table, f"{self.path.name}:{table}", select, types, _ordinal_plus(1))
+        raw.reading = reading
+        return raw
 
     def fingerprint(self, table: str) -> str:
         with duckdb.connect(str(self.path), read_only=True) as con:
@@ -918,7 +1011,9 @@ class SQLSource(Source):
 
         self.label = mask_credentials(url)
         try:
-            self.engine = sa.create_engine(credentials.expand_env(url, _unset_variable))
+            self.engine = sa.create_engine(
+                _with_driver(credentials.expand_env(url, _unset_variable))
+            )
             found = sa.inspect(self.engine).get_table_names()
         except InputError:
             raise
@@ -926,12 +1021,16 @@ class SQLSource(Source):
             raise InputError(f"Cannot connect to {self.label}: {_first_line(err)}") from None
         self.tables = {n.lower(): n for n in found if n.lower() in CONTRACTS}
         self._frames: dict[str, pd.DataFrame] = {}
+        #: PostgreSQL runs the validation and monthly aggregation of orders itself
+        #: (:mod:`compass_nb.data.pushdown`).
+        self.pushdown = self.engine.dialect.name == "postgresql"
 
     def names(self) -> list[str]:
         return list(self.tables)
 
     def frame(self, table: str) -> pd.DataFrame:
-        """The table read whole through SQLAlchemy (cached)."""
+        """The table read whole through SQLAlchemy (cached): for :func:`load`, whose clean
+        tables the steps use row by row."""
         if table not in self._frames:
             try:
                 self._frames[table] = pd.read_sql_table(self.tables[table], self.engine)
@@ -941,11 +1040,29 @@ class SQLSource(Source):
                 ) from None
         return self._frames[table]
 
-    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
-        return frame_table(table, f"{self.label}#{table}", self.frame(table), con)
+    def raw(
+        self, table: str, con: duckdb.DuckDBPyConnection, encoding: str, mapping=None
+    ) -> RawTable:
+        return frame_table(table, f"{self.label}#{table}", self.frame(table), con, mapping=mapping)
 
     def fingerprint(self, table: str) -> str:
+        if self.pushdown:  # hashed where the rows are: no table is read for its fingerprint
+            from compass_nb.data.pushdown import fingerprint_in_database
+
+            return fingerprint_in_database(self, table)
         return _frame_hash(self.frame(table))
+
+
+def _with_driver(url: str) -> str:
+    """``url`` with a PostgreSQL driver that is installed: ``postgresql://`` means psycopg2 to
+    SQLAlchemy; without it, psycopg (3), which Compass installs, is named."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        return url
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
 
 
 class DemoSource(Source):
@@ -966,8 +1083,12 @@ class DemoSource(Source):
 
         return [t for t in getattr(demo, "TABLES", None) or self.frames() if t in CONTRACTS]
 
-    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
-        return frame_table(table, f"{self.label}/{table}", self.frames()[table], con)
+    def raw(
+        self, table: str, con: duckdb.DuckDBPyConnection, encoding: str, mapping=None
+    ) -> RawTable:
+        return frame_table(
+            table, f"{self.label}/{table}", self.frames()[table], con, mapping=mapping
+        )
 
     def fingerprint(self, table: str) -> str:
         return hashlib.sha256(f"{self.label}:{demo_version()}:{table}".encode()).hexdigest()
@@ -994,8 +1115,10 @@ class FrameSource(Source):
     def names(self) -> list[str]:
         return list(self.frames)
 
-    def raw(self, table: str, con: duckdb.DuckDBPyConnection, encoding: str) -> RawTable:
-        return frame_table(table, f"{self.label}/{table}", self.frames[table], con)
+    def raw(
+        self, table: str, con: duckdb.DuckDBPyConnection, encoding: str, mapping=None
+    ) -> RawTable:
+        return frame_table(table, f"{self.label}/{table}", self.frames[table], con, mapping=mapping)
 
     def fingerprint(self, table: str) -> str:
         return _frame_hash(self.frames[table])
@@ -1009,9 +1132,12 @@ def demo_version() -> str:
     return str(getattr(demo, "GENERATOR_VERSION", getattr(demo, "__version__", __version__)))
 
 
-def open_source(source: str | os.PathLike | dict | Source) -> Source:
+def open_source(
+    source: str | os.PathLike | dict | Source, aliases: dict[str, str] | None = None
+) -> Source:
     """The :class:`Source` named by ``source``: ``demo[:profile]``, a folder, a DuckDB file, a
-    URL, or a mapping of table names to DataFrames."""
+    URL, or a mapping of table names to DataFrames. ``aliases`` names the files of a folder
+    not named after their table (see :class:`FolderSource`)."""
     if isinstance(source, Source):
         return source
     if isinstance(source, dict):
@@ -1023,7 +1149,7 @@ def open_source(source: str | os.PathLike | dict | Source) -> Source:
         return SQLSource(text)
     path = Path(text).expanduser()
     if path.is_dir():
-        return FolderSource(path)
+        return FolderSource(path, aliases)
     if path.is_file() and (path.suffix.lower() in DUCKDB_SUFFIXES or _is_duckdb_file(path)):
         return DuckDBSource(path)
     if path.is_file():

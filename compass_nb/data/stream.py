@@ -34,6 +34,7 @@ from compass_nb.data.loader import (
     _no_dates_message,
     load,
 )
+from compass_nb.data.mapping import as_inputs
 from compass_nb.data.sources import (
     FolderSource,
     csv_table,
@@ -66,6 +67,7 @@ def monthly_orders(
     encoding: str | dict[str, str] = "utf-8",
     threads: int | None = None,
     today: str | pd.Timestamp | None = None,
+    inputs: dict | None = None,
 ) -> MonthlyOrders:
     """Clean orders summed by SKU × location × month, up to the cut-off, computed in DuckDB.
 
@@ -75,8 +77,11 @@ def monthly_orders(
         A :class:`~compass_nb.data.Loaded` holding ``orders`` (its period, quarantine and
         counts are used), or a source: a folder holding ``orders.csv`` is read in one
         streaming pass, any other source goes through :func:`~compass_nb.data.load`.
-    period, encoding, threads, today
-        As for :func:`~compass_nb.data.load`, when ``data`` is a source.
+    period, encoding, threads, today, inputs
+        As for :func:`~compass_nb.data.load`, when ``data`` is a source. Orders read through
+        a mapping (``inputs``) go through :func:`~compass_nb.data.load`; a database that
+        can run the aggregation (PostgreSQL) runs it there
+        (:mod:`compass_nb.data.pushdown`).
 
     Returns
     -------
@@ -87,10 +92,15 @@ def monthly_orders(
     """
     if isinstance(data, Loaded):
         return _from_loaded(data)
-    src = open_source(data)
+    spec = as_inputs(inputs)
+    src = open_source(data, spec.files())
+    if getattr(src, "pushdown", False):
+        from compass_nb.data.pushdown import monthly_orders_in_database
+
+        return monthly_orders_in_database(src, period=period, today=today, inputs=spec)
     path = src.files.get("orders") if isinstance(src, FolderSource) else None
-    if path is None or path.suffix.lower() != ".csv":
-        return _through_load(data, period, encoding, threads, today)
+    if path is None or path.suffix.lower() != ".csv" or spec.mapping("orders") is not None:
+        return _through_load(src, period, encoding, threads, today, spec)
     today = pd.Timestamp(today).normalize() if today is not None else src.today()
     if period is not None:
         period = _checked_period(period, today)
@@ -107,7 +117,7 @@ def monthly_orders(
                     con, path, encoding_for(encoding, "orders"), checks, vocabularies, today
                 )
             except duckdb.Error:  # the parser's strictness: load reads it the lenient way
-                return _through_load(data, period, encoding, threads, today)
+                return _through_load(src, period, encoding, threads, today)
             fingerprints = {t: hashes[t].result() for t in tables}
         if period is None:
             if result.last_date is None:
@@ -142,9 +152,15 @@ def _from_loaded(loaded: Loaded) -> MonthlyOrders:
     )
 
 
-def _through_load(source, period, encoding, threads, today) -> MonthlyOrders:
+def _through_load(source, period, encoding, threads, today, inputs=None) -> MonthlyOrders:
     loaded = load(
-        source, period=period, tables=["orders"], encoding=encoding, threads=threads, today=today
+        source,
+        period=period,
+        tables=["orders"],
+        encoding=encoding,
+        threads=threads,
+        today=today,
+        inputs=inputs,
     )
     try:
         return _from_loaded(loaded)

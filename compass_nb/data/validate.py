@@ -141,15 +141,33 @@ def _normalised(
     return col
 
 
+#: A currency sign or ISO code, and the blanks that group digits (``$1,234.50``,
+#: ``1 234,50 €``, ``USD 1,234.50``), stripped from a number that does not parse as it is.
+_MONEY_MARKS = "[$€£¥₹₩₽¤\\s\u00a0\u202f]|^[A-Za-z]{3}\\s*|\\s*[A-Za-z]{3}$"
+
+
+def _bare(n: str) -> str:
+    """``n`` without currency signs, ISO codes and grouping blanks (``€ 1 234,50`` → ``1234,50``)."""
+    return f"regexp_replace({n}, '{_MONEY_MARKS}', '', 'g')"
+
+
 def _number(n: str, decimal_comma: bool) -> str:
-    """``n`` (text) as a number, read in the file's convention.
+    """``n`` (text) as a number, read in the file's convention, currency marks aside.
 
     The decimal mark is ``,`` in a ``;``-delimited file and ``.`` otherwise; the other mark
     groups thousands (``1.234,5``; ``1,234.5``) when it is followed by groups of three
     digits, and is read as the decimal mark when it cannot be a thousands separator
     (``1.5`` in a decimal-comma file). One separator before exactly three digits is
-    ambiguous (:data:`AMBIGUOUS`, quarantined by :func:`column_checks`).
+    ambiguous (:data:`AMBIGUOUS`, quarantined by :func:`column_checks`). A value that does
+    not parse is read again without currency signs or codes and grouping blanks
+    (``$1,234.50``, ``USD 1,234.50``, ``1 234,50 €``).
     """
+    plain = _plain_number(n, decimal_comma)
+    return f"coalesce({plain}, CASE WHEN {n} IS NOT NULL THEN {_plain_number(_bare(n), decimal_comma)} END)"
+
+
+def _plain_number(n: str, decimal_comma: bool) -> str:
+    """``n`` (text) as a number in the file's convention (see :func:`_number`)."""
     mark, group = (",", ".") if decimal_comma else (".", ",")
     plain = f"TRY_CAST({n} AS DOUBLE)"
     grouped = f"[+-]?[1-9][0-9]{{0,2}}(\\{group}[0-9]{{3}})+(\\{mark}[0-9]*)?"
@@ -174,15 +192,39 @@ def _number(n: str, decimal_comma: bool) -> str:
 
 def _ambiguous(n: str, decimal_comma: bool) -> str:
     group = "." if decimal_comma else ","
-    return f"regexp_full_match(trim({n}), '[+-]?[1-9][0-9]{{0,2}}\\{group}[0-9]{{3}}')"
+    pattern = f"'[+-]?[1-9][0-9]{{0,2}}\\{group}[0-9]{{3}}'"
+    return (
+        f"(regexp_full_match(trim({n}), {pattern}) OR (NOT regexp_full_match(trim({n}), "
+        f"'[0-9.,+-]*') AND regexp_full_match({_bare(n)}, {pattern})))"
+    )
+
+
+#: Excel's day 0 (serial dates count days from it, 1900 leap-year bug included) and the
+#: serials read as dates: five digits, 1927-05-18 to 2173-10-14.
+EXCEL_EPOCH = "1899-12-30"
+
+
+def _excel_serial(n: str) -> str:
+    """``n`` (text) as the date an Excel serial number stands for, ``NULL`` for other text."""
+    return (
+        f"CASE WHEN regexp_full_match(trim({n}), '[1-9][0-9]{{4}}(\\.[0-9]+)?') THEN "
+        f"DATE '{EXCEL_EPOCH}' + CAST(floor(CAST(trim({n}) AS DOUBLE)) AS INTEGER) END"
+    )
 
 
 def _parsed_text(column: Column, n: str, decimal_comma: bool) -> str:
     """``n`` (text) parsed as ``column``'s type; NULL when it does not parse."""
     if column.type == "date":
-        return f"coalesce(TRY_CAST({n} AS DATE), TRY_CAST(TRY_CAST({n} AS TIMESTAMP) AS DATE))"
+        return (
+            f"coalesce(TRY_CAST({n} AS DATE), TRY_CAST(TRY_CAST({n} AS TIMESTAMP) AS DATE), "
+            f"{_excel_serial(n)})"
+        )
     if column.type == "timestamp":
-        return f"TRY_CAST({n} AS TIMESTAMP)"
+        serial = (
+            f"{_excel_serial(n)} + to_microseconds(CAST(round((TRY_CAST(trim({n}) AS DOUBLE) "
+            f"% 1) * 86400e6) AS BIGINT))"
+        )
+        return f"coalesce(TRY_CAST({n} AS TIMESTAMP), {serial})"
     if column.type == "float":
         return f"nullif({_number(n, decimal_comma)}, 'NaN'::DOUBLE)"
     if column.type == "bool":
@@ -269,6 +311,9 @@ def column_checks(
     *,
     decimal_comma: bool = False,
     today: str | None = None,
+    type_reason: str | None = None,
+    missing_reason: str | None = None,
+    declared: bool = False,
 ) -> list[tuple[str, Fault]]:
     """(SQL condition, fault) pairs for one contract column, in the order they are tried.
 
@@ -276,7 +321,10 @@ def column_checks(
     parsed into a typed column, where a missing-value spelling (``NaN``, ``NULL``...) is
     told apart from a wrong type only on rows that failed to parse, and where a number
     may be ambiguous (``1.234``). ``today`` (``YYYY-MM-DD``) is given for the column that
-    cuts the table off: a value after it is in the future.
+    cuts the table off: a value after it is in the future. ``type_reason`` and
+    ``missing_reason`` replace the usual reasons (a declared date format, a derived
+    column); ``declared`` says the file's decimal mark was declared, so that no number
+    is ambiguous.
     """
     name = column.name
     checks: list[tuple[str, Fault]] = []
@@ -286,8 +334,8 @@ def column_checks(
         missing = (
             f"{n} IS NULL OR ({t} IS NULL AND {spelled_missing})" if typed_text else f"{n} IS NULL"
         )
-        checks.append((missing, Fault(name, "missing value")))
-    if typed_text and column.type == "float":
+        checks.append((missing, Fault(name, missing_reason or "missing value")))
+    if typed_text and column.type == "float" and not declared:
         checks.append(
             (f"{n} IS NOT NULL AND {_ambiguous(n, decimal_comma)}", Fault(name, AMBIGUOUS))
         )
@@ -296,7 +344,7 @@ def column_checks(
         checks.append(
             (
                 f"{wrong} AND NOT ({spelled_missing})" if typed_text else wrong,
-                Fault(name, _TYPE_REASON[column.type]),
+                Fault(name, type_reason or _TYPE_REASON[column.type]),
             )
         )
     if column.type == "float":
@@ -370,6 +418,9 @@ def checked_sql(
             _is_text(raw.types[c.name]),
             decimal_comma=raw.decimal_comma,
             today=today if c.name == contract.cutoff else None,
+            type_reason=raw.type_reasons.get(c.name),
+            missing_reason=raw.missing_reasons.get(c.name),
+            declared=raw.decimal_declared,
         ):
             faults.append(fault)
             whens.append(f"WHEN {condition} THEN {len(faults)}")

@@ -354,3 +354,53 @@ def test_the_fingerprint_of_a_whole_load_is_the_source_fingerprint(folder):
     assert data.load("demo:small", period="2026-10").fingerprint == data.source_fingerprint(
         "demo:small"
     )
+
+
+# -- the default period (issue 16) ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("last", "period"),
+    [
+        ("2017-12-30", "2017-12"),  # Saturday; the 31st is a Sunday
+        ("2017-12-29", "2017-12"),  # Friday, the month's last business day
+        ("2026-12-30", "2026-11"),  # Wednesday; Thursday the 31st is a business day
+        ("2026-10-30", "2026-10"),  # Friday; the 31st is a Saturday
+        ("2026-02-27", "2026-02"),  # Friday; the 28th is a Saturday
+        ("2026-02-26", "2026-01"),
+    ],
+)
+def test_a_month_is_complete_once_its_last_business_day_has_data(last, period):
+    from compass_nb.data.cutoff import complete_period
+
+    assert complete_period(pd.Timestamp(last)) == period
+
+
+def test_the_period_says_why_a_month_is_not_complete():
+    from compass_nb.data.cutoff import period_of
+
+    period, why = period_of("orders", pd.Timestamp("2026-12-30"))
+    assert period == "2026-11"
+    assert "2026-12-31 (Thursday) is a business day" in why
+
+
+def test_a_survey_only_source_takes_the_month_of_its_latest_survey(tmp_path):
+    frames = {
+        "org_units": pd.DataFrame({"team": ["Company", "Sales"], "parent_team": [None, "Company"]}),
+        "survey_questions": pd.DataFrame(
+            {"survey_id": ["s1"], "question_id": ["q1"], "text": ["Recommend?"], "kind": ["enps"]}
+        ),
+        "survey_responses": pd.DataFrame(
+            {
+                "survey_id": "s1",
+                "survey_date": "2026-10-14",  # a one-day survey, mid-month
+                "respondent_id": [f"p{i}" for i in range(6)],
+                "team": "Sales",
+                "question_id": "q1",
+                "score": [9, 10, 7, 3, 9, 8],
+            }
+        ),
+        "survey_invites": pd.DataFrame({"survey_id": ["s1"], "team": ["Sales"], "invited": [8]}),
+    }
+    loaded = data.load(frames, today="2026-12-01")
+    assert loaded.period == "2026-10"
+    assert len(loaded.tables["survey_responses"]) == 6  # the survey is in its own cycle
+    assert data.latest_complete_period(frames, today="2026-12-01") == "2026-10"
