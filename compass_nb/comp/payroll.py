@@ -14,6 +14,7 @@ PAYROLL_COLUMNS = [
     "period",
     "plan_id",
     "commission",
+    "activity",
     "spif",
     "caps",
     "clawback",
@@ -22,7 +23,7 @@ PAYROLL_COLUMNS = [
     "payout",
     "currency",
 ]
-AMOUNTS = ["commission", "spif", "caps", "clawback", "adjustment", "draw", "payout"]
+AMOUNTS = ["commission", "activity", "spif", "caps", "clawback", "adjustment", "draw", "payout"]
 
 
 def payroll_export(

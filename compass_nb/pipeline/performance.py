@@ -275,6 +275,8 @@ def merged_bands(values: pd.Series, edges, min_group_size: int, keys: pd.Series 
 
 
 def _band_label(low: float, high: float) -> str:
+    if np.isinf(low) and np.isinf(high):
+        return "all attainments"
     if np.isinf(low):
         return f"under {high:.0%}"
     if np.isinf(high):
