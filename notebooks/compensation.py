@@ -56,6 +56,8 @@ charts.cost_of_sales(a.by_month, by_team=a.by_team);
 
 # %%
 nb.show(a.by_month, caption="Company totals by month", max_rows=len(a.months))
+
+# %%
 nb.show(a.budget, caption="Variable pay against budget", empty="No variable-pay budget is given (parameter compensation.budget): cost is not compared with one.")
 
 # %% [markdown]
@@ -107,6 +109,8 @@ nb.note(analysis.backtest_note(a))
 
 # %%
 nb.show(a.asc340_journal.tail(6), caption="ASC 340-40 journal, last six months", empty="No capitalised commissions.")
+
+# %%
 nb.note(analysis.asc340_note(a, currency))
 
 # %% [markdown]
@@ -118,6 +122,8 @@ nb.note(analysis.asc340_note(a, currency))
 
 # %%
 nb.show(a.reconciliation.tail(len(a.months)), caption="Reconciliation (cents)", max_rows=len(a.months))
+
+# %%
 nb.show(a.closed_shown, caption="Closed periods (who and why: private audit trail)", empty="No period is closed yet.")
 
 # %% tags=["widget"]

@@ -60,7 +60,9 @@ charts.outcome_distribution(a.upcoming, currency=currency);
 
 # %%
 nb.show(a.outcomes, caption="The current and the next quarter", formats={"p_quota": "{:.0%}", "months_to_go": "{:.0f}"})
-nb.show(a.in_quarter_rates, caption="Behind the current forecast: deal-months due in their quarter at this horizon, and how they ended", formats={"q": "{:.0%}", "win": "{:.0%}", "slip": "{:.0%}"})
+
+# %%
+nb.show(a.in_quarter_rates, caption="Behind the forecast: deal-months due in their quarter as far ahead, and how they ended")
 
 # %% [markdown]
 # ### Track record
@@ -73,6 +75,8 @@ charts.backtest_chart(a.backtest, currency=currency);
 
 # %%
 nb.show(analysis.backtest_table(a), caption="Backtest by horizon", formats={"coverage": "{:.0%}", "p50_mape": "{:.1%}", "p50_bias": "{:+.1%}"})
+
+# %%
 nb.note(analysis.backtest_note(a))
 
 # %% [markdown]
@@ -135,7 +139,7 @@ charts.cycle_histogram(a.cycles)
 charts.stage_durations(a.stage_durations);
 
 # %%
-nb.show(analysis.stalled_table(a), caption=f"Stalled deals (no change for more than {a.settings.stalled_days} days)", empty="No stalled deals.")
+nb.show(analysis.stalled_table(a), caption=f"Stalled deals (no change for more than {a.settings.stalled_days} days)", empty="No stalled deals.", formats={"median_days": "{:.0f}"})
 
 # %% [markdown]
 # ## Sales velocity
@@ -144,8 +148,8 @@ nb.show(analysis.stalled_table(a), caption=f"Stalled deals (no change for more t
 # second chart splits each month's change among the four factors.
 
 # %%
-charts.velocity_trend(a.velocity)
-charts.velocity_drivers(a.drivers);
+charts.velocity_trend(a.velocity, currency=currency)
+charts.velocity_drivers(a.drivers, currency=currency);
 
 # %% [markdown]
 # ## Coverage and teams at risk
@@ -165,10 +169,12 @@ nb.show(a.risk, caption=f"Teams in {a.quarter[0]}", formats={"coverage": "{:.2f}
 # the quarter does not change it: the second table counts every move of a close date.
 
 # %%
-charts.flow_waterfall(a.flow, title=f"{a.quarter[0]} pipeline during {ctx.period}");
+charts.flow_waterfall(a.flow, title=f"{a.quarter[0]} pipeline during {ctx.period}", currency=currency);
 
 # %%
 nb.show(a.flow, caption="Pipeline flow")
+
+# %%
 nb.show(a.moves, caption=f"Close-date moves of open deals in {ctx.period}", formats={"median_days": "{:+.0f}"})
 
 # %%
@@ -183,9 +189,13 @@ nb.note(analysis.slippage_note(a))
 # ramp are shown apart (as a head-count when fewer than five).
 
 # %%
-charts.attainment_bands(a.attainment_bands)
-nb.show(a.ramp_groups, caption="Ramped sellers and sellers in ramp", values="{:.0%}")
-nb.show(a.attainment_by_team, caption="Attainment of ramped sellers by team (five or more)", values="{:.0%}")
+charts.attainment_bands(a.attainment_bands);
+
+# %%
+nb.show(a.ramp_groups, caption="Ramped sellers and sellers in ramp", formats=analysis.ATTAINMENT_FORMATS)
+
+# %%
+nb.show(a.attainment_by_team, caption="Attainment of ramped sellers by team (five or more)", formats=analysis.ATTAINMENT_FORMATS)
 
 # %%
 charts.ramp_curve(a.ramp)

@@ -44,6 +44,14 @@ from compass_nb.comp.tiers import measure_payout_vector
 
 PERCENTILES = (10, 50, 90)
 COMPONENTS = ("commission", "activity", "spif", "awards", "other")
+#: The components as the report names them.
+COMPONENT_NAMES = {
+    "commission": "commission on measures",
+    "activity": "pay per activity",
+    "spif": "SPIFs of the plans",
+    "awards": "awarded SPIFs (e.g. contests)",
+    "other": "draws, clawbacks, adjustments (recent mean)",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,7 +92,7 @@ class CostForecast:
         """Mean, P10 and P90 of each component."""
         rows = [
             {
-                "component": name,
+                "component": COMPONENT_NAMES.get(name, name),
                 "mean": float(values.mean()),
                 "p10": float(np.percentile(values, 10)),
                 "p90": float(np.percentile(values, 90)),

@@ -54,6 +54,9 @@ from compass_nb.pipeline.stages import (
 )
 from compass_nb.pipeline.velocity import monthly_velocity, velocity_drivers
 
+#: Formats of the attainment tables (their columns are shares of quota).
+ATTAINMENT_FORMATS = {c: "{:.0%}" for c in ("at_or_above_quota", "p25", "median", "p75")}
+
 #: ``pipeline_commit``: the columns demand planning has always read, then the parts of the
 #: forecast it shows as separate lines (closed, open pipeline weighted, new business) and
 #: the outcome model's percentiles.
@@ -178,9 +181,14 @@ class PipelineAnalysis:
 
     @property
     def in_quarter_rates(self) -> pd.DataFrame:
-        """Win, slip and won-in-quarter rates by stage behind the current quarter's forecast."""
+        """Win, slip and won-in-quarter rates by stage behind the current quarter's forecast
+        (the next quarter's when the current one is over)."""
         q = self.current if not self.current.is_over else self.upcoming
-        return q.rates.stages if q.rates is not None else pd.DataFrame()
+        if q.rates is None:
+            return pd.DataFrame()
+        return q.rates.stages.rename(
+            columns={"q": "won_in_quarter_rate", "win": "win_rate", "slip": "slip_rate"}
+        )
 
     def pipeline_commit(self) -> pd.DataFrame:
         """The next fiscal quarter's forecast per product family: commit, best case, weighted

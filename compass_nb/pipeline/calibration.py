@@ -292,7 +292,8 @@ def stage_probability_table(
     model: ProbabilityModel, static: pd.Series | None, stages: pd.DataFrame
 ) -> pd.DataFrame:
     """Per open stage: deal-months behind it, its calibrated probability, the range over its
-    segment × age cells, and the CRM's static probability."""
+    segment × age cells (``lowest_probability``, ``highest_probability``), and the CRM's
+    static probability (``static_probability``)."""
     order = stages.set_index("name")["order"]
     table = model.stages.copy()
     spread = model.cells.groupby("stage")["probability"].agg(lowest="min", highest="max")
@@ -300,6 +301,14 @@ def stage_probability_table(
     table["static"] = table["stage"].map(static) if static is not None else np.nan
     table["order"] = table["stage"].map(order)
     table = table.sort_values("order").drop(columns="order")
-    return table.loc[
-        :, ["stage", "deal_months", "won", "probability", "lowest", "highest", "static"]
-    ].reset_index(drop=True)
+    table = table.rename(
+        columns={
+            "lowest": "lowest_probability",
+            "highest": "highest_probability",
+            "static": "static_probability",
+        }
+    )
+    columns = ["stage", "deal_months", "won", "probability", "lowest_probability"]
+    return table.loc[:, [*columns, "highest_probability", "static_probability"]].reset_index(
+        drop=True
+    )

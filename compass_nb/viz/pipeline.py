@@ -115,22 +115,24 @@ def stage_durations(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def velocity_trend(data: pd.DataFrame, *, team: str = "All teams", ax: Axes | None = None) -> Axes:
-    """Sales velocity (revenue per day) month by month for one team."""
+def velocity_trend(
+    data: pd.DataFrame, *, team: str = "All teams", currency: str = "EUR", ax: Axes | None = None
+) -> Axes:
+    """Sales velocity (bookings per day) month by month for one team."""
     ax = _axes(ax, (8, 3))
     rows = data.loc[data["team"] == team].sort_values("month")
     if rows["velocity"].notna().sum() == 0:
         return _empty(ax, f"Sales velocity · {team}")
     ax.plot(rows["month"], rows["velocity"], marker="o", color=DARK)
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_ylabel("revenue per day")
+    ax.set_ylabel(f"bookings per day ({currency})")
     ax.tick_params(axis="x", rotation=45)
     ax.set_title(f"Sales velocity · {team}")
     return ax
 
 
 def velocity_drivers(
-    data: pd.DataFrame, *, team: str = "All teams", ax: Axes | None = None
+    data: pd.DataFrame, *, team: str = "All teams", currency: str = "EUR", ax: Axes | None = None
 ) -> Axes:
     """Month-on-month change in velocity split among its four factors (stacked bars)."""
     ax = _axes(ax, (8, 3))
@@ -149,6 +151,7 @@ def velocity_drivers(
         pos, neg = pos + np.clip(values, 0, None), neg + np.clip(values, None, 0)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_ylabel(f"change in bookings per day ({currency})")
     ax.tick_params(axis="x", rotation=45)
     ax.legend(fontsize=7, ncol=4, loc="upper left")
     ax.set_title(f"What moved velocity · {team} (change per day vs previous month)")
@@ -177,7 +180,11 @@ def coverage_bars(
 
 
 def flow_waterfall(
-    data: pd.DataFrame, *, title: str = "Pipeline flow", ax: Axes | None = None
+    data: pd.DataFrame,
+    *,
+    title: str = "Pipeline flow",
+    currency: str = "EUR",
+    ax: Axes | None = None,
 ) -> Axes:
     """The pipeline flow as a waterfall: start, what came in, what left, end."""
     ax = _axes(ax, (9, 3.4))
@@ -197,6 +204,7 @@ def flow_waterfall(
     for i, value in enumerate(values):
         ax.text(i, bottoms[i] + heights[i], _money(value), ha="center", va="bottom", fontsize=8)
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_ylabel(f"open pipeline due in the quarter ({currency})")
     ax.set_title(title)
     return ax
 
@@ -306,10 +314,11 @@ def outcome_distribution(outcome, *, currency: str = "EUR", ax: Axes | None = No
         ax.set_title(f"{title} (actual)")
         return ax
     ax.hist(outcome.draws, bins=50, color=BLUE)
-    for p, style in ((10, ":"), (50, "-"), (90, ":")):
+    top = ax.get_ylim()[1]
+    for p, style, height in ((10, ":", 0.95), (50, "-", 0.86), (90, ":", 0.95)):
         value = outcome.percentile(p)
         ax.axvline(value, color=DARK, linestyle=style)
-        ax.text(value, ax.get_ylim()[1] * 0.92, f" P{p} {_money(value)}", fontsize=8, color=DARK)
+        ax.text(value, top * height, f" P{p} {_money(value)}", fontsize=8, color=DARK)
     if outcome.quota > 0:
         ax.axvline(outcome.quota, color=RED, linestyle="--")
         ax.text(
@@ -371,14 +380,22 @@ def stage_probabilities(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.barh(y, data["probability"], color=BLUE, label="calibrated")
     ax.hlines(
         y,
-        data["lowest"],
-        data["highest"],
+        data["lowest_probability"],
+        data["highest_probability"],
         color=DARK,
         lw=1.5,
         label="range over segment × days in stage",
     )
-    if data["static"].notna().any():
-        ax.scatter(data["static"], y, marker="|", s=300, color=RED, label="CRM static", zorder=3)
+    if data["static_probability"].notna().any():
+        ax.scatter(
+            data["static_probability"],
+            y,
+            marker="|",
+            s=300,
+            color=RED,
+            label="CRM static",
+            zorder=3,
+        )
     ax.set_yticks(y, data["stage"])
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(0, 1)
@@ -400,7 +417,7 @@ def attainment_bands(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         for low, high in zip(data["low"], data["high"], strict=True)
     ]
     ax.bar(data["band"], data["sellers"], color=colours)
-    ax.set_xlabel("attainment band (credited bookings ÷ quota; red below quota, green at or above)")
+    ax.set_xlabel("attainment band of at least five sellers (credited bookings ÷ quota)")
     ax.set_ylabel("sellers")
     ax.set_title(title)
     return ax
