@@ -285,7 +285,7 @@ def signals(
 def budget_table(by_month: pd.DataFrame, budget: dict, forecast: CostForecast) -> pd.DataFrame:
     """Variable pay against the budget (``compensation.budget``: ``YYYY-MM`` → amount) for the
     months that have a budget, with the next month's forecast P50 beside its budget."""
-    columns = ["period", "payout", "budget", "vs_budget", "payout_ytd", "budget_ytd", "kind"]
+    columns = ["period", "payout", "budget", "vs_budget_pct", "payout_ytd", "budget_ytd", "kind"]
     if not budget:
         return pd.DataFrame(columns=columns)
     plan = pd.Series({str(k): float(v) for k, v in budget.items()})
@@ -300,7 +300,7 @@ def budget_table(by_month: pd.DataFrame, budget: dict, forecast: CostForecast) -
         rows = pd.concat([rows, pd.DataFrame([ahead])], ignore_index=True)
     rows["budget"] = rows["period"].map(plan)
     rows = rows.sort_values("period").reset_index(drop=True)
-    rows["vs_budget"] = rows["payout"] / rows["budget"] - 1
+    rows["vs_budget_pct"] = rows["payout"] / rows["budget"] - 1
     year = rows["period"].str[:4]
     rows["payout_ytd"] = rows.groupby(year)["payout"].cumsum()
     rows["budget_ytd"] = rows.groupby(year)["budget"].cumsum()
@@ -568,7 +568,7 @@ def summary_lines(a: CompAnalysis, currency: str = "EUR") -> list[str]:
             row = last.iloc[0]
             lines.append(
                 f"Against budget: {row['period']} paid {money(row['payout'], currency)} for a budget of "
-                f"{money(row['budget'], currency)} ({row['vs_budget']:+.1%}); year to date "
+                f"{money(row['budget'], currency)} ({row['vs_budget_pct']:+.1%}); year to date "
                 f"{money(row['payout_ytd'], currency)} against {money(row['budget_ytd'], currency)}."
             )
     else:

@@ -135,7 +135,7 @@ def test_budget_comparison_adds_next_months_p50_beside_its_budget():
         ["2026-10", 120.0, 100.0, "actual"],
         ["2026-11", 51.0, 80.0, "forecast P50"],
     ]
-    assert table["vs_budget"].tolist() == pytest.approx([0.2, 51 / 80 - 1])
+    assert table["vs_budget_pct"].tolist() == pytest.approx([0.2, 51 / 80 - 1])
     assert budget_table(by_month, {}, forecast).empty
 
 
