@@ -116,25 +116,44 @@ def schedule(
     }
     recovered = _recoveries(lines)
     rows = []
-    for (rep, deal), deal_layers in layers(lines, credits, types).groupby(
-        ["rep_id", "opportunity_id"], sort=True
+    table = layers(lines, credits, types).sort_values(["rep_id", "opportunity_id", "paid_in"])
+    grouped: dict[tuple, list] = {}
+    for rep, deal, paid_in, amount in zip(
+        table["rep_id"],
+        table["opportunity_id"],
+        table["paid_in"],
+        table["capitalised"],
+        strict=True,
     ):
+        grouped.setdefault((rep, deal), []).append((paid_in, amount))
+    for (rep, deal), deal_layers in grouped.items():
         rows += _deal_rows(
             rep, deal, deal_layers, through, life_months, cancel_month.get(deal), recovered
         )
     return pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
 
 
+def _months_between(first: str, last: str) -> list[str]:
+    out, month = [], first
+    while month <= last:
+        out.append(month)
+        month = _month(month, 1)
+    return out
+
+
 def _deal_rows(rep, deal, deal_layers, through, life, cancel, recovered) -> list[dict]:
-    first = deal_layers["paid_in"].min()
+    """``deal_layers``: ``(month paid, amount)`` of one seller's deal, oldest first."""
+    first = deal_layers[0][0]
     end = min(through, cancel) if cancel is not None and cancel <= through else through
-    months = [str(p) for p in pd.period_range(first, end, freq="M")]
+    months = _months_between(first, end)
     parts: dict[str, Decimal] = {}
     added: dict[str, Decimal] = {}
-    for layer in deal_layers.itertuples():
-        added[layer.paid_in] = added.get(layer.paid_in, ZERO) + layer.capitalised
-        for k, part in enumerate(amortisation(layer.capitalised, life)):
-            month = _month(layer.paid_in, k)
+    for paid_in, amount in deal_layers:
+        added[paid_in] = added.get(paid_in, ZERO) + amount
+        for k, part in enumerate(amortisation(amount, life)):
+            month = _month(paid_in, k)
+            if month > end:
+                break
             parts[month] = parts.get(month, ZERO) + part
     rows, balance = [], ZERO
     for month in months:

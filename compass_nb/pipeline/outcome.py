@@ -144,7 +144,7 @@ class QuarterOutcome:
             "expected_new": self.expected_new,
             **{f"p{p}": self.percentile(p) for p in PERCENTILES},
             "mean": self.mean,
-            "quota": self.quota,
+            "quota": self.quota if self.quota > 0 else float("nan"),
             "p_quota": self.p_quota,
             "actual": self.actual,
             "is_over": self.is_over,
