@@ -154,12 +154,13 @@ charts.velocity_drivers(a.drivers, currency=currency);
 # %% [markdown]
 # ## Coverage and teams at risk
 #
-# Open pipeline due in the quarter ÷ the quota still to close, per team. A team is at risk
-# below the coverage threshold, or when too few of its ramped sellers are at quota.
+# Open pipeline due in the quarter still to play (the next one once the current quarter is
+# over) ÷ the quota still to close, per team. A team is at risk below the coverage
+# threshold, or when too few of its ramped sellers are at quota.
 
 # %%
 charts.coverage_bars(a.coverage, risk=a.settings.risk_coverage)
-nb.show(a.risk, caption=f"Teams in {a.quarter[0]}", formats={"coverage": "{:.2f}×", "share_at_quota": "{:.0%}"})
+nb.show(a.risk, caption=f"Teams in {a.covered_quarter[0]}", formats={"coverage": "{:.2f}×", "share_at_quota": "{:.0%}"})
 
 # %% [markdown]
 # ## Pipeline flow

@@ -119,6 +119,7 @@ class PipelineAnalysis:
     cutoff: pd.Timestamp
     quarter: tuple[str, pd.Timestamp, pd.Timestamp]
     next_quarter: tuple[str, pd.Timestamp, pd.Timestamp]
+    covered_quarter: tuple[str, pd.Timestamp, pd.Timestamp]  # coverage and risk: still to play
     stages: pd.DataFrame
     unknown: pd.DataFrame
     flag_mismatches: pd.DataFrame
@@ -374,13 +375,16 @@ def analyse(
         ramp_months=s.ramp_months,
     )
     ramped = attained.loc[~attained["in_ramp"]]
+    # coverage (and the teams at risk) look at the quarter still to play: the next one once
+    # the current quarter is over at the cut-off
+    covered = next_q if current.is_over else (q_label, q_start, q_end)
     cov = coverage(
         snapshot,
         tables["credit_splits"],
         tables["quotas"],
         reps,
-        q_start,
-        q_end,
+        covered[1],
+        covered[2],
         roles=s.quota_roles,
     )
     stalled = stalled_deals(snapshot, cutoff, s.stalled_days)
@@ -391,6 +395,7 @@ def analyse(
         cutoff=cutoff,
         quarter=(q_label, q_start, q_end),
         next_quarter=next_q,
+        covered_quarter=covered,
         stages=stages,
         unknown=unknown,
         flag_mismatches=flag_mismatches(opps, stages),
@@ -640,7 +645,7 @@ def _risk_line(a: PipelineAnalysis) -> str:
         else ""
     )
     if parts:
-        return f"Teams at risk in {a.quarter[0]}: " + ", ".join(parts) + "." + tail
+        return f"Teams at risk in {a.covered_quarter[0]}: " + ", ".join(parts) + "." + tail
     return (
         f"No team at risk: every team's coverage is at least {s.risk_coverage:g}× (or its quota "
         f"is met) and at least {_share(s.risk_at_quota)} of its ramped sellers are at quota." + tail
@@ -675,9 +680,9 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
         f"median sales cycle {h['cycle_days']:.0f} days from created to won.",
         f"Sales velocity {money(h['velocity'], currency)} per day in {a.period} (open deals × win rate × "
         "average deal ÷ cycle length).",
-        f"Coverage of {a.quarter[0]}: {h['coverage']:.1f}× the quota still to close."
+        f"Coverage of {a.covered_quarter[0]}: {h['coverage']:.1f}× the quota still to close."
         if pd.notna(h["coverage"])
-        else f"Quota of {a.quarter[0]} already met (or none is set).",
+        else f"Quota of {a.covered_quarter[0]} already met (or none is set).",
         _attainment_line(a),
     ]
     flow = a.flow.set_index("step")["value"]

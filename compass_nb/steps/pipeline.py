@@ -76,7 +76,7 @@ def run(ctx: Context) -> PipelineAnalysis:
     ctx.metric(
         "velocity", h["velocity"], label=f"Sales velocity ({currency} per day)", fmt="{:,.0f}"
     )
-    ctx.metric("coverage", h["coverage"], label=f"Coverage {q}", fmt="{:.1f}×")
+    ctx.metric("coverage", h["coverage"], label=f"Coverage {a.covered_quarter[0]}", fmt="{:.1f}×")
     ctx.metric(
         "attainment_median",
         h["attainment_median"],

@@ -20,8 +20,8 @@ def test_headlines_worked_by_hand(result):
     assert h["cycle_days"] == pytest.approx(47.5)
     # March: 5 open on 28 Feb × 2/3 won (Jan–Mar) × 150 average ÷ 47.5 days
     assert h["velocity"] == pytest.approx(5 * 2 / 3 * 150 / 47.5)
-    # Q1 as of 31 Mar: quota 900, credited 270, open due: D 500 + F 80
-    assert h["coverage"] == pytest.approx(580 / 630)
+    # Q1 is over on 31 March: coverage looks at Q2, which has no quota in the table
+    assert result.covered_quarter[0] == "FY2026-Q2" and pd.isna(h["coverage"])
     # r2, hired in January, is in ramp (6 months): the median is r1's alone
     assert h["attainment_median"] == pytest.approx(0.9) and h["in_ramp"] == 1
     # the quarter is over on 31 March: its actual, A 100 + B 200, not a forecast
@@ -97,11 +97,12 @@ def test_summary_names_the_quarter_the_teams_at_risk_and_the_calibration(result)
     lines = summary_lines(result)
     assert lines[0].startswith("FY2026-Q1 is over: 300 EUR booked against a quota of 900 EUR")
     assert lines[1].startswith("FY2026-Q2 bookings, seen from 2026-03-31 (3 months to go)")
-    # East: 30 of its quota left, nothing open due (0.00×); r1 at 90 %. West: 580 open ÷ 600 left
-    assert lines[2].startswith(
-        "Teams at risk in FY2026-Q1: East (coverage 0.00× < 1.5×; 0% of 1 ramped sellers at "
-        "quota < 25%), West (coverage 0.97× < 1.5×)."
+    # Q2 has no quota: no coverage to judge; East's one ramped seller, r1, is at 90 % of quota
+    assert lines[2] == (
+        "Teams at risk in FY2026-Q2: East (0% of 1 ramped sellers at quota < 25%). Share at "
+        "quota not judged for 1 team of fewer than 1 ramped sellers."
     )
+    assert "Quota of FY2026-Q2 already met (or none is set)." in lines
     assert any(line.startswith("Win rate 67%") for line in lines)
     assert "Not enough history" in backtest_note(result)
 
@@ -119,3 +120,16 @@ def test_stalled_deals_are_grouped_in_the_pack_and_named_only_privately(result, 
     stalled = pd.read_csv(tmp_path / "scorecards" / "stalled_deals.csv")
     assert {"owner", "owner_id", "opportunity_id"} <= set(stalled.columns)
     assert f"{len(stalled)} stalled deals" in note
+
+
+def test_inside_a_quarter_coverage_and_risk_look_at_that_quarter(tables):
+    a = analyse(
+        tables, "2026-02", settings=section_settings(Settings, "pipeline", min_group_size=1)
+    )
+    # 28 Feb: Q1 quota 900 (r1 300, r2 600), A won (r1's 70 %); open due in Q1: B 200, E 50
+    # (East, r1), D 500, F 80 (West, r2): 830 ÷ 830
+    assert a.covered_quarter[0] == "FY2026-Q1"
+    cov = a.coverage.set_index("team")["coverage"]
+    assert cov["All teams"] == pytest.approx(1.0)
+    assert cov["East"] == pytest.approx(250 / 230) and cov["West"] == pytest.approx(580 / 600)
+    assert a.risk.set_index("team").loc["West", "low_coverage"]
