@@ -15,17 +15,19 @@
 # %% [markdown]
 # # Sales pipeline and performance
 #
-# Where deals come from, how many convert, how long they take and what the pipeline is
-# likely to close, read from the CRM's opportunities and their change history as of the
-# period's cut-off. Sales operations exists to raise conversion and shorten the cycle: the
-# funnel, cycle and velocity sections show both; coverage, flow and the forecast show what
-# the coming quarters hold; the last sections show how sellers perform against quota
-# (distributions only, unless the audience is the sales team).
+# What the current and the next quarter will book, as a range with its track record; how
+# well the stage probabilities predict wins; where deals come from, how many convert, how
+# long they take and where they stall; and how sellers and teams stand against quota. Read
+# from the CRM's opportunities and their change history as of the period's cut-off. Seller
+# figures are distributions of at least five sellers; named scorecards go to the private
+# folder only, when the audience is the sales team.
 
 # %% tags=["parameters"]
 run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
-stages = None  # your CRM's stage names: name, order, category, is_closed, is_won
+stages = None  # your CRM's stage names: name, order, category, is_closed, is_won, probability
 stalled_days = None  # an open deal unchanged for longer is stalled
+ramp_months = None  # sellers this close to their hire month are shown apart
+risk_coverage = None  # a team below this coverage (×) is at risk
 
 # %%
 from compass_nb import nb, steps
@@ -34,175 +36,170 @@ from compass_nb.viz import pipeline as charts
 
 ctx = nb.context("pipeline", globals())
 a = steps.pipeline.run(ctx)
+currency = ctx.shared.currency
 
 # %% [markdown]
 # ## Summary
 
 # %%
-nb.summary(analysis.summary_lines(a, ctx.shared.currency))
+nb.summary(analysis.summary_lines(a, currency))
 
 # %% [markdown]
-# ## Data checks
+# ## The quarter's bookings, as a range
 #
-# Stage names in the CRM export that the stage mapping (parameter `pipeline.stages`) does not
-# know. Their rows are left out of every figure below rather than guessed; add the stage to
-# the mapping to count them.
+# Each open deal due in the quarter is won within it with the probability that deals of its
+# segment and stage, due in their quarter as far ahead, were won within it (the rest slipped
+# or were lost); new business not yet in the pipeline comes at the run rate of past quarters
+# seen from the same point; one common shock per simulation moves every deal and the new
+# business together (a good or a bad quarter), sized from how far past quarters strayed. A
+# quarter already over shows its actual.
 
 # %%
-nb.show(a.unknown, caption="Unknown stages", empty="Every stage in the data is in the mapping.")
-
-# %% [markdown]
-# Deals whose exported closed/won flags disagree with the mapping of their stage. The mapping
-# is used here, while compensation reads the flags: fix the mapping or the export so that
-# attainment and pay agree.
+charts.outcome_distribution(a.current, currency=currency)
+charts.outcome_distribution(a.upcoming, currency=currency);
 
 # %%
-nb.show(a.flag_mismatches, caption="Closed/won flags that disagree with the mapping", empty="Every deal's closed/won flags agree with the mapping.")
+nb.show(a.outcomes, caption="The current and the next quarter", formats={"p_quota": "{:.0%}", "months_to_go": "{:.0f}"})
+
+# %%
+nb.show(a.in_quarter_rates, caption="Behind the forecast: deal-months due in their quarter as far ahead, and how they ended")
 
 # %% [markdown]
-# ## Funnel
+# ### Track record
 #
-# Deals created in the last twelve months and the stages they reached, from the stage
-# history: a deal that skipped a stage is counted as having passed it, a re-opened deal once,
-# at the furthest stage it reached. The arrow on each bar is the share that went on to the
-# next stage.
+# The same forecast made for each past quarter at every horizon, from what was known then,
+# against what actually closed: an honest P10–P90 band holds about eight actuals in ten.
 
 # %%
-charts.funnel(a.conversion, title="Funnel of deals created in the last twelve months");
+charts.backtest_chart(a.backtest, currency=currency);
+
+# %%
+nb.show(analysis.backtest_table(a), caption="Backtest by horizon", formats={"coverage": "{:.0%}", "p50_mape": "{:.1%}", "p50_bias": "{:+.1%}"})
+
+# %%
+nb.note(analysis.backtest_note(a))
 
 # %% [markdown]
-# The same conversions by month of creation. Recent cohorts are still in flight, so their
-# later steps look low until their deals close.
+# ## Stage probabilities
+#
+# The CRM gives each stage one probability. Measured on deals open at each month end (stage ×
+# days in the stage × segment, thin cells shrunk towards their stage), the calibrated
+# probabilities are scored on the last twelve month ends, each fitted only on what was known
+# then; points on the diagonal mean a forecast of 40 % is won four times in ten.
 
 # %%
+charts.reliability_chart(a.calibration)
+charts.stage_probabilities(a.stage_probabilities);
+
+# %%
+nb.show(a.stage_probabilities, caption="Win probability by stage, calibrated now and as the CRM gives it")
+
+# %% [markdown]
+# ## Forecast by product family
+#
+# Roll-ups by forecast category (*Commit* = commit + closed; *Best case* = best case +
+# commit + closed) beside the expected bookings and their P10–P90. The next quarter's row
+# goes to demand planning, with closed, open pipeline and new business as separate lines.
+
+# %%
+charts.forecast_rollups(a.forecast, quarter=a.quarter[0], currency=currency)
+charts.forecast_rollups(a.forecast, quarter=a.next_quarter[0], currency=currency);
+
+# %%
+nb.show(a.forecast, caption="Forecast by product family")
+
+# %% [markdown]
+# ## Funnel and win rates
+#
+# Deals created in the last twelve months and the stages they reached, in count and in
+# money (a deal that skipped a stage passed it; a re-opened deal counts once). A conversion
+# lower in money than in count means large deals drop out more often.
+
+# %%
+charts.funnel(a.conversion, title="Funnel of deals created in the last twelve months")
+charts.funnel(a.conversion, title="The same funnel in money", money=True, currency=currency)
 charts.cohort_conversion(a.conversion_by_cohort);
-
-# %% [markdown]
-# Win rate of deals closed in the last twelve months, by count and by amount. A win rate by
-# amount below the rate by count means large deals are lost more often.
 
 # %%
 charts.win_rate_bars(a.win_rates["team"], "team")
-charts.win_rate_bars(a.win_rates["segment"], "segment")
-charts.win_rate_bars(a.win_rates["product_family"], "product_family");
+charts.win_rate_bars(a.win_rates["segment"], "segment");
+
+# %%
+nb.show(a.loss_reasons, caption="Why deals were lost (last twelve months)", empty=analysis.loss_note(a))
 
 # %% [markdown]
-# ## Sales cycle
+# ## Sales cycle and stalled deals
 #
-# Days from creation to close of the deals won in the last twelve months, and the median
-# days deals spend in each stage. Stalled deals have had no change of stage, amount or
-# close date for longer than the threshold.
+# Days from creation to won, days in each stage, and the open deals with no change of
+# stage, amount or close date for longer than the threshold (by team and stage here; the
+# list by deal and owner is in the private scorecard).
 
 # %%
 charts.cycle_histogram(a.cycles)
 charts.stage_durations(a.stage_durations);
 
 # %%
-nb.show(analysis.stalled_table(a), caption=f"Stalled deals (no change for more than {a.settings.stalled_days} days)", empty="No stalled deals.")
+nb.show(analysis.stalled_table(a), caption=f"Stalled deals (no change for more than {a.settings.stalled_days} days)", empty="No stalled deals.", formats={"median_days": "{:.0f}"})
 
 # %% [markdown]
 # ## Sales velocity
 #
-# Revenue the pipeline produces per day: open deals at the start of the month × win rate ×
-# average won deal ÷ cycle length (the last three factors from deals closed in the trailing
-# months). The second chart splits each month's change among the four factors; the factor
-# with the tallest bar is the one that moved velocity.
+# Open deals at the start of the month × win rate × average won deal ÷ cycle length; the
+# second chart splits each month's change among the four factors.
 
 # %%
-charts.velocity_trend(a.velocity)
-charts.velocity_drivers(a.drivers);
+charts.velocity_trend(a.velocity, currency=currency)
+charts.velocity_drivers(a.drivers, currency=currency);
 
 # %% [markdown]
-# ## Coverage
+# ## Coverage and teams at risk
 #
-# Open pipeline due in the current fiscal quarter ÷ the quota still to close (quota − closed
-# won), per team. Below 1× the quota cannot be met from today's pipeline; 3× is the usual
-# comfort level.
+# Open pipeline due in the quarter still to play (the next one once the current quarter is
+# over) ÷ the quota still to close, per team. A team is at risk below the coverage
+# threshold, or when too few of its ramped sellers are at quota.
 
 # %%
-charts.coverage_bars(a.coverage);
-
-# %%
-nb.show(a.coverage, caption=f"Coverage of {a.quarter[0]} as of {ctx.period}", formats={"coverage": "{:.2f}×"})
+charts.coverage_bars(a.coverage, risk=a.settings.risk_coverage)
+nb.show(a.risk, caption=f"Teams in {a.covered_quarter[0]}", formats={"coverage": "{:.2f}×", "share_at_quota": "{:.0%}"})
 
 # %% [markdown]
 # ## Pipeline flow
 #
-# How the current quarter's open pipeline changed during the month: start + created + pulled
-# in ± amount changes − won − lost − pushed out = end. Below, how often and how far close
-# dates are pushed (deals closed in the last twelve months and those still open).
+# How the quarter's open pipeline changed during the month: start + created + pulled in ±
+# amount changes − won − lost − pushed out = end. A push that keeps the close date inside
+# the quarter does not change it: the second table counts every move of a close date.
 
 # %%
-charts.flow_waterfall(a.flow, title=f"{a.quarter[0]} pipeline during {ctx.period}");
+charts.flow_waterfall(a.flow, title=f"{a.quarter[0]} pipeline during {ctx.period}", currency=currency);
 
 # %%
 nb.show(a.flow, caption="Pipeline flow")
 
 # %%
-charts.slippage_histogram(a.push_days);
+nb.show(a.moves, caption=f"Close-date moves of open deals in {ctx.period}", formats={"median_days": "{:+.0f}"})
 
 # %%
+charts.slippage_histogram(a.push_days)
 nb.note(analysis.slippage_note(a))
-
-# %% [markdown]
-# ## Forecast
-#
-# Roll-ups by forecast category for the current and the next fiscal quarter: *Commit* =
-# commit + closed; *Best case* = best case + commit + closed; *Pipeline* is what is still in
-# the pipeline category. The weighted forecast is closed won + each open deal due in the
-# quarter × the share of that stage's pipeline that closed won within its quarter in the past
-# four quarters (seen from the same point of the quarter, so slips and losses count) + the
-# wins that came, in those quarters, from deals not yet in the pipeline (created later, or
-# then due in another quarter). The next quarter's commit, best case
-# and weighted forecast go to demand planning, beside the consensus.
-
-# %%
-charts.stage_win_rates(a.stage_rates, a.forecast_rates)
-charts.forecast_rollups(a.forecast, quarter=a.quarter[0])
-charts.forecast_rollups(a.forecast, quarter=a.next_quarter[0]);
-
-# %%
-nb.show(a.forecast, caption="Forecast roll-ups by product family")
-
-# %% [markdown]
-# ### Backtest
-#
-# The same weighted forecast made for each past quarter, as far ahead as this one and from
-# what was known then, against what actually closed.
-
-# %%
-charts.backtest_chart(a.backtest)
-nb.show(a.backtest, caption="Backtest of the weighted forecast")
-
-# %%
-nb.note(analysis.closing_note(a))
 
 # %% [markdown]
 # ## Seller performance
 #
-# Quota attainment of quota-carrying sellers, fiscal year to date: credited bookings (the
-# same crediting compensation pays on) ÷ quota. Distributions only; teams with fewer than
-# five sellers are not shown on their own.
+# Attainment fiscal year to date (credited bookings, the crediting compensation pays on, ÷
+# quota) of sellers past their ramp, in bands of at least five sellers; sellers still in
+# ramp are shown apart (as a head-count when fewer than five).
 
 # %%
-charts.attainment_histogram(a.attainment)
-nb.show(a.attainment_distribution, caption="Attainment, all sellers", values="{:.0%}")
+charts.attainment_bands(a.attainment_bands);
 
 # %%
-nb.show(a.attainment_by_team, caption="Attainment by team (teams of five sellers or more)", values="{:.0%}")
-
-# %% [markdown]
-# Ramp of new hires: median cumulative attainment by month since hire (months followed by
-# fewer than five new hires are not shown).
+nb.show(a.ramp_groups, caption="Ramped sellers and sellers in ramp", formats=analysis.ATTAINMENT_FORMATS)
 
 # %%
-charts.ramp_curve(a.ramp);
-
-# %% [markdown]
-# The named scorecard (attainment, win rate, deal size, cycle and open pipeline per seller)
-# is written only when the audience is the sales team, and only to the private folder.
+nb.show(a.attainment_by_team, caption="Attainment of ramped sellers by team (five or more)", formats=analysis.ATTAINMENT_FORMATS)
 
 # %%
+charts.ramp_curve(a.ramp)
 nb.note(a.scorecard_note)
 
 # %% [markdown]

@@ -1,10 +1,18 @@
 """Everything the compensation notebook shows, computed in one call.
 
-:func:`analyse` runs the engine (with changes to closed periods paid as adjustments),
-reconciles it to credited bookings, and prepares the shareable views: totals and cost of
-sales by team and month for groups of at least 5 sellers, attainment against payout
-without identities, outlier counts, preset what-ifs and a Monte-Carlo of next period's
-cost. Per-seller figures stay in ``result`` for the private statements and payroll.
+:func:`analyse` runs the engine (with changes to closed periods paid as adjustments, pay per
+activity, SPIFs and awarded SPIFs), reconciles it to credited bookings, and prepares the
+shareable views: totals and cost of sales by team and month for groups of at least
+``min_group_size`` sellers, payout against attainment in bands of at least that many
+sellers, the signals an analyst acts on, the pay curve of every plan, plan modelling
+anchored on what was paid, the cost forecast with common shocks and its backtest, the
+comparison with a budget when one is given, and the ASC 340-40 journal. Per-seller figures
+stay in ``result`` for the private statements, payroll and ASC 340-40 schedule.
+
+One name per base: **credited bookings** is the credit sellers are paid on
+(:func:`compass_nb.crediting.credited_bookings`); cost of sales divides variable pay by the
+credited bookings of sellers paid on split credit (overlay and manager credit would count a
+deal twice). Nothing here is called revenue.
 """
 
 from __future__ import annotations
@@ -16,18 +24,48 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compass_nb.comp import close, modelling, privacy
+from compass_nb.comp import asc340, close, curves, modelling, privacy
 from compass_nb.comp.engine import Payouts, reconciliation, split_exceptions
 from compass_nb.comp.engine import window_months as basis_window
+from compass_nb.comp.forecast import (
+    CostForecast,
+    ForecastSettings,
+    backtest_coverage,
+    cost_backtest,
+    cost_forecast,
+)
 from compass_nb.comp.plans import Plan, load_plans
 from compass_nb.crediting import credited_bookings
+from compass_nb.formatting import money, pct
 
-SCENARIOS = {
-    "Rates +10 %": {"rate_scale": 1.1},
-    "Top tier ×1.5": {"top_rate_scale": 1.5},
-    "Quotas +10 %": {"quota_scale": 1.1},
-    "Rates −10 %": {"rate_scale": 0.9},
-}
+
+@dataclasses.dataclass(frozen=True)
+class CompensationSettings:
+    """The ``compensation`` section of ``parameters/default.yaml``."""
+
+    statements: bool
+    plans: str
+    min_group_size: int
+    window_months: int
+    simulations: int
+    seed: int
+    history_months: int
+    other_months: int
+    backtest_months: int
+    budget: dict
+    customer_life_months: int
+    capitalise_types: list[str]
+    changed_by: str
+    adjustment_reason: str
+
+    @property
+    def forecast(self) -> ForecastSettings:
+        return ForecastSettings(
+            simulations=self.simulations,
+            seed=self.seed,
+            history_months=self.history_months,
+            other_months=self.other_months,
+        )
 
 
 @dataclasses.dataclass
@@ -49,14 +87,21 @@ class CompAnalysis:
     split_exceptions: pd.DataFrame
     by_team: pd.DataFrame
     by_month: pd.DataFrame
-    points: pd.DataFrame
+    bands: pd.DataFrame
     outliers: pd.DataFrame
+    signals: dict
+    pay_curves: pd.DataFrame
     measures: pd.DataFrame
     windows: pd.DataFrame
+    baseline: Decimal
     scenarios: pd.DataFrame
-    simulated: np.ndarray
-    percentiles: pd.DataFrame
+    forecast: CostForecast
+    backtest: pd.DataFrame
+    budget: pd.DataFrame
+    asc340_journal: pd.DataFrame
+    asc340_schedule: pd.DataFrame
     headlines: dict
+    settings: CompensationSettings | None = None
     fiscal_year_start: int = 1
 
     @property
@@ -64,9 +109,19 @@ class CompAnalysis:
         """The closed periods as the shareable report lists them (when, not who or why)."""
         return self.closed.loc[:, [c for c in ("period", "closed_at") if c in self.closed]]
 
+    @property
+    def percentiles(self) -> pd.DataFrame:
+        """Next period's cost at P10, P50, P90 (empty when fewer than five sellers)."""
+        return self.forecast.percentiles if self.forecast.draws.size else pd.DataFrame()
+
+    @property
+    def credited_bookings(self) -> float:
+        """The window's credited bookings of sellers paid on split credit."""
+        return float(self.by_month["credited_bookings"].sum()) if len(self.by_month) else 0.0
+
 
 def _float_money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    return frame.assign(**{c: frame[c].map(float) for c in columns})
+    return frame.assign(**{c: frame[c].map(float) for c in columns if c in frame})
 
 
 def with_locked(sellers: pd.DataFrame, locked: pd.DataFrame, closed: list[str]) -> pd.DataFrame:
@@ -83,140 +138,212 @@ def with_locked(sellers: pd.DataFrame, locked: pd.DataFrame, closed: list[str]) 
     return out
 
 
-def core_revenue(credits: pd.DataFrame, sellers: pd.DataFrame) -> pd.DataFrame:
-    """Credited bookings per seller and month of sellers paid on split credit (the revenue
-    that cost of sales divides by; overlay and manager credit would count deals twice)."""
+def split_credit(credits: pd.DataFrame, sellers: pd.DataFrame) -> pd.DataFrame:
+    """Credited bookings per seller and month of sellers paid on split credit (the base
+    cost of sales divides by)."""
     split = sellers.loc[sellers["crediting"] == "split", ["rep_id", "period"]]
-    revenue = credits.groupby(["rep_id", "period"])["credit"].sum().rename("revenue").reset_index()
-    return split.merge(revenue, on=["rep_id", "period"], how="left").fillna({"revenue": 0.0})
+    booked = credits.groupby(["rep_id", "period"])["credit"].sum().rename("credited_bookings")
+    out = split.merge(booked.reset_index(), on=["rep_id", "period"], how="left")
+    return out.fillna({"credited_bookings": 0.0})
+
+
+def _cost_of_sales(frame: pd.DataFrame) -> pd.Series:
+    base = frame["credited_bookings"]
+    return (frame["payout"] / base.where(base > 0)).astype(float)
 
 
 def team_month_totals(
-    sellers: pd.DataFrame, revenue: pd.DataFrame, *, min_sellers: int
+    sellers: pd.DataFrame, booked: pd.DataFrame, *, min_sellers: int
 ) -> pd.DataFrame:
-    """Payout, revenue and cost of sales by safe team group and month."""
-    frame = sellers.merge(revenue, on=["rep_id", "period"], how="left").fillna({"revenue": 0.0})
+    """Payout, credited bookings and cost of sales by safe team group and month."""
+    frame = sellers.merge(booked, on=["rep_id", "period"], how="left")
+    frame = frame.fillna({"credited_bookings": 0.0})
     out = privacy.group_totals(
-        frame, ["payout", "revenue"], extra=["period"], min_sellers=min_sellers
+        frame, ["payout", "credited_bookings"], extra=["period"], min_sellers=min_sellers
     )
-    out["cost_of_sales"] = np.where(
-        out["revenue"] > 0, out["payout"] / out["revenue"].where(out["revenue"] > 0, 1), np.nan
-    )
+    out["cost_of_sales"] = _cost_of_sales(out)
     return out
 
 
 def month_totals(
-    sellers: pd.DataFrame, revenue: pd.DataFrame, *, min_sellers: int = privacy.MIN_SELLERS
+    sellers: pd.DataFrame, booked: pd.DataFrame, *, min_sellers: int = privacy.MIN_SELLERS
 ) -> pd.DataFrame:
-    """Company payout, revenue and cost of sales per month (months with fewer than
+    """Company payout, credited bookings and cost of sales per month (months with fewer than
     ``min_sellers`` sellers are left out)."""
     pay = sellers.groupby("period").agg(sellers=("rep_id", "nunique"), payout=("payout", "sum"))
-    rev = revenue.groupby("period")["revenue"].sum()
-    out = pay.join(rev).fillna({"revenue": 0.0}).reset_index()
-    out["cost_of_sales"] = np.where(
-        out["revenue"] > 0, out["payout"] / out["revenue"].where(out["revenue"] > 0, 1), np.nan
-    )
+    base = booked.groupby("period")["credited_bookings"].sum()
+    out = pay.join(base).fillna({"credited_bookings": 0.0}).reset_index()
+    out["cost_of_sales"] = _cost_of_sales(out)
     return out.loc[out["sellers"] >= min_sellers].reset_index(drop=True)
 
 
-def attainment_points(
-    sellers: pd.DataFrame, *, min_sellers: int = privacy.MIN_SELLERS, seed: int = 0
-) -> pd.DataFrame:
-    """Attainment and payout as a share of target incentive per seller-month, shuffled, no ids.
-
-    Roles held by fewer than ``min_sellers`` people are shown merged (``Other roles``).
-    """
-    rows = sellers.loc[sellers["target_incentive"] > 0]
-    roles = privacy.safe_groups(rows, "role", min_sellers=min_sellers, other="Other roles")
-    out = pd.DataFrame(
-        {
-            "role": rows["role"].map(roles).fillna("Sellers").to_numpy(),
-            "attainment": rows["attainment"].to_numpy(),
-            "payout_vs_target": (rows["payout"] / rows["target_incentive"]).to_numpy(),
-        }
-    )
-    return out.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+def _paid_without_basis(sellers: pd.DataFrame) -> pd.Series:
+    units = sellers["units"] if "units" in sellers else 0
+    return (sellers["credit"] == 0) & (units == 0) & (sellers["payout"] > 0)
 
 
-def outlier_counts(sellers: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
-    """How many seller-months fall in each outlier band (counts only)."""
-    ratio = sellers["payout"] / sellers["target_incentive"].where(sellers["target_incentive"] > 0)
+OUTLIER_BANDS = {
+    "attainment of 200 % or more": lambda s: s["attainment"] >= 2,
+    "paid more than 2× target incentive": lambda s: (
+        (s["payout"] > 2 * s["target_incentive"]) & (s["target_incentive"] > 0)
+    ),
+    "paid with no credit and no counted activity (draws, SPIFs, adjustments)": _paid_without_basis,
+    "negative payout (clawbacks, recoveries)": lambda s: s["payout"] < 0,
+}
+
+
+def outlier_counts(sellers: pd.DataFrame, lines: pd.DataFrame, *, min_sellers: int) -> pd.DataFrame:
+    """Seller-months in each outlier band, as counts and shares; a band that covers fewer
+    than ``min_sellers`` distinct sellers shows no figure (``shown`` is false)."""
     capped = lines.loc[
-        lines["kind"].isin(["cap", "deal_cap"]), ["rep_id", "period"]
+        lines["kind"].isin(["cap", "deal_cap", "activity_cap"]), ["rep_id", "period"]
     ].drop_duplicates()
     keys = set(zip(capped["rep_id"], capped["period"], strict=True))
-    bands = {
-        "paid more than 2× target incentive": (ratio > 2).sum(),
-        "attainment of 200 % or more": (sellers["attainment"] >= 2).sum(),
-        "no credit but paid (draws, SPIFs, adjustments)": (
-            (sellers["credit"] == 0) & (sellers["payout"] > 0)
-        ).sum(),
-        "negative payout (clawbacks, recoveries)": (sellers["payout"] < 0).sum(),
-        "a cap applied": sum(
-            (r, p) in keys for r, p in zip(sellers["rep_id"], sellers["period"], strict=True)
-        ),
-    }
-    total = len(sellers)
-    return pd.DataFrame(
-        {
-            "band": list(bands),
-            "seller_months": [int(v) for v in bands.values()],
-            "share": [v / total if total else np.nan for v in bands.values()],
-        }
+    bands = dict(OUTLIER_BANDS)
+    bands["a cap applied"] = lambda s: pd.Series(
+        [(r, p) in keys for r, p in zip(s["rep_id"], s["period"], strict=True)], index=s.index
     )
-
-
-def scenario_table(frame: pd.DataFrame, plans: dict[str, Plan], revenue: float) -> pd.DataFrame:
-    """Total cost over ``frame``'s months under each preset change, and its cost of sales."""
+    total = len(sellers)
     rows = []
-    for name, change in {"Current plan": {}, **SCENARIOS}.items():
-        cost = float(modelling.priced(frame, plans, **change).sum())
+    for band, test in bands.items():
+        hit = test(sellers).fillna(False).astype(bool) if total else pd.Series(dtype=bool)
+        people = int(sellers.loc[hit, "rep_id"].nunique()) if total else 0
+        shown = people >= min_sellers or int(hit.sum()) == 0
         rows.append(
             {
-                "scenario": name,
-                "total_cost": cost,
-                "cost_of_sales": cost / revenue if revenue else np.nan,
+                "band": band,
+                "seller_months": int(hit.sum()) if shown else np.nan,
+                "share": float(hit.mean()) if shown and total else np.nan,
+                "shown": shown,
             }
         )
-    out = pd.DataFrame(rows)
-    out["vs_current"] = (
-        out["total_cost"] / out["total_cost"].iloc[0] - 1 if out["total_cost"].iloc[0] else np.nan
+    return pd.DataFrame(rows)
+
+
+def attainment_payout_bands(sellers: pd.DataFrame, *, min_sellers: int) -> pd.DataFrame:
+    """Payout ÷ target incentive by attainment band (bands merged until each holds at least
+    ``min_sellers`` distinct sellers): the shareable view of who earns what at which
+    attainment. ``band, low, high, seller_months, sellers, p25, median, p75``."""
+    rows = sellers.loc[(sellers["target_incentive"] > 0) & sellers["attainment"].notna()]
+    columns = ["band", "low", "high", "seller_months", "sellers", "p25", "median", "p75"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    labels, bands = privacy.merged_bands(
+        rows["attainment"], privacy.ATTAINMENT_EDGES, min_sellers, rows["rep_id"]
     )
-    return out
+    ratio = rows["payout"] / rows["target_incentive"]
+    out = []
+    for band in bands.itertuples():
+        mine = labels == band.band
+        out.append(
+            {
+                "band": band.band,
+                "low": band.low,
+                "high": band.high,
+                "seller_months": int(mine.sum()),
+                "sellers": int(band.count),
+                "p25": float(ratio[mine].quantile(0.25)),
+                "median": float(ratio[mine].median()),
+                "p75": float(ratio[mine].quantile(0.75)),
+            }
+        )
+    return pd.DataFrame(out, columns=columns)
+
+
+def signals(
+    window: pd.DataFrame, by_month: pd.DataFrame, period: str, fys: int, *, min_sellers: int
+) -> dict:
+    """What an analyst acts on, over the window's seller-months: the shares at 200 % or more
+    of quota and paid above 2× target incentive, the sellers paid with no credit and no
+    counted activity (a count only when they are at least ``min_sellers``), and cost of
+    sales this month against the year to date."""
+    rated = window.loc[window["attainment"].notna()]
+    with_ti = window.loc[window["target_incentive"] > 0]
+    unbacked = window.loc[_paid_without_basis(window)]
+    people = int(unbacked["rep_id"].nunique())
+    month = by_month.set_index("period") if len(by_month) else pd.DataFrame()
+    year = basis_window(period, "year", fys)
+    ytd = month.loc[[m for m in month.index if m in year and m <= period]] if len(month) else month
+    now = month.loc[period] if period in month.index else None
+    base = float(ytd["credited_bookings"].sum()) if len(ytd) else 0.0
+    return {
+        "seller_months": int(len(window)),
+        "share_200": float((rated["attainment"] >= 2).mean()) if len(rated) else np.nan,
+        "share_2x_ti": float((with_ti["payout"] > 2 * with_ti["target_incentive"]).mean())
+        if len(with_ti)
+        else np.nan,
+        "unbacked_sellers": people if people >= min_sellers or people == 0 else None,
+        "unbacked_seller_months": int(len(unbacked)) if people >= min_sellers else None,
+        "cost_of_sales": float(now["cost_of_sales"]) if now is not None else np.nan,
+        "cost_of_sales_ytd": float(ytd["payout"].sum()) / base if base > 0 else np.nan,
+        "payout": float(now["payout"]) if now is not None else np.nan,
+        "sellers_paid": int(now["sellers"]) if now is not None else 0,
+        "payout_ytd": float(ytd["payout"].sum()) if len(ytd) else 0.0,
+    }
+
+
+def budget_table(by_month: pd.DataFrame, budget: dict, forecast: CostForecast) -> pd.DataFrame:
+    """Variable pay against the budget (``compensation.budget``: ``YYYY-MM`` → amount) for the
+    months that have a budget, with the next month's forecast P50 beside its budget."""
+    columns = ["period", "payout", "budget", "vs_budget_pct", "payout_ytd", "budget_ytd", "kind"]
+    if not budget:
+        return pd.DataFrame(columns=columns)
+    plan = pd.Series({str(k): float(v) for k, v in budget.items()})
+    rows = by_month.loc[by_month["period"].isin(plan.index), ["period", "payout"]]
+    rows = rows.assign(kind="actual")
+    if forecast.draws.size and forecast.month in plan.index:
+        ahead = {
+            "period": forecast.month,
+            "payout": forecast.percentile(50),
+            "kind": "forecast P50",
+        }
+        rows = pd.concat([rows, pd.DataFrame([ahead])], ignore_index=True)
+    rows["budget"] = rows["period"].map(plan)
+    rows = rows.sort_values("period").reset_index(drop=True)
+    rows["vs_budget_pct"] = rows["payout"] / rows["budget"] - 1
+    year = rows["period"].str[:4]
+    rows["payout_ytd"] = rows.groupby(year)["payout"].cumsum()
+    rows["budget_ytd"] = rows.groupby(year)["budget"].cumsum()
+    return rows.loc[:, columns]
 
 
 def analyse(
     tables: dict[str, pd.DataFrame],
     period: str,
     *,
+    settings: CompensationSettings,
     plans_dir: str | Path,
     closes: pd.DataFrame | None = None,
     locked: pd.DataFrame | None = None,
     prior_adjustments: pd.DataFrame | None = None,
-    changed_by: str,
-    reason: str,
-    min_sellers: int,
-    window_months: int,
-    simulations: int,
-    seed: int,
-    fiscal_year_start: int,
+    awards: pd.DataFrame | None = None,
+    fiscal_year_start: int = 1,
 ) -> CompAnalysis:
     """Compute payouts up to ``period`` and every view of the compensation notebook.
 
     Parameters
     ----------
     tables
-        ``opportunities``, ``credit_splits``, ``reps``, ``quotas`` as of the period's cut-off.
+        ``opportunities``, ``credit_splits``, ``reps``, ``quotas`` (and, when the source has
+        it, ``activities``) as of the period's cut-off.
+    settings
+        The ``compensation`` parameter section.
     plans_dir
         The folder of plan files.
     closes, locked, prior_adjustments
         From the store: close records, the locked payouts of closed periods and the
         adjustments already paid (see :mod:`compass_nb.comp.close`).
+    awards
+        SPIF awards decided outside the plans (store table ``spif_awards``), paid as SPIF
+        lines in their pay period.
     fiscal_year_start
         Month number the fiscal year starts in (quarter and year bases, year to date).
     """
+    s = settings
     plans = load_plans(plans_dir)
     reps = tables["reps"].assign(rep_id=tables["reps"]["rep_id"].astype(str))
+    activities = tables.get("activities")
+    awards = awards if awards is not None and not awards.empty else None
     credits = credited_bookings(
         tables["opportunities"], tables["credit_splits"], end=pd.Period(period, "M").end_time
     )
@@ -234,36 +361,75 @@ def analyse(
         closed=[] if is_closed else closed,
         locked=locked,
         prior=prior,
-        changed_by=changed_by,
-        reason=reason,
+        changed_by=s.changed_by,
+        reason=s.adjustment_reason,
         fiscal_year_start=fiscal_year_start,
+        activities=activities,
+        awards=awards,
     )
     if is_closed:
         adjustments, audit = (
             close.typed(pd.DataFrame(), close.ADJUSTMENT_COLUMNS),
             close.typed(pd.DataFrame(), close.AUDIT_COLUMNS),
         )
-    months = [str(p) for p in pd.period_range(end=period, periods=window_months, freq="M")]
+    months = [str(p) for p in pd.period_range(end=period, periods=s.window_months, freq="M")]
     sellers = with_locked(result.sellers, locked, closed)
     window = _float_money(
         sellers.loc[sellers["period"].isin(months)],
         ["payout", "target_incentive", "quota", "credit", "commission"],
     )
-    revenue = core_revenue(credits, window)
+    booked = split_credit(credits, window)
+    by_month = month_totals(window, booked, min_sellers=s.min_group_size)
     measures = modelling.measure_frame(result, plans)
     windows = modelling.basis_frame(
         measures.loc[measures["period"].isin(months)], plans, fiscal_year_start
     )
     next_period = str(pd.Period(period, "M") + 1)
-    upcoming = modelling.next_period_frame(measures, tables["quotas"], period, next_period, reps)
-    history = modelling.basis_frame(measures, plans, fiscal_year_start)
-    enough = upcoming["rep_id"].nunique() >= min_sellers
-    simulated = (
-        modelling.simulate_cost(upcoming, history, plans, n=simulations, seed=seed)
-        if enough
-        else np.array([])
+    paid = _float_money(sellers, ["payout"]).groupby("period")["payout"].sum()
+    enough = window.loc[window["period"] == period, "rep_id"].nunique() >= s.min_group_size
+    forecast = cost_forecast(
+        result,
+        plans,
+        reps,
+        tables["quotas"],
+        next_period,
+        activities=activities,
+        awards=awards,
+        fiscal_year_start=fiscal_year_start,
+        settings=s.forecast,
+        measures=measures,
     )
-    by_month = month_totals(window, revenue, min_sellers=min_sellers)
+    if not enough:
+        forecast = CostForecast(next_period, np.array([]), {}, pd.DataFrame())
+    backtest_months = [
+        str(p) for p in pd.period_range(end=period, periods=s.backtest_months, freq="M")
+    ]
+    backtest = (
+        cost_backtest(
+            result,
+            plans,
+            reps,
+            tables["quotas"],
+            backtest_months,
+            paid,
+            activities=activities,
+            awards=awards,
+            fiscal_year_start=fiscal_year_start,
+            settings=s.forecast,
+            measures=measures,
+        )
+        if enough
+        else pd.DataFrame(columns=["month", "p10", "p50", "p90", "mean", "actual", "inside"])
+    )
+    baseline = sum(sellers.loc[sellers["period"].isin(months), "payout"], Decimal(0))
+    schedule = asc340.schedule(
+        result.lines,
+        result.credits,
+        through=period,
+        life_months=s.customer_life_months,
+        types=tuple(s.capitalise_types),
+    )
+    journal = asc340.journal(schedule)
     a = CompAnalysis(
         period=period,
         next_period=next_period,
@@ -281,18 +447,40 @@ def analyse(
         ),
         reconciliation=reconciliation(result),
         split_exceptions=split_exceptions(result),
-        by_team=team_month_totals(window, revenue, min_sellers=min_sellers),
+        by_team=team_month_totals(window, booked, min_sellers=s.min_group_size),
         by_month=by_month,
-        points=attainment_points(window, min_sellers=min_sellers, seed=seed),
-        outliers=outlier_counts(window, result.lines),
+        bands=attainment_payout_bands(window, min_sellers=s.min_group_size),
+        outliers=outlier_counts(window, result.lines, min_sellers=s.min_group_size),
+        signals=signals(window, by_month, period, fiscal_year_start, min_sellers=s.min_group_size),
+        pay_curves=curves.pay_curves(plans, period),
         measures=measures,
         windows=windows,
-        scenarios=scenario_table(windows, plans, float(revenue["revenue"].sum())),
-        simulated=simulated,
-        percentiles=modelling.cost_percentiles(simulated)
+        baseline=baseline,
+        scenarios=modelling.exact_scenarios(
+            plans,
+            reps,
+            tables["quotas"],
+            credits,
+            months=months,
+            baseline=baseline,
+            credited_bookings=float(booked["credited_bookings"].sum()),
+            fiscal_year_start=fiscal_year_start,
+            activities=activities,
+            awards=awards,
+        )
         if enough
-        else pd.DataFrame(columns=["percentile", "total_cost"]),
+        else pd.DataFrame(
+            columns=["scenario", "total_cost", "change", "vs_baseline", "cost_of_sales"]
+        ),
+        forecast=forecast,
+        backtest=backtest,
+        budget=budget_table(by_month, s.budget, forecast),
+        asc340_journal=_float_money(journal, asc340.JOURNAL_COLUMNS[1:])
+        if enough
+        else pd.DataFrame(columns=asc340.JOURNAL_COLUMNS),
+        asc340_schedule=schedule,
         headlines={},
+        settings=s,
         fiscal_year_start=fiscal_year_start,
     )
     a.headlines = headlines(a)
@@ -301,53 +489,92 @@ def analyse(
 
 def headlines(a: CompAnalysis) -> dict:
     """The notebook's headline figures (all group totals; no per-seller figure)."""
-    month = a.by_month.set_index("period")
-    now = month.loc[a.period] if a.period in month.index else None
-    year = basis_window(a.period, "year", a.fiscal_year_start)
-    ytd = month.loc[[m for m in month.index if m in year and m <= a.period]]
-    p = a.percentiles.set_index("percentile")["total_cost"]
     rec = a.reconciliation
     here = rec.loc[rec["period"] == a.period, "difference_cents"]
+    journal = a.asc340_journal
     return {
-        "payout": float(now["payout"]) if now is not None else 0.0,
-        "sellers_paid": int(now["sellers"]) if now is not None else 0,
-        "cost_of_sales": float(now["cost_of_sales"]) if now is not None else np.nan,
-        "payout_ytd": float(ytd["payout"].sum()),
-        "cost_of_sales_ytd": float(ytd["payout"].sum() / ytd["revenue"].sum())
-        if ytd["revenue"].sum()
-        else np.nan,
-        "at_quota_share": float((a.points["attainment"] >= 1).mean())
-        if not a.points.empty
-        else np.nan,
-        "next_p10": float(p.get("P10", np.nan)),
-        "next_p50": float(p.get("P50", np.nan)),
-        "next_p90": float(p.get("P90", np.nan)),
+        **a.signals,
+        "next_p10": a.forecast.percentile(10) if a.forecast.draws.size else np.nan,
+        "next_p50": a.forecast.percentile(50) if a.forecast.draws.size else np.nan,
+        "next_p90": a.forecast.percentile(90) if a.forecast.draws.size else np.nan,
+        "backtest_months": int(len(a.backtest)),
+        "backtest_coverage": backtest_coverage(a.backtest),
+        "baseline": float(a.baseline),
         "reconciliation_cents": int(here.iloc[0]) if not here.empty else 0,
         "adjustment_total": float(a.adjustments["amount"].sum())
         if not a.adjustments.empty
         else 0.0,
         "adjustment_lines": len(a.adjustments),
         "split_exceptions": len(a.split_exceptions),
+        "asc340_balance": float(journal["balance"].iloc[-1]) if len(journal) else np.nan,
+        "asc340_amortisation": float(journal["amortisation"].iloc[-1]) if len(journal) else np.nan,
     }
+
+
+def _share(value) -> str:
+    return pct(value, digits=1)
 
 
 def summary_lines(a: CompAnalysis, currency: str = "EUR") -> list[str]:
     """Headline sentences for the summary box (group figures only)."""
     h = a.headlines
+    n = a.settings.min_group_size if a.settings else privacy.MIN_SELLERS
     if a.period not in set(a.by_month["period"]):
         return [
-            f"Fewer than five sellers were on a plan in {a.period}: no totals are shown, to keep pay private."
+            f"Fewer than {n} sellers were on a plan in {a.period}: no totals are shown, to keep pay private."
         ]
     lines = [
-        f"Variable pay for {a.period}: {h['payout']:,.0f} {currency} across {h['sellers_paid']} sellers; cost of sales "
-        f"{h['cost_of_sales']:.1%} of credited bookings ({h['cost_of_sales_ytd']:.1%} year to date, "
-        f"{h['payout_ytd']:,.0f} {currency}).",
-        f"Next period ({a.next_period}) budget from a Monte-Carlo of attainment: P50 {h['next_p50']:,.0f} {currency}, "
-        f"P10–P90 {h['next_p10']:,.0f} to {h['next_p90']:,.0f} {currency}."
-        if a.simulated.size
-        else f"No Monte-Carlo budget for {a.next_period}: fewer than five sellers stay on a plan.",
-        f"{h['at_quota_share']:.0%} of seller-months in the last {len(a.months)} months reached quota.",
+        f"Variable pay for {a.period}: {money(h['payout'], currency)} across {h['sellers_paid']} sellers; "
+        f"cost of sales {_share(h['cost_of_sales'])} of credited bookings this month against "
+        f"{_share(h['cost_of_sales_ytd'])} year to date ({money(h['payout_ytd'], currency)} paid).",
     ]
+    if a.forecast.draws.size:
+        bt = a.backtest
+        inside = int(bt["inside"].sum())
+        lines.append(
+            f"Next month ({a.next_period}): P50 {money(h['next_p50'], currency)}, P10–P90 "
+            f"{money(h['next_p10'], currency)} to {money(h['next_p90'], currency)}, from a Monte-Carlo "
+            "with a shared market factor and quarter-end timing. Backtest: "
+            f"{inside} of the last {len(bt)} months' actual cost fell inside P10–P90 "
+            f"({_share(h['backtest_coverage'])}; the target is 70 % or more)."
+        )
+    else:
+        lines.append(
+            f"No cost forecast for {a.next_period}: fewer than {n} sellers stay on a plan."
+        )
+    lines.append(
+        f"Over {a.months[0]} to {a.months[-1]}: {_share(h['share_200'])} of seller-months at 200 % or "
+        f"more of quota, {_share(h['share_2x_ti'])} paid more than 2× target incentive, "
+        + (
+            f"{h['unbacked_sellers']} sellers ({h['unbacked_seller_months']} seller-months) paid "
+            "with no credit and no counted activity (draws, SPIFs, adjustments)."
+            if h["unbacked_sellers"]
+            else (
+                "nobody paid without credit or counted activity."
+                if h["unbacked_sellers"] == 0
+                else f"fewer than {n} sellers paid with no credit and no counted activity "
+                "(the number is not shown)."
+            )
+        )
+    )
+    if len(a.scenarios):
+        lines.append(
+            f"Plan modelling starts from what was paid over the window, {money(float(a.baseline), currency)} "
+            f"({float(a.baseline):,.2f} {currency}, to the cent); every scenario is a change from it."
+        )
+    if len(a.budget):
+        last = a.budget.loc[a.budget["kind"] == "actual"].tail(1)
+        if len(last):
+            row = last.iloc[0]
+            lines.append(
+                f"Against budget: {row['period']} paid {money(row['payout'], currency)} for a budget of "
+                f"{money(row['budget'], currency)} ({row['vs_budget_pct']:+.1%}); year to date "
+                f"{money(row['payout_ytd'], currency)} against {money(row['budget_ytd'], currency)}."
+            )
+    else:
+        lines.append(
+            "No variable-pay budget is given (compensation.budget), so cost is not compared with one."
+        )
     if h["reconciliation_cents"] == 0:
         lines.append("Payouts reconcile to credited bookings to the cent.")
     else:
@@ -371,10 +598,57 @@ def summary_lines(a: CompAnalysis, currency: str = "EUR") -> list[str]:
     return lines
 
 
+def asc340_note(a: CompAnalysis, currency: str = "EUR") -> str:
+    """One sentence on the capitalised commissions (company totals)."""
+    j = a.asc340_journal
+    if j.empty:
+        return "No capitalised commissions to report."
+    row = j.iloc[-1]
+    return (
+        f"Capitalised commissions (ASC 340-40, {a.settings.customer_life_months}-month customer life): "
+        f"{money(row['balance'], currency)} on the books at the end of {a.period}; this month "
+        f"{money(row['capitalised'], currency)} capitalised, {money(row['amortisation'], currency)} "
+        f"amortised, {money(row['impairment'], currency)} impaired on cancelled deals. The schedule "
+        "by deal is in the private folder."
+    )
+
+
+def outlier_table(a: CompAnalysis) -> pd.DataFrame:
+    """The outlier bands for the pack: a band that covers fewer than the minimum group of
+    sellers says so instead of giving its count."""
+    n = a.settings.min_group_size if a.settings else privacy.MIN_SELLERS
+    out = a.outliers.copy()
+    out["seller_months"] = [
+        f"{int(v):,}" if shown else f"fewer than {n} sellers: not shown"
+        for v, shown in zip(out["seller_months"], out["shown"], strict=True)
+    ]
+    return out.drop(columns="shown")
+
+
+def backtest_note(a: CompAnalysis) -> str:
+    """How the cost forecast has done on the last months (one sentence)."""
+    bt = a.backtest
+    if bt.empty:
+        return "The cost forecast is not backtested: fewer than five sellers are on a plan."
+    inside = int(bt["inside"].sum())
+    misses = bt.loc[~bt["inside"], "month"].tolist()
+    tail = f" (outside: {', '.join(misses)})" if misses else ""
+    error = ((bt["p50"] - bt["actual"]).abs() / bt["actual"]).mean()
+    return (
+        f"{inside} of the last {len(bt)} months' actual variable pay fell inside the P10–P90 band "
+        f"forecast at the end of the month before{tail}; P50 was off by {_share(error)} on average."
+    )
+
+
 def tables_to_store(a: CompAnalysis) -> dict[str, pd.DataFrame]:
     """The store tables this run records: nothing for a closed period (its payouts stay
     locked; changes to it are paid later as adjustments), and no empty table."""
     if a.is_closed:
         return {}
-    tables = {"payouts": a.records, "payout_adjustments": a.adjustments, "comp_audit": a.audit}
+    tables = {
+        "payouts": a.records,
+        "payout_adjustments": a.adjustments,
+        "comp_audit": a.audit,
+        "comp_cost_backtest": a.backtest,
+    }
     return {name: frame for name, frame in tables.items() if not frame.empty}

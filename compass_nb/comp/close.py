@@ -233,6 +233,8 @@ def payouts_after_close(
     changed_by: str,
     reason: str = "",
     fiscal_year_start: int = 1,
+    activities: pd.DataFrame | None = None,
+    awards: pd.DataFrame | None = None,
 ) -> tuple[Payouts, pd.DataFrame, pd.DataFrame]:
     """Payouts up to ``period`` with changes to ``closed`` periods paid as adjustments in ``period``.
 
@@ -241,7 +243,14 @@ def payouts_after_close(
     ``locked``. ``period`` must be open.
     """
     first = compute_payouts(
-        plans, reps, quotas, credits, end=period, fiscal_year_start=fiscal_year_start
+        plans,
+        reps,
+        quotas,
+        credits,
+        end=period,
+        fiscal_year_start=fiscal_year_start,
+        activities=activities,
+        awards=awards,
     )
     done = [p for p in closed if p < period]
     if not done:
@@ -271,6 +280,8 @@ def payouts_after_close(
         end=period,
         adjustments=adjustment_lines_for_engine(lines),
         fiscal_year_start=fiscal_year_start,
+        activities=activities,
+        awards=awards,
     )
     return final, lines, audit
 

@@ -3,9 +3,11 @@
 For each seller and each month they are employed, the engine takes the plan version in
 effect, the seller's quota and target incentive (prorated, ramped), the credited deals
 (:func:`compass_nb.crediting.credited_bookings`, the function the pipeline notebook
-uses for attainment), and produces lines in this order: commission per measure (rates,
-soft cap, per-deal cap, gate, hard cap), SPIFs, clawbacks (cancellations, early exit),
-adjustments from closed periods, then draws. Every line names its deal (if any), band,
+uses for attainment) and the activities they logged, and produces lines in this order:
+commission per measure (rates, soft cap, per-deal cap, gate, hard cap), pay per activity
+(:mod:`compass_nb.comp.activities`), SPIFs (from the plan, then awarded ones such as sales
+contest payouts), clawbacks (cancellations, early exit), adjustments from closed periods,
+then draws. Every line names its deal (if any), band,
 rate and rule. Amounts are :class:`decimal.Decimal`, each line rounded as the plan
 states (default half-up to the cent); a payout is the sum of its lines.
 
@@ -18,10 +20,13 @@ should sum to 100 %); ``overlay`` sellers on their overlay credit on top; ``team
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 
 import pandas as pd
 
+from compass_nb.comp import activities as activity_pay
 from compass_nb.comp import clawbacks, draws, measures, quota, tiers
 from compass_nb.comp.plans import Plan, PlanVersion, require_plans
 
@@ -41,6 +46,7 @@ LINE_COLUMNS = [
     "amount",
 ]
 DEAL_KINDS = ("commission", "deal_cap", "spif")
+CAP_KINDS = ("cap", "deal_cap", "gate", "activity_cap")
 
 
 @dataclasses.dataclass
@@ -199,6 +205,25 @@ def _measure_block(
     return lines, counted
 
 
+def period_targets(
+    rep, plan: Plan, month: str, quotas: dict, fiscal_year_start: int = 1, term=None
+) -> tuple[Decimal, Decimal]:
+    """A seller's quota and target incentive for ``month`` under the plan version of that
+    month: the ``quotas`` row (or the seasonal share of the annual quota), prorated and
+    ramped as the plan says; ``term`` is the termination date known (``None``: employed)."""
+    version = plan.version_for(month) if _has_version(plan, month) else plan.versions[-1]
+    full = quotas.get((str(rep.rep_id), month), ZERO)
+    if version.quota.seasonality:
+        full = quota.seasonal_quota(
+            quotas, str(rep.rep_id), month, version.quota.seasonality, fiscal_year_start
+        )
+    q = quota.period_quota(full, month, rep.hire_date, term, version.quota)
+    ti = quota.period_target_incentive(
+        rep.ote, version.variable_share, month, rep.hire_date, term, version.quota
+    )
+    return q, ti
+
+
 def seller_payouts(
     rep,
     plan: Plan,
@@ -207,9 +232,15 @@ def seller_payouts(
     months: list[str],
     adjustments: pd.DataFrame | None = None,
     fiscal_year_start: int = 1,
+    rep_activities: list | None = None,
+    awards: pd.DataFrame | None = None,
 ) -> tuple[list[dict], list[dict], dict]:
     """Lines, period summaries and credit statuses of one seller over ``months`` (in order)."""
     lines_out, summary, status = [], [], {}
+    logged: dict[str, list] = {}
+    for activity in rep_activities or []:
+        logged.setdefault(activity.period, []).append(activity)
+    spif_paid: dict[str, Decimal] = {}
     paid: dict[str, Decimal] = {}
     clawed: set[str] = set()
     balance = ZERO
@@ -220,14 +251,12 @@ def seller_payouts(
     term = getattr(rep, "termination_date", None)
     exit_month = pd.Timestamp(term).strftime("%Y-%m") if pd.notna(term) else None
 
+    known: dict[str, tuple[Decimal, Decimal]] = {}
+
     def targets(month: str) -> tuple[Decimal, Decimal]:
-        version = plan.version_for(month) if _has_version(plan, month) else plan.versions[-1]
-        full = quotas.get((str(rep.rep_id), month), ZERO)
-        q = quota.period_quota(full, month, rep.hire_date, term, version.quota)
-        ti = quota.period_target_incentive(
-            rep.ote, version.variable_share, month, rep.hire_date, term, version.quota
-        )
-        return q, ti
+        if month not in known:
+            known[month] = period_targets(rep, plan, month, quotas, fiscal_year_start, term)
+        return known[month]
 
     window_paid: dict = {}
     for period in months:
@@ -239,9 +268,26 @@ def seller_payouts(
             by_period, period, targets, version, period_status, window_paid, fiscal_year_start
         )
         status.update({(period, d): s for d, s in period_status.items()})
-        lines += _tag(measures.spif_lines(now, version.spifs, version.rounding), measure="spif")
+        acts = logged.get(period, [])
+        units = 0
+        for component in version.activities:
+            pay, counted_units = activity_pay.activity_lines(acts, component, version.rounding)
+            lines += _tag(pay, measure=component.id)
+            units += counted_units
+        lines += _tag(
+            measures.spif_lines(
+                now, version.spifs, version.rounding, activities=acts, paid=spif_paid
+            ),
+            measure="spif",
+        )
+        lines += _tag(
+            measures.award_lines(awards, str(rep.rep_id), period, version.rounding),
+            measure="spif",
+        )
         for line in lines:
-            if line["kind"] in DEAL_KINDS:
+            if line["kind"] in DEAL_KINDS and (
+                line["kind"] != "spif" or line["credit"] is not None
+            ):
                 paid[line["opportunity_id"]] = (
                     paid.get(line["opportunity_id"], ZERO) + line["amount"]
                 )
@@ -280,8 +326,20 @@ def seller_payouts(
             version=version.version,
         )
         lines_out += lines
-        summary.append(_summary_row(rep, plan, version, period, q, ti, counted, lines, balance))
+        row = _summary_row(rep, plan, version, period, q, ti, counted, lines, balance)
+        row["units"] = units
+        if not version.measures:
+            row["attainment"] = _activity_attainment(version, units, period, rep, term)
+        summary.append(row)
     return lines_out, summary, status
+
+
+def _activity_attainment(version: PlanVersion, units: int, period: str, rep, term) -> float:
+    """Units counted ÷ the components' monthly targets (prorated like the quota)."""
+    target = sum((a.target for a in version.activities if a.target is not None), ZERO)
+    if version.quota.prorate:
+        target *= quota.active_fraction(period, rep.hire_date, term)
+    return float(Decimal(units) / target) if target > 0 else float("nan")
 
 
 def _adjustment_lines(adjustments: pd.DataFrame, rep_id: str, period: str) -> list[dict]:
@@ -306,7 +364,7 @@ def _adjustment_lines(adjustments: pd.DataFrame, rep_id: str, period: str) -> li
 def _summary_row(rep, plan, version, period, q, ti, counted, lines, balance) -> dict:
     by_kind: dict[str, Decimal] = {}
     for line in lines:
-        group = line["kind"].split("_")[0] if line["kind"] not in ("deal_cap",) else "cap"
+        group = "cap" if line["kind"] in CAP_KINDS else line["kind"].split("_")[0]
         by_kind[group] = by_kind.get(group, ZERO) + line["amount"]
     total = sum(by_kind.values(), ZERO)
     return {
@@ -322,8 +380,9 @@ def _summary_row(rep, plan, version, period, q, ti, counted, lines, balance) -> 
         "credit": counted,
         "attainment": float(counted / q) if q > 0 else float("nan"),
         "commission": by_kind.get("commission", ZERO),
+        "activity": by_kind.get("activity", ZERO),
         "spif": by_kind.get("spif", ZERO),
-        "caps": by_kind.get("cap", ZERO) + by_kind.get("gate", ZERO),
+        "caps": by_kind.get("cap", ZERO),
         "clawback": by_kind.get("clawback", ZERO),
         "adjustment": by_kind.get("adjustment", ZERO),
         "draw": by_kind.get("draw", ZERO),
@@ -342,6 +401,8 @@ def compute_payouts(
     start: str | None = None,
     adjustments: pd.DataFrame | None = None,
     fiscal_year_start: int = 1,
+    activities: pd.DataFrame | None = None,
+    awards: pd.DataFrame | None = None,
 ) -> Payouts:
     """Payouts of every seller for every month from ``start`` to ``end``.
 
@@ -361,7 +422,13 @@ def compute_payouts(
         paid in their ``pay_period``.
     fiscal_year_start
         Month number the fiscal year starts in (windows of plans with a quarter or
-        year basis).
+        year basis, seasonality weights).
+    activities
+        The optional ``activities`` table (pay per activity, activity SPIFs).
+    awards
+        SPIF awards decided outside the plan files (store table ``spif_awards``: a sales
+        contest's payouts), ``rep_id, pay_period, spif_id, amount, rule, source``; each is a
+        SPIF line in its pay period.
 
     Returns
     -------
@@ -387,16 +454,27 @@ def compute_payouts(
         else "split"
         for r in reps.itertuples()
     }
+    logged = activity_pay.activities_from(activities)
     all_lines, all_summary, statuses = [], [], {}
     for rep in reps.itertuples():
         months = sorted(
-            set(_employed_months(rep, start, end)) | _adjusted_months(adjustments, rep.rep_id, end)
+            set(_employed_months(rep, start, end))
+            | _adjusted_months(adjustments, rep.rep_id, end)
+            | _adjusted_months(awards, rep.rep_id, end, start)
         )
         if not months:
             continue
         own = _seller_credits(credits, reps, rep, crediting)
         lines, summary, status = seller_payouts(
-            rep, plans[str(rep.plan_id)], own, lookup, months, adjustments, fiscal_year_start
+            rep,
+            plans[str(rep.plan_id)],
+            own,
+            lookup,
+            months,
+            adjustments,
+            fiscal_year_start,
+            logged.get(rep.rep_id, []),
+            awards,
         )
         all_lines += lines
         all_summary += summary
@@ -407,19 +485,28 @@ def compute_payouts(
     return Payouts(lines, sellers, _credit_status(credits, statuses))
 
 
-def _adjusted_months(adjustments: pd.DataFrame | None, rep_id: str, end: str) -> set[str]:
-    """Months a seller is paid adjustments in (a leaver still receives them)."""
+def _adjusted_months(
+    adjustments: pd.DataFrame | None, rep_id: str, end: str, start: str = ""
+) -> set[str]:
+    """Months a seller is paid adjustments (or awards) in (a leaver still receives them)."""
     if adjustments is None or adjustments.empty:
         return set()
     rows = adjustments.loc[
-        (adjustments["rep_id"].astype(str) == rep_id) & (adjustments["pay_period"] <= end)
+        (adjustments["rep_id"].astype(str) == rep_id)
+        & (adjustments["pay_period"] <= end)
+        & (adjustments["pay_period"] >= start)
     ]
     return set(rows["pay_period"])
 
 
 def _has_version(plan: Plan, period: str) -> bool:
-    day = pd.Period(period, "M").start_time.date()
+    day = _first_day(period)
     return any(v.covers(day) for v in plan.versions)
+
+
+@lru_cache(maxsize=4096)
+def _first_day(period: str) -> dt.date:
+    return dt.date(int(period[:4]), int(period[5:7]), 1)
 
 
 def _credit_status(credits: pd.DataFrame, statuses: dict) -> pd.DataFrame:

@@ -1,18 +1,24 @@
-"""Plan modelling: what-if changes to a plan and a Monte-Carlo of next period's cost.
+"""Plan modelling: what-if changes to a plan, anchored on what was actually paid.
 
-Both use the vector form of the rate rules (:func:`compass_nb.comp.tiers.measure_payout_vector`):
-floating point, per seller and measure at period level, without per-deal caps, SPIFs,
-clawbacks or draws. They are estimates for design and budgeting; payouts come from
-the exact engine.
+**Every scenario is a change from the baseline, and the baseline is what was paid**: the
+payouts of the window's months (locked figures for closed periods), to the cent.
+:func:`exact_scenarios` prices each preset change with the exact engine over the same
+months (started at the fiscal year holding the window, so quarter and year windows are
+whole) and reports ``baseline + (changed − current)``: the engine's own run of the current
+plan cancels everything the change does not touch (SPIFs, clawbacks, draws, adjustments),
+so a scenario of "no change" reads the baseline to the cent.
+
+The widget's sliders use the vector form of the rate rules
+(:func:`compass_nb.comp.tiers.measure_payout_vector`, floating point, per seller and measure
+at period level, without per-deal caps): :func:`what_if` gives the change, which the widget
+adds to the same baseline.
 
 * :func:`measure_frame` turns the engine's result into one row per seller, period and
   measure: credit, measure quota and target incentive, attainment.
 * :func:`what_if` re-prices a period under a changed plan: rates scaled, the top tier's
   rate changed, quotas scaled.
-* :func:`simulate_cost` draws each seller's attainment per measure from the past
-  attainment of sellers on the same plan and measure (a seeded bootstrap of the last
-  ``months`` months) and returns the distribution of total cost for the next period;
-  :func:`cost_percentiles` gives P10/P50/P90 for the budget.
+
+The cost forecast with common shocks is :mod:`compass_nb.comp.forecast`.
 """
 
 from __future__ import annotations
@@ -196,65 +202,102 @@ def what_if(
     return out
 
 
-def next_period_frame(
-    frame: pd.DataFrame, quotas: pd.DataFrame, period: str, next_period: str, reps: pd.DataFrame
-) -> pd.DataFrame:
-    """The sellers of ``period`` still employed, with next period's quotas where the table has them."""
-    current = frame.loc[frame["period"] == period].copy()
-    exits = pd.to_datetime(reps.get("termination_date", pd.Series(pd.NaT, index=reps.index)))
-    leaving = reps.loc[exits.notna() & (exits < pd.Period(next_period, "M").start_time), "rep_id"]
-    current = current.loc[~current["rep_id"].isin(leaving.astype(str))]
-    full_now = quotas.loc[quotas["period"] == period].groupby("rep_id")["quota"].sum()
-    full_next = quotas.loc[quotas["period"] == next_period].groupby("rep_id")["quota"].sum()
-    ratio = (full_next / full_now).replace([np.inf, -np.inf], np.nan)
-    factor = current["rep_id"].map(ratio).fillna(1.0)
-    return current.assign(
-        period=next_period, quota=current["quota"] * factor, credit=np.nan, attainment=np.nan
-    )
+SCENARIOS = {
+    "Rates +10 %": {"rate_scale": 1.1},
+    "Top tier ×1.5": {"top_rate_scale": 1.5},
+    "Quotas +10 %": {"quota_scale": 1.1},
+    "Rates −10 %": {"rate_scale": 0.9},
+}
 
 
-def simulate_cost(
-    frame: pd.DataFrame,
-    history: pd.DataFrame,
-    plans: dict[str, Plan],
-    *,
-    n: int = 2000,
-    seed: int = 0,
-    months: int = 24,
-) -> np.ndarray:
-    """Total cost of ``frame``'s sellers in ``n`` simulated periods (one value per simulation).
-
-    Each seller's attainment on each measure is drawn, independently and with replacement,
-    from the attainments of ``history`` rows of the same plan and measure that start in the
-    ``months`` months before ``frame``'s period (months with no credit count as 0 %
-    attainment). Pass :func:`basis_frame` rows as ``history`` so that a quarterly plan
-    draws quarterly attainment.
-    """
-    rng = np.random.default_rng(seed)
-    measures = _version_measures(plans, frame)
-    first = str(pd.Period(frame["period"].max(), "M") - months) if not frame.empty else ""
-    past = history.loc[(history["period"] >= first) & history["attainment"].notna()]
-    total = np.zeros(n)
-    for key, rows in frame.groupby(["plan_id", "version", "measure"]):
-        pool = past.loc[
-            (past["plan_id"] == key[0]) & (past["measure"] == key[2]), "attainment"
-        ].to_numpy()
-        if pool.size == 0:
-            pool = np.zeros(1)
-        quota = rows["quota"].to_numpy()
-        draws = rng.choice(pool, size=(n, len(rows)))
-        pay = measure_payout_vector(
-            draws * quota,
-            measures[key],
-            quota=np.broadcast_to(quota, draws.shape),
-            target_incentive=np.broadcast_to(rows["target_incentive"].to_numpy(), draws.shape),
+def changed_plans(
+    plans: dict[str, Plan], *, rate_scale: float = 1.0, top_rate_scale: float = 1.0
+) -> dict[str, Plan]:
+    """Every plan with every measure of every version changed (:func:`changed_measure`)."""
+    out = {}
+    for plan_id, plan in plans.items():
+        versions = tuple(
+            dataclasses.replace(
+                v,
+                measures=tuple(
+                    changed_measure(m, rate_scale=rate_scale, top_rate_scale=top_rate_scale)
+                    for m in v.measures
+                ),
+            )
+            for v in plan.versions
         )
-        total += pay.sum(axis=1)
-    return total
+        out[plan_id] = dataclasses.replace(plan, versions=versions)
+    return out
 
 
-def cost_percentiles(totals: np.ndarray, levels: tuple[int, ...] = (10, 50, 90)) -> pd.DataFrame:
-    """Percentiles of simulated total cost, e.g. P10/P50/P90 for the budget."""
-    return pd.DataFrame(
-        {"percentile": [f"P{p}" for p in levels], "total_cost": np.percentile(totals, levels)}
-    )
+def _total(result: Payouts, months: list[str]) -> Decimal:
+    rows = result.sellers.loc[result.sellers["period"].isin(months), "payout"]
+    return sum(rows, Decimal(0))
+
+
+def exact_scenarios(
+    plans: dict[str, Plan],
+    reps: pd.DataFrame,
+    quotas: pd.DataFrame,
+    credits: pd.DataFrame,
+    *,
+    months: list[str],
+    baseline: Decimal,
+    credited_bookings: float,
+    fiscal_year_start: int = 1,
+    activities: pd.DataFrame | None = None,
+    awards: pd.DataFrame | None = None,
+    scenarios: dict | None = None,
+) -> pd.DataFrame:
+    """Each preset change priced by the exact engine as a change from the baseline.
+
+    Parameters
+    ----------
+    months
+        The window's months (oldest first).
+    baseline
+        What was paid over ``months`` (locked figures for closed periods), exact.
+    credited_bookings
+        The window's credited bookings of sellers paid on split credit (cost of sales).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario, total_cost, change, vs_baseline, cost_of_sales``; the first row,
+        ``Current plan (as paid)``, is the baseline with a change of 0.00.
+    """
+    from compass_nb.comp.engine import compute_payouts
+
+    start = window_months(months[0], "year", fiscal_year_start)[0]
+
+    def run(plan_set, quota_table) -> Decimal:
+        result = compute_payouts(
+            plan_set,
+            reps,
+            quota_table,
+            credits,
+            start=start,
+            end=months[-1],
+            fiscal_year_start=fiscal_year_start,
+            activities=activities,
+            awards=awards,
+        )
+        return _total(result, months)
+
+    current = run(plans, quotas)
+    rows = [("Current plan (as paid)", baseline, Decimal(0))]
+    for name, change in (scenarios or SCENARIOS).items():
+        quota_table = quotas.assign(quota=quotas["quota"] * change.get("quota_scale", 1.0))
+        plan_set = changed_plans(
+            plans,
+            rate_scale=change.get("rate_scale", 1.0),
+            top_rate_scale=change.get("top_rate_scale", 1.0),
+        )
+        delta = run(plan_set, quota_table) - current
+        rows.append((name, baseline + delta, delta))
+    out = pd.DataFrame(rows, columns=["scenario", "total_cost", "change"])
+    out["total_cost"] = out["total_cost"].map(float)
+    out["change"] = out["change"].map(float)
+    out["vs_baseline"] = out["change"] / float(baseline) if baseline else np.nan
+    out["cost_of_sales"] = out["total_cost"] / credited_bookings if credited_bookings else np.nan
+    return out

@@ -15,6 +15,7 @@ PAYROLL_COLUMNS = [
     "period",
     "plan_id",
     "commission",
+    "activity",
     "spif",
     "caps",
     "clawback",
@@ -23,7 +24,7 @@ PAYROLL_COLUMNS = [
     "payout",
     "currency",
 ]
-AMOUNTS = ["commission", "spif", "caps", "clawback", "adjustment", "draw", "payout"]
+AMOUNTS = ["commission", "activity", "spif", "caps", "clawback", "adjustment", "draw", "payout"]
 
 
 def payroll_export(

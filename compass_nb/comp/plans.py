@@ -102,7 +102,10 @@ class Measure:
 
 @dataclasses.dataclass(frozen=True)
 class Spif:
-    """A bonus for deals closed between ``start`` and ``end`` (inclusive)."""
+    """A bonus between ``start`` and ``end`` (inclusive) for each qualifying deal closed
+    (``per: deal``: ``per_deal`` and/or ``rate`` × credit, by ``types`` and ``segments``) or
+    each qualifying activity logged (``per: activity``: ``per_unit``, by ``kinds`` and
+    ``qualified``), at most ``cap`` per seller over the whole window."""
 
     id: str
     start: dt.date
@@ -111,6 +114,34 @@ class Spif:
     rate: Decimal = Decimal(0)
     types: tuple[str, ...] | None = None
     segments: tuple[str, ...] | None = None
+    per: str = "deal"
+    per_unit: Decimal = Decimal(0)
+    kinds: tuple[str, ...] | None = None
+    qualified: bool | None = None
+    cap: Decimal | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class UnitBand:
+    """Units ``1 … upper`` of a month (after the previous band's) pay ``per_unit`` each."""
+
+    upper: int | None
+    per_unit: Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class ActivityPay:
+    """Pay per logged activity (``activities`` table): each qualifying activity of the month
+    pays the rate of the band its count falls in; ``target`` units a month is 100 %
+    attainment; at most ``cap`` a month."""
+
+    id: str
+    kinds: tuple[str, ...]
+    bands: tuple[UnitBand, ...]
+    qualified: bool | None = None
+    with_opportunity: bool = False
+    target: Decimal | None = None
+    cap: Decimal | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,12 +173,15 @@ class Clawback:
 @dataclasses.dataclass(frozen=True)
 class QuotaRule:
     """Quota adjustments: proration by days employed, a ramp for new hires (month 1, 2, …),
-    and the basis attainment is measured on: the ``month``, the fiscal ``quarter`` or
-    ``year`` to date (paid monthly, with true-up lines as the window fills)."""
+    the basis attainment is measured on: the ``month``, the fiscal ``quarter`` or ``year`` to
+    date (paid monthly, with true-up lines as the window fills), and ``seasonality``: 12
+    monthly or 4 quarterly weights (summing to 1) that spread the seller's annual quota (the
+    sum of their ``quotas`` rows in the fiscal year) over its months."""
 
     prorate: bool = True
     ramp: tuple[Decimal, ...] = ()
     basis: str = "month"
+    seasonality: tuple[Decimal, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -176,6 +210,7 @@ class PlanVersion:
     rounding: Rounding = Rounding()
     quota: QuotaRule = QuotaRule()
     spifs: tuple[Spif, ...] = ()
+    activities: tuple[ActivityPay, ...] = ()
     draw: Draw | None = None
     clawback: Clawback = Clawback()
     source: str = ""
@@ -422,13 +457,47 @@ def _measure(r: _Reader) -> Measure:
     )
 
 
+SPIF_UNITS = ("deal", "activity")
+
+
 def _spif(r: _Reader) -> Spif:
-    r.only({"id", "from", "to", "per_deal", "rate", "types", "segments"})
+    r.only(
+        {
+            "id",
+            "from",
+            "to",
+            "per",
+            "per_deal",
+            "rate",
+            "types",
+            "segments",
+            "per_unit",
+            "kinds",
+            "qualified",
+            "cap",
+        }
+    )
     start, end = r.date("from"), r.date("to")
     if end < start:
         r.fail(f"must not be before `from` ({start})", "to")
-    if not r.has("per_deal") and not r.has("rate"):
-        r.fail("give `per_deal` (an amount per deal) and/or `rate` (on credit)")
+    per = r.choice("per", SPIF_UNITS, "deal")
+    if per == "deal":
+        for key in ("per_unit", "kinds", "qualified"):
+            if key in r.data:
+                r.fail(f"`{key}` is for per: activity; a deal SPIF pays `per_deal` or `rate`", key)
+        if not r.has("per_deal") and not r.has("rate"):
+            r.fail("give `per_deal` (an amount per deal) and/or `rate` (on credit)")
+    else:
+        for key in ("per_deal", "rate", "types", "segments"):
+            if key in r.data:
+                r.fail(f"`{key}` is for per: deal; an activity SPIF pays `per_unit`", key)
+        if not r.has("per_unit"):
+            r.fail("give `per_unit` (an amount per qualifying activity)", "per_unit")
+        if not r.has("kinds"):
+            r.fail("give the activity `kinds` it counts, e.g. [meeting]", "kinds")
+    qualified = r.data.get("qualified")
+    if qualified is not None and not isinstance(qualified, bool):
+        r.fail(f"must be true or false, got {qualified!r}", "qualified")
     return Spif(
         id=str(r.required("id")),
         start=start,
@@ -437,6 +506,51 @@ def _spif(r: _Reader) -> Spif:
         rate=r.decimal("rate", default=Decimal(0), low=0),
         types=r.strings("types", DEAL_TYPES),
         segments=r.strings("segments"),
+        per=per,
+        per_unit=r.decimal("per_unit", default=Decimal(0), low=0),
+        kinds=r.strings("kinds"),
+        qualified=qualified,
+        cap=r.decimal("cap", low=0) if r.has("cap") else None,
+    )
+
+
+def _unit_bands(r: _Reader) -> tuple[UnitBand, ...]:
+    if r.has("per_unit") == r.has("bands"):
+        r.fail("give exactly one of `per_unit` (one rate) or `bands` (rates by count)")
+    if r.has("per_unit"):
+        return (UnitBand(None, r.decimal("per_unit", low=0)),)
+    items = r.items("bands")
+    bands: list[UnitBand] = []
+    for i, item in enumerate(items):
+        item.only({"to", "per_unit"})
+        upper = item.integer("to", low=1)
+        last = i == len(items) - 1
+        if upper is None and not last:
+            item.fail("only the last band may be open-ended; give `to` (a count of units)", "to")
+        if upper is not None and bands and upper <= bands[-1].upper:
+            item.fail(f"must be greater than the previous band's ({bands[-1].upper})", "to")
+        bands.append(UnitBand(upper, item.decimal("per_unit", low=0)))
+    if not bands or bands[-1].upper is not None:
+        r.fail("the last band must be open-ended (omit its `to`)", "bands")
+    return tuple(bands)
+
+
+def _activity_pay(r: _Reader) -> ActivityPay:
+    r.only({"id", "kinds", "qualified", "with_opportunity", "per_unit", "bands", "target", "cap"})
+    kinds = r.strings("kinds")
+    if not kinds:
+        r.fail("give the activity `kinds` it pays, e.g. [meeting]", "kinds")
+    qualified = r.data.get("qualified")
+    if qualified is not None and not isinstance(qualified, bool):
+        r.fail(f"must be true or false, got {qualified!r}", "qualified")
+    return ActivityPay(
+        id=str(r.required("id")),
+        kinds=kinds,
+        bands=_unit_bands(r),
+        qualified=qualified,
+        with_opportunity=r.flag("with_opportunity", False),
+        target=r.decimal("target", low=0) if r.has("target") else None,
+        cap=r.decimal("cap", low=0) if r.has("cap") else None,
     )
 
 
@@ -466,8 +580,25 @@ def _clawback(r: _Reader) -> Clawback:
     return Clawback(r.integer("cancellation_days", low=0), exit_rule)
 
 
+def _seasonality(r: _Reader) -> tuple[Decimal, ...]:
+    raw = r.data.get("seasonality") or []
+    if not isinstance(raw, list) or len(raw) not in (0, 4, 12):
+        r.fail(
+            "must list 12 monthly or 4 quarterly weights of the annual quota, from the first "
+            "month of the fiscal year, e.g. [0.2, 0.25, 0.25, 0.3]",
+            "seasonality",
+        )
+    weights = tuple(
+        _Reader({"weight": v}, r.file, f"{r.path}.seasonality[{i}]").decimal("weight", low=0)
+        for i, v in enumerate(raw)
+    )
+    if weights and sum(weights) != 1:
+        r.fail(f"weights must sum to 1; got {sum(weights)}", "seasonality")
+    return weights
+
+
 def _quota(r: _Reader) -> QuotaRule:
-    r.only({"prorate", "ramp", "basis"})
+    r.only({"prorate", "ramp", "basis", "seasonality"})
     ramp = r.data.get("ramp") or []
     if not isinstance(ramp, list):
         r.fail(
@@ -478,7 +609,12 @@ def _quota(r: _Reader) -> QuotaRule:
         _Reader({"step": v}, r.file, f"{r.path}.ramp[{i}]").decimal("step", low=0, high=1)
         for i, v in enumerate(ramp)
     )
-    return QuotaRule(r.flag("prorate", True), steps, r.choice("basis", BASIS_PERIODS, "month"))
+    return QuotaRule(
+        r.flag("prorate", True),
+        steps,
+        r.choice("basis", BASIS_PERIODS, "month"),
+        _seasonality(r),
+    )
 
 
 def _rounding(r: _Reader) -> Rounding:
@@ -500,6 +636,7 @@ def _version(r: _Reader, plan_id: str) -> PlanVersion:
             "quota",
             "measures",
             "spifs",
+            "activities",
             "draw",
             "clawback",
         }
@@ -517,9 +654,10 @@ def _version(r: _Reader, plan_id: str) -> PlanVersion:
     if base + variable != 1:
         mix.fail(f"base + variable must be 1; got {base} + {variable}")
     measures = tuple(_measure(m) for m in r.items("measures"))
-    if not measures:
-        r.fail("needs at least one measure", "measures")
-    if sum(m.weight for m in measures) != 1:
+    activities = tuple(_activity_pay(a) for a in r.items("activities"))
+    if not measures and not activities:
+        r.fail("needs at least one measure (or, for pay per activity, `activities`)", "measures")
+    if measures and sum(m.weight for m in measures) != 1:
         r.fail(
             f"weights must sum to 1; got {' + '.join(str(m.weight) for m in measures)}", "measures"
         )
@@ -533,9 +671,9 @@ def _version(r: _Reader, plan_id: str) -> PlanVersion:
                     "measures",
                 )
             counted[kind] = m.id
-    ids = [m.id for m in measures]
+    ids = [m.id for m in measures] + [a.id for a in activities]
     if len(set(ids)) != len(ids):
-        r.fail(f"measure ids must be unique; got {ids}", "measures")
+        r.fail(f"measure and activity ids must be unique; got {ids}", "measures")
     return PlanVersion(
         plan_id=plan_id,
         version=str(r.data.get("version", start.isoformat())),
@@ -547,6 +685,7 @@ def _version(r: _Reader, plan_id: str) -> PlanVersion:
         rounding=_rounding(r.child("rounding")) if r.has("rounding") else Rounding(),
         quota=_quota(r.child("quota")) if r.has("quota") else QuotaRule(),
         spifs=tuple(_spif(s) for s in r.items("spifs")),
+        activities=activities,
         draw=_draw(r.child("draw")) if r.has("draw") else None,
         clawback=_clawback(r.child("clawback")) if r.has("clawback") else Clawback(),
         source=r.file,

@@ -7,6 +7,12 @@
   ``ramp[n-1]`` × quota; after the ramp, the full quota. The target incentive is not
   ramped, so a ramping seller reaches 100 % of target on a lower quota. Use it when the
   ``quotas`` table holds full (unramped) quotas.
+* **Seasonality**: with 12 monthly or 4 quarterly ``seasonality`` weights (from the first
+  month of the fiscal year), the seller's annual quota — the sum of their ``quotas`` rows in
+  the fiscal year, whether one annual row or twelve monthly ones — is spread over the months
+  by the weights (a quarter's weight split evenly over its three months), before proration
+  and ramp. Annual 1,200,000 with ``[0.2, 0.25, 0.25, 0.3]``: 80,000 a month in Q1,
+  100,000 in Q2 and Q3, 120,000 in Q4.
 * **Target incentive** per month is ``ote × variable share ÷ 12``.
 """
 
@@ -86,3 +92,39 @@ def quota_lookup(quotas: pd.DataFrame) -> dict[tuple[str, str], Decimal]:
         return {}
     grouped = quotas.groupby(["rep_id", "period"])["quota"].sum()
     return {(str(rep), str(period)): _to_decimal(q) for (rep, period), q in grouped.items()}
+
+
+def fiscal_year_months(period: str, fiscal_year_start: int = 1) -> list[str]:
+    """The twelve months of the fiscal year holding ``period``, in order."""
+    month = pd.Period(period, "M")
+    first = month - (month.month - fiscal_year_start) % 12
+    return [str(first + i) for i in range(12)]
+
+
+def season_weight(period: str, weights: tuple[Decimal, ...], fiscal_year_start: int = 1) -> Decimal:
+    """The share of the annual quota that falls in ``period`` (12 monthly weights, or 4
+    quarterly ones split evenly over each quarter's months)."""
+    index = fiscal_year_months(period, fiscal_year_start).index(period)
+    if len(weights) == 12:
+        return weights[index]
+    return weights[index // 3] / 3
+
+
+def seasonal_quota(
+    lookup: dict[tuple[str, str], Decimal],
+    rep_id: str,
+    period: str,
+    weights: tuple[Decimal, ...],
+    fiscal_year_start: int = 1,
+) -> Decimal:
+    """A seller's full quota for ``period``: their annual quota × the period's weight.
+
+    Examples
+    --------
+    >>> q = {("r1", "2026-01"): Decimal(1200000)}
+    >>> seasonal_quota(q, "r1", "2026-11", (Decimal("0.2"), Decimal("0.25"), Decimal("0.25"), Decimal("0.3")))
+    Decimal('120000.0')
+    """
+    months = fiscal_year_months(period, fiscal_year_start)
+    annual = sum((lookup.get((rep_id, m), Decimal(0)) for m in months), Decimal(0))
+    return annual * season_weight(period, weights, fiscal_year_start)

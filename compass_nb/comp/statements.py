@@ -25,6 +25,8 @@ SUMMARY_FIELDS = [
     ("Credit", "credit"),
     ("Attainment", "attainment"),
     ("Commission", "commission"),
+    ("Pay per activity", "activity"),
+    ("Activities counted", "units"),
     ("SPIFs", "spif"),
     ("Gates and caps", "caps"),
     ("Clawbacks", "clawback"),

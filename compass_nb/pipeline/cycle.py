@@ -94,3 +94,37 @@ def stalled_deals(open_deals: pd.DataFrame, cutoff, days: int) -> pd.DataFrame:
     deals["days_since_change"] = (pd.Timestamp(cutoff).normalize() - deals["last_change"]).dt.days
     stalled = deals.loc[deals["days_since_change"] > days]
     return stalled.sort_values("days_since_change", ascending=False).reset_index(drop=True)
+
+
+def stalled_summary(stalled: pd.DataFrame) -> pd.DataFrame:
+    """Stalled deals by team and stage, for the shareable pack (no deal, account or seller):
+    ``team, stage, deals, amount, median_days, oldest_days``."""
+    columns = ["team", "stage", "deals", "amount", "median_days", "oldest_days"]
+    if stalled.empty:
+        return pd.DataFrame(columns=columns)
+    out = stalled.groupby(["team", "stage"], sort=True).agg(
+        deals=("opportunity_id", "size"),
+        amount=("amount", "sum"),
+        median_days=("days_since_change", "median"),
+        oldest_days=("days_since_change", "max"),
+    )
+    return out.reset_index().sort_values("amount", ascending=False).reset_index(drop=True)
+
+
+def stalled_with_owner(stalled: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
+    """Stalled deals with their owner's name and id and the account: for the private folder."""
+    names = reps.loc[:, ["rep_id", "name"]].drop_duplicates("rep_id")
+    out = stalled.merge(names, left_on="owner_id", right_on="rep_id", how="left")
+    out = out.rename(columns={"name": "owner"})
+    columns = [
+        "opportunity_id",
+        "account",
+        "owner",
+        "owner_id",
+        "team",
+        "stage",
+        "amount",
+        "close_date",
+        "days_since_change",
+    ]
+    return out.loc[:, [c for c in columns if c in out]]

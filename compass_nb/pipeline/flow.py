@@ -12,6 +12,12 @@ that left by closing; *pushed out*: deals whose close date moved out of the wind
 close or a push is counted here, and the deal leaves at its new amount). A deal that
 enters and closes in the same change (created or pulled in straight to won or lost with a
 close date in the window) counts on both sides. The identity holds by construction.
+
+A push that keeps the close date inside the window (October → November, both in the
+quarter) does not change the window's pipeline, so the flow does not show it;
+:func:`close_date_moves` counts every move of an open deal's close date in the period, by
+where it went (out of the window, later within it, into it, earlier within it), so that
+pushes never read 0 when deals push.
 """
 
 from __future__ import annotations
@@ -114,11 +120,63 @@ def pipeline_flow(movements: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "step": FLOW_STEPS,
-            "value": (totals["sum"] * signs).to_numpy(),
+            "value": (totals["sum"] * signs).to_numpy() + 0.0,  # + 0.0: no negative zero
             "deals": totals["size"].astype(int).to_numpy(),
         }
     )
     return out
+
+
+MOVES = (
+    "pushed out of the window",
+    "pushed later within the window",
+    "pulled into the window",
+    "pulled earlier within the window",
+    "moved outside the window",
+)
+
+
+def close_date_moves(states: pd.DataFrame, t0, t1, window_start, window_end) -> pd.DataFrame:
+    """Every change of an open deal's close date over ``(t0, t1]``, by where it went.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per kind of move (:data:`MOVES`): ``move, changes, deals, amount`` (the
+        deals' amounts at the change, each deal once per kind) and ``median_days`` (how far
+        the dates moved; positive = later).
+    """
+    t0, t1 = pd.Timestamp(t0).normalize(), pd.Timestamp(t1).normalize()
+    first, last = pd.Timestamp(window_start).normalize(), pd.Timestamp(window_end).normalize()
+    changes = close_date_changes(states)
+    changes = changes.loc[(changes["at"] > t0) & (changes["at"] <= t1)]
+    amount = states.set_index(["opportunity_id", "at"])["amount"]
+    amount = amount[~amount.index.duplicated(keep="last")]
+    keys = pd.MultiIndex.from_frame(changes[["opportunity_id", "at"]])
+    changes = changes.assign(amount=amount.reindex(keys).to_numpy())
+    was = changes["old_close_date"].between(first, last)
+    now = changes["new_close_date"].between(first, last)
+    later = changes["days"] > 0
+    kind = np.select(
+        [was & ~now, was & now & later, ~was & now, was & now & ~later],
+        MOVES[:4],
+        default=MOVES[4],
+    )
+    changes = changes.assign(move=kind)
+    rows = []
+    for move in MOVES:
+        mine = changes.loc[changes["move"] == move]
+        per_deal = mine.drop_duplicates("opportunity_id", keep="last")
+        rows.append(
+            {
+                "move": move,
+                "changes": int(len(mine)),
+                "deals": int(mine["opportunity_id"].nunique()),
+                "amount": float(per_deal["amount"].sum()),
+                "median_days": float(mine["days"].median()) if len(mine) else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows, columns=["move", "changes", "deals", "amount", "median_days"])
 
 
 def close_date_changes(states: pd.DataFrame) -> pd.DataFrame:

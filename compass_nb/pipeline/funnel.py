@@ -8,6 +8,7 @@ once, at the furthest stage it ever reached, and by its final outcome.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from compass_nb.pipeline.stages import open_stages
@@ -28,7 +29,8 @@ def stage_reach(states: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         ``opportunity_id, created_date, cohort`` (creation month ``YYYY-MM``),
         ``reached`` (order of the furthest open stage; won deals reach every open stage),
-        ``is_closed, is_won, close_date, amount`` (final state).
+        ``is_closed, is_won, close_date, amount`` (final state) and ``peak_amount`` (the
+        largest amount it carried, what the funnel in money counts at each stage).
     """
     top = int(open_stages(stages)["order"].max())
     steps = states["stage"].isin(open_stages(stages)["name"])
@@ -44,6 +46,7 @@ def stage_reach(states: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
             "is_won": final["is_won_stage"],
             "close_date": final["close_date"],
             "amount": final["amount"],
+            "peak_amount": states.groupby("opportunity_id")["amount"].max().reindex(final.index),
         }
     )
     out.loc[out["is_won"], "reached"] = top
@@ -69,7 +72,9 @@ def stage_conversion(
     -------
     pandas.DataFrame
         ``*by, stage, next_stage, step, reached, advanced, conversion`` (``advanced ≤ reached``,
-        so ``conversion ≤ 1``) and ``cumulative`` (share of the group's deals reaching the next stage).
+        so ``conversion ≤ 1``), ``cumulative`` (share of the group's deals reaching the next
+        stage), and the same in money: ``reached_amount, advanced_amount, conversion_amount``
+        (each deal at the largest amount it carried; won deals at their won amount).
     """
     by = list(by or [])
     steps = open_stages(stages)
@@ -80,12 +85,17 @@ def stage_conversion(
     for key, group in groups:
         key = key if isinstance(key, tuple) else (key,)
         total = len(group)
+        money = group["peak_amount"] if "peak_amount" in group else group["amount"]
+        money = money.where(~group["is_won"].astype(bool), group["amount"]).astype(float)
         for i, row in steps.iterrows():
-            reached = int((group["reached"] >= row["order"]).sum())
+            here = group["reached"] >= row["order"]
+            reached = int(here.sum())
             if i + 1 < len(steps):
-                advanced = int((group["reached"] >= steps["order"].iloc[i + 1]).sum())
+                on = group["reached"] >= steps["order"].iloc[i + 1]
             else:
-                advanced = int(group["is_won"].sum())
+                on = group["is_won"].astype(bool)
+            advanced = int(on.sum())
+            reached_amount, advanced_amount = float(money[here].sum()), float(money[on].sum())
             parts.append(
                 dict(zip(by, key, strict=True))
                 | {
@@ -96,12 +106,18 @@ def stage_conversion(
                     "advanced": advanced,
                     "conversion": advanced / reached if reached else float("nan"),
                     "cumulative": advanced / total if total else float("nan"),
+                    "reached_amount": reached_amount,
+                    "advanced_amount": advanced_amount,
+                    "conversion_amount": advanced_amount / reached_amount
+                    if reached_amount
+                    else float("nan"),
                 }
             )
     return pd.DataFrame(
         parts,
         columns=by
-        + ["stage", "next_stage", "step", "reached", "advanced", "conversion", "cumulative"],
+        + ["stage", "next_stage", "step", "reached", "advanced", "conversion", "cumulative"]
+        + ["reached_amount", "advanced_amount", "conversion_amount"],
     )
 
 
@@ -146,3 +162,30 @@ def closed_between(opportunities: pd.DataFrame, start, end) -> pd.DataFrame:
     close = pd.to_datetime(opportunities["close_date"])
     inside = (close >= pd.Timestamp(start)) & (close <= pd.Timestamp(end))
     return opportunities.loc[opportunities["is_closed"].astype(bool) & inside]
+
+
+def loss_reasons(closed: pd.DataFrame) -> pd.DataFrame:
+    """Why deals were lost: per ``loss_reason`` of the lost deals in ``closed``, the deals,
+    their amount and their shares of all lost deals (by count and by amount); deals lost
+    without a reason are counted as ``not given``. Empty when the export has no
+    ``loss_reason`` column or no lost deal carries one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``loss_reason, deals, amount, share_of_lost, share_of_lost_amount``, largest first.
+    """
+    columns = ["loss_reason", "deals", "amount", "share_of_lost", "share_of_lost_amount"]
+    if "loss_reason" not in closed:
+        return pd.DataFrame(columns=columns)
+    lost = closed.loc[closed["is_closed"].astype(bool) & ~closed["is_won"].astype(bool)]
+    if lost["loss_reason"].isna().all():
+        return pd.DataFrame(columns=columns)
+    reason = lost["loss_reason"].fillna("not given").astype(str)
+    out = lost.assign(loss_reason=reason).groupby("loss_reason")["amount"].agg(["size", "sum"])
+    out = out.rename(columns={"size": "deals", "sum": "amount"})
+    out["share_of_lost"] = out["deals"] / out["deals"].sum()
+    lost_amount = float(out["amount"].sum())
+    out["share_of_lost_amount"] = out["amount"] / lost_amount if lost_amount > 0 else np.nan
+    out = out.sort_values(["deals", "amount"], ascending=False).reset_index()
+    return out.loc[:, columns]

@@ -7,6 +7,7 @@ the as-of date is not a booking.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from compass_nb.calendar import month_labels
@@ -36,6 +37,7 @@ def attainment(
     as_of,
     *,
     roles: list[str] | None = None,
+    ramp_months: int = 0,
 ) -> pd.DataFrame:
     """Each quota-carrying seller's credited bookings against quota over ``[start, end]``.
 
@@ -49,12 +51,15 @@ def attainment(
         Deals cancelled on or before this date do not count.
     roles
         Roles whose sellers are measured; ``None`` for all.
+    ramp_months
+        A seller in their first ``ramp_months`` months at ``end`` (the hire month is month 1)
+        is ``in_ramp``.
 
     Returns
     -------
     pandas.DataFrame
-        ``rep_id, team, role, hire_date, quota, bookings, attainment`` for sellers with a
-        positive quota in the window.
+        ``rep_id, team, role, hire_date, quota, bookings, attainment, tenure_months, in_ramp``
+        for sellers with a positive quota in the window.
     """
     months = month_labels(start, end)
     quota = quotas.loc[quotas["period"].astype(str).isin(months)].groupby("rep_id")["quota"].sum()
@@ -65,7 +70,40 @@ def attainment(
     out = sellers.join(quota.rename("quota"), how="inner").join(credit.rename("bookings"))
     out = out.loc[out["quota"] > 0].fillna({"bookings": 0.0})
     out["attainment"] = out["bookings"] / out["quota"]
+    out["tenure_months"] = tenure_months(out["hire_date"], end)
+    out["in_ramp"] = out["tenure_months"] <= ramp_months
     return out.reset_index()
+
+
+def tenure_months(hire_date: pd.Series, at) -> pd.Series:
+    """Month of tenure at ``at``: 1 in the hire month, 2 the month after, …"""
+    hired = pd.to_datetime(hire_date).dt.to_period("M")
+    now = pd.Timestamp(at).to_period("M")
+    return pd.Series([(now - h).n + 1 for h in hired], index=hire_date.index, dtype=int)
+
+
+def ramp_groups(table: pd.DataFrame, *, min_group_size: int) -> pd.DataFrame:
+    """Attainment of ramped sellers and of sellers in ramp side by side: ``group, sellers,
+    at_or_above_quota, p25, median, p75``; a group of fewer than ``min_group_size`` sellers
+    shows its head-count only (its figures are NaN)."""
+    rows = []
+    for name, rows_of in (
+        ("ramped", table.loc[~table["in_ramp"]]),
+        ("in ramp", table.loc[table["in_ramp"]]),
+    ):
+        a = rows_of["attainment"]
+        shown = len(a) >= min_group_size
+        rows.append(
+            {
+                "group": name,
+                "sellers": int(len(a)),
+                "at_or_above_quota": float((a >= 1.0).mean()) if shown else float("nan"),
+                "p25": float(a.quantile(0.25)) if shown else float("nan"),
+                "median": float(a.median()) if shown else float("nan"),
+                "p75": float(a.quantile(0.75)) if shown else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def attainment_distribution(
@@ -193,3 +231,61 @@ def scorecard(
         "open_pipeline",
     ]
     return out.loc[:, cols].sort_values("attainment", ascending=False).reset_index(drop=True)
+
+
+ATTAINMENT_EDGES = (0.5, 0.8, 1.0, 1.2, 1.5, 2.0)
+
+
+def merged_bands(values: pd.Series, edges, min_group_size: int, keys: pd.Series | None = None):
+    """Bands of ``values`` cut at ``edges``, adjacent bands merged until each holds at least
+    ``min_group_size`` distinct ``keys`` (the values' own index when ``None``), so that no
+    band stands for fewer people. Returns ``(labels per value, band table)`` where the table
+    is ``band, low, high, count`` in order; empty when there are fewer than
+    ``min_group_size`` in all."""
+    keys = pd.Series(values.index, index=values.index) if keys is None else keys
+    bounds = [-np.inf, *edges, np.inf]
+    which = np.searchsorted(np.asarray(edges, dtype=float), values.to_numpy(float), side="right")
+    groups, current = [], []
+    for b in range(len(bounds) - 1):
+        current.append(b)
+        count = keys[np.isin(which, current)].nunique()
+        if count >= min_group_size:
+            groups.append(current)
+            current = []
+    if current:
+        if groups:
+            groups[-1] = groups[-1] + current
+        elif keys.nunique() >= min_group_size:
+            groups.append(current)
+    rows, label_of = [], {}
+    for members in groups:
+        low, high = bounds[members[0]], bounds[members[-1] + 1]
+        label = _band_label(low, high)
+        rows.append(
+            {
+                "band": label,
+                "low": low,
+                "high": high,
+                "count": int(keys[np.isin(which, members)].nunique()),
+            }
+        )
+        label_of.update(dict.fromkeys(members, label))
+    labels = pd.Series([label_of.get(b) for b in which], index=values.index, dtype=object)
+    return labels, pd.DataFrame(rows, columns=["band", "low", "high", "count"])
+
+
+def _band_label(low: float, high: float) -> str:
+    if np.isinf(low) and np.isinf(high):
+        return "all attainments"
+    if np.isinf(low):
+        return f"under {high:.0%}"
+    if np.isinf(high):
+        return f"{low:.0%} or more"
+    return f"{low:.0%}–{high:.0%}"
+
+
+def attainment_bands(table: pd.DataFrame, *, min_group_size: int) -> pd.DataFrame:
+    """Sellers per attainment band (bands merged until each holds ``min_group_size``):
+    ``band, low, high, sellers``; the shareable view of the attainment distribution."""
+    _, bands = merged_bands(table["attainment"], ATTAINMENT_EDGES, min_group_size, table["rep_id"])
+    return bands.rename(columns={"count": "sellers"})

@@ -1,8 +1,9 @@
 """The stage mapping: CRM stage names → ordered stages and forecast categories.
 
 The mapping is the ``pipeline.stages`` parameter, an ordered list of
-``{name, order, category, is_closed, is_won}``. Stages found in the data but not in the
-mapping are reported (:func:`unknown_stages`), never guessed.
+``{name, order, category, is_closed, is_won}`` and, optionally, ``probability``: the CRM's
+static win probability of the stage (a fraction), shown beside the calibrated one. Stages
+found in the data but not in the mapping are reported (:func:`unknown_stages`), never guessed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ CATEGORIES = ("Pipeline", "Best Case", "Commit", "Closed", "Omitted")
 """Forecast categories, from least to most certain, then ``Omitted`` (lost)."""
 
 STAGE_COLUMNS = ["name", "order", "category", "is_closed", "is_won"]
+OPTIONAL = ["probability"]
 
 _HINT = "fix the pipeline.stages list in your parameters file (see parameters/default.yaml)"
 
@@ -34,7 +36,25 @@ def _entry(raw: Mapping, position: int) -> dict:
             f"stage {raw['name']!r} has category {raw['category']!r}; use one of "
             f"{', '.join(CATEGORIES)}; {_HINT}."
         )
-    return {key: raw[key] for key in STAGE_COLUMNS}
+    unknown = sorted(set(raw) - set(STAGE_COLUMNS) - set(OPTIONAL))
+    if unknown:
+        raise ParameterError(
+            f"pipeline.stages[{position}] ({raw['name']!r}) has unknown key {unknown[0]!r}; "
+            f"allowed: {', '.join(STAGE_COLUMNS + OPTIONAL)}; {_HINT}."
+        )
+    probability = raw.get("probability")
+    if probability is not None and (
+        isinstance(probability, bool)
+        or not isinstance(probability, int | float)
+        or not 0 <= probability <= 1
+    ):
+        raise ParameterError(
+            f"stage {raw['name']!r} has probability {probability!r}; give a fraction from 0 "
+            f"to 1 (e.g. 0.2 for 20 %); {_HINT}."
+        )
+    return {key: raw[key] for key in STAGE_COLUMNS} | {
+        "probability": float(probability) if probability is not None else float("nan")
+    }
 
 
 def _check_order(table: pd.DataFrame) -> None:
@@ -94,7 +114,8 @@ def stage_table(stages: Iterable[Mapping]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``name, order, category, is_closed, is_won``.
+        Columns ``name, order, category, is_closed, is_won, probability`` (NaN where the
+        mapping gives no static probability).
 
     Raises
     ------
@@ -106,7 +127,7 @@ def stage_table(stages: Iterable[Mapping]) -> pd.DataFrame:
     entries = [_entry(raw, i) for i, raw in enumerate(stages)]
     if not entries:
         raise ParameterError(f"pipeline.stages is empty; {_HINT}.")
-    table = pd.DataFrame(entries, columns=STAGE_COLUMNS)
+    table = pd.DataFrame(entries, columns=STAGE_COLUMNS + OPTIONAL)
     table["name"] = table["name"].astype(str)
     try:
         table["order"] = table["order"].astype(int)
@@ -155,11 +176,17 @@ def unknown_stages(tables: Mapping[str, pd.DataFrame], stages: pd.DataFrame) -> 
     return out.loc[:, ["table", "stage", "rows", "opportunities"]]
 
 
+def static_probabilities(stages: pd.DataFrame) -> pd.Series | None:
+    """The CRM's static probability of each open stage (``None`` when the mapping gives none)."""
+    given = stages.loc[~stages["is_closed"]].set_index("name")["probability"].dropna()
+    return given if len(given) else None
+
+
 def with_stage(frame: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with the mapped ``order``, ``stage_category``, ``is_closed_stage`` and
     ``is_won_stage`` of its ``stage``; rows with an unknown stage are dropped (report them
     with :func:`unknown_stages`)."""
-    mapped = stages.rename(
+    mapped = stages.drop(columns=OPTIONAL, errors="ignore").rename(
         columns={
             "name": "stage",
             "category": "stage_category",

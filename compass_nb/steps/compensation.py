@@ -6,40 +6,25 @@ This module is also the store edge of a period close (:func:`close_period`, used
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from compass_nb import store as cycle_store
-from compass_nb.comp import analysis, close, payroll
+from compass_nb.comp import analysis, asc340, close, payroll
 from compass_nb.comp import statements as statement_files
-from compass_nb.comp.analysis import CompAnalysis
+from compass_nb.comp.analysis import CompAnalysis, CompensationSettings
 from compass_nb.context import Context, project_path
 from compass_nb.exports import write_csv
 from compass_nb.steps.step import Step
-
-
-@dataclass(frozen=True)
-class CompensationSettings:
-    """The ``compensation`` section of ``parameters/default.yaml``."""
-
-    statements: bool
-    plans: str
-    min_group_size: int
-    window_months: int
-    simulations: int
-    seed: int
-    changed_by: str
-    adjustment_reason: str
-
 
 STEP = Step(
     "compensation",
     notebook="compensation",
     inputs=("opportunities", "credit_splits", "reps", "quotas"),
+    optional_inputs=("activities",),
     history=("payouts", "payout_adjustments", "comp_close"),
-    writes=("payouts", "payout_adjustments", "comp_audit"),
+    writes=("payouts", "payout_adjustments", "comp_audit", "comp_cost_backtest"),
     settings=CompensationSettings,
 )
 
@@ -47,22 +32,22 @@ STEP = Step(
 @STEP.compute
 def run(ctx: Context) -> CompAnalysis:
     """Pay every seller up to the period, honour closed periods, and write the private files."""
-    tables = ctx.inputs("opportunities", "credit_splits", "reps", "quotas")
+    tables = ctx.inputs(*STEP.inputs, *STEP.optional_inputs)
     s, currency = ctx.settings, ctx.shared.currency
     closes = close.closed_periods(ctx.read_all_runs("comp_close"))
+    # SPIF awards decided elsewhere (a sales contest's payouts, store table ``spif_awards``):
+    # the step that writes them adds ``optional_reads=("spif_awards",)`` above and passes
+    # ``ctx.read("spif_awards")`` here; until then there are none.
+    awards = None
     a = analysis.analyse(
         tables,
         ctx.period,
+        settings=s,
         plans_dir=project_path(s.plans),
         closes=closes,
         locked=close.locked_payouts(ctx.read_all_runs("payouts"), closes),
         prior_adjustments=ctx.read("payout_adjustments", periods="all"),
-        changed_by=s.changed_by,
-        reason=s.adjustment_reason,
-        min_sellers=s.min_group_size,
-        window_months=s.window_months,
-        simulations=s.simulations,
-        seed=s.seed,
+        awards=awards,
         fiscal_year_start=ctx.shared.fiscal_year_start,
     )
     for table, frame in analysis.tables_to_store(a).items():
@@ -70,7 +55,8 @@ def run(ctx: Context) -> CompAnalysis:
     if ctx.makes_files:
         _write_private_files(ctx, a, tables["reps"], statements=s.statements)
     h = a.headlines
-    ctx.metric("payout", h["payout"], label=f"Variable pay ({currency})", fmt="{:,.0f}")
+    money = "{:,.0f}"
+    ctx.metric("payout", h["payout"], label=f"Variable pay ({currency})", fmt=money)
     ctx.metric("cost_of_sales", h["cost_of_sales"], label="Cost of sales", fmt="{:.1%}")
     ctx.metric(
         "cost_of_sales_ytd",
@@ -78,8 +64,35 @@ def run(ctx: Context) -> CompAnalysis:
         label="Cost of sales, year to date",
         fmt="{:.1%}",
     )
-    ctx.metric("next_p50", h["next_p50"], label=f"Next period P50 ({currency})", fmt="{:,.0f}")
-    ctx.metric("next_p90", h["next_p90"], label=f"Next period P90 ({currency})", fmt="{:,.0f}")
+    for p in (10, 50, 90):
+        ctx.metric(
+            f"next_p{p}",
+            h[f"next_p{p}"],
+            label=f"{a.next_period} cost P{p} ({currency})",
+            fmt=money,
+        )
+    ctx.metric(
+        "backtest_coverage",
+        h["backtest_coverage"],
+        label=f"Cost backtest: actual months inside P10–P90 (last {h['backtest_months']})",
+        fmt="{:.0%}",
+    )
+    ctx.metric("share_200", h["share_200"], label="Seller-months at ≥ 200 % of quota", fmt="{:.1%}")
+    ctx.metric(
+        "share_2x_ti", h["share_2x_ti"], label="Seller-months paid > 2× target", fmt="{:.1%}"
+    )
+    ctx.metric(
+        "baseline",
+        h["baseline"],
+        label=f"Plan modelling baseline = paid ({currency})",
+        fmt="{:,.2f}",
+    )
+    ctx.metric(
+        "asc340_balance",
+        h["asc340_balance"],
+        label=f"Capitalised commissions on the books ({currency})",
+        fmt=money,
+    )
     ctx.metric(
         "reconciliation_gap",
         h["reconciliation_cents"] / 100,
@@ -90,8 +103,8 @@ def run(ctx: Context) -> CompAnalysis:
 
 
 def _write_private_files(ctx: Context, a: CompAnalysis, reps: pd.DataFrame, *, statements: bool):
-    """The payroll export, the adjustments' audit trail, split exceptions and (on request)
-    per-seller statements: private folder only."""
+    """The payroll export, the adjustments' audit trail, split exceptions, the ASC 340-40
+    schedule and (on request) per-seller statements: private folder only."""
     folder = ctx.private_dir("payroll")
     export = payroll.payroll_export(a.result, reps, ctx.period, ctx.shared.currency)
     payroll.write_payroll(folder, export, ctx.period)
@@ -99,6 +112,10 @@ def _write_private_files(ctx: Context, a: CompAnalysis, reps: pd.DataFrame, *, s
         write_csv(a.audit, folder / f"adjustments_audit_{ctx.period}.csv")
     if not a.split_exceptions.empty:
         write_csv(a.split_exceptions, folder / f"split_exceptions_{ctx.period}.csv")
+    books = ctx.private_dir("asc340")
+    write_csv(a.asc340_schedule, books / f"asc340_schedule_{ctx.period}.csv")
+    write_csv(asc340.deal_summary(a.asc340_schedule), books / f"asc340_by_deal_{ctx.period}.csv")
+    write_csv(asc340.journal(a.asc340_schedule), books / f"asc340_journal_{ctx.period}.csv")
     if statements:
         statement_files.write_statements(
             ctx.private_dir("statements"), a.result, reps, ctx.period, ctx.shared.currency

@@ -1,9 +1,9 @@
-"""Step · pipeline: funnel, win rates, velocity, coverage, flow, forecast and attainment."""
+"""Step · pipeline: funnel, win rates, velocity, coverage, flow, calibrated stage probabilities,
+the quarter's bookings as a distribution with its backtest, attainment and teams at risk."""
 
 from __future__ import annotations
 
 from compass_nb.context import Context
-from compass_nb.exports import write_csv
 from compass_nb.pipeline import analysis
 from compass_nb.pipeline.analysis import PipelineAnalysis, Settings
 from compass_nb.steps.step import Step
@@ -29,38 +29,65 @@ def run(ctx: Context) -> PipelineAnalysis:
     ctx.write("pipeline_forecast", a.forecast)
     ctx.write("pipeline_backtest", a.backtest)
     ctx.write("pipeline_velocity", a.velocity)
-    a.scorecard_note = _scorecard(ctx, a)
+    private = ctx.private_dir if ctx.makes_files else None
+    a.scorecard_note = analysis.write_scorecard(a, ctx.shared.audience, private)
     h = a.headlines
+    q, nq = a.quarter[0], a.next_quarter[0]
+    money = "{:,.0f}"
+    over = " (actual: the quarter is over)" if a.current.is_over else ""
+    for p in (10, 50, 90):
+        ctx.metric(
+            f"current_p{p}",
+            h[f"current_p{p}"],
+            label=f"{q} bookings P{p} ({currency}){over}",
+            fmt=money,
+        )
+    ctx.metric("current_p_quota", h["current_p_quota"], label=f"{q} chance of quota", fmt="{:.0%}")
+    for p in (10, 50, 90):
+        ctx.metric(
+            f"next_p{p}", h[f"next_p{p}"], label=f"{nq} bookings P{p} ({currency})", fmt=money
+        )
+    ctx.metric(
+        "brier_calibrated",
+        h["brier_calibrated"],
+        label="Stage probabilities, Brier score (calibrated)",
+        fmt="{:.3f}",
+    )
+    ctx.metric(
+        "brier_static",
+        h["brier_static"],
+        label="Stage probabilities, Brier score (CRM static)",
+        fmt="{:.3f}",
+    )
+    ctx.metric(
+        "backtest_coverage",
+        h["backtest_coverage"],
+        label="Bookings backtest: actuals inside P10–P90",
+        fmt="{:.0%}",
+    )
+    ctx.metric(
+        "backtest_p50_mape",
+        h["backtest_p50_mape"],
+        label="Bookings backtest: P50 error (MAPE)",
+        fmt="{:.0%}",
+    )
+    ctx.metric("teams_at_risk", len(h["teams_at_risk"]), label="Teams at risk", fmt="{:.0f}")
     ctx.metric("win_rate", h["win_rate"], label="Win rate", fmt="{:.0%}")
     ctx.metric("cycle_days", h["cycle_days"], label="Sales cycle (median days)", fmt="{:.0f}")
     ctx.metric(
         "velocity", h["velocity"], label=f"Sales velocity ({currency} per day)", fmt="{:,.0f}"
     )
-    ctx.metric("coverage", h["coverage"], label=f"Coverage {a.quarter[0]}", fmt="{:.1f}×")
-    ctx.metric("attainment_median", h["attainment_median"], label="Median attainment", fmt="{:.0%}")
+    ctx.metric("coverage", h["coverage"], label=f"Coverage {a.covered_quarter[0]}", fmt="{:.1f}×")
     ctx.metric(
-        "backtest_mape",
-        h["backtest_mape"],
-        label="Weighted forecast error (backtest MAPE)",
+        "attainment_median",
+        h["attainment_median"],
+        label="Median attainment (ramped sellers)",
         fmt="{:.0%}",
     )
     ctx.metric(
         "next_quarter_weighted",
         h["next_quarter_weighted"],
-        label=f"Weighted forecast {a.next_quarter[0]}",
-        fmt="{:,.0f}",
+        label=f"Expected bookings {nq} ({currency})",
+        fmt=money,
     )
     return a
-
-
-def _scorecard(ctx: Context, a: PipelineAnalysis) -> str:
-    """The named scorecard: written only when the audience is the sales team, and only into
-    the private folder; returns the sentence the notebook shows."""
-    if ctx.shared.audience != "team":
-        return "Audience is executive: no named scorecard."
-    if ctx.makes_files:
-        folder = ctx.private_dir("scorecards")
-        write_csv(a.scorecard, folder / "pipeline_scorecard.csv")
-        html = a.scorecard.to_html(index=False, escape=True)
-        (folder / "pipeline_scorecard.html").write_text(html, encoding="utf-8")
-    return f"Named scorecard of {len(a.scorecard)} sellers written to the private folder."

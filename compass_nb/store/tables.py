@@ -139,22 +139,27 @@ _DECLARED = (
         "a decision of the executive S&OP meeting",
         "decision_id:int, kind, title, option, owner, due",
     ),
+    # --- pipeline and compensation (issue 14) ---------------------------------------------
     _table(
         "pipeline_commit",
-        "the next fiscal quarter's pipeline by product family (read by 02)",
-        "product_family, quarter, commit:float, best_case:float, weighted:float",
+        "the next fiscal quarter's pipeline by product family (read by 02): commit, best case "
+        "and weighted as before, then weighted's parts (closed won, open deals weighted, new "
+        "business not yet in the pipeline) and the outcome model's P10 / P50 / P90",
+        "product_family, quarter, commit:float, best_case:float, weighted:float, closed:float, "
+        "weighted_pipeline:float, expected_new:float, p10:float, p50:float, p90:float",
     ),
     _table(
         "pipeline_forecast",
         "a quarter's forecast roll-up by product family",
         "product_family, quarter, closed:float, commit:float, best_case:float, pipeline:float, "
-        "weighted_pipeline:float, expected_new:float, weighted:float",
+        "weighted_pipeline:float, expected_new:float, weighted:float, p10:float, p50:float, "
+        "p90:float",
     ),
     _table(
         "pipeline_backtest",
-        "the weighted forecast of a past quarter beside what closed",
-        "quarter, as_of:timestamp, weighted:float, weighted_pipeline:float, expected_new:float, "
-        "commit:float, best_case:float, actual:float, error:float, pct_error:float",
+        "the bookings forecast of a past quarter at one horizon beside what closed",
+        "quarter, horizon:int, as_of:timestamp, p10:float, p50:float, p90:float, mean:float, "
+        "actual:float, p_quota:float, quota:float, inside:bool, error:float, pct_error:float",
     ),
     _table(
         "pipeline_velocity",
@@ -186,6 +191,19 @@ _DECLARED = (
         "locked_run_id:int, closed_at, closed_by, reason, sellers:int, total:float",
     ),
     # -- engagement (compass_nb.steps.enps) --------------------------------------------------
+    _table(
+        "spif_awards",
+        "a SPIF award decided outside the plan files (e.g. a sales contest's payout), paid by "
+        "compensation as a SPIF line in its pay_period; written by the step that decides it",
+        "rep_id, pay_period, spif_id, amount:float, rule, source",
+    ),
+    _table(
+        "comp_cost_backtest",
+        "the cost forecast of a past month (made at the end of the month before) beside its "
+        "actual variable pay",
+        "month, p10:float, p50:float, p90:float, mean:float, actual:float, inside:bool",
+    ),
+    # --- end of pipeline and compensation ---------------------------------------------------
     _table(
         "enps_results",
         "a cell shown by the eNPS report: a group's eNPS in a survey (measure 'groups'), or a"

@@ -1,4 +1,5 @@
-"""Plan modelling: change a rate, the top tier or quotas and see cost and payout distribution."""
+"""Plan modelling: change a rate, the top tier or quotas and see the cost, as a change from what
+was paid, in total and by team group (groups of at least five sellers)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import HTML, display
 
-from compass_nb.comp import modelling
+from compass_nb.comp import modelling, privacy
 from compass_nb.comp.analysis import CompAnalysis
 from compass_nb.viz import comp as charts
 
@@ -17,15 +18,21 @@ def _draw(a: CompAnalysis, rate: float, top: float, quota: float, currency: str)
     result = modelling.what_if(
         a.windows, a.plans, rate_scale=rate, top_rate_scale=top, quota_scale=quota
     )
-    current, changed = result["current"].sum(), result["changed"].sum()
-    change = changed / current - 1 if current else 0.0
+    delta = float(result["changed"].sum() - result["current"].sum())
+    baseline = float(a.baseline)
     text = (
-        f"Variable pay over {a.months[0]} to {a.months[-1]}: {current:,.0f} {currency} under the "
-        f"current plan, {changed:,.0f} {currency} with the change ({change:+.1%})."
+        f"Variable pay over {a.months[0]} to {a.months[-1]}: {baseline:,.2f} {currency} as paid; "
+        f"with the change {baseline + delta:,.0f} {currency} ({delta:+,.0f} {currency}, "
+        f"{delta / baseline if baseline else 0:+.1%}; the change is priced at period level, "
+        "without per-deal caps)."
     )
     display(HTML(f"<p>{html.escape(text)}</p>"))
+    n = a.settings.min_group_size if a.settings else privacy.MIN_SELLERS
+    groups = privacy.group_totals(
+        result.assign(period="window"), ["current", "changed"], min_sellers=n
+    )
     fig, ax = plt.subplots(figsize=(8, 3.4))
-    charts.payout_distribution(result, ax=ax)
+    charts.scenario_by_group(groups, currency=currency, ax=ax)
     fig.tight_layout()
     plt.show()
 

@@ -77,21 +77,9 @@ def opportunities_frame(*rows) -> pd.DataFrame:
 NO_SPLITS = pd.DataFrame(columns=["opportunity_id", "rep_id", "split_pct"])
 
 
-def _knobs() -> dict:
-    """``analyse``'s keyword arguments from the schema's ``compensation`` section."""
-    from compass_nb.params import defaults
+def settings(**changes):
+    """The ``compensation`` section of the schema as settings, with ``changes``."""
+    from compass_nb.comp.analysis import CompensationSettings
+    from compass_nb.params import section_settings
 
-    p = defaults()
-    c = p["compensation"]
-    return dict(
-        changed_by=c["changed_by"],
-        reason=c["adjustment_reason"],
-        min_sellers=c["min_group_size"],
-        window_months=c["window_months"],
-        simulations=c["simulations"],
-        seed=c["seed"],
-        fiscal_year_start=p["fiscal_year_start"],
-    )
-
-
-KNOBS = _knobs()
+    return section_settings(CompensationSettings, "compensation", **changes)

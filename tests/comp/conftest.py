@@ -4,7 +4,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from .comp_builders import KNOBS
+from .comp_builders import settings
 
 matplotlib.use("Agg")
 
@@ -27,8 +27,11 @@ def demo_analysis():
     tables = {
         k: v
         for k, v in demo.generate("small").items()
-        if k in ("opportunities", "credit_splits", "reps", "quotas")
+        if k in ("opportunities", "credit_splits", "reps", "quotas", "activities")
     }
     return analyse(
-        tables, "2026-10", plans_dir="parameters/comp_plans", **dict(KNOBS, simulations=300)
+        tables,
+        "2026-10",
+        plans_dir="parameters/comp_plans",
+        settings=settings(simulations=300),
     )

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from compass_nb.comp.modelling import cost_percentiles, simulate_cost, what_if
+from compass_nb.comp.modelling import exact_scenarios, what_if
 
 from .comp_builders import FLAT_10, plan_from
 
@@ -54,17 +54,6 @@ def test_raising_quotas_lowers_attainment_and_cost_under_tiers():
     assert out["changed"].iloc[0] == 15000.0  # all 150k inside the first band now
 
 
-def test_monte_carlo_draws_attainment_from_history_of_the_same_plan():
-    history = frame([100000.0, 200000.0])  # attainments 100 % and 200 %
-    totals = simulate_cost(frame([0.0] * 3), history, {"flat": TIERED}, n=500, seed=7)
-    # each seller pays 10,000 (100 %) or 30,000 (200 %): totals are 30k, 50k, 70k or 90k
-    assert set(np.unique(totals)) <= {30000.0, 50000.0, 70000.0, 90000.0}
-    again = simulate_cost(frame([0.0] * 3), history, {"flat": TIERED}, n=500, seed=7)
-    np.testing.assert_array_equal(totals, again)
-    p = cost_percentiles(totals)["total_cost"].tolist()
-    assert p == sorted(p) and 30000 <= p[0] and p[-1] <= 90000
-
-
 def test_a_quarterly_plan_is_priced_on_its_quarter_not_month_by_month():
     from compass_nb.comp.modelling import basis_frame, priced
 
@@ -89,3 +78,31 @@ def test_a_quarterly_plan_is_priced_on_its_quarter_not_month_by_month():
         20000.0
     ]  # 200k at 100 %: all in the first band
     assert priced(months, {"flat": plan}).sum() == 25000.0  # month by month July would accelerate
+
+
+def test_exact_scenarios_start_from_what_was_paid_and_change_it_by_the_engines_difference():
+    from decimal import Decimal
+
+    from compass_nb.crediting import credited_bookings
+
+    from .comp_builders import NO_SPLITS, opportunities_frame, reps_frame
+
+    reps = reps_frame(*[(f"r{i}", "flat", "2020-01-01", None, 240000) for i in range(5)])
+    quotas = pd.DataFrame({"rep_id": reps["rep_id"], "period": "2026-10", "quota": 100000.0})
+    deals = opportunities_frame(*[(f"O{i}", f"r{i}", "2026-10-05", 10000) for i in range(5)])
+    credits = credited_bookings(deals, NO_SPLITS)
+    table = exact_scenarios(
+        {"flat": plan_from(FLAT_10)},
+        reps,
+        quotas,
+        credits,
+        months=["2026-10"],
+        baseline=Decimal("5000.00"),  # 5 × 10 % of 10,000: what was paid
+        credited_bookings=50000.0,
+    ).set_index("scenario")
+    assert table.loc["Current plan (as paid)", ["total_cost", "change"]].tolist() == [5000.0, 0.0]
+    # a flat 10 % rate: +10 % of every rate is +500.00 exactly; quotas do not move a flat rate
+    assert table.loc["Rates +10 %", ["total_cost", "change"]].tolist() == [5500.0, 500.0]
+    assert table.loc["Rates −10 %", "change"] == -500.0
+    assert table.loc["Quotas +10 %", "change"] == 0.0
+    assert table.loc["Rates +10 %", "cost_of_sales"] == 5500.0 / 50000.0

@@ -15,7 +15,7 @@ DESIGN = {
     "overrides": "cycle period family? sku? location? quantity author reason?",
     "budget": "period family revenue quantity? margin?",
     "opportunities": "opportunity_id account? owner_id created_date close_date stage amount type? segment? "
-    "forecast_category? product_family? is_closed is_won cancelled_date?",
+    "forecast_category? product_family? is_closed is_won cancelled_date? loss_reason?",
     "opportunity_history": "opportunity_id changed_at stage amount close_date",
     "reps": "rep_id name team manager_id? region? role hire_date termination_date? base_salary ote plan_id",
     "quotas": "rep_id period quota",
@@ -24,6 +24,7 @@ DESIGN = {
     "survey_questions": "survey_id question_id text kind driver?",
     "survey_responses": "survey_id survey_date respondent_id team question_id score comment?",
     "survey_invites": "survey_id team invited",
+    "activities": "activity_id rep_id activity_date kind opportunity_id? qualified?",
 }
 
 

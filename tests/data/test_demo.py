@@ -43,7 +43,7 @@ CONTRACT_COLUMNS = {
     "opportunities": [
         "opportunity_id", "account", "owner_id", "created_date", "close_date", "stage", "amount",
         "type", "segment", "forecast_category", "product_family", "is_closed", "is_won",
-        "cancelled_date",
+        "cancelled_date", "loss_reason",
     ],
     "opportunity_history": ["opportunity_id", "changed_at", "stage", "amount", "close_date"],
     "reps": [
@@ -52,6 +52,7 @@ CONTRACT_COLUMNS = {
     ],
     "quotas": ["rep_id", "period", "quota"],
     "credit_splits": ["opportunity_id", "rep_id", "split_pct"],
+    "activities": ["activity_id", "rep_id", "activity_date", "kind", "opportunity_id", "qualified"],
     "org_units": ["team", "parent_team"],
     "survey_questions": ["survey_id", "question_id", "text", "kind", "driver"],
     "survey_responses": [
@@ -66,6 +67,7 @@ DATE_COLUMNS = {
     "opportunities": ["created_date", "close_date", "cancelled_date"],
     "opportunity_history": ["changed_at", "close_date"],
     "reps": ["hire_date", "termination_date"],
+    "activities": ["activity_date"],
     "survey_responses": ["survey_date"],
 }
 PERIOD_COLUMNS = {
@@ -173,6 +175,7 @@ def test_keys_are_unique(small):
         "reps": ["rep_id"],
         "quotas": ["rep_id", "period"],
         "credit_splits": ["opportunity_id", "rep_id"],
+        "activities": ["activity_id"],
         "org_units": ["team"],
         "survey_questions": ["survey_id", "question_id"],
         "survey_responses": ["survey_id", "respondent_id", "question_id"],
@@ -245,8 +248,8 @@ def test_small_profile_sizes(small):
     assert len(small["products"]) == 30 and small["products"]["family"].nunique() == 4
     assert 20_000 <= len(small["orders"]) <= 40_000
     assert 500 <= len(small["opportunities"]) <= 700
-    assert 18 <= len(small["reps"]) <= 24
-    assert small["reps"].loc[small["reps"]["role"] != "Manager", "team"].nunique() == 3
+    assert 23 <= len(small["reps"]) <= 30
+    assert small["reps"].loc[small["reps"]["role"] != "Manager", "team"].nunique() == 4
     invited = small["survey_invites"].query("survey_id == 'pulse-2026-10'")["invited"].sum()
     assert 70 <= invited <= 95
 
@@ -256,8 +259,8 @@ def test_full_profile_sizes(full):
     assert len(products) == 200 and products["family"].nunique() == 8
     assert 300_000 <= len(full["orders"]) <= 600_000
     assert len(full["opportunities"]) == 4000
-    assert 55 <= len(full["reps"]) <= 70
-    assert full["reps"].loc[full["reps"]["role"] != "Manager", "team"].nunique() == 8
+    assert 60 <= len(full["reps"]) <= 76
+    assert full["reps"].loc[full["reps"]["role"] != "Manager", "team"].nunique() == 9
     assert len(level_shifts("full")) == 10
     invited = full["survey_invites"].query("survey_id == 'pulse-2026-10'")["invited"].sum()
     assert 250 <= invited <= 350
@@ -446,7 +449,8 @@ def test_quotas_are_heavier_in_q4_and_ramp_for_new_hires(small):
     settled = quotas.loc[(quotas["role"] == "AE") & quotas["period"].between("2025-01", "2025-12")]
     by_month = settled.groupby(settled["period"].str[5:])["quota"].mean()
     assert by_month["12"] > by_month["07"]
-    hire = small["reps"].sort_values("hire_date").iloc[-1]
+    carriers = small["reps"].loc[small["reps"]["role"] != "SDR"]  # SDRs carry no bookings quota
+    hire = carriers.sort_values("hire_date").iloc[-1]
     own = quotas.loc[quotas["rep_id"] == hire["rep_id"]].sort_values("period")["quota"].to_numpy()
     assert own[0] < own[3]
 

@@ -5,7 +5,14 @@ from hypothesis import strategies as st
 
 from compass_nb.params import defaults
 from compass_nb.pipeline._history import timeline
-from compass_nb.pipeline.flow import close_date_changes, flow_movements, pipeline_flow, slippage
+from compass_nb.pipeline.flow import (
+    MOVES,
+    close_date_changes,
+    close_date_moves,
+    flow_movements,
+    pipeline_flow,
+    slippage,
+)
 from compass_nb.pipeline.stages import stage_table
 
 DEFAULT_STAGES = defaults()["pipeline"]["stages"]  # the schema's stage mapping
@@ -41,6 +48,47 @@ def test_february_flow_of_the_q1_pipeline_worked_by_hand(states):
         "pushed_out": -300.0,  # C pushed to April
         "end": 830.0,  # B 200 + D 500 + E 50 + F 80
     }
+
+
+def _pushes():
+    """Five open deals whose close dates move in February 2026 (Q1 is the window)."""
+    day = pd.Timestamp
+    return _states(
+        [
+            ("P", day("2026-01-05"), "Proposal", 100, day("2026-02-20")),
+            ("P", day("2026-02-10"), "Proposal", 100, day("2026-03-15")),  # later, still in Q1
+            ("Q", day("2026-01-06"), "Negotiation", 200, day("2026-03-20")),
+            ("Q", day("2026-02-12"), "Negotiation", 200, day("2026-04-10")),  # out of Q1
+            ("R", day("2026-01-07"), "Discovery", 400, day("2026-04-15")),
+            ("R", day("2026-02-14"), "Discovery", 400, day("2026-03-30")),  # into Q1
+            ("S", day("2026-01-08"), "Proposal", 800, day("2026-03-25")),
+            ("S", day("2026-02-16"), "Proposal", 800, day("2026-03-05")),  # earlier, in Q1
+            ("T", day("2026-01-09"), "Qualification", 1600, day("2026-05-01")),
+            ("T", day("2026-02-18"), "Qualification", 1600, day("2026-06-01")),  # Q2 → Q2
+        ]
+    )
+
+
+def test_pushes_in_the_flow_and_the_moves_match_a_count_by_hand():
+    states = _pushes()
+    flow = pipeline_flow(flow_movements(states, "2026-01-31", "2026-02-28", *Q1)).set_index("step")
+    assert flow.loc["pushed_out", ["value", "deals"]].tolist() == [-200.0, 1]  # Q
+    assert flow.loc["pulled_in", ["value", "deals"]].tolist() == [400.0, 1]  # R
+    assert flow.loc["start", "value"] == 100 + 200 + 800 and flow.loc["end", "value"] == 1300
+    moves = close_date_moves(states, "2026-01-31", "2026-02-28", *Q1).set_index("move")
+    assert moves["deals"].to_dict() == dict.fromkeys(MOVES, 1)
+    assert moves["amount"].tolist() == [200.0, 100.0, 400.0, 800.0, 1600.0]
+    # P +23 days, Q +21, R −16, S −20, T +31
+    assert moves["median_days"].tolist() == [21.0, 23.0, -16.0, -20.0, 31.0]
+    # every push (a later date) is seen somewhere: 3 deals pushed, 1 of them out of the quarter
+    later = close_date_changes(states).query("pushed")
+    assert sorted(later["opportunity_id"]) == ["P", "Q", "T"]
+
+
+def test_a_month_without_any_move_reads_zero_not_minus_zero():
+    flow = pipeline_flow(flow_movements(_pushes(), "2026-02-28", "2026-03-31", *Q1))
+    pushed = flow.set_index("step").loc["pushed_out", "value"]
+    assert pushed == 0 and str(pushed) == "0.0"
 
 
 def test_flow_identity_balances(states):

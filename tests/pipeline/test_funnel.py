@@ -5,7 +5,13 @@ from hypothesis import strategies as st
 
 from compass_nb.params import defaults
 from compass_nb.pipeline._history import timeline
-from compass_nb.pipeline.funnel import closed_between, stage_conversion, stage_reach, win_rates
+from compass_nb.pipeline.funnel import (
+    closed_between,
+    loss_reasons,
+    stage_conversion,
+    stage_reach,
+    win_rates,
+)
 from compass_nb.pipeline.stages import stage_table
 
 DEFAULT_STAGES = defaults()["pipeline"]["stages"]  # the schema's stage mapping
@@ -115,3 +121,29 @@ def test_an_on_hold_stage_is_not_a_step_of_the_funnel(build, base_rows):
     reach = stage_reach(timeline(opps, hist, stages), stages).set_index("opportunity_id")
     assert reach.loc["Z", "reached"] == 20  # Qualification, not On Hold's 45
     assert "On Hold" not in stage_conversion(reach.reset_index(), stages)["stage"].tolist()
+
+
+def test_the_funnel_in_money_counts_each_deal_at_its_largest_amount(states, stages):
+    conv = stage_conversion(stage_reach(states, stages), stages).set_index("stage")
+    # reached Prospecting: all six, A 100 + B 200 (won) + C 300 + D 500 (raised from 400) + E 50 + F 80
+    assert conv.loc["Prospecting", "reached_amount"] == 1230
+    assert conv.loc["Prospecting", "advanced_amount"] == 1230 - 80  # F stayed
+    assert conv.loc["Prospecting", "conversion_amount"] == pytest.approx(1150 / 1230)
+    assert conv.loc["Negotiation", ["reached_amount", "advanced_amount"]].tolist() == [300, 300]
+
+
+def test_loss_reasons_share_the_lost_deals_and_their_amount():
+    closed = pd.DataFrame(
+        {
+            "is_closed": [True] * 5,
+            "is_won": [False, False, False, False, True],
+            "amount": [10.0, 30.0, 60.0, 100.0, 999.0],
+            "loss_reason": ["Price", "Price", "Timing", None, None],
+        }
+    )
+    out = loss_reasons(closed).set_index("loss_reason")
+    assert out["deals"].to_dict() == {"Price": 2, "Timing": 1, "not given": 1}
+    assert out.loc["Price", ["share_of_lost", "share_of_lost_amount"]].tolist() == pytest.approx(
+        [0.5, 40 / 200]
+    )
+    assert loss_reasons(closed.drop(columns="loss_reason")).empty

@@ -2,7 +2,15 @@ import pandas as pd
 import pytest
 
 from compass_nb.crediting import credited_bookings
-from compass_nb.pipeline.performance import attainment, attainment_distribution, ramp, scorecard
+from compass_nb.pipeline.performance import (
+    attainment,
+    attainment_bands,
+    attainment_distribution,
+    merged_bands,
+    ramp,
+    ramp_groups,
+    scorecard,
+)
 
 Q1 = ("2026-01-01", "2026-03-31")
 
@@ -95,3 +103,45 @@ def test_ramp_attainment_is_cumulative_bookings_over_cumulative_quota(
     # r1 from January: Jan 0, Feb A 70, Mar B 200 against 100 a month
     assert out["median_bookings"].tolist() == [0, 70, 270]
     assert out["median_attainment"].tolist() == pytest.approx([0, 70 / 200, 270 / 300])
+
+
+def test_sellers_in_their_first_ramp_months_are_flagged(opportunities, credit_splits, quotas, reps):
+    att = attainment(
+        opportunities, credit_splits, quotas, reps, *Q1, Q1[1], roles=["AE"], ramp_months=3
+    ).set_index("rep_id")
+    # r1 hired Jan 2024: month 27 at March 2026; r2 hired 1 Jan 2026: month 3
+    assert att["tenure_months"].to_dict() == {"r1": 27, "r2": 3}
+    assert att["in_ramp"].to_dict() == {"r1": False, "r2": True}
+    short = attainment(
+        opportunities, credit_splits, quotas, reps, *Q1, Q1[1], roles=["AE"], ramp_months=2
+    )
+    assert not short["in_ramp"].any()
+
+
+def test_ramp_groups_show_a_small_group_as_a_head_count_only():
+    table = pd.DataFrame(
+        {"attainment": [0.5, 1.0, 1.5, 0.2, 0.9, 0.1, 0.0], "in_ramp": [False] * 5 + [True] * 2}
+    )
+    groups = ramp_groups(table, min_group_size=5).set_index("group")
+    assert groups.loc["ramped", ["sellers", "at_or_above_quota", "median"]].tolist() == [
+        5,
+        0.4,
+        0.9,
+    ]
+    assert (
+        groups.loc["in ramp", "sellers"] == 2 and groups.loc["in ramp"].drop("sellers").isna().all()
+    )
+
+
+def test_attainment_bands_merge_until_each_holds_the_minimum_group():
+    values = pd.Series([0.1, 0.2, 0.3, 0.4, 0.45, 0.6, 0.9, 0.95, 1.0, 1.1, 1.3, 1.6, 2.5])
+    labels, bands = merged_bands(values, (0.5, 0.8, 1.0, 1.2, 1.5, 2.0), 3)
+    assert bands[["band", "count"]].values.tolist() == [
+        ["under 50%", 5],
+        ["50%–100%", 3],
+        ["100% or more", 5],
+    ]
+    assert labels.iloc[5] == "50%–100%" and labels.iloc[-1] == "100% or more"
+    table = pd.DataFrame({"rep_id": list("abcd"), "attainment": [0.1, 0.5, 1.0, 3.0]})
+    assert attainment_bands(table, min_group_size=5).empty  # four sellers in all: nothing shown
+    assert attainment_bands(table, min_group_size=4)["sellers"].tolist() == [4]

@@ -21,9 +21,22 @@ def test_funnel_draws_one_bar_per_stage_and_the_won_bar(result):
     assert len(ax.patches) == len(result.conversion) + 1
 
 
-def test_attainment_histogram_counts_every_seller(result):
-    ax = charts.attainment_histogram(result.attainment)
-    assert sum(p.get_height() for p in ax.patches) == len(result.attainment)
+def test_attainment_bands_draw_one_bar_per_band(result):
+    ax = charts.attainment_bands(result.attainment_bands)
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == result.attainment_bands["sellers"].tolist()
+
+
+def test_the_money_funnel_draws_amounts(result):
+    ax = charts.funnel(result.conversion, money=True)
+    widths = [p.get_width() for p in ax.patches][::-1]
+    assert widths[0] == result.conversion["reached_amount"].iloc[0]
+    assert "EUR" in ax.get_xlabel()
+
+
+def test_a_quarter_that_is_over_says_actual_instead_of_a_histogram(result):
+    ax = charts.outcome_distribution(result.current)
+    assert "actual" in ax.get_title() and not ax.patches
 
 
 @pytest.mark.parametrize(
@@ -39,8 +52,10 @@ def test_attainment_histogram_counts_every_seller(result):
         lambda a: charts.slippage_histogram(a.push_days),
         lambda a: charts.forecast_rollups(a.forecast, quarter=a.next_quarter[0]),
         lambda a: charts.backtest_chart(a.backtest),
-        lambda a: charts.stage_win_rates(a.stage_rates),
-        lambda a: charts.stage_win_rates(a.stage_rates, a.forecast_rates),
+        lambda a: charts.outcome_distribution(a.upcoming),
+        lambda a: charts.reliability_chart(a.calibration),
+        lambda a: charts.stage_probabilities(a.stage_probabilities),
+        lambda a: charts.coverage_bars(a.coverage, risk=1.5),
         lambda a: charts.ramp_curve(a.ramp),
     ],
 )

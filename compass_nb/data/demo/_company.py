@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import _crm, _people, _supply
+from . import _activities, _crm, _people, _supply
 from ._demand import Demand, build_demand
 from ._profile import profile_named
 
@@ -23,6 +23,7 @@ TABLES = (
     "reps",
     "quotas",
     "credit_splits",
+    "activities",
     "org_units",
     "survey_questions",
     "survey_responses",
@@ -73,7 +74,8 @@ def _company(profile_name: str) -> dict[str, pd.DataFrame]:
     deals, history = _crm.opportunities(profile, staff)
     deals = _crm.opportunity_table(deals)
     splits = _crm.credit_splits(profile, staff, deals)
-    people = _people.employees(profile, staff)
+    # the SDR team is not in the pulse surveys yet (adding them redraws every answer)
+    people = _people.employees(profile, staff.loc[staff["role"] != _crm.SDR])
     calendar = _people.survey_calendar(profile)
     tables = {
         "orders": demand.orders,
@@ -88,6 +90,7 @@ def _company(profile_name: str) -> dict[str, pd.DataFrame]:
         "reps": _crm.rep_table(staff),
         "quotas": _crm.quotas(profile, staff, deals, splits),
         "credit_splits": splits,
+        "activities": _activities.activities(profile, staff, deals),
         "org_units": _people.org_units(profile),
         "survey_questions": _people.survey_questions(calendar),
         "survey_responses": _people.survey_responses(profile, people, calendar),

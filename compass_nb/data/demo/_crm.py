@@ -37,13 +37,19 @@ QUOTA_UNTIL = pd.Period("2026-12", "M")
 
 
 def reps(profile: Profile) -> pd.DataFrame:
-    """Sellers: a head of sales, a manager per team, AEs / AMs / SEs, leavers and 2026 hires.
+    """Sellers: a head of sales, a manager per team, AEs / AMs / SEs, leavers and 2026 hires,
+    and the SDR team (sales development reps paid per qualified meeting, reporting to the
+    head of sales; drawn from their own random stream, after everyone else, so that adding
+    them changed no other seller).
 
-    Besides the ``reps`` columns, ``skill`` (0.8–1.2) scales the seller's win rate.
+    Besides the ``reps`` columns, ``skill`` (0.8–1.2) scales the seller's win rate (for an
+    SDR, their meeting rate).
     """
     rng = stream(profile, "reps")
     rows = [_rep(rng, "Sales", "Global", "Manager", pd.Timestamp("2015-03-02"), head=True)]
     for team, region, role, seats in profile.sales_teams:
+        if role == SDR:
+            continue
         rows.append(_rep(rng, team, region, "Manager", _day(rng, "2014-01-01", "2020-12-31")))
         rows += [
             _rep(rng, team, region, role, _day(rng, "2016-01-01", "2023-12-31"))
@@ -54,6 +60,27 @@ def reps(profile: Profile) -> pd.DataFrame:
     frame["manager_id"] = _manager_ids(frame)
     frame["plan_id"] = frame["role"].map(PLAN_IDS)
     frame["skill"] = rng.uniform(0.8, 1.2, len(frame))
+    return pd.concat([frame, _sdr_team(profile, len(frame))], ignore_index=True)
+
+
+SDR = "SDR"
+
+
+def _sdr_team(profile: Profile, first: int) -> pd.DataFrame:
+    """The SDR team: all but one hired in 2023–2024, one in April 2026 (still ramping)."""
+    rng = stream(profile, "sdr")
+    rows = []
+    for team, region, role, seats in profile.sales_teams:
+        if role != SDR:
+            continue
+        hires = [_day(rng, "2023-01-09", "2024-12-16") for _ in range(seats - 1)]
+        hires.append(_day(rng, "2026-04-01", "2026-04-30"))
+        rows += [_rep(rng, team, region, role, hire) for hire in hires]
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "rep_id", [f"R-{first + i + 1:04d}" for i in range(len(frame))])
+    frame["manager_id"] = VP_ID
+    frame["plan_id"] = frame["role"].map(PLAN_IDS)
+    frame["skill"] = rng.uniform(0.8, 1.2, len(frame))
     return frame
 
 
@@ -61,6 +88,7 @@ PAY = {  # role: (base salary range, variable share of OTE)
     "AE": ((75_000, 95_000), 0.5),
     "AM": ((68_000, 85_000), 0.3),
     "SE": ((95_000, 120_000), 0.2),
+    "SDR": ((48_000, 58_000), 0.3),
     "Manager": ((125_000, 155_000), 0.35),
 }
 
@@ -149,14 +177,13 @@ def opportunities(profile: Profile, staff: pd.DataFrame) -> tuple[pd.DataFrame, 
     for i, deal in enumerate(draws.itertuples()):
         u = uniforms[i]
         path = _stage_path(deal.type, deal.won, u)
-        state, rows = _replay(
-            i, _timeline(deal.created, deal.close, path, deal.amount, u), deal.amount, end
-        )
+        events = _timeline(deal.created, deal.close, path, deal.amount, u, deal.planned)
+        state, rows = _replay(i, events, deal.amount, end)
         if state["stage"] < 5 and state["close_date"] <= end:
             rows.append(_slip(i, state, end, u))
         history += rows
-        finals.append((state["stage"], state["amount"], state["close_date"]))
-    stage, amount, close = (np.array(c) for c in zip(*finals, strict=True))
+        finals.append((state["stage"], state["amount"], state["close_date"], path[-2]))
+    stage, amount, close, reached = (np.array(c) for c in zip(*finals, strict=True))
     owner = _owners_at_end(staff, draws["owner"].to_numpy(), np.minimum(close, end), rng)
     frame = pd.DataFrame(
         {
@@ -178,7 +205,34 @@ def opportunities(profile: Profile, staff: pd.DataFrame) -> tuple[pd.DataFrame, 
             ),
         }
     )
+    frame["loss_reason"] = _loss_reasons(profile, stage, reached, draws["segment"].to_numpy())
     return frame, _history_frame(history, draws["opportunity_id"].to_numpy())
+
+
+LOSS_REASONS = ("No decision", "Timing", "Budget", "Price", "Competitor", "Product fit")
+#: Weights of each reason for a deal lost at an early (Prospecting–Discovery) or a late stage.
+LOSS_WEIGHTS = {
+    "early": np.array([0.34, 0.22, 0.16, 0.08, 0.08, 0.12]),
+    "late": np.array([0.12, 0.10, 0.10, 0.30, 0.30, 0.08]),
+}
+
+
+def _loss_reasons(
+    profile: Profile, stage: np.ndarray, reached: np.ndarray, segment: np.ndarray
+) -> np.ndarray:
+    """Why each lost deal was lost: early losses mostly stall (no decision, timing), late
+    ones go to price and competitors; SMB deals lean to price, Enterprise to no decision.
+    Drawn from their own stream, so the other columns do not change."""
+    rng = stream(profile, "loss_reasons")
+    u = rng.random(len(stage))
+    out = np.full(len(stage), None, dtype=object)
+    for k in np.flatnonzero(stage == 6):
+        weights = LOSS_WEIGHTS["late" if reached[k] >= 3 else "early"].copy()
+        weights[3] *= 1.5 if segment[k] == "SMB" else 1.0
+        weights[0] *= 1.5 if segment[k] == "Enterprise" else 1.0
+        cumulative = np.cumsum(weights / weights.sum())
+        out[k] = LOSS_REASONS[min(int(np.searchsorted(cumulative, u[k])), len(LOSS_REASONS) - 1)]
+    return out
 
 
 def _deal_draws(
@@ -200,12 +254,14 @@ def _deal_draws(
     chance = np.minimum(_lookup(WIN_RATE, kind) * staff["skill"].to_numpy()[owner], 0.95)
     won = rng.random(n) < chance
     cycle = np.where(won, cycle, cycle * rng.uniform(0.3, 1.0, n))
-    close = _quarter_end_push(created, created + np.maximum(cycle.astype(np.int64), 3), won, rng)
+    planned = created + np.maximum(cycle.astype(np.int64), 3)
+    close = _quarter_end_push(created, planned, won, rng)
     draws = pd.DataFrame(
         {
             "opportunity_id": [f"OPP-{k + 1:05d}" for k in range(n)],
             "created": created,
             "close": close,
+            "planned": np.where(close != planned, planned, -1),
             "type": kind,
             "owner": owner,
             "segment": segment,
@@ -315,16 +371,24 @@ def _stage_path(kind: str, won: bool, u: np.ndarray) -> list[int]:
 
 
 def _timeline(
-    created: int, close: int, path: list[int], amount: float, u: np.ndarray
+    created: int, close: int, path: list[int], amount: float, u: np.ndarray, planned: int = -1
 ) -> list[tuple]:
-    """(day, field, value) events from creation to close; a third of deals slip 1–3 times."""
+    """(day, field, value) events from creation to close; a third of deals slip 1–3 times.
+
+    A win pulled forward to a quarter end (``planned`` ≥ 0: the day it was due, in the next
+    quarter) keeps that close date until a few days before it signs, when the seller pulls
+    it into the quarter.
+    """
     span = close - created
     cuts = np.sort(0.02 + 0.96 * u[3 : 3 + len(path) - 2])
     events = [(created, 0, path[0])]
     events += [
         (created + int(c * span), 0, stage) for c, stage in zip(cuts, path[1:-1], strict=True)
     ]
-    if u[7] < (0.5 if span > 60 else 0.3):
+    if planned >= 0:
+        events.append((created, 1, planned))
+        events.append((max(close - 2 - int(u[8] * 8), created), 1, close))
+    elif u[7] < (0.5 if span > 60 else 0.3):
         planned = created + int(span * (0.45 + 0.35 * u[8]))
         events.append((created, 1, planned))
         pushes = 1 + int(u[9] * 3)
@@ -458,7 +522,8 @@ def credit_splits(profile: Profile, staff: pd.DataFrame, deals: pd.DataFrame) ->
 def quotas(
     profile: Profile, staff: pd.DataFrame, deals: pd.DataFrame, splits: pd.DataFrame
 ) -> pd.DataFrame:
-    """Monthly quota per seller, 2022-01 to 2026-12, heavier in Q4, ramped for new hires.
+    """Monthly quota per seller, 2022-01 to 2026-12, heavier in Q4, ramped for new hires
+    (SDRs carry none: they are paid per qualified meeting, not on bookings).
 
     A seller's quota is 10 % above what an average fully ramped seller of the same team
     was credited in the year (2026 extrapolated from 2025 at +8 %), times a personal factor;
@@ -466,7 +531,7 @@ def quotas(
     """
     rng = stream(profile, "quotas")
     months = pd.period_range(START, QUOTA_UNTIL, freq="M")
-    seats = _seat_months(staff, months)
+    seats = _seat_months(staff.loc[staff["role"] != SDR], months)
     credit = _credited(deals, splits).merge(staff[["rep_id", "team"]], on="rep_id")
     per_year = credit.groupby(["team", "year"])["credit"].sum()
     capacity = seats.loc[seats["role"] != "Manager"].groupby(["team", "year"])["ramp"].sum()

@@ -10,7 +10,7 @@ import pandas as pd
 from compass_nb.errors import ParameterError
 
 #: Changes whenever the generated data changes (part of the demo's input fingerprint).
-GENERATOR_VERSION = "2026.11.4"
+GENERATOR_VERSION = "2026.11.5"
 SEED = 20261115
 START = pd.Timestamp("2022-01-01")
 END = pd.Timestamp("2026-11-15")  # last day of history, whatever today's date
@@ -32,8 +32,8 @@ OPEN_STAGES = STAGES[:5]
 FORECAST_CATEGORIES = ("Pipeline", "Best Case", "Commit", "Closed", "Omitted")
 OPPORTUNITY_TYPES = ("new", "renewal", "expansion")
 SEGMENTS = ("SMB", "Mid-Market", "Enterprise")
-ROLES = ("AE", "AM", "SE", "Manager")
-PLAN_IDS = {"AE": "ae", "AM": "am", "SE": "se_overlay", "Manager": "mgr"}
+ROLES = ("AE", "AM", "SE", "SDR", "Manager")
+PLAN_IDS = {"AE": "ae", "AM": "am", "SE": "se_overlay", "SDR": "sdr", "Manager": "mgr"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,9 @@ class Profile:
     rate_scale: float
     n_shifted: int
     n_opportunities: int
-    sales_teams: tuple[tuple[str, str, str, int], ...]  # (team, region, role, seats)
+    sales_teams: tuple[
+        tuple[str, str, str, int], ...
+    ]  # (team, region, role, seats); an SDR team has no manager of its own
     departments: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]  # (dept, ((team, size), ...))
     declining_team: str
     n_hires_2026: int
@@ -69,6 +71,12 @@ FULL = Profile(
         ("Account Management North", "North", "AM", 6),
         ("Account Management South", "South", "AM", 6),
         ("Solutions Engineering", "National", "SE", 5),
+        (
+            "Sales Development",
+            "National",
+            "SDR",
+            6,
+        ),  # paid per qualified meeting; report to the head of sales
     ),
     departments=(
         ("Leadership", ()),
@@ -104,6 +112,7 @@ SMALL = Profile(
         ("New Business", "National", "AE", 7),
         ("Account Management", "National", "AM", 5),
         ("Solutions Engineering", "National", "SE", 3),
+        ("Sales Development", "National", "SDR", 5),
     ),
     departments=(
         ("Leadership", ()),
