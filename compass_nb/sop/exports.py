@@ -42,7 +42,8 @@ def planned_orders(plan: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
     out["planned"] = made["production"].astype(float).to_numpy()
     out["lot_size"] = out["sku"].map(lot).where(lambda s: s > 0, 1.0).fillna(1.0)
     out["moq"] = out["sku"].map(moq).fillna(0.0)
-    lots = np.ceil(out["planned"] / out["lot_size"] - 1e-9) * out["lot_size"]
+    # a float artefact (4.0000001) is not a reason for another lot
+    lots = np.ceil((out["planned"] / out["lot_size"]).round(6)) * out["lot_size"]
     out["quantity"] = np.maximum(lots, np.ceil(out["moq"])).round().astype("int64")
     out["unit"] = UNIT
     columns = [

@@ -11,13 +11,12 @@ marked ``demo_only: true`` runs on the demo company only (its resources are the 
 
 Upside and downside come from the reconciled distribution of the forecast, never from
 adding up every SKU's bounds (which would assume every item is high in the same month).
-Each month, the total level's own 80 % interval gives the relative spread of the whole
-business; the consensus total moves by that share (:func:`coherent_bounds`); the extra
-units go to families in proportion to their own spread (each family's consensus times
-its reconciled interval's relative half-width), and within a family to its SKU ×
-location rows in proportion to their consensus. Without a total level the family
-intervals are used, and without either the SKU half-widths are combined as independent
-(square root of the sum of squares).
+Each month, the consensus total moves by the total level's own 80 % half-width, in units
+(:func:`coherent_bounds`); those units go to families in proportion to their own
+reconciled half-width, and within a family to its SKU × location rows in proportion to
+their consensus. Without a total level each family moves by its own half-width, and
+without either the SKU half-widths are combined as independent (square root of the sum
+of squares).
 """
 
 from __future__ import annotations
@@ -51,15 +50,15 @@ METRICS = {
 
 
 def _levels(forecast: pd.DataFrame, level: str, by: list[str]) -> pd.DataFrame:
+    """Half-widths of the 80 % interval of one forecast level, in units (``up``, ``down``)."""
     f = forecast[forecast["level"] == level] if "level" in forecast else forecast.iloc[:0]
     if f.empty or "yhat_hi_80" not in f:
-        return pd.DataFrame(columns=[*by, "point", "up", "down"])
+        return pd.DataFrame(columns=[*by, "up", "down"])
     f = f.assign(month=month_of(f["ds"]).to_numpy())
     out = f.groupby(by, as_index=False)[["yhat", "yhat_lo_80", "yhat_hi_80"]].sum()
-    point = out["yhat"].where(out["yhat"] > 0)
-    out["up"] = ((out["yhat_hi_80"] - out["yhat"]) / point).clip(lower=0.0)
-    out["down"] = ((out["yhat"] - out["yhat_lo_80"]) / point).clip(lower=0.0, upper=1.0)
-    return out.rename(columns={"yhat": "point"})[[*by, "point", "up", "down"]]
+    out["up"] = (out["yhat_hi_80"] - out["yhat"]).clip(lower=0.0)
+    out["down"] = (out["yhat"] - out["yhat_lo_80"]).clip(lower=0.0)
+    return out[[*by, "up", "down"]]
 
 
 def coherent_bounds(plan: pd.DataFrame, forecast: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -77,38 +76,40 @@ def coherent_bounds(plan: pd.DataFrame, forecast: pd.DataFrame) -> tuple[pd.Data
     -------
     (plan, method)
         ``plan`` with ``consensus_lo_80`` and ``consensus_hi_80`` (see the module
-        docstring), and the method in words, for the assumptions ledger.
+        docstring), and the method in words, for the assumptions ledger. Each month the
+        upside adds the total level's own upper half-width (in units) to the consensus,
+        the downside takes off its lower half-width; a family takes a share in proportion
+        to its own half-width, each row a share of its family's in proportion to consensus.
     """
     out = plan.copy()
     total = _levels(forecast, "total", ["month"]).set_index("month")
     family = _levels(forecast, "family", ["family", "month"]).set_index(["family", "month"])
     cells = out.groupby(["family", "month"])["consensus"].sum().rename("c").to_frame()
     month_c = cells.groupby(level="month")["c"].transform("sum")
-    if not total.empty:
+    months = pd.Series(cells.index.get_level_values("month"), index=cells.index)
+    if not total.empty or not family.empty:
         for side, column in (("up", "consensus_hi_80"), ("down", "consensus_lo_80")):
-            whole = pd.Series(cells.index.get_level_values("month"), index=cells.index).map(
-                total[side]
-            )
-            whole = whole.fillna(0.0)
-            own = family[side].reindex(cells.index).fillna(whole)
-            weight = cells["c"] * own  # each family's own spread, in units
-            month_w = weight.groupby(level="month").transform("sum")
-            share = (weight / month_w.where(month_w > 0)).fillna(
-                cells["c"] / month_c.where(month_c > 0)
-            )
-            extra = (month_c * whole * share.fillna(0.0)).rename("extra")
-            out = _spread_extra(out, extra, cells["c"], column, 1.0 if side == "up" else -1.0)
+            own = family[side].reindex(cells.index) if not family.empty else cells["c"] * np.nan
+            if total.empty:
+                extra = own.fillna(0.0)
+            else:
+                whole = months.map(total[side]).fillna(0.0)
+                # a family without its own level takes its consensus share of the total's
+                proportional = cells["c"] * whole / month_c.where(month_c > 0)
+                weight = own.where(cells["c"] > 0, 0.0).fillna(proportional)
+                month_w = weight.groupby(level="month").transform("sum")
+                share = (weight / month_w.where(month_w > 0)).fillna(
+                    cells["c"] / month_c.where(month_c > 0)
+                )
+                extra = whole * share.fillna(0.0)
+            sign = 1.0 if side == "up" else -1.0
+            out = _spread_extra(out, extra.rename("extra"), cells["c"], column, sign)
+        if total.empty:
+            return out, "each family's own 80 % interval (no total level in the forecast)"
         return out, (
-            "the total level's own 80 % interval (reconciled), spread to families by their "
-            "own spread and to SKUs in proportion to consensus"
+            "the total level's own 80 % interval (reconciled), shared by families in proportion "
+            "to their own interval and by SKUs in proportion to consensus"
         )
-    if not family.empty:
-        key = pd.MultiIndex.from_frame(out[["family", "month"]])
-        up = pd.Series(family["up"].reindex(key).to_numpy(), index=out.index).fillna(0.0)
-        down = pd.Series(family["down"].reindex(key).to_numpy(), index=out.index).fillna(0.0)
-        out["consensus_hi_80"] = out["consensus"] * (1 + up)
-        out["consensus_lo_80"] = out["consensus"] * (1 - down)
-        return out, "each family's own 80 % interval (no total level in the forecast)"
     half = {
         side: (sign * (out[col] - out["stat_forecast"])).clip(lower=0.0) ** 2
         for side, col, sign in (("up", "stat_hi_80", 1), ("down", "stat_lo_80", -1))
