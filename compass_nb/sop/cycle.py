@@ -493,7 +493,7 @@ def supply_review(
         residuals=residuals,
     )
     cutoff = period_month(period) + pd.offsets.MonthEnd(0)
-    empty = pd.DataFrame(columns=["sku", "location", "on_hand"])
+    empty = pd.DataFrame({"sku": [], "location": [], "on_hand": []}).astype({"on_hand": float})
     opening = opening_stock(inventory, cutoff) if _present(inventory) else empty
     cap = capacity_by_month(capacity if _present(capacity) else pd.DataFrame(), months)
     prices = consensus[["sku", "unit_price", "net_price", "unit_cost"]].drop_duplicates("sku")

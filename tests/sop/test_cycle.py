@@ -169,3 +169,52 @@ def test_demand_review_without_a_forecast_says_to_run_forecasting(demo_tables):
             period="2026-10",
             **DEMAND,
         )
+
+
+def test_without_budget_stock_capacity_or_receipts_every_page_states_its_assumption(
+    demo_tables, cycles
+):
+    t = demo_tables
+    orders, _, _ = _as_of(t, "2026-10")
+    fc = cycles["forecast"][cycles["forecast"]["period"] == "2026-10"]
+    d = cycle.demand_review(fc, None, t["products"], None, orders, period="2026-10", **DEMAND)
+    assert "Assumed: no budget: no budget comparison." in d.summary
+    assert not any("Against budget" in line for line in d.summary)
+    s = cycle.supply_review(
+        d.consensus, t["products"], None, None, None, orders, period="2026-10", **SUPPLY
+    )
+    assert {
+        "Assumed: no inventory data: opening stock assumed to be zero.",
+        "Assumed: no capacity data: unlimited capacity assumed.",
+        "Assumed: no scheduled receipts: none assumed.",
+    } <= set(s.summary)
+    assert not any("serves" in line and "of consensus demand" in line for line in s.summary)
+    stored = s.stored.assign(period="2026-10")
+    r = cycle.pre_sop_review(
+        d.consensus, stored, None, t["products"], period="2026-10", **dict(PRE_SOP, demo=False)
+    )
+    assert set(r.scenarios["scenario"]) == {"base", "upside", "downside"}
+    assert (r.recommendations["kind"] != "capacity").all()
+    assert any("unlimited capacity" in line for line in r.summary)
+    e = cycle.executive_review(
+        d.consensus.assign(period="2026-10"),
+        stored,
+        r.scenarios,
+        r.recommendations,
+        None,
+        orders,
+        period="2026-10",
+        inventory_known=False,
+        capacity_known=False,
+        **EXECUTIVE,
+    )
+    status = e.kpis.set_index("kpi")["status"]
+    assert status["fill_rate"] == "not assessed: unlimited capacity assumed"
+    assert status["days_of_supply"] == "not assessed: no stock data"
+    assert (
+        status[["fill_rate", "inventory_value", "days_of_supply"]]
+        .str.startswith("not assessed")
+        .all()
+    )
+    assert not any("Fill rate" in line for line in e.summary)
+    assert "Assumed: no budget: no budget comparison." in e.summary
