@@ -1210,7 +1210,11 @@ def _executive_summary(r: ExecutiveReview, currency: str) -> list[str]:
             + (
                 f"recommended: {m['recommendation']}, net value {money(m['net_value'], currency)}."
                 if pd.notna(m["net_value"])
-                else f"{m['recommendation']}."
+                else (
+                    "a shortfall of demand, which no supply action closes."
+                    if m["demand_gap"] < 0
+                    else "no capacity action pays for itself."
+                )
             )
         )
     if not pd.isna(k.loc["fill_rate", "value"]) and "fill_rate" not in [
