@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compass_nb.context import Context
+from compass_nb.data.sources import open_source
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import DemandReview, span
 from compass_nb.steps.step import Step
@@ -35,10 +36,20 @@ STEP = Step(
 )
 
 
+def held_inputs(ctx: Context, required: tuple[str, ...], optional: tuple[str, ...]) -> dict:
+    """The required input tables, and those optional ones the source holds.
+
+    An optional table the source lacks (no inventory, no budget, …) is left out rather than
+    an error; the S&OP steps then state the assumption its absence forces.
+    """
+    held = set(open_source(ctx.source).names())
+    return ctx.inputs(*required, *(t for t in optional if t in held))
+
+
 @STEP.compute
 def run(ctx: Context) -> DemandReview:
     """The consensus of forecast, life cycles and overrides, valued, against budget and history."""
-    t = ctx.inputs("orders", "products", "overrides", "budget")
+    t = held_inputs(ctx, ("orders", "products"), ("overrides", "budget"))
     shared, s = ctx.shared, ctx.settings
     review = cycle.demand_review(
         ctx.read("forecast"),

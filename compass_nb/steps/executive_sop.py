@@ -10,6 +10,7 @@ from compass_nb import sop
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import ExecutiveReview, span
+from compass_nb.steps.demand_planning import held_inputs
 from compass_nb.steps.step import Step
 
 
@@ -49,7 +50,7 @@ def family_owners(products, owners) -> pd.Series:
 @STEP.compute
 def run(ctx: Context) -> ExecutiveReview:
     """KPIs over the horizon, budget, risks, the decisions required, and the decision log."""
-    t = ctx.inputs("orders", "products", "budget", "inventory", "capacity")
+    t = held_inputs(ctx, ("orders", "products"), ("budget", "inventory", "capacity"))
     s = ctx.settings
     review = cycle.executive_review(
         ctx.read("consensus", periods="all"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import TrackingReview
+from compass_nb.steps.demand_planning import held_inputs
 from compass_nb.steps.step import Step
 
 
@@ -33,7 +34,7 @@ STEP = Step(
 @STEP.compute
 def run(ctx: Context) -> TrackingReview:
     """Accuracy by lag, FVA, adherence, fill rate, inventory, the plan's change and the ledger."""
-    t = ctx.inputs("orders", "inventory", "products")
+    t = held_inputs(ctx, ("orders", "products"), ("inventory",))
     s = ctx.settings
     review = cycle.tracking_review(
         ctx.read("consensus", periods="all"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import PreSopReview, span
+from compass_nb.steps.demand_planning import held_inputs
 from compass_nb.steps.step import Step
 
 
@@ -45,7 +46,7 @@ def owners(exceptions) -> dict:
 @STEP.compute
 def run(ctx: Context) -> PreSopReview:
     """Where demand exceeds supply, what the scenarios change, and what to recommend."""
-    t = ctx.inputs("products", "capacity")
+    t = held_inputs(ctx, ("products",), ("capacity",))
     s = ctx.settings
     review = cycle.pre_sop_review(
         ctx.read("consensus"),

@@ -8,6 +8,7 @@ from compass_nb import sop
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import SupplyReview, span
+from compass_nb.steps.demand_planning import held_inputs
 from compass_nb.steps.step import Step
 
 
@@ -57,7 +58,7 @@ UNIT_COLUMNS = [
 @STEP.compute
 def run(ctx: Context) -> SupplyReview:
     """The supply plan against capacity, its inventory projection, exceptions and exports."""
-    t = ctx.inputs("orders", "products", "inventory", "capacity", "receipts")
+    t = held_inputs(ctx, ("orders", "products"), ("inventory", "capacity", "receipts"))
     s = ctx.settings
     consensus = ctx.read("consensus").drop(columns=["period", "run_id"], errors="ignore")
     earlier = ctx.read("exceptions", periods="all")
