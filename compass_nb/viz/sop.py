@@ -16,7 +16,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from compass_nb.display import SafeHTML, show
-from compass_nb.formatting import axis_money
+from compass_nb.formatting import money
 from compass_nb.viz._common import AMBER, GREEN, GREY, RED, empty
 from compass_nb.viz._common import BLUE as LIGHT
 from compass_nb.viz._common import DARK as BLUE
@@ -183,7 +183,7 @@ def revenue_by_family(data: pd.DataFrame, *, currency: str, ax: Axes | None = No
     ax.stackplot(wide.index, wide.T.to_numpy(), labels=wide.columns, alpha=0.8)
     margin = data.groupby("month")["margin"].sum().reindex(wide.index)
     ax.plot(wide.index, margin, color="black", lw=1.5, label="margin")
-    _money_axis(ax, currency, what="a month")
+    _money_axis(ax, currency, what="revenue and margin a month")
     _months(ax, wide.index)
     ax.set_title(title)
     ax.legend(fontsize=8, ncols=min(len(wide.columns) + 1, 5), loc="upper left")
@@ -426,7 +426,7 @@ def bridge(
     x = np.arange(len(data))
     ax.bar(x, heights, bottom=bottoms, color=colours, width=0.6)
     for i, (value, total) in enumerate(zip(data["value"], data["total"], strict=True)):
-        text = axis_money(value) if total else ("+" if value >= 0 else "−") + axis_money(abs(value))
+        text = money(value) if total else ("+" if value >= 0 else "−") + money(abs(value))
         ax.annotate(
             text,
             (i, bottoms[i] + heights[i]),
