@@ -41,7 +41,8 @@ nb.summary(review.summary)
 # ## Why the plan changed since last cycle
 #
 # From last cycle's plan to this one's, in revenue at net price: the month that became
-# actual, the statistical re-forecast, life-cycle changes, overrides and net prices.
+# actual, the statistical re-forecast, life-cycle changes, overrides and net prices. The
+# pipeline is compared with the consensus on 02 but does not feed it, so it moves nothing.
 
 # %%
 charts.plan_change(review.change, currency=currency);

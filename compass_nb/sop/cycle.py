@@ -401,10 +401,12 @@ def _demand_summary(r: DemandReview, currency: str) -> list[str]:
             f"Pipeline weighted forecast for {r.quarter}: {money(r.pipeline['weighted'].sum(), currency)} "
             f"beside consensus revenue {money(r.pipeline['consensus_revenue'].sum(), currency)}."
         )
-    if not r.fva.empty:
-        better = int((r.fva["fva"] > 0).sum())
+    measured = r.fva.dropna(subset=["fva"]) if not r.fva.empty else r.fva
+    if not measured.empty:
+        better = int((measured["fva"] > 0).sum())
         lines.append(
-            f"Overrides improved the lag-1 forecast in {better} of {len(r.fva)} families over past cycles."
+            f"Overrides improved the lag-1 forecast in {better} of the {len(measured)} families "
+            "whose overrides can be measured against actuals."
         )
     if not r.unmatched.empty:
         lines.append(f"{len(r.unmatched)} override(s) were not applied (listed below with why).")
