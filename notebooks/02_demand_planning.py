@@ -12,14 +12,15 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # 02 · Demand planning
 #
-# The consensus demand plan for the planning horizon: the statistical forecast, the
-# judgmental overrides sales and marketing made, and the consensus they give, by family and
-# month — in units, revenue and margin — against the annual budget, the previous cycle and,
-# when the pipeline notebook ran, the sales pipeline's weighted commit.
+# The consensus demand plan for the planning horizon: the statistical forecast, what the
+# product life cycles change (nothing is planned before a launch or after a
+# discontinuation; new items start from their family's profile), the overrides sales and
+# marketing made, and the consensus they give — in units and in revenue and margin at net
+# price (what a unit really brings in) — against the last twelve months, the annual budget,
+# the previous cycle and, when the pipeline notebook ran, the sales pipeline.
 
 # %% tags=["parameters"]
 run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
@@ -33,6 +34,7 @@ from compass_nb.widgets import sop as widgets
 
 ctx = nb.context("demand_planning", globals())
 review = steps.demand_planning.run(ctx)
+currency = ctx.shared.currency
 
 # %% [markdown]
 # ## Summary
@@ -41,73 +43,91 @@ review = steps.demand_planning.run(ctx)
 nb.summary(review.summary)
 
 # %% [markdown]
+# ## The plan against the last twelve months
+#
+# The next twelve months of the plan beside the twelve months of sales before the cycle,
+# by family: growth well beyond what the business has shown needs a reason. Items whose
+# plan exceeds the set multiple of their last year's sales are listed below and carried to
+# the exception list of step 03.
+
+# %%
+nb.show(review.history_table, caption=f"Next 12 months of plan against the last 12 months of sales ({currency})")
+
+# %%
+nb.show(review.above_history, caption=f"Items planned above {review.history_multiple:g}× their last year's sales", empty="No item is planned above that multiple of its history.")
+
+# %% [markdown]
+# ## Launches and phase-outs in the horizon
+#
+# Items whose launch or discontinuation date falls in the planning horizon, with the units
+# the plan holds for them and the units the life cycle added (a new item's start) or
+# removed (after discontinuation).
+
+# %%
+nb.show(review.life_events, caption=f"Phase-ins and phase-outs ({review.horizon})", empty="No launch or phase-out falls in the horizon.")
+
+# %% [markdown]
 # ## Consensus waterfall
 #
-# For each family over the horizon: the statistical forecast, the adjustment the overrides
-# make (green up, red down) and the consensus that results. The table gives the same by
-# month; a large adjustment deserves a reason in the override log.
+# For each family over the horizon: the statistical forecast, what the life cycle removes
+# or adds, what the overrides change, and the consensus that results.
 
 # %%
 charts.consensus_waterfall(review.waterfall);
 
+# %% [markdown]
+# ## Gap to budget, and the bridge from budget to plan
+#
+# Plan revenue at net price against the annual operating plan, month by month, over the
+# months the budget covers; then the bridge that explains the gap: volume (the statistical
+# forecast against the budget's units), life cycle, overrides, and price and mix (the net
+# price against the budget's), all at the budget's price per unit.
+
 # %%
-nb.show(review.waterfall, caption="Statistical forecast → overrides → consensus, by family and month (units, revenue)", max_rows=40)
+charts.budget_gap(review.budget_gap, currency=currency);
+
+# %%
+charts.bridge(review.bridge, currency=currency, title=f"Budget → plan ({review.budget_months})", empty_note="no budget quantities for the plan's months: the gap cannot be split");
+
+# %%
+nb.show(review.budget_table, caption=f"Plan against budget by family ({review.budget_months}, {currency})", empty="No budget for the plan's months.")
 
 # %% [markdown]
-# ## Gap to budget
+# ## Value: revenue and margin by family
 #
-# Consensus revenue against the annual operating plan, month by month: bars below zero are
-# months where the demand plan falls short of budget.
+# The plan valued at each SKU's net price (its net revenue per unit over the trailing
+# window), falling back to its family's net-to-list ratio, then to list price (flagged).
 
 # %%
-charts.budget_gap(review.budget_gap);
+charts.revenue_by_family(review.value, currency=currency);
 
 # %%
-nb.show(review.budget_by_family, caption="Consensus against budget over the budgeted months, by family")
+nb.show(review.prices, caption=f"Where the net price comes from (plan revenue, {currency})")
 
 # %% [markdown]
 # ## Pipeline commit for the next fiscal quarter
 #
 # When the pipeline notebook ran this cycle, its commit, best case and weighted forecast for
-# the next fiscal quarter sit beside the consensus revenue of the same quarter. A weighted
-# pipeline well below consensus means the plan counts on deals not yet in the CRM.
+# the next fiscal quarter sit beside the plan revenue of the same quarter.
 
 # %%
-nb.show(review.pipeline, caption=f"Consensus revenue and pipeline, {review.quarter}", empty=f"No pipeline output in the store for this cycle ({review.quarter}): run the pipeline notebook to compare.")
+nb.show(review.pipeline, caption=f"Plan revenue and pipeline, {review.quarter} ({currency})", empty=f"No pipeline output in the store for this cycle ({review.quarter}): run the pipeline notebook to compare.")
 
 # %% [markdown]
-# ## Value: revenue and margin by family
+# ## What changed since the previous cycle, and did overrides help?
 #
-# The consensus valued at list price and unit cost.
+# The SKUs whose plan revenue moved most on the months both cycles plan, split into the
+# statistical forecast, the life cycle and the overrides; then, over past cycles, the lag-1
+# error of the statistical forecast and of the consensus on the rows overrides changed.
 
 # %%
-charts.revenue_by_family(review.value);
-
-# %% [markdown]
-# ## What changed since the previous cycle
-#
-# The SKUs whose consensus revenue moved most on the months both cycles plan, with the part
-# due to the statistical forecast and the part due to overrides.
-
-# %%
-nb.show(review.movers, caption="Biggest movers against the previous cycle", empty="No previous cycle in the store: nothing to compare with yet.")
-
-# %% [markdown]
-# ## Did the overrides add value?
-#
-# Over past cycles, the lag-1 error (WAPE) of the statistical forecast and of the consensus
-# on the rows overrides changed, by family. Positive value added means sales input improved
-# the forecast; negative means the statistical forecast alone would have been closer.
+nb.show(review.movers, caption=f"Biggest movers against the previous cycle ({currency})", empty="No previous cycle in the store: nothing to compare with yet.")
 
 # %%
 nb.show(review.fva, caption="Forecast value added of overrides (lag 1)", empty="No past cycle with overrides and actuals yet.")
 
-# %% [markdown]
-# Overrides that name an item or family with no forecast this cycle are not applied; they
-# are listed here to be corrected or withdrawn.
-
 # %%
-nb.show(review.unmatched, caption="Overrides not applied: no forecast for the item or family", empty="Every override names an item or family with a forecast.")
+nb.show(review.unmatched, caption="Overrides not applied, and why", empty="Every override was applied.")
 
 # %% [markdown]
 # ## Try an override

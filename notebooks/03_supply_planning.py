@@ -15,10 +15,11 @@
 # %% [markdown]
 # # 03 · Supply planning
 #
-# Can supply meet the consensus demand plan? Safety stock per SKU and location, the
-# projected inventory month by month, the load the plan puts on each resource, the plan
-# once capacity is respected (built ahead where it can be, shortages allocated to the
-# highest-margin items first) and the exceptions planners must act on.
+# Can supply meet the consensus demand plan? The plan once capacity is respected (built
+# ahead where it can be, shortages allocated to the highest-margin items first, nothing
+# made outside an item's life), the capacity each family takes on each resource, the
+# projected inventory of every family against its safety stock and maximum cover, and the
+# exceptions that remain for planners to act on.
 
 # %% tags=["parameters"]
 run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
@@ -31,6 +32,7 @@ from compass_nb.viz import sop as charts
 
 ctx = nb.context("supply_planning", globals())
 review = steps.supply_planning.run(ctx)
+currency = ctx.shared.currency
 
 # %% [markdown]
 # ## Summary
@@ -39,64 +41,62 @@ review = steps.supply_planning.run(ctx)
 nb.summary(review.summary)
 
 # %% [markdown]
-# ## Unconstrained and constrained plan
+# ## Demand against supply
 #
 # Per family over the horizon: the demand, the production it would take to serve it and
 # keep safety stock (unconstrained), the production capacity allows (constrained), and the
-# demand left unserved in its month, in units and revenue.
+# demand left unserved in its month, in units and in revenue at net price.
 
 # %%
-nb.show(review.families, caption="Unconstrained against capacity-constrained plan, by family")
+charts.demand_supply_balance(review.balance);
+
+# %%
+nb.show(review.families, caption=f"Unconstrained against capacity-constrained plan, by family ({review.horizon}; revenue in {currency})")
 
 # %% [markdown]
-# ## Projected inventory
+# ## Capacity: resource × family × month
 #
-# Projected on-hand (bars) against safety stock (dashed) month by month, for all families;
-# a bar below zero is a backlog. The dotted line is the maximum cover: stock above it is
-# excess. The table gives the balance per family and month: opening + receipts +
-# production − demand = closing.
+# The share of each resource's capacity for a family that the constrained plan uses. A row
+# at 100 % for several months is a family the resource cannot serve more of: build-ahead is
+# exhausted, and the demand left over appears as *capacity short* below.
 
 # %%
-charts.inventory_projection(review.plan);
-
-# %%
-nb.show(review.inventory, caption="Inventory balance by family and month", max_rows=40)
+charts.capacity_heatmap(review.load);
 
 # %% [markdown]
-# ## Rough-cut capacity
+# ## Projected inventory by family
 #
-# Each resource's utilisation month by month: dashed, the load of the unconstrained plan;
-# solid, the plan after levelling. Above the red line a resource is overloaded; the
-# constrained plan builds ahead into earlier months with spare capacity.
+# Projected on-hand (bars) against safety stock (dashed) and maximum cover (dotted), month
+# by month; a bar below zero is a backlog.
 
 # %%
-charts.capacity_load(review.resource_load);
-
-# %%
-nb.show(review.utilisation, caption="Unconstrained load as a share of capacity", values="{:.0%}")
+charts.inventory_by_family(review.inventory);
 
 # %% [markdown]
 # ## Safety stock
 #
-# Safety stock per SKU and location from its service level, demand variability and lead
-# time (z · √(LT·σ² + d̄²·σ_LT²)); intermittent items use the empirical quantile of their
-# lead-time demand instead. The largest first.
+# Per SKU and location: z · √(LT·σ² + d̄²·σ_LT²), with σ the forecast's error over the
+# lead time (its backtest residuals) or, without them, the spread of de-seasonalised
+# demand; σ_LT from the products table or the default share of the lead time. Intermittent
+# items use the empirical quantile of their lead-time demand. *Demand mean* is the plan's
+# monthly demand over the lead time, *demand SD* the monthly spread used. The largest first.
 
 # %%
-nb.show(review.safety, caption="Safety stock by SKU × location (largest first)", max_rows=15)
+nb.show(review.safety_table, caption="Safety stock by SKU × location (largest first)", max_rows=12)
 
 # %% [markdown]
-# ## Exceptions
+# ## Exceptions after levelling
 #
-# The four standard exceptions — demand not satisfied, shortage, below safety stock,
-# resource overloaded — each with its SKU (or resource), month and size. The full list is
-# in the pack's `exports/` folder for planners and the ERP.
+# What remains once the constrained plan is made, each with its size in units, its value
+# in money, its owner and the month it is due (its month less the lead time); the status
+# compares with last cycle. The full list, with the planned orders in whole units after lot
+# sizes and minimum order quantities, is in the pack's `exports/` folder.
 
 # %%
-nb.show(review.exception_summary, caption="Exceptions by kind")
+nb.show(review.exception_summary, caption=f"Exceptions by kind and status (value in {currency})")
 
 # %%
-nb.show(review.exceptions, caption="Exception list (largest first within each kind)", max_rows=25)
+nb.show(review.open_exceptions, caption=f"Open exceptions (value in {currency})", max_rows=25, empty="No exception remains after levelling.")
 
 # %%
 nb.note("Exports for ERP and planners (in exports/): " + ", ".join(review.exports))

@@ -15,10 +15,10 @@
 # %% [markdown]
 # # 04 · Pre-S&OP review
 #
-# Where the supply plan falls short of the consensus demand, what other futures would do
-# to the plan, and the actions that close the gaps. Each scenario re-runs the supply plan
-# of step 03 with other demand (the forecast's 80 % interval) or other capacity; each
-# recommendation is valued by re-running the plan with it.
+# Where the base plan falls short of demand, what other futures do to it, and the actions
+# that close the gaps — each valued net of what it costs. Each scenario re-runs the supply
+# plan of step 03 with other demand (the coherent 80 % interval of the reconciled
+# forecast) or other capacity; each recommendation is valued by re-running the plan with it.
 
 # %% tags=["parameters"]
 run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
@@ -30,6 +30,7 @@ from compass_nb.viz import sop as charts
 
 ctx = nb.context("pre_sop_review", globals())
 review = steps.pre_sop_review.run(ctx)
+currency = ctx.shared.currency
 
 # %% [markdown]
 # ## Summary
@@ -38,44 +39,43 @@ review = steps.pre_sop_review.run(ctx)
 nb.summary(review.summary)
 
 # %% [markdown]
-# ## Gaps: demand the constrained plan cannot serve
+# ## Gaps: demand the base plan cannot serve
 #
-# Consensus demand minus the supply served in its month, by family and month, with the
-# revenue and margin at risk; consecutive months of a family form one gap to close.
+# Consensus demand minus the supply served in its month; a family's consecutive months
+# form one gap to close, valued at net price.
 
 # %%
-nb.show(review.gap_periods, caption="Gaps to close (consecutive months per family)", empty="No gap: constrained supply meets demand in every month.")
-
-# %%
-nb.show(review.gaps, caption="Demand against constrained supply by family and month (largest risk first)", max_rows=20)
+nb.show(review.gap_periods, caption=f"Gaps to close ({review.horizon}; {currency})", empty="No gap: the base plan serves demand in every month.")
 
 # %% [markdown]
 # ## Scenarios against base
 #
 # Base is the consensus plan on today's capacity. Upside and downside take demand to the
-# upper and lower bound of the forecast's 80 % interval; capacity scenarios change one
-# resource from a given month. Each column is the change against base.
+# bounds of the reconciled total's 80 % interval, spread to families and items (never the
+# sum of every item's bound); capacity scenarios change one resource from a given month.
 
 # %%
-nb.show(review.side_by_side, caption="Scenarios side by side: base figure and change against base")
+charts.scenario_comparison(review.scenarios, currency=currency);
 
 # %%
-charts.scenario_deltas(review.scenarios);
+nb.show(review.side_by_side, caption=f"Scenarios side by side: base figure and change against base ({currency})")
+
+# %%
+nb.show(review.ledger_table, caption="Assumptions per scenario", max_rows=30)
 
 # %% [markdown]
-# ## Assumptions ledger
+# ## Recommendations, ranked by net value
 #
-# What each scenario assumes about demand, capacity and allocation.
+# Capacity actions recover margin at net price and cost the capacity they add (and the
+# carrying cost of any stock they build); none starts inside the lead time to add
+# capacity. Inventory actions hold back supply that feeds excess stock and save its
+# carrying cost. Step 05 puts those above the materiality threshold to the meeting.
 
 # %%
-nb.show(review.ledger, caption="Assumptions per scenario", max_rows=40)
-
-# %% [markdown]
-# ## Recommendations, ranked by value
-#
-# Each action names the gap it closes. Capacity actions are valued at the margin they
-# recover when the plan is re-run with them; inventory actions at the carrying cost they
-# save. Step 05 asks the executive meeting to approve or decline each.
+charts.recommendation_values(review.recommendations, currency=currency);
 
 # %%
-nb.show(review.recommendations, caption="Recommendations", empty="No recommendation this cycle: no gap and no stock above the maximum cover.")
+nb.show(review.recommendation_table, caption=f"Recommendations: gross value, cost and net value ({currency})", empty="No recommendation this cycle: no gap a capacity action can reach and no excess stock fed by supply.")
+
+# %%
+nb.show(review.out_of_reach, caption="Gaps that end inside the lead time to add capacity", empty="Every gap can be reached by a capacity action in time.")

@@ -15,9 +15,10 @@
 # %% [markdown]
 # # 06 · Implementation and tracking
 #
-# Every past cycle's plan against what happened: how accurate the forecast and consensus
-# were one and three months ahead, whether the plan was kept, what fill rate and inventory
-# followed, and each cycle's decisions beside what came after them.
+# Every past cycle's plan against what happened: why the plan changed since last cycle,
+# how accurate the consensus was one and three months ahead, whether the plan was kept,
+# what fill rate and inventory followed, and each past decision scored against what
+# followed two and three cycles later.
 
 # %% tags=["parameters"]
 run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
@@ -28,7 +29,7 @@ from compass_nb.viz import sop as charts
 
 ctx = nb.context("implementation_tracking", globals())
 review = steps.implementation_tracking.run(ctx)
-s = ctx.settings
+s, currency, seen = ctx.settings, ctx.shared.currency, review.has_history
 
 # %% [markdown]
 # ## Summary
@@ -37,58 +38,52 @@ s = ctx.settings
 nb.summary(review.summary)
 
 # %% [markdown]
-# ## Forecast accuracy by lag
+# ## Why the plan changed since last cycle
 #
-# WAPE (Σ|actual − plan| / Σ actual, at SKU × location level) and bias (Σ(plan − actual) /
-# Σ actual) by family for the plans made one and three months before each month, over all
-# tracked months; the statistical forecast's WAPE beside the consensus. The chart follows
-# the error month by month.
+# From last cycle's plan to this one's, in revenue at net price: the month that became
+# actual, the statistical re-forecast, life-cycle changes, overrides and net prices. The
+# pipeline is compared with the consensus on 02 but does not feed it, so it moves nothing.
 
 # %%
-nb.show(review.accuracy, caption="Consensus accuracy by family and lag (all tracked months)")
+charts.plan_change(review.change, currency=currency);
+
+# %% [markdown]
+# ## Forecast accuracy by lag
+#
+# WAPE (Σ|actual − plan| / Σ actual, at SKU × location level) and bias by family for the
+# plans made one and three months before each month; the statistical forecast beside.
 
 # %%
 charts.accuracy_trend(review.accuracy_trend);
 
-# %% [markdown]
-# ## Tracking signal
-#
-# The running sum of errors over their mean absolute size, per family (lag 1): outside ±4
-# the plan is biased — consistently over or under what happened.
+# %%
+charts.tracked(review.accuracy, history=seen, caption="Consensus accuracy by family and lag (all tracked months)", empty="No month with actuals has been planned by a stored cycle yet.")
 
 # %%
-nb.show(review.tracking_signal, caption="Tracking signal by family (latest month)")
+charts.tracked(review.tracking_signal, history=seen, caption="Tracking signal by family (latest month; outside ±4 = biased)", empty="No tracked month yet.")
 
 # %% [markdown]
-# ## Forecast value added over time
+# ## Forecast value added, plan adherence, fill rate and inventory
 #
-# The lag-1 error of a naive forecast (last month's actual), the statistical forecast and
-# the consensus, month by month. Each step down is value added by the process.
+# The lag-1 error of a naive forecast, the statistical forecast and the consensus; the
+# share of the plan that happened; the share of demand the plan's supply served; month-end
+# stock against the plan's projection.
 
 # %%
 charts.fva_stairstep(review.fva);
 
 # %%
-nb.show(review.fva, caption="Forecast value added (lag-1 WAPE)", formats=dict.fromkeys(["naive", "statistical", "consensus"], "{:.1%}"))
-
-# %% [markdown]
-# ## Plan adherence, fill rate and inventory
-#
-# Plan adherence is Σ min(actual, plan) / Σ plan: the share of the lag-1 plan that
-# happened. Achieved fill rate is the share of actual demand the supply the plan provided
-# could serve. Inventory compares month-end stock with the plan's projection.
-
-# %%
 charts.adherence_and_fill(review.adherence, review.fill, target=s.fill_rate_target);
 
 # %%
-charts.inventory_vs_plan(review.inventory, target=s.inventory_target);
+charts.inventory_vs_plan(review.inventory, currency=currency, target=s.inventory_target);
 
 # %% [markdown]
-# ## Decisions and what followed
+# ## Decision ledger
 #
-# Each past cycle's approved scenario and decisions, beside the plan's revenue for the
-# following months and the revenue that came in.
+# Each past decision (or decision left pending) with what was at stake, scored on one
+# measure as known at its meeting and two and three cycles later: for an action, the
+# revenue still at risk in its months; for the plan, the revenue of the three months after.
 
 # %%
-nb.show(review.outcomes, caption="Decisions and what followed", empty="No decision log in the store yet: run 05_executive_sop for past cycles (compass-nb run --backfill 12).")
+charts.tracked(review.ledger, history=seen, caption=f"Decision ledger ({currency})", empty="No decision log in the stored past cycles.")

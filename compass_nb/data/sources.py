@@ -30,6 +30,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow
+import pyarrow.parquet
 
 from compass_nb import credentials
 from compass_nb.data.contracts import CONTRACTS
@@ -758,6 +760,14 @@ def _renamed(
     }
 
 
+def _parquet_names(path: Path, described: list[tuple[str, str]]) -> list[str]:
+    """The column names as the file spells them (DuckDB's own suffix a case-folded duplicate)."""
+    try:
+        return pyarrow.parquet.read_schema(path).names
+    except (pyarrow.ArrowException, OSError):
+        return [n for n, _ in described]
+
+
 def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection, mapping=None) -> RawTable:
     """A Parquet file as a :class:`RawTable`, left in place; rows numbered from 1 in file order."""
     from_sql = f"read_parquet({_literal(str(path))})"
@@ -770,6 +780,8 @@ def parquet_table(table: str, path: Path, con: duckdb.DuckDBPyConnection, mappin
         ) from None
     numbered = f"read_parquet({_literal(str(path))}, file_row_number=true)"
     reading = mapping.reading([n for n, _ in described]) if mapping is not None else None
+    # DuckDB renames a second 'SKU' beside 'sku' to 'SKU_1': check the file's own names
+    _lowercase_names(table, path.name, _parquet_names(path, described), reading)
     select, types = _renamed(table, path.name, numbered, described, reading)
     select = select.replace(" FROM ", ", file_row_number AS __compass_ord FROM ", 1)
     raw = RawTable(table, path.name, select, types, _ordinal_plus(1))

@@ -35,27 +35,130 @@ def _page(title: str, body: str) -> str:
     )
 
 
+#: The S&OP chain in the order a cycle runs it; the other analyses follow.
+SOP_ORDER = (
+    "01_data_collection",
+    "forecasting",
+    "02_demand_planning",
+    "03_supply_planning",
+    "04_pre_sop_review",
+    "05_executive_sop",
+    "06_implementation_tracking",
+)
+#: Prefix of a headline figure that belongs on the front page's "needs attention" list.
+ATTENTION = "attention_"
+#: A fall of the company eNPS by at least this many points is an alert.
+ENPS_ALERT_POINTS = 5.0
+
+
+def pack_order(names) -> list[str]:
+    """Notebooks in S&OP order (data, forecast, 02–06), then the other analyses as given."""
+    names = list(names)
+    first = [n for n in SOP_ORDER if n in names]
+    return first + [n for n in names if n not in SOP_ORDER]
+
+
+def _size(figure: dict) -> float:
+    value = figure.get("value")
+    return abs(float(value)) if isinstance(value, int | float) else 0.0
+
+
+def attention(manifest: dict, metrics: dict) -> list[dict]:
+    """What needs attention across the pack, each with the report it links to.
+
+    Read from the notebooks' headline figures: every figure whose key starts with
+    ``attention_`` (the largest budget gaps, capacity short, decisions pending, … each
+    step names its own), notebooks that did not complete, quarantined rows, and a fall of
+    the company eNPS. Returns ``notebook``, ``text`` (with the figure) in pack order.
+    """
+    items = []
+    statuses = manifest.get("notebooks", {})
+    for name in pack_order(statuses):
+        item = statuses[name]
+        if item.get("status") != "ok":
+            note = item.get("error") or item["status"]
+            items.append(
+                {"notebook": name, "text": f"{item.get('title', name)}: {item['status']} ({note})"}
+            )
+    for name in pack_order(metrics):
+        figures = [(k, f) for k, f in metrics.get(name, {}).items() if k.startswith(ATTENTION)]
+        figures.sort(key=lambda kf: -_size(kf[1]))
+        for key, figure in figures:
+            items.append(
+                {
+                    "notebook": name,
+                    "text": f"{figure.get('label', key)}: {format_value(figure)}",
+                }
+            )
+    quarantined = metrics.get("01_data_collection", {}).get("rows_quarantined", {}).get("value")
+    if quarantined:
+        items.append(
+            {
+                "notebook": "01_data_collection",
+                "text": f"{quarantined:,} input rows quarantined (see the data quality section)",
+            }
+        )
+    change = metrics.get("enps", {}).get("enps_change", {}).get("value")
+    if change is not None and change <= -ENPS_ALERT_POINTS:
+        items.append(
+            {
+                "notebook": "enps",
+                "text": f"Company eNPS fell by {abs(change):.0f} points since the previous survey",
+            }
+        )
+    return items
+
+
 def period_index(manifest: dict, metrics: dict) -> str:
-    """The period's ``index.html``: status of every notebook, headline figures, links."""
+    """The period's ``index.html``: what needs attention, then every notebook in S&OP order
+    with its status, its headline figures and a link."""
     statuses = manifest["notebooks"]
-    failed = [name for name, item in statuses.items() if item["status"] != "ok"]
+    order = pack_order(statuses)
+    failed = [name for name in order if statuses[name]["status"] != "ok"]
     verdict = f"{len(statuses) - len(failed)} of {len(statuses)} notebooks completed" + (
         f"; not completed: {', '.join(failed)}." if failed else "."
     )
+    params = manifest.get("parameters", {})
     header = (
         f'<header class="compass-runheader"><p class="compass-note"><a href="../index.html">← all periods</a></p>'
         f"<h1>Compass pack — {_esc(manifest['period'])}</h1><dl>"
         f"<dt>Period</dt><dd>{_esc(manifest['period'])}</dd>"
         f"<dt>Run</dt><dd>{_esc(manifest['run_id'])}</dd>"
         f"<dt>Data fingerprint</dt><dd>{_esc(manifest['fingerprint'])}</dd>"
-        f"<dt>Source</dt><dd>{_esc(manifest['parameters'].get('source'))}</dd>"
+        f"<dt>Source</dt><dd>{_esc(params.get('source'))}</dd>"
+        f"<dt>Currency, horizon</dt><dd>{_esc(params.get('currency'))}, {_esc(params.get('horizon'))} months</dd>"
         f"<dt>Compass version</dt><dd>{_esc(manifest['versions'].get('compass_nb'))}</dd>"
         "</dl></header>"
     )
-    summary = f'<div class="compass-summary"><strong>Summary</strong><ul><li>{_esc(verdict)}</li></ul></div>'
+    approved = metrics.get("05_executive_sop", {}).get("approved_scenario", {}).get("value")
+    lines = [verdict]
+    if approved == "decisions pending":
+        lines.insert(
+            0,
+            "Executive S&OP: decisions pending — nothing is approved until the meeting records it.",
+        )
+    elif approved:
+        lines.insert(0, f"Executive S&OP: plan approved on the {approved} scenario.")
+    summary = (
+        '<div class="compass-summary"><strong>Summary</strong><ul>'
+        + "".join(f"<li>{_esc(line)}</li>" for line in lines)
+        + "</ul></div>"
+    )
+    items = attention(manifest, metrics)
+    needs = (
+        '<h2>Needs attention</h2><ul class="compass-attention">'
+        + "".join(
+            f'<li><a href="{_esc(i["notebook"])}.html">{_esc(statuses.get(i["notebook"], {}).get("title", i["notebook"]))}</a>: {_esc(i["text"])}</li>'
+            for i in items
+        )
+        + "</ul>"
+        if items
+        else '<h2>Needs attention</h2><p class="compass-note">Nothing across the pack needs attention.</p>'
+    )
     rows = []
-    for name, item in statuses.items():
-        figures = metrics.get(name, {})
+    for name in order:
+        item = statuses[name]
+        figures = {k: f for k, f in metrics.get(name, {}).items() if not k.startswith(ATTENTION)}
         cards = "".join(
             f'<div class="compass-card"><div class="label">{_esc(f.get("label", key))}</div>'
             f'<div class="value">{_esc(format_value(f))}</div></div>'
@@ -72,11 +175,11 @@ def period_index(manifest: dict, metrics: dict) -> str:
             )
         )
     table = (
-        '<table class="compass-table"><thead><tr><th>Notebook</th><th>Status</th><th>Time</th>'
+        '<h2>Reports</h2><table class="compass-table"><thead><tr><th>Notebook</th><th>Status</th><th>Time</th>'
         f"<th>Note</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
     exports = '<p class="compass-note">Plans and exception lists for ERP and planners: <a href="exports/">exports/</a>.</p>'
-    return _page(f"Compass pack {manifest['period']}", header + summary + table + exports)
+    return _page(f"Compass pack {manifest['period']}", header + summary + needs + table + exports)
 
 
 def root_index(root: Path, store: Path | None = None) -> str:

@@ -1,6 +1,7 @@
 """The S&OP cycle, steps 2–6: consensus, supply plan, gaps, scenarios, decisions, tracking."""
 
 from compass_nb.calendar import period_month, plan_months
+from compass_nb.sop.bridge import budget_bridge, plan_change
 from compass_nb.sop.capacity import (
     apply_capacity_changes,
     capacity_by_month,
@@ -21,26 +22,42 @@ from compass_nb.sop.consensus import (
     pipeline_comparison,
     statistical_forecast,
     unmatched_overrides,
+    value_plan,
     waterfall,
 )
-from compass_nb.sop.decisions import decision_log, decisions_required
-from compass_nb.sop.exceptions import exception_summary, supply_exceptions
-from compass_nb.sop.exports import write_exports
+from compass_nb.sop.decisions import decision_log, decisions_required, pending
+from compass_nb.sop.exceptions import (
+    carry_status,
+    exception_summary,
+    item_owners,
+    resource_owners,
+    supply_exceptions,
+)
+from compass_nb.sop.exports import planned_orders, rounding_added, whole_units, write_exports
 from compass_nb.sop.gaps import demand_supply_gaps, gap_periods
 from compass_nb.sop.inventory import (
     demand_statistics,
+    deseasonalised_sd,
     empirical_safety_stock,
     net_requirements,
     opening_stock,
     projected_inventory,
+    residual_spread,
     safety_stock,
     safety_stock_table,
 )
-from compass_nb.sop.kpis import budget_kpis, cycle_kpis, kpi_display, kpi_table
+from compass_nb.sop.kpis import budget_totals, check_bands, cycle_kpis, kpi_display, kpi_table
+from compass_nb.sop.lifecycle import life_events, life_shares, new_item_start
 from compass_nb.sop.months import complete_months, monthly_actuals
-from compass_nb.sop.recommendations import rank_recommendations
+from compass_nb.sop.prices import net_prices
+from compass_nb.sop.recommendations import (
+    added_capacity_cost,
+    excess_recommendations,
+    rank_recommendations,
+)
 from compass_nb.sop.scenarios import (
     assumptions_ledger,
+    coherent_bounds,
     plan_metrics,
     run_scenario,
     scenario_demand,
@@ -53,6 +70,7 @@ from compass_nb.sop.supply import (
     family_summary,
     inputs_from_plan,
     inventory_by_family,
+    plan_prices,
     plan_settings,
     receipts_by_month,
     supply_plan,
@@ -61,6 +79,7 @@ from compass_nb.sop.tracking import (
     accuracy_by_lag,
     achieved_fill_rate,
     adherence_by_month,
+    decision_ledger,
     decision_outcomes,
     error_summary,
     fva_by_month,
@@ -70,75 +89,98 @@ from compass_nb.sop.tracking import (
     tracking_signal,
     with_lag,
 )
-from compass_nb.sop.value import cycle_changes, value_by_family
+from compass_nb.sop.value import cycle_changes, plan_vs_history, value_by_family
 
 __all__ = [
-    "kpi_display",
-    "side_by_side",
-    "family_summary",
-    "inventory_by_family",
-    "utilisation_grid",
-    "adjust_total",
-    "override_record",
     "SupplyPlan",
     "accuracy_by_lag",
     "achieved_fill_rate",
+    "added_capacity_cost",
     "adherence_by_month",
+    "adjust_total",
     "apply_capacity_changes",
     "apply_overrides",
     "assumptions_ledger",
+    "budget_bridge",
     "budget_gap",
     "budget_gap_by_family",
-    "budget_kpis",
+    "budget_totals",
     "capacity_by_month",
+    "carry_status",
+    "check_bands",
+    "coherent_bounds",
     "complete_months",
     "consensus_plan",
     "constrained_production",
     "cycle_changes",
     "cycle_kpis",
+    "decision_ledger",
     "decision_log",
     "decision_outcomes",
     "decisions_required",
     "demand_statistics",
     "demand_supply_gaps",
+    "deseasonalised_sd",
     "empirical_safety_stock",
     "error_summary",
+    "excess_recommendations",
     "exception_summary",
     "family_capacity",
+    "family_summary",
     "fva_by_month",
     "gap_periods",
     "inputs_from_plan",
+    "inventory_by_family",
     "inventory_vs_plan",
+    "item_owners",
+    "kpi_display",
     "kpi_table",
     "level_family",
+    "life_events",
+    "life_shares",
     "monthly_actuals",
+    "net_prices",
     "net_requirements",
+    "new_item_start",
     "opening_stock",
+    "override_record",
     "override_value_added",
+    "pending",
     "period_month",
     "pipeline_comparison",
     "plan_adherence",
+    "plan_change",
     "plan_metrics",
-    "plan_settings",
     "plan_months",
+    "plan_prices",
+    "plan_settings",
+    "plan_vs_history",
+    "planned_orders",
     "projected_inventory",
     "rank_recommendations",
     "receipts_by_month",
+    "residual_spread",
     "resource_load",
+    "resource_owners",
     "rough_cut_load",
+    "rounding_added",
     "run_scenario",
     "safety_stock",
     "safety_stock_table",
     "scenario_demand",
     "scenario_specs",
     "scenario_table",
+    "side_by_side",
     "statistical_forecast",
     "supply_exceptions",
     "supply_plan",
     "tracking_signal",
     "unmatched_overrides",
+    "utilisation_grid",
     "value_by_family",
+    "value_plan",
     "waterfall",
+    "whole_units",
     "with_lag",
     "write_exports",
 ]

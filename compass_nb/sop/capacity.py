@@ -12,7 +12,8 @@ built ahead in the latest earlier months with spare capacity; what still does no
 is made late, in the first later months with spare capacity (the backlog is carried),
 or not at all within the horizon. Within a family and due month, the supply is
 allocated to SKU × location requirements by a priority rule: ``margin`` (highest unit
-margin first, the default), ``revenue`` (highest unit price first) or ``proportional``.
+margin at net price first, the default), ``revenue`` (highest net price first) or
+``proportional``. No item is made in a month outside its life cycle.
 """
 
 from __future__ import annotations
@@ -131,10 +132,11 @@ def level_family(requirement: np.ndarray, capacity: np.ndarray) -> np.ndarray:
 
 
 def _priority(rows: pd.DataFrame, rule: str) -> pd.DataFrame:
+    price = rows["net_price"] if "net_price" in rows else rows["unit_price"]
     if rule == "margin":
-        key = -(rows["unit_price"] - rows["unit_cost"])
+        key = -(price - rows["unit_cost"])
     elif rule == "revenue":
-        key = -rows["unit_price"]
+        key = -price
     else:
         key = pd.Series(0.0, index=rows.index)
     return rows.assign(_key=key.to_numpy()).sort_values(
@@ -152,36 +154,48 @@ def _allocate(requirement: np.ndarray, supply: float, rule: str) -> np.ndarray:
 
 
 def _allocate_due_month(
-    rows: pd.DataFrame, sources: list[tuple[int, float, bool]], rule: str, months
+    rows: pd.DataFrame,
+    sources: list[tuple[int, float, bool]],
+    rule: str,
+    months,
+    blocked: set | frozenset = frozenset(),
 ) -> tuple[list[dict], pd.DataFrame]:
-    """Spread one family's supply for one due month over its SKU rows, by priority."""
+    """Spread one family's supply for one due month over its SKU rows, by priority.
+
+    ``blocked`` holds ``(sku, month index)`` pairs in which an item may not be made (outside
+    its life cycle); supply from those months is not given to it.
+    """
     out = []
     need = rows["requirement"].to_numpy(dtype=float).copy()
     on_time = sum(q for _, q, ontime in sources if ontime)
     late = sum(q for _, q, ontime in sources if not ontime)
     first = _allocate(need, on_time, rule)
     second = _allocate(need - first, late, rule)
+    covered = np.zeros(len(rows))
+    skus = rows["sku"].to_numpy()
+    locations = rows["location"].to_numpy()
     for take, is_on_time in ((first, True), (second, False)):
         pool = [[k, q] for k, q, ot in sources if ot == is_on_time]
         for i, qty in enumerate(take):
-            while qty > 1e-9 and pool:
-                k, avail = pool[0]
-                use = min(avail, qty)
+            for item in pool:
+                if qty <= 1e-9:
+                    break
+                if item[1] <= 1e-9 or (skus[i], item[0]) in blocked:
+                    continue
+                use = min(item[1], qty)
                 out.append(
                     {
-                        "sku": rows["sku"].iat[i],
-                        "location": rows["location"].iat[i],
-                        "month": months[k],
+                        "sku": skus[i],
+                        "location": locations[i],
+                        "month": months[item[0]],
                         "production": use,
                     }
                 )
-                pool[0][1] -= use
+                item[1] -= use
                 qty -= use
-                if pool[0][1] <= 1e-9:
-                    pool.pop(0)
-        if is_on_time:
-            rows = rows.assign(on_time=take)
-    return out, rows
+                if is_on_time:
+                    covered[i] += use
+    return out, rows.assign(on_time=covered)
 
 
 def constrained_production(
@@ -196,7 +210,9 @@ def constrained_production(
     Parameters
     ----------
     requirements
-        ``family``, ``sku``, ``location``, ``month``, ``requirement``, ``unit_price``, ``unit_cost``.
+        ``family``, ``sku``, ``location``, ``month``, ``requirement``, ``net_price``,
+        ``unit_cost`` and optionally ``producible`` (false: the item may not be made that
+        month, outside its life cycle).
     family_cap
         ``family``, ``month``, ``capacity`` (from :func:`family_capacity`); families absent
         from it are unconstrained.
@@ -221,6 +237,10 @@ def constrained_production(
     caps = family_cap.pivot_table(index="family", columns="month", values="capacity", aggfunc="sum")
     produced, covered = [], []
     requirements = _priority(requirements, priority)
+    blocked: set = set()
+    if "producible" in requirements:
+        closed = requirements.loc[~requirements["producible"].astype(bool), ["sku", "month"]]
+        blocked = {(s, index[m]) for s, m in zip(closed["sku"], closed["month"], strict=True)}
     for family, rows in requirements.groupby("family", sort=True):
         if family not in caps.index:
             produced.append(
@@ -242,7 +262,7 @@ def constrained_production(
             sources = [(m, x[m, m], True)] + [(k, x[k, m], True) for k in range(m - 1, -1, -1)]
             sources += [(k, x[k, m], False) for k in range(m + 1, len(months))]
             sources = [s for s in sources if s[1] > 1e-9]
-            made, ordered = _allocate_due_month(ordered, sources, priority, months)
+            made, ordered = _allocate_due_month(ordered, sources, priority, months, blocked)
             produced.append(pd.DataFrame(made, columns=["sku", "location", "month", "production"]))
             covered.append(ordered[["sku", "location", "month", "on_time"]])
     produced = [p for p in produced if not p.empty] or [

@@ -10,6 +10,12 @@ An override row sets the value the forecast *becomes* for one month (DESIGN.md):
 
 When several overrides target the same thing and month, the one made in the latest
 cycle wins (then the last row).
+
+Before the overrides, the statistical forecast is multiplied by each item's life-cycle
+share (:mod:`compass_nb.sop.lifecycle`: nothing before launch or after discontinuation)
+and new items without a forecast get their documented start; overrides never give units
+to an item outside its life. The plan is valued at net price
+(:mod:`compass_nb.sop.prices`), the list price kept for reference.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from compass_nb.calendar import fiscal_quarter, month_of
+from compass_nb.sop.lifecycle import life_shares, new_item_start
 
 PLAN_KEYS = ["family", "sku", "location", "month"]
 
@@ -62,16 +69,21 @@ def _spread(total: float, weights: pd.Series) -> pd.Series:
     return pd.Series(total / len(weights), index=weights.index)
 
 
-def apply_overrides(stat: pd.DataFrame, overrides: pd.DataFrame | None) -> pd.DataFrame:
+def apply_overrides(
+    stat: pd.DataFrame, overrides: pd.DataFrame | None, *, base: str = "stat_forecast"
+) -> pd.DataFrame:
     """Consensus quantity per row after the overrides (see the module docstring).
 
     Parameters
     ----------
     stat
-        :func:`statistical_forecast` output.
+        :func:`statistical_forecast` output (optionally with ``life_share``: rows outside
+        the item's life take no share of a family override and end at 0).
     overrides
         The ``overrides`` input (``cycle``, ``period``, ``family``/``sku``, ``location?``,
         ``quantity``, ``author``, ``reason?``), already cut off at the cycle.
+    base
+        The column the overrides replace and spread by (the forecast they start from).
 
     Returns
     -------
@@ -84,8 +96,9 @@ def apply_overrides(stat: pd.DataFrame, overrides: pd.DataFrame | None) -> pd.Da
     out["override"] = np.nan
     out["override_level"] = ""
     out["override_author"] = ""
+    alive = out["life_share"] > 0 if "life_share" in out else pd.Series(True, index=out.index)
     if overrides is None or overrides.empty:
-        out["consensus"] = out["stat_forecast"]
+        out["consensus"] = out[base]
         return out
     o = _latest_overrides(overrides, pd.DatetimeIndex(out["month"].unique()))
     sku_rows = o[o["sku"].notna()]
@@ -94,42 +107,48 @@ def apply_overrides(stat: pd.DataFrame, overrides: pd.DataFrame | None) -> pd.Da
     for has_location in (False, True):
         part = sku_rows[sku_rows["location"].notna() == has_location]
         for r in part.itertuples():
-            mask = (out["sku"] == r.sku) & (out["month"] == r.month)
+            mask = (out["sku"] == r.sku) & (out["month"] == r.month) & alive
             if has_location:
                 mask &= out["location"] == r.location
             if mask.any():
-                out.loc[mask, "override"] = _spread(
-                    float(r.quantity), out.loc[mask, "stat_forecast"]
-                )
+                out.loc[mask, "override"] = _spread(float(r.quantity), out.loc[mask, base])
                 out.loc[mask, "override_level"] = "sku_location" if has_location else "sku"
                 out.loc[mask, "override_author"] = str(r.author)
     fixed = out["override"].notna()
     for r in fam_rows.itertuples():
-        scope = (out["family"] == r.family) & (out["month"] == r.month)
+        scope = (out["family"] == r.family) & (out["month"] == r.month) & alive
         if pd.notna(r.location):
             scope &= out["location"] == r.location
         free = scope & ~fixed
         if free.any():
             rest = max(float(r.quantity) - out.loc[scope & fixed, "override"].sum(), 0.0)
-            out.loc[free, "override"] = _spread(rest, out.loc[free, "stat_forecast"])
+            out.loc[free, "override"] = _spread(rest, out.loc[free, base])
             out.loc[free, "override_level"] = "family"
             out.loc[free, "override_author"] = str(r.author)
-    out["consensus"] = out["override"].fillna(out["stat_forecast"])
+    out["consensus"] = out["override"].fillna(out[base]).where(alive, 0.0)
     return out
 
 
 def unmatched_overrides(stat: pd.DataFrame, overrides: pd.DataFrame | None) -> pd.DataFrame:
-    """Overrides for plan months that match no forecast row (a SKU or family not forecast)."""
-    if overrides is None or overrides.empty:
-        return pd.DataFrame(
-            columns=["cycle", "period", "family", "sku", "location", "quantity", "author"]
-        )
+    """Overrides for plan months that were not applied, with why: they name a SKU or family
+    that has no plan row, or a SKU outside its life that month (``stat`` with ``life_share``)."""
+    columns = ["cycle", "period", "family", "sku", "location", "quantity", "author", "why"]
+    if overrides is None or overrides.empty or stat.empty:
+        return pd.DataFrame(columns=columns)
     o = _latest_overrides(overrides, pd.DatetimeIndex(stat["month"].unique()))
     by_sku = o["sku"].notna()
     known_sku = o["sku"].isin(set(stat["sku"]))
     known_family = o["family"].isin(set(stat["family"]))
-    bad = (by_sku & ~known_sku) | (~by_sku & ~known_family)
-    return o.loc[bad, ["cycle", "period", "family", "sku", "location", "quantity", "author"]]
+    o["why"] = np.where(
+        (by_sku & ~known_sku) | (~by_sku & ~known_family), "no plan row for the item or family", ""
+    )
+    if "life_share" in stat:
+        alive = stat[stat["life_share"] > 0]
+        live = set(zip(alive["sku"], alive["month"], strict=True))
+        dead = [(s, m) not in live for s, m in zip(o["sku"], o["month"], strict=True)]
+        outside = by_sku & known_sku & pd.Series(dead, index=o.index, dtype=bool)
+        o.loc[outside, "why"] = "the item is not active that month (life cycle)"
+    return o.loc[o["why"] != "", columns]
 
 
 def consensus_plan(
@@ -137,13 +156,35 @@ def consensus_plan(
     overrides: pd.DataFrame | None,
     products: pd.DataFrame,
     months: pd.DatetimeIndex,
+    *,
+    prices: pd.DataFrame,
+    ramp_months: int,
 ) -> pd.DataFrame:
-    """The consensus plan per family × SKU × location × month, valued.
+    """The consensus plan per family × SKU × location × month, valued at net price.
 
-    Returns the :func:`apply_overrides` columns plus ``unit_price``, ``unit_cost``,
-    ``revenue`` (consensus × price) and ``margin`` (consensus × (price − cost)), with the
-    intervals rescaled to the consensus (``consensus_lo_80``, ``consensus_hi_80``) for the
-    upside and downside scenarios.
+    Parameters
+    ----------
+    forecast
+        The cycle's forecast (every level; the ``sku_location`` rows are planned).
+    overrides
+        The ``overrides`` input, cut off at the cycle.
+    products
+        ``sku``, ``family`` and the optional ``launch_date``, ``discontinue_date``.
+    months
+        The plan months.
+    prices
+        :func:`compass_nb.sop.prices.net_prices`.
+    ramp_months
+        Months over which a new item without a forecast ramps up to its family's profile.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :func:`apply_overrides` columns; ``life_share`` and ``lifecycle`` (units the life
+        cycle removes from the forecast, or adds as a new item's start); ``unit_price``
+        (list), ``net_price``, ``price_source``, ``unit_cost``; ``revenue`` and ``margin``
+        at net price and ``list_revenue``. ``consensus = stat_forecast + lifecycle +
+        adjustment`` where ``adjustment`` is the overrides' change.
     """
     family = products.drop_duplicates("sku").set_index("sku")["family"]
     known = forecast["family"] if "family" in forecast else pd.Series(pd.NA, index=forecast.index)
@@ -151,39 +192,48 @@ def consensus_plan(
         family=known.fillna(forecast["sku"].map(family)).fillna("(no family)")
     )
     stat = statistical_forecast(forecast, months)
-    plan = apply_overrides(stat, overrides)
-    prices = products[["sku", "unit_price", "unit_cost"]].drop_duplicates("sku")
-    plan = plan.merge(prices, on="sku", how="left").fillna({"unit_price": 0.0, "unit_cost": 0.0})
-    ratio_lo = (plan["stat_lo_80"] / plan["stat_forecast"].where(plan["stat_forecast"] > 0)).fillna(
-        1.0
+    shares = life_shares(products, months)[["sku", "month", "life_share"]]
+    stat = stat.merge(shares, on=["sku", "month"], how="left").fillna({"life_share": 1.0})
+    stat["planned"] = stat["stat_forecast"] * stat["life_share"]
+    new = new_item_start(
+        stat.assign(stat_forecast=stat["planned"]), products, months, ramp_months=ramp_months
     )
-    ratio_hi = (plan["stat_hi_80"] / plan["stat_forecast"].where(plan["stat_forecast"] > 0)).fillna(
-        1.0
-    )
-    plan["consensus_lo_80"] = plan["consensus"] * ratio_lo
-    plan["consensus_hi_80"] = np.where(
-        plan["stat_forecast"] > 0,
-        plan["consensus"] * ratio_hi,
-        plan["consensus"] + plan["stat_hi_80"],
-    )
-    plan["revenue"] = plan["consensus"] * plan["unit_price"]
-    plan["margin"] = plan["consensus"] * (plan["unit_price"] - plan["unit_cost"])
-    return plan.sort_values(PLAN_KEYS).reset_index(drop=True)
+    if not new.empty:
+        new = new.merge(shares, on=["sku", "month"], how="left").fillna({"life_share": 0.0})
+        new = new.rename(columns={"launch_profile": "planned"}).assign(
+            stat_forecast=0.0, stat_lo_80=0.0, stat_hi_80=0.0
+        )
+        stat = pd.concat([stat, new[stat.columns]], ignore_index=True)
+    stat["lifecycle"] = stat["planned"] - stat["stat_forecast"]
+    plan = apply_overrides(stat, overrides, base="planned")
+    plan["adjustment"] = plan["consensus"] - plan["planned"]
+    plan = plan.drop(columns="planned")
+    value = prices[["sku", "unit_price", "net_price", "price_source", "unit_cost"]]
+    plan = plan.merge(value, on="sku", how="left")
+    plan = plan.fillna({"unit_price": 0.0, "net_price": 0.0, "unit_cost": 0.0})
+    plan["price_source"] = plan["price_source"].fillna("list")
+    return value_plan(plan).sort_values(PLAN_KEYS).reset_index(drop=True)
+
+
+def value_plan(plan: pd.DataFrame) -> pd.DataFrame:
+    """``revenue`` and ``margin`` at net price and ``list_revenue`` of the ``consensus``."""
+    out = plan.copy()
+    out["revenue"] = out["consensus"] * out["net_price"]
+    out["margin"] = out["consensus"] * (out["net_price"] - out["unit_cost"])
+    out["list_revenue"] = out["consensus"] * out["unit_price"]
+    return out
 
 
 def waterfall(plan: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
-    """Statistical forecast → override adjustment → consensus, per family and month.
+    """Statistical forecast → life cycle → override adjustment → consensus, per family and month.
 
-    Returns ``family``, ``month``, ``stat_forecast``, ``adjustment``, ``consensus``,
-    ``stat_revenue``, ``revenue``.
+    Returns ``by`` (default ``family``, ``month``), ``stat_forecast``, ``lifecycle``,
+    ``adjustment``, ``consensus``, ``stat_revenue`` (at net price) and ``revenue``.
     """
     by = by or ["family", "month"]
-    df = plan.assign(stat_revenue=plan["stat_forecast"] * plan["unit_price"])
-    out = df.groupby(by, as_index=False)[
-        ["stat_forecast", "consensus", "stat_revenue", "revenue"]
-    ].sum()
-    out["adjustment"] = out["consensus"] - out["stat_forecast"]
-    return out[by + ["stat_forecast", "adjustment", "consensus", "stat_revenue", "revenue"]]
+    df = plan.assign(stat_revenue=plan["stat_forecast"] * plan["net_price"])
+    cols = ["stat_forecast", "lifecycle", "adjustment", "consensus", "stat_revenue", "revenue"]
+    return df.groupby(by, as_index=False)[cols].sum()[by + cols]
 
 
 def budget_gap(plan: pd.DataFrame, budget: pd.DataFrame | None) -> pd.DataFrame:
@@ -280,18 +330,22 @@ def adjust_total(
 ) -> pd.DataFrame:
     """The plan with one family (× location) × month total set to ``quantity``, revalued.
 
-    The new total is spread over the rows in proportion to their consensus (equally where
-    it is zero), as a family override would be; revenue and margin follow.
+    The new total is spread over the rows of items active that month in proportion to
+    their consensus (equally where it is zero), as a family override would be; revenue
+    and margin follow (at net price when the plan carries it).
     """
     out = plan.copy()
     scope = (out["family"] == family) & (out["month"] == pd.Timestamp(month))
+    if "life_share" in out:
+        scope &= out["life_share"] > 0
     if location is not None:
         scope &= out["location"] == location
     if not scope.any():
         return out
     out.loc[scope, "consensus"] = _spread(float(max(quantity, 0.0)), out.loc[scope, "consensus"])
-    out["revenue"] = out["consensus"] * out["unit_price"]
-    out["margin"] = out["consensus"] * (out["unit_price"] - out["unit_cost"])
+    price = out["net_price"] if "net_price" in out else out["unit_price"]
+    out["revenue"] = out["consensus"] * price
+    out["margin"] = out["consensus"] * (price - out["unit_cost"])
     return out
 
 

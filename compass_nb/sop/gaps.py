@@ -11,7 +11,7 @@ def demand_supply_gaps(plan: pd.DataFrame, by: list[str] | None = None) -> pd.Da
     Parameters
     ----------
     plan
-        ``SupplyPlan.plan`` (``demand``, ``met``, ``unit_price``, ``unit_cost``).
+        ``SupplyPlan.plan`` (``demand``, ``met``, ``net_price``, ``unit_cost``).
     by
         Grouping (default ``family``, ``month``).
 
@@ -22,10 +22,11 @@ def demand_supply_gaps(plan: pd.DataFrame, by: list[str] | None = None) -> pd.Da
         ``revenue_at_risk``, ``margin_at_risk``, ``fill_rate``; sorted by revenue at risk.
     """
     by = by or ["family", "month"]
+    price = plan["net_price"] if "net_price" in plan else plan["unit_price"]
     df = plan.assign(
         gap_units=plan["demand"] - plan["met"],
-        revenue_at_risk=(plan["demand"] - plan["met"]) * plan["unit_price"],
-        margin_at_risk=(plan["demand"] - plan["met"]) * (plan["unit_price"] - plan["unit_cost"]),
+        revenue_at_risk=(plan["demand"] - plan["met"]) * price,
+        margin_at_risk=(plan["demand"] - plan["met"]) * (price - plan["unit_cost"]),
     )
     out = df.groupby(by, as_index=False).agg(
         demand=("demand", "sum"),

@@ -1,14 +1,23 @@
 """Safety stock and projected inventory per SKU × location × month.
 
-Safety stock follows the textbook normal approximation, with lead-time variability
-where the products table gives it::
+Safety stock protects against what the plan cannot know: the error of the forecast over
+the replenishment lead time, and the lead time's own spread::
 
-    SS = z(service level) · √(LT · σ_d² + d̄² · σ_LT²)
+    SS = z(service level) · √(LT · σ_e² + d̄² · σ_LT²)
 
-(monthly demand mean d̄ and standard deviation σ_d, lead time LT and its standard
-deviation σ_LT in months). Intermittent items (average inter-demand interval above
-1.32 months, Syntetos & Boylan) break the normal assumption; for them the safety stock
-is the service-level quantile of the empirical lead-time demand minus its mean.
+* σ_e, the monthly forecast error: the root mean square of the series' backtest residuals
+  (store table ``forecast_residuals``, actual − forecast) at the horizons the lead time
+  spans (1 … ⌈LT⌉ months ahead), when the series has at least :data:`MIN_RESIDUALS` of
+  them; otherwise the spread of its monthly demand once the family's seasonality is taken
+  out (demand ÷ the family's month-of-year index), so that a seasonal swing the plan
+  already foresees is not counted as risk. The method is stated per item.
+* d̄, the plan's mean monthly demand over the lead time (the consensus).
+* LT and σ_LT in months: ``products.lead_time_sd_days`` where given, else a documented
+  default share of the lead time (``supply_planning.lead_time_sd_share``), never zero.
+
+Intermittent items (average inter-demand interval above 1.32 months, Syntetos & Boylan)
+break the normal assumption; for them the safety stock is the service-level quantile of
+the empirical lead-time demand minus its mean.
 
 The projection carries a backlog: ``closing = opening + receipts + production − demand``
 holds for every row, a negative closing is a backlog, and the next month opens with it.
@@ -28,6 +37,13 @@ from compass_nb.sop.months import complete_months
 
 INTERMITTENT_ADI = 1.32
 KEYS = ["sku", "location"]
+#: Fewest backtest residuals of a series behind its forecast-error spread.
+MIN_RESIDUALS = 3
+METHODS = {
+    "error": "forecast error",
+    "demand": "de-seasonalised demand",
+    "empirical": "empirical (intermittent)",
+}
 
 
 def _check_service_level(service_level) -> None:
@@ -114,14 +130,72 @@ def demand_statistics(history: pd.DataFrame) -> pd.DataFrame:
     return stats.drop(columns="nonzero").reset_index()
 
 
-def _lead_times(products: pd.DataFrame, default_service_level: float) -> pd.DataFrame:
-    p = products.set_index("sku")
+def _lead_times(
+    products: pd.DataFrame, default_service_level: float, sd_share: float
+) -> pd.DataFrame:
+    p = products.drop_duplicates("sku").set_index("sku")
     out = pd.DataFrame(index=p.index)
     out["lead_time_months"] = p["lead_time_days"].astype(float) / DAYS_PER_MONTH
     sd = p["lead_time_sd_days"] if "lead_time_sd_days" in p else pd.Series(np.nan, index=p.index)
-    out["lead_time_sd_months"] = sd.astype(float).fillna(0.0) / DAYS_PER_MONTH
+    given = sd.astype(float)
+    out["lead_time_sd_months"] = (given / DAYS_PER_MONTH).fillna(out["lead_time_months"] * sd_share)
+    out["lead_time_sd_source"] = np.where(given.notna(), "products", f"default {sd_share:.0%}")
     level = p["service_level"] if "service_level" in p else pd.Series(np.nan, index=p.index)
     out["service_level"] = level.astype(float).fillna(default_service_level)
+    return out.reset_index()
+
+
+def deseasonalised_sd(history: pd.DataFrame, family: pd.Series) -> pd.DataFrame:
+    """Standard deviation of monthly demand per SKU × location once seasonality is removed.
+
+    Each family's month-of-year index is its mean demand in that calendar month over its
+    mean month (over the history given); a series' demand is divided by its family's index
+    before its spread is taken. Returns ``sku``, ``location``, ``deseasonalised_sd``.
+    """
+    if history.empty:
+        return pd.DataFrame(columns=[*KEYS, "deseasonalised_sd"])
+    h = history.assign(family=history["sku"].map(family), moy=history["month"].dt.month)
+    by_month = h.groupby(["family", "month"], as_index=False)["actual"].sum()
+    by_month["moy"] = by_month["month"].dt.month
+    mean = by_month.groupby("family")["actual"].transform("mean")
+    by_month["ratio"] = by_month["actual"] / mean.where(mean > 0)
+    index = by_month.groupby(["family", "moy"])["ratio"].mean().rename("season")
+    h = h.merge(index.reset_index(), on=["family", "moy"], how="left")
+    season = h["season"].where(h["season"] > 0.05)
+    h["level"] = (h["actual"] / season).fillna(h["actual"])
+    out = h.groupby(KEYS)["level"].std().fillna(0.0).rename("deseasonalised_sd")
+    return out.reset_index()
+
+
+def residual_spread(residuals: pd.DataFrame | None, lead: pd.DataFrame) -> pd.DataFrame:
+    """Root mean square forecast error per SKU × location at the horizons its lead time spans.
+
+    ``residuals`` is the store table ``forecast_residuals`` (``level``, ``sku``,
+    ``location``, ``horizon``, ``actual``, ``forecast``); ``lead`` gives each SKU's
+    ``lead_time_months``. Returns ``sku``, ``location``, ``error_rmse``, ``residuals``.
+    """
+    columns = [*KEYS, "error_rmse", "residuals"]
+    if residuals is None or residuals.empty:
+        return pd.DataFrame(columns=columns)
+    r = residuals[residuals["level"] == "sku_location"] if "level" in residuals else residuals
+    r = r.merge(lead[["sku", "lead_time_months"]], on="sku", how="inner")
+    span = np.maximum(np.ceil(r["lead_time_months"] - 1e-9), 1)
+    r = r[r["horizon"].astype(float) <= span]
+    r = r.assign(sq=(r["actual"].astype(float) - r["forecast"].astype(float)) ** 2)
+    out = r.groupby(KEYS).agg(error_rmse=("sq", "mean"), residuals=("sq", "size"))
+    out["error_rmse"] = np.sqrt(out["error_rmse"])
+    return out.reset_index()[columns]
+
+
+def _forward_mean(items: pd.DataFrame, lead: pd.DataFrame) -> pd.DataFrame:
+    """Mean planned monthly demand of each SKU × location over its lead time."""
+    if "consensus" not in items:
+        return pd.DataFrame(columns=[*KEYS, "forward_mean"])
+    df = items.merge(lead[["sku", "lead_time_months"]], on="sku", how="left")
+    df = df.sort_values([*KEYS, "month"])
+    order = df.groupby(KEYS).cumcount()
+    span = np.maximum(np.ceil(df["lead_time_months"].fillna(1.0) - 1e-9), 1)
+    out = df[order < span].groupby(KEYS)["consensus"].mean().rename("forward_mean")
     return out.reset_index()
 
 
@@ -131,45 +205,74 @@ def safety_stock_table(
     products: pd.DataFrame,
     last_month,
     *,
-    service_level: float = 0.95,
-    window: int = 24,
+    service_level: float,
+    window: int,
+    lead_time_sd_share: float,
+    residuals: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Safety stock of every planned SKU × location, with the method used.
 
     Parameters
     ----------
     items
-        The planned SKU × location pairs (columns ``sku``, ``location``).
+        The plan rows (``sku``, ``location``, and ``month``, ``consensus`` for the demand
+        over the lead time; without them the history's mean is used).
     actuals
         Monthly actuals (``sku``, ``location``, ``month``, ``actual``).
     products
-        Products with ``lead_time_days`` and optionally ``lead_time_sd_days``, ``service_level``.
+        Products with ``family``, ``lead_time_days`` and optionally ``lead_time_sd_days``,
+        ``service_level``.
     last_month
         Last month of history to use (the cycle's period).
     service_level
         Default service level for items without their own.
     window
-        Months of history behind the statistics.
+        Months of history behind the demand statistics.
+    lead_time_sd_share
+        Lead-time spread of an item without ``lead_time_sd_days``, as a share of its lead time.
+    residuals
+        The store table ``forecast_residuals``, when the forecasting step wrote it.
 
     Returns
     -------
     pandas.DataFrame
-        ``sku``, ``location``, ``demand_mean``, ``demand_sd``, ``lead_time_months``,
-        ``lead_time_sd_months``, ``service_level``, ``intermittent``, ``method``
-        (``normal`` or ``empirical``), ``safety_stock``.
+        ``sku``, ``location``, ``demand_mean``, ``demand_sd`` (the monthly spread used:
+        forecast error or de-seasonalised demand), ``residuals``, ``lead_time_months``,
+        ``lead_time_sd_months``, ``lead_time_sd_source``, ``service_level``,
+        ``intermittent``, ``method`` (:data:`METHODS`), ``safety_stock``.
     """
     _check_service_level(service_level)
+    lead = _lead_times(products, service_level, lead_time_sd_share)
     history = complete_months(actuals, last_month, window)
     stats = demand_statistics(history) if not history.empty else pd.DataFrame(columns=KEYS)
+    family = products.drop_duplicates("sku").set_index("sku")["family"]
     out = items[KEYS].drop_duplicates().merge(stats, on=KEYS, how="left")
-    out = out.merge(_lead_times(products, service_level), on="sku", how="left")
+    out = out.merge(deseasonalised_sd(history, family), on=KEYS, how="left")
+    out = out.merge(residual_spread(residuals, lead), on=KEYS, how="left")
+    out["residuals"] = pd.to_numeric(out["residuals"]).fillna(0)
+    out = out.merge(_forward_mean(items, lead), on=KEYS, how="left")
+    out = out.merge(lead, on="sku", how="left")
     out["intermittent"] = out["intermittent"].eq(True) if "intermittent" in out else False
-    out = out.fillna({"demand_mean": 0.0, "demand_sd": 0.0, "months": 0})
+    out = out.fillna({"demand_mean": 0.0, "deseasonalised_sd": 0.0, "residuals": 0})
     out = out.fillna(
-        {"lead_time_months": 0.0, "lead_time_sd_months": 0.0, "service_level": service_level}
+        {
+            "lead_time_months": 0.0,
+            "lead_time_sd_months": 0.0,
+            "lead_time_sd_source": "no lead time",
+            "service_level": service_level,
+        }
     )
+    forward = pd.to_numeric(out["forward_mean"], errors="coerce")
+    out["demand_mean"] = forward.fillna(pd.to_numeric(out["demand_mean"])).astype(float)
+    use_error = out["residuals"] >= MIN_RESIDUALS
+    error = pd.to_numeric(out["error_rmse"], errors="coerce")
+    out["demand_sd"] = error.where(use_error, pd.to_numeric(out["deseasonalised_sd"])).astype(float)
     out["intermittent"] = out["intermittent"].astype(bool)
-    out["method"] = np.where(out["intermittent"], "empirical", "normal")
+    out["method"] = np.select(
+        [out["intermittent"], use_error],
+        [METHODS["empirical"], METHODS["error"]],
+        METHODS["demand"],
+    )
     out["safety_stock"] = safety_stock(
         out["demand_mean"],
         out["demand_sd"],
@@ -189,14 +292,16 @@ def safety_stock_table(
         "location",
         "demand_mean",
         "demand_sd",
+        "residuals",
         "lead_time_months",
         "lead_time_sd_months",
+        "lead_time_sd_source",
         "service_level",
         "intermittent",
         "method",
         "safety_stock",
     ]
-    return out[cols]
+    return out[cols].astype({"residuals": int})
 
 
 def opening_stock(inventory: pd.DataFrame, cutoff) -> pd.DataFrame:
@@ -249,7 +354,8 @@ def projected_inventory(
     df = df.merge(
         opening[KEYS + ["on_hand"]].rename(columns={"on_hand": "_open0"}), on=KEYS, how="left"
     )
-    df = df.merge(safety[KEYS + ["safety_stock"]], on=KEYS, how="left")
+    if "safety_stock" not in df:
+        df = df.merge(safety[KEYS + ["safety_stock"]], on=KEYS, how="left")
     df = df.fillna({"_open0": 0.0, "safety_stock": 0.0, "receipts": 0.0, "production": 0.0})
     g = df.groupby(KEYS, sort=False)
     supply = df["_open0"] + g["receipts"].cumsum() + g["production"].cumsum()
@@ -274,14 +380,17 @@ def projected_inventory(
 def net_requirements(plan: pd.DataFrame, opening: pd.DataFrame, safety: pd.DataFrame) -> pd.Series:
     """Lot-for-lot production that keeps each SKU × location at its safety stock.
 
+    A ``safety_stock`` column of ``plan`` (per row: the life cycle sets it to 0 when the
+    item is not held in stock) takes precedence over ``safety``.
+
     With ``X_m = opening + Σ(receipts − demand)`` up to month ``m``, the cumulative
     production is ``max(0, max_k≤m (SS − X_k))``; the monthly requirement is its increase.
     Returned aligned to ``plan`` sorted by SKU, location and month.
     """
     df = plan.sort_values(KEYS + ["month"]).reset_index(drop=True)
-    df = df.merge(opening[KEYS + ["on_hand"]], on=KEYS, how="left").merge(
-        safety[KEYS + ["safety_stock"]], on=KEYS, how="left"
-    )
+    df = df.merge(opening[KEYS + ["on_hand"]], on=KEYS, how="left")
+    if "safety_stock" not in df:
+        df = df.merge(safety[KEYS + ["safety_stock"]], on=KEYS, how="left")
     df = df.fillna({"on_hand": 0.0, "safety_stock": 0.0, "receipts": 0.0})
     position = (
         df["on_hand"]

@@ -50,7 +50,21 @@ def receipts_by_month(receipts: pd.DataFrame, months: pd.DatetimeIndex) -> pd.Da
     return r.groupby(KEYS + ["month"], as_index=False).agg(receipts=("quantity", "sum"))
 
 
-def _demand_frame(demand: pd.DataFrame, products: pd.DataFrame, receipts, months) -> pd.DataFrame:
+def plan_prices(products: pd.DataFrame) -> pd.DataFrame:
+    """``sku``, ``unit_price`` (list), ``net_price`` (list where none), ``unit_cost``."""
+    p = products.drop_duplicates("sku")
+    net = p["net_price"] if "net_price" in p else p["unit_price"]
+    return pd.DataFrame(
+        {
+            "sku": p["sku"].to_numpy(),
+            "unit_price": p["unit_price"].astype(float).to_numpy(),
+            "net_price": net.astype(float).to_numpy(),
+            "unit_cost": p["unit_cost"].astype(float).to_numpy(),
+        }
+    )
+
+
+def _demand_frame(demand: pd.DataFrame, prices: pd.DataFrame, receipts, months) -> pd.DataFrame:
     df = demand[["family", "sku", "location", "month", "demand"]].copy()
     df = df[df["month"].isin(months)]
     # every SKU × location gets every plan month, so the balance runs without gaps
@@ -63,8 +77,24 @@ def _demand_frame(demand: pd.DataFrame, products: pd.DataFrame, receipts, months
     df = df.merge(receipts_by_month(receipts, months), on=KEYS + ["month"], how="left").fillna(
         {"receipts": 0.0}
     )
-    prices = products[["sku", "unit_price", "unit_cost"]].drop_duplicates("sku")
-    return df.merge(prices, on="sku", how="left").fillna({"unit_price": 0.0, "unit_cost": 0.0})
+    return df.merge(plan_prices(prices), on="sku", how="left").fillna(
+        {"unit_price": 0.0, "net_price": 0.0, "unit_cost": 0.0}
+    )
+
+
+def _with_life(df: pd.DataFrame, safety: pd.DataFrame, life: pd.DataFrame | None) -> pd.DataFrame:
+    """Add ``producible`` and the row's ``safety_stock`` (0 where stock is not held)."""
+    if life is None or life.empty:
+        df = df.assign(producible=True, hold_stock=True)
+    else:
+        flags = life[["sku", "month", "producible", "hold_stock"]]
+        df = df.merge(flags, on=["sku", "month"], how="left")
+        df = df.fillna({"producible": True, "hold_stock": True})
+        df = df.astype({"producible": bool, "hold_stock": bool})
+    on = KEYS + ["month"] if "month" in safety else KEYS
+    df = df.merge(safety[on + ["safety_stock"]], on=on, how="left").fillna({"safety_stock": 0.0})
+    df["safety_stock"] = df["safety_stock"].where(df["hold_stock"], 0.0)
+    return df.drop(columns="hold_stock")
 
 
 def supply_plan(
@@ -78,6 +108,7 @@ def supply_plan(
     *,
     priority: str = "margin",
     max_cover_months: float = 6.0,
+    life: pd.DataFrame | None = None,
 ) -> SupplyPlan:
     """Plan supply against demand within capacity.
 
@@ -88,29 +119,31 @@ def supply_plan(
     opening
         ``sku``, ``location``, ``on_hand`` before the first plan month.
     safety
-        ``sku``, ``location``, ``safety_stock``.
+        ``sku``, ``location`` (and ``month``, when it changes), ``safety_stock``.
     capacity
         Capacity by month (:func:`~compass_nb.sop.capacity.capacity_by_month`, possibly
         changed by a scenario) or the raw ``capacity`` input table (with ``period``).
     receipts
         The ``receipts`` input table (``period``, ``sku``, ``location``, ``quantity``).
     products
-        ``sku``, ``unit_price``, ``unit_cost``.
+        ``sku``, ``unit_price`` (list), ``net_price`` (the plan's value; list when absent),
+        ``unit_cost``.
     months
         Plan months in order.
     priority
         Allocation rule when capacity is short (see :mod:`compass_nb.sop.capacity`).
     max_cover_months
         Cover above which stock is excess.
+    life
+        :func:`compass_nb.sop.lifecycle.life_shares` (``producible``, ``hold_stock``):
+        nothing is made outside an item's life and no safety stock is held before its
+        launch or in its last month; ``None`` = every item active.
     """
     months = pd.DatetimeIndex(months)
     if "month" not in capacity.columns:
         capacity = capacity_by_month(capacity, months)
-    df = (
-        _demand_frame(demand, products, receipts, months)
-        .sort_values(KEYS + ["month"])
-        .reset_index(drop=True)
-    )
+    df = _demand_frame(demand, products, receipts, months)
+    df = _with_life(df, safety, life).sort_values(KEYS + ["month"]).reset_index(drop=True)
     df["requirement"] = net_requirements(df, opening, safety).to_numpy()
     family_load = df.groupby(["family", "month"], as_index=False).agg(load=("requirement", "sum"))
     production, on_time = constrained_production(
@@ -124,9 +157,9 @@ def supply_plan(
     plan = projected_inventory(
         df.drop(columns="on_time"), opening, safety, max_cover_months=max_cover_months
     )
-    plan["revenue"] = plan["met"] * plan["unit_price"]
-    plan["margin"] = plan["met"] * (plan["unit_price"] - plan["unit_cost"])
-    plan["unmet_revenue"] = plan["unmet"] * plan["unit_price"]
+    plan["revenue"] = plan["met"] * plan["net_price"]
+    plan["margin"] = plan["met"] * (plan["net_price"] - plan["unit_cost"])
+    plan["unmet_revenue"] = plan["unmet"] * plan["net_price"]
     plan["inventory_value"] = plan["on_hand"] * plan["unit_cost"]
     constrained = plan.groupby(["family", "month"], as_index=False).agg(
         production=("production", "sum")
@@ -138,23 +171,33 @@ def supply_plan(
     return SupplyPlan(plan=plan, load=load, capacity=capacity)
 
 
-def plan_settings(plan: pd.DataFrame, *, priority: str, max_cover_months: float) -> pd.DataFrame:
+def plan_settings(
+    plan: pd.DataFrame, *, priority: str, max_cover_months: float, capacity_lead_months: int = 0
+) -> pd.DataFrame:
     """The supply plan as stored: the plan rows with the settings that made it.
 
     Scenarios re-run the plan from this table (:func:`inputs_from_plan`), so they use the
-    same safety stocks, opening stock, receipts and allocation rule as step 03.
+    same safety stocks, opening stock, receipts and allocation rule as step 03; the
+    pre-S&OP review takes the lead time to add capacity from it too.
     """
-    return plan.assign(priority=priority, max_cover_months=float(max_cover_months))
+    return plan.assign(
+        priority=priority,
+        max_cover_months=float(max_cover_months),
+        capacity_lead_months=int(capacity_lead_months),
+    )
 
 
 def inputs_from_plan(stored: pd.DataFrame) -> dict:
-    """Arguments of :func:`supply_plan` (all but demand, capacity and products) from a stored plan."""
+    """Arguments of :func:`supply_plan` (all but demand and capacity) from a stored plan."""
     rows = stored.sort_values(KEYS + ["month"])
     first = rows.groupby(KEYS, as_index=False).first()
     receipts = rows.loc[rows["receipts"] > 0, KEYS + ["month", "receipts"]]
+    life = rows[["sku", "month", "producible"]].drop_duplicates(["sku", "month"])
     return {
         "opening": first[KEYS].assign(on_hand=first["opening"].to_numpy()),
-        "safety": first[KEYS + ["safety_stock"]],
+        "safety": rows[KEYS + ["month", "safety_stock"]],
+        "products": plan_prices(rows),
+        "life": life.assign(hold_stock=True),
         "receipts": receipts.assign(period=receipts["month"].dt.strftime("%Y-%m")).rename(
             columns={"receipts": "quantity"}
         ),
@@ -187,7 +230,8 @@ def family_summary(plan: pd.DataFrame) -> pd.DataFrame:
 
 
 def inventory_by_family(plan: pd.DataFrame) -> pd.DataFrame:
-    """Projected on-hand, safety stock, backlog, days of supply and excess per family × month."""
+    """Projected on-hand against safety stock and maximum cover, backlog, days of supply and
+    excess per family × month (units; ``inventory_value`` at cost)."""
     out = plan.groupby(["family", "month"], as_index=False).agg(
         opening=("opening", "sum"),
         receipts=("receipts", "sum"),
@@ -198,6 +242,8 @@ def inventory_by_family(plan: pd.DataFrame) -> pd.DataFrame:
         safety_stock=("safety_stock", "sum"),
         backlog=("backlog", "sum"),
         excess=("excess", "sum"),
+        max_stock=("max_stock", "sum"),
+        inventory_value=("inventory_value", "sum"),
         below_safety_stock=("below_safety_stock", "sum"),
     )
     ahead = (

@@ -281,3 +281,105 @@ def decision_outcomes(
             }
         )
     return pd.DataFrame(rows)
+
+
+LEDGER_COLUMNS = [
+    "cycle",
+    "decision_id",
+    "title",
+    "status",
+    "option",
+    "at_stake",
+    "measure",
+    "at_decision",
+    "two_cycles_later",
+    "three_cycles_later",
+]
+
+
+def _later(period: str, k: int) -> str:
+    return str(pd.Period(str(period), freq="M") + k)
+
+
+def decision_ledger(
+    decisions: pd.DataFrame | None,
+    consensus: pd.DataFrame,
+    supply: pd.DataFrame | None,
+    actuals: pd.DataFrame,
+    last_month,
+) -> pd.DataFrame:
+    """Every past decision beside what followed two and three cycles later.
+
+    Each decision is scored on one measure, as it was known at the cycle it was taken
+    in and two and three cycles later:
+
+    * an action (``kind`` ``action``, with ``family``, ``first_month``, ``last_month``):
+      the family's revenue at risk (unmet demand at net price) in the action's months,
+      from the supply plan of each cycle (months that cycle still plans);
+    * the plan (``kind`` ``scenario``): the net revenue of the three months after the
+      cycle — planned at the decision, then actuals for the months that have them plus
+      the later cycle's plan for the rest.
+
+    A later cycle that is not in the store yet (or after ``last_month``) gives NaN.
+    Returns :data:`LEDGER_COLUMNS`.
+    """
+    if decisions is None or decisions.empty or "kind" not in decisions:
+        return pd.DataFrame(columns=LEDGER_COLUMNS)
+    last = pd.Timestamp(last_month)
+    cycles = set(consensus["period"].astype(str))
+    plans = set(supply["period"].astype(str)) if supply is not None and not supply.empty else set()
+    rows = []
+    for d in decisions.itertuples():
+        cycle = str(d.period)
+        if period_month(cycle) >= last:
+            continue
+        row = {
+            "cycle": cycle,
+            "decision_id": getattr(d, "decision_id", ""),
+            "title": d.title,
+            "status": getattr(d, "status", "decided"),
+            "option": d.option,
+            "at_stake": getattr(d, "at_stake", np.nan),
+        }
+        if d.kind == "action" and pd.notna(getattr(d, "first_month", pd.NaT)):
+            row["measure"] = (
+                f"revenue at risk, {d.family} {pd.Timestamp(d.first_month):%Y-%m} to "
+                f"{pd.Timestamp(d.last_month):%Y-%m}"
+            )
+            for column, k in (
+                ("at_decision", 0),
+                ("two_cycles_later", 2),
+                ("three_cycles_later", 3),
+            ):
+                later = _later(cycle, k)
+                if later not in plans or period_month(later) > last:
+                    row[column] = np.nan
+                    continue
+                p = supply[(supply["period"].astype(str) == later) & (supply["family"] == d.family)]
+                p = p[p["month"].between(pd.Timestamp(d.first_month), pd.Timestamp(d.last_month))]
+                row[column] = float(p["unmet_revenue"].sum()) if len(p) else np.nan
+        elif d.kind == "scenario":
+            window = pd.date_range(
+                period_month(cycle) + pd.DateOffset(months=1), periods=3, freq="MS"
+            )
+            row["measure"] = f"net revenue {window[0]:%Y-%m} to {window[-1]:%Y-%m}"
+            for column, k in (
+                ("at_decision", 0),
+                ("two_cycles_later", 2),
+                ("three_cycles_later", 3),
+            ):
+                later = _later(cycle, k)
+                if later not in cycles or period_month(later) > last:
+                    row[column] = np.nan
+                    continue
+                known = window[window <= period_month(later)]
+                ahead = window[window > period_month(later)]
+                actual = actuals.loc[actuals["month"].isin(known), "actual_revenue"].sum()
+                plan = consensus[
+                    (consensus["period"].astype(str) == later) & consensus["month"].isin(ahead)
+                ]["revenue"].sum()
+                row[column] = float(actual + plan)
+        else:
+            continue
+        rows.append(row)
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS)

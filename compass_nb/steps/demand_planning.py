@@ -1,12 +1,14 @@
-"""Step 02 · demand planning: the consensus plan, its value and its gap to budget."""
+"""Step 02 · demand planning: the consensus plan at net price, its life cycles, its gap to
+budget and its growth against history."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from compass_nb.context import Context
+from compass_nb.data.sources import open_source
 from compass_nb.sop import cycle
-from compass_nb.sop.cycle import DemandReview
+from compass_nb.sop.cycle import DemandReview, span
 from compass_nb.steps.step import Step
 
 
@@ -16,56 +18,107 @@ class DemandPlanningSettings:
 
     movers: int
     author: str
+    price_window_months: int
+    launch_ramp_months: int
+    history_multiple: float
 
 
 STEP = Step(
     "demand_planning",
     notebook="02_demand_planning",
-    inputs=("orders", "products", "overrides", "budget"),
+    inputs=("orders", "products"),
+    optional_inputs=("overrides", "budget"),
     reads=("forecast",),
     optional_reads=("pipeline_commit",),
     history=("consensus",),
-    writes=("consensus",),
+    writes=("consensus", "plan_vs_history"),
     settings=DemandPlanningSettings,
 )
 
 
+def held_inputs(ctx: Context, required: tuple[str, ...], optional: tuple[str, ...]) -> dict:
+    """The required input tables, and those optional ones the source holds.
+
+    An optional table the source lacks (no inventory, no budget, …) is left out rather than
+    an error; the S&OP steps then state the assumption its absence forces.
+    """
+    held = set(open_source(ctx.source).names())
+    return ctx.inputs(*required, *(t for t in optional if t in held))
+
+
 @STEP.compute
 def run(ctx: Context) -> DemandReview:
-    """The consensus of forecast and overrides, valued, against budget and the last cycle."""
-    t = ctx.inputs("orders", "products", "overrides", "budget")
-    shared = ctx.shared
+    """The consensus of forecast, life cycles and overrides, valued, against budget and history."""
+    t = held_inputs(ctx, ("orders", "products"), ("overrides", "budget"))
+    shared, s = ctx.shared, ctx.settings
     review = cycle.demand_review(
         ctx.read("forecast"),
-        t["overrides"],
+        t.get("overrides"),
         t["products"],
-        t["budget"],
+        t.get("budget"),
         t["orders"],
         period=ctx.period,
         horizon=shared.horizon,
         past_consensus=ctx.read("consensus", periods="all"),
         pipeline_commit=ctx.read("pipeline_commit"),
         fiscal_year_start=shared.fiscal_year_start,
-        movers=ctx.settings.movers,
+        movers=s.movers,
         currency=shared.currency,
+        price_window=s.price_window_months,
+        launch_ramp_months=s.launch_ramp_months,
+        history_multiple=s.history_multiple,
     )
     ctx.write("consensus", review.consensus)
+    ctx.write("plan_vs_history", review.plan_vs_history_for_store())
+    record(ctx, review)
+    return review
+
+
+def record(ctx: Context, review: DemandReview) -> None:
+    """The headline figures of 02 (the same keys and labels as 05 where they are shared)."""
+    currency, horizon = ctx.shared.currency, span(review.months)
+    plan = review.consensus
     ctx.metric(
-        "consensus_units",
-        float(review.waterfall["consensus"].sum()),
-        label="Consensus units (horizon)",
+        "consensus_revenue",
+        float(plan["revenue"].sum()),
+        label=f"Plan revenue at net price ({currency}, {horizon})",
         fmt="{:,.0f}",
     )
     ctx.metric(
-        "consensus_revenue",
-        float(review.consensus["revenue"].sum()),
-        label="Consensus revenue (horizon)",
+        "consensus_units",
+        float(plan["consensus"].sum()),
+        label=f"Plan units ({horizon})",
         fmt="{:,.0f}",
     )
     ctx.metric(
         "override_adjustment",
-        float(review.waterfall["adjustment"].sum()),
-        label="Override adjustment (units)",
+        float(plan["adjustment"].sum()),
+        label=f"Override adjustment (units, {horizon})",
         fmt="{:+,.0f}",
     )
-    return review
+    total = review.history[review.history["family"] == "Total"]
+    if len(total):
+        ctx.metric(
+            "growth_vs_last_12_months",
+            float(total["growth_revenue"].iloc[0]),
+            label="Plan revenue, next 12 months against the last 12",
+            fmt="{:+.1%}",
+        )
+    b = review.budget
+    if b["months"]:
+        ctx.metric(
+            "budget_gap_revenue",
+            b["gap_revenue"],
+            label=f"Gap to budget ({currency}, {span(b['months'])})",
+            fmt="{:+,.0f}",
+        )
+        fam = review.budget_by_family
+        share = fam["gap_revenue"] / fam["budget_revenue"].where(fam["budget_revenue"] > 0)
+        worst = fam.assign(share=share).sort_values("share").head(3)
+        for row in worst[worst["share"] < -0.05].itertuples():
+            ctx.metric(
+                f"attention_budget_gap_{row.family}",
+                float(row.gap_revenue),
+                label=f"Budget gap · {row.family}: {row.share:+.1%} ({currency}, {span(b['months'])})",
+                fmt="{:+,.0f}",
+            )

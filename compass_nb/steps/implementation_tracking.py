@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import TrackingReview
+from compass_nb.steps.demand_planning import held_inputs
 from compass_nb.steps.step import Step
 
 
@@ -17,13 +18,13 @@ class TrackingSettings:
     lags: tuple[int, ...]
     fill_rate_target: float
     inventory_target: float | None
-    outcome_months: int
 
 
 STEP = Step(
     "implementation_tracking",
     notebook="06_implementation_tracking",
-    inputs=("orders", "inventory", "products"),
+    inputs=("orders", "products"),
+    optional_inputs=("inventory",),
     reads=("consensus", "forecast", "supply_plan", "decisions"),
     history=("consensus", "forecast", "supply_plan", "decisions"),
     settings=TrackingSettings,
@@ -32,8 +33,8 @@ STEP = Step(
 
 @STEP.compute
 def run(ctx: Context) -> TrackingReview:
-    """Accuracy by lag, FVA, adherence, fill rate, inventory and decision outcomes."""
-    t = ctx.inputs("orders", "inventory", "products")
+    """Accuracy by lag, FVA, adherence, fill rate, inventory, the plan's change and the ledger."""
+    t = held_inputs(ctx, ("orders", "products"), ("inventory",))
     s = ctx.settings
     review = cycle.tracking_review(
         ctx.read("consensus", periods="all"),
@@ -41,15 +42,14 @@ def run(ctx: Context) -> TrackingReview:
         ctx.read("supply_plan", periods="all"),
         ctx.read("decisions", periods="all"),
         t["orders"],
-        t["inventory"],
+        t.get("inventory"),
         t["products"],
         period=ctx.period,
         lags=s.lags,
         fill_rate_target=s.fill_rate_target,
-        outcome_months=s.outcome_months,
         currency=ctx.shared.currency,
     )
-    ctx.metric("cycles_tracked", len(review.cycles), label="Cycles tracked")
+    ctx.metric("cycles_tracked", len(review.cycles), label="Cycles in the store")
     for lag, wape in cycle.overall_wape(review.accuracy_trend).items():
         ctx.metric(f"wape_lag{lag}", wape, label=f"Consensus WAPE, lag {lag}", fmt="{:.1%}")
     return review

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from compass_nb import sop
 from compass_nb.context import Context
 from compass_nb.sop import cycle
-from compass_nb.sop.cycle import SupplyReview
+from compass_nb.sop.cycle import SupplyReview, span
+from compass_nb.steps.demand_planning import held_inputs
 from compass_nb.steps.step import Step
 
 
@@ -19,58 +20,132 @@ class SupplyPlanningSettings:
     history_months: int
     priority: str
     max_cover_months: float
+    lead_time_sd_share: float
+    capacity_lead_months: int
+    owners: dict
 
 
 STEP = Step(
     "supply_planning",
     notebook="03_supply_planning",
-    inputs=("orders", "products", "inventory", "capacity", "receipts"),
+    inputs=("orders", "products"),
+    optional_inputs=("inventory", "capacity", "receipts"),
     reads=("consensus",),
+    optional_reads=("forecast_residuals", "plan_vs_history"),
+    history=("exceptions",),
     writes=("supply_plan", "exceptions"),
     settings=SupplyPlanningSettings,
 )
+
+UNIT_COLUMNS = [
+    "demand",
+    "receipts",
+    "safety_stock",
+    "requirement",
+    "production",
+    "shortfall",
+    "closing",
+    "opening",
+    "met",
+    "unmet",
+    "on_hand",
+    "backlog",
+    "max_stock",
+    "excess",
+]
 
 
 @STEP.compute
 def run(ctx: Context) -> SupplyReview:
     """The supply plan against capacity, its inventory projection, exceptions and exports."""
-    t = ctx.inputs("orders", "products", "inventory", "capacity", "receipts")
+    t = held_inputs(ctx, ("orders", "products"), ("inventory", "capacity", "receipts"))
     s = ctx.settings
     consensus = ctx.read("consensus").drop(columns=["period", "run_id"], errors="ignore")
+    earlier = ctx.read("exceptions", periods="all")
+    if not earlier.empty:
+        earlier = earlier[earlier["period"].astype(str) < ctx.period]
+        earlier = earlier[earlier["period"] == earlier["period"].max()] if len(earlier) else earlier
     review = cycle.supply_review(
         consensus,
         t["products"],
-        t["inventory"],
-        t["capacity"],
-        t["receipts"],
+        t.get("inventory"),
+        t.get("capacity"),
+        t.get("receipts"),
         t["orders"],
         period=ctx.period,
         service_level=s.service_level,
         history_months=s.history_months,
         priority=s.priority,
         max_cover_months=s.max_cover_months,
+        lead_time_sd_share=s.lead_time_sd_share,
+        capacity_lead_months=s.capacity_lead_months,
+        owners=s.owners,
         currency=ctx.shared.currency,
+        residuals=ctx.read("forecast_residuals"),
+        above_history=ctx.read("plan_vs_history"),
+        previous_exceptions=earlier,
     )
     ctx.write("supply_plan", review.stored)
     ctx.write("exceptions", review.exceptions)
     if ctx.makes_files:
-        written = sop.write_exports(
-            {"consensus": consensus, "supply_plan": review.stored, "exceptions": review.exceptions},
-            ctx.export_dir(),
-        )
-        review.exports = [path.name for path in written]
-    families = review.families
+        review.exports = [path.name for path in export(ctx, consensus, review)]
+    record(ctx, review)
+    return review
+
+
+def export(ctx: Context, consensus, review: SupplyReview):
+    """The CSV and XLSX files for ERP and planners, every quantity in whole units."""
+    plan_columns = ["family", "sku", "location", "month", "consensus", "net_price", "revenue"]
+    tables = {
+        "planned_production": review.orders.drop(columns="planned"),
+        "consensus": sop.whole_units(consensus[plan_columns], ["consensus"]).assign(unit="units"),
+        "supply_plan": sop.whole_units(
+            review.stored.drop(columns=["priority", "max_cover_months", "capacity_lead_months"]),
+            UNIT_COLUMNS,
+        ).assign(unit="units"),
+        "exceptions": sop.whole_units(review.exceptions, ["size"]),
+    }
+    return sop.write_exports(tables, ctx.export_dir())
+
+
+def record(ctx: Context, review: SupplyReview) -> None:
+    """The headline figures of 03 (05 repeats fill rate, inventory and days of supply)."""
+    currency, horizon = ctx.shared.currency, span(review.months)
+    kpis = sop.cycle_kpis(review.stored, review.stored, review.months)
     ctx.metric(
         "fill_rate",
-        float(families["met"].sum() / families["demand"].sum()),
-        label="Planned fill rate",
+        kpis["fill_rate"] if review.capacity_known else None,
+        label=f"Planned fill rate ({horizon})"
+        + ("" if review.capacity_known else ", not assessed: no capacity data"),
         fmt="{:.1%}",
     )
     ctx.metric(
         "unmet_revenue",
-        float(families["unmet_revenue"].sum()),
-        label="Unmet demand (revenue)",
+        float(review.plan["unmet_revenue"].sum()),
+        label=f"Unmet demand at net price ({currency}, {horizon})",
         fmt="{:,.0f}",
     )
-    ctx.metric("exceptions", len(review.exceptions), label="Supply exceptions", fmt="{:,}")
-    return review
+    known = review.inventory_known
+    ctx.metric(
+        "inventory_value",
+        kpis["inventory_value"] if known else None,
+        label=f"Average inventory value ({currency}, {horizon})",
+        fmt="{:,.0f}",
+    )
+    ctx.metric(
+        "days_of_supply",
+        kpis["days_of_supply"] if known else None,
+        label=f"Days of supply (average, {horizon})",
+        fmt="{:,.0f}",
+    )
+    live = review.exceptions[review.exceptions["status"] != "resolved"]
+    ctx.metric("exceptions", len(live), label="Open supply exceptions", fmt="{:,}")
+    short = live[live["exception"] == "capacity short"]
+    for (family, resource), rows in short.groupby(["family", "resource"]):
+        ctx.metric(
+            f"attention_capacity_{family}_{resource}",
+            float(rows["value"].sum()),
+            label=f"Capacity short · {family} on {resource}: {rows['month'].nunique()} month(s), "
+            f"revenue at risk ({currency})",
+            fmt="{:,.0f}",
+        )

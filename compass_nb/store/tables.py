@@ -94,50 +94,9 @@ _DECLARED = (
     ),
     # -- end of forecasting ---------------------------------------------------------------
     _table(
-        "consensus",
-        "one SKU × location × month of the consensus demand plan",
-        "family, sku, location, month:timestamp, stat_forecast:float, stat_lo_80:float, "
-        "stat_hi_80:float, override:float, override_level, override_author, consensus:float, "
-        "unit_price:float, unit_cost:float, consensus_lo_80:float, consensus_hi_80:float, "
-        "revenue:float, margin:float",
-    ),
-    _table(
         "overrides_saved",
         "an override kept from the 02 widget (joins the next run's overrides)",
         "cycle, table_period, family, sku, location, quantity:float, author, reason",
-    ),
-    _table(
-        "supply_plan",
-        "one SKU × location × month of the constrained supply plan",
-        "family, sku, location, month:timestamp, demand:float, receipts:float, unit_price:float, "
-        "unit_cost:float, requirement:float, production:float, shortfall:float, "
-        "safety_stock:float, closing:float, opening:float, met:float, unmet:float, "
-        "on_hand:float, backlog:float, below_safety_stock:bool, days_of_supply:float, "
-        "max_stock:float, excess:float, revenue:float, margin:float, unmet_revenue:float, "
-        "inventory_value:float, priority, max_cover_months:float",
-    ),
-    _table(
-        "exceptions",
-        "a supply exception for planners",
-        "exception, family, sku, location, resource, month:timestamp, size:float, value:float, "
-        "unit",
-    ),
-    _table(
-        "scenarios",
-        "one scenario's figure beside the base plan",
-        "scenario, metric, label, value:float, base_value:float, delta:float, assumptions",
-    ),
-    _table(
-        "recommendations",
-        "a ranked, valued recommendation of the pre-S&OP review",
-        "rank:int, kind, gap_id, family, action, resource, first_month:timestamp, "
-        "last_month:timestamp, capacity_change:float, units:float, recovered_revenue:float, "
-        "value:float, gap_value:float, share_of_gap_closed:float",
-    ),
-    _table(
-        "decisions",
-        "a decision of the executive S&OP meeting",
-        "decision_id:int, kind, title, option, owner, due",
     ),
     # --- pipeline and compensation (issue 14) ---------------------------------------------
     _table(
@@ -190,7 +149,6 @@ _DECLARED = (
         "a closed compensation period (locks the payouts of one run)",
         "locked_run_id:int, closed_at, closed_by, reason, sellers:int, total:float",
     ),
-    # -- engagement (compass_nb.steps.enps) --------------------------------------------------
     _table(
         "spif_awards",
         "a SPIF award decided outside the plan files (e.g. a sales contest's payout), paid by "
@@ -204,6 +162,7 @@ _DECLARED = (
         "month, p10:float, p50:float, p90:float, mean:float, actual:float, inside:bool",
     ),
     # --- end of pipeline and compensation ---------------------------------------------------
+    # -- engagement (compass_nb.steps.enps) --------------------------------------------------
     _table(
         "enps_results",
         "a cell shown by the eNPS report: a group's eNPS in a survey (measure 'groups'), or a"
@@ -229,9 +188,67 @@ _DECLARED = (
     ),
 )
 
+# -- the S&OP chain (02–06) ----------------------------------------------------------------
+_SOP = (
+    _table(
+        "consensus",
+        "one SKU × location × month of the consensus demand plan, valued at net price",
+        "family, sku, location, month:timestamp, stat_forecast:float, stat_lo_80:float, "
+        "stat_hi_80:float, life_share:float, lifecycle:float, override:float, override_level, "
+        "override_author, consensus:float, adjustment:float, unit_price:float, net_price:float, "
+        "price_source, unit_cost:float, revenue:float, margin:float, list_revenue:float, "
+        "consensus_hi_80:float, consensus_lo_80:float, bounds_method",
+    ),
+    _table(
+        "plan_vs_history",
+        "the next 12 months' plan against the last 12 months' sales (family, total or a "
+        "flagged SKU)",
+        "level, family, sku, history_units:float, plan_units:float, growth_units:float, "
+        "history_revenue:float, plan_revenue:float, growth_revenue:float, above_multiple:bool, "
+        "excess_units:float, excess_revenue:float",
+    ),
+    _table(
+        "supply_plan",
+        "one SKU × location × month of the constrained supply plan",
+        "family, sku, location, month:timestamp, demand:float, receipts:float, unit_price:float, "
+        "net_price:float, unit_cost:float, producible:bool, safety_stock:float, "
+        "requirement:float, production:float, shortfall:float, closing:float, opening:float, "
+        "met:float, unmet:float, on_hand:float, backlog:float, below_safety_stock:bool, "
+        "days_of_supply:float, max_stock:float, excess:float, revenue:float, margin:float, "
+        "unmet_revenue:float, inventory_value:float, priority, max_cover_months:float, "
+        "capacity_lead_months:int",
+    ),
+    _table(
+        "exceptions",
+        "an exception of the levelled supply plan, with its owner, due month and status",
+        "exception, family, sku, location, resource, month:timestamp, size:float, unit, "
+        "value:float, owner, due:timestamp, status",
+    ),
+    _table(
+        "scenarios",
+        "one scenario's figure beside the base plan",
+        "scenario, metric, label, value:float, base_value:float, delta:float, assumptions",
+    ),
+    _table(
+        "recommendations",
+        "a ranked recommendation of the pre-S&OP review, valued net of its cost",
+        "rank:int, kind, gap_id, family, action, resource, first_month:timestamp, "
+        "last_month:timestamp, capacity_change:float, units:float, recovered_revenue:float, "
+        "gross_value:float, cost:float, net_value:float, fill_rate:float, "
+        "inventory_value:float, cash:float, gap_value:float, share_of_gap_closed:float, owner, "
+        "due:timestamp",
+    ),
+    _table(
+        "decisions",
+        "a decision of the executive S&OP meeting (pending until recorded)",
+        "decision_id, kind, title, option, status, owner, due, expected_value:float, "
+        "at_stake:float, family, gap_id, first_month:timestamp, last_month:timestamp",
+    ),
+)
+
 #: Every store table by name.
 TABLES: dict[str, StoreTable] = {
-    t.name: t for t in (*_DECLARED, *(_clean(name) for name in CONTRACTS))
+    t.name: t for t in (*_DECLARED, *_SOP, *(_clean(name) for name in CONTRACTS))
 }
 TABLES["clean_orders_mtd"] = StoreTable(
     "clean_orders_mtd",

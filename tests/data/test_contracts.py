@@ -8,9 +8,9 @@ from compass_nb.data.contracts import CONTRACTS, TABLE_ORDER, dependencies, desc
 DESIGN = {
     "orders": "order_date sku location quantity net_revenue customer_id? channel?",
     "products": "sku family category? unit_cost unit_price lead_time_days lead_time_sd_days? service_level? "
-    "launch_date? discontinue_date?",
+    "launch_date? discontinue_date? lot_size? moq? planner?",
     "inventory": "snapshot_date sku location on_hand",
-    "capacity": "period resource family capacity_units",
+    "capacity": "period resource family capacity_units cost_per_unit? owner?",
     "receipts": "period sku location quantity",
     "overrides": "cycle period family? sku? location? quantity author reason?",
     "budget": "period family revenue quantity? margin?",

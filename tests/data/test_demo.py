@@ -33,10 +33,11 @@ CONTRACT_COLUMNS = {
     "orders": ["order_date", "sku", "location", "quantity", "net_revenue"],
     "products": [
         "sku", "family", "category", "unit_cost", "unit_price", "lead_time_days",
-        "lead_time_sd_days", "service_level", "launch_date", "discontinue_date",
+        "lead_time_sd_days", "service_level", "launch_date", "discontinue_date", "lot_size",
+        "moq", "planner",
     ],
     "inventory": ["snapshot_date", "sku", "location", "on_hand"],
-    "capacity": ["period", "resource", "family", "capacity_units"],
+    "capacity": ["period", "resource", "family", "capacity_units", "cost_per_unit", "owner"],
     "receipts": ["period", "sku", "location", "quantity"],
     "overrides": ["cycle", "period", "family", "sku", "location", "quantity", "author", "reason"],
     "budget": ["period", "family", "revenue", "quantity", "margin"],
@@ -422,7 +423,10 @@ def test_new_items_start_selling_at_launch_and_discontinued_ones_stop(small):
     new = products.index[products["launch_date"] >= "2025-01-01"]
     gone = products.index[products["discontinue_date"].notna()]
     assert len(new) > 0 and len(gone) > 0
-    assert (first_sale[new] >= products.loc[new, "launch_date"]).all()
+    sold = first_sale.reindex(new)
+    assert (sold.dropna() >= products.loc[sold.dropna().index, "launch_date"]).all()
+    # an item launched after the history ends has no sale yet
+    assert sold.isna().equals(products.loc[new, "launch_date"] > END)
     assert (last_sale[gone] < products.loc[gone, "discontinue_date"]).all()
 
 

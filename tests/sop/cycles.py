@@ -12,24 +12,41 @@ DEMAND = dict(
     fiscal_year_start=_P["fiscal_year_start"],
     movers=_P["demand_planning"]["movers"],
     currency=_P["currency"],
+    price_window=_P["demand_planning"]["price_window_months"],
+    launch_ramp_months=_P["demand_planning"]["launch_ramp_months"],
+    history_multiple=_P["demand_planning"]["history_multiple"],
 )
-SUPPLY = dict(**_P["supply_planning"], currency=_P["currency"])
+SUPPLY = dict(
+    service_level=_P["supply_planning"]["service_level"],
+    history_months=_P["supply_planning"]["history_months"],
+    priority=_P["supply_planning"]["priority"],
+    max_cover_months=_P["supply_planning"]["max_cover_months"],
+    lead_time_sd_share=_P["supply_planning"]["lead_time_sd_share"],
+    capacity_lead_months=_P["supply_planning"]["capacity_lead_months"],
+    owners=_P["supply_planning"]["owners"],
+    currency=_P["currency"],
+)
 PRE_SOP = dict(
     scenarios=_P["pre_sop_review"]["scenarios"],
     max_increase=_P["pre_sop_review"]["max_capacity_increase"],
     recommendations=_P["pre_sop_review"]["recommendations"],
     holding_rate=_P["pre_sop_review"]["holding_rate"],
+    capacity_cost_share=_P["pre_sop_review"]["capacity_cost_share"],
+    owners={},
     currency=_P["currency"],
+    demo=True,
 )
 EXECUTIVE = dict(
     targets=_P["executive_sop"]["targets"],
-    kpi_months=_P["executive_sop"]["kpi_months"],
+    materiality_share=_P["executive_sop"]["materiality_share"],
+    plan_owner=_P["executive_sop"]["plan_owner"],
+    approved_scenario=_P["executive_sop"]["approved_scenario"],
+    decisions=_P["executive_sop"]["decisions"],
     currency=_P["currency"],
 )
 TRACKING = dict(
     lags=tuple(_P["implementation_tracking"]["lags"]),
     fill_rate_target=_P["implementation_tracking"]["fill_rate_target"],
-    outcome_months=_P["implementation_tracking"]["outcome_months"],
     currency=_P["currency"],
 )
 

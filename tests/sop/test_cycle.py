@@ -5,7 +5,7 @@ import pytest
 
 from compass_nb.calendar import period_month
 from compass_nb.errors import InputError, ParameterError
-from compass_nb.sop import cycle, decision_log
+from compass_nb.sop import cycle
 
 from .cycles import DEMAND, EXECUTIVE, PRE_SOP, SUPPLY, TRACKING, seasonal_naive_forecast
 
@@ -56,7 +56,16 @@ def cycles(demo_tables):
         out["consensus"].append(d.consensus.assign(period=p))
         out["forecast"].append(fc.assign(period=p))
         out["supply_plan"].append(s.stored.assign(period=p))
-        out["decisions"].append(decision_log("base", [f"Review {p}"], ["base"]).assign(period=p))
+        out["decisions"].append(
+            pd.DataFrame(
+                {
+                    "kind": ["scenario"],
+                    "title": ["plan"],
+                    "option": ["base"],
+                    "decision_id": ["PLAN"],
+                }
+            ).assign(period=p, status="decided", at_stake=float("nan"))
+        )
     return {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
 
 
@@ -83,8 +92,17 @@ def test_tracking_covers_six_cycles_at_lag_one_and_four_at_lag_three(cycles, dem
     months = r.accuracy_trend.groupby("lag")["month"].nunique().to_dict()
     assert months == {1: 6, 3: 4}
     assert r.accuracy["wape"].between(0, 2).all()
-    assert len(r.outcomes) == 6 and (r.outcomes["months_observed"] >= 1).all()
+    # every past cycle's plan decision, scored at its meeting and two and three cycles later
+    assert len(r.ledger) == 6 and r.ledger["at_decision"].notna().all()
+    later = r.ledger.set_index("cycle")
+    assert later.loc["2026-07", "three_cycles_later"] > 0
+    assert pd.isna(later.loc["2026-08", "three_cycles_later"])  # 2026-11 is not in the store
     assert len(r.fva) == 6 and r.fill["fill_rate"].between(0, 1).all()
+    # the bridge from last cycle's plan to this one's adds up
+    steps = r.change.set_index("step")["value"]
+    assert steps.drop(["last cycle's plan", "this cycle's plan"]).sum() == pytest.approx(
+        steps["this cycle's plan"] - steps["last cycle's plan"]
+    )
 
 
 def test_pre_sop_and_executive_steps_on_the_latest_cycle(cycles, demo_tables):
@@ -96,11 +114,17 @@ def test_pre_sop_and_executive_steps_on_the_latest_cycle(cycles, demo_tables):
         latest,
         t["capacity"],
         t["products"],
+        period="2026-10",
         **dict(
             PRE_SOP,
-            scenarios=[{"name": "more", "capacity": [{"resource": "Line-A", "change": 0.15}]}],
+            scenarios=[
+                {"name": "more", "capacity": [{"resource": "Line-A", "change": 0.15}]},
+                {"name": "demo-only", "demo_only": True, "capacity": [{"resource": "Nope"}]},
+            ],
+            demo=False,
         ),
     )
+    # the scenario marked demo_only is left out of a user's run (its resource is the demo's)
     assert set(r.scenarios["scenario"]) == {"base", "upside", "downside", "more"}
     assert (r.scenarios.loc[r.scenarios["scenario"] == "base", "delta"] == 0).all()
     orders, _, _ = _as_of(t, "2026-10")
@@ -112,13 +136,14 @@ def test_pre_sop_and_executive_steps_on_the_latest_cycle(cycles, demo_tables):
         t["budget"],
         orders,
         period="2026-10",
-        **dict(EXECUTIVE, targets={"fill_rate": 0.95}),
+        **EXECUTIVE,
     )
     k = e.kpis.set_index("kpi")
-    assert not pd.isna(k.loc["revenue_plan", "previous"]) and not pd.isna(
-        k.loc["revenue_plan", "budget"]
-    )
+    assert not pd.isna(k.loc["revenue_plan", "change"]) and e.budget["months"]
     assert 0 < k.loc["forecast_accuracy", "value"] < 1
+    assert e.status == "decisions pending" and (e.log["status"] == "pending").all()
+    # one horizon: the plan revenue is the consensus revenue over every plan month
+    assert k.loc["revenue_plan", "value"] == pytest.approx(consensus["revenue"].sum())
     with pytest.raises(ParameterError, match="unknown key"):
         cycle.executive_review(
             cycles["consensus"],
@@ -128,7 +153,7 @@ def test_pre_sop_and_executive_steps_on_the_latest_cycle(cycles, demo_tables):
             t["budget"],
             orders,
             period="2026-10",
-            **dict(EXECUTIVE, targets={"happiness": 1}),
+            **dict(EXECUTIVE, targets={"happiness": {"floor": 1}}),
         )
 
 
@@ -144,3 +169,52 @@ def test_demand_review_without_a_forecast_says_to_run_forecasting(demo_tables):
             period="2026-10",
             **DEMAND,
         )
+
+
+def test_without_budget_stock_capacity_or_receipts_every_page_states_its_assumption(
+    demo_tables, cycles
+):
+    t = demo_tables
+    orders, _, _ = _as_of(t, "2026-10")
+    fc = cycles["forecast"][cycles["forecast"]["period"] == "2026-10"]
+    d = cycle.demand_review(fc, None, t["products"], None, orders, period="2026-10", **DEMAND)
+    assert "Assumed: no budget: no budget comparison." in d.summary
+    assert not any("Against budget" in line for line in d.summary)
+    s = cycle.supply_review(
+        d.consensus, t["products"], None, None, None, orders, period="2026-10", **SUPPLY
+    )
+    assert {
+        "Assumed: no inventory data: opening stock assumed to be zero.",
+        "Assumed: no capacity data: unlimited capacity assumed.",
+        "Assumed: no scheduled receipts: none assumed.",
+    } <= set(s.summary)
+    assert not any("serves" in line and "of consensus demand" in line for line in s.summary)
+    stored = s.stored.assign(period="2026-10")
+    r = cycle.pre_sop_review(
+        d.consensus, stored, None, t["products"], period="2026-10", **dict(PRE_SOP, demo=False)
+    )
+    assert set(r.scenarios["scenario"]) == {"base", "upside", "downside"}
+    assert (r.recommendations["kind"] != "capacity").all()
+    assert any("unlimited capacity" in line for line in r.summary)
+    e = cycle.executive_review(
+        d.consensus.assign(period="2026-10"),
+        stored,
+        r.scenarios,
+        r.recommendations,
+        None,
+        orders,
+        period="2026-10",
+        inventory_known=False,
+        capacity_known=False,
+        **EXECUTIVE,
+    )
+    status = e.kpis.set_index("kpi")["status"]
+    assert status["fill_rate"] == "not assessed: unlimited capacity assumed"
+    assert status["days_of_supply"] == "not assessed: no stock data"
+    assert (
+        status[["fill_rate", "inventory_value", "days_of_supply"]]
+        .str.startswith("not assessed")
+        .all()
+    )
+    assert not any("Fill rate" in line for line in e.summary)
+    assert "Assumed: no budget: no budget comparison." in e.summary

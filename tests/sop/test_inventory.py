@@ -51,28 +51,90 @@ def test_empirical_safety_stock_is_quantile_of_lead_time_demand_minus_mean():
     assert empirical_safety_stock(history, 2.0, 0.9) == pytest.approx(14.0)
 
 
-def test_safety_stock_table_uses_the_empirical_method_for_intermittent_items(products):
+Z90 = 1.2815516
+
+
+def _history():
     months = pd.date_range("2025-11-01", periods=12, freq="MS")
     steady = pd.DataFrame({"sku": "A", "location": "L", "month": months, "actual": [10, 12] * 6})
+    flat = pd.DataFrame({"sku": "B", "location": "L", "month": months, "actual": 20.0})
     lumpy = pd.DataFrame(
         {
-            "sku": "B",
+            "sku": "C",
             "location": "L",
             "month": months,
             "actual": [5, 0, 0, 0, 7, 0, 0, 0, 0, 6, 0, 0],
         }
     )
-    actuals = pd.concat([steady, lumpy])
-    items = pd.DataFrame({"sku": ["A", "B"], "location": "L"})
-    table = safety_stock_table(items, actuals, products, months[-1], service_level=0.9).set_index(
-        "sku"
+    return months, pd.concat([steady, flat, lumpy], ignore_index=True)
+
+
+def test_without_residuals_safety_stock_uses_de_seasonalised_demand_and_a_lead_time_spread(
+    products,
+):
+    months, actuals = _history()
+    items = pd.DataFrame({"sku": ["A", "B", "C"], "location": "L"})
+    table = safety_stock_table(
+        items, actuals, products, months[-1], service_level=0.9, window=24, lead_time_sd_share=0.25
+    ).set_index("sku")
+    assert table.loc["A", "method"] == "de-seasonalised demand"
+    assert table.loc["C", "method"] == "empirical (intermittent)"
+    # family F (A + B) sells 30 and 32 in alternate months around a mean of 31: A's demand
+    # divided by that index is 10·31/30 and 12·31/32 in turn
+    sd = np.std([10 * 31 / 30, 12 * 31 / 32] * 6, ddof=1)
+    assert table.loc["A", "demand_sd"] == pytest.approx(sd)
+    # no lead_time_sd_days: 25 % of the 1-month lead time, never zero
+    assert table.loc["A", "lead_time_sd_months"] == pytest.approx(0.25)
+    assert table.loc["A", "lead_time_sd_source"] == "default 25%"
+    expected = Z90 * np.sqrt(1.0 * sd**2 + 11.0**2 * 0.25**2)
+    assert table.loc["A", "safety_stock"] == pytest.approx(expected, rel=1e-6)
+    lumpy = actuals.loc[actuals["sku"] == "C", "actual"]
+    assert table.loc["C", "safety_stock"] == pytest.approx(empirical_safety_stock(lumpy, 2.0, 0.9))
+
+
+def test_with_residuals_safety_stock_uses_the_forecast_error_over_the_lead_time(products):
+    months, actuals = _history()
+    products = products.assign(lead_time_sd_days=[3.04375, np.nan, np.nan])
+    residuals = pd.DataFrame(
+        {
+            "unique_id": "A|L",
+            "level": "sku_location",
+            "sku": "A",
+            "location": "L",
+            "family": "F",
+            "origin": pd.to_datetime(["2026-04-01", "2026-05-01", "2026-06-01", "2026-04-01"]),
+            # A's lead time is one month: only horizon 1 errors count (3, −4, 0), not horizon 2
+            "horizon": [1, 1, 1, 2],
+            "actual": [13.0, 8.0, 11.0, 50.0],
+            "forecast": [10.0, 12.0, 11.0, 10.0],
+        }
     )
-    assert table.loc["A", "method"] == "normal"
-    assert table.loc["B", "method"] == "empirical"
-    sd = np.std([10, 12] * 6, ddof=1)
-    assert table.loc["A", "safety_stock"] == pytest.approx(1.281552 * sd * 1.0, rel=1e-5)
-    expected_b = empirical_safety_stock(lumpy["actual"], 1.0, 0.9)
-    assert table.loc["B", "safety_stock"] == pytest.approx(expected_b)
+    plan = pd.DataFrame(
+        {
+            "sku": "A",
+            "location": "L",
+            "month": pd.date_range("2026-11-01", periods=3, freq="MS"),
+            "consensus": [20.0, 30.0, 40.0],
+        }
+    )
+    table = safety_stock_table(
+        plan,
+        actuals,
+        products,
+        months[-1],
+        service_level=0.9,
+        window=24,
+        lead_time_sd_share=0.25,
+        residuals=residuals,
+    ).set_index("sku")
+    rmse = np.sqrt((3**2 + 4**2 + 0**2) / 3)
+    assert table.loc["A", "method"] == "forecast error" and table.loc["A", "residuals"] == 3
+    assert table.loc["A", "demand_sd"] == pytest.approx(rmse)
+    # d̄ is the plan over the one-month lead time (20), σ_LT the products' 3 days (0.1 month)
+    assert table.loc["A", "demand_mean"] == 20.0
+    assert table.loc["A", "lead_time_sd_source"] == "products"
+    expected = Z90 * np.sqrt(1.0 * rmse**2 + 20.0**2 * 0.1**2)
+    assert table.loc["A", "safety_stock"] == pytest.approx(expected, rel=1e-6)
 
 
 def test_opening_stock_is_the_latest_snapshot_before_the_cutoff():

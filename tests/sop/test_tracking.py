@@ -144,3 +144,46 @@ def test_decision_outcomes_set_plan_beside_what_followed(snapshots, actuals):
     # planned Nov only (Dec not in cycle 2026-10's plan): 150 units, 1500 revenue
     assert out["planned_revenue"] == pytest.approx(1500)
     assert out["actual_revenue"] == pytest.approx(1100 + 300 + 1000 + 600)
+
+
+def test_each_past_decision_is_scored_at_its_meeting_and_two_and_three_cycles_later():
+    from compass_nb.sop.tracking import decision_ledger
+
+    def plan(period, unmet):
+        return pd.DataFrame(
+            {
+                "period": period,
+                "family": "F",
+                "month": pd.to_datetime(["2027-01-01", "2027-02-01"]),
+                "unmet_revenue": unmet,
+            }
+        )
+
+    supply = pd.concat(
+        [plan("2026-09", [100.0, 50.0]), plan("2026-11", [40.0, 10.0]), plan("2026-12", [0.0, 5.0])]
+    )
+    consensus = pd.DataFrame(
+        {"period": ["2026-09", "2026-11", "2026-12"], "month": pd.NaT, "revenue": 0.0}
+    )
+    decisions = pd.DataFrame(
+        {
+            "period": ["2026-09"],
+            "decision_id": ["A1"],
+            "kind": ["action"],
+            "title": ["Approve: add capacity"],
+            "status": ["decided"],
+            "option": ["approve"],
+            "at_stake": [70.0],
+            "family": ["F"],
+            "first_month": pd.to_datetime(["2027-01-01"]),
+            "last_month": pd.to_datetime(["2027-02-01"]),
+        }
+    )
+    ledger = decision_ledger(decisions, consensus, supply, pd.DataFrame(), "2026-12-01").iloc[0]
+    # revenue at risk in its months: 150 at the meeting, 50 two cycles on, 5 three cycles on
+    assert (ledger["at_decision"], ledger["two_cycles_later"], ledger["three_cycles_later"]) == (
+        150.0,
+        50.0,
+        5.0,
+    )
+    assert ledger["measure"] == "revenue at risk, F 2027-01 to 2027-02"

@@ -87,9 +87,10 @@ def test_pre_sop_compares_base_upside_and_downside(chain):
     assert (scenarios.loc[scenarios["scenario"] == "base", "delta"] == 0).all()
 
 
-def test_executive_sop_records_the_cycles_decision_log(chain):
+def test_executive_sop_records_the_cycles_decision_log_as_pending_until_decided(chain):
     decisions = store.read(chain.store, "decisions", periods=[PERIOD])
-    assert decisions["kind"].iloc[0] == "scenario" and decisions["option"].iloc[0] == "base"
+    assert decisions["kind"].iloc[0] == "scenario" and decisions["option"].iloc[0] == ""
+    assert (decisions["status"] == "pending").all()
 
 
 def test_tracking_sees_the_backfilled_cycle(chain):

@@ -8,12 +8,19 @@ from compass_nb.data.contracts import CONTRACTS
 from compass_nb.store import TABLES, check_frame
 
 DECISION = {
-    "decision_id": [1],
+    "decision_id": ["PLAN"],
     "kind": ["scenario"],
-    "title": ["Approved scenario"],
+    "title": ["Which scenario the plan follows"],
     "option": ["base"],
+    "status": ["decided"],
     "owner": [""],
     "due": [""],
+    "expected_value": [0.0],
+    "at_stake": [float("nan")],
+    "family": [""],
+    "gap_id": [""],
+    "first_month": [pd.NaT],
+    "last_month": [pd.NaT],
 }
 
 
@@ -34,8 +41,8 @@ def test_a_frame_with_an_undeclared_column_is_refused():
 
 
 def test_a_column_of_the_wrong_type_is_refused_and_an_empty_one_fits_any():
-    with pytest.raises(ValueError, match="'decision_id' is str, declared int"):
-        check_frame("decisions", pd.DataFrame(DECISION).assign(decision_id="one"))
+    with pytest.raises(ValueError, match="'expected_value' is str, declared float"):
+        check_frame("decisions", pd.DataFrame(DECISION).assign(expected_value="one"))
     check_frame("decisions", pd.DataFrame(DECISION).assign(owner=None))
 
 

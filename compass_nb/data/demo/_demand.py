@@ -41,6 +41,22 @@ WEEKDAY = np.array([1.18, 1.12, 1.08, 1.06, 0.98, 0.38, 0.20])  # Monday first
 PRICE_RISE = 0.03  # list prices rise each January; products hold the 2026 price
 PROMO_DISCOUNT = 0.20
 SHIFT_FACTORS = (1.4, 0.6)
+# one item launches and one is phased out inside the latest cycle's planning horizon
+LAUNCH_IN_HORIZON = pd.Timestamp("2027-03-01")
+PHASE_OUT_IN_HORIZON = pd.Timestamp("2027-06-30")
+# the demand planner of each family (products.planner)
+PLANNERS = {
+    "Outdoor": "j.silva",
+    "Garden": "j.silva",
+    "Kitchen": "e.novak",
+    "Storage": "e.novak",
+    "Lighting": "r.haddad",
+    "Tools": "r.haddad",
+    "Textiles": "m.berg",
+    "Office": "m.berg",
+}
+# production lot (units per case) by speed; fast movers are made in at least two cases
+LOT_SIZES = {"fast": 12, "medium": 6, "slow": 1}
 
 
 @dataclass(frozen=True)
@@ -144,6 +160,8 @@ def _life_cycles(items: pd.DataFrame, profile: Profile, rng: np.random.Generator
     discontinue[gone] = (
         pd.Timestamp("2024-03-01") + pd.to_timedelta(rng.integers(0, 940, n_gone), unit="D")
     ).to_numpy()
+    launch[new[0]] = LAUNCH_IN_HORIZON.to_datetime64()
+    discontinue[gone[0]] = PHASE_OUT_IN_HORIZON.to_datetime64()
     items["launch_date"] = pd.to_datetime(launch)
     items["discontinue_date"] = pd.to_datetime(discontinue)
     eligible = [i for i in order[n_new + n_gone :] if items.at[i, "speed"] != "slow"]
@@ -292,5 +310,14 @@ def _products_table(items: pd.DataFrame) -> pd.DataFrame:
         "service_level",
         "launch_date",
         "discontinue_date",
+        "lot_size",
+        "moq",
+        "planner",
     ]
+    lot = items["speed"].map(LOT_SIZES).astype(float)
+    items = items.assign(
+        lot_size=lot,
+        moq=(2 * lot).where(items["speed"] == "fast"),
+        planner=items["family"].map(PLANNERS).astype(object),
+    )
     return items.loc[:, columns].reset_index(drop=True)

@@ -20,11 +20,19 @@ RESOURCES_FULL = {
     "Line-B": ("Kitchen", "Storage", "Office"),
     "Line-C": ("Lighting", "Tools", "Textiles"),
 }
-RESOURCES_SMALL = {"Line-A": ("Outdoor", "Garden"), "Line-B": ("Kitchen", "Lighting")}
+RESOURCES_SMALL = {"Line-A": ("Outdoor", "Garden"), "Line-B": ("Kitchen",), "Line-C": ("Lighting",)}
 PACKING = "Packing"
 CAPACITY_SLACK = {"line": 1.05, "packing": 1.30}
 LINE_QUANTILE = 0.8  # a line is sized for the year's 80th-percentile month
 PACKING_SHUTDOWN = pd.Period("2027-08", "M")  # planned maintenance: packing at 60 %
+# Lighting's line loses a shift from November 2026 (the first month the latest cycle plans):
+# its capacity is 70 % of the year's average month, so the base plan cannot serve the whole
+# demand even with build-ahead
+REDUCED_LINE = ("Lighting", pd.Period("2026-11", "M"), 0.70)
+OWNERS = {"Line-A": "s.okafor", "Line-B": "p.lindqvist", "Line-C": "d.moreau", PACKING: "k.tanaka"}
+# cost of one unit of added capacity (overtime, a shift, a subcontractor) as a share of the
+# family's average unit cost, per kind of resource
+ADDED_CAPACITY_COST = {"line": 0.12, "packing": 0.04}
 RECEIPTS_UNTIL = pd.Period("2027-04", "M")
 OVERRIDE_CYCLES = ("2024-11", "2026-10")
 AUTHORS = {
@@ -111,16 +119,25 @@ def capacity(demand: Demand, profile: Profile) -> pd.DataFrame:
     family = _family_expected(demand, demand.expected)
     years = pd.Index([p[:4] for p in family.columns])
     yearly = family.T.groupby(years).transform(lambda m: m.quantile(LINE_QUANTILE)).T
+    average = family.T.groupby(years).transform("mean").T
+    reduced, since, share = REDUCED_LINE
+    cost = demand.series.groupby("family")["unit_cost"].mean()
     rows = []
     for resource, families in resources.items():
         for f in families:
             line = np.ceil(yearly.loc[f] * CAPACITY_SLACK["line"])
-            rows += [(p, resource, f, v) for p, v in line.items()]
+            if f == reduced:
+                later = pd.PeriodIndex(line.index, freq="M") >= since
+                line = line.where(~later, np.ceil(average.loc[f] * share))
+            added = round(float(cost[f]) * ADDED_CAPACITY_COST["line"], 2)
+            rows += [(p, resource, f, v, added, OWNERS[resource]) for p, v in line.items()]
     shutdown = family.columns == str(PACKING_SHUTDOWN)
     for f in family.index:
         packing = np.ceil(family.loc[f] * CAPACITY_SLACK["packing"] * np.where(shutdown, 0.6, 1.0))
-        rows += [(p, PACKING, f, v) for p, v in packing.items()]
-    frame = pd.DataFrame(rows, columns=["period", "resource", "family", "capacity_units"])
+        added = round(float(cost[f]) * ADDED_CAPACITY_COST["packing"], 2)
+        rows += [(p, PACKING, f, v, added, OWNERS[PACKING]) for p, v in packing.items()]
+    columns = ["period", "resource", "family", "capacity_units", "cost_per_unit", "owner"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["capacity_units"] = frame["capacity_units"].astype("int64")
     return frame.sort_values(["period", "resource", "family"]).reset_index(drop=True)
 
