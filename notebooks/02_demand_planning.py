@@ -116,4 +116,4 @@ nb.show(review.unmatched, caption="Overrides not applied: no forecast for the it
 # revenue change. *Keep override* records it (with your name and a reason) for the next run.
 
 # %% tags=["widget"]
-widgets.override_editor(review.consensus, cycle=ctx.period, save=ctx.save_override, author=ctx.settings.author)
+widgets.override_editor(review.consensus, ctx)
