@@ -1,0 +1,108 @@
+"""nbval's setting for the notebooks (``pytest --nbval-lax notebooks/``, part of ``make test``).
+
+Every notebook runs top to bottom outside a run, as in JupyterLab: in its own kernel
+(started in the notebook's folder, as JupyterLab starts it), alone, with a fresh folder of
+its own that holds an empty cycle store (``<fresh>/reports/compass.duckdb``), its
+parameters file and its scratch folders (``TMPDIR``). ``$COMPASS_PARAMETERS`` names that
+parameters file (``source: demo:small``, to keep it fast), which ``nb.context`` reads
+outside a run. After the notebook's last cell, the project's ``reports/`` and the fresh
+``reports/`` must be exactly as before: exploring writes no official output.
+
+Loaded through ``-p tests.nbval_plugin`` (``pyproject.toml``); the cells of one notebook
+stay together on one xdist worker (``--dist loadgroup``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAMETERS = """\
+# Written by tests/nbval_plugin.py for one notebook run outside a run.
+source: demo:small
+store: {store}
+"""
+
+
+def _is_cell(item) -> bool:
+    return type(item).__name__ == "IPyNbCell"
+
+
+def tree(folder: Path) -> dict[str, str] | None:
+    """sha256 of every file under ``folder`` (``None`` when it does not exist)."""
+    if not folder.exists():
+        return None
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def changes(before: dict | None, after: dict | None) -> list[str]:
+    """What differs between two :func:`tree` snapshots, one line per file."""
+    if before is None or after is None:
+        return [] if before == after else ["the folder was created or removed"]
+    lines = [f"added {name}" for name in sorted(set(after) - set(before))]
+    lines += [f"removed {name}" for name in sorted(set(before) - set(after))]
+    lines += [f"changed {name}" for name in sorted(set(before) & set(after)) if before[name] != after[name]]
+    return lines
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    last = {}
+    for item in items:
+        if _is_cell(item):
+            item.add_marker(pytest.mark.xdist_group(f"notebook-{item.parent.name}"))
+            last[item.parent] = item
+    for notebook, item in last.items():
+        notebook.compass_last_cell = item
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item):
+    notebook = item.parent if _is_cell(item) else None
+    if notebook is None or getattr(notebook, "compass_folder", None) is not None:
+        return (yield)
+    base = item.config._tmp_path_factory.getbasetemp()
+    folder = Path(tempfile.mkdtemp(prefix=f"{Path(notebook.name).stem}-", dir=base))
+    (folder / "reports").mkdir()
+    (folder / "reports" / "README.md").write_bytes((ROOT / "reports" / "README.md").read_bytes())
+    (folder / "tmp").mkdir()
+    parameters = folder / "parameters.yaml"
+    parameters.write_text(PARAMETERS.format(store=folder / "reports" / "compass.duckdb"))
+    notebook.compass_folder = folder
+    notebook.compass_before = (tree(ROOT / "reports"), tree(folder / "reports"))
+    saved = {key: os.environ.get(key) for key in ("COMPASS_PARAMETERS", "TMPDIR")}
+    # The kernel starts in this setup (nbval's notebook setup) with a copy of this
+    # environment; the test process gets its own back right after.
+    os.environ.update(COMPASS_PARAMETERS=str(parameters), TMPDIR=str(folder / "tmp"))
+    try:
+        return (yield)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    notebook = item.parent if _is_cell(item) else None
+    if notebook is not None and getattr(notebook, "compass_last_cell", None) is item:
+        folder = notebook.compass_folder
+        before_project, before_fresh = notebook.compass_before
+        found = changes(before_project, tree(ROOT / "reports"))
+        found += [f"(fresh) {line}" for line in changes(before_fresh, tree(folder / "reports"))]
+        assert not found, (
+            f"{notebook.name} run outside a run wrote to reports/: " + "; ".join(found)
+        )
+    return result
