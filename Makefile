@@ -35,9 +35,10 @@ report: setup
 	$(BIN)/compass-nb run --backfill 12 $(if $(PERIOD),--period $(PERIOD)) $(ARGS)
 
 # The tests, then every notebook run top to bottom outside a run on demo:small, each alone
-# in a fresh folder with an empty store (nbval; notebooks/conftest.py sets it up).
+# in a fresh folder with an empty store (nbval; tests/nbval_plugin.py sets each up). One
+# file's tests stay on one worker, so that a notebook's cells run in order in one kernel.
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q $(ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(ARGS)
 
 lab: setup
 	$(BIN)/jupyter lab $(AS_ROOT) $(ARGS) notebooks/

@@ -210,6 +210,8 @@ class Context:
         saved = self._overrides_in_force()
         if saved.empty:
             return overrides
+        if overrides.empty:
+            return from_store(saved)
         return pd.concat([overrides, from_store(saved)], ignore_index=True)
 
     def inputs(self, *tables: str) -> dict[str, pd.DataFrame]:

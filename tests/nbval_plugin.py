@@ -9,13 +9,14 @@ outside a run. After the notebook's last cell, the project's ``reports/`` and th
 ``reports/`` must be exactly as before: exploring writes no official output.
 
 Loaded through ``-p tests.nbval_plugin`` (``pyproject.toml``); the cells of one notebook
-stay together on one xdist worker (``--dist loadgroup``).
+stay together, in order, on one xdist worker (``make test`` uses ``--dist loadfile``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -50,19 +51,17 @@ def changes(before: dict | None, after: dict | None) -> list[str]:
         return [] if before == after else ["the folder was created or removed"]
     lines = [f"added {name}" for name in sorted(set(after) - set(before))]
     lines += [f"removed {name}" for name in sorted(set(before) - set(after))]
-    lines += [f"changed {name}" for name in sorted(set(before) & set(after)) if before[name] != after[name]]
+    lines += [
+        f"changed {name}"
+        for name in sorted(set(before) & set(after))
+        if before[name] != after[name]
+    ]
     return lines
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    last = {}
-    for item in items:
-        if _is_cell(item):
-            item.add_marker(pytest.mark.xdist_group(f"notebook-{item.parent.name}"))
-            last[item.parent] = item
-    for notebook, item in last.items():
-        notebook.compass_last_cell = item
+def pytest_itemcollected(item):
+    if _is_cell(item):
+        item.parent.compass_last_cell = item  # the last one collected stays
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -70,8 +69,9 @@ def pytest_runtest_setup(item):
     notebook = item.parent if _is_cell(item) else None
     if notebook is None or getattr(notebook, "compass_folder", None) is not None:
         return (yield)
-    base = item.config._tmp_path_factory.getbasetemp()
-    folder = Path(tempfile.mkdtemp(prefix=f"{Path(notebook.name).stem}-", dir=base))
+    # A short path in the system's temporary folder: the forecast's worker processes put
+    # their socket in TMPDIR, and a socket path is limited to about 100 characters.
+    folder = Path(tempfile.mkdtemp(prefix=f"cnb-{Path(notebook.name).stem[:10]}-"))
     (folder / "reports").mkdir()
     (folder / "reports" / "README.md").write_bytes((ROOT / "reports" / "README.md").read_bytes())
     (folder / "tmp").mkdir()
@@ -102,7 +102,8 @@ def pytest_runtest_call(item):
         before_project, before_fresh = notebook.compass_before
         found = changes(before_project, tree(ROOT / "reports"))
         found += [f"(fresh) {line}" for line in changes(before_fresh, tree(folder / "reports"))]
-        assert not found, (
-            f"{notebook.name} run outside a run wrote to reports/: " + "; ".join(found)
+        assert not found, f"{notebook.name} run outside a run wrote to reports/: " + "; ".join(
+            found
         )
+        shutil.rmtree(folder, ignore_errors=True)  # kept when the notebook failed, to look at
     return result

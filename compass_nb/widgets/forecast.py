@@ -88,4 +88,6 @@ def series_explorer(cycle: CycleForecast) -> widgets.VBox:
     if ids:
         picker.value = ids[0]
         update()
-    return widgets.VBox([widgets.HBox([search, count]), picker, out])
+    explorer = widgets.VBox([widgets.HBox([search, count]), picker, out])
+    explorer.controls = {"search": search, "series": picker, "count": count}
+    return explorer

@@ -7,7 +7,7 @@ import pandas as pd
 from IPython.display import display
 
 from compass_nb import formatting
-from compass_nb.display import show
+from compass_nb.display import SafeHTML, show
 from compass_nb.errors import CompassError
 from compass_nb.sop.consensus import adjust_total, override_record
 
@@ -45,6 +45,20 @@ def adjustment_table(
         }
     )
     return table
+
+
+def adjustment_view(
+    plan: pd.DataFrame, family: str, location: str | None, month, quantity: float, currency: str
+) -> SafeHTML:
+    """:func:`adjustment_table` as the editor shows it: whole units, money rounded to the
+    unit of currency, no "-0"."""
+    formats = {c: UNITS for c in ("statistical_forecast", "consensus", "adjusted_consensus")}
+    formats.update({"revenue": "{:,.0f}", "revenue_change": "{:,.0f}"})
+    return show(
+        adjustment_table(plan, family, location, month, quantity),
+        caption=f"{family}, {location or 'all locations'}: units by month, revenue in {currency}",
+        formats=formats,
+    )
 
 
 def override_editor(plan: pd.DataFrame, ctx, *, author: str | None = None) -> w.VBox:
@@ -85,24 +99,17 @@ def override_editor(plan: pd.DataFrame, ctx, *, author: str | None = None) -> w.
 
     def refresh(*_):
         fam, loc = scope()
-        table = adjustment_table(plan, fam, loc, month.value, quantity.value)
-        formats = {c: UNITS for c in ("statistical_forecast", "consensus", "adjusted_consensus")}
-        formats.update({"revenue": "{:,.0f}", "revenue_change": "{:+,.0f}"})
         out.clear_output(wait=True)
         with out:
             display(
-                show(
-                    table,
-                    caption=f"{fam}, {loc or 'all locations'}: units by month, revenue in "
-                    f"{ctx.shared.currency}",
-                    formats=formats,
-                )
+                adjustment_view(plan, fam, loc, month.value, quantity.value, ctx.shared.currency)
             )
 
     def list_kept():
         kept = ctx.kept_overrides()
         rows = [] if kept.empty else list(kept.to_dict("records"))
         kept_list.options = [(_kept_label(row), index) for index, row in enumerate(rows)]
+        kept_list.value = 0 if rows else None
         kept_list.disabled = remove.disabled = not rows
         kept_out.clear_output(wait=True)
         with kept_out:
@@ -166,7 +173,7 @@ def override_editor(plan: pd.DataFrame, ctx, *, author: str | None = None) -> w.
     remove.on_click(on_remove)
     reset()
     refresh()
-    return w.VBox(
+    editor = w.VBox(
         [
             w.HBox([family, location, month]),
             w.HBox([quantity, who, why, keep]),
@@ -176,6 +183,18 @@ def override_editor(plan: pd.DataFrame, ctx, *, author: str | None = None) -> w.
             w.HBox([kept_list, remove]),
         ]
     )
+    editor.controls = {
+        "family": family,
+        "location": location,
+        "month": month,
+        "quantity": quantity,
+        "author": who,
+        "reason": why,
+        "keep": keep,
+        "kept": kept_list,
+        "remove": remove,
+    }
+    return editor
 
 
 def _kept_label(row: dict) -> str:
