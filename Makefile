@@ -8,7 +8,7 @@ ARGS   ?=
 # JupyterLab, set up by `make setup` inside the venv only (nothing in ~/.jupyter, nothing in
 # git's config): notebooks are saved without outputs (a pre-save hook using nbstripout) and
 # the paired .py files open as notebooks (Jupytext Notebook is the default viewer).
-LAB_CONFIG   := $(VENV)/etc/jupyter/jupyter_server_config.d/compass.json
+LAB_CONFIG   := $(VENV)/etc/jupyter/jupyter_server_config.json
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # Jupyter refuses to start as root (containers, CI) unless told it may.
 AS_ROOT      := $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -28,7 +28,7 @@ def save_without_outputs(model: dict, path: str = "", contents_manager=None, **_
     as it is after running and saving in JupyterLab. Other files pass untouched.
 
     Installed by ``make setup`` as ``ContentsManager.pre_save_hook`` in the virtual
-    environment's ``etc/jupyter/jupyter_server_config.d/compass.json``.
+    environment.s ``etc/jupyter/jupyter_server_config.json``.
     """
     if model.get("type") != "notebook" or not model.get("content"):
         return
