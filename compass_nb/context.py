@@ -230,6 +230,12 @@ class Context:
                 missing.append(table)
             else:
                 out[table] = from_store(frame)
+                if not self.in_run and cycle_store.staged(self.run_dir, f"clean_{table}") is None:
+                    self._say_once(
+                        ("inputs", "store"),
+                        f"Inputs of {self.period}: the clean tables of the cycle store's latest "
+                        f"committed run (run {int(frame['run_id'].max())}, {self.store}).",
+                    )
         if missing:
             loaded = self.load(*missing)
             out.update({name: loaded.tables[name] for name in missing if name in loaded.tables})

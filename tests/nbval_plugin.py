@@ -93,10 +93,23 @@ def pytest_runtest_setup(item):
                 os.environ[key] = value
 
 
+#: Text a cell must never show: the repr of a chart object instead of the chart alone.
+STRAY_REPR = ("<Axes", "<matplotlib.", "<Figure size", "<seaborn.")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     result = yield
     notebook = item.parent if _is_cell(item) else None
+    if notebook is not None:
+        shown = [  # text alone (a chart's image carries a "<Figure size …>" text beside it)
+            str(output["data"]["text/plain"])
+            for output in getattr(item, "test_outputs", None) or []
+            if output.get("output_type") in ("execute_result", "display_data")
+            and set(output.get("data", {})) == {"text/plain"}
+        ]
+        stray = [text[:60] for text in shown if text.startswith(STRAY_REPR)]
+        assert not stray, f"{notebook.name}: a cell shows {stray} (end the line with ';')"
     if notebook is not None and getattr(notebook, "compass_last_cell", None) is item:
         folder = notebook.compass_folder
         before_project, before_fresh = notebook.compass_before
