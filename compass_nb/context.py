@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import pickle
-import sys
 import threading
 import time
 from collections import Counter
@@ -103,7 +102,7 @@ class Context:
         """Tell the analyst what the context did (outside a run only; a run stays quiet)."""
         self.messages.append(message)
         if not self.in_run:
-            print(message, file=sys.stderr, flush=True)
+            print(message, flush=True)  # plain output: information, not an error
 
     def _say_once(self, key, message: str) -> None:
         if key not in self.told:
@@ -126,7 +125,17 @@ class Context:
             return
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=total, desc=description, delay=PROGRESS_DELAY, leave=True, unit="step")
+        # With a total: "… upstream: forecasting: 1/2 steps [bar] 00:12"; without one, the
+        # time elapsed only, and the bar goes when the work is done.
+        bar = tqdm(
+            total=total,
+            desc=description,
+            delay=PROGRESS_DELAY,
+            leave=total is not None,
+            bar_format="{desc}: {n}/{total} steps {bar} {elapsed}"
+            if total is not None
+            else "{desc}: {elapsed}",
+        )
         started = time.monotonic()
         stop = threading.Event()
 

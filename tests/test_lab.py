@@ -259,6 +259,11 @@ def test_the_editor_keeps_refuses_lists_and_removes_through_the_context(tmp_path
     editor = sop_widgets.override_editor(_plan(), ctx, author="")
     c = editor.controls
     assert c["quantity"].value == 3733.0  # the month's total, rounded to whole units
+    # rounding the field changes nothing (but float noise, shown as "0", never "-0")
+    assert editor.table()["revenue_change"].abs().max() < 1e-6
+    c["quantity"].value = 4000.0
+    # (4,000 − 3,732.63) units at the month's mean price 10,197.48 / 3,732.63 = 730.46 EUR
+    assert editor.table()["revenue_change"].round(2).tolist() == [730.46, 0.0]
     c["keep"].click()
     assert "Give an author and a reason" in capsys.readouterr().out
     c["author"].value, c["reason"].value, c["quantity"].value = "ana", "launch", 4000.0

@@ -92,18 +92,23 @@ def override_editor(plan: pd.DataFrame, ctx, *, author: str | None = None) -> w.
     def scope():
         return family.value, None if location.value == ALL else location.value
 
-    def reset(*_):
+    def current_total() -> float:
         fam, loc = scope()
-        total = float(_total(plan, fam, loc)["consensus"].get(month.value, 0.0))
-        quantity.value = float(round(total))
+        return float(_total(plan, fam, loc)["consensus"].get(month.value, 0.0))
+
+    def target() -> float:
+        """The field's value; the field showing the current total rounded means no change."""
+        total = current_total()
+        return total if quantity.value == float(round(total)) else float(quantity.value)
+
+    def reset(*_):
+        quantity.value = float(round(current_total()))
 
     def refresh(*_):
         fam, loc = scope()
         out.clear_output(wait=True)
         with out:
-            display(
-                adjustment_view(plan, fam, loc, month.value, quantity.value, ctx.shared.currency)
-            )
+            display(adjustment_view(plan, fam, loc, month.value, target(), ctx.shared.currency))
 
     def list_kept():
         kept = ctx.kept_overrides()
@@ -116,6 +121,9 @@ def override_editor(plan: pd.DataFrame, ctx, *, author: str | None = None) -> w.
             shown = kept.reindex(columns=KEPT_COLUMNS).rename(
                 columns={"period": "month", "cycle": "kept_in_cycle"}
             )
+            shown["location"] = shown["location"].fillna("all locations")
+            if shown["sku"].isna().all():
+                shown = shown.drop(columns="sku")
             display(
                 show(
                     shown,
@@ -183,6 +191,7 @@ def override_editor(plan: pd.DataFrame, ctx, *, author: str | None = None) -> w.
             w.HBox([kept_list, remove]),
         ]
     )
+    editor.table = lambda: adjustment_table(plan, *scope(), month.value, target())  # as shown
     editor.controls = {
         "family": family,
         "location": location,
