@@ -125,16 +125,16 @@ class Context:
             return
         from tqdm.auto import tqdm
 
-        # With a total: "… upstream: forecasting: 1/2 steps [bar] 00:12"; without one, the
-        # time elapsed only, and the bar goes when the work is done.
+        # With a total: "… upstream, forecasting: 1/2 steps [bar] 00:12" (tqdm puts ": " after
+        # the description); without one, the time elapsed only, and the bar goes when done.
         bar = tqdm(
             total=total,
-            desc=description,
+            desc=f"{description}: ",  # as set_description() writes it
             delay=PROGRESS_DELAY,
             leave=total is not None,
-            bar_format="{desc}: {n}/{total} steps {bar} {elapsed}"
+            bar_format="{desc}{n}/{total} steps {bar} {elapsed}"
             if total is not None
-            else "{desc}: {elapsed}",
+            else "{desc}{elapsed}",
         )
         started = time.monotonic()
         stop = threading.Event()

@@ -174,7 +174,7 @@ def prepare_upstream(ctx: Context) -> None:
     )
     with ctx.progress(f"{ctx.step.notebook} · upstream", total=len(todo)) as bar:
         for step in todo:
-            bar.set_description(f"{ctx.step.notebook} · upstream: {step.notebook}")
+            bar.set_description(f"{ctx.step.notebook} · upstream, {step.notebook}")
             if step in needed:
                 steps.run_step(step, ctx)
             else:
