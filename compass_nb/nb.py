@@ -99,7 +99,7 @@ def context(
         store=store_path(merged),
         run_dir=scratch,
         in_run=False,
-        threads=max(1, os.cpu_count() or 1),
+        threads=_threads(int(merged.get("jobs") or 0)),
         upstream=steps.compute_upstream,
     ).for_step(step)
     ctx.say(
@@ -109,6 +109,14 @@ def context(
     if upstream:
         prepare_upstream(ctx)
     return ctx
+
+
+def _threads(jobs: int) -> int:
+    """Threads this kernel may use, as the runner counts them (``runner.budget``): the cores
+    shared among ``jobs`` kernels (0: as many kernels as cores, one thread each — on the
+    demo, faster than a pool of processes; ``jobs: 1`` gives one kernel every core)."""
+    cores = os.cpu_count() or 1
+    return max(1, cores // max(1, min(jobs or cores, cores)))
 
 
 def _base_parameters() -> tuple[dict, str]:

@@ -478,3 +478,10 @@ def test_the_reports_comparison_names_every_added_removed_and_changed_file(tmp_p
         "changed README.md",
     ]
     assert changes(None, None) == [] and changes(None, {}) == ["the folder was created or removed"]
+
+
+def test_a_kernel_outside_a_run_takes_the_threads_the_runner_would_give_it():
+    cores = os.cpu_count() or 1
+    assert nb._threads(0) == 1  # jobs 0: as many kernels as cores, one thread each
+    assert nb._threads(1) == cores  # one kernel: every core
+    assert nb._threads(2) == max(1, cores // min(2, cores))

@@ -201,6 +201,7 @@ def _open_and_run(page, path: str):
     )
     errors = panel.locator('[data-mime-type="application/vnd.jupyter.error"]')
     assert errors.count() == 0, errors.first.inner_text()[:2000]
+    assert "<Axes" not in panel.inner_text()  # a chart cell shows the chart, not its repr
     return panel
 
 
