@@ -5,10 +5,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PERIOD ?=
 ARGS   ?=
+# JupyterLab, set up by `make setup` inside the venv only (nothing in ~/.jupyter, nothing in
+# git's config): notebooks are saved without outputs (a pre-save hook using nbstripout) and
+# the paired .py files open as notebooks (Jupytext Notebook is the default viewer).
+LAB_CONFIG   := $(VENV)/etc/jupyter/jupyter_server_config.json
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+# Jupyter refuses to start as root (containers, CI) unless told it may.
+AS_ROOT      := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup report test lab lint bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(LAB_CONFIG) $(LAB_SETTINGS)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +23,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	touch $(STAMP)
 
+$(LAB_CONFIG): $(STAMP) Makefile
+	mkdir -p $(dir $@)
+	echo '{"ContentsManager": {"pre_save_hook": "compass_nb.widgets.save_without_outputs"}}' > $@
+
+$(LAB_SETTINGS): $(STAMP) Makefile
+	mkdir -p $(dir $@)
+	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"python": "Jupytext Notebook"}}}' > $@
+
 report: setup
 	$(BIN)/compass-nb run --backfill 12 $(if $(PERIOD),--period $(PERIOD)) $(ARGS)
 
+# The tests, then every notebook run top to bottom outside a run on demo:small, each alone
+# in a fresh folder with an empty store (nbval; tests/nbval_plugin.py sets each up). One
+# file's tests stay on one worker, so that a notebook's cells run in order in one kernel.
 test: setup
-	$(BIN)/python -m pytest -n 2 -q $(ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(ARGS)
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(AS_ROOT) $(ARGS) notebooks/
 
 lint: setup
 	$(BIN)/ruff check compass_nb tests benchmarks

@@ -13,10 +13,14 @@ declare, and checks every written frame against the store table's declaration.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
-import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ import pandas as pd
 
 from compass_nb import params as parameters
 from compass_nb import store as cycle_store
+from compass_nb.errors import ParameterError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +65,7 @@ class Context:
     loaded: Any = field(default=None, repr=False)
     upstream: Any = field(default=None, repr=False)
     messages: list[str] = field(default_factory=list)
+    told: set = field(default_factory=set, repr=False)
 
     # -- parameters ------------------------------------------------------------------------
     @property
@@ -90,13 +96,69 @@ class Context:
 
     def for_step(self, step) -> Context:
         """This context bound to ``step``: its section, its declared reads and writes."""
-        return replace(self, section=step.name, step=step, messages=self.messages)
+        return replace(self, section=step.name, step=step, messages=self.messages, told=self.told)
 
     def say(self, message: str) -> None:
         """Tell the analyst what the context did (outside a run only; a run stays quiet)."""
         self.messages.append(message)
         if not self.in_run:
-            print(message, file=sys.stderr, flush=True)
+            print(message, flush=True)  # plain output: information, not an error
+
+    def _say_once(self, key, message: str) -> None:
+        if key not in self.told:
+            self.told.add(key)
+            self.say(message)
+
+    # -- progress --------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def progress(self, description: str, total: int | None = None) -> Iterator[Any]:
+        """A progress bar (tqdm) for a long computation, outside a run only.
+
+        Yields the bar: call ``bar.update()`` as parts complete when ``total`` is known;
+        without a total it shows the time elapsed, refreshed every half second, so a long
+        call into code that reports nothing (the forecast engine) is visibly at work. It
+        appears only after :data:`PROGRESS_DELAY` seconds, so quick steps stay quiet. In a
+        run it is silent (a reviewer's HTML holds no progress bars).
+        """
+        if self.in_run or (total is None and _SHOWN):
+            yield _Silent()  # a bar already shown keeps ticking: no second one inside it
+            return
+        from tqdm.auto import tqdm
+
+        # With a total: "… upstream, forecasting: 1/2 steps [bar] 00:12" (tqdm puts ": " after
+        # the description); without one, the time elapsed only, and the bar goes when done.
+        bar = tqdm(
+            total=total,
+            desc=f"{description}: ",  # as set_description() writes it
+            delay=PROGRESS_DELAY,
+            leave=total is not None,
+            bar_format="{desc}{n}/{total} steps {bar} {elapsed}"
+            if total is not None
+            else "{desc}{elapsed}",
+        )
+        started = time.monotonic()
+        stop = threading.Event()
+
+        def tick() -> None:
+            while not stop.wait(0.5):
+                if time.monotonic() - started >= PROGRESS_DELAY:
+                    bar.refresh()
+
+        ticker = threading.Thread(target=tick, name="compass-progress", daemon=True)
+        ticker.start()
+        _SHOWN.append(bar)
+        try:
+            yield bar
+        finally:
+            _SHOWN.remove(bar)
+            stop.set()
+            ticker.join()
+            bar.close()
+
+    def computing(self):
+        """The progress of this step's own computation (the step calls it around its work)."""
+        name = self.step.notebook if self.step is not None else self.section
+        return self.progress(f"{name} · {self.period}: computing in this kernel")
 
     # -- the step's result -----------------------------------------------------------------
     def _result_path(self) -> Path:
@@ -153,11 +215,12 @@ class Context:
         return loaded
 
     def _with_saved_overrides(self, overrides: pd.DataFrame) -> pd.DataFrame:
-        saved = cycle_store.read_all_runs(self.store, "overrides_saved")
+        saved = self._overrides_in_force()
         if saved.empty:
             return overrides
-        saved = from_store(saved.loc[saved["cycle"].astype(str) <= self.period])
-        return pd.concat([overrides, saved], ignore_index=True)
+        if overrides.empty:
+            return from_store(saved)
+        return pd.concat([overrides, from_store(saved)], ignore_index=True)
 
     def inputs(self, *tables: str) -> dict[str, pd.DataFrame]:
         """Clean input tables as of the period's cut-off.
@@ -175,9 +238,21 @@ class Context:
                 missing.append(table)
             else:
                 out[table] = from_store(frame)
+                if not self.in_run and cycle_store.staged(self.run_dir, f"clean_{table}") is None:
+                    self._say_once(
+                        ("inputs", "store"),
+                        f"Inputs of {self.period}: the clean tables of the cycle store's latest "
+                        f"committed run (run {int(frame['run_id'].max())}, {self.store}).",
+                    )
         if missing:
             loaded = self.load(*missing)
             out.update({name: loaded.tables[name] for name in missing if name in loaded.tables})
+            if not self.in_run:
+                self._say_once(
+                    ("inputs", "source"),
+                    f"Inputs loaded from the source ({self.params['source']}) as of "
+                    f"{self.cutoff:%Y-%m-%d}.",
+                )
         return {table: out[table] for table in tables if table in out}
 
     def mtd_orders(self) -> pd.DataFrame:
@@ -220,10 +295,37 @@ class Context:
         else:
             self._check_declared(table, ("reads", "optional_reads", "history"), "reads")
         frame = self._read_table(table, periods)
-        if frame.empty and periods is None and self.upstream is not None:
-            self.upstream(self, table)
-            frame = self._read_table(table)
+        if self.upstream is not None and self._wants_this_cycle(table, periods):
+            if not _holds(frame, self.period):
+                self.upstream(self, table)
+                frame = self._read_table(table, periods)
+            self._tell_origin(table, frame)
         return frame
+
+    def _wants_this_cycle(self, table: str, periods) -> bool:
+        """Whether a read needs this cycle's rows of ``table`` (outside a run they are then
+        computed when missing): any read of this cycle, or a history read of a table the
+        step also reads for this cycle."""
+        if periods is None:
+            return True
+        if self.step is not None and table not in (*self.step.reads, *self.step.optional_reads):
+            return False
+        return periods == "all" or self.period in list(periods)
+
+    def _tell_origin(self, table: str, frame: pd.DataFrame) -> None:
+        """Say once whether this cycle's ``table`` came from the store (which run) or was
+        computed here; the upstream hook says the latter when it computes."""
+        if self.in_run or cycle_store.staged(self.run_dir, table) is not None:
+            return
+        rows = frame.loc[frame["period"] == self.period] if _holds(frame, self.period) else None
+        if rows is None:
+            return
+        run = int(rows["run_id"].max())
+        self._say_once(
+            ("origin", table),
+            f"{table} for {self.period}: the cycle store's latest committed run "
+            f"(run {run}, {self.store}).",
+        )
 
     def read_all_runs(self, table: str) -> pd.DataFrame:
         """Every committed row of ``table``, all runs (locks and append-only logs)."""
@@ -248,9 +350,79 @@ class Context:
         cycle_store.check_frame(table, frame)
         cycle_store.stage(self.run_dir, table, frame, period=self.period, run_id=self.run_id)
 
-    def save_override(self, overrides: pd.DataFrame) -> None:
-        """Keep overrides made in a widget: they join ``overrides`` at the next run's load."""
-        cycle_store.append(self.store, "overrides_saved", to_store(overrides), period=self.period)
+    # -- overrides kept from the 02 widget ---------------------------------------------------
+    # The store is append-only: keeping an override appends a row to ``overrides_saved``,
+    # removing one appends the same row to ``overrides_removed``. An override is in force
+    # while it was kept more often than removed (cycles up to this one), so a removal never
+    # rewrites history: a past cycle re-run still sees what its planners saw.
+    def kept_overrides(self) -> pd.DataFrame:
+        """The widget's overrides the next run of this cycle applies: kept in this cycle or
+        an earlier one, not removed, adjusting a month after the cut-off; one row each, with
+        the input contract's columns (``period`` is the month adjusted)."""
+        kept = from_store(self._overrides_in_force())
+        if kept.empty:
+            return pd.DataFrame(columns=[_CONTRACT_NAME.get(c, c) for c in OVERRIDE_KEY])
+        later = kept["period"].astype(str) > self.period
+        return (
+            kept.loc[later].sort_values(["period", "family"], kind="stable").reset_index(drop=True)
+        )
+
+    def save_override(self, overrides: pd.DataFrame) -> str:
+        """Keep overrides made in a widget (``overrides`` rows of the input contract): they
+        join ``overrides`` when the next run loads its inputs. An override already in force
+        with the same values is refused. Returns what was written, and where."""
+        rows = _override_rows(to_store(overrides))
+        rows["cycle"] = rows["cycle"].fillna(self.period)
+        in_force = _keys(self._overrides_in_force())
+        repeated = [key for key in _keys(rows) if key in in_force]
+        if repeated:
+            raise ParameterError(
+                "this override is already kept (same month, family, location, value, author "
+                "and reason): nothing written."
+            )
+        cycle_store.append(self.store, "overrides_saved", rows, period=self.period)
+        return (
+            f"Written to the cycle store {self.store} (table overrides_saved, cycle "
+            f"{self.period}): the next run of {self.period} or later applies it."
+        )
+
+    def remove_override(self, override: Mapping | pd.Series, *, by: str) -> str:
+        """Remove a kept override (a row of :meth:`kept_overrides`): the removal is appended
+        to ``overrides_removed``, so the next run's overrides drop it. Returns what was
+        written, and where."""
+        if not str(by or "").strip():
+            raise ParameterError("say who removes the override (author) before removing it.")
+        row = _override_rows(to_store(pd.DataFrame([dict(override)])))
+        key = _keys(row)[0]
+        copies = Counter(_keys(self._overrides_in_force(distinct=False)))[key]
+        if not copies:
+            raise ParameterError("this override is not in force: nothing to remove.")
+        removal = pd.concat([row] * copies, ignore_index=True).assign(removed_by=str(by))
+        cycle_store.append(self.store, "overrides_removed", removal, period=self.period)
+        return (
+            f"Removal written to the cycle store {self.store} (table overrides_removed, cycle "
+            f"{self.period}): the next run of {self.period} or later drops it."
+        )
+
+    def _overrides_in_force(self, *, distinct: bool = True) -> pd.DataFrame:
+        """Kept overrides (store rows of ``overrides_saved``) not removed, cycles up to this one."""
+        saved = cycle_store.read_all_runs(self.store, "overrides_saved")
+        if saved.empty:
+            return pd.DataFrame(columns=list(OVERRIDE_KEY))
+        saved = _override_rows(saved.loc[saved["cycle"].astype(str) <= self.period])
+        removed = cycle_store.read_all_runs(self.store, "overrides_removed")
+        if not removed.empty:
+            removed = removed.loc[removed["period"].astype(str) <= self.period]
+        left = Counter(_keys(saved)) - Counter(_keys(_override_rows(removed)))
+        keep = []
+        for index, key in zip(saved.index, _keys(saved), strict=True):
+            if left[key] > 0:
+                keep.append(index)
+                left[key] -= 1
+        out = saved.loc[keep]
+        if distinct:
+            out = out.loc[~pd.Series(_keys(out), index=out.index).duplicated()]
+        return out.reset_index(drop=True)
 
     def metric(self, key: str, value, *, label: str | None = None, fmt: str = "{}") -> None:
         """Record a headline figure for ``metrics.json``, the pack index and the store."""
@@ -276,6 +448,55 @@ class Context:
         path = self.run_dir / "pack" / "exports"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+#: Seconds a computation runs before its progress bar appears.
+PROGRESS_DELAY = 1.0
+_SHOWN: list = []  # the progress bars open in this process
+
+#: The columns that identify a kept override (its store row, without the store's keys).
+OVERRIDE_KEY = tuple(cycle_store.declared("overrides_saved").columns)
+_CONTRACT_NAME = {"table_period": "period"}
+
+
+class _Silent:
+    """The progress bar of a run: accepts the calls, shows nothing."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_description(self, description: str) -> None:
+        pass
+
+
+def _holds(frame: pd.DataFrame, period: str) -> bool:
+    return not frame.empty and "period" in frame and bool((frame["period"] == period).any())
+
+
+def _override_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s override columns only (store names), strings stripped, no store keys."""
+    out = frame.reindex(columns=list(OVERRIDE_KEY)).copy()
+    out["quantity"] = pd.to_numeric(out["quantity"]).astype(float)
+    for column in OVERRIDE_KEY:
+        if column != "quantity":
+            out[column] = out[column].map(lambda v: None if _blank(v) else str(v).strip())
+    return out
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA
+
+
+def _keys(frame: pd.DataFrame) -> list[tuple]:
+    """One hashable key per override row: equal keys are exact duplicates."""
+    rows = frame.reindex(columns=list(OVERRIDE_KEY)).itertuples(index=False, name=None)
+    return [
+        tuple(
+            "" if _blank(v) else round(float(v), 6) if c == "quantity" else str(v).strip()
+            for c, v in zip(OVERRIDE_KEY, row, strict=True)
+        )
+        for row in rows
+    ]
 
 
 def to_store(frame: pd.DataFrame) -> pd.DataFrame:

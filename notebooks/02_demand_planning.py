@@ -3,11 +3,12 @@
 #   jupytext:
 #     cell_metadata_filter: tags,-papermill
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -136,4 +137,4 @@ nb.show(review.unmatched, caption="Overrides not applied, and why", empty="Every
 # revenue change. *Keep override* records it (with your name and a reason) for the next run.
 
 # %% tags=["widget"]
-widgets.override_editor(review.consensus, cycle=ctx.period, save=ctx.save_override, author=ctx.settings.author)
+widgets.override_editor(review.consensus, ctx)

@@ -13,7 +13,11 @@ from compass_nb.errors import ParameterError
 def test_outside_a_run_the_context_merges_the_defaults_with_the_notebooks_values(tmp_path):
     namespace = {"period": "2026-09", "movers": 3, "author": None, "total": 5, "run_dir": None}
     ctx = nb.context(
-        "demand_planning", namespace, source="demo:small", store=str(tmp_path / "s.duckdb")
+        "demand_planning",
+        namespace,
+        source="demo:small",
+        store=str(tmp_path / "s.duckdb"),
+        upstream=False,  # parameters only: the upstream tables are tests/test_lab.py's
     )
     assert ctx.period == "2026-09" and not ctx.in_run
     assert ctx.settings.movers == 3  # set in the notebook

@@ -80,7 +80,8 @@ class Step:
             kept = bound.kept_result()
             if kept is not None:
                 return kept
-            result = function(bound)
+            with bound.computing():  # a progress bar outside a run (JupyterLab); silent in one
+                result = function(bound)
             bound.keep_result(result)
             return result
 

@@ -257,6 +257,15 @@ TABLES["clean_orders_mtd"] = StoreTable(
     extra_columns=True,
 )
 
+# -- The 02 override editor (JupyterLab). The store is append-only: removing an override kept
+# in ``overrides_saved`` appends the same row here, and the next run's overrides drop it
+# (compass_nb.context.Context.remove_override).
+TABLES["overrides_removed"] = _table(
+    "overrides_removed",
+    "the removal of an override kept from the 02 widget (the next run's overrides drop it)",
+    "cycle, table_period, family, sku, location, quantity:float, author, reason, removed_by",
+)
+
 
 def declared(name: str) -> StoreTable:
     """The declaration of store table ``name``; an undeclared name is an error."""

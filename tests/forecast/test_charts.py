@@ -71,7 +71,7 @@ def test_series_explorer_lists_the_sku_location_series(rng, rules):
         pd.concat(rows, ignore_index=True), 2, products=None, rules=rules, n_jobs=1
     )
     box = series_explorer(run)
-    assert list(box.children[0].options) == ["A|DC-North", "B|DC-North"]
+    assert list(box.controls["series"].options) == ["A|DC-North", "B|DC-North"]
 
 
 def _levels():
