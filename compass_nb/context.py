@@ -66,6 +66,7 @@ class Context:
     upstream: Any = field(default=None, repr=False)
     messages: list[str] = field(default_factory=list)
     told: set = field(default_factory=set, repr=False)
+    from_source: list = field(default_factory=list, repr=False)  # the loads made by this context
 
     # -- parameters ------------------------------------------------------------------------
     @property
@@ -210,6 +211,7 @@ class Context:
                 threads=self.threads,
                 **data.load_options(self.params),
             )
+            self.from_source.append(loaded)
         if "overrides" in loaded.tables:
             loaded.tables["overrides"] = self._with_saved_overrides(loaded.tables["overrides"])
         return loaded
@@ -280,6 +282,18 @@ class Context:
             else 0,
         }
         (self.run_dir / "inputs.json").write_text(json.dumps(record, indent=1, sort_keys=True))
+
+    def quarantine_summary(self) -> pd.DataFrame:
+        """This cycle's quarantine, counted per input table (no rows), from wherever this
+        context's inputs came: the source loaded for the run or by this context, else 01
+        data collection's ``quarantine_summary`` committed with the clean tables."""
+        from compass_nb import quality
+
+        loads = [self.loaded] if self.loaded is not None else self.from_source
+        if not loads:
+            return self.read("quarantine_summary")
+        quarantine = pd.concat([x.quarantine for x in loads], ignore_index=True)
+        return quality.quarantine_summary(quarantine, {t for x in loads for t in x.tables})
 
     # -- the store -------------------------------------------------------------------------
     def read(self, table: str, periods: str | list[str] | None = None) -> pd.DataFrame:

@@ -123,6 +123,54 @@ def quarantine_reasons(quarantine: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     return counts.sort_values(ascending=False).head(top).reset_index()
 
 
+QUARANTINE_SUMMARY = ["table", "rows", "column", "reason", "reason_rows"]
+
+
+def quarantine_summary(quarantine: pd.DataFrame, tables) -> pd.DataFrame:
+    """Per input table of ``tables`` (and any the quarantine names): the rows quarantined
+    (0 for none) and the most frequent reason (column, reason, rows). Counts only; the rows
+    themselves stay in the private quarantine files."""
+    names = sorted(set(tables) | set(quarantine["table"] if "table" in quarantine else ()))
+    out = pd.DataFrame({"table": names})
+    if quarantine.empty:
+        return out.assign(rows=0, column=None, reason=None, reason_rows=0)[QUARANTINE_SUMMARY]
+    rows = quarantine.groupby("table")["row"].nunique().rename("rows")
+    by_reason = (
+        quarantine.groupby(["table", "column", "reason"], dropna=False)["row"]
+        .nunique()
+        .rename("reason_rows")
+        .reset_index()
+        .sort_values(
+            ["table", "reason_rows", "column", "reason"], ascending=[True, False, True, True]
+        )
+        .drop_duplicates("table")
+    )
+    out = out.merge(rows.reset_index(), on="table", how="left").merge(
+        by_reason, on="table", how="left"
+    )
+    counts = ["rows", "reason_rows"]
+    out[counts] = out[counts].fillna(0).astype(int)
+    return out[QUARANTINE_SUMMARY]
+
+
+def quarantine_lines(summary: pd.DataFrame, tables: tuple[str, ...]) -> list[str]:
+    """One sentence per table of ``tables`` that lost rows to the quarantine, for the summary
+    of a page that uses it (the figures leave those rows out)."""
+    if summary is None or "table" not in summary:
+        return []
+    lines = []
+    chosen = summary[summary["table"].isin(tables) & (summary["rows"] > 0)]
+    for r in chosen.itertuples(index=False):
+        also = r.rows - r.reason_rows
+        others = f"; {also:,} for other reasons" if also > 0 else ""
+        lines.append(
+            f"{r.rows:,} {'row' if r.rows == 1 else 'rows'} of {r.table} quarantined and left out "
+            f"of every figure here ({r.reason_rows:,} for {r.column}: {r.reason}{others}); "
+            "01 data collection lists them and keeps the rows in its private folder."
+        )
+    return lines
+
+
 def monthly_order_volume(orders: pd.DataFrame) -> pd.DataFrame:
     """Order lines, units and net revenue per month."""
     month = pd.to_datetime(orders["order_date"]).dt.to_period("M").dt.to_timestamp()

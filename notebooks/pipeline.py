@@ -204,6 +204,21 @@ charts.ramp_curve(a.ramp)
 nb.note(a.scorecard_note)
 
 # %% [markdown]
+# ## Data checks
+#
+# Stage names in the CRM export that the stage mapping (parameter `pipeline.stages`) does not
+# know: their rows are left out of every figure above rather than guessed; add the stage to
+# the mapping. Deals whose exported closed/won flags disagree with their stage's mapping are
+# counted with the mapping. Rows of the CRM tables quarantined by their contracts are named
+# in the summary and listed on 01 data collection.
+
+# %%
+nb.show(a.unknown, caption="Unknown stages", empty="Every stage in the data is in the mapping.")
+
+# %%
+nb.show(a.flag_mismatches, caption="Closed/won flags that disagree with the stage mapping", empty="Every deal's closed/won flags agree with its stage.")
+
+# %% [markdown]
 # ## Explore a team
 #
 # Pick a team and a month: the funnel, coverage and velocity redraw as of that month.

@@ -58,11 +58,18 @@ def _context(tmp_path, section="demand_planning", period=PERIOD, in_run=False) -
     return ctx.for_step(steps.step(section))
 
 
-def _commit(store: Path, folder: Path, table: str, run_id: int, period: str = PERIOD) -> None:
-    """Commit a one-row ``table`` (every declared column filled) as run ``run_id``."""
-    row = {c: _VALUES[kind] for c, kind in cycle_store.declared(table).columns.items()}
-    cycle_store.stage(folder, table, pd.DataFrame([row]), period=period, run_id=run_id)
+def _commit(
+    store: Path, folder: Path, table: str | tuple, run_id: int, period: str = PERIOD
+) -> None:
+    """Commit one-row tables (every declared column filled) as run ``run_id``."""
+    for name in (table,) if isinstance(table, str) else table:
+        row = {c: _VALUES[kind] for c, kind in cycle_store.declared(name).columns.items()}
+        cycle_store.stage(folder, name, pd.DataFrame([row]), period=period, run_id=run_id)
     cycle_store.commit(store, folder, period=period, run_id=run_id)
+
+
+#: What 03 reads from upstream: 02's consensus and plan against history, the backtest errors.
+SUPPLY_READS = ("consensus", "plan_vs_history", "forecast_residuals")
 
 
 # -- parameters outside a run --------------------------------------------------------------
@@ -94,8 +101,9 @@ def test_with_an_empty_store_the_plan_computes_every_upstream_step_writers_first
     todo, stored = nb.upstream_plan(ctx)
     names = [step.name for step in todo]
     # 05 reads consensus, supply_plan, scenarios, recommendations (02, 03, 04); 02 reads the
-    # forecast and, when present, the pipeline commit.
+    # forecast and, when present, the pipeline commit; both say what 01 quarantined.
     assert set(names) == {
+        "data_collection",
         "forecasting",
         "pipeline",
         "demand_planning",
@@ -104,6 +112,7 @@ def test_with_an_empty_store_the_plan_computes_every_upstream_step_writers_first
     }
     assert stored == {}
     for before, after in [
+        ("data_collection", "forecasting"),
         ("forecasting", "demand_planning"),
         ("pipeline", "demand_planning"),
         ("demand_planning", "supply_planning"),
@@ -114,18 +123,27 @@ def test_with_an_empty_store_the_plan_computes_every_upstream_step_writers_first
 
 def test_a_table_the_store_holds_is_taken_from_its_latest_run_not_computed(tmp_path):
     ctx = _context(tmp_path, "pre_sop_review")
-    _commit(ctx.store, tmp_path / "run2", "consensus", 2)
-    _commit(ctx.store, tmp_path / "run3", "consensus", 3)
+    _commit(ctx.store, tmp_path / "run2", SUPPLY_READS, 2)
+    _commit(ctx.store, tmp_path / "run3", SUPPLY_READS, 3)
     todo, stored = nb.upstream_plan(ctx)
-    assert [step.name for step in todo] == ["supply_planning"]  # 03 from consensus run 3
-    assert stored == {"consensus": 3}
+    assert [step.name for step in todo] == ["supply_planning"]  # 03 from 02's run 3
+    assert stored == dict.fromkeys(SUPPLY_READS, 3)
     staged_ctx = _context(tmp_path, "supply_planning")
-    assert nb.upstream_plan(staged_ctx) == ([], {"consensus": 3})
+    assert nb.upstream_plan(staged_ctx) == ([], dict.fromkeys(SUPPLY_READS, 3))
+
+
+def test_an_optional_read_the_store_lacks_is_computed_by_its_writer(tmp_path):
+    ctx = _context(tmp_path, "supply_planning")
+    _commit(ctx.store, tmp_path / "run2", "consensus", 2)
+    todo, stored = nb.upstream_plan(ctx)
+    # 03 uses the backtest errors (forecasting) and the plan against history (02) when present
+    assert stored == {"consensus": 2}
+    assert {"forecasting", "demand_planning"} <= {step.name for step in todo}
 
 
 def test_the_context_says_which_run_of_the_store_it_uses(tmp_path):
     store = tmp_path / "reports" / "compass.duckdb"
-    _commit(store, tmp_path / "run4", "consensus", 4)
+    _commit(store, tmp_path / "run4", SUPPLY_READS, 4)
     ctx = nb.context("supply_planning", {}, source="demo:small", store=str(store), period=PERIOD)
     said = "\n".join(ctx.messages)
     assert "consensus (run 4)" in said and "computed here" not in said

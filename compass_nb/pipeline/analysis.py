@@ -164,6 +164,7 @@ class PipelineAnalysis:
     settings: Settings | None = field(default=None, repr=False)
     fiscal_year_start: int = 1
     scorecard_note: str = ""
+    quarantined: list[str] = field(default_factory=list)  # sentences: CRM rows quarantined
 
     @property
     def teams(self) -> list[str]:
@@ -715,7 +716,7 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
             f"{int(a.unknown['rows'].sum())} rows carry stage names the mapping does not know; they are "
             "left out (see Data checks)."
         )
-    return lines
+    return lines + a.quarantined
 
 
 def backtest_note(a: PipelineAnalysis) -> str:

@@ -16,7 +16,7 @@ STEP = Step(
     notebook="01_data_collection",
     optional_inputs=tuple(TABLE_ORDER),
     history=("overrides_saved",),
-    writes=(*(f"clean_{t}" for t in TABLE_ORDER), "clean_orders_mtd"),
+    writes=(*(f"clean_{t}" for t in TABLE_ORDER), "clean_orders_mtd", "quarantine_summary"),
 )
 
 
@@ -40,6 +40,7 @@ def run(ctx: Context) -> DataCollection:
     loaded = ctx.load()
     loaded.require_rows()  # an empty cycle stops here, with one message, not downstream
     ctx.keep_inputs(loaded)
+    ctx.write("quarantine_summary", quality.quarantine_summary(loaded.quarantine, loaded.tables))
     tables = loaded.tables
     overview = quality.table_overview(
         tables, loaded.rows_read, loaded.rows_accepted, loaded.quarantine

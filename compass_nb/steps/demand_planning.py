@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from compass_nb import quality
 from compass_nb.context import Context
 from compass_nb.data.sources import open_source
 from compass_nb.sop import cycle
@@ -29,7 +30,7 @@ STEP = Step(
     inputs=("orders", "products"),
     optional_inputs=("overrides", "budget"),
     reads=("forecast",),
-    optional_reads=("pipeline_commit",),
+    optional_reads=("pipeline_commit", "quarantine_summary"),
     history=("consensus",),
     writes=("consensus", "plan_vs_history"),
     settings=DemandPlanningSettings,
@@ -67,6 +68,9 @@ def run(ctx: Context) -> DemandReview:
         price_window=s.price_window_months,
         launch_ramp_months=s.launch_ramp_months,
         history_multiple=s.history_multiple,
+    )
+    review.summary += quality.quarantine_lines(
+        ctx.quarantine_summary(), STEP.inputs + STEP.optional_inputs
     )
     ctx.write("consensus", review.consensus)
     ctx.write("plan_vs_history", review.plan_vs_history_for_store())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from compass_nb import quality
 from compass_nb.context import Context
 from compass_nb.forecast import cycle, report
 from compass_nb.forecast.adjust import PlanRules
@@ -42,6 +43,7 @@ STEP = Step(
     "forecasting",
     notebook="forecasting",
     inputs=("orders", "products", "overrides"),
+    optional_reads=("quarantine_summary",),
     history=("forecast", "consensus"),
     writes=("forecast", "forecast_backtest", "forecast_residuals", "nowcast"),
     settings=ForecastingSettings,
@@ -76,6 +78,7 @@ def run(ctx: Context) -> ForecastReview:
         executor=shared.executor,
         scheduler=shared.scheduler,
     )
+    review.summary += quality.quarantine_lines(ctx.quarantine_summary(), STEP.inputs)
     ctx.write("forecast", review.cycle.forecast[cycle.FORECAST_COLUMNS])
     ctx.write("forecast_backtest", review.cycle.backtest)
     ctx.write("forecast_residuals", review.residuals)

@@ -3,6 +3,7 @@ the quarter's bookings as a distribution with its backtest, attainment and teams
 
 from __future__ import annotations
 
+from compass_nb import quality
 from compass_nb.context import Context
 from compass_nb.pipeline import analysis
 from compass_nb.pipeline.analysis import PipelineAnalysis, Settings
@@ -12,6 +13,7 @@ STEP = Step(
     "pipeline",
     notebook="pipeline",
     inputs=("opportunities", "opportunity_history", "reps", "quotas", "credit_splits"),
+    optional_reads=("quarantine_summary",),
     writes=("pipeline_commit", "pipeline_forecast", "pipeline_backtest", "pipeline_velocity"),
     settings=Settings,
 )
@@ -25,6 +27,7 @@ def run(ctx: Context) -> PipelineAnalysis:
     a = analysis.analyse(
         tables, ctx.period, fiscal_year_start=ctx.shared.fiscal_year_start, settings=ctx.settings
     )
+    a.quarantined = quality.quarantine_lines(ctx.quarantine_summary(), STEP.inputs)
     ctx.write("pipeline_commit", a.pipeline_commit())
     ctx.write("pipeline_forecast", a.forecast)
     ctx.write("pipeline_backtest", a.backtest)

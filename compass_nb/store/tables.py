@@ -65,6 +65,13 @@ def _clean(table: str) -> StoreTable:
 
 
 _DECLARED = (
+    # -- data collection (01) ---------------------------------------------------------------
+    _table(
+        "quarantine_summary",
+        "an input table's rows quarantined this cycle and its most frequent reason (counts "
+        "only: the rows stay in the private quarantine files)",
+        "table, rows:int, column, reason, reason_rows:int",
+    ),
     _table(
         "forecast",
         "one series × month of the statistical forecast",

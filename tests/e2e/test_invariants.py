@@ -76,11 +76,6 @@ def test_no_receipt_or_production_suggestion_outside_an_items_life_in_the_export
     assert not ((month + pd.offsets.MonthEnd(0)) < start).any()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the reconciled hierarchy is made coherent on the forecasting branch (issue 12); "
-    "remove this mark when it merges",
-)
 def test_the_planned_level_adds_up_to_every_upper_level(pack):
     fc = _read(pack, "forecast")
     bottom = fc[fc["level"] == "sku_location"]

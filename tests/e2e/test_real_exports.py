@@ -129,3 +129,21 @@ def test_dates_that_read_both_ways_stop_the_run_with_the_column_and_both_reading
     assert result.returncode == 2
     assert "'order_date'" in result.stderr and "4 March 2024" in result.stderr
     assert "3 April 2024" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_pipeline_page_says_how_many_crm_rows_were_quarantined(tmp_path):
+    folder = tmp_path / "export"
+    exports.salesforce(folder)
+    path = folder / "opportunities.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace('"USD ', '"USD -', 1)  # one deal's amount made negative
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    params = _params(
+        tmp_path,
+        f"source: {folder}\ninputs: {{preset: salesforce}}\npipeline: {{stages: salesforce}}\n",
+    )
+    root = tmp_path / "reports"
+    result = compass("run", "-p", str(params), "--only", "pipeline", "--out", str(root))
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (root / "2026-10" / "pipeline.html").read_text()
+    assert "1 row of opportunities quarantined and left out of every figure here" in page
