@@ -20,7 +20,7 @@ LAYERS = [
     ["data"],
     ["params"],
     ["store"],
-    ["crediting", "quality"],
+    ["crediting", "quality", "bands"],
     ["forecast", "sop", "pipeline", "comp", "enps", "incentives"],
     ["context"],
     ["steps"],
@@ -34,7 +34,17 @@ LAYERS = [
     ["cli"],
 ]
 LEVEL = {part: level for level, parts in enumerate(LAYERS) for part in parts}
-DOMAIN = {"forecast", "sop", "pipeline", "comp", "enps", "incentives", "crediting", "quality"}
+DOMAIN = {
+    "forecast",
+    "sop",
+    "pipeline",
+    "comp",
+    "enps",
+    "incentives",
+    "crediting",
+    "quality",
+    "bands",
+}
 NOT_IN_DOMAIN = {
     "matplotlib",
     "seaborn",

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from compass_nb.bands import merged_bands
 from compass_nb.comp import asc340, close, curves, modelling, privacy
 from compass_nb.comp.engine import Payouts, reconciliation, split_exceptions
 from compass_nb.comp.engine import window_months as basis_window
@@ -228,7 +229,7 @@ def attainment_payout_bands(sellers: pd.DataFrame, *, min_sellers: int) -> pd.Da
     columns = ["band", "low", "high", "seller_months", "sellers", "p25", "median", "p75"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    labels, bands = privacy.merged_bands(
+    labels, bands = merged_bands(
         rows["attainment"], privacy.ATTAINMENT_EDGES, min_sellers, rows["rep_id"]
     )
     ratio = rows["payout"] / rows["target_incentive"]

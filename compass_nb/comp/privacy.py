@@ -10,7 +10,6 @@ shown, on each team's smallest monthly head-count, so every month uses the same 
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 MIN_SELLERS = 5
@@ -84,48 +83,3 @@ def leaks(text: str, reps: pd.DataFrame) -> list[str]:
                 value for value in reps[column].dropna().astype(str) if value and value in text
             ]
     return found
-
-
-def merged_bands(values: pd.Series, edges, min_sellers: int, keys: pd.Series):
-    """Bands of ``values`` cut at ``edges``, adjacent bands merged until each holds at least
-    ``min_sellers`` distinct ``keys`` (sellers), so that no band stands for fewer people.
-
-    Returns
-    -------
-    tuple
-        ``(band label of each value, band table)``: the table is ``band, low, high, count``
-        in order; empty when there are fewer than ``min_sellers`` in all (then no value has
-        a band).
-    """
-    bounds = [-np.inf, *edges, np.inf]
-    which = np.searchsorted(np.asarray(edges, dtype=float), values.to_numpy(float), side="right")
-    groups, current = [], []
-    for b in range(len(bounds) - 1):
-        current.append(b)
-        if keys[np.isin(which, current)].nunique() >= min_sellers:
-            groups.append(current)
-            current = []
-    if current:
-        if groups:
-            groups[-1] = groups[-1] + current
-        elif keys.nunique() >= min_sellers:
-            groups.append(current)
-    rows, label_of = [], {}
-    for members in groups:
-        low, high = bounds[members[0]], bounds[members[-1] + 1]
-        label = _band_label(low, high)
-        count = int(keys[np.isin(which, members)].nunique())
-        rows.append({"band": label, "low": low, "high": high, "count": count})
-        label_of.update(dict.fromkeys(members, label))
-    labels = pd.Series([label_of.get(b) for b in which], index=values.index, dtype=object)
-    return labels, pd.DataFrame(rows, columns=["band", "low", "high", "count"])
-
-
-def _band_label(low: float, high: float) -> str:
-    if np.isinf(low) and np.isinf(high):
-        return "all attainments"
-    if np.isinf(low):
-        return f"under {high:.0%}"
-    if np.isinf(high):
-        return f"{low:.0%} or more"
-    return f"{low:.0%}–{high:.0%}"

@@ -7,9 +7,9 @@ the as-of date is not a booking.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from compass_nb.bands import merged_bands
 from compass_nb.calendar import month_labels
 from compass_nb.crediting import credited_bookings
 from compass_nb.pipeline.coverage import quota_reps
@@ -234,54 +234,6 @@ def scorecard(
 
 
 ATTAINMENT_EDGES = (0.5, 0.8, 1.0, 1.2, 1.5, 2.0)
-
-
-def merged_bands(values: pd.Series, edges, min_group_size: int, keys: pd.Series | None = None):
-    """Bands of ``values`` cut at ``edges``, adjacent bands merged until each holds at least
-    ``min_group_size`` distinct ``keys`` (the values' own index when ``None``), so that no
-    band stands for fewer people. Returns ``(labels per value, band table)`` where the table
-    is ``band, low, high, count`` in order; empty when there are fewer than
-    ``min_group_size`` in all."""
-    keys = pd.Series(values.index, index=values.index) if keys is None else keys
-    bounds = [-np.inf, *edges, np.inf]
-    which = np.searchsorted(np.asarray(edges, dtype=float), values.to_numpy(float), side="right")
-    groups, current = [], []
-    for b in range(len(bounds) - 1):
-        current.append(b)
-        count = keys[np.isin(which, current)].nunique()
-        if count >= min_group_size:
-            groups.append(current)
-            current = []
-    if current:
-        if groups:
-            groups[-1] = groups[-1] + current
-        elif keys.nunique() >= min_group_size:
-            groups.append(current)
-    rows, label_of = [], {}
-    for members in groups:
-        low, high = bounds[members[0]], bounds[members[-1] + 1]
-        label = _band_label(low, high)
-        rows.append(
-            {
-                "band": label,
-                "low": low,
-                "high": high,
-                "count": int(keys[np.isin(which, members)].nunique()),
-            }
-        )
-        label_of.update(dict.fromkeys(members, label))
-    labels = pd.Series([label_of.get(b) for b in which], index=values.index, dtype=object)
-    return labels, pd.DataFrame(rows, columns=["band", "low", "high", "count"])
-
-
-def _band_label(low: float, high: float) -> str:
-    if np.isinf(low) and np.isinf(high):
-        return "all attainments"
-    if np.isinf(low):
-        return f"under {high:.0%}"
-    if np.isinf(high):
-        return f"{low:.0%} or more"
-    return f"{low:.0%}–{high:.0%}"
 
 
 def attainment_bands(table: pd.DataFrame, *, min_group_size: int) -> pd.DataFrame:

@@ -97,7 +97,11 @@ def shared_base(tmp_path_factory, worker_id) -> Path:
 @pytest.fixture(scope="session")
 def pack(shared_base) -> Pack:
     """The whole pack of 2026-10 on the small demo, after one backfilled cycle (2026-09,
-    computed in process, store only)."""
+    computed in process, store only); or the finished run whose ``--out`` folder
+    ``COMPASS_E2E_PACK`` names (e.g. the full demo's ``make report``: the invariants then
+    check that pack)."""
+    if os.environ.get("COMPASS_E2E_PACK"):
+        return Pack(Path(os.environ["COMPASS_E2E_PACK"]), 0, "")
     return _shared_run(
         shared_base, "pack", "--period", PERIOD, "--backfill", "1", "--set", "source=demo:small"
     )

@@ -6,7 +6,6 @@ from compass_nb.pipeline.performance import (
     attainment,
     attainment_bands,
     attainment_distribution,
-    merged_bands,
     ramp,
     ramp_groups,
     scorecard,
@@ -133,15 +132,7 @@ def test_ramp_groups_show_a_small_group_as_a_head_count_only():
     )
 
 
-def test_attainment_bands_merge_until_each_holds_the_minimum_group():
-    values = pd.Series([0.1, 0.2, 0.3, 0.4, 0.45, 0.6, 0.9, 0.95, 1.0, 1.1, 1.3, 1.6, 2.5])
-    labels, bands = merged_bands(values, (0.5, 0.8, 1.0, 1.2, 1.5, 2.0), 3)
-    assert bands[["band", "count"]].values.tolist() == [
-        ["under 50%", 5],
-        ["50%–100%", 3],
-        ["100% or more", 5],
-    ]
-    assert labels.iloc[5] == "50%–100%" and labels.iloc[-1] == "100% or more"
+def test_attainment_bands_show_nothing_for_fewer_sellers_than_the_minimum():
     table = pd.DataFrame({"rep_id": list("abcd"), "attainment": [0.1, 0.5, 1.0, 3.0]})
     assert attainment_bands(table, min_group_size=5).empty  # four sellers in all: nothing shown
     assert attainment_bands(table, min_group_size=4)["sellers"].tolist() == [4]
