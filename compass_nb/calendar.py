@@ -9,15 +9,45 @@ year is named for the calendar year in which it ends (Salesforce's default): wit
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-from compass_nb.errors import ParameterError
+from compass_nb.errors import InputError, ParameterError
 
 #: The average month, in days.
 DAYS_PER_MONTH = 365.25 / 12
 
 
 # -- periods and months ----------------------------------------------------------------------
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: The months a cycle can be (the contracts' date range).
+PERIOD_RANGE = ("1900-01", "2199-12")
+
+
+def check_period(period: str) -> str:
+    """``period`` as ``YYYY-MM``; :class:`InputError` when it is not a month the data can hold.
+
+    Examples
+    --------
+    >>> check_period(" 2026-10 ")
+    '2026-10'
+    """
+    text = str(period).strip()
+    if not _PERIOD.match(text):
+        raise InputError(
+            f"The period {str(period)!r} is not a month: write it as YYYY-MM with a month from "
+            "01 to 12, e.g. --period 2026-10."
+        )
+    low, high = PERIOD_RANGE
+    if not low <= text <= high:
+        raise InputError(
+            f"The period {text} is outside the months the data can hold ({low} to {high}): "
+            "write the month under review, e.g. --period 2026-10."
+        )
+    return text
+
+
 def month_of(dates) -> pd.Series:
     """First day of the month of each date (or ``YYYY-MM`` label)."""
     return pd.to_datetime(pd.Series(dates)).dt.to_period("M").dt.to_timestamp()
@@ -60,13 +90,20 @@ def plan_months(period: str, horizon: int) -> pd.DatetimeIndex:
 
 
 def period_end(period: str) -> pd.Timestamp:
-    """The last day of a period ``YYYY-MM`` (its cut-off), at midnight."""
-    return pd.Period(str(period), freq="M").end_time.normalize()
+    """The last day of a period ``YYYY-MM`` (its cut-off), at midnight; a label that is not
+    a month raises :class:`InputError`.
+
+    Examples
+    --------
+    >>> period_end("2024-02")
+    Timestamp('2024-02-29 00:00:00')
+    """
+    return pd.Period(check_period(period), freq="M").end_time.normalize()
 
 
 def next_period(period: str) -> str:
     """The period after ``period``."""
-    return str(pd.Period(str(period), freq="M") + 1)
+    return str(pd.Period(check_period(period), freq="M") + 1)
 
 
 def months_apart(start, end) -> pd.Series:

@@ -126,7 +126,7 @@ def _close(args) -> int:
     import getpass
 
     from compass_nb import params, runner
-    from compass_nb.data.cutoff import check_period
+    from compass_nb.calendar import check_period
     from compass_nb.steps.compensation import close_period
 
     args.period = check_period(args.period)

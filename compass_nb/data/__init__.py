@@ -9,6 +9,7 @@ through the ``inputs`` mapping (:mod:`~compass_nb.data.mapping`, presets in
 :mod:`~compass_nb.data.presets`); :mod:`~compass_nb.data.check` reports on a source.
 """
 
+from compass_nb.calendar import next_period, period_end
 from compass_nb.data.contracts import (
     CONTRACTS,
     NULL_TOKENS,
@@ -18,7 +19,7 @@ from compass_nb.data.contracts import (
     Reference,
     contract,
 )
-from compass_nb.data.cutoff import next_period, opportunities_as_of, period_end, reps_as_of
+from compass_nb.data.cutoff import opportunities_as_of, reps_as_of
 from compass_nb.data.loader import (
     Loaded,
     latest_complete_period,

@@ -12,55 +12,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from compass_nb.calendar import check_period, period_end
 from compass_nb.data.contracts import Contract
-from compass_nb.errors import InputError
-
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-#: The months a cycle can be (the contracts' date range).
-PERIOD_RANGE = ("1900-01", "2199-12")
-
-
-def check_period(period: str) -> str:
-    """``period`` as ``YYYY-MM``; :class:`InputError` when it is not a month the data can hold.
-
-    Examples
-    --------
-    >>> check_period(" 2026-10 ")
-    '2026-10'
-    """
-    text = str(period).strip()
-    if not _PERIOD.match(text):
-        raise InputError(
-            f"The period {str(period)!r} is not a month: write it as YYYY-MM with a month from "
-            "01 to 12, e.g. --period 2026-10."
-        )
-    low, high = PERIOD_RANGE
-    if not low <= text <= high:
-        raise InputError(
-            f"The period {text} is outside the months the data can hold ({low} to {high}): "
-            "write the month under review, e.g. --period 2026-10."
-        )
-    return text
-
-
-def period_end(period: str) -> pd.Timestamp:
-    """The last day of ``period`` (midnight), the cycle's cut-off.
-
-    Examples
-    --------
-    >>> period_end("2024-02")
-    Timestamp('2024-02-29 00:00:00')
-    """
-    return pd.Period(check_period(period), freq="M").end_time.normalize()
-
-
-def next_period(period: str) -> str:
-    """The month after ``period``, as ``YYYY-MM``."""
-    return str(pd.Period(check_period(period), freq="M") + 1)
 
 
 def complete_period(last_date: pd.Timestamp) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from compass_nb.calendar import check_period, next_period, period_end
 from compass_nb.data import cutoff as cut
 from compass_nb.data import mapping as maps
 from compass_nb.data import validate as val
@@ -134,7 +135,7 @@ class Loaded:
     @property
     def cutoff(self) -> pd.Timestamp:
         """The period's last day: nothing dated later is in :attr:`tables`."""
-        return cut.period_end(self.period)
+        return period_end(self.period)
 
     @property
     def fingerprint(self) -> str:
@@ -240,11 +241,7 @@ class Loaded:
             if "orders" not in self.rows_read:
                 return None
             start = (self.cutoff + pd.Timedelta(days=1)).date().isoformat()
-            end = (
-                (cut.period_end(cut.next_period(self.period)) + pd.Timedelta(days=1))
-                .date()
-                .isoformat()
-            )
+            end = (period_end(next_period(self.period)) + pd.Timedelta(days=1)).date().isoformat()
             within = f"order_date >= DATE '{start}' AND order_date < DATE '{end}'"
             if "orders" in self.ordered:
                 ordinal = f'"{val.ORDINAL}"'
@@ -457,7 +454,7 @@ def load(
 
 def _checked_period(period: str, today: pd.Timestamp | None) -> str:
     """``period`` as ``YYYY-MM``, refused when it has not begun by ``today``."""
-    period = cut.check_period(period)
+    period = check_period(period)
     if today is not None and pd.Period(period, freq="M").start_time > today:
         raise InputError(
             f"The period {period} has not begun (today is {today.date()}): choose a month up to "
