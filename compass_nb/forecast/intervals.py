@@ -56,8 +56,10 @@ def model_coverage(bt: pd.DataFrame, level) -> pd.DataFrame:
 def conformal_quantiles(bt: pd.DataFrame, scales: pd.Series, level: int) -> pd.DataFrame:
     """Per group and horizon step, the ``level`` % quantile of |error| / series scale."""
     s = bt["unique_id"].map(scales).to_numpy(float)
-    ok = np.isfinite(s) & (s > 0)
     err = np.abs(bt["y"].to_numpy(float) - bt["yhat"].to_numpy(float))
+    # a window the chosen forecast could not be backtested in (too short a history then)
+    # has no error: it must not turn the quantile into NaN (and the interval into none)
+    ok = np.isfinite(s) & (s > 0) & np.isfinite(err)
     frame = pd.DataFrame({"group": bt["group"], "step": bt["step"], "q": err / np.where(ok, s, 1)})[
         ok
     ]

@@ -167,6 +167,7 @@ def test_upside_and_downside_stay_inside_the_total_levels_own_interval(pack):
     down = (consensus["consensus"] - consensus["consensus_lo_80"]).groupby(consensus["month"]).sum()
     half_up = (total["yhat_hi_80"] - total["yhat"]).reindex(up.index)
     half_down = (total["yhat"] - total["yhat_lo_80"]).reindex(down.index)
+    assert (half_up > 0).all() and (half_down > 0).all()  # the total has an interval at all
     assert (up <= 1.1 * half_up + 1e-6).all() and up.sum() <= 1.1 * half_up.sum()
     assert (down <= 1.1 * half_down + 1e-6).all()
     # far from the sum of every SKU's bound
