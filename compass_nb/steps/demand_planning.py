@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from compass_nb import quality
 from compass_nb.context import Context
-from compass_nb.data.sources import open_source
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import DemandReview, span
-from compass_nb.steps.step import Step
+from compass_nb.steps.step import Step, held_inputs
 
 
 @dataclass(frozen=True)
@@ -35,16 +34,6 @@ STEP = Step(
     writes=("consensus", "plan_vs_history"),
     settings=DemandPlanningSettings,
 )
-
-
-def held_inputs(ctx: Context, required: tuple[str, ...], optional: tuple[str, ...]) -> dict:
-    """The required input tables, and those optional ones the source holds.
-
-    An optional table the source lacks (no inventory, no budget, …) is left out rather than
-    an error; the S&OP steps then state the assumption its absence forces.
-    """
-    held = set(open_source(ctx.source).names())
-    return ctx.inputs(*required, *(t for t in optional if t in held))
 
 
 @STEP.compute

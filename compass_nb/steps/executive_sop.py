@@ -10,8 +10,7 @@ from compass_nb import sop
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import ExecutiveReview, span
-from compass_nb.steps.demand_planning import held_inputs
-from compass_nb.steps.step import Step
+from compass_nb.steps.step import Step, held_inputs
 
 
 @dataclass(frozen=True)

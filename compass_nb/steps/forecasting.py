@@ -10,7 +10,7 @@ from compass_nb.context import Context
 from compass_nb.forecast import cycle, report
 from compass_nb.forecast.adjust import PlanRules
 from compass_nb.forecast.report import ForecastReview
-from compass_nb.steps.step import Step
+from compass_nb.steps.step import Step, held_inputs
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ def plan_rules(s: ForecastingSettings) -> PlanRules:
 STEP = Step(
     "forecasting",
     notebook="forecasting",
-    inputs=("orders", "products", "overrides"),
+    inputs=("orders", "products"),
+    optional_inputs=("overrides",),
     optional_reads=("quarantine_summary",),
     history=("forecast", "consensus"),
     writes=("forecast", "forecast_backtest", "forecast_residuals", "nowcast"),
@@ -53,13 +54,13 @@ STEP = Step(
 @STEP.compute
 def run(ctx: Context) -> ForecastReview:
     """Forecast the cycle, score it against benchmarks and past cycles, nowcast the month."""
-    t = ctx.inputs("orders", "products", "overrides")
+    t = held_inputs(ctx, ("orders", "products"), ("overrides",))
     s, shared = ctx.settings, ctx.shared
     rules = plan_rules(s)
     review = report.review(
         t["orders"],
         t["products"],
-        t["overrides"],
+        t.get("overrides"),  # none in the source: FVA's override step is not measured
         ctx.read("forecast", periods="all"),
         ctx.read("consensus", periods="all"),
         ctx.mtd_orders(),

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import TrackingReview
-from compass_nb.steps.demand_planning import held_inputs
-from compass_nb.steps.step import Step
+from compass_nb.steps.step import Step, held_inputs
 
 
 @dataclass(frozen=True)

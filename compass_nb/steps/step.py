@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from compass_nb.data.sources import open_source
+
 
 @dataclass(eq=False)
 class Step:
@@ -137,3 +139,13 @@ def order(steps: Iterable[Step]) -> list[Step]:
         done.append(ready[0])
         placed.add(ready[0].name)
     return done
+
+
+def held_inputs(ctx, required: tuple[str, ...], optional: tuple[str, ...]) -> dict:
+    """The required input tables, and those optional ones the source holds.
+
+    An optional table the source lacks (no inventory, no budget, …) is left out rather than
+    an error; the S&OP steps then state the assumption its absence forces.
+    """
+    held = set(open_source(ctx.source).names())
+    return ctx.inputs(*required, *(t for t in optional if t in held))

@@ -84,6 +84,16 @@ def test_every_report_opens_with_title_run_header_and_summary(browser, pack):
         page.close()
 
 
+def test_every_page_fits_a_laptop_screen_tables_scroll_inside_it(browser, pack):
+    """At 1,200 px no page scrolls sideways: a table wider than the page scrolls in its box."""
+    for html in sorted(pack.period.glob("*.html")):
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(html.as_uri())
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1200, html.name
+        page.close()
+
+
 def test_a_data_string_holding_a_script_tag_shows_as_text(browser, tmp_path):
     folder = tmp_path / "acme"
     assert compass("demo", "--out", str(folder), "--profile", "small").returncode == 0
