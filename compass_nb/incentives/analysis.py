@@ -58,6 +58,15 @@ class ContestReview:
     verdict: str | None
     signals: pd.DataFrame
     sentences: list[str]
+    sellers_paid: int = 0
+    trend: pd.DataFrame | None = None  # month, group, per_seller (groups of ≥ min size)
+
+    def shown_cost(self, min_group_size: int) -> float | None:
+        """The contest's cost for the shareable pack: ``None`` when fewer than
+        ``min_group_size`` sellers were paid (the total would show their prizes)."""
+        if self.status not in ("ended", "measured") or self.sellers_paid < min_group_size:
+            return None
+        return self.cost
 
 
 @dataclasses.dataclass
@@ -71,7 +80,52 @@ class IncentivesReview:
     lifts: pd.DataFrame
 
     def review(self, contest_id: str) -> ContestReview:
+        """The review of one contest."""
         return next(r for r in self.contests if r.contest.contest_id == contest_id)
+
+    def summary(self) -> list[str]:
+        """Every contest's sentences, or why there is nothing to review."""
+        if not self.contests:
+            return [
+                "No contest is defined (add files to the contests folder, see docs/incentives.md)."
+            ]
+        return [line for r in self.contests for line in r.sentences]
+
+    def designs(self) -> pd.DataFrame:
+        """The simulator's structures side by side, every contest (no names)."""
+        frames = [
+            r.design_table.assign(contest=r.contest.name)
+            for r in self.contests
+            if not r.design_table.empty
+        ]
+        if not frames:
+            return pd.DataFrame()
+        out = pd.concat(frames, ignore_index=True)
+        return out.loc[:, ["contest", *[c for c in out.columns if c != "contest"]]]
+
+    def signals(self) -> pd.DataFrame:
+        """The gaming signals of every measured contest."""
+        frames = [
+            r.signals.assign(contest_name=r.contest.name)
+            for r in self.contests
+            if not r.signals.empty
+        ]
+        if not frames:
+            return pd.DataFrame(columns=["contest_name", *gaming.SIGNAL_COLUMNS])
+        out = pd.concat(frames, ignore_index=True)
+        return out.loc[:, ["contest_name", *gaming.SIGNAL_COLUMNS]].rename(
+            columns={"contest_name": "contest", "contest": "in_contest"}
+        )
+
+    def groups(self) -> pd.DataFrame:
+        """Standings by team group of at least the minimum size, every contest."""
+        frames = [
+            r.groups.assign(contest=r.contest.name) for r in self.contests if not r.groups.empty
+        ]
+        if not frames:
+            return pd.DataFrame(columns=["contest", "team"])
+        out = pd.concat(frames, ignore_index=True)
+        return out.loc[:, ["contest", *[c for c in out.columns if c != "contest"]]]
 
 
 def status(contest: Contest, cutoff: pd.Timestamp, post_months: int) -> str:
@@ -100,7 +154,9 @@ def analyse(
     ]
     frames = [r.awards for r in reviews if not r.awards.empty]
     awards = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=AWARD_COLUMNS)
-    return IncentivesReview(period, currency, reviews, awards, lift_table(reviews))
+    return IncentivesReview(
+        period, currency, reviews, awards, lift_table(reviews, settings.min_group_size)
+    )
 
 
 def review_contest(contest, tables, cutoff, *, settings, currency) -> ContestReview:
@@ -142,6 +198,7 @@ def review_contest(contest, tables, cutoff, *, settings, currency) -> ContestRev
         verdict=None,
         signals=pd.DataFrame(columns=gaming.SIGNAL_COLUMNS),
         sentences=[],
+        sellers_paid=int((awards["amount"] > 0).sum()) if final else 0,
     )
     if state == "measured":
         _measure(review, tables, own, who, s)
@@ -195,11 +252,18 @@ def _measure(review: ContestReview, tables, own, who, s) -> None:
     control = list(sellers.comparison(c, reps, *span)["rep_id"])
     review.signals = _signals(c, own, treated, control, periods, s)
     small = min(len(treated), len(control))
+    review.trend = _trend(own, treated, control, periods, s.min_group_size)
     if not control:
+        named = ", ".join(c.comparison)
+        who_not = (
+            f"the comparison teams ({named}) have no seller"
+            if c.comparison
+            else "no seller of the eligible sellers' roles was outside the contest"
+        )
         review.not_measured = (
-            "no comparison team: no seller of the eligible sellers' roles was outside the "
-            "contest throughout the pre-period, window and post window (a synthetic control "
-            "needs several such teams; it is not estimated)"
+            f"no comparison team: {who_not} employed throughout the pre-period, window and "
+            "post window (a synthetic control needs several such teams to weigh; it is not "
+            "estimated)"
         )
         return
     if small < s.min_group_size:
@@ -276,22 +340,31 @@ def _sentences(r: ContestReview, s, currency: str) -> list[str]:
         f"{n} eligible sellers; status {r.status}."
     ]
     if r.status in ("ended", "measured"):
-        paid = int((r.awards["amount"] > 0).sum()) if not r.awards.empty else 0
-        out.append(
-            f"It paid {money(r.cost, currency)} to {paid} sellers in {c.pay_period}, as SPIF "
-            "lines of compensation."
-        )
+        cost = r.shown_cost(s.min_group_size)
+        paid = r.sellers_paid
+        if cost is not None:
+            out.append(
+                f"It paid {money(cost, currency)} to {paid} sellers in {c.pay_period}, as "
+                "SPIF lines of compensation."
+            )
+        else:
+            out.append(
+                f"It paid {'no seller' if paid == 0 else f'fewer than {s.min_group_size} sellers'}"
+                f" in {c.pay_period} (as SPIF lines of compensation); the amounts are in the "
+                "private folder."
+            )
     if r.lift is not None:
         m = r.lift
         pct = int(round(m.confidence * 100))
         out.append(
             f"Lift net of pull-forward: {_amount(m.total, c, currency)} "
             f"({pct} % interval {_amount(m.low, c, currency)} to {_amount(m.high, c, currency)}), "
-            f"against {m.comparison} comparison sellers; gross in the window "
+            f"{m.eligible} eligible against {m.comparison} comparison sellers employed "
+            "throughout; gross in the window "
             f"{_amount(m.gross, c, currency)}, post-window change {_amount(m.post, c, currency)}."
         )
         out.append(f"Verdict: {r.verdict}.")
-        if r.cost_per_unit is not None:
+        if r.cost_per_unit is not None and r.shown_cost(s.min_group_size) is not None:
             out.append(
                 f"Cost per incremental {c.unit.rstrip('s') if not c.is_money else 'unit of bookings'}: "
                 f"{money(r.cost_per_unit, currency) if not c.is_money else f'{r.cost_per_unit:.3f}'}."
@@ -306,12 +379,35 @@ def _sentences(r: ContestReview, s, currency: str) -> list[str]:
     return out
 
 
-def lift_table(reviews: list[ContestReview]) -> pd.DataFrame:
+def _trend(own, treated, control, periods, min_group_size: int) -> pd.DataFrame | None:
+    """The metric per seller per month, eligible and comparison sellers, from the
+    pre-period to the post window; a group of fewer than ``min_group_size`` is left out."""
+    months = pd.period_range(periods.pre[0], periods.post[1], freq="M")
+    rows = []
+    for group, ids in (("eligible", treated), ("comparison", control)):
+        if len(ids) < min_group_size:
+            continue
+        per_seller = measures.monthly(own, ids, months).mean(axis=0)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "month": months.to_timestamp(),
+                    "group": group,
+                    "per_seller": per_seller.to_numpy(),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True) if rows else None
+
+
+def lift_table(reviews: list[ContestReview], min_group_size: int) -> pd.DataFrame:
     """One row per contest: its lift, interval, cost and verdict (the store's
-    ``contest_lift``); lift columns are NaN where not measured."""
+    ``contest_lift``, shown in the pack); lift columns are NaN where not measured, the cost
+    and the cost per unit where fewer than ``min_group_size`` sellers were paid."""
     rows = []
     for r in reviews:
         m = r.lift
+        shown = r.shown_cost(min_group_size)
         rows.append(
             {
                 "contest_id": r.contest.contest_id,
@@ -328,8 +424,11 @@ def lift_table(reviews: list[ContestReview]) -> pd.DataFrame:
                 "lift": m.total if m else np.nan,
                 "low": m.low if m else np.nan,
                 "high": m.high if m else np.nan,
-                "cost": r.cost,
-                "cost_per_unit": r.cost_per_unit if r.cost_per_unit is not None else np.nan,
+                "sellers_paid": r.sellers_paid,
+                "cost": shown if shown is not None else np.nan,
+                "cost_per_unit": r.cost_per_unit
+                if r.cost_per_unit is not None and shown is not None
+                else np.nan,
                 "verdict": r.verdict or f"not measured: {r.not_measured}",
             }
         )

@@ -74,7 +74,8 @@ def shareable_distribution(board: pd.DataFrame, min_group_size: int) -> pd.DataF
 def team_groups(board: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     """Per team of at least ``min_group_size`` eligible sellers: sellers, median and mean
     score, how many earned a prize and the total; smaller teams are counted in one row
-    "other teams" only when they are together at least the minimum, else left out."""
+    "other teams" only when they are together at least the minimum, else left out. The
+    total is withheld (NaN) where fewer than ``min_group_size`` of the group were paid."""
     board = board.assign(paid=board["amount"] > 0)
     sizes = board.groupby("team")["rep_id"].transform("size")
     board = board.assign(group=board["team"].where(sizes >= min_group_size, "other teams"))
@@ -90,4 +91,7 @@ def team_groups(board: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
         .reset_index()
         .rename(columns={"group": "team"})
     )
-    return rows.loc[rows["sellers"] >= min_group_size].reset_index(drop=True)
+    rows = rows.loc[rows["sellers"] >= min_group_size].reset_index(drop=True)
+    # a group's total paid to fewer than the minimum would show their prizes
+    rows["amount"] = rows["amount"].where(rows["sellers_paid"] >= min_group_size)
+    return rows
