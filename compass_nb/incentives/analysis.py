@@ -32,6 +32,7 @@ LIFT_COLUMNS = [
     "lift",
     "low",
     "high",
+    "sellers_paid",
     "cost",
     "cost_per_unit",
     "verdict",
