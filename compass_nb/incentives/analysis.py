@@ -430,7 +430,7 @@ def lift_table(reviews: list[ContestReview], min_group_size: int) -> pd.DataFram
                 "cost_per_unit": r.cost_per_unit
                 if r.cost_per_unit is not None and shown is not None
                 else np.nan,
-                "verdict": r.verdict or f"not measured: {r.not_measured}",
+                "verdict": r.verdict or "not measured (the summary says why)",
             }
         )
     return pd.DataFrame(rows, columns=LIFT_COLUMNS)

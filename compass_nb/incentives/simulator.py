@@ -135,7 +135,7 @@ def summary(designs: dict[str, Design], currency: str) -> pd.DataFrame:
             "structure": name,
             "sellers": len(d.sellers),
             "motivated": d.motivated,
-            "p_anyone_paid": float((d.costs > 0).mean()),
+            "probability_anyone_paid": float((d.costs > 0).mean()),
             f"expected_cost_{currency.lower()}": d.expected_cost,
             f"p90_cost_{currency.lower()}": d.p90_cost,
         }

@@ -7,6 +7,8 @@ group, the lift trend is the mean per seller of groups of at least the minimum.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -114,7 +116,7 @@ def lift_trend(review) -> Axes:
     fig, axes = _panels(len(review.contests), 3.2)
     for ax, r in zip(axes, review.contests, strict=False):
         data = r.trend
-        if data is None or data.empty:
+        if r.lift is None or data is None or data.empty:
             _say(ax, f"lift not measured: {r.not_measured}", _title(r.contest))
             continue
         for group, colour in (("eligible", DARK), ("comparison", GREY)):
