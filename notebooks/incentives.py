@@ -67,7 +67,7 @@ nb.show(review.designs(), caption=f"Structures side by side ({s.simulations:,} d
 # milestones. No single seller's score is shown; groups are teams of at least the minimum.
 
 # %%
-charts.standings_spread(review, min_group_size=s.min_group_size);
+charts.standings_spread(review, min_group_size=s.min_group_size, currency=currency);
 
 # %%
 nb.show(review.groups(), caption=f"Standings by team (teams of at least {s.min_group_size} eligible sellers; a total paid to fewer is withheld)")
@@ -89,7 +89,7 @@ charts.lift_trend(review);
 charts.lift_intervals(review, currency=currency);
 
 # %%
-nb.show(review.lifts, caption="Every contest: lift in units of its metric, interval, cost and verdict")
+nb.show(review.lift_view(), caption="Every contest: lift in units of its metric, interval, cost and verdict")
 
 # %% [markdown]
 # ## Gaming signals

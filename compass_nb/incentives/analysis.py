@@ -104,6 +104,14 @@ class IncentivesReview:
         out = pd.concat(frames, ignore_index=True)
         return out.loc[:, ["contest", *[c for c in out.columns if c != "contest"]]]
 
+    def lift_view(self) -> pd.DataFrame:
+        """The lift table as shown: the net lift before cannibalisation and the
+        cannibalisation only when some contest measured it."""
+        view = self.lifts
+        if view["cannibalisation"].isna().all():
+            view = view.drop(columns=["net", "cannibalisation"])
+        return view
+
     def signals(self) -> pd.DataFrame:
         """The gaming signals of every measured contest."""
         frames = [

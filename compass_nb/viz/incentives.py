@@ -25,16 +25,16 @@ def _panels(n: int, height: float = 3.2):
 
 
 def _say(ax: Axes, text: str, title: str) -> Axes:
+    """A panel that says in words why it has no chart."""
     ax.text(
         0.5,
         0.5,
-        text,
+        textwrap.fill(text, 44),
         ha="center",
         va="center",
-        wrap=True,
         transform=ax.transAxes,
         color=INK,
-        fontsize=9,
+        fontsize=8,
     )
     ax.set_axis_off()
     ax.set_title(title, fontsize=10)
@@ -80,7 +80,7 @@ def design_costs(review, *, currency: str = "EUR") -> Axes:
     return axes[0]
 
 
-def standings_spread(review, *, min_group_size: int) -> Axes:
+def standings_spread(review, *, min_group_size: int, currency: str = "EUR") -> Axes:
     """Per contest, the spread of the eligible sellers' scores (P10–P90 line, P25–P75 box,
     median tick), with the threshold or milestones where the structure has them."""
     fig, axes = _panels(len(review.contests), 2.6)
@@ -104,7 +104,8 @@ def standings_spread(review, *, min_group_size: int) -> Axes:
             ax.xaxis.set_major_formatter(FuncFormatter(_money))
         hand = "" if r.contest.handicap == "none" else f" ÷ {r.contest.handicap} factor"
         so_far = "so far" if r.status == "running" else "final"
-        ax.set_xlabel(f"score: {r.contest.unit}{hand} ({so_far})", fontsize=8)
+        unit = f"bookings ({currency})" if r.contest.is_money else r.contest.unit
+        ax.set_xlabel(f"score: {unit}{hand} ({so_far})", fontsize=8)
         ax.set_title(_title(r.contest), fontsize=10)
     fig.tight_layout()
     return axes[0]
