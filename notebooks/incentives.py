@@ -54,7 +54,7 @@ nb.summary(review.summary())
 # at most the same pot. Field evidence (Lim, Ahearne & Ham 2009) favours several winners.
 
 # %%
-charts.design_costs(review, currency=currency);
+charts.design_costs(review, min_group_size=s.min_group_size, currency=currency);
 
 # %%
 nb.show(review.designs(), caption=f"Structures side by side ({s.simulations:,} draws; costs in {currency})")

@@ -189,7 +189,8 @@ def review_contest(contest, tables, cutoff, *, settings, currency) -> ContestRev
     board = leaderboard.standings(contest, who, values, factors)
     final = state in ("ended", "measured")
     awards = leaderboard.awards(contest, board) if final else pd.DataFrame(columns=AWARD_COLUMNS)
-    designs = _designs(contest, who, own, factors, s)
+    # a design of fewer sellers than the minimum would show their chances and costs
+    designs = _designs(contest, who, own, factors, s) if len(who) >= s.min_group_size else {}
     review = ContestReview(
         contest=contest,
         status=state,

@@ -45,13 +45,13 @@ def _title(contest) -> str:
     return f"{contest.name}\n({contest.start:%d %b %Y} – {contest.end:%d %b %Y})"
 
 
-def design_costs(review, *, currency: str = "EUR") -> Axes:
+def design_costs(review, *, min_group_size: int, currency: str = "EUR") -> Axes:
     """Per contest, each structure's expected cost (bar) and P90 cost (tick), with the number
     of sellers with a real chance of a prize written on the bar."""
     fig, axes = _panels(len(review.contests), 3.6)
     for ax, r in zip(axes, review.contests, strict=False):
         if not r.designs:
-            _say(ax, "no eligible seller: not simulated", _title(r.contest))
+            _say(ax, f"fewer than {min_group_size} eligible sellers: not shown", _title(r.contest))
             continue
         names = list(r.designs)
         mean = [r.designs[n].expected_cost for n in names]
