@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Incentives: sales contests designed, run and measured for their real lift
 #
