@@ -198,7 +198,7 @@ def review_contest(contest, tables, cutoff, *, settings, currency) -> ContestRev
         distribution=leaderboard.shareable_distribution(board, s.min_group_size),
         groups=leaderboard.team_groups(board, s.min_group_size),
         designs=designs,
-        design_table=simulator.summary(designs, currency) if designs else pd.DataFrame(),
+        design_table=simulator.summary(designs) if designs else pd.DataFrame(),
         awards=awards,
         cost=float(awards["amount"].sum()) if final else float("nan"),
         lift=None,

@@ -128,17 +128,24 @@ def compare(
     }
 
 
-def summary(designs: dict[str, Design], currency: str) -> pd.DataFrame:
-    """One row per structure: sellers, those with a real chance, P(anyone paid), costs."""
+def summary(designs: dict[str, Design]) -> pd.DataFrame:
+    """One row per structure: sellers, those with a real chance, P(anyone paid), costs (in
+    the currency)."""
     rows = [
         {
             "structure": name,
             "sellers": len(d.sellers),
-            "motivated": d.motivated,
+            "with_a_chance": d.motivated,
             "probability_anyone_paid": float((d.costs > 0).mean()),
-            f"expected_cost_{currency.lower()}": d.expected_cost,
-            f"p90_cost_{currency.lower()}": d.p90_cost,
+            "expected_cost": d.expected_cost,
+            "p90_cost": d.p90_cost,
         }
         for name, d in designs.items()
     ]
+    for row, d in zip(rows, designs.values(), strict=True):
+        steps = [c for c in d.sellers.columns if c.startswith("p_step_")]
+        for c in steps:  # expected number of sellers reaching each milestone
+            row[f"expected_sellers_at_milestone_{c.removeprefix('p_step_')}"] = float(
+                d.sellers[c].sum()
+            )
     return pd.DataFrame(rows)

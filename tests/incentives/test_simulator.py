@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compass_nb.incentives.simulator import simulate, window_totals
+from compass_nb.incentives.simulator import simulate, summary, window_totals
 from compass_nb.incentives.structures import payout_matrix
 
 from .conftest import contest
@@ -52,3 +52,18 @@ def test_past_windows_count_only_days_the_seller_was_employed():
     )
     assert out["a"].tolist() == [3.0, 4.0]  # 1–7 Jan, 8–14 Jan
     assert out["b"].tolist() == [0.0]  # hired on the 8th: only the second window
+
+
+def test_milestone_chances_per_seller_and_the_expected_count_reaching_each():
+    steps = [{"at": 1, "prize": 10}, {"at": 3, "prize": 20}]
+    c = contest(structure="milestones", prizes=None, milestones=steps)
+    design = simulate(
+        c, SELLERS, OUTCOMES, np.ones(3), simulations=40_000, seed=3, motivated_probability=0.1
+    )
+    # P(≥ 1): a 1, b 1/2, c 3/4; P(≥ 3): only c, 1/4
+    assert design.sellers["p_step_1"].to_numpy() == pytest.approx([1, 0.5, 0.75], abs=0.015)
+    assert design.sellers["p_step_2"].to_numpy() == pytest.approx([0, 0, 0.25], abs=0.015)
+    table = summary({"as designed": design})
+    assert table.loc[0, "expected_sellers_at_milestone_1"] == pytest.approx(2.25, abs=0.03)
+    # expected cost: 10 × 2.25 + 20 × 0.25 = 27.5
+    assert table.loc[0, "expected_cost"] == pytest.approx(27.5, abs=0.5)
