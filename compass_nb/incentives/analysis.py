@@ -349,6 +349,13 @@ def _sentences(r: ContestReview, s, currency: str) -> list[str]:
         f"{c.name} ({c.structure.replace('_', ' ')}, {c.unit}, {c.start} to {c.end}): "
         f"{n} eligible sellers; status {r.status}."
     ]
+    if n == 0:
+        named = ", ".join((*c.teams, *c.sellers))
+        out.append(
+            f"None of its eligible teams or sellers ({named}) had a seller employed in the "
+            f"window: check `eligible` in {c.source}."
+        )
+        return out
     if r.status in ("ended", "measured"):
         cost = r.shown_cost(s.min_group_size)
         paid = r.sellers_paid

@@ -86,7 +86,7 @@ def handicap_factors(
         q = quotas.loc[quotas["period"].isin(months)].assign(
             rep_id=lambda f: f["rep_id"].astype(str)
         )
-        base = q.groupby("rep_id")["quota"].sum().reindex(ids).fillna(0.0)
+        base = q.groupby("rep_id")["quota"].sum().astype(float).reindex(ids).fillna(0.0)
         if (base <= 0).all():
             raise ParameterError(
                 f"{contest.source}: handicap: quota, but no eligible seller has a quota in "

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from compass_nb import params
+from compass_nb.errors import ParameterError
 from compass_nb.incentives import IncentivesSettings, analyse
 from compass_nb.incentives.analysis import review_contest, status
 from compass_nb.incentives.measures import events
@@ -102,3 +103,35 @@ def test_no_contest_file_is_said_in_words(settings, tmp_path):
     )
     assert review.contests == [] and review.awards.empty
     assert review.summary()[0].startswith("No contest is defined")
+
+
+def test_a_running_contest_has_standings_so_far_and_pays_nothing_yet(settings):
+    tables = _tables(_reps({"East": 6, "West": 6}))
+    r = review_contest(
+        contest(), tables, pd.Timestamp("2025-02-14"), settings=settings, currency="EUR"
+    )
+    assert r.status == "running" and r.awards.empty and r.sellers_paid == 0
+    # one deal a month, closed on day 10–18: by the 14th the first five sellers have theirs
+    assert r.standings["value"].sum() == 5.0
+    assert "still running" in r.not_measured
+
+
+def test_a_quota_handicap_without_quotas_is_one_line_naming_the_file(settings):
+    tables = _tables(_reps({"East": 6}))
+    with pytest.raises(ParameterError, match=r"^c1.yaml: handicap: quota, but no eligible"):
+        review_contest(
+            contest(handicap="quota"),
+            tables,
+            pd.Timestamp("2025-05-31"),
+            settings=settings,
+            currency="EUR",
+        )
+
+
+def test_a_contest_whose_teams_are_not_in_the_data_says_so(settings):
+    tables = _tables(_reps({"West": 6}))
+    r = review_contest(
+        contest(), tables, pd.Timestamp("2025-05-31"), settings=settings, currency="EUR"
+    )
+    assert r.standings.empty and r.awards.empty
+    assert "None of its eligible teams or sellers (East)" in r.sentences[-1]
