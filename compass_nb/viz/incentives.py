@@ -41,6 +41,14 @@ def _say(ax: Axes, text: str, title: str) -> Axes:
     return ax
 
 
+def _money_ticks(ax_axis, largest: float) -> None:
+    """Money ticks: whole amounts below 10,000 (``axis_money`` would print 1,500 as "2 k")."""
+    if largest < 10_000:
+        ax_axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    else:
+        ax_axis.set_major_formatter(FuncFormatter(_money))
+
+
 def _title(contest) -> str:
     return f"{contest.name}\n({contest.start:%d %b %Y} – {contest.end:%d %b %Y})"
 
@@ -71,9 +79,9 @@ def design_costs(review, *, min_group_size: int, currency: str = "EUR") -> Axes:
             )
         ax.set_yticks(y, names, fontsize=8)
         ax.invert_yaxis()
-        ax.xaxis.set_major_formatter(FuncFormatter(_money))
-        ax.set_xlabel(f"expected cost ({currency})")
         ax.set_xlim(0, max(p90 + mean) * 1.6 or 1)
+        _money_ticks(ax.xaxis, ax.get_xlim()[1])
+        ax.set_xlabel(f"expected cost ({currency})")
         ax.legend(frameon=False, fontsize=7, loc="lower right")
         ax.set_title(_title(r.contest), fontsize=10)
     fig.tight_layout()
@@ -101,7 +109,7 @@ def standings_spread(review, *, min_group_size: int, currency: str = "EUR") -> A
         ax.set_ylim(-0.6, 0.6)
         ax.set_xlim(left=0)
         if r.contest.is_money:
-            ax.xaxis.set_major_formatter(FuncFormatter(_money))
+            _money_ticks(ax.xaxis, max(abs(v) for v in ax.get_xlim()))
         hand = "" if r.contest.handicap == "none" else f" ÷ {r.contest.handicap} factor"
         so_far = "so far" if r.status == "running" else "final"
         unit = f"bookings ({currency})" if r.contest.is_money else r.contest.unit
@@ -132,7 +140,7 @@ def lift_trend(review) -> Axes:
             label="contest window",
         )
         if r.contest.is_money:
-            ax.yaxis.set_major_formatter(FuncFormatter(_money))
+            _money_ticks(ax.yaxis, max(abs(v) for v in ax.get_ylim()))
         unit = "bookings (money)" if r.contest.is_money else r.contest.unit
         ax.set_ylabel(f"{unit} per seller per month", fontsize=8)
         ax.tick_params(axis="x", rotation=45, labelsize=7)
@@ -168,7 +176,7 @@ def lift_intervals(review, *, currency: str = "EUR") -> Axes:
         ax.set_yticks(range(3), labels, fontsize=8)
         ax.invert_yaxis()
         if r.contest.is_money:
-            ax.xaxis.set_major_formatter(FuncFormatter(_money))
+            _money_ticks(ax.xaxis, max(abs(v) for v in ax.get_xlim()))
             ax.set_xlabel(f"bookings ({currency})", fontsize=8)
         else:
             ax.set_xlabel(r.contest.unit, fontsize=8)
