@@ -143,7 +143,7 @@ def status(contest: Contest, cutoff: pd.Timestamp, post_months: int) -> str:
         return "planned"
     if pd.Timestamp(contest.end) > cutoff:
         return "running"
-    post_end = pd.Timestamp(contest.end) + pd.DateOffset(months=post_months)
+    post_end = lift.Periods.around(contest.start, contest.end, 0, post_months).post[1]
     return "measured" if post_end <= cutoff else "ended"
 
 

@@ -43,11 +43,13 @@ class Periods:
     def around(start, end, pre_months: int, post_months: int) -> Periods:
         start, end = pd.Timestamp(start), pd.Timestamp(end)
         pre_start = start - pd.DateOffset(months=pre_months)
-        post_end = end + pd.DateOffset(months=post_months)
+        # a window ending on the 30th of June has a post window to the 31st of August
+        post_end = end + pd.Timedelta(days=1) + pd.DateOffset(months=post_months)
+        post_end = post_end - pd.Timedelta(days=1)
         return Periods(
             (pre_start, start - pd.Timedelta(days=1)),
             (start, end),
-            (end + pd.Timedelta(days=1), post_end),
+            (end + pd.Timedelta(days=1), pd.Timestamp(post_end)),
         )
 
     @staticmethod

@@ -68,3 +68,12 @@ def test_verdicts_are_given_only_where_their_premise_holds():
     assert verdict(_lift(1, 2, 3), cost=500, value_per_unit=100).endswith("did not pay for itself")
     assert "within the interval" in verdict(_lift(1, 2, 3), cost=150, value_per_unit=100)
     assert "not judged" in verdict(_lift(1, 2, 3), cost=150, value_per_unit=None)
+
+
+def test_the_periods_around_a_window_are_whole_months_on_either_side():
+    p = Periods.around("2025-05-01", "2025-06-30", 6, 2)
+    assert p.pre == (pd.Timestamp("2024-11-01"), pd.Timestamp("2025-04-30"))
+    assert p.post == (pd.Timestamp("2025-07-01"), pd.Timestamp("2025-08-31"))
+    mid = Periods.around("2026-09-15", "2026-10-31", 6, 2)
+    assert mid.pre == (pd.Timestamp("2026-03-15"), pd.Timestamp("2026-09-14"))
+    assert mid.post == (pd.Timestamp("2026-11-01"), pd.Timestamp("2026-12-31"))
