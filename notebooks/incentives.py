@@ -82,7 +82,7 @@ nb.show(review.groups(), caption=f"Standings by team (teams of at least {s.min_g
 # when the margin of the lift at the interval's low end exceeds the contest's cost.
 
 # %%
-charts.lift_trend(review);
+charts.lift_trend(review, currency=currency);
 
 # %%
 charts.lift_intervals(review, currency=currency);

@@ -119,7 +119,7 @@ def standings_spread(review, *, min_group_size: int, currency: str = "EUR") -> A
     return axes[0]
 
 
-def lift_trend(review) -> Axes:
+def lift_trend(review, *, currency: str = "EUR") -> Axes:
     """Per contest, the metric per seller and month of the eligible and the comparison
     sellers, from the pre-period to the post window; the window shaded."""
     fig, axes = _panels(len(review.contests), 3.2)
@@ -141,7 +141,7 @@ def lift_trend(review) -> Axes:
         )
         if r.contest.is_money:
             _money_ticks(ax.yaxis, max(abs(v) for v in ax.get_ylim()))
-        unit = "bookings (money)" if r.contest.is_money else r.contest.unit
+        unit = f"bookings ({currency})" if r.contest.is_money else r.contest.unit
         ax.set_ylabel(f"{unit} per seller per month", fontsize=8)
         ax.tick_params(axis="x", rotation=45, labelsize=7)
         ax.legend(frameon=False, fontsize=7)

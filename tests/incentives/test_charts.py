@@ -34,7 +34,10 @@ def test_design_costs_label_the_money_axis_with_the_currency(review):
 
 
 def test_a_lift_not_measured_says_why_in_words_not_an_empty_chart(review):
-    for chart in (charts.lift_trend(review), charts.lift_intervals(review, currency="EUR")):
+    for chart in (
+        charts.lift_trend(review, currency="EUR"),
+        charts.lift_intervals(review, currency="EUR"),
+    ):
         texts = [t.get_text() for p in _panels(chart) for t in p.texts]
         # the small demo has no comparison team for either past contest
         assert sum("lift not measured" in t for t in texts) == 3
