@@ -29,6 +29,7 @@ SECTIONS = (
     "data_collection",
     "forecasting",
     "pipeline",
+    "incentives",
     "compensation",
     "enps",
     "demand_planning",

@@ -17,6 +17,7 @@ from compass_nb.steps import (
     executive_sop,
     forecasting,
     implementation_tracking,
+    incentives,
     pipeline,
     pre_sop_review,
     supply_planning,
@@ -35,6 +36,7 @@ STEPS: list[Step] = order(
         executive_sop,
         implementation_tracking,
         pipeline,
+        incentives,
         compensation,
         enps,
     )

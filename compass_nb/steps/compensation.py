@@ -23,6 +23,7 @@ STEP = Step(
     notebook="compensation",
     inputs=("opportunities", "credit_splits", "reps", "quotas"),
     optional_inputs=("activities",),
+    optional_reads=("spif_awards",),
     history=("payouts", "payout_adjustments", "comp_close"),
     writes=("payouts", "payout_adjustments", "comp_audit", "comp_cost_backtest"),
     settings=CompensationSettings,
@@ -35,10 +36,9 @@ def run(ctx: Context) -> CompAnalysis:
     tables = ctx.inputs(*STEP.inputs, *STEP.optional_inputs)
     s, currency = ctx.settings, ctx.shared.currency
     closes = close.closed_periods(ctx.read_all_runs("comp_close"))
-    # SPIF awards decided elsewhere (a sales contest's payouts, store table ``spif_awards``):
-    # the step that writes them adds ``optional_reads=("spif_awards",)`` above and passes
-    # ``ctx.read("spif_awards")`` here; until then there are none.
-    awards = None
+    # SPIF awards decided elsewhere (a sales contest's payouts, store table ``spif_awards``,
+    # written by the incentives step): paid as SPIF lines in their pay period.
+    awards = ctx.read("spif_awards")
     a = analysis.analyse(
         tables,
         ctx.period,

@@ -169,6 +169,17 @@ _DECLARED = (
         "month, p10:float, p50:float, p90:float, mean:float, actual:float, inside:bool",
     ),
     # --- end of pipeline and compensation ---------------------------------------------------
+    # -- incentives (compass_nb.steps.incentives) ---------------------------------------------
+    _table(
+        "contest_lift",
+        "a sales contest as of the cycle: its status, the lift of its metric net of "
+        "pull-forward (difference-in-differences, NaN where not measured) with its interval, "
+        "its cost (NaN where fewer than the minimum group were paid) and the verdict",
+        "contest_id, metric, status, eligible:int, comparison:int, gross:float, post:float, "
+        "net:float, cannibalisation:float, lift:float, low:float, high:float, "
+        "sellers_paid:int, cost:float, cost_per_unit:float, verdict",
+    ),
+    # --- end of incentives ----------------------------------------------------------------
     # -- engagement (compass_nb.steps.enps) --------------------------------------------------
     _table(
         "enps_results",

@@ -90,14 +90,15 @@ def test_backfill_runs_the_earlier_cycle_first_with_its_own_cut_off_store_only(p
 def test_metrics_json_holds_headline_figures_by_notebook(pack):
     metrics = json.loads((pack.period / "metrics.json").read_text())
     assert metrics["01_data_collection"]["rows_read"] > 0
-    assert {"forecasting", "pipeline", "compensation", "enps"} <= set(metrics)
+    assert {"forecasting", "pipeline", "incentives", "compensation", "enps"} <= set(metrics)
 
 
 def test_the_demo_written_as_files_gives_the_same_figures(pack, tmp_path):
     folder = tmp_path / "demo"
     assert compass("demo", "--out", str(folder), "--profile", "small").returncode == 0
     root = tmp_path / "reports"
-    only = ["01_data_collection", "forecasting", "pipeline", "compensation", "enps"]
+    # incentives too: compensation pays its contest awards (spif_awards)
+    only = ["01_data_collection", "forecasting", "pipeline", "incentives", "compensation", "enps"]
     result = compass(
         "run",
         *("--period", PERIOD, "--set", f"source={folder}", "--out", str(root)),

@@ -59,7 +59,13 @@ def test_the_pack_lists_the_sop_steps_in_order_then_the_other_analyses():
         "05_executive_sop",
         "06_implementation_tracking",
     ]
-    assert set(steps.NOTEBOOKS[6:]) == {"forecasting", "pipeline", "compensation", "enps"}
+    assert set(steps.NOTEBOOKS[6:]) == {
+        "forecasting",
+        "pipeline",
+        "incentives",
+        "compensation",
+        "enps",
+    }
 
 
 @pytest.mark.parametrize("step", steps.STEPS, ids=lambda s: s.name)

@@ -8,6 +8,7 @@ vocabulary (locations, stages, roles, survey ids) other parts rely on.
 """
 
 from ._company import TABLES, generate, level_shifts, promotions
+from ._contests import truth as contest_truth
 from ._profile import (
     END,
     FAMILIES,
@@ -40,6 +41,7 @@ __all__ = [
     "STAGES",
     "START",
     "TABLES",
+    "contest_truth",
     "generate",
     "level_shifts",
     "promotions",

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import _activities, _crm, _people, _supply
+from . import _activities, _contests, _crm, _people, _supply
 from ._demand import Demand, build_demand
 from ._profile import profile_named
 
@@ -74,6 +74,10 @@ def _company(profile_name: str) -> dict[str, pd.DataFrame]:
     deals, history = _crm.opportunities(profile, staff)
     deals = _crm.opportunity_table(deals)
     splits = _crm.credit_splits(profile, staff, deals)
+    quotas = _crm.quotas(profile, staff, deals, splits)
+    activities = _activities.activities(profile, staff, deals)
+    # the past contests' effect, after the tables drawn from the deals (they stay unchanged)
+    deals, history = _contests.inject(profile, staff, deals, history)
     # the SDR team is not in the pulse surveys yet (adding them redraws every answer)
     people = _people.employees(profile, staff.loc[staff["role"] != _crm.SDR])
     calendar = _people.survey_calendar(profile)
@@ -88,9 +92,9 @@ def _company(profile_name: str) -> dict[str, pd.DataFrame]:
         "opportunities": deals,
         "opportunity_history": history,
         "reps": _crm.rep_table(staff),
-        "quotas": _crm.quotas(profile, staff, deals, splits),
+        "quotas": quotas,
         "credit_splits": splits,
-        "activities": _activities.activities(profile, staff, deals),
+        "activities": activities,
         "org_units": _people.org_units(profile),
         "survey_questions": _people.survey_questions(calendar),
         "survey_responses": _people.survey_responses(profile, people, calendar),
