@@ -37,10 +37,10 @@ def test_check_reports_a_salesforce_export_read_through_its_preset(tmp_path):
     assert report.period == "2026-10" and "last business day" in report.period_reason
     assert report.notebook("pipeline").runs and report.notebook("compensation").runs
     forecasting = report.notebook("forecasting")
-    assert not forecasting.runs and forecasting.lacking == ["orders", "products", "overrides"]
+    assert not forecasting.runs and forecasting.lacking == ["orders", "products"]
     text = report.text()
     assert "Opportunity ID → opportunity_id" in text
-    assert "skipped: needs orders, products, overrides" in text
+    assert "skipped: needs orders, products" in text
     assert "1 × hire_date: unparseable date" in text
 
 
@@ -69,5 +69,5 @@ def test_check_of_an_order_line_export_says_what_runs_and_what_is_missing(tmp_pa
     assert "Period: 2023-12" in out and "2023-12-30 (Saturday)" in out
     assert "Order Date → order_date" in out and "Sales → net_revenue" in out
     assert "01_data_collection           can run" in out
-    assert "forecasting                  skipped: needs products, overrides" in out
+    assert "forecasting                  skipped: needs products" in out
     assert "absent: products" in out
