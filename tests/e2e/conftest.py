@@ -23,6 +23,20 @@ import pytest
 PERIOD = "2026-10"
 
 
+#: Debian's Chromium, driven by Playwright through its executable path (never a download),
+#: with background networking off: the browser tests' one way to start it.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
 @dataclass
 class Pack:
     root: Path

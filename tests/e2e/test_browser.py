@@ -6,25 +6,14 @@ skips, saying how to install it; in CI (``CI`` set) it must run.
 """
 
 import os
-import shutil
 
 import pandas as pd
 import pytest
 
-from .conftest import PERIOD, compass
+from .conftest import CHROMIUM, FLAGS, PERIOD, compass
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCRIPT = "<script>alert('pwned')</script>"
 
 

@@ -26,19 +26,11 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import CHROMIUM, FLAGS
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RUN_WAIT_MS = 600_000  # a notebook computes its upstream on the small demo first
 
 
