@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from compass_nb import params as parameters
+from compass_nb import quality
 from compass_nb import store as cycle_store
 from compass_nb.errors import ParameterError
 
@@ -287,8 +288,6 @@ class Context:
         """This cycle's quarantine, counted per input table (no rows), from wherever this
         context's inputs came: the source loaded for the run or by this context, else 01
         data collection's ``quarantine_summary`` committed with the clean tables."""
-        from compass_nb import quality
-
         loads = [self.loaded] if self.loaded is not None else self.from_source
         if not loads:
             return self.read("quarantine_summary")
