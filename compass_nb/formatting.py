@@ -261,3 +261,8 @@ def units(value: float) -> str:
     if value is None or pd.isna(value):
         return "n/a"
     return no_negative_zero(f"{value:,.0f}")
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in a sentence: ``1 table``, ``3 tables``, ``1,200 rows``."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -300,6 +300,7 @@ class Shared:
     timeout: int
     lock_wait: int
     inputs: dict
+    products_from_orders: dict
     executor: str
     scheduler: str | None
     horizon: int

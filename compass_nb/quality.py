@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.formatting import counted
+
 #: The column that dates each event table (period-keyed tables use ``period``).
 DATE_COLUMNS = {
     "orders": "order_date",
@@ -188,7 +190,7 @@ def summary_lines(overview: pd.DataFrame, fresh: pd.DataFrame, period: str) -> l
     """Headline sentences: volume loaded, quarantine, the stalest table."""
     read, bad = int(overview["rows_read"].sum()), int(overview["quarantined"].sum())
     lines = [
-        f"{len(overview)} tables loaded for the {period} cycle: {read:,} rows read, "
+        f"{counted(len(overview), 'table')} loaded for the {period} cycle: {read:,} rows read, "
         f"{read - bad:,} accepted, {bad:,} quarantined ({bad / read:.2%})."
         if read
         else "No rows were read.",
@@ -202,7 +204,7 @@ def summary_lines(overview: pd.DataFrame, fresh: pd.DataFrame, period: str) -> l
         stale = fresh.sort_values("days_before_cutoff", ascending=False).iloc[0]
         lines.append(
             f"The stalest dated table is {stale['table']}: its latest event is {stale['latest']} "
-            f"({stale['days_before_cutoff']} days before the cut-off)."
+            f"({counted(int(stale['days_before_cutoff']), 'day')} before the cut-off)."
         )
     return lines
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from compass_nb.data.contracts import CONTRACTS, TABLE_ORDER
+from compass_nb.data.derive import assumption
 from compass_nb.data.loader import Loaded, load
 
 TOP_REASONS = 3
@@ -65,6 +66,7 @@ class CheckReport:
     tables: list[TableReport]
     notebooks: list[NotebookReport]
     missing_tables: list[str]
+    synthesized: dict[str, str] = field(default_factory=dict)
 
     def table(self, name: str) -> TableReport:
         return next(t for t in self.tables if t.table == name)
@@ -101,6 +103,8 @@ class CheckReport:
                 lines.append(f"    note: {note}")
             for column, reason, n in t.reasons:
                 lines.append(f"    quarantine: {n:,} × {column or '(line)'}: {reason}")
+        for table, text in self.synthesized.items():
+            lines.append(f"  {table:<20} derived: {text}")
         if self.missing_tables:
             lines.append("  absent: " + ", ".join(self.missing_tables))
         lines += ["", f"Period: {self.period} — {self.period_reason}", "", "Notebooks"]
@@ -179,7 +183,7 @@ def check_source(
     try:
         in_period = loaded.rows_at_cutoff()
         tables = [_table_report(loaded, t, in_period) for t in TABLE_ORDER if t in loaded.rows_read]
-        present = set(loaded.rows_read)
+        present = set(loaded.rows_read) | set(loaded.synthesized)
         books = []
         for name, needed, optional in notebooks:
             lacking = [t for t in needed if t not in present]
@@ -199,6 +203,9 @@ def check_source(
             tables=tables,
             notebooks=books,
             missing_tables=[t for t in TABLE_ORDER if t not in present],
+            synthesized={
+                t: assumption(spec, in_period.get(t)) for t, spec in loaded.synthesized.items()
+            },
         )
     finally:
         loaded.close()

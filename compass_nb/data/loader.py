@@ -23,6 +23,7 @@ import pandas as pd
 
 from compass_nb.calendar import check_period, next_period, period_end
 from compass_nb.data import cutoff as cut
+from compass_nb.data import derive
 from compass_nb.data import mapping as maps
 from compass_nb.data import validate as val
 from compass_nb.data.contracts import CONTRACTS, TABLE_ORDER, dependencies
@@ -108,6 +109,10 @@ class Loaded:
         detected, flags derived from the stage list).
     period_reason
         Why the period is the one it is (the latest date seen and the rule applied).
+    synthesized
+        Table → how it was derived, for the tables the source lacks and the loader
+        derived (``products`` from the orders); they are in :attr:`tables`, not in
+        :attr:`rows_read`.
     """
 
     con: duckdb.DuckDBPyConnection = field(repr=False)
@@ -126,6 +131,7 @@ class Loaded:
     notes: dict[str, list[str]] = field(default_factory=dict)
     derived: dict[str, list[str]] = field(default_factory=dict)
     period_reason: str = ""
+    synthesized: dict[str, derive.ProductsFromOrders] = field(default_factory=dict)
     tables: Tables = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -154,7 +160,8 @@ class Loaded:
         shares this one's database; :meth:`close` either when both are done.
         """
         period = _checked_period(period, self.today)
-        _cutoff_views(self.con, self.requested, period)
+        read = [t for t in self.requested if t not in self.synthesized]
+        _cutoff_views(self.con, read, period, self.synthesized)
         return Loaded(
             con=self.con,
             source=self.source,
@@ -172,6 +179,7 @@ class Loaded:
             notes=self.notes,
             derived=self.derived,
             period_reason=f"the period {period} was asked for",
+            synthesized=self.synthesized,
         )
 
     def view(self, table: str) -> str:
@@ -295,8 +303,10 @@ def _connection(threads: int | None) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _requested(source: Source, tables: list[str] | None) -> list[str]:
-    available = source.names()
+def _requested(source: Source, tables: list[str] | None, derivable: bool = False) -> list[str]:
+    available = set(source.names())
+    if derivable:
+        available |= set(derive.derived_tables(list(tables or TABLE_ORDER), available))
     if tables is None:
         return [t for t in TABLE_ORDER if t in available]
     unknown = [t for t in tables if t not in CONTRACTS]
@@ -328,13 +338,14 @@ def _strict_failure(quarantine: pd.DataFrame) -> InputError:
 
 def load_options(params: dict) -> dict:
     """The keywords of :func:`load` that the merged parameters set: ``encoding``, ``strict``,
-    ``inputs`` and the stage list (``pipeline.stages``), so that every caller reads a
+    ``inputs``, the stage list (``pipeline.stages``) and ``products_from_orders``, so that every caller reads a
     source the same way: ``load(source, period=..., **load_options(params))``."""
     return {
         "encoding": params.get("encoding", "utf-8"),
         "strict": bool(params.get("strict")),
         "inputs": params.get("inputs") or None,
         "stages": (params.get("pipeline") or {}).get("stages"),
+        "products_from_orders": params.get("products_from_orders"),
     }
 
 
@@ -349,6 +360,7 @@ def load(
     today: str | pd.Timestamp | None = None,
     inputs: dict | maps.Inputs | None = None,
     stages: list | None = None,
+    products_from_orders: dict | derive.ProductsFromOrders | None = None,
 ) -> Loaded:
     """Load, validate and cut off the input tables of ``source``.
 
@@ -379,6 +391,10 @@ def load(
         codes, date formats; see :mod:`compass_nb.data.mapping`).
     stages
         ``pipeline.stages``: deals whose export has no closed/won flags take them from it.
+    products_from_orders
+        How ``products`` is derived from the orders when the source has orders and no
+        products (the ``products_from_orders`` parameters; see
+        :mod:`compass_nb.data.derive`). ``None``: such a source has no products table.
 
     Returns
     -------
@@ -393,8 +409,9 @@ def load(
     """
     spec = maps.as_inputs(inputs, stages)
     src = open_source(source, spec.files())
-    requested = _requested(src, tables)
+    requested = _requested(src, tables, derivable=products_from_orders is not None)
     available = set(src.names())
+    synthesized = _synthesized(requested, available, products_from_orders)
     todo = [t for t in dependencies(requested) if t in available]
     for table in todo:
         encoding_for(encoding, table)  # an unknown codec or table name fails before any work
@@ -419,7 +436,7 @@ def load(
             if picked is None:
                 raise InputError(_no_dates_message(src.label))
             period, reason = picked
-        _cutoff_views(con, todo, period)
+        _cutoff_views(con, todo, period, synthesized)
         quarantine = pd.concat(
             [val.quarantine_rows(con, c) for c in checks.values()] or [val.empty_quarantine()]
         ).reset_index(drop=True)
@@ -441,7 +458,7 @@ def load(
         rows_accepted={t: c.rows_accepted for t, c in checks.items()},
         fingerprints=fingerprints,
         files={t: c.file for t, c in checks.items()},
-        requested=todo,
+        requested=[t for t in TABLE_ORDER if t in todo or t in synthesized],
         encodings={t: c.raw.encoding for t, c in checks.items() if c.raw.encoding},
         today=today,
         ordered={t: c.ordered for t, c in checks.items() if c.ordered},
@@ -449,7 +466,19 @@ def load(
         notes={t: list(c.raw.notes) for t, c in checks.items() if c.raw.notes},
         derived={t: list(c.raw.derived) for t, c in checks.items() if c.raw.derived},
         period_reason=reason,
+        synthesized=synthesized,
     )
+
+
+def _synthesized(
+    requested: list[str], available: set[str], spec: dict | derive.ProductsFromOrders | None
+) -> dict[str, derive.ProductsFromOrders]:
+    """The requested tables the source lacks that are derived (``products`` from orders)."""
+    if spec is None:
+        return {}
+    if isinstance(spec, dict):
+        spec = derive.ProductsFromOrders.from_params(spec)
+    return {t: spec for t in derive.derived_tables(requested, available)}
 
 
 def _checked_period(period: str, today: pd.Timestamp | None) -> str:
@@ -543,13 +572,24 @@ def _cut_view(table: str, period: str) -> str:
     return f"cut_{table}_{period.replace('-', '_')}"
 
 
-def _cutoff_views(con: duckdb.DuckDBPyConnection, tables: list[str], period: str) -> None:
+def _cutoff_views(
+    con: duckdb.DuckDBPyConnection,
+    tables: list[str],
+    period: str,
+    synthesized: dict[str, derive.ProductsFromOrders] | None = None,
+) -> None:
+    """The cut-off view of each table at ``period``; a derived table's is computed from the
+    cut-off view of the table it is derived from (its prices as of that cut-off)."""
     for table in tables:
         condition = cut.cutoff_condition(CONTRACTS[table], period)
         where = f" WHERE {condition}" if condition else ""
         con.execute(
             f"CREATE OR REPLACE VIEW {_cut_view(table, period)} AS SELECT * FROM clean_{table}{where}"
         )
+    for table, spec in (synthesized or {}).items():
+        base = _cut_view(derive.DERIVABLE[table], period)
+        sql = derive.products_sql(base, period, spec)
+        con.execute(f"CREATE OR REPLACE VIEW {_cut_view(table, period)} AS {sql}")
 
 
 _LATEST_FROM = (

@@ -96,7 +96,9 @@ def evaluated_backtest(
     bounds = [f"yhat_{s}_{lv}" for lv in level for s in ("lo", "hi")]
     cols = ["unique_id", "window", "step", "ds", "yhat", *bounds, "model"]
     if backtest.empty:
-        return pd.DataFrame(columns=[*cols, "y", "level", "origin", *BENCHMARKS, "scale"])
+        node_cols = [c for c in nodes.columns if c != "unique_id"]
+        extra = ["y", *node_cols, "demand_class", "origin", "flag", *BENCHMARKS, "scale"]
+        return pd.DataFrame(columns=[*cols, *dict.fromkeys(extra)])
     bt = backtest[cols].copy()
     bt["ds"] = pd.to_datetime(bt["ds"])
     bt["origin"] = _origin(bt["ds"], bt["step"])

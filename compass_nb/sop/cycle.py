@@ -14,6 +14,7 @@ A sentence is produced only when its premise holds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,6 +80,7 @@ NO_INVENTORY = "no inventory data: opening stock assumed to be zero"
 NO_CAPACITY = "no capacity data: unlimited capacity assumed"
 NO_RECEIPTS = "no scheduled receipts: none assumed"
 NO_BUDGET = "no budget: no budget comparison"
+NO_STOCK_TRACKED = "no inventory data: actual stock against plan is not measured"
 
 
 def span(months) -> str:
@@ -210,6 +212,7 @@ def demand_review(
     price_window: int,
     launch_ramp_months: int,
     history_multiple: float,
+    assumed: Sequence[str] = (),
 ) -> DemandReview:
     """Step 02: the consensus plan at net price, life cycles, budget gap and bridge, history.
 
@@ -276,6 +279,7 @@ def demand_review(
         review.assumptions.append(NO_BUDGET)
     if not _present(overrides):
         review.assumptions.append("no overrides: the consensus is the statistical forecast")
+    review.assumptions += list(assumed)
     review.summary = _demand_summary(review, currency)
     return review
 
@@ -477,6 +481,7 @@ def supply_review(
     residuals: pd.DataFrame | None = None,
     above_history: pd.DataFrame | None = None,
     previous_exceptions: pd.DataFrame | None = None,
+    assumed: Sequence[str] = (),
 ) -> SupplyReview:
     """Step 03: safety stock, the constrained plan, its projection, load and exceptions."""
     if consensus is None or consensus.empty:
@@ -560,7 +565,7 @@ def supply_review(
             (NO_RECEIPTS, receipts),
         )
         if not _present(frame)
-    ]
+    ] + list(assumed)
     r.summary = _supply_summary(r, currency)
     return r
 
@@ -658,6 +663,7 @@ class PreSopReview:
     side_by_side: pd.DataFrame
     heatmap: pd.DataFrame
     months: pd.DatetimeIndex
+    capacity_known: bool = True
     assumptions: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
 
@@ -707,6 +713,7 @@ def pre_sop_review(
     owners: dict,
     currency: str,
     demo: bool,
+    assumed: Sequence[str] = (),
 ) -> PreSopReview:
     """Step 04: gaps, scenarios re-run through the supply plan, and net-valued recommendations.
 
@@ -793,11 +800,13 @@ def pre_sop_review(
         side_by_side=side_by_side(table),
         heatmap=base.load,
         months=months,
+        capacity_known=has_capacity,
     )
     if not has_capacity:
         r.assumptions.append(NO_CAPACITY + "; no capacity scenario or capacity action is assessed")
     if skipped:
         r.assumptions.append("scenario(s) left out without capacity data: " + ", ".join(skipped))
+    r.assumptions += list(assumed)
     r.summary = _pre_sop_summary(r, currency, capacity_lead_months)
     return r
 
@@ -806,22 +815,30 @@ def _pre_sop_summary(r: PreSopReview, currency: str, lead: int) -> list[str]:
     wide = r.scenarios.pivot_table(index="scenario", columns="metric", values="value", sort=False)
     delta = r.scenarios.pivot_table(index="scenario", columns="metric", values="delta", sort=False)
     at_risk = r.gaps["revenue_at_risk"].sum()
-    lines = [
-        f"Base plan over the {span(r.months)}: revenue served {money(wide.loc['base', 'revenue'], currency)}, "
-        f"fill rate {pct(wide.loc['base', 'fill_rate'])}"
-        + (
-            f", revenue at risk {money(at_risk, currency)} in {len(r.gap_periods)} gap(s)."
-            if len(r.gap_periods)
-            else ", no demand left unserved."
-        )
-    ]
+    served = f"Base plan over the {span(r.months)}: revenue served {money(wide.loc['base', 'revenue'], currency)}"
+    if not r.capacity_known:
+        lines = [served + ", fill rate and unmet demand not assessed (no capacity data)."]
+    else:
+        lines = [
+            served
+            + f", fill rate {pct(wide.loc['base', 'fill_rate'])}"
+            + (
+                f", revenue at risk {money(at_risk, currency)} in {len(r.gap_periods)} gap(s)."
+                if len(r.gap_periods)
+                else ", no demand left unserved."
+            )
+        ]
     for name in delta.index:
         if name == "base":
             continue
+        supply = (
+            f", fill rate {round(delta.loc[name, 'fill_rate'] * 100, 1) + 0.0:+.1f} pts, unmet "
+            f"{round(delta.loc[name, 'unmet_units']) + 0.0:+,.0f} units"
+            if r.capacity_known
+            else ""
+        )
         lines.append(
-            f"{name}: revenue {money(delta.loc[name, 'revenue'], currency)}, fill rate "
-            f"{round(delta.loc[name, 'fill_rate'] * 100, 1) + 0.0:+.1f} pts, unmet "
-            f"{round(delta.loc[name, 'unmet_units']) + 0.0:+,.0f} units against base."
+            f"{name}: revenue {money(delta.loc[name, 'revenue'], currency)}{supply} against base."
         )
     if r.recommendations.empty:
         lines.append(
@@ -931,7 +948,9 @@ def executive_review(
     family_owner: pd.Series | None = None,
     inventory_known: bool = True,
     capacity_known: bool = True,
+    costs_known: bool = True,
     accuracy_months: int = 3,
+    assumed: Sequence[str] = (),
 ) -> ExecutiveReview:
     """Step 05: KPIs over the horizon, budget and its bridge, risks, decisions and their log.
 
@@ -962,12 +981,15 @@ def executive_review(
             prev_c, prev_p, common, lag1_accuracy(consensus_all, actuals, prev, accuracy_months)
         )
         change = {k: now[k] - then[k] for k in now}
-    assumed = {}
+    assumed_kpis = {}
     if not inventory_known:
-        assumed.update(inventory_value="no stock data", days_of_supply="no stock data")
+        assumed_kpis.update(inventory_value="no stock data", days_of_supply="no stock data")
     if not capacity_known:
-        assumed["fill_rate"] = "unlimited capacity assumed"
-    table = kpi_table(current, change, bands, assumed)
+        assumed_kpis["fill_rate"] = "unlimited capacity assumed"
+    if not costs_known:
+        for key in ("margin_plan", "margin_rate", "inventory_value"):
+            assumed_kpis.setdefault(key, "unit costs assumed")
+    table = kpi_table(current, change, bands, assumed_kpis)
     gap = budget_gap(cur_c, budget)
     steps, _ = budget_bridge(cur_c, budget)
     threshold = materiality_share * current["revenue_plan"]
@@ -1012,6 +1034,7 @@ def executive_review(
         r.assumptions.append(NO_CAPACITY)
     if not _present(budget):
         r.assumptions.append(NO_BUDGET)
+    r.assumptions += list(assumed)
     r.summary = _executive_summary(r, currency)
     return r
 
@@ -1127,7 +1150,8 @@ def risks_and_opportunities(
     rows = []
     p = plan[plan["month"].isin(months)]
     gaps = demand_supply_gaps(p, ["family"])
-    for g in gaps[gaps["revenue_at_risk"] > 0].head(top).itertuples():
+    material = (gaps["revenue_at_risk"] >= 0.5) & (gaps["gap_units"] >= 0.5)  # not "0 units"
+    for g in gaps[material].head(top).itertuples():
         rows.append(
             (
                 "risk",
@@ -1277,9 +1301,11 @@ class TrackingReview:
     change: pd.DataFrame
     change_months: list
     summary: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    capacity_known: bool = True
 
 
-def _empty_tracking(cycles: list[str]) -> TrackingReview:
+def _empty_tracking(cycles: list[str], assumptions: list[str]) -> TrackingReview:
     frame = pd.DataFrame()
     return TrackingReview(
         cycles=cycles,
@@ -1294,7 +1320,8 @@ def _empty_tracking(cycles: list[str]) -> TrackingReview:
         ledger=frame,
         change=frame,
         change_months=[],
-        summary=[BACKFILL],
+        summary=[BACKFILL] + [f"Assumed: {a}." for a in assumptions],
+        assumptions=assumptions,
     )
 
 
@@ -1311,15 +1338,18 @@ def tracking_review(
     lags: tuple[int, ...],
     fill_rate_target: float | None,
     currency: str,
+    capacity_known: bool = True,
+    assumed: Sequence[str] = (),
 ) -> TrackingReview:
     """Step 06: every past cycle's plan against what happened; one message without history."""
+    assumptions = ([] if _present(inventory) else [NO_STOCK_TRACKED]) + list(assumed)
     last = period_month(period)
     actuals = monthly_actuals(orders)
     cons = consensus_all if _present(consensus_all) else pd.DataFrame(columns=["period"])
     cycles = sorted(cons["period"].astype(str).unique())
     past = [c for c in cycles if c < str(period)]
     if not past:
-        return _empty_tracking(cycles)
+        return _empty_tracking(cycles, assumptions)
     acc = tracking.accuracy_by_lag(cons, actuals, last, lags=lags)
     supply = supply_all if _present(supply_all) else pd.DataFrame()
     current = cons[cons["period"].astype(str) == str(period)]
@@ -1341,7 +1371,7 @@ def tracking_review(
         fva=tracking.fva_by_month(cons, actuals, last),
         adherence=tracking.adherence_by_month(cons, actuals, last, by=()),
         fill=tracking.achieved_fill_rate(supply, actuals, last, by=())
-        if not supply.empty
+        if not supply.empty and capacity_known  # unlimited supply assumed: nothing to measure
         else pd.DataFrame(columns=["month", "served", "actual", "fill_rate"]),
         inventory=tracking.inventory_vs_plan(supply, inventory, products, last)
         if not supply.empty and _present(inventory)
@@ -1357,6 +1387,8 @@ def tracking_review(
         ),
         change=change,
         change_months=change_months,
+        assumptions=assumptions,
+        capacity_known=capacity_known,
     )
     r.summary = _tracking_summary(r, fill_rate_target, currency)
     return r
@@ -1419,7 +1451,11 @@ def _tracking_summary(r: TrackingReview, target: float | None, currency: str) ->
             lines.append(
                 f"Plan adherence (lag 1): {pct(a['kept'].sum() / a['plan'].sum())} over {len(a)} months."
             )
-    if not r.fill.empty and r.fill["actual"].sum() > 0:
+    if not r.capacity_known:
+        lines.append(
+            "Achieved fill rate not measured: without capacity data each plan assumed unlimited supply."
+        )
+    elif not r.fill.empty and r.fill["actual"].sum() > 0:
         fill = r.fill["served"].sum() / r.fill["actual"].sum()
         lines.append(
             f"Achieved fill rate {pct(fill)}"
@@ -1439,7 +1475,7 @@ def _tracking_summary(r: TrackingReview, target: float | None, currency: str) ->
             f"Decision ledger: {len(r.ledger)} past decision(s), {decided} recorded, "
             f"{len(r.ledger) - decided} left pending at their meeting."
         )
-    return lines
+    return lines + [f"Assumed: {a}." for a in r.assumptions]
 
 
 def overall_wape(accuracy_trend: pd.DataFrame) -> dict[int, float]:

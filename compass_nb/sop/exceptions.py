@@ -72,11 +72,9 @@ def item_owners(products: pd.DataFrame, owners: dict | None) -> pd.Series:
     planner = p["planner"] if "planner" in p else pd.Series(np.nan, index=p.index)
     by_sku = pd.Series(p.index.map(owners.get), index=p.index)
     by_family = p["family"].astype(str).map(owners)
-    return (
-        planner.where(planner.notna() & (planner.astype(str) != ""), by_sku)
-        .fillna(by_family)
-        .fillna(UNASSIGNED)
-    )
+    owner = planner.where(planner.notna() & (planner.astype(str) != ""), by_sku)
+    owner = owner.where(owner.notna(), by_family)
+    return owner.where(owner.notna(), UNASSIGNED).astype(object)
 
 
 def resource_owners(capacity: pd.DataFrame, owners: dict | None) -> pd.Series:

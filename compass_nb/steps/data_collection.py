@@ -8,7 +8,7 @@ import pandas as pd
 
 from compass_nb import quality
 from compass_nb.context import Context
-from compass_nb.data import TABLE_ORDER
+from compass_nb.data import TABLE_ORDER, derive
 from compass_nb.steps.step import Step
 
 STEP = Step(
@@ -58,7 +58,11 @@ def run(ctx: Context) -> DataCollection:
         missing=quality.missing_values(tables),
         duplicates=quality.duplicate_rows(tables),
         volume=quality.monthly_order_volume(orders) if orders is not None else pd.DataFrame(),
-        summary=quality.summary_lines(overview, fresh, ctx.period),
+        summary=quality.summary_lines(overview, fresh, ctx.period)
+        + [
+            f"Assumed: {derive.assumption(spec, len(tables[table]))}."
+            for table, spec in loaded.synthesized.items()
+        ],
     )
     ctx.metric("rows_read", int(overview["rows_read"].sum()), label="Rows read", fmt="{:,}")
     ctx.metric(

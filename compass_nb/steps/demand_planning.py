@@ -9,7 +9,7 @@ from compass_nb import quality
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import DemandReview, span
-from compass_nb.steps.step import Step, held_inputs
+from compass_nb.steps.step import Step, derived_assumptions, held_inputs
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ def run(ctx: Context) -> DemandReview:
         price_window=s.price_window_months,
         launch_ramp_months=s.launch_ramp_months,
         history_multiple=s.history_multiple,
+        assumed=derived_assumptions(ctx, t),
     )
     review.summary += quality.quarantine_lines(
         ctx.quarantine_summary(), STEP.inputs + STEP.optional_inputs

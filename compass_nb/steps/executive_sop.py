@@ -10,7 +10,7 @@ from compass_nb import sop
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import ExecutiveReview, span
-from compass_nb.steps.step import Step, held_inputs
+from compass_nb.steps.step import Step, derived_assumptions, held_inputs
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,8 @@ def run(ctx: Context) -> ExecutiveReview:
         ),
         inventory_known="inventory" in t,
         capacity_known="capacity" in t,
+        costs_known=not (assumed := derived_assumptions(ctx, t)),
+        assumed=assumed,
     )
     ctx.write("decisions", review.log)
     record(ctx, review)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import TrackingReview
-from compass_nb.steps.step import Step, held_inputs
+from compass_nb.steps.step import Step, derived_assumptions, held_inputs, source_tables
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ def run(ctx: Context) -> TrackingReview:
         lags=s.lags,
         fill_rate_target=s.fill_rate_target,
         currency=ctx.shared.currency,
+        capacity_known="capacity" in source_tables(ctx),
+        assumed=derived_assumptions(ctx, t),
     )
     ctx.metric("cycles_tracked", len(review.cycles), label="Cycles in the store")
     for lag, wape in cycle.overall_wape(review.accuracy_trend).items():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import PreSopReview, span
-from compass_nb.steps.step import Step, held_inputs
+from compass_nb.steps.step import Step, derived_assumptions, held_inputs, source_tables
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,12 @@ def owners(exceptions) -> dict:
     return {**by_sku.to_dict(), **by_resource.to_dict()}
 
 
+def _assumed(ctx: Context, tables: dict) -> list[str]:
+    """The scenarios re-run 03's supply plan: its stock assumption holds here too."""
+    stock = [] if "inventory" in source_tables(ctx) else [cycle.NO_INVENTORY]
+    return stock + derived_assumptions(ctx, tables)
+
+
 @STEP.compute
 def run(ctx: Context) -> PreSopReview:
     """Where demand exceeds supply, what the scenarios change, and what to recommend."""
@@ -61,6 +67,7 @@ def run(ctx: Context) -> PreSopReview:
         owners=owners(ctx.read("exceptions")),
         currency=ctx.shared.currency,
         demo=ctx.source.startswith("demo"),
+        assumed=_assumed(ctx, t),
     )
     ctx.write("scenarios", review.scenarios_for_store())
     ctx.write("recommendations", review.recommendations)

@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from compass_nb.data import derive
+from compass_nb.data import mapping as maps
 from compass_nb.data.sources import open_source
 
 
@@ -141,11 +143,28 @@ def order(steps: Iterable[Step]) -> list[Step]:
     return done
 
 
+def source_tables(ctx) -> set[str]:
+    """The input tables the run's source holds (its files as the ``inputs`` mapping names
+    them); a derived table (``products`` from the orders) is not among them."""
+    stages = (ctx.params.get("pipeline") or {}).get("stages")
+    spec = maps.as_inputs(ctx.params.get("inputs") or None, stages)
+    return set(open_source(ctx.source, spec.files()).names())
+
+
 def held_inputs(ctx, required: tuple[str, ...], optional: tuple[str, ...]) -> dict:
     """The required input tables, and those optional ones the source holds.
 
     An optional table the source lacks (no inventory, no budget, …) is left out rather than
     an error; the S&OP steps then state the assumption its absence forces.
     """
-    held = set(open_source(ctx.source).names())
+    held = source_tables(ctx)
     return ctx.inputs(*required, *(t for t in optional if t in held))
+
+
+def derived_assumptions(ctx, tables: dict) -> list[str]:
+    """What a step assumes because an input it uses was derived, not read: ``products``
+    made from the orders (see :mod:`compass_nb.data.derive`), with its item count."""
+    if "products" not in tables or "products" in source_tables(ctx):
+        return []
+    spec = derive.ProductsFromOrders.from_params(ctx.shared.products_from_orders)
+    return [derive.assumption(spec, len(tables["products"]))]

@@ -8,8 +8,7 @@ from compass_nb import sop
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import SupplyReview, span
-from compass_nb.steps.demand_planning import held_inputs
-from compass_nb.steps.step import Step
+from compass_nb.steps.step import Step, derived_assumptions, held_inputs
 
 
 @dataclass(frozen=True)
@@ -84,6 +83,7 @@ def run(ctx: Context) -> SupplyReview:
         residuals=ctx.read("forecast_residuals"),
         above_history=ctx.read("plan_vs_history"),
         previous_exceptions=earlier,
+        assumed=derived_assumptions(ctx, t),
     )
     ctx.write("supply_plan", review.stored)
     ctx.write("exceptions", review.exceptions)

@@ -57,7 +57,9 @@ def test_check_reports_a_hubspot_export_with_its_derived_flags(tmp_path):
     assert report.notebook("pipeline").runs
 
 
-def test_check_of_an_order_line_export_says_what_runs_and_what_is_missing(tmp_path, capsys):
+def test_check_of_an_order_line_export_says_what_runs_what_is_derived_and_what_is_missing(
+    tmp_path, capsys
+):
     exports.order_lines(tmp_path)
     params = tmp_path / "p.yaml"
     params.write_text(
@@ -69,5 +71,9 @@ def test_check_of_an_order_line_export_says_what_runs_and_what_is_missing(tmp_pa
     assert "Period: 2023-12" in out and "2023-12-30 (Saturday)" in out
     assert "Order Date → order_date" in out and "Sales → net_revenue" in out
     assert "01_data_collection           can run" in out
-    assert "forecasting                  skipped: needs products" in out
-    assert "absent: products" in out
+    # no products: the items are derived from the orders, and the S&OP chain can run
+    assert "products             derived: no products table: the 3 items are derived" in out
+    assert "forecasting                  can run (without overrides)" in out
+    assert "03_supply_planning           can run (without inventory, capacity, receipts)" in out
+    assert "pipeline                     skipped: needs opportunities" in out
+    assert "absent:" in out and "products" not in out.split("absent:")[1].splitlines()[0]
