@@ -61,11 +61,16 @@ def _months(ax: Axes, months=None) -> None:
     """Label a month axis; a single month gets a window around it, not years of empty axis."""
     ax.set_xlabel("month")
     if months is not None:
-        months = pd.DatetimeIndex(pd.Series(months).dropna().unique())
+        months = pd.DatetimeIndex(pd.Series(months).dropna().unique()).sort_values()
+        if len(months) == 0:
+            return
         if len(months) == 1:
             ax.set_xlim(months[0] - pd.DateOffset(months=2), months[0] + pd.DateOffset(months=2))
-            ax.xaxis.set_major_locator(mdates.MonthLocator())
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+        first, last = months[0], months[-1]
+        span = (last.year - first.year) * 12 + last.month - first.month + 1
+        # whole months only, at most about eight labels (a short span would get daily ticks)
+        ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, -(-span // 8))))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
 
 
 def _nothing(data: pd.DataFrame | None, ax: Axes | None, title: str, why: str) -> Axes | None:
@@ -514,7 +519,8 @@ def adherence_and_fill(
             color=BLUE,
             label="plan adherence",
         )
-    if fill is not None and not fill.empty:
+    has_fill = fill is not None and not fill.empty
+    if has_fill:
         ax.plot(
             fill["month"],
             fill["fill_rate"],
@@ -523,14 +529,14 @@ def adherence_and_fill(
             color=GREEN,
             label="achieved fill rate",
         )
-    if target is not None:
+    if target is not None and has_fill:
         ax.axhline(target, color=RED, ls="--", lw=1, label="fill-rate target")
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylabel("share (of plan kept / of demand served)")
+    ax.set_ylabel("share (of plan kept / of demand served)" if has_fill else "share of plan kept")
     seen = [] if adherence is None else list(adherence["month"])
     _months(ax, seen + ([] if fill is None else list(fill["month"])))
-    ax.set_title("Plan adherence and fill rate")
+    ax.set_title("Plan adherence and fill rate" if has_fill else "Plan adherence")
     ax.legend(fontsize=8, ncols=3)
     return ax
 
