@@ -304,6 +304,7 @@ class Shared:
     executor: str
     scheduler: str | None
     horizon: int
+    launch_ramp: tuple[float, ...]
     audience: str
     backfill: int
     packs: str

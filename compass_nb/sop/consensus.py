@@ -20,6 +20,8 @@ to an item outside its life. The plan is valued at net price
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -158,7 +160,7 @@ def consensus_plan(
     months: pd.DatetimeIndex,
     *,
     prices: pd.DataFrame,
-    ramp_months: int,
+    ramp: Sequence[float],
 ) -> pd.DataFrame:
     """The consensus plan per family × SKU × location × month, valued at net price.
 
@@ -174,8 +176,9 @@ def consensus_plan(
         The plan months.
     prices
         :func:`compass_nb.sop.prices.net_prices`.
-    ramp_months
-        Months over which a new item without a forecast ramps up to its family's profile.
+    ramp
+        A new item's share of its family's average item in its launch month and the next
+        ones, then 1 (the shared ``launch_ramp``, as the forecast's launches use it).
 
     Returns
     -------
@@ -195,9 +198,7 @@ def consensus_plan(
     shares = life_shares(products, months)[["sku", "month", "life_share"]]
     stat = stat.merge(shares, on=["sku", "month"], how="left").fillna({"life_share": 1.0})
     stat["planned"] = stat["stat_forecast"] * stat["life_share"]
-    new = new_item_start(
-        stat.assign(stat_forecast=stat["planned"]), products, months, ramp_months=ramp_months
-    )
+    new = new_item_start(stat.assign(stat_forecast=stat["planned"]), products, months, ramp=ramp)
     if not new.empty:
         new = new.merge(shares, on=["sku", "month"], how="left").fillna({"life_share": 0.0})
         new = new.rename(columns={"launch_profile": "planned"}).assign(

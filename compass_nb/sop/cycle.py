@@ -210,7 +210,7 @@ def demand_review(
     movers: int,
     currency: str,
     price_window: int,
-    launch_ramp_months: int,
+    launch_ramp: Sequence[float],
     history_multiple: float,
     assumed: Sequence[str] = (),
 ) -> DemandReview:
@@ -227,9 +227,7 @@ def demand_review(
         )
     last = period_month(period)
     prices = net_prices(orders, products, last, window=price_window)
-    plan = consensus_plan(
-        forecast, overrides, products, months, prices=prices, ramp_months=launch_ramp_months
-    )
+    plan = consensus_plan(forecast, overrides, products, months, prices=prices, ramp=launch_ramp)
     plan, method = coherent_bounds(plan, forecast)
     plan["bounds_method"] = method
     quarter = quarter_label(next_quarter_bounds(last, fiscal_year_start)[0], fiscal_year_start)

@@ -9,12 +9,16 @@ positive share; safety stock is held only while the next month is active too (so
 runs down before a phase-out and nothing is built before a launch).
 
 New items (launched within the horizon, or recently, with no statistical forecast yet)
-start from their family's profile: at each location the family sells from, the median
-forecast of the family's active SKUs in that location and month, ramped up linearly over
-``ramp_months`` from the launch month, times the month's life-cycle share.
+start from their family's profile: at each location the family sells from, the average
+forecast of the family's active SKUs in that location and month, times the ramp (the
+shared ``launch_ramp``: the share reached in the launch month and the months after it, 1
+from then on; the forecast's own launches use the same ramp), times the month's
+life-cycle share.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -101,7 +105,7 @@ def life_events(products: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFram
 
 
 def new_item_start(
-    stat: pd.DataFrame, products: pd.DataFrame, months: pd.DatetimeIndex, *, ramp_months: int
+    stat: pd.DataFrame, products: pd.DataFrame, months: pd.DatetimeIndex, *, ramp: Sequence[float]
 ) -> pd.DataFrame:
     """The start of items active in the horizon that the statistical forecast does not cover.
 
@@ -120,9 +124,8 @@ def new_item_start(
     if missing.empty or stat.empty:
         return pd.DataFrame(columns=columns)
     live = stat[stat["stat_forecast"] > 0]
-    profile = live.groupby(["family", "location", "month"], as_index=False)[
-        "stat_forecast"
-    ].median()
+    profile = live.groupby(["family", "location", "month"], as_index=False)["stat_forecast"].mean()
+    steps = np.array([float(v) for v in ramp] + [1.0])
     launch = _dates(missing, "launch_date")
     rows = []
     for item, start in zip(missing.itertuples(), launch, strict=True):
@@ -131,7 +134,7 @@ def new_item_start(
             continue
         first = pd.Timestamp(start).to_period("M").to_timestamp() if pd.notna(start) else months[0]
         age = (fam["month"].dt.year - first.year) * 12 + (fam["month"].dt.month - first.month)
-        ramp = np.clip((age + 1) / max(int(ramp_months), 1), 0.0, 1.0)
+        share = np.where(age < 0, 0.0, steps[np.clip(age, 0, len(steps) - 1)])
         rows.append(
             pd.DataFrame(
                 {
@@ -139,7 +142,7 @@ def new_item_start(
                     "sku": item.sku,
                     "location": fam["location"].to_numpy(),
                     "month": fam["month"].to_numpy(),
-                    "launch_profile": (fam["stat_forecast"] * ramp).to_numpy(),
+                    "launch_profile": (fam["stat_forecast"] * share).to_numpy(),
                 }
             )
         )

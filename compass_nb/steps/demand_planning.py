@@ -19,7 +19,6 @@ class DemandPlanningSettings:
     movers: int
     author: str
     price_window_months: int
-    launch_ramp_months: int
     history_multiple: float
 
 
@@ -55,7 +54,7 @@ def run(ctx: Context) -> DemandReview:
         movers=s.movers,
         currency=shared.currency,
         price_window=s.price_window_months,
-        launch_ramp_months=s.launch_ramp_months,
+        launch_ramp=shared.launch_ramp,
         history_multiple=s.history_multiple,
         assumed=derived_assumptions(ctx, t),
     )

@@ -23,19 +23,18 @@ class ForecastingSettings:
     thin_min_nonzero: int
     thin_window: int
     empirical_window: int
-    launch_ramp: tuple[float, ...]
     lags: tuple[int, ...]
     fva_max_lag: int
     coverage_tolerance: float
 
 
-def plan_rules(s: ForecastingSettings) -> PlanRules:
-    """The bottom-level rules of the section."""
+def plan_rules(s: ForecastingSettings, launch_ramp: tuple[float, ...]) -> PlanRules:
+    """The bottom-level rules of the section, with the shared ``launch_ramp``."""
     return PlanRules(
         thin_min_nonzero=s.thin_min_nonzero,
         thin_window=s.thin_window,
         empirical_window=s.empirical_window,
-        launch_ramp=tuple(s.launch_ramp),
+        launch_ramp=tuple(launch_ramp),
     )
 
 
@@ -56,7 +55,7 @@ def run(ctx: Context) -> ForecastReview:
     """Forecast the cycle, score it against benchmarks and past cycles, nowcast the month."""
     t = held_inputs(ctx, ("orders", "products"), ("overrides",))
     s, shared = ctx.settings, ctx.shared
-    rules = plan_rules(s)
+    rules = plan_rules(s, shared.launch_ramp)
     review = report.review(
         t["orders"],
         t["products"],

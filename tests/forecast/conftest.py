@@ -35,7 +35,8 @@ def season():
 @pytest.fixture
 def rules():
     """The bottom-level rules of parameters/default.yaml."""
-    from compass_nb.params import section_settings
+    from compass_nb.params import defaults, section_settings
     from compass_nb.steps.forecasting import ForecastingSettings, plan_rules
 
-    return plan_rules(section_settings(ForecastingSettings, "forecasting"))
+    settings = section_settings(ForecastingSettings, "forecasting")
+    return plan_rules(settings, defaults()["launch_ramp"])

@@ -14,7 +14,7 @@ CUTOFF = pd.Timestamp("2026-10-31")
 
 @pytest.fixture(scope="module")
 def run():
-    from compass_nb.params import section_settings
+    from compass_nb.params import defaults, section_settings
     from compass_nb.steps.forecasting import ForecastingSettings, plan_rules
 
     s = section_settings(ForecastingSettings, "forecasting")
@@ -38,7 +38,7 @@ def run():
         cutoff=CUTOFF,
         horizon=18,
         level=s.level,
-        rules=plan_rules(s),
+        rules=plan_rules(s, defaults()["launch_ramp"]),
         lags=s.lags,
         fva_max_lag=s.fva_max_lag,
         coverage_tolerance=s.coverage_tolerance,

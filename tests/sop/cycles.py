@@ -13,7 +13,7 @@ DEMAND = dict(
     movers=_P["demand_planning"]["movers"],
     currency=_P["currency"],
     price_window=_P["demand_planning"]["price_window_months"],
-    launch_ramp_months=_P["demand_planning"]["launch_ramp_months"],
+    launch_ramp=_P["launch_ramp"],
     history_multiple=_P["demand_planning"]["history_multiple"],
 )
 SUPPLY = dict(

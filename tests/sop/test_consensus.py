@@ -15,10 +15,10 @@ from compass_nb.sop.prices import net_prices
 from compass_nb.sop.value import cycle_changes, plan_vs_history
 
 
-def _plan(forecast, overrides, products, months, orders=None, ramp=3):
+def _plan(forecast, overrides, products, months, orders=None, ramp=(0.25, 0.5, 0.75)):
     """The consensus at the prices of ``orders`` (list prices without them)."""
     prices = net_prices(orders, products, months[0] - pd.DateOffset(months=1), window=12)
-    return consensus_plan(forecast, overrides, products, months, prices=prices, ramp_months=ramp)
+    return consensus_plan(forecast, overrides, products, months, prices=prices, ramp=ramp)
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_an_override_of_a_discontinued_item_is_not_applied_and_says_why(forecast
     assert bad["why"].tolist() == ["the item is not active that month (life cycle)"]
 
 
-def test_a_new_item_without_a_forecast_starts_from_its_familys_median_item(forecast, months):
+def test_a_new_item_without_a_forecast_starts_from_its_familys_average_item(forecast, months):
     products = pd.DataFrame(
         {
             "sku": ["A", "B", "C", "N"],
@@ -189,9 +189,10 @@ def test_a_new_item_without_a_forecast_starts_from_its_familys_median_item(forec
             "launch_date": pd.to_datetime([None, None, None, "2026-12-01"]),
         }
     )
-    plan = _plan(forecast, None, products, months, ramp=2)
+    plan = _plan(forecast, None, products, months, ramp=(0.5,))
     n = plan[plan["sku"] == "N"].set_index(["location", "month"])["consensus"]
-    # F's items forecast 30 a month at North, 10 at South; N ramps over two months from launch
+    # F's items forecast 30 a month at North, 10 at South; N sells half of that in its
+    # launch month (the ramp's one step), all of it from the next
     assert n[("North", months[0])] == 0
     assert n[("North", months[1])] == pytest.approx(15.0)
     assert n[("South", months[2])] == pytest.approx(10.0)
