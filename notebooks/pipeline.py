@@ -157,11 +157,12 @@ charts.velocity_drivers(a.drivers, currency=currency);
 #
 # Open pipeline due in the quarter still to play (the next one once the current quarter is
 # over) ÷ the quota still to close, per team. A team is at risk below the coverage
-# threshold, or when too few of its ramped sellers are at quota.
+# threshold, or when too few of its ramped sellers are at quota. Without quotas neither is
+# measured (the summary says so).
 
 # %%
 charts.coverage_bars(a.coverage, risk=a.settings.risk_coverage)
-nb.show(a.risk, caption=f"Teams in {a.covered_quarter[0]}", formats={"coverage": "{:.2f}×", "share_at_quota": "{:.0%}"})
+nb.show(a.risk, caption=f"Teams in {a.covered_quarter[0]}", empty=analysis.quota_note(a), formats={"coverage": "{:.2f}×", "share_at_quota": "{:.0%}"})
 
 # %% [markdown]
 # ## Pipeline flow
@@ -188,16 +189,17 @@ nb.note(analysis.slippage_note(a))
 #
 # Attainment fiscal year to date (credited bookings, the crediting compensation pays on, ÷
 # quota) of sellers past their ramp, in bands of at least five sellers; sellers still in
-# ramp are shown apart (as a head-count when fewer than five).
+# ramp are shown apart (as a head-count when fewer than five). Without credit splits each
+# won deal credits its owner in full; without quotas attainment is not measured.
 
 # %%
 charts.attainment_bands(a.attainment_bands);
 
 # %%
-nb.show(a.ramp_groups, caption="Ramped sellers and sellers in ramp", formats=analysis.ATTAINMENT_FORMATS)
+nb.show(a.ramp_groups, caption="Ramped sellers and sellers in ramp", empty=analysis.quota_note(a), formats=analysis.ATTAINMENT_FORMATS)
 
 # %%
-nb.show(a.attainment_by_team, caption="Attainment of ramped sellers by team (five or more)", formats=analysis.ATTAINMENT_FORMATS)
+nb.show(a.attainment_by_team, caption="Attainment of ramped sellers by team (five or more)", empty=analysis.quota_note(a), formats=analysis.ATTAINMENT_FORMATS)
 
 # %%
 charts.ramp_curve(a.ramp)

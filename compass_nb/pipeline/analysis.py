@@ -58,6 +58,16 @@ from compass_nb.pipeline.velocity import monthly_velocity, velocity_drivers
 #: Formats of the attainment tables (their columns are shares of quota).
 ATTAINMENT_FORMATS = {c: "{:.0%}" for c in ("at_or_above_quota", "p25", "median", "p75")}
 
+#: What the absence of an optional input forces the page to assume (stated in the summary).
+NO_QUOTAS = "no quotas: attainment and quota coverage are not measured"
+NO_SPLITS = "no credit splits: each won deal is credited 100 % to its owner"
+
+#: The columns of the optional inputs, for the empty frame that stands in for an absent one.
+_OPTIONAL_COLUMNS = {
+    "quotas": {"rep_id": object, "period": object, "quota": float},
+    "credit_splits": {"opportunity_id": object, "rep_id": object, "split_pct": float},
+}
+
 #: ``pipeline_commit``: the columns demand planning has always read, then the parts of the
 #: forecast it shows as separate lines (closed, open pipeline weighted, new business) and
 #: the outcome model's percentiles.
@@ -165,6 +175,12 @@ class PipelineAnalysis:
     fiscal_year_start: int = 1
     scorecard_note: str = ""
     quarantined: list[str] = field(default_factory=list)  # sentences: CRM rows quarantined
+    assumptions: list[str] = field(default_factory=list)  # what absent inputs force
+
+    @property
+    def has_quotas(self) -> bool:
+        """Whether the source holds quotas (attainment, coverage and risk need them)."""
+        return NO_QUOTAS not in self.assumptions
 
     @property
     def teams(self) -> list[str]:
@@ -233,6 +249,23 @@ def _quarter_quota(tables, settings: Settings, start, end) -> float:
     return float(team_quota(tables["quotas"], sellers, start, end).sum())
 
 
+def with_optional_inputs(tables: dict[str, pd.DataFrame]) -> tuple[dict, list[str]]:
+    """The tables with an empty ``quotas`` / ``credit_splits`` standing in for an absent one,
+    and the assumptions their absence forces (:data:`NO_QUOTAS`, :data:`NO_SPLITS`).
+
+    Without credit splits every won deal credits its owner in full
+    (:func:`compass_nb.crediting.credited_bookings` on an empty split table); without quotas
+    nothing is measured against quota.
+    """
+    out, assumed = dict(tables), []
+    for name, sentence in (("quotas", NO_QUOTAS), ("credit_splits", NO_SPLITS)):
+        if name not in out:
+            columns = _OPTIONAL_COLUMNS[name]
+            out[name] = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+            assumed.append(sentence)
+    return out, assumed
+
+
 def _calibration(history: outcome.History, stages, cutoff, s: Settings) -> tuple:
     """The stage probability table now, the reliability points and the Brier scores of the
     last ``lookback_months`` month ends."""
@@ -283,8 +316,9 @@ def analyse(
     Parameters
     ----------
     tables
-        ``opportunities``, ``opportunity_history``, ``reps``, ``quotas``, ``credit_splits``,
-        cut off at the period.
+        ``opportunities``, ``opportunity_history``, ``reps`` and, when the source holds them,
+        ``quotas`` and ``credit_splits``, cut off at the period (an absent one is stated in
+        ``assumptions``: see :func:`with_optional_inputs`).
     period
         The cycle, ``YYYY-MM``; its last day is the as-of date.
     fiscal_year_start
@@ -297,6 +331,7 @@ def analyse(
     PipelineAnalysis
     """
     s = settings
+    tables, assumed = with_optional_inputs(tables)
     stages = stage_table(s.stages)
     cutoff = month_bounds(period)[1]
     reps = tables["reps"]
@@ -461,6 +496,11 @@ def analyse(
         ),
         scorecard=scorecard(attained, snapshot, reps, fy_start, cutoff),
     )
+    if NO_QUOTAS in assumed:  # nothing is measured against quota: no empty "0 sellers" rows
+        result.ramp_groups = result.ramp_groups.iloc[:0]
+        result.ramp = result.ramp.iloc[:0]
+        result.risk = result.risk.iloc[:0]
+    result.assumptions = assumed
     result.opportunities, result.states, result.settings = opps, states, s
     result.inputs = {name: tables[name] for name in ("credit_splits", "quotas", "reps")}
     result.fiscal_year_start = fiscal_year_start
@@ -563,6 +603,7 @@ def headlines(a: PipelineAnalysis) -> dict:
         "next_quarter_weighted": float(commit["weighted"].sum()),
         "next_quarter_commit": float(commit["commit"].sum()),
         "teams_at_risk": a.risk.loc[a.risk["at_risk"], "team"].tolist(),
+        "risk_judged": a.has_quotas,
     }
 
 
@@ -578,6 +619,8 @@ def _attainment_line(a: PipelineAnalysis) -> str:
         if h["in_ramp"]
         else ""
     )
+    if not a.has_quotas:
+        return "Attainment not measured: the source holds no quotas."
     if pd.isna(h["attainment_median"]):
         return (
             f"Attainment not shown: fewer than {n} ramped sellers carry a quota this fiscal "
@@ -589,7 +632,7 @@ def _attainment_line(a: PipelineAnalysis) -> str:
     )
 
 
-def _quarter_line(q: QuarterOutcome, currency: str, backtest: dict) -> str:
+def _quarter_line(q: QuarterOutcome, currency: str, backtest: dict, has_quotas: bool) -> str:
     if q.is_over:
         of = f" against a quota of {money(q.quota, currency)}" if q.quota > 0 else ""
         return (
@@ -607,8 +650,10 @@ def _quarter_line(q: QuarterOutcome, currency: str, backtest: dict) -> str:
     )
     if q.quota > 0:
         text += f"; {_share(q.p_quota)} chance of reaching the quota of {money(q.quota, currency)}"
-    else:
+    elif has_quotas:
         text += "; no quota for it in the quotas table, so no chance of quota is given"
+    else:
+        text += "; no quotas in the source, so no chance of quota is given"
     text += (
         f". {money(q.closed, currency)} won so far, {money(q.weighted_pipeline - q.closed, currency)} "
         f"expected from open deals due in it, {money(q.expected_new, currency)} from new business "
@@ -627,6 +672,11 @@ def _quarter_line(q: QuarterOutcome, currency: str, backtest: dict) -> str:
 
 def _risk_line(a: PipelineAnalysis) -> str:
     s, risk = a.settings, a.risk
+    if not a.has_quotas:
+        return (
+            f"Teams at risk not judged in {a.covered_quarter[0]}: coverage and the share of "
+            "sellers at quota both need quotas, and the source holds none."
+        )
     flagged = risk.loc[risk["at_risk"]]
     parts = []
     for row in flagged.itertuples():
@@ -674,17 +724,15 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
     here = _backtest_at(a, a.current.months_to_go) if not a.current.is_over else {}
     ahead = _backtest_at(a, a.upcoming.months_to_go)
     lines = [
-        _quarter_line(a.current, currency, here),
-        _quarter_line(a.upcoming, currency, ahead),
+        _quarter_line(a.current, currency, here, a.has_quotas),
+        _quarter_line(a.upcoming, currency, ahead, a.has_quotas),
         _risk_line(a),
         _calibration_line(a),
         f"Win rate {_share(h['win_rate'])} of deals closed in the last {a.settings.lookback_months} months; "
         f"median sales cycle {h['cycle_days']:.0f} days from created to won.",
         f"Sales velocity {money(h['velocity'], currency)} per day in {a.period} (open deals × win rate × "
         "average deal ÷ cycle length).",
-        f"Coverage of {a.covered_quarter[0]}: {h['coverage']:.1f}× the quota still to close."
-        if pd.notna(h["coverage"])
-        else f"Quota of {a.covered_quarter[0]} already met (or none is set).",
+        coverage_line(a, currency),
         _attainment_line(a),
     ]
     flow = a.flow.set_index("step")["value"]
@@ -716,7 +764,30 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
             f"{int(a.unknown['rows'].sum())} rows carry stage names the mapping does not know; they are "
             "left out (see Data checks)."
         )
-    return lines + a.quarantined
+    return lines + a.quarantined + [f"Assumed: {x}." for x in a.assumptions]
+
+
+def coverage_line(a: PipelineAnalysis, currency: str = "EUR") -> str:
+    """The company's coverage of the quarter still to play, or why it is not measured."""
+    quarter = a.covered_quarter[0]
+    total = a.coverage.loc[a.coverage["team"] == "All teams"].iloc[0]
+    if not a.has_quotas:
+        return f"Coverage of {quarter} not measured: the source holds no quotas."
+    if total["quota"] <= 0:
+        return f"Coverage of {quarter} not measured: no quota for it in the quotas table."
+    if pd.isna(total["coverage"]):
+        return (
+            f"Quota of {quarter} already met: {money(total['closed_won'], currency)} credited "
+            f"against a quota of {money(total['quota'], currency)}."
+        )
+    return f"Coverage of {quarter}: {total['coverage']:.1f}× the quota still to close."
+
+
+def quota_note(a: PipelineAnalysis) -> str:
+    """What a quota-based table shows when it is empty: why nothing is measured."""
+    if not a.has_quotas:
+        return "Not measured: the source holds no quotas."
+    return f"No group of at least {a.settings.min_group_size} sellers to show."
 
 
 def backtest_note(a: PipelineAnalysis) -> str:
@@ -796,12 +867,21 @@ def write_scorecard(a: PipelineAnalysis, audience: str, private_dir=None) -> str
             "(run with audience: team to write them to the private folder)."
         )
     stalled = stalled_with_owner(a.stalled, a.inputs["reps"])
+    files = {"stalled_deals": stalled}
+    if a.has_quotas:
+        files = {"pipeline_scorecard": a.scorecard, **files}
     if private_dir is not None:
         folder = private_dir("scorecards")
-        for name, frame in (("pipeline_scorecard", a.scorecard), ("stalled_deals", stalled)):
+        for name, frame in files.items():
             write_csv(frame, folder / f"{name}.csv")
             html = frame.to_html(index=False, escape=True)
             (folder / f"{name}.html").write_text(html, encoding="utf-8")
+    if not a.has_quotas:
+        return (
+            "No named scorecard (it ranks sellers by attainment, and the source holds no "
+            f"quotas); {len(stalled)} stalled deals with their owners written to the private "
+            "folder."
+        )
     return (
         f"Named scorecard of {len(a.scorecard)} sellers and {len(stalled)} stalled deals with "
         "their owners written to the private folder."

@@ -1,5 +1,9 @@
 """Step · pipeline: funnel, win rates, velocity, coverage, flow, calibrated stage probabilities,
-the quarter's bookings as a distribution with its backtest, attainment and teams at risk."""
+the quarter's bookings as a distribution with its backtest, attainment and teams at risk.
+
+Quotas and credit splits are optional: without splits each won deal credits its owner in
+full; without quotas nothing is measured against quota (attainment, coverage, chance of
+quota, teams at risk), and the summary says so."""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ from compass_nb import quality
 from compass_nb.context import Context
 from compass_nb.pipeline import analysis
 from compass_nb.pipeline.analysis import PipelineAnalysis, Settings
-from compass_nb.steps.step import Step
+from compass_nb.steps.step import Step, held_inputs
 
 STEP = Step(
     "pipeline",
     notebook="pipeline",
-    inputs=("opportunities", "opportunity_history", "reps", "quotas", "credit_splits"),
+    inputs=("opportunities", "opportunity_history", "reps"),
+    optional_inputs=("quotas", "credit_splits"),
     optional_reads=("quarantine_summary",),
     writes=("pipeline_commit", "pipeline_forecast", "pipeline_backtest", "pipeline_velocity"),
     settings=Settings,
@@ -22,12 +27,12 @@ STEP = Step(
 @STEP.compute
 def run(ctx: Context) -> PipelineAnalysis:
     """Analyse the CRM as of the cut-off; the named scorecard only for the sales team, privately."""
-    tables = ctx.inputs(*STEP.inputs)
+    tables = held_inputs(ctx, STEP.inputs, STEP.optional_inputs)
     currency = ctx.shared.currency
     a = analysis.analyse(
         tables, ctx.period, fiscal_year_start=ctx.shared.fiscal_year_start, settings=ctx.settings
     )
-    a.quarantined = quality.quarantine_lines(ctx.quarantine_summary(), STEP.inputs)
+    a.quarantined = quality.quarantine_lines(ctx.quarantine_summary(), tuple(tables))
     ctx.write("pipeline_commit", a.pipeline_commit())
     ctx.write("pipeline_forecast", a.forecast)
     ctx.write("pipeline_backtest", a.backtest)
@@ -74,7 +79,8 @@ def run(ctx: Context) -> PipelineAnalysis:
         label="Bookings backtest: P50 error (MAPE)",
         fmt="{:.0%}",
     )
-    ctx.metric("teams_at_risk", len(h["teams_at_risk"]), label="Teams at risk", fmt="{:.0f}")
+    at_risk = len(h["teams_at_risk"]) if h["risk_judged"] else None  # None: not measured
+    ctx.metric("teams_at_risk", at_risk, label="Teams at risk", fmt="{:.0f}")
     ctx.metric("win_rate", h["win_rate"], label="Win rate", fmt="{:.0%}")
     ctx.metric("cycle_days", h["cycle_days"], label="Sales cycle (median days)", fmt="{:.0f}")
     ctx.metric(

@@ -102,7 +102,7 @@ def test_summary_names_the_quarter_the_teams_at_risk_and_the_calibration(result)
         "Teams at risk in FY2026-Q2: East (0% of 1 ramped sellers at quota < 25%). Share at "
         "quota not judged for 1 team of fewer than 1 ramped sellers."
     )
-    assert "Quota of FY2026-Q2 already met (or none is set)." in lines
+    assert "Coverage of FY2026-Q2 not measured: no quota for it in the quotas table." in lines
     assert any(line.startswith("Win rate 67%") for line in lines)
     assert "Not enough history" in backtest_note(result)
 
