@@ -114,10 +114,11 @@ charts.driver_bars(view.drivers, level=s.confidence);
 # ## Participation
 #
 # Respondents over invited, per shown group; red bars are under the flag. Low
-# participation makes a score less representative, whatever its interval says.
+# participation makes a score less representative, whatever its interval says. Without
+# invitation counts (`survey_invites`) participation is not measured.
 
 # %%
-charts.participation_bars(view.participation, flag_below=s.participation_flag);
+charts.participation_bars(view.participation, flag_below=s.participation_flag, missing=view.participation_missing);
 
 # %% [markdown]
 # ## Comments

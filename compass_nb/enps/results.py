@@ -12,7 +12,7 @@ What the notebook shows of it is in :mod:`compass_nb.enps.views`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ from compass_nb.enps.uncertainty import (
     percentile_interval,
     rng_for,
 )
-from compass_nb.enps.validate import clean_survey
+from compass_nb.enps.validate import NO_INVITES, clean_survey, with_optional_tables
 
 __all__ = ["Engagement", "Layout", "Settings", "engagement", "store_frames", "survey_layout"]
 
@@ -60,6 +60,12 @@ class Engagement:
     new_versions: list = field(default_factory=list)  # versions first shown in this report
     change_level: dict = field(default_factory=dict)  # survey → level of its change intervals
     trend_level: float = float("nan")
+    assumptions: list = field(default_factory=list)  # what absent optional tables force
+
+    @property
+    def has_invites(self) -> bool:
+        """Whether the source holds invitation counts (participation needs them)."""
+        return NO_INVITES not in self.assumptions
 
     @property
     def latest(self) -> str | None:
@@ -71,8 +77,8 @@ class Engagement:
 def engagement(
     questions: pd.DataFrame,
     responses: pd.DataFrame,
-    invites: pd.DataFrame,
-    org_units: pd.DataFrame,
+    invites: pd.DataFrame | None,
+    org_units: pd.DataFrame | None,
     settings: Settings,
     strict: bool = False,
     published: versions.Published | None = None,
@@ -83,7 +89,9 @@ def engagement(
     Parameters
     ----------
     questions, responses, invites, org_units
-        The survey tables of DESIGN.md, already cut off at the period.
+        The survey tables of DESIGN.md, already cut off at the period; ``invites`` and
+        ``org_units`` may be ``None`` (the source lacks them: no participation, one flat tree
+        under the company; stated in ``assumptions``).
     settings
         The ``enps`` parameters.
     strict
@@ -94,6 +102,9 @@ def engagement(
     period
         This cycle (``YYYY-MM``): only versions published up to it are fallbacks.
     """
+    invites, org_units, assumed = with_optional_tables(responses, invites, org_units)
+    if NO_INVITES in assumed and settings.finite_population:  # no N to correct with
+        settings = replace(settings, finite_population=False)
     clean = clean_survey(questions, responses, invites, org_units, settings.buckets, strict=strict)
     tree = clean.tree
     answers = _answers(clean.responses)
@@ -185,6 +196,7 @@ def engagement(
         ],
         change_level=levels,
         trend_level=trend_level,
+        assumptions=assumed,
     )
     assert_outputs(result)
     return result

@@ -34,6 +34,18 @@ REQUIRED = {
     "survey_invites": ["survey_id", "team", "invited"],
     "org_units": ["team"],
 }
+#: What the absence of an optional survey table forces the report to assume.
+NO_INVITES = (
+    "no invitation counts (survey_invites): participation is not measured and intervals are "
+    "not finite-population corrected"
+)
+NO_ORG_UNITS = (
+    "no org_units: each team that answered is taken as a team directly under the company "
+    "({root}), with no departments rolled up"
+)
+#: The root of the organisation tree made when the source holds no ``org_units``.
+COMPANY = "Company"
+
 _CHECKED_BY = "load the survey tables through compass_nb.data.load, which quarantines them"
 
 
@@ -52,6 +64,33 @@ class CleanSurvey:
     quarantine: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS)
     )
+
+
+def flat_org_units(responses: pd.DataFrame, root: str = COMPANY) -> pd.DataFrame:
+    """An ``org_units`` table for a source without one: every team that answered, directly
+    under one company root (``root``; ``"<root> (all teams)"`` when a team already has that
+    name). The anonymity rules then apply to it as to any tree."""
+    teams = sorted(responses["team"].astype(str).unique())
+    name = root if root not in teams else f"{root} (all teams)"
+    return pd.DataFrame({"team": [name, *teams], "parent_team": [None, *[name] * len(teams)]})
+
+
+def with_optional_tables(
+    responses: pd.DataFrame, invites: pd.DataFrame | None, org_units: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """``invites`` and ``org_units``, standing in for an absent one (``None``): no invitation
+    counts (participation not measured), one flat tree under the company; with the
+    assumptions that forces (:data:`NO_INVITES`, :data:`NO_ORG_UNITS`)."""
+    assumed = []
+    if invites is None:
+        invites = pd.DataFrame(
+            {"survey_id": pd.Series(dtype=object), "team": pd.Series(dtype=object)}
+        ).assign(invited=pd.Series(dtype="int64"))
+        assumed.append(NO_INVITES)
+    if org_units is None:
+        org_units = flat_org_units(responses)
+        assumed.append(NO_ORG_UNITS.format(root=org_units["team"].iloc[0]))
+    return invites, org_units, assumed
 
 
 def clean_survey(

@@ -82,7 +82,12 @@ def headline(result: Engagement) -> dict:
 
 def summary_lines(result: Engagement) -> list[str]:
     """Headline sentences for the summary box, from shown results only; a sentence is
-    produced only when its premise holds."""
+    produced only when its premise holds. What an absent optional table forces comes last
+    (``Assumed: …``)."""
+    return _result_lines(result) + [f"Assumed: {a}." for a in result.assumptions]
+
+
+def _result_lines(result: Engagement) -> list[str]:
     h, s = headline(result), result.settings
     if h["survey_id"] is None:
         return ["No survey answers up to the cut-off."]
@@ -234,6 +239,7 @@ class LatestView:
     comments: pd.DataFrame
     log: pd.DataFrame
     quarantine_note: str
+    participation_missing: str | None = None  # why participation is not measured, if it is not
 
 
 def _shares_or_withheld(scores: pd.DataFrame) -> pd.DataFrame:
@@ -299,6 +305,9 @@ def latest_view(result: Engagement, grid_surveys: int = 12) -> LatestView:
             "question or team) are quarantined with the other inputs: 01 data collection "
             "counts them, and the rows are in the private folder."
         ),
+        participation_missing=None
+        if result.has_invites
+        else "not measured: the source holds no invitation counts (survey_invites)",
     )
 
 

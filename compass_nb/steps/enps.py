@@ -3,7 +3,9 @@
 The published history — every cell earlier reports showed (``enps_results``, all runs) and
 the answers behind each version of a survey (``enps_answers``) — is read so that a survey
 reported again never shows a change that would isolate the people behind it
-(:mod:`compass_nb.enps.versions`).
+(:mod:`compass_nb.enps.versions`). Invitation counts and the org tree are optional: without
+them participation is not measured and the teams that answered sit directly under the
+company, both stated in the summary.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from compass_nb.enps.results import Engagement
 from compass_nb.enps.settings import Settings
 from compass_nb.enps.versions import Published
 from compass_nb.enps.views import LatestView
-from compass_nb.steps.step import Step
+from compass_nb.steps.step import Step, held_inputs
 
 STEP = Step(
     "enps",
     notebook="enps",
-    inputs=("survey_questions", "survey_responses", "survey_invites", "org_units"),
+    inputs=("survey_questions", "survey_responses"),
+    optional_inputs=("survey_invites", "org_units"),
     history=("enps_results", "enps_answers"),
     writes=("enps_results", "enps_answers"),
     settings=Settings,
@@ -41,15 +44,15 @@ class EngagementReview:
 def run(ctx: Context) -> EngagementReview:
     """Score every survey up to the cut-off, suppress what could identify anyone — within this
     report and beside every report already published — and record what was shown."""
-    t = ctx.inputs("survey_questions", "survey_responses", "survey_invites", "org_units")
+    t = held_inputs(ctx, STEP.inputs, STEP.optional_inputs)
     published = Published.from_store(
         ctx.read_all_runs("enps_results"), ctx.read_all_runs("enps_answers")
     )
     result = results.engagement(
         t["survey_questions"],
         t["survey_responses"],
-        t["survey_invites"],
-        t["org_units"],
+        t.get("survey_invites"),  # None: the source lacks it (stated as an assumption)
+        t.get("org_units"),
         ctx.settings,
         strict=ctx.shared.strict,
         published=published,

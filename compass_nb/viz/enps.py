@@ -41,11 +41,13 @@ def _caption(ax: Axes, text: str) -> None:
     ax.set_xlabel(f"{label}\n{text}" if label else text, fontsize=8, color=INK, loc="left")
 
 
-def _empty(ax: Axes, title: str, caption: str) -> Axes:
+def _empty(
+    ax: Axes, title: str, caption: str, text: str = "nothing that may be shown for this selection"
+) -> Axes:
     ax.text(
         0.5,
         0.5,
-        "nothing that may be shown for this selection",
+        text,
         ha="center",
         va="center",
         transform=ax.transAxes,
@@ -239,15 +241,22 @@ def favourability_heatmap(
 
 
 def participation_bars(
-    data: pd.DataFrame, *, flag_below: float = 0.6, ax: Axes | None = None
+    data: pd.DataFrame,
+    *,
+    flag_below: float = 0.6,
+    missing: str | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Participation of each shown group, flagged red under ``flag_below``.
 
-    ``data``: one survey's rows of `Engagement.participation`.
+    ``data``: one survey's rows of `Engagement.participation`; ``missing``: why participation
+    is not measured (no invitation counts), said in words instead of an empty chart.
     """
     ax = axes(ax, (9, 0.4 * max(len(data), 3) + 1.2))
     caption = f"participation = respondents ÷ invited · red: under {flag_below:.0%}"
     title = "Participation by group"
+    if missing:
+        return _empty(ax, title, caption, text=f"participation {missing}")
     part = data.dropna(subset=["participation"]).sort_values("participation")
     if part.empty:
         return _empty(ax, title, caption)
