@@ -23,6 +23,21 @@ CREDIT_COLUMNS = [
 ]
 
 
+#: The assumption a source without ``credit_splits`` forces (stated on every page it affects).
+NO_SPLITS = "no credit splits: each won deal is credited 100 % to its owner"
+
+
+def no_splits() -> pd.DataFrame:
+    """An empty ``credit_splits`` table: with it every won deal credits its owner in full."""
+    return pd.DataFrame(
+        {
+            "opportunity_id": pd.Series(dtype=object),
+            "rep_id": pd.Series(dtype=object),
+            "split_pct": pd.Series(dtype=float),
+        }
+    )
+
+
 def credited_bookings(
     opportunities: pd.DataFrame,
     credit_splits: pd.DataFrame,

@@ -35,8 +35,8 @@ from compass_nb.comp.forecast import (
     cost_backtest,
     cost_forecast,
 )
-from compass_nb.comp.plans import Plan, load_plans
-from compass_nb.crediting import credited_bookings
+from compass_nb.comp.plans import Plan, load_plans, require_versions
+from compass_nb.crediting import NO_SPLITS, credited_bookings, no_splits
 from compass_nb.formatting import money, pct
 
 
@@ -104,6 +104,7 @@ class CompAnalysis:
     headlines: dict
     settings: CompensationSettings | None = None
     fiscal_year_start: int = 1
+    assumptions: list[str] = dataclasses.field(default_factory=list)  # absent optional inputs
 
     @property
     def closed_shown(self) -> pd.DataFrame:
@@ -308,6 +309,15 @@ def budget_table(by_month: pd.DataFrame, budget: dict, forecast: CostForecast) -
     return rows.loc[:, columns]
 
 
+def _employed_in(reps: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The sellers employed at some point of ``period`` (hired by its end, not gone before it)."""
+    month = pd.Period(period, "M")
+    hired = pd.to_datetime(reps["hire_date"]) <= month.end_time
+    term = pd.to_datetime(reps["termination_date"]) if "termination_date" in reps else None
+    stayed = True if term is None else (term.isna() | (term >= month.start_time))
+    return reps.loc[hired & stayed]
+
+
 def analyse(
     tables: dict[str, pd.DataFrame],
     period: str,
@@ -325,8 +335,9 @@ def analyse(
     Parameters
     ----------
     tables
-        ``opportunities``, ``credit_splits``, ``reps``, ``quotas`` (and, when the source has
-        it, ``activities``) as of the period's cut-off.
+        ``opportunities``, ``reps``, ``quotas`` (and, when the source has them,
+        ``credit_splits`` and ``activities``) as of the period's cut-off. Without
+        ``credit_splits`` every won deal credits its owner in full (stated in ``assumptions``).
     settings
         The ``compensation`` parameter section.
     plans_dir
@@ -343,10 +354,14 @@ def analyse(
     s = settings
     plans = load_plans(plans_dir)
     reps = tables["reps"].assign(rep_id=tables["reps"]["rep_id"].astype(str))
+    require_versions(plans, _employed_in(reps, period)["plan_id"].astype(str), period, str(s.plans))
     activities = tables.get("activities")
     awards = awards if awards is not None and not awards.empty else None
+    assumed = [] if "credit_splits" in tables else [NO_SPLITS]
     credits = credited_bookings(
-        tables["opportunities"], tables["credit_splits"], end=pd.Period(period, "M").end_time
+        tables["opportunities"],
+        tables.get("credit_splits", no_splits()),
+        end=pd.Period(period, "M").end_time,
     )
     closes = closes if closes is not None else pd.DataFrame(columns=["period"])
     closed = sorted(closes["period"].unique()) if not closes.empty else []
@@ -432,6 +447,7 @@ def analyse(
     )
     journal = asc340.journal(schedule)
     a = CompAnalysis(
+        assumptions=assumed,
         period=period,
         next_period=next_period,
         months=months,
@@ -517,7 +533,12 @@ def _share(value) -> str:
 
 
 def summary_lines(a: CompAnalysis, currency: str = "EUR") -> list[str]:
-    """Headline sentences for the summary box (group figures only)."""
+    """Headline sentences for the summary box (group figures only); what an absent optional
+    input forces comes last (``Assumed: …``)."""
+    return _result_lines(a, currency) + [f"Assumed: {x}." for x in a.assumptions]
+
+
+def _result_lines(a: CompAnalysis, currency: str) -> list[str]:
     h = a.headlines
     n = a.settings.min_group_size if a.settings else privacy.MIN_SELLERS
     if a.period not in set(a.by_month["period"]):

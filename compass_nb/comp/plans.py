@@ -758,6 +758,33 @@ def require_plans(
         )
 
 
+def require_versions(
+    plans: dict[str, Plan], plan_ids: Iterable[str], period: str, folder: str = "comp_plans"
+) -> None:
+    """Raise :class:`PlanError` when a plan a seller is on has no version in effect on the
+    first day of ``period`` (e.g. a CRM export from 2017 with the shipped plans, whose
+    versions start in 2022): the message names each plan, its file and its earliest version,
+    and says what to add."""
+    day = dt.date(int(period[:4]), int(period[5:7]), 1)
+    lacking = [
+        plans[p]
+        for p in sorted(set(plan_ids))
+        if p in plans and not any(v.covers(day) for v in plans[p].versions)
+    ]
+    if not lacking:
+        return
+    named = ", ".join(
+        f"{p.plan_id!r} ({Path(p.source).name or p.plan_id}, versions from "
+        f"{min(v.effective_from for v in p.versions)})"
+        for p in lacking
+    )
+    raise PlanError(
+        f"compensation: no plan version in effect on {day} for plan {named}, so {period} cannot "
+        f"be paid. Add a version effective on or before {day} (effective_from) to each of "
+        f"these files in {folder}, or set compensation.plans to a folder of your own plans."
+    )
+
+
 def base_commission_rate(target_incentive: Decimal, quota: Decimal) -> Decimal:
     """Target incentive ÷ quota: the rate that pays the target incentive at 100 % of quota.
 

@@ -9,10 +9,12 @@ awards, the lift not yet measurable because the post window has not passed) or
 from __future__ import annotations
 
 import dataclasses
+from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
 
+from compass_nb.crediting import NO_SPLITS, no_splits
 from compass_nb.formatting import money, units
 from compass_nb.incentives import gaming, leaderboard, lift, measures, sellers, simulator
 from compass_nb.incentives.contests import Contest, load_contests
@@ -79,18 +81,21 @@ class IncentivesReview:
     contests: list[ContestReview]
     awards: pd.DataFrame
     lifts: pd.DataFrame
+    assumptions: list[str] = dataclasses.field(default_factory=list)  # absent optional inputs
 
     def review(self, contest_id: str) -> ContestReview:
         """The review of one contest."""
         return next(r for r in self.contests if r.contest.contest_id == contest_id)
 
     def summary(self) -> list[str]:
-        """Every contest's sentences, or why there is nothing to review."""
-        if not self.contests:
+        """Every contest's sentences, or why there is nothing to review; what an absent
+        optional input forces comes last (``Assumed: …``)."""
+        assumed = [f"Assumed: {a}." for a in self.assumptions]
+        if not self.contests and not self.assumptions:
             return [
                 "No contest is defined (add files to the contests folder, see docs/incentives.md)."
             ]
-        return [line for r in self.contests for line in r.sentences]
+        return [line for r in self.contests for line in r.sentences] + assumed
 
     def designs(self) -> pd.DataFrame:
         """The simulator's structures side by side, every contest (no names)."""
@@ -137,6 +142,10 @@ class IncentivesReview:
         return out.loc[:, ["contest", *[c for c in out.columns if c != "contest"]]]
 
 
+#: Metrics counted from the ``activities`` table (a contest on one needs it).
+ACTIVITY_METRICS = ("qualified_meetings", "activities")
+
+
 def status(contest: Contest, cutoff: pd.Timestamp, post_months: int) -> str:
     """``planned``, ``running``, ``ended`` or ``measured`` as of ``cutoff``."""
     if pd.Timestamp(contest.start) > cutoff:
@@ -155,16 +164,44 @@ def analyse(
     contests_dir,
     currency: str,
 ) -> IncentivesReview:
-    """Review every contest of ``contests_dir`` with the tables as of ``period``'s cut-off."""
+    """Review every contest of ``contests_dir`` with the tables as of ``period``'s cut-off.
+
+    ``credit_splits``, ``quotas`` and ``activities`` are optional: without splits a won deal
+    credits its owner in full; without quotas a contest handicapped by quota, without
+    activities a contest on meetings or activities, cannot be scored and is left out; each
+    is stated in ``assumptions``.
+    """
     cutoff = pd.Period(period, "M").end_time.normalize()
+    tables, assumed = dict(tables), []
+    contests = load_contests(contests_dir)
+    if "quotas" not in tables:
+        left_out = [c for c in contests if c.handicap == "quota"]
+        contests = [c for c in contests if c.handicap != "quota"]
+        assumed += [
+            f"no quotas: contest {c.name} (handicap by quota) is not reviewed; give it "
+            f"handicap: history or none in its file ({PurePath(c.source).name}) to review it "
+            "without quotas"
+            for c in left_out
+        ]
+    if "activities" not in tables:
+        left_out = [c for c in contests if c.metric in ACTIVITY_METRICS]
+        contests = [c for c in contests if c.metric not in ACTIVITY_METRICS]
+        assumed += [
+            f"no activities: contest {c.name} (metric {c.metric.replace('_', ' ')}) is not "
+            "reviewed; add the activities table to review it"
+            for c in left_out
+        ]
+    if "credit_splits" not in tables:
+        tables["credit_splits"] = no_splits()
+        if any(c.metric == "bookings" for c in contests):  # only bookings are split
+            assumed.append(NO_SPLITS)
     reviews = [
-        review_contest(c, tables, cutoff, settings=settings, currency=currency)
-        for c in load_contests(contests_dir)
+        review_contest(c, tables, cutoff, settings=settings, currency=currency) for c in contests
     ]
     frames = [r.awards for r in reviews if not r.awards.empty]
     awards = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=AWARD_COLUMNS)
     return IncentivesReview(
-        period, currency, reviews, awards, lift_table(reviews, settings.min_group_size)
+        period, currency, reviews, awards, lift_table(reviews, settings.min_group_size), assumed
     )
 
 
@@ -179,7 +216,7 @@ def review_contest(contest, tables, cutoff, *, settings, currency) -> ContestRev
     factors = sellers.handicap_factors(
         contest,
         who,
-        quotas=tables["quotas"],
+        quotas=tables.get("quotas"),  # None: no quotas (no contest handicapped by quota)
         events=own,
         history_months=s.history_months,
         floor=s.handicap_floor,

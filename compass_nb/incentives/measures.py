@@ -70,7 +70,7 @@ def events(contest: Contest, tables: dict[str, pd.DataFrame], *, own_family: boo
 
 def _activity_events(contest: Contest, activities: pd.DataFrame | None) -> pd.DataFrame:
     if activities is None or activities.empty:
-        return pd.DataFrame(columns=EVENT_COLUMNS)
+        return _shaped(pd.DataFrame(columns=EVENT_COLUMNS))  # typed: dates are dates
     rows = activities
     if contest.metric == "qualified_meetings":
         rows = rows.loc[(rows["kind"] == "meeting") & rows["qualified"].fillna(False).astype(bool)]

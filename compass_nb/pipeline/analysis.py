@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from compass_nb.calendar import next_quarter_bounds, past_quarters, quarter_bounds, quarter_label
+from compass_nb.crediting import NO_SPLITS, no_splits
 from compass_nb.exports import write_csv
 from compass_nb.formatting import money, pct
 from compass_nb.pipeline import calibration, outcome
@@ -60,13 +61,6 @@ ATTAINMENT_FORMATS = {c: "{:.0%}" for c in ("at_or_above_quota", "p25", "median"
 
 #: What the absence of an optional input forces the page to assume (stated in the summary).
 NO_QUOTAS = "no quotas: attainment and quota coverage are not measured"
-NO_SPLITS = "no credit splits: each won deal is credited 100 % to its owner"
-
-#: The columns of the optional inputs, for the empty frame that stands in for an absent one.
-_OPTIONAL_COLUMNS = {
-    "quotas": {"rep_id": object, "period": object, "quota": float},
-    "credit_splits": {"opportunity_id": object, "rep_id": object, "split_pct": float},
-}
 
 #: ``pipeline_commit``: the columns demand planning has always read, then the parts of the
 #: forecast it shows as separate lines (closed, open pipeline weighted, new business) and
@@ -258,11 +252,18 @@ def with_optional_inputs(tables: dict[str, pd.DataFrame]) -> tuple[dict, list[st
     nothing is measured against quota.
     """
     out, assumed = dict(tables), []
-    for name, sentence in (("quotas", NO_QUOTAS), ("credit_splits", NO_SPLITS)):
-        if name not in out:
-            columns = _OPTIONAL_COLUMNS[name]
-            out[name] = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-            assumed.append(sentence)
+    if "quotas" not in out:
+        out["quotas"] = pd.DataFrame(
+            {
+                "rep_id": pd.Series(dtype=object),
+                "period": pd.Series(dtype=object),
+                "quota": pd.Series(dtype=float),
+            }
+        )
+        assumed.append(NO_QUOTAS)
+    if "credit_splits" not in out:
+        out["credit_splits"] = no_splits()
+        assumed.append(NO_SPLITS)
     return out, assumed
 
 

@@ -16,13 +16,13 @@ from compass_nb.comp import statements as statement_files
 from compass_nb.comp.analysis import CompAnalysis, CompensationSettings
 from compass_nb.context import Context, project_path
 from compass_nb.exports import write_csv
-from compass_nb.steps.step import Step
+from compass_nb.steps.step import Step, held_inputs
 
 STEP = Step(
     "compensation",
     notebook="compensation",
-    inputs=("opportunities", "credit_splits", "reps", "quotas"),
-    optional_inputs=("activities",),
+    inputs=("opportunities", "reps", "quotas"),  # no quotas: no attainment to pay on (skipped)
+    optional_inputs=("credit_splits", "activities"),
     optional_reads=("spif_awards",),
     history=("payouts", "payout_adjustments", "comp_close"),
     writes=("payouts", "payout_adjustments", "comp_audit", "comp_cost_backtest"),
@@ -33,7 +33,7 @@ STEP = Step(
 @STEP.compute
 def run(ctx: Context) -> CompAnalysis:
     """Pay every seller up to the period, honour closed periods, and write the private files."""
-    tables = ctx.inputs(*STEP.inputs, *STEP.optional_inputs)
+    tables = held_inputs(ctx, STEP.inputs, STEP.optional_inputs)
     s, currency = ctx.settings, ctx.shared.currency
     closes = close.closed_periods(ctx.read_all_runs("comp_close"))
     # SPIF awards decided elsewhere (a sales contest's payouts, store table ``spif_awards``,

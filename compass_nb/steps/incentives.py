@@ -8,13 +8,13 @@ from compass_nb.exports import write_csv
 from compass_nb.incentives import analysis
 from compass_nb.incentives.analysis import IncentivesReview
 from compass_nb.incentives.settings import IncentivesSettings
-from compass_nb.steps.step import Step
+from compass_nb.steps.step import Step, held_inputs
 
 STEP = Step(
     "incentives",
     notebook="incentives",
-    inputs=("opportunities", "credit_splits", "reps", "quotas"),
-    optional_inputs=("activities",),
+    inputs=("opportunities", "reps"),
+    optional_inputs=("credit_splits", "quotas", "activities"),
     writes=("spif_awards", "contest_lift"),
     settings=IncentivesSettings,
 )
@@ -23,7 +23,7 @@ STEP = Step(
 @STEP.compute
 def run(ctx: Context) -> IncentivesReview:
     """Review every contest as of the cut-off; named standings only in the private folder."""
-    tables = ctx.inputs(*STEP.inputs, *STEP.optional_inputs)
+    tables = held_inputs(ctx, STEP.inputs, STEP.optional_inputs)
     s, currency = ctx.settings, ctx.shared.currency
     review = analysis.analyse(
         tables,

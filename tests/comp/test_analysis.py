@@ -161,3 +161,44 @@ def test_a_company_of_fewer_than_five_sellers_shows_no_totals(tmp_path):
         "Fewer than 5 sellers were on a plan in 2026-10: no totals are shown, to keep pay private."
     ]
     assert a.baseline == Decimal("100.00")  # computed, but shown nowhere
+
+
+def test_without_credit_splits_each_deal_pays_its_owner_in_full_and_it_is_stated(tmp_path):
+    reps = reps_frame(*[(f"r{i}", "flat", "2020-01-01", None, 100000) for i in range(6)])
+    quotas = pd.DataFrame({"rep_id": reps["rep_id"], "period": "2026-10", "quota": 100000.0})
+    opportunities = opportunities_frame(
+        ("O1", "r1", "2026-10-03", 1000),
+        ("O2", "r1", "2026-10-09", 500),
+        ("O3", "r2", "2026-10-20", 2000),
+    )
+    tables = {"reps": reps, "quotas": quotas, "opportunities": opportunities}  # no credit_splits
+    (tmp_path / "flat.yaml").write_text(yaml.safe_dump(FLAT_10))
+    a = analyse(tables, "2026-10", plans_dir=tmp_path, settings=settings(simulations=50))
+    # a flat 10 %: r1 (1,000 + 500) → 150, r2 2,000 → 200; 350 in all
+    paid = a.sellers.loc[a.sellers["period"] == "2026-10"].set_index("rep_id")["payout"]
+    assert float(paid["r1"]) == 150.0 and float(paid["r2"]) == 200.0
+    assert a.headlines["payout"] == pytest.approx(350.0)
+    assert (a.reconciliation["difference_cents"] == 0).all()
+    assert summary_lines(a)[-1] == (
+        "Assumed: no credit splits: each won deal is credited 100 % to its owner."
+    )
+
+
+def test_a_period_before_every_plan_version_stops_with_what_to_add(tmp_path):
+    from compass_nb.errors import PlanError
+
+    # a CRM export from 2017 with the shipped flat plan, whose only version starts in 2024
+    reps = reps_frame(*[(f"r{i}", "flat", "2015-01-01", None, 100000) for i in range(6)])
+    reps.loc[5, "termination_date"] = pd.Timestamp("2016-12-31")  # gone before: not counted
+    quotas = pd.DataFrame({"rep_id": reps["rep_id"], "period": "2017-03", "quota": 100000.0})
+    opportunities = opportunities_frame(("O1", "r1", "2017-03-03", 1000))
+    tables = {"reps": reps, "quotas": quotas, "opportunities": opportunities}
+    (tmp_path / "flat.yaml").write_text(yaml.safe_dump(FLAT_10))
+    with pytest.raises(PlanError) as raised:
+        analyse(tables, "2017-03", plans_dir=tmp_path, settings=settings(simulations=50))
+    assert str(raised.value) == (
+        "compensation: no plan version in effect on 2017-03-01 for plan 'flat' (flat.yaml, "
+        "versions from 2024-01-01), so 2017-03 cannot be paid. Add a version effective on or "
+        "before 2017-03-01 (effective_from) to each of these files in parameters/comp_plans, "
+        "or set compensation.plans to a folder of your own plans."
+    )

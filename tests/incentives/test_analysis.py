@@ -135,3 +135,63 @@ def test_a_contest_whose_teams_are_not_in_the_data_says_so(settings):
     )
     assert r.standings.empty and r.awards.empty
     assert "None of its eligible teams or sellers (East)" in r.sentences[-1]
+
+
+def _contest_files(folder, *changes: dict) -> None:
+    import yaml
+
+    from .conftest import BASE
+
+    for change in changes:
+        data = {**BASE, **change}
+        (folder / f"{data['contest_id']}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+
+
+def test_without_quotas_a_contest_handicapped_by_quota_is_left_out_and_said_so(settings, tmp_path):
+    _contest_files(
+        tmp_path,
+        {"contest_id": "by-quota", "name": "By quota", "handicap": "quota"},
+        {"contest_id": "plain", "name": "Plain"},
+    )
+    tables = _tables(_reps({"East": 6}))
+    del tables["quotas"]
+    review = analyse(tables, "2025-05", settings=settings, contests_dir=tmp_path, currency="EUR")
+    assert [r.contest.contest_id for r in review.contests] == ["plain"]
+    assert review.summary()[-1] == (
+        "Assumed: no quotas: contest By quota (handicap by quota) is not reviewed; give it "
+        "handicap: history or none in its file (by-quota.yaml) to review it without quotas."
+    )
+    # the other contest is scored as before: six sellers, one new-logo deal each in February
+    assert review.review("plain").standings["value"].tolist() == [1.0] * 6
+
+
+def test_without_splits_a_bookings_contest_credits_each_deal_to_its_owner(settings, tmp_path):
+    _contest_files(tmp_path, {"contest_id": "bk", "name": "Bookings", "metric": "bookings"})
+    tables = _tables(_reps({"East": 6}))
+    del tables["credit_splits"], tables["quotas"]
+    review = analyse(tables, "2025-05", settings=settings, contests_dir=tmp_path, currency="EUR")
+    # each seller owns one won 1,000 deal in February 2025: 1,000 of bookings each, in full
+    assert review.review("bk").standings["value"].tolist() == [1000.0] * 6
+    assert review.summary()[-1] == (
+        "Assumed: no credit splits: each won deal is credited 100 % to its owner."
+    )
+
+
+def test_without_activities_a_meetings_contest_is_left_out_and_said_so(settings, tmp_path):
+    _contest_files(
+        tmp_path,
+        {"contest_id": "mtg", "name": "Meetings", "metric": "qualified_meetings"},
+        {"contest_id": "plain", "name": "Plain"},
+    )
+    review = analyse(
+        _tables(_reps({"East": 6})),
+        "2025-05",
+        settings=settings,
+        contests_dir=tmp_path,
+        currency="EUR",
+    )
+    assert [r.contest.contest_id for r in review.contests] == ["plain"]
+    assert review.summary()[-1] == (
+        "Assumed: no activities: contest Meetings (metric qualified meetings) is not reviewed; "
+        "add the activities table to review it."
+    )

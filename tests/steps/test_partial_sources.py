@@ -9,8 +9,10 @@ import shutil
 import pytest
 
 from compass_nb import params, runner, steps
+from compass_nb.context import Context
 from compass_nb.data.demo import write_demo
 from compass_nb.data.derive import DERIVABLE
+from compass_nb.pipeline.analysis import summary_lines as pipeline_summary
 
 PERIOD = "2026-10"
 
@@ -56,6 +58,47 @@ CASES = {
 }
 
 
+#: Steps that must run on a case (the optional tables they lack are stated, not required).
+MUST_RUN = {
+    "no optional CRM or survey inputs": {"pipeline", "enps", "incentives"},
+}
+
+#: Steps that must be skipped on a case, with the message that says why.
+MUST_SKIP = {
+    # paying on attainment needs quotas: skipped, not failed, not paid as if "on target"
+    "no optional CRM or survey inputs": {"compensation": "skipped: needs quotas"},
+}
+
+
+def _result(merged: dict, store, run_dir, name: str):
+    """The step's result computed again on the committed cycle (the run keeps no results)."""
+    ctx = Context(name, PERIOD, merged, store=store, run_dir=run_dir)
+    return getattr(steps, name).run(ctx.for_step(steps.step(name)))
+
+
+def _states_its_assumptions(merged: dict, store, run_dir) -> None:
+    """Without quotas, splits, invites and org_units: each assumption is in the summary, and
+    no sentence claims a quota met, an attainment or a participation."""
+    lines = pipeline_summary(_result(merged, store, run_dir / "pipeline", "pipeline"))
+    assert "Assumed: no quotas: attainment and quota coverage are not measured." in lines
+    assert "Assumed: no credit splits: each won deal is credited 100 % to its owner." in lines
+    said = " ".join(lines)
+    for claim in ("already met", "at or above quota", "chance of reaching", "No team at risk"):
+        assert claim not in said, claim
+    engagement = _result(merged, store, run_dir / "enps", "enps")
+    assert engagement.result.root == "Company"  # one flat tree under the company
+    assert engagement.summary[-2:] == [
+        "Assumed: no invitation counts (survey_invites): participation is not measured and "
+        "intervals are not finite-population corrected.",
+        "Assumed: no org_units: each team that answered is taken as a team directly under the "
+        "company (Company), with no departments rolled up.",
+    ]
+    assert not [line for line in engagement.summary if line.startswith("Participation")]
+
+
+CHECKS = {"no optional CRM or survey inputs": _states_its_assumptions}
+
+
 @pytest.fixture(scope="module")
 def demo_files(tmp_path_factory) -> dict:
     return write_demo(tmp_path_factory.mktemp("demo-small"), profile="small")
@@ -96,6 +139,12 @@ def test_a_source_lacking_tables_runs_or_skips_each_step_with_what_it_needs(
     assert ran, case  # something ran on every source
     if case == "orders without products":  # items derived from the orders: the chain runs
         assert {"forecasting", "demand_planning", "executive_sop"} <= ran, ran
+    assert MUST_RUN.get(case, set()) <= ran, (case, MUST_RUN[case] - ran)
+    for name, message in MUST_SKIP.get(case, {}).items():
+        outcome = record.final[steps.step(name).notebook]
+        assert (outcome.status, outcome.error) == ("skipped", message), (name, outcome)
+    if case in CHECKS:
+        CHECKS[case](merged, tmp_path / "s.duckdb", tmp_path / "look")
 
 
 def _derived(table: str, absent: tuple[str, ...]) -> bool:
