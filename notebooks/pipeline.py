@@ -18,10 +18,10 @@
 #
 # What the current and the next quarter will book, as a range with its track record; how
 # well the stage probabilities predict wins; where deals come from, how many convert, how
-# long they take and where they stall; and how sellers and teams stand against quota. Read
-# from the CRM's opportunities and their change history as of the period's cut-off. Seller
-# figures are distributions of at least five sellers; named scorecards go to the private
-# folder only, when the audience is the sales team.
+# long they take and where they stall; and, when quotas are given, how sellers and teams
+# stand against quota. Read from the CRM's opportunities and their change history as of the
+# period's cut-off. Seller figures are distributions of at least five sellers; named
+# scorecards go to the private folder only, when the audience is the sales team.
 
 # %% tags=["parameters"]
 run_dir = None  # set by the runner; defaults of every knob: parameters/default.yaml
@@ -161,7 +161,7 @@ charts.velocity_drivers(a.drivers, currency=currency);
 # measured (the summary says so).
 
 # %%
-charts.coverage_bars(a.coverage, risk=a.settings.risk_coverage)
+charts.coverage_bars(a.coverage, risk=a.settings.risk_coverage, missing=a.quota_missing)
 nb.show(a.risk, caption=f"Teams in {a.covered_quarter[0]}", empty=analysis.quota_note(a), formats={"coverage": "{:.2f}×", "share_at_quota": "{:.0%}"})
 
 # %% [markdown]
@@ -193,7 +193,7 @@ nb.note(analysis.slippage_note(a))
 # won deal credits its owner in full; without quotas attainment is not measured.
 
 # %%
-charts.attainment_bands(a.attainment_bands);
+charts.attainment_bands(a.attainment_bands, missing=a.quota_missing);
 
 # %%
 nb.show(a.ramp_groups, caption="Ramped sellers and sellers in ramp", empty=analysis.quota_note(a), formats=analysis.ATTAINMENT_FORMATS)
@@ -202,7 +202,7 @@ nb.show(a.ramp_groups, caption="Ramped sellers and sellers in ramp", empty=analy
 nb.show(a.attainment_by_team, caption="Attainment of ramped sellers by team (five or more)", empty=analysis.quota_note(a), formats=analysis.ATTAINMENT_FORMATS)
 
 # %%
-charts.ramp_curve(a.ramp)
+charts.ramp_curve(a.ramp, missing=a.quota_missing)
 nb.note(a.scorecard_note)
 
 # %% [markdown]

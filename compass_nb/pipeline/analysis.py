@@ -177,6 +177,11 @@ class PipelineAnalysis:
         return NO_QUOTAS not in self.assumptions
 
     @property
+    def quota_missing(self) -> str | None:
+        """Why the quota charts are not drawn (``None`` when the source holds quotas)."""
+        return None if self.has_quotas else "not measured: the source holds no quotas"
+
+    @property
     def teams(self) -> list[str]:
         """Teams owning deals, for pickers."""
         return sorted(self.opportunities["team"].dropna().unique().tolist())

@@ -158,12 +158,27 @@ def velocity_drivers(
     return ax
 
 
+def _not_measured(ax: Axes, title: str, why: str) -> Axes:
+    """A chart that is not drawn because its input is absent, saying why in words."""
+    ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, color=GREY)
+    ax.set_axis_off()
+    ax.set_title(title)
+    return ax
+
+
 def coverage_bars(
-    data: pd.DataFrame, *, target: float = 3.0, risk: float | None = None, ax: Axes | None = None
+    data: pd.DataFrame,
+    *,
+    target: float = 3.0,
+    risk: float | None = None,
+    missing: str | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Coverage per team with the usual 3× rule of thumb (and, when given, the at-risk
-    threshold) marked."""
+    threshold) marked; ``missing``: why coverage is not measured (no quotas), said instead."""
     ax = _axes(ax, (8, 0.45 * len(data) + 1.2))
+    if missing:
+        return _not_measured(ax, "Pipeline coverage", missing)
     rows = data.dropna(subset=["coverage"])
     if rows.empty:
         return _empty(ax, "Pipeline coverage")
@@ -405,11 +420,15 @@ def stage_probabilities(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def attainment_bands(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def attainment_bands(
+    data: pd.DataFrame, *, missing: str | None = None, ax: Axes | None = None
+) -> Axes:
     """Sellers per attainment band (bands merged so that each holds at least the minimum
-    group), quota at 100 % in red."""
+    group), quota at 100 % in red; ``missing``: why attainment is not measured, said instead."""
     ax = _axes(ax, (8, 3))
     title = "Quota attainment of ramped sellers, fiscal year to date"
+    if missing:
+        return _not_measured(ax, title, missing)
     if data.empty:
         return _empty(ax, title)
     colours = [
@@ -423,9 +442,12 @@ def attainment_bands(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def ramp_curve(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Median attainment of new hires by month of tenure."""
+def ramp_curve(data: pd.DataFrame, *, missing: str | None = None, ax: Axes | None = None) -> Axes:
+    """Median attainment of new hires by month of tenure; ``missing``: why it is not
+    measured (no quotas), said instead."""
     ax = _axes(ax, (8, 3))
+    if missing:
+        return _not_measured(ax, "Ramp of new hires", missing)
     if data.empty:
         return _empty(ax, "Ramp of new hires")
     ax.plot(data["tenure_month"], data["median_attainment"], marker="o", color=DARK)

@@ -92,3 +92,18 @@ def test_without_org_units_small_teams_pool_under_the_company_and_it_is_stated()
     )
     # invitations still count: 40 of 44 invited
     assert headline(result)["participation"] == pytest.approx(40 / 44)
+
+
+def test_without_invites_the_participation_chart_says_not_measured():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from compass_nb.viz import enps as charts
+
+    questions, responses, _ = survey_frames()
+    view = latest_view(engagement(questions, responses, None, ORG, FAST))
+    ax = charts.participation_bars(view.participation, missing=view.participation_missing)
+    assert [t.get_text() for t in ax.texts][0] == (
+        "participation not measured: the source holds no invitation counts (survey_invites)"
+    )
+    assert not ax.patches

@@ -66,3 +66,13 @@ def test_every_chart_returns_its_axes(result, draw):
 def test_an_empty_selection_says_so_instead_of_failing(result):
     ax = charts.backtest_chart(result.backtest.iloc[:0])
     assert ax.texts[0].get_text() == "no data for this selection"
+
+
+@pytest.mark.parametrize("chart", ["coverage_bars", "attainment_bands", "ramp_curve"])
+def test_a_quota_chart_without_quotas_says_not_measured_and_draws_nothing(result, chart):
+    data = {"coverage_bars": result.coverage, "attainment_bands": result.attainment_bands}
+    ax = getattr(charts, chart)(
+        data.get(chart, result.ramp), missing="not measured: the source holds no quotas"
+    )
+    assert [t.get_text() for t in ax.texts] == ["not measured: the source holds no quotas"]
+    assert not ax.patches and not ax.lines
