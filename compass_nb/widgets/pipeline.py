@@ -14,7 +14,7 @@ def _draw(a: PipelineAnalysis, team: str, month: str) -> None:
     view = team_view(a, team, month)
     fig, axes = plt.subplots(2, 2, figsize=(12, 6.5))
     charts.funnel(view.conversion, title=f"Funnel · {team} · cohorts to {month}", ax=axes[0, 0])
-    charts.coverage_bars(view.coverage, ax=axes[0, 1])
+    charts.coverage_bars(view.coverage, missing=a.quota_missing, ax=axes[0, 1])
     axes[0, 1].set_title(f"Coverage · {view.quarter} as of {month}")
     charts.velocity_trend(view.velocity, team=team, ax=axes[1, 0])
     charts.velocity_drivers(view.drivers, team=team, ax=axes[1, 1])
