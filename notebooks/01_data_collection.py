@@ -95,4 +95,4 @@ charts.quarantine_bars(inputs.reasons);
 # Units ordered (bars) and net revenue (line) per month, up to the cut-off.
 
 # %%
-charts.order_volume(inputs.volume);
+charts.order_volume(inputs.volume, currency=ctx.shared.currency);

@@ -7,11 +7,17 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from compass_nb.viz._common import BLUE, DARK, RED, money
+from compass_nb.viz._common import BLUE, DARK, RED, axes, empty, money
 
 
-def order_volume(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Monthly order volume: units as bars, net revenue as a line on a second axis."""
+def order_volume(data: pd.DataFrame, *, currency: str, ax: Axes | None = None) -> Axes:
+    """Monthly order volume: units as bars, net revenue (in ``currency``) as a line on a
+    second axis; a source without orders gets a chart that says so."""
+    if data is None or data.empty:
+        ax = axes(ax, (9, 1.2))
+        empty(ax, "Monthly order volume")
+        ax.texts[-1].set_text("no orders in the source")
+        return ax
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.4))
     ax.bar(data["month"], data["quantity"], width=20, color=BLUE, label="units")
@@ -19,7 +25,7 @@ def order_volume(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     twin = ax.twinx()
     twin.plot(data["month"], data["net_revenue"], color=DARK, label="net revenue")
-    twin.set_ylabel("net revenue")
+    twin.set_ylabel(f"net revenue ({currency})")
     twin.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v)))
     twin.grid(False)
     ax.set_title("Monthly order volume")
