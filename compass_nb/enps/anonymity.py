@@ -194,13 +194,19 @@ def laminar_pattern(
     )
 
 
-def group_pattern(direct: pd.DataFrame, tree: OrgTree, min_size: int) -> pd.DataFrame:
+def group_pattern(
+    direct: pd.DataFrame,
+    tree: OrgTree,
+    min_size: int,
+    start: Mapping[str, bool] | None = None,
+) -> pd.DataFrame:
     """The groups of one survey that may be shown, for every measure at once.
 
     ``direct``: per team, respondents (first column) and the answers to each measure (the
     eNPS question, each pulse item). A group is shown only when its respondents and its
     answers to every measure are 0 or at least ``min_size``, and so is its remainder:
     one pattern per survey, so a group name means the same people in every table.
+    ``start``: the groups that may be shown at all (e.g. after :func:`score_pattern`).
     """
     names = list(direct.columns)
 
@@ -220,6 +226,47 @@ def group_pattern(direct: pd.DataFrame, tree: OrgTree, min_size: int) -> pd.Data
         direct,
         tree,
         at_least(min_size),
+        start=start,
+        small_reason=small,
+        complement_reason=complement,
+    )
+
+
+def score_pattern(
+    categories: pd.DataFrame, tree: OrgTree, min_size: int, shown: Mapping[str, bool]
+) -> pd.DataFrame:
+    """Which shown groups may show their eNPS score at all.
+
+    A score of +100 or −100 says that every member answered as a promoter (or as a
+    detractor): in a group of fewer than ``min_size`` answers (the split minimum) it tells
+    each respondent how every colleague answered, as a withheld split would. Such a group
+    is hidden, and so is what subtraction would reach it by (its remainder beside a parent
+    and siblings). ``categories``: promoters, passives, detractors per team.
+    """
+
+    def safe(counts):
+        total, promoters, detractors = counts[0], counts[1], counts[3]
+        return bool(total == 0 or total >= min_size or (promoters < total and detractors < total))
+
+    def small(_counts):
+        return (
+            f"hidden: every answer was a promoter's or every one a detractor's, in a group of"
+            f" fewer than {min_size}; its score (±100) would tell each respondent how every"
+            " colleague answered"
+        )
+
+    def complement(victim, nearby, protected):
+        return (
+            f"hidden as well: beside {', '.join(nearby)} its score would let the score of"
+            f" {', '.join(protected) or 'a hidden group'} (±100) be derived by subtraction"
+        )
+
+    counts = np.nan_to_num(categories.to_numpy(dtype=float))
+    return laminar_pattern(
+        pd.DataFrame(np.column_stack([counts.sum(axis=1), counts]), index=categories.index),
+        tree,
+        safe,
+        start=shown,
         small_reason=small,
         complement_reason=complement,
     )

@@ -40,19 +40,42 @@ def survey_layout(answers: pd.DataFrame, tree, settings: Settings) -> Layout:
         answers.groupby(["team", "question_id"])["respondent_id"].nunique().unstack(fill_value=0)
     )
     direct = pd.concat([people, per_question], axis=1).fillna(0)
-    groups = anonymity.group_pattern(direct, tree, settings.min_group_size)
+    measures = _category_counts(answers, settings)
+    groups = _group_pattern(direct, tree, settings, measures.get("enps"))
     shown = dict(zip(groups["group"], groups["shown"], strict=True))
     members = anonymity.reporting_groups(groups, tree)
     comment = anonymity.comment_pattern(people, tree, settings.comment_group_size, shown)
     cells = anonymity.comment_cells(comment, groups, people, tree)
     splits, split_log = {}, []
-    measures = _category_counts(answers, settings)
     for measure, counts in measures.items():
         pattern = anonymity.split_pattern(counts, tree, settings.min_split_group, shown)
         labels, extra = _split_labels(pattern, shown, members, tree)
         splits[measure] = labels
         split_log.append(pd.concat([pattern, extra]).assign(measure=measure))
     return Layout(groups, members, comment, cells, splits, split_log)
+
+
+def _group_pattern(direct, tree, settings: Settings, enps: pd.DataFrame | None) -> pd.DataFrame:
+    """The survey's group pattern: groups large enough (and their remainders), less those
+    whose eNPS of ±100 would tell a small group how each member answered
+    (:func:`~compass_nb.enps.anonymity.score_pattern`), with the reason each is hidden."""
+    groups = anonymity.group_pattern(direct, tree, settings.min_group_size)
+    if enps is None:
+        return groups
+    shown = dict(zip(groups["group"], groups["shown"], strict=True))
+    scores = anonymity.score_pattern(enps, tree, settings.min_split_group, shown)
+    if scores["shown"].tolist() == groups["shown"].tolist():
+        return groups
+    start = dict(zip(scores["group"], scores["shown"], strict=True))
+    out = anonymity.group_pattern(direct, tree, settings.min_group_size, start=start)
+    why = dict(zip(scores["group"], scores["reason"], strict=True))
+    by_score = (
+        ~out["shown"]
+        & (out["reason"] == "")
+        & out["group"].map(lambda g: shown.get(g, False) and not start[g])
+    )
+    out.loc[by_score, "reason"] = out.loc[by_score, "group"].map(why)
+    return out
 
 
 def _category_counts(answers: pd.DataFrame, settings: Settings) -> dict:

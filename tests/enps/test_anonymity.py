@@ -9,6 +9,7 @@ from compass_nb.enps.anonymity import (
     comment_pattern,
     group_pattern,
     reporting_groups,
+    score_pattern,
     split_pattern,
     suppression_log,
     unsafe_atoms,
@@ -201,6 +202,38 @@ def test_a_group_of_the_split_minimum_shows_its_split_even_when_alike():
         {"promoters": {"A": 0}, "passives": {"A": 0}, "detractors": {"A": 12}}
     )
     pattern = split_pattern(categories, tree, 10, {"Company": True, "A": True})
+    assert pattern["shown"].all()
+
+
+def test_a_small_group_of_detractors_only_has_its_score_hidden_and_not_derivable():
+    tree = _tree([("Company", None), ("Ops", "Company"), ("Warehouse", "Company")])
+    categories = pd.DataFrame(
+        {
+            "promoters": {"Ops": 3, "Warehouse": 0},
+            "passives": {"Ops": 2, "Warehouse": 0},
+            "detractors": {"Ops": 1, "Warehouse": 8},
+        }
+    )
+    pattern = score_pattern(categories, tree, 10, {"Company": True, "Ops": True, "Warehouse": True})
+    p = pattern.set_index("group")
+    # −100 over 8 answers: each of the 8 would know every colleague is a detractor
+    assert not p.loc["Warehouse", "shown"]
+    assert "every one a detractor's" in p.loc["Warehouse", "reason"]
+    # Company (14) − Ops (6) would give Warehouse back: Ops is hidden too, not the company
+    assert p.loc["Company", "shown"] and not p.loc["Ops", "shown"]
+    assert "be derived by subtraction" in p.loc["Ops", "reason"]
+
+
+def test_a_unanimous_score_over_the_split_minimum_stays_shown():
+    tree = _tree([("Company", None), ("A", "Company"), ("B", "Company")])
+    categories = pd.DataFrame(
+        {
+            "promoters": {"A": 12, "B": 3},
+            "passives": {"A": 0, "B": 4},
+            "detractors": {"A": 0, "B": 4},
+        }
+    )
+    pattern = score_pattern(categories, tree, 10, {"Company": True, "A": True, "B": True})
     assert pattern["shown"].all()
 
 

@@ -96,6 +96,15 @@ def _assert_splits(family: dict, categories: dict, min_split: int, what: str) ->
             assert len(found) == 3, (what, name, len(members), found)
 
 
+def _assert_no_unanimous_score(family: dict, categories: dict, min_split: int, what: str) -> None:
+    """A score shown or derivable (n and the net P − D add up) over fewer than min_split
+    answers is not ±100: it would say every member was a promoter, or a detractor."""
+    for name, members in _derivable(family):
+        if 0 < len(members) < min_split:
+            found = {categories[m] for m in members}
+            assert found not in ({"P"}, {"D"}), (what, name, len(members), found)
+
+
 # -- random cases ---------------------------------------------------------------------------
 @st.composite
 def cases(draw):
@@ -194,10 +203,9 @@ def _check_report(result, parents, answers, thresholds, published_family=None) -
             **{f"earlier: {g}": s for g, s in (published_family or {}).get(measure, {}).items()},
         }
         _assert_nothing_small(combined, k, measure)
-    signed = np.where(
-        enps["score"] >= 9, "promoter", np.where(enps["score"] <= 6, "detractor", "passive")
-    )
+    signed = np.where(enps["score"] >= 9, "P", np.where(enps["score"] <= 6, "D", "N"))
     category = dict(zip(enps["respondent_id"].astype(str), signed, strict=True))
+    _assert_no_unanimous_score(families["enps"], category, ks, "eNPS score")
     split = {
         g: s for g, s in families["enps"].items() if bool(scores.set_index("group").loc[g, "split"])
     }
@@ -249,6 +257,7 @@ def _check_layout(layout, parents, answers, thresholds) -> None:
     enps = answers[answers["question_id"] == "enps"]
     signed = np.where(enps["score"] >= 9, "P", np.where(enps["score"] <= 6, "D", "N"))
     category = dict(zip(enps["respondent_id"].astype(str), signed, strict=True))
+    _assert_no_unanimous_score(families["enps"], category, ks, "eNPS score")
     split = {g: families["enps"][g] for g in layout.splits["enps"]}
     _assert_splits(split, category, ks, "eNPS split")
 
