@@ -34,5 +34,11 @@ class PlanError(CompassError):
     """A compensation plan file breaks its schema."""
 
 
+class NotApplicable(CompassError):
+    """The data gives a step nothing it can honestly compute (e.g. no compensation plan
+    version in effect in the period): the run marks the step *skipped* with this message,
+    as it does a step whose input tables the source lacks."""
+
+
 class StoreUnwritable(CompassError):
     """The cycle store cannot be opened or written (permissions, a read-only or full disk)."""

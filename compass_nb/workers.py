@@ -18,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from compass_nb.credentials import scrub
-from compass_nb.errors import CompassError
+from compass_nb.errors import CompassError, NotApplicable
 from compass_nb.kernels import Outcome, die_with_parent, kill_tree, thread_env
 
 
@@ -37,6 +37,10 @@ def run_task(run_dir: str | Path, section: str, *, loaded=None) -> Outcome:
         ctx = for_run(Path(run_dir), section, loaded=loaded)
         steps.run_step(steps.step(section), ctx)
         return Outcome("ok", time.monotonic() - started)
+    except NotApplicable as error:
+        return Outcome(
+            "skipped", time.monotonic() - started, f"skipped: {str(error).splitlines()[0]}"
+        )
     except CompassError as error:
         return Outcome("failed", time.monotonic() - started, str(error).splitlines()[0])
     except Exception as error:  # noqa: BLE001 - a failed step is reported, never raised

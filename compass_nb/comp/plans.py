@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from compass_nb.errors import PlanError
+from compass_nb.errors import NotApplicable, PlanError
 
 METHODS = ("flat", "marginal", "retroactive", "curve")
 BASES = ("attainment", "amount")
@@ -761,7 +761,7 @@ def require_plans(
 def require_versions(
     plans: dict[str, Plan], plan_ids: Iterable[str], period: str, folder: str = "comp_plans"
 ) -> None:
-    """Raise :class:`PlanError` when a plan a seller is on has no version in effect on the
+    """Raise :class:`NotApplicable` when a plan a seller is on has no version in effect on the
     first day of ``period`` (e.g. a CRM export from 2017 with the shipped plans, whose
     versions start in 2022): the message names each plan, its file and its earliest version,
     and says what to add."""
@@ -778,7 +778,7 @@ def require_versions(
         f"{min(v.effective_from for v in p.versions)})"
         for p in lacking
     )
-    raise PlanError(
+    raise NotApplicable(
         f"compensation: no plan version in effect on {day} for plan {named}, so {period} cannot "
         f"be paid. Add a version effective on or before {day} (effective_from) to each of "
         f"these files in {folder}, or set compensation.plans to a folder of your own plans."

@@ -184,8 +184,8 @@ def test_without_credit_splits_each_deal_pays_its_owner_in_full_and_it_is_stated
     )
 
 
-def test_a_period_before_every_plan_version_stops_with_what_to_add(tmp_path):
-    from compass_nb.errors import PlanError
+def test_a_period_before_every_plan_version_is_not_applicable_with_what_to_add(tmp_path):
+    from compass_nb.errors import NotApplicable
 
     # a CRM export from 2017 with the shipped flat plan, whose only version starts in 2024
     reps = reps_frame(*[(f"r{i}", "flat", "2015-01-01", None, 100000) for i in range(6)])
@@ -194,7 +194,7 @@ def test_a_period_before_every_plan_version_stops_with_what_to_add(tmp_path):
     opportunities = opportunities_frame(("O1", "r1", "2017-03-03", 1000))
     tables = {"reps": reps, "quotas": quotas, "opportunities": opportunities}
     (tmp_path / "flat.yaml").write_text(yaml.safe_dump(FLAT_10))
-    with pytest.raises(PlanError) as raised:
+    with pytest.raises(NotApplicable) as raised:
         analyse(tables, "2017-03", plans_dir=tmp_path, settings=settings(simulations=50))
     assert str(raised.value) == (
         "compensation: no plan version in effect on 2017-03-01 for plan 'flat' (flat.yaml, "
