@@ -22,6 +22,10 @@ def _axes(ax: Axes | None, size=(8, 3.6)) -> Axes:
     return ax
 
 
+#: What a chart of the backtest says when there is none.
+NO_BACKTEST = "not measured: too little history for a backtest"
+
+
 def _empty(ax: Axes, title: str, text: str = "no data yet") -> Axes:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=GREY)
     ax.set_title(title, loc="left")
@@ -50,7 +54,7 @@ def leaderboard(board: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Median backtest MAE of each candidate relative to the naive forecast (below 1 beats naive)."""
     ax = _axes(ax, (7, 3.4))
     if board.empty:
-        return _empty(ax, "Backtest leaderboard")
+        return _empty(ax, "Backtest leaderboard", NO_BACKTEST)
     b = board.sort_values("relative_mae")
     colours = [GREEN if v < 1 else RED for v in b["relative_mae"]]
     ax.barh(b["option"], b["relative_mae"], color=colours)
@@ -65,7 +69,7 @@ def accuracy_by_family(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Backtest WAPE by family (bars) with the bias marked."""
     ax = _axes(ax, (7, 3.4))
     if table.empty:
-        return _empty(ax, "Accuracy by family")
+        return _empty(ax, "Accuracy by family", NO_BACKTEST)
     ax.bar(table["family"], table["wape"], color=BLUE, label="WAPE")
     ax.scatter(table["family"], table["bias"], color=DARK, zorder=3, label="bias")
     ax.axhline(0, color=GREY, lw=1)
