@@ -220,8 +220,7 @@ def schedule(
                 pending.remove(name)
                 failed = sorted(n for n in hard if done[n].status != "ok")
                 if failed:
-                    labels = ", ".join(steps.step(n).notebook for n in failed)
-                    done[name] = Outcome("skipped", 0.0, f"not run: {labels} did not complete")
+                    done[name] = _blocked([(n, done[n]) for n in failed])
                     report(name)
                     continue
                 running[pool.submit(start, name)] = name
@@ -237,6 +236,19 @@ def schedule(
                 name = running.pop(future)
                 done[name] = future.result()
                 report(name)
+
+
+def _blocked(needed: list[tuple[str, Outcome]]) -> Outcome:
+    """The outcome of a step whose needed steps did not complete: skipped for the same
+    missing inputs when each of them was skipped for its inputs (``skipped: needs orders
+    (through forecasting)``, not a failure), else not run because one failed."""
+    labels = ", ".join(steps.step(n).notebook for n, _ in needed)
+    if all(o.error.startswith("skipped:") for _, o in needed):
+        causes = dict.fromkeys(
+            o.error.removeprefix("skipped: ").split(" (through ")[0] for _, o in needed
+        )
+        return Outcome("skipped", 0.0, f"skipped: {'; '.join(causes)} (through {labels})")
+    return Outcome("skipped", 0.0, f"not run: {labels} did not complete")
 
 
 def _needs_within(names: list[str]) -> Callable[[str], tuple[set[str], set[str]]]:
