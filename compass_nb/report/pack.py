@@ -68,18 +68,19 @@ def attention(manifest: dict, metrics: dict) -> list[dict]:
 
     Read from the notebooks' headline figures: every figure whose key starts with
     ``attention_`` (the largest budget gaps, capacity short, decisions pending, … each
-    step names its own), notebooks that did not complete, quarantined rows, and a fall of
-    the company eNPS. Returns ``notebook``, ``text`` (with the figure) in pack order.
+    step names its own), notebooks that did not complete (not those skipped for tables the
+    source lacks: the summary names them), quarantined rows, and a fall of the company
+    eNPS. Returns ``notebook``, ``text`` (with the figure) in pack order; the page puts the
+    notebook's title, linked, before each text.
     """
     items = []
     statuses = manifest.get("notebooks", {})
     for name in pack_order(statuses):
         item = statuses[name]
-        if item.get("status") != "ok":
-            note = item.get("error") or item["status"]
-            items.append(
-                {"notebook": name, "text": f"{item.get('title', name)}: {item['status']} ({note})"}
-            )
+        if item.get("status") != "ok" and not _for_absent_tables(item):
+            note = item.get("error") or ""
+            text = f"{item['status']} ({note})" if note else item["status"]
+            items.append({"notebook": name, "text": text})
     for name in pack_order(metrics):
         figures = [(k, f) for k, f in metrics.get(name, {}).items() if k.startswith(ATTENTION)]
         figures.sort(key=lambda kf: -_size(kf[1]))
@@ -109,15 +110,23 @@ def attention(manifest: dict, metrics: dict) -> list[dict]:
     return items
 
 
+def _for_absent_tables(item: dict) -> bool:
+    """Whether a notebook was skipped because the source lacks tables it needs."""
+    return item.get("status") == "skipped" and str(item.get("error") or "").startswith("skipped:")
+
+
 def period_index(manifest: dict, metrics: dict) -> str:
     """The period's ``index.html``: what needs attention, then every notebook in S&OP order
     with its status, its headline figures and a link."""
     statuses = manifest["notebooks"]
     order = pack_order(statuses)
-    failed = [name for name in order if statuses[name]["status"] != "ok"]
-    verdict = f"{len(statuses) - len(failed)} of {len(statuses)} notebooks completed" + (
-        f"; not completed: {', '.join(failed)}." if failed else "."
-    )
+    absent = [name for name in order if _for_absent_tables(statuses[name])]
+    failed = [n for n in order if statuses[n]["status"] != "ok" and n not in absent]
+    done = len(statuses) - len(failed) - len(absent)
+    verdict = f"{done} of {len(statuses)} notebooks completed"
+    if absent:
+        verdict += f"; skipped for tables the source lacks: {', '.join(absent)}"
+    verdict += f"; not completed: {', '.join(failed)}." if failed else "."
     params = manifest.get("parameters", {})
     header = (
         f'<header class="compass-runheader"><p class="compass-note"><a href="../index.html">← all periods</a></p>'

@@ -94,10 +94,13 @@ def record(ctx: Context, review: ExecutiveReview) -> None:
         label=f"Plan revenue at net price ({currency}, {horizon})",
         fmt="{:,.0f}",
     )
+    assumed = (
+        ", on assumed unit costs" if "unit costs assumed" in k.loc["margin_plan", "status"] else ""
+    )
     ctx.metric(
         "margin_plan",
         float(k.loc["margin_plan", "value"]),
-        label=f"Plan margin at net price ({currency}, {horizon})",
+        label=f"Plan margin at net price ({currency}, {horizon}){assumed}",
         fmt="{:,.0f}",
     )
     ctx.metric(

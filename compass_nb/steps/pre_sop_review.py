@@ -74,8 +74,9 @@ def run(ctx: Context) -> PreSopReview:
     currency, horizon = ctx.shared.currency, span(review.months)
     ctx.metric(
         "revenue_at_risk",
-        float(review.gaps["revenue_at_risk"].sum()),
-        label=f"Revenue at risk in the base plan ({currency}, {horizon})",
+        float(review.gaps["revenue_at_risk"].sum()) if review.capacity_known else None,
+        label=f"Revenue at risk in the base plan ({currency}, {horizon})"
+        + ("" if review.capacity_known else ", not assessed: no capacity data"),
         fmt="{:,.0f}",
     )
     ctx.metric("scenarios", int(review.scenarios["scenario"].nunique()), label="Scenarios compared")

@@ -121,21 +121,23 @@ def record(ctx: Context, review: SupplyReview) -> None:
     )
     ctx.metric(
         "unmet_revenue",
-        float(review.plan["unmet_revenue"].sum()),
-        label=f"Unmet demand at net price ({currency}, {horizon})",
+        float(review.plan["unmet_revenue"].sum()) if review.capacity_known else None,
+        label=f"Unmet demand at net price ({currency}, {horizon})"
+        + ("" if review.capacity_known else ", not assessed: no capacity data"),
         fmt="{:,.0f}",
     )
     known = review.inventory_known
+    stock = "" if known else ", not assessed: no stock data"
     ctx.metric(
         "inventory_value",
         kpis["inventory_value"] if known else None,
-        label=f"Average inventory value ({currency}, {horizon})",
+        label=f"Average inventory value ({currency}, {horizon}){stock}",
         fmt="{:,.0f}",
     )
     ctx.metric(
         "days_of_supply",
         kpis["days_of_supply"] if known else None,
-        label=f"Days of supply (average, {horizon})",
+        label=f"Days of supply (average, {horizon}){stock}",
         fmt="{:,.0f}",
     )
     live = review.exceptions[review.exceptions["status"] != "resolved"]

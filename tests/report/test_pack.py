@@ -71,7 +71,7 @@ def test_attention_gathers_each_notebooks_items_largest_first_and_the_packs_aler
     )
     items = attention(manifest, METRICS)
     texts = [i["text"] for i in items]
-    assert texts[0].startswith("pipeline: failed")
+    assert texts[0] == "failed" and items[0]["notebook"] == "pipeline"
     budget = [t for t in texts if t.startswith("Budget gap")]
     assert budget == ["Budget gap · Tools: -1,680", "Budget gap · Garden: -95"]
     assert "12 input rows quarantined (see the data quality section)" in texts
@@ -87,6 +87,19 @@ def test_the_front_page_opens_with_what_needs_attention_and_says_decisions_pendi
     assert '<a href="05_executive_sop.html">' in page
     # attention figures are not repeated as tiles
     assert page.count("Budget gap · Tools") == 1
+
+
+def test_notebooks_skipped_for_absent_tables_are_named_in_the_summary_not_flagged():
+    manifest = _manifest(**{"01_data_collection": "ok", "pipeline": "skipped", "enps": "failed"})
+    manifest["notebooks"]["pipeline"]["error"] = "skipped: needs opportunities, reps"
+    manifest["notebooks"]["enps"]["error"] = "ValueError: boom"
+    items = attention(manifest, {})
+    assert [(i["notebook"], i["text"]) for i in items] == [("enps", "failed (ValueError: boom)")]
+    page = html.unescape(period_index(manifest, {}))
+    assert (
+        "1 of 3 notebooks completed; skipped for tables the source lacks: pipeline; "
+        "not completed: enps." in page
+    )
 
 
 def test_a_pack_with_nothing_to_flag_says_so():
