@@ -261,15 +261,7 @@ def score_pattern(
             f" {', '.join(protected) or 'a hidden group'} (±100) be derived by subtraction"
         )
 
-    counts = np.nan_to_num(categories.to_numpy(dtype=float))
-    return laminar_pattern(
-        pd.DataFrame(np.column_stack([counts.sum(axis=1), counts]), index=categories.index),
-        tree,
-        safe,
-        start=shown,
-        small_reason=small,
-        complement_reason=complement,
-    )
+    return _category_pattern(categories, tree, safe, shown, small, complement)
 
 
 def comment_pattern(
@@ -304,7 +296,8 @@ def split_pattern(
     A split tells each member of a group something about the others: that no colleague is
     a detractor, or that all answered alike. It is shown for a group (and for what
     subtraction reaches: its remainder) only when the group has at least ``min_size``
-    answers or an answer in every category; otherwise the score is shown without it.
+    answers or an answer in every category; otherwise the score is shown without it
+    (unless it is ±100: :func:`score_pattern` hides such a group whole).
     """
 
     def safe(counts):
@@ -328,6 +321,12 @@ def split_pattern(
             f" split of {', '.join(protected) or 'a small group'} be derived"
         )
 
+    return _category_pattern(categories, tree, safe, shown, small, complement)
+
+
+def _category_pattern(categories, tree, safe, shown, small, complement) -> pd.DataFrame:
+    """:func:`laminar_pattern` on answers per team and category (total first, then each
+    category), among the ``shown`` groups."""
     counts = np.nan_to_num(categories.to_numpy(dtype=float))
     return laminar_pattern(
         pd.DataFrame(np.column_stack([counts.sum(axis=1), counts]), index=categories.index),
