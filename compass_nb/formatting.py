@@ -266,3 +266,8 @@ def units(value: float) -> str:
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """A count with its noun in a sentence: ``1 table``, ``3 tables``, ``1,200 rows``."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def assumed_lines(assumptions) -> list[str]:
+    """The summary sentences stating what absent inputs force: ``Assumed: <text>.`` each."""
+    return [f"Assumed: {a}." for a in assumptions]

@@ -37,7 +37,7 @@ from compass_nb.comp.forecast import (
 )
 from compass_nb.comp.plans import Plan, load_plans, require_versions
 from compass_nb.crediting import NO_SPLITS, credited_bookings, no_splits
-from compass_nb.formatting import money, pct
+from compass_nb.formatting import assumed_lines, money, pct
 
 
 @dataclasses.dataclass(frozen=True)
@@ -535,7 +535,7 @@ def _share(value) -> str:
 def summary_lines(a: CompAnalysis, currency: str = "EUR") -> list[str]:
     """Headline sentences for the summary box (group figures only); what an absent optional
     input forces comes last (``Assumed: …``)."""
-    return _result_lines(a, currency) + [f"Assumed: {x}." for x in a.assumptions]
+    return _result_lines(a, currency) + assumed_lines(a.assumptions)
 
 
 def _result_lines(a: CompAnalysis, currency: str) -> list[str]:

@@ -84,7 +84,7 @@ def summary_lines(result: Engagement) -> list[str]:
     """Headline sentences for the summary box, from shown results only; a sentence is
     produced only when its premise holds. What an absent optional table forces comes last
     (``Assumed: …``)."""
-    return _result_lines(result) + [f"Assumed: {a}." for a in result.assumptions]
+    return _result_lines(result) + formatting.assumed_lines(result.assumptions)
 
 
 def _result_lines(result: Engagement) -> list[str]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from compass_nb.crediting import NO_SPLITS, no_splits
-from compass_nb.formatting import money, units
+from compass_nb.formatting import assumed_lines, money, units
 from compass_nb.incentives import gaming, leaderboard, lift, measures, sellers, simulator
 from compass_nb.incentives.contests import Contest, load_contests
 from compass_nb.incentives.settings import IncentivesSettings
@@ -90,12 +90,13 @@ class IncentivesReview:
     def summary(self) -> list[str]:
         """Every contest's sentences, or why there is nothing to review; what an absent
         optional input forces comes last (``Assumed: …``)."""
-        assumed = [f"Assumed: {a}." for a in self.assumptions]
         if not self.contests and not self.assumptions:
             return [
                 "No contest is defined (add files to the contests folder, see docs/incentives.md)."
             ]
-        return [line for r in self.contests for line in r.sentences] + assumed
+        return [line for r in self.contests for line in r.sentences] + assumed_lines(
+            self.assumptions
+        )
 
     def designs(self) -> pd.DataFrame:
         """The simulator's structures side by side, every contest (no names)."""

@@ -10,7 +10,7 @@ import pandas as pd
 from compass_nb.calendar import next_quarter_bounds, past_quarters, quarter_bounds, quarter_label
 from compass_nb.crediting import NO_SPLITS, no_splits
 from compass_nb.exports import write_csv
-from compass_nb.formatting import money, pct
+from compass_nb.formatting import assumed_lines, money, pct
 from compass_nb.pipeline import calibration, outcome
 from compass_nb.pipeline._history import month_bounds, opportunities_at, timeline, with_team
 from compass_nb.pipeline.coverage import coverage, quota_reps, team_quota
@@ -770,7 +770,7 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
             f"{int(a.unknown['rows'].sum())} rows carry stage names the mapping does not know; they are "
             "left out (see Data checks)."
         )
-    return lines + a.quarantined + [f"Assumed: {x}." for x in a.assumptions]
+    return lines + a.quarantined + assumed_lines(a.assumptions)
 
 
 def coverage_line(a: PipelineAnalysis, currency: str = "EUR") -> str:

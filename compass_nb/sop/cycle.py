@@ -22,7 +22,7 @@ import pandas as pd
 
 from compass_nb.calendar import next_quarter_bounds, period_month, plan_months, quarter_label
 from compass_nb.errors import InputError
-from compass_nb.formatting import money, pct, units
+from compass_nb.formatting import assumed_lines, money, pct, units
 from compass_nb.sop import tracking
 from compass_nb.sop.bridge import budget_bridge, plan_change
 from compass_nb.sop.capacity import capacity_by_month, resource_load, utilisation_grid
@@ -412,7 +412,7 @@ def _demand_summary(r: DemandReview, currency: str) -> list[str]:
         )
     if not r.unmatched.empty:
         lines.append(f"{len(r.unmatched)} override(s) were not applied (listed below with why).")
-    return lines + [f"Assumed: {a}." for a in r.assumptions]
+    return lines + assumed_lines(r.assumptions)
 
 
 # -- 03 supply planning ----------------------------------------------------------------------
@@ -639,7 +639,7 @@ def _supply_summary(r: SupplyReview, currency: str) -> list[str]:
             f"Exported planned orders in whole units after lot sizes and MOQs: {units(r.orders['quantity'].sum())} "
             f"units, {units(added)} ({pct(share)}) more than the plan's exact quantities."
         )
-    return lines + [f"Assumed: {a}." for a in r.assumptions]
+    return lines + assumed_lines(r.assumptions)
 
 
 METHODS_SHORT = {
@@ -857,7 +857,7 @@ def _pre_sop_summary(r: PreSopReview, currency: str, lead: int) -> list[str]:
             f"{len(r.out_of_reach)} gap(s) end within the {lead}-month lead time to add capacity: "
             "only allocation or expediting can help."
         )
-    return lines + [f"Assumed: {a}." for a in r.assumptions]
+    return lines + assumed_lines(r.assumptions)
 
 
 # -- 05 executive S&OP ----------------------------------------------------------------------
@@ -1273,7 +1273,7 @@ def _executive_summary(r: ExecutiveReview, currency: str) -> list[str]:
         lines.append(
             f"Top risk: {risks.iloc[0]['item']} ({money(risks.iloc[0]['value'], currency)})."
         )
-    return lines + [f"Assumed: {a}." for a in r.assumptions]
+    return lines + assumed_lines(r.assumptions)
 
 
 # -- 06 implementation tracking ----------------------------------------------------------------
@@ -1318,7 +1318,7 @@ def _empty_tracking(cycles: list[str], assumptions: list[str]) -> TrackingReview
         ledger=frame,
         change=frame,
         change_months=[],
-        summary=[BACKFILL] + [f"Assumed: {a}." for a in assumptions],
+        summary=[BACKFILL] + assumed_lines(assumptions),
         assumptions=assumptions,
     )
 
@@ -1473,7 +1473,7 @@ def _tracking_summary(r: TrackingReview, target: float | None, currency: str) ->
             f"Decision ledger: {len(r.ledger)} past decision(s), {decided} recorded, "
             f"{len(r.ledger) - decided} left pending at their meeting."
         )
-    return lines + [f"Assumed: {a}." for a in r.assumptions]
+    return lines + assumed_lines(r.assumptions)
 
 
 def overall_wape(accuracy_trend: pd.DataFrame) -> dict[int, float]:

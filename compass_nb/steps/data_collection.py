@@ -9,6 +9,7 @@ import pandas as pd
 from compass_nb import quality
 from compass_nb.context import Context
 from compass_nb.data import TABLE_ORDER, derive
+from compass_nb.formatting import assumed_lines
 from compass_nb.steps.step import Step
 
 STEP = Step(
@@ -59,10 +60,10 @@ def run(ctx: Context) -> DataCollection:
         duplicates=quality.duplicate_rows(tables),
         volume=quality.monthly_order_volume(orders) if orders is not None else pd.DataFrame(),
         summary=quality.summary_lines(overview, fresh, ctx.period)
-        + [
-            f"Assumed: {derive.assumption(spec, len(tables[table]))}."
+        + assumed_lines(
+            derive.assumption(spec, len(tables[table]))
             for table, spec in loaded.synthesized.items()
-        ],
+        ),
     )
     ctx.metric("rows_read", int(overview["rows_read"].sum()), label="Rows read", fmt="{:,}")
     ctx.metric(

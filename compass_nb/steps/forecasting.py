@@ -10,6 +10,7 @@ from compass_nb.context import Context
 from compass_nb.forecast import cycle, report
 from compass_nb.forecast.adjust import PlanRules
 from compass_nb.forecast.report import ForecastReview
+from compass_nb.formatting import assumed_lines
 from compass_nb.steps.step import Step, derived_assumptions, held_inputs
 
 
@@ -78,7 +79,7 @@ def run(ctx: Context) -> ForecastReview:
         executor=shared.executor,
         scheduler=shared.scheduler,
     )
-    review.summary += [f"Assumed: {a}." for a in derived_assumptions(ctx, t)]
+    review.summary += assumed_lines(derived_assumptions(ctx, t))
     review.summary += quality.quarantine_lines(ctx.quarantine_summary(), STEP.inputs)
     ctx.write("forecast", review.cycle.forecast[cycle.FORECAST_COLUMNS])
     ctx.write("forecast_backtest", review.cycle.backtest)
