@@ -14,6 +14,7 @@ declare, and checks every written frame against the store table's declaration.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import pickle
@@ -85,6 +86,18 @@ class Context:
     @property
     def source(self) -> str:
         return resolve_source(str(self.params["source"]))
+
+    @functools.cached_property
+    def held_tables(self) -> frozenset[str]:
+        """The input tables the source holds (its files as the ``inputs`` mapping names them),
+        looked up once per context; a table the loader derives (``products`` from the
+        orders) is not among them."""
+        from compass_nb.data import mapping
+        from compass_nb.data.sources import open_source
+
+        stages = (self.params.get("pipeline") or {}).get("stages")
+        spec = mapping.as_inputs(self.params.get("inputs") or None, stages)
+        return frozenset(open_source(self.source, spec.files()).names())
 
     @property
     def cutoff(self) -> pd.Timestamp:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import TrackingReview
-from compass_nb.steps.step import Step, derived_assumptions, held_inputs, source_tables
+from compass_nb.steps.step import Step, derived_assumptions, held_inputs
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def run(ctx: Context) -> TrackingReview:
         lags=s.lags,
         fill_rate_target=s.fill_rate_target,
         currency=ctx.shared.currency,
-        capacity_known="capacity" in source_tables(ctx),
+        capacity_known="capacity" in ctx.held_tables,
         assumed=derived_assumptions(ctx, t),
     )
     ctx.metric("cycles_tracked", len(review.cycles), label="Cycles in the store")

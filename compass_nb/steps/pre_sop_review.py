@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import PreSopReview, span
-from compass_nb.steps.step import Step, derived_assumptions, held_inputs, source_tables
+from compass_nb.steps.step import Step, derived_assumptions, held_inputs
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def owners(exceptions) -> dict:
 
 def _assumed(ctx: Context, tables: dict) -> list[str]:
     """The scenarios re-run 03's supply plan: its stock assumption holds here too."""
-    stock = [] if "inventory" in source_tables(ctx) else [cycle.NO_INVENTORY]
+    stock = [] if "inventory" in ctx.held_tables else [cycle.NO_INVENTORY]
     return stock + derived_assumptions(ctx, tables)
 
 

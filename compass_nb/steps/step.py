@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compass_nb.data import derive
-from compass_nb.data import mapping as maps
-from compass_nb.data.sources import open_source
 
 
 @dataclass(eq=False)
@@ -143,28 +141,19 @@ def order(steps: Iterable[Step]) -> list[Step]:
     return done
 
 
-def source_tables(ctx) -> set[str]:
-    """The input tables the run's source holds (its files as the ``inputs`` mapping names
-    them); a derived table (``products`` from the orders) is not among them."""
-    stages = (ctx.params.get("pipeline") or {}).get("stages")
-    spec = maps.as_inputs(ctx.params.get("inputs") or None, stages)
-    return set(open_source(ctx.source, spec.files()).names())
-
-
 def held_inputs(ctx, required: tuple[str, ...], optional: tuple[str, ...]) -> dict:
     """The required input tables, and those optional ones the source holds.
 
     An optional table the source lacks (no inventory, no budget, …) is left out rather than
     an error; the S&OP steps then state the assumption its absence forces.
     """
-    held = source_tables(ctx)
-    return ctx.inputs(*required, *(t for t in optional if t in held))
+    return ctx.inputs(*required, *(t for t in optional if t in ctx.held_tables))
 
 
 def derived_assumptions(ctx, tables: dict) -> list[str]:
     """What a step assumes because an input it uses was derived, not read: ``products``
     made from the orders (see :mod:`compass_nb.data.derive`), with its item count."""
-    if "products" not in tables or "products" in source_tables(ctx):
+    if "products" not in tables or "products" in ctx.held_tables:
         return []
     spec = derive.ProductsFromOrders.from_params(ctx.shared.products_from_orders)
     return [derive.assumption(spec, len(tables["products"]))]
