@@ -338,8 +338,9 @@ def _strict_failure(quarantine: pd.DataFrame) -> InputError:
 
 def load_options(params: dict) -> dict:
     """The keywords of :func:`load` that the merged parameters set: ``encoding``, ``strict``,
-    ``inputs``, the stage list (``pipeline.stages``) and ``products_from_orders``, so that every caller reads a
-    source the same way: ``load(source, period=..., **load_options(params))``."""
+    ``inputs``, the stage list (``pipeline.stages``) and ``products_from_orders``, so that
+    every caller reads a source the same way: ``load(source, period=...,
+    **load_options(params))``."""
     return {
         "encoding": params.get("encoding", "utf-8"),
         "strict": bool(params.get("strict")),
