@@ -245,6 +245,7 @@ def seller_payouts(
     clawed: set[str] = set()
     balance = ZERO
     deals = measures.deals_from(rep_credits)
+    awarded = _by_pay_period(awards)
     by_period: dict[str, list] = {}
     for deal in deals:
         by_period.setdefault(deal.period, []).append(deal)
@@ -281,7 +282,7 @@ def seller_payouts(
             measure="spif",
         )
         lines += _tag(
-            measures.award_lines(awards, str(rep.rep_id), period, version.rounding),
+            measures.award_lines(awarded.get(period), str(rep.rep_id), period, version.rounding),
             measure="spif",
         )
         for line in lines:
@@ -455,12 +456,13 @@ def compute_payouts(
         for r in reps.itertuples()
     }
     logged = activity_pay.activities_from(activities)
+    awarded = _by_rep(awards)
     all_lines, all_summary, statuses = [], [], {}
     for rep in reps.itertuples():
         months = sorted(
             set(_employed_months(rep, start, end))
             | _adjusted_months(adjustments, rep.rep_id, end)
-            | _adjusted_months(awards, rep.rep_id, end, start)
+            | _adjusted_months(awarded.get(rep.rep_id), rep.rep_id, end, start)
         )
         if not months:
             continue
@@ -474,7 +476,7 @@ def compute_payouts(
             adjustments,
             fiscal_year_start,
             logged.get(rep.rep_id, []),
-            awards,
+            awarded.get(rep.rep_id),
         )
         all_lines += lines
         all_summary += summary
@@ -483,6 +485,21 @@ def compute_payouts(
     lines = pd.DataFrame(all_lines, columns=LINE_COLUMNS)
     sellers = pd.DataFrame(all_summary)
     return Payouts(lines, sellers, _credit_status(credits, statuses))
+
+
+def _by_rep(awards: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """The awards of each seller (by ``rep_id`` as text), split once for the whole run."""
+    if awards is None or awards.empty:
+        return {}
+    keyed = awards.assign(rep_id=awards["rep_id"].astype(str))
+    return {str(rep): rows for rep, rows in keyed.groupby("rep_id", sort=False)}
+
+
+def _by_pay_period(awards: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """One seller's awards by the month they are paid in."""
+    if awards is None or awards.empty:
+        return {}
+    return {str(month): rows for month, rows in awards.groupby("pay_period", sort=False)}
 
 
 def _adjusted_months(
