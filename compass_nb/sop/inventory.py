@@ -315,11 +315,15 @@ def opening_stock(inventory: pd.DataFrame, cutoff) -> pd.DataFrame:
 def _forward_demand(plan: pd.DataFrame, months_ahead: int = 3) -> pd.Series:
     """Mean demand of the next ``months_ahead`` months of each row's series."""
 
-    def ahead(s: pd.Series) -> pd.Series:
-        rev = s[::-1].shift(1).rolling(months_ahead, min_periods=1).mean()[::-1]
-        return rev.fillna(s.mean())
-
-    return plan.groupby(KEYS, sort=False)["demand"].transform(ahead)
+    groups = plan.groupby(KEYS, sort=False)["demand"]
+    total = pd.Series(0.0, index=plan.index)
+    count = pd.Series(0, index=plan.index)
+    for step in range(1, int(months_ahead) + 1):
+        later = groups.shift(-step)
+        total += later.fillna(0.0)
+        count += later.notna()
+    mean = total / count.where(count > 0)
+    return mean.fillna(groups.transform("mean"))
 
 
 def projected_inventory(

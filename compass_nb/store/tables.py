@@ -307,10 +307,10 @@ def _kind(series: pd.Series) -> str | None:
     if pd.api.types.is_datetime64_any_dtype(series):
         return "timestamp"
     if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
-        values = series.dropna()
-        if values.map(lambda v: isinstance(v, bool)).all():
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        if inferred == "boolean":
             return "bool"
-        if values.map(lambda v: isinstance(v, str)).all():
+        if inferred == "string":
             return "str"
     return "other"
 
