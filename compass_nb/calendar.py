@@ -76,6 +76,25 @@ def period_months(periods) -> pd.Series:
     return labels.map(dict(zip(distinct, months, strict=True))).astype("datetime64[ns]")
 
 
+def month_numbers(values) -> pd.Series:
+    """``year × 12 + month`` of each date or ``YYYY-MM`` label (so a lag in months is a
+    subtraction); text is parsed once per distinct value, a malformed label raises
+    ``ParameterError``."""
+    values = pd.Series(values)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.year * 12 + values.dt.month
+    labels = values.astype(str)
+    distinct = labels.unique()
+    try:
+        months = pd.PeriodIndex(distinct, freq="M")
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(
+            "a month column holds a value that is not a month; write months as YYYY-MM, e.g. 2026-10."
+        ) from exc
+    numbers = months.year * 12 + months.month
+    return labels.map(dict(zip(distinct, numbers, strict=True))).astype("int64")
+
+
 def period_label(month) -> str:
     """``YYYY-MM`` label of a month."""
     return pd.Timestamp(month).strftime("%Y-%m")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import month_numbers
 from compass_nb.forecast.classify import INTERMITTENT_CLASSES
 from compass_nb.forecast.evaluation import BENCHMARKS
 
@@ -236,11 +237,6 @@ def coverage_table(ev: pd.DataFrame, methods: dict | None = None, level=(80, 95)
     return pd.DataFrame(rows)
 
 
-def _month_index(ds: pd.Series) -> pd.Series:
-    ds = pd.to_datetime(ds)
-    return ds.dt.year * 12 + ds.dt.month
-
-
 def accuracy_by_lag(
     snapshots: pd.DataFrame, demand: pd.DataFrame, period: str, lags
 ) -> pd.DataFrame:
@@ -272,9 +268,7 @@ def accuracy_by_lag(
     snaps = snapshots.copy()
     if len(snaps):
         snaps["ds"] = pd.to_datetime(snaps["ds"])
-        snaps["lag"] = _month_index(snaps["ds"]) - snaps["period"].map(
-            lambda p: pd.Period(str(p), freq="M").year * 12 + pd.Period(str(p), freq="M").month
-        )
+        snaps["lag"] = month_numbers(snaps["ds"]) - month_numbers(snaps["period"])
         snaps = snaps[snaps["ds"].dt.to_period("M") <= last]
     rows = []
     for lag in lags:

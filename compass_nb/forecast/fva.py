@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import month_numbers
+
 __all__ = [
     "STEPS",
     "fva_stairstep",
@@ -86,10 +88,14 @@ def fva_stairstep(
     return pd.DataFrame(rows, columns=[by or "group", *_COLUMNS])
 
 
-def override_rows(fc: pd.DataFrame, o) -> pd.Series:
-    """The bottom rows of ``fc`` an override names (its month, SKU or family, location)."""
-    month = pd.to_datetime(fc["ds"]).dt.strftime("%Y-%m")
-    sel = (month == str(o.period)) & (fc["level"] == "sku_location")
+def override_rows(fc: pd.DataFrame, o, months: pd.Series | None = None) -> pd.Series:
+    """The bottom rows of ``fc`` an override names (its month, SKU or family, location).
+
+    ``months`` is :func:`compass_nb.calendar.month_numbers` of ``fc["ds"]``, when the
+    caller matches several overrides against the same rows.
+    """
+    months = month_numbers(fc["ds"]) if months is None else months
+    sel = (months == _months(o.period)) & (fc["level"] == "sku_location")
     sku = getattr(o, "sku", None)
     sel &= (
         (fc["sku"] == sku)
@@ -117,8 +123,9 @@ def apply_overrides(fc: pd.DataFrame, overrides: pd.DataFrame, cycle: str) -> pd
     if overrides is None or overrides.empty:
         return out
     mine = overrides[overrides["cycle"].astype(str) == str(cycle)]
+    months = month_numbers(fc["ds"]) if len(mine) else None
     for o in mine.itertuples(index=False):
-        sel = override_rows(fc, o)
+        sel = override_rows(fc, o, months)
         if not sel.any():
             continue
         base = out[sel]
@@ -156,8 +163,7 @@ def past_cycle_cells(
     notes = {}
     bottom = snapshots[snapshots["level"] == "sku_location"].copy()
     bottom["ds"] = pd.to_datetime(bottom["ds"])
-    bottom["lag"] = bottom["ds"].dt.year * 12 + bottom["ds"].dt.month
-    bottom["lag"] -= bottom["period"].map(_months)
+    bottom["lag"] = month_numbers(bottom["ds"]) - month_numbers(bottom["period"])
     bottom["override"] = np.nan
     touched = pd.Series(False, index=bottom.index)
     for cycle, idx in bottom.groupby("period").groups.items():
@@ -195,8 +201,10 @@ def _touched(fc: pd.DataFrame, overrides: pd.DataFrame, cycle) -> pd.Series:
     hit = pd.Series(False, index=fc.index)
     if overrides is None or overrides.empty:
         return hit
-    for o in overrides[overrides["cycle"].astype(str) == str(cycle)].itertuples(index=False):
-        hit |= override_rows(fc, o)
+    mine = overrides[overrides["cycle"].astype(str) == str(cycle)]
+    months = month_numbers(fc["ds"]) if len(mine) else None
+    for o in mine.itertuples(index=False):
+        hit |= override_rows(fc, o, months)
     return hit
 
 
@@ -270,6 +278,11 @@ def override_outcomes(
     bottom = snapshots[snapshots["level"] == "sku_location"] if len(snapshots) else snapshots
     cycles = set(bottom["period"].astype(str)) if len(bottom) else set()
     d = demand.assign(level="sku_location", ds=pd.to_datetime(demand["ds"]), yhat=demand["y"])
+    d_months = month_numbers(d["ds"])
+    snaps = {
+        str(cycle): (rows, month_numbers(rows["ds"]))
+        for cycle, rows in (bottom.groupby(bottom["period"].astype(str)) if len(bottom) else [])
+    }
     last = _months(period)
     rows = []
     for o in overrides.itertuples(index=False):
@@ -291,9 +304,9 @@ def override_outcomes(
             note = f"not measured: the store holds no forecast of cycle {o.cycle}"
             rows.append({**base, **nan, "note": note})
             continue
-        snap = bottom[bottom["period"].astype(str) == str(o.cycle)]
-        stat = float(snap.loc[override_rows(snap, o), "yhat"].sum())
-        actual = float(d.loc[override_rows(d, o), "y"].sum())
+        snap, snap_months = snaps[str(o.cycle)]
+        stat = float(snap.loc[override_rows(snap, o, snap_months), "yhat"].sum())
+        actual = float(d.loc[override_rows(d, o, d_months), "y"].sum())
         e_stat, e_over = abs(actual - stat), abs(actual - float(o.quantity))
         rows.append(
             {

@@ -145,9 +145,17 @@ def read(
     with connect(path, read_only=True) as con:
         if table not in _tables(con):
             return pd.DataFrame()
+        wanted = ""
+        if isinstance(periods, list):
+            wanted = (
+                " AND period IN (" + ", ".join("?" for _ in periods) + ")"
+                if periods
+                else " AND false"
+            )
         query = f"""
             WITH done AS (
-                SELECT period, run_id FROM runs WHERE status IN ('complete', 'partial')
+                SELECT period, run_id FROM runs
+                WHERE status IN ('complete', 'partial'){wanted}
             ),
             latest AS (
                 SELECT w.period, max(w.run_id) AS run_id
@@ -157,9 +165,7 @@ def read(
             )
             SELECT t.* FROM "{table}" t JOIN latest USING (period, run_id)
         """
-        frame = con.execute(query).df()
-    if isinstance(periods, list):
-        frame = frame.loc[frame["period"].isin(periods)]
+        frame = con.execute(query, list(periods) if isinstance(periods, list) else []).df()
     return frame.sort_values("period", kind="stable").reset_index(drop=True)
 
 
