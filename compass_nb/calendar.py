@@ -127,9 +127,9 @@ def next_period(period: str) -> str:
 
 def months_apart(start, end) -> pd.Series:
     """Whole months from ``start`` to ``end`` (both month-like): the lag of a forecast."""
-    s = pd.to_datetime(pd.Series(start)).dt.to_period("M")
-    e = pd.to_datetime(pd.Series(end)).dt.to_period("M")
-    return (e.dt.year - s.dt.year) * 12 + (e.dt.month - s.dt.month)
+    return month_numbers(pd.to_datetime(pd.Series(end))) - month_numbers(
+        pd.to_datetime(pd.Series(start))
+    )
 
 
 def month_labels(start, end) -> list[str]:

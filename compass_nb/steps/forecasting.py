@@ -4,14 +4,16 @@ the honest report of how good it is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from compass_nb import quality
 from compass_nb.context import Context
-from compass_nb.forecast import cycle, report
 from compass_nb.forecast.adjust import PlanRules
-from compass_nb.forecast.report import ForecastReview
 from compass_nb.formatting import assumed_lines
 from compass_nb.steps.step import Step, derived_assumptions, held_inputs
+
+if TYPE_CHECKING:
+    from compass_nb.forecast.report import ForecastReview
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ STEP = Step(
 @STEP.compute
 def run(ctx: Context) -> ForecastReview:
     """Forecast the cycle, score it against benchmarks and past cycles, nowcast the month."""
+    # the engine (statsforecast) is imported where this step runs, not by every kernel
+    from compass_nb.forecast import cycle, report
+
     t = held_inputs(ctx, ("orders", "products"), ("overrides",))
     s, shared = ctx.settings, ctx.shared
     rules = plan_rules(s, shared.launch_ramp)
