@@ -81,14 +81,20 @@ def monthly_demand(orders: pd.DataFrame, products: pd.DataFrame, cutoff) -> pd.D
     o = orders.assign(ds=pd.to_datetime(orders["order_date"]).dt.to_period("M").dt.to_timestamp())
     o = o[o["ds"] <= end]
     m = o.groupby(["sku", "location", "ds"], as_index=False)["quantity"].sum()
-    parts = []
-    for (sku, loc), g in m.groupby(["sku", "location"], sort=True):
-        full = pd.date_range(g["ds"].min(), end, freq="MS")
-        y = g.set_index("ds")["quantity"].reindex(full, fill_value=0)
-        parts.append(
-            pd.DataFrame({"sku": sku, "location": loc, "ds": full, "y": y.to_numpy(float)})
-        )
-    out = pd.concat(parts, ignore_index=True)
+    first = m.groupby(["sku", "location"], sort=True)["ds"].min()
+    start = first.to_numpy().astype("datetime64[M]")
+    count = (end.to_datetime64().astype("datetime64[M]") - start).astype(int) + 1
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    keys = first.index.repeat(count)
+    grid = pd.DataFrame(
+        {
+            "sku": keys.get_level_values("sku"),
+            "location": keys.get_level_values("location"),
+            "ds": (np.repeat(start, count) + offset).astype("datetime64[ns]"),
+        }
+    )
+    out = grid.merge(m, on=["sku", "location", "ds"], how="left")
+    out["y"] = out["quantity"].fillna(0).to_numpy(float)
     family = products.drop_duplicates("sku").set_index("sku")["family"]
     out["family"] = out["sku"].map(family).fillna("Unassigned")
     return out[["sku", "location", "family", "ds", "y"]]
