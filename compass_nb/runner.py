@@ -267,8 +267,16 @@ def missing_inputs(step, available: set[str]) -> list[str]:
     return [table for table in step.inputs if table not in available]
 
 
-def compute(run: Run, workers: Workers | None, loaded, jobs: int) -> None:
-    """Call the run's steps in process: 01 in this process, the others in the workers."""
+def compute(
+    run: Run,
+    workers: Workers | None,
+    loaded,
+    jobs: int,
+    *,
+    then: Callable[[str], None] = lambda name: None,
+) -> None:
+    """Call the run's steps in process: 01 in this process, the others in the workers;
+    ``then(name)`` is called as each step ends (done, failed or skipped)."""
     names = [steps.step(n).name for n in run.notebooks]
     available = set(loaded.tables) if loaded is not None else None
     timeout = float(run.params.get("timeout") or 0) or None
@@ -282,46 +290,59 @@ def compute(run: Run, workers: Workers | None, loaded, jobs: int) -> None:
             return run_task(run.staging, name, loaded=loaded)
         return workers.run(run.staging, name, timeout)
 
+    def ended(name: str) -> None:
+        _progress(run, steps.BY_NAME[name].notebook, run.steps_done[name])
+        then(name)
+
     kernels, _ = budget(jobs)
     schedule(
-        names,
-        _needs_within(names),
-        start,
-        parallel=kernels,
-        done=run.steps_done,
-        report=lambda name: _progress(run, steps.BY_NAME[name].notebook, run.steps_done[name]),
+        names, _needs_within(names), start, parallel=kernels, done=run.steps_done, report=ended
     )
 
 
-def render(run: Run, jobs: int) -> None:
-    """Render each notebook of the run in its own kernel (its step already computed, unless
-    ``COMPASS_COMPUTE=kernel``, where the kernels compute in dependency order)."""
+def compute_and_render(run: Run, workers: Workers | None, loaded, jobs: int) -> None:
+    """Compute the run's steps and render each notebook as soon as its step has ended, so
+    that kernels use the cores the chain of S&OP steps leaves idle."""
     kernels, threads = budget(jobs)
     timeout = float(run.params.get("timeout") or 0) or None
-    by_kernel = kernel_compute()
+    with ThreadPoolExecutor(max_workers=kernels) as pool:
+        rendering = {}
+
+        def then(name: str) -> None:
+            rendering[name] = pool.submit(render_one, run, name, threads, timeout)
+
+        compute(run, workers, loaded, jobs, then=then)
+        for name in [steps.step(n).name for n in run.notebooks]:
+            run.outcomes[name] = rendering[name].result()
+
+
+def render_one(run: Run, name: str, threads: int, timeout: float | None) -> Outcome:
+    """Render the notebook of step ``name`` in its own kernel; a step that did not complete
+    gets a placeholder page saying why."""
+    job = _job(run, steps.BY_NAME[name])
+    computed = run.steps_done.get(name)
+    if computed is not None and computed.status != "ok":
+        render_placeholder(job, computed)
+        return computed
+    outcome = render_notebook(job, threads=threads, timeout=timeout)
+    if computed is not None:  # the time that counts is the step's, not the rendering's
+        outcome.duration = computed.duration + outcome.duration
+    return outcome
+
+
+def render(run: Run, jobs: int) -> None:
+    """Render each notebook of the run in its own kernel, the kernel computing its step
+    (``COMPASS_COMPUTE=kernel``, how packs were made before steps), in dependency order."""
+    kernels, threads = budget(jobs)
+    timeout = float(run.params.get("timeout") or 0) or None
     names = [steps.step(n).name for n in run.notebooks]
-
-    def start(name: str) -> Outcome:
-        step = steps.BY_NAME[name]
-        job = _job(run, step)
-        computed = run.steps_done.get(name)
-        if computed is not None and computed.status != "ok":
-            render_placeholder(job, computed)
-            return computed
-        outcome = render_notebook(job, threads=threads, timeout=timeout)
-        if computed is not None:  # the time that counts is the step's, not the rendering's
-            outcome.duration = computed.duration + outcome.duration
-        return outcome
-
     schedule(
         names,
-        _needs_within(names) if by_kernel else (lambda name: (set(), set())),
-        start,
+        _needs_within(names),
+        lambda name: render_one(run, name, threads, timeout),
         parallel=kernels,
         done=run.outcomes,
-        report=(lambda name: _progress(run, steps.BY_NAME[name].notebook, run.outcomes[name]))
-        if by_kernel
-        else (lambda name: None),
+        report=lambda name: _progress(run, steps.BY_NAME[name].notebook, run.outcomes[name]),
     )
 
 
@@ -554,10 +575,12 @@ def run_period(
         + (f" → {root / period}" if with_pack else ", store only"),
         flush=True,
     )
-    if not (with_pack and kernel_compute()):
-        compute(run, workers, loaded, jobs)
-    if with_pack:
+    if with_pack and kernel_compute():
         render(run, jobs)
+    elif with_pack:
+        compute_and_render(run, workers, loaded, jobs)
+    else:
+        compute(run, workers, loaded, jobs)
     timings = {
         "started": run.started,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
