@@ -20,10 +20,17 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import nbformat
-import psutil
+if __name__ == "__main__":
+    # The render process reads notebooks with nbformat, whose jsonschema imports the IRI
+    # format checker when rfc3987-syntax is installed (JupyterLab's jupyter-events asks
+    # for it). That module compiles a grammar when imported, 0.8 s of every notebook's
+    # render, for a format no notebook schema uses: here its import fails quietly.
+    sys.modules.setdefault("rfc3987_syntax", None)
 
-from compass_nb.credentials import scrub
+import nbformat  # noqa: E402
+import psutil  # noqa: E402
+
+from compass_nb.credentials import scrub  # noqa: E402
 
 
 @dataclass
