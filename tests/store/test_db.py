@@ -133,3 +133,14 @@ def test_an_empty_table_commits_and_hides_the_previous_runs_rows(tmp_path):
     _commit(path, tmp_path, "2026-10", 1, pd.DataFrame({"x": [1.0]}))
     _commit(path, tmp_path, "2026-10", 2, pd.DataFrame({"x": pd.Series([], dtype=float)}))
     assert store.read(path, "test_a").empty
+
+
+def test_a_staged_table_read_again_is_its_latest_staging_and_a_copy_of_its_own(tmp_path):
+    run_dir = tmp_path / "2026-10-1"
+    store.stage(run_dir, "test_a", pd.DataFrame({"x": [1, 2]}), period="2026-10", run_id=1)
+    first = store.staged(run_dir, "test_a")
+    first.loc[0, "x"] = 99  # a step changing its frame changes nobody else's
+    assert store.staged(run_dir, "test_a")["x"].tolist() == [1, 2]
+    store.stage(run_dir, "test_a", pd.DataFrame({"x": [3, 4]}), period="2026-10", run_id=1)
+    assert store.staged(run_dir, "test_a")["x"].tolist() == [3, 4]
+    assert store.staged(run_dir, "test_b") is None
