@@ -112,6 +112,11 @@ def sheet_name(name: str, taken: set[str] = frozenset()) -> str:
     return candidate
 
 
+#: XlsxWriter writes every text cell as the text it is: never as a formula, a link or a
+#: number (faster than openpyxl for the plan exports, 9,000 rows × 30 columns).
+_AS_WRITTEN = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
 def write_xlsx(sheets: dict[str, pd.DataFrame] | pd.DataFrame, path: str | Path) -> Path:
     """Write one workbook, a sheet per frame (name → frame), formulas neutralised.
 
@@ -123,7 +128,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame] | pd.DataFrame, path: str | Path)
     if isinstance(sheets, pd.DataFrame):
         sheets = {path.stem: sheets}
     taken: set[str] = set()
-    with pd.ExcelWriter(path, engine="openpyxl") as book:
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": _AS_WRITTEN}) as book:
         for name, frame in sheets.items():
             safe = safe_frame(frame)
             safe.columns = [_for_xlsx(c) for c in safe.columns]
