@@ -117,6 +117,20 @@ def check_table_name(table: str) -> str:
     return table
 
 
+#: Committed rows this process keeps between reads, once :func:`keep_committed_reads` is
+#: called (a step worker, for the one run it serves): (store, table, columns, period,
+#: run_id) → rows. A committed run's rows never change (a re-run adds a run), so a history
+#: read converts only the runs committed since this process last read the table. Run 0,
+#: rows appended outside a run, can grow and is always read.
+_COMMITTED: dict[tuple, pd.DataFrame] | None = None
+
+
+def keep_committed_reads() -> None:
+    """Keep the committed rows this process reads, for the rest of its life (see above)."""
+    global _COMMITTED
+    _COMMITTED = {}
+
+
 def read(
     path: str | Path,
     table: str,
@@ -137,7 +151,8 @@ def read(
     Returns
     -------
     pandas.DataFrame
-        The table's rows with their ``period`` and ``run_id``; empty if nothing is stored.
+        The table's rows with their ``period`` and ``run_id``, by period, each run's rows
+        in the order they were written; empty if nothing is stored.
     """
     check_table_name(table)
     if isinstance(periods, str) and periods != "all":
@@ -152,7 +167,7 @@ def read(
                 if periods
                 else " AND false"
             )
-        query = f"""
+        latest = f"""
             WITH done AS (
                 SELECT period, run_id FROM runs
                 WHERE status IN ('complete', 'partial'){wanted}
@@ -163,10 +178,43 @@ def read(
                 WHERE w.table_name = '{table}'
                 GROUP BY w.period
             )
-            SELECT t.* FROM "{table}" t JOIN latest USING (period, run_id)
         """
-        frame = con.execute(query, list(periods) if isinstance(periods, list) else []).df()
-    return frame.sort_values("period", kind="stable").reset_index(drop=True)
+        values = list(periods) if isinstance(periods, list) else []
+        if _COMMITTED is None:
+            query = f'{latest} SELECT t.* FROM "{table}" t JOIN latest USING (period, run_id)'
+            frame = con.execute(query + " ORDER BY t.period, t.rowid", values).df()
+        else:
+            frame = _read_kept(con, path, table, latest, values)
+    return frame.reset_index(drop=True)
+
+
+def _read_kept(con, path, table: str, latest: str, values: list) -> pd.DataFrame:
+    """:func:`read` through :data:`_COMMITTED`: only the runs not kept yet are converted."""
+    runs = con.execute(f"{latest} SELECT period, run_id FROM latest ORDER BY period", values)
+    runs = runs.fetchall()
+    columns = tuple(row[0] for row in con.execute(f'DESCRIBE "{table}"').fetchall())
+    key = (str(Path(path).resolve()), table, columns)
+    missing = [(p, r) for p, r in runs if r == 0 or (*key, p, r) not in _COMMITTED]
+    empty = con.execute(f'SELECT * FROM "{table}" LIMIT 0').df()
+    fresh = {}
+    if missing:
+        pairs = ", ".join("(?, ?)" for _ in missing)
+        query = (
+            f'SELECT t.* FROM "{table}" t JOIN (VALUES {pairs}) AS m(period, run_id) '
+            "USING (period, run_id) ORDER BY t.period, t.rowid"
+        )
+        rows = con.execute(query, [v for pair in missing for v in pair]).df()
+        fresh = {
+            (str(p), int(r)): part.reset_index(drop=True)
+            for (p, r), part in rows.groupby(["period", "run_id"], sort=False)
+        }
+        for p, r in missing:
+            part = fresh.setdefault((p, r), empty)
+            if r != 0:
+                _COMMITTED[(*key, p, r)] = part
+    parts = [fresh[(p, r)] if (p, r) in fresh else _COMMITTED[(*key, p, r)] for p, r in runs]
+    parts = [part for part in parts if len(part)]
+    return pd.concat(parts, ignore_index=True) if parts else empty
 
 
 def runs(path: str | Path) -> pd.DataFrame:
