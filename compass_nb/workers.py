@@ -58,9 +58,6 @@ def run_task(run_dir: str | Path, section: str, *, loaded=None) -> Outcome:
 def _serve(connection) -> None:
     die_with_parent()
     import compass_nb.steps  # noqa: F401 - the stack, imported once per worker
-    from compass_nb.store import db
-
-    db.keep_committed_reads()  # one run's store, whose committed runs never change
 
     while True:
         task = connection.recv()

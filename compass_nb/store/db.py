@@ -117,20 +117,6 @@ def check_table_name(table: str) -> str:
     return table
 
 
-#: Committed rows this process keeps between reads, once :func:`keep_committed_reads` is
-#: called (a step worker, for the one run it serves): (store, table, columns, period,
-#: run_id) → rows. A committed run's rows never change (a re-run adds a run), so a history
-#: read converts only the runs committed since this process last read the table. Run 0,
-#: rows appended outside a run, can grow and is always read.
-_COMMITTED: dict[tuple, pd.DataFrame] | None = None
-
-
-def keep_committed_reads() -> None:
-    """Keep the committed rows this process reads, for the rest of its life (see above)."""
-    global _COMMITTED
-    _COMMITTED = {}
-
-
 def read(
     path: str | Path,
     table: str,
@@ -180,41 +166,9 @@ def read(
             )
         """
         values = list(periods) if isinstance(periods, list) else []
-        if _COMMITTED is None:
-            query = f'{latest} SELECT t.* FROM "{table}" t JOIN latest USING (period, run_id)'
-            frame = con.execute(query + " ORDER BY t.period, t.rowid", values).df()
-        else:
-            frame = _read_kept(con, path, table, latest, values)
+        query = f'{latest} SELECT t.* FROM "{table}" t JOIN latest USING (period, run_id)'
+        frame = con.execute(query + " ORDER BY t.period, t.rowid", values).df()
     return frame.reset_index(drop=True)
-
-
-def _read_kept(con, path, table: str, latest: str, values: list) -> pd.DataFrame:
-    """:func:`read` through :data:`_COMMITTED`: only the runs not kept yet are converted."""
-    runs = con.execute(f"{latest} SELECT period, run_id FROM latest ORDER BY period", values)
-    runs = runs.fetchall()
-    columns = tuple(row[0] for row in con.execute(f'DESCRIBE "{table}"').fetchall())
-    key = (str(Path(path).resolve()), table, columns)
-    missing = [(p, r) for p, r in runs if r == 0 or (*key, p, r) not in _COMMITTED]
-    empty = con.execute(f'SELECT * FROM "{table}" LIMIT 0').df()
-    fresh = {}
-    if missing:
-        pairs = ", ".join("(?, ?)" for _ in missing)
-        query = (
-            f'SELECT t.* FROM "{table}" t JOIN (VALUES {pairs}) AS m(period, run_id) '
-            "USING (period, run_id) ORDER BY t.period, t.rowid"
-        )
-        rows = con.execute(query, [v for pair in missing for v in pair]).df()
-        fresh = {
-            (str(p), int(r)): part.reset_index(drop=True)
-            for (p, r), part in rows.groupby(["period", "run_id"], sort=False)
-        }
-        for p, r in missing:
-            part = fresh.setdefault((p, r), empty)
-            if r != 0:
-                _COMMITTED[(*key, p, r)] = part
-    parts = [fresh[(p, r)] if (p, r) in fresh else _COMMITTED[(*key, p, r)] for p, r in runs]
-    parts = [part for part in parts if len(part)]
-    return pd.concat(parts, ignore_index=True) if parts else empty
 
 
 def runs(path: str | Path) -> pd.DataFrame:

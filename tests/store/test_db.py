@@ -146,27 +146,8 @@ def test_a_staged_table_read_again_is_its_latest_staging_and_a_copy_of_its_own(t
     assert store.staged(run_dir, "test_b") is None
 
 
-def test_a_worker_keeping_committed_reads_sees_every_new_run_and_appended_row(
-    tmp_path, monkeypatch
-):
-    from compass_nb.store import db
-
+def test_a_read_gives_each_runs_rows_in_the_order_they_were_written(tmp_path):
     path = tmp_path / "s.duckdb"
-    _commit(path, tmp_path, "2026-09", 1, pd.DataFrame({"x": [1, 2]}))
-    _commit(path, tmp_path, "2026-10", 1, pd.DataFrame({"x": [3]}))
-    plain = store.read(path, "test_a")
-    monkeypatch.setattr(db, "_COMMITTED", {})
-    pd.testing.assert_frame_equal(store.read(path, "test_a"), plain)
-    _commit(path, tmp_path, "2026-10", 2, pd.DataFrame({"x": [4, 5]}))
-    _commit(path, tmp_path, "2026-11", 1, pd.DataFrame({"x": [6]}))
-    assert store.read(path, "test_a")[["period", "run_id", "x"]].values.tolist() == [
-        ["2026-09", 1, 1],
-        ["2026-09", 1, 2],
-        ["2026-10", 2, 4],
-        ["2026-10", 2, 5],
-        ["2026-11", 1, 6],
-    ]
-    store.append(path, "test_b", pd.DataFrame({"quantity": [5.0]}), period="2026-10")
-    assert store.read(path, "test_b")["quantity"].tolist() == [5.0]
-    store.append(path, "test_b", pd.DataFrame({"quantity": [6.0]}), period="2026-10")
-    assert store.read(path, "test_b")["quantity"].tolist() == [5.0, 6.0]
+    _commit(path, tmp_path, "2026-10", 1, pd.DataFrame({"x": [3, 1, 2]}))
+    _commit(path, tmp_path, "2026-09", 1, pd.DataFrame({"x": [9, 7, 8]}))
+    assert store.read(path, "test_a")["x"].tolist() == [9, 7, 8, 3, 1, 2]
