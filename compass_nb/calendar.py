@@ -78,21 +78,11 @@ def period_months(periods) -> pd.Series:
 
 def month_numbers(values) -> pd.Series:
     """``year × 12 + month`` of each date or ``YYYY-MM`` label (so a lag in months is a
-    subtraction); text is parsed once per distinct value, a malformed label raises
-    ``ParameterError``."""
+    subtraction); labels go through :func:`period_months`, parsed once per distinct value."""
     values = pd.Series(values)
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.year * 12 + values.dt.month
-    labels = values.astype(str)
-    distinct = labels.unique()
-    try:
-        months = pd.PeriodIndex(distinct, freq="M")
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(
-            "a month column holds a value that is not a month; write months as YYYY-MM, e.g. 2026-10."
-        ) from exc
-    numbers = months.year * 12 + months.month
-    return labels.map(dict(zip(distinct, numbers, strict=True))).astype("int64")
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        values = period_months(values)
+    return values.dt.year * 12 + values.dt.month
 
 
 def period_label(month) -> str:
