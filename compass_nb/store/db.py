@@ -14,6 +14,7 @@ query, close); a store locked by another process is waited for with a message, u
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sys
@@ -207,14 +208,6 @@ def stage(
     return target
 
 
-#: Staged tables this process read lately, by file identity (path, inode, modification
-#: time, size) → frame. Most steps of a run read its clean inputs, one after the other in
-#: the same worker; a staged file is never changed in place (staging again replaces the
-#: file), so its identity names its content.
-_STAGED: dict[tuple, pd.DataFrame] = {}
-_STAGED_KEPT = 8
-
-
 def staged(run_dir: str | Path | None, table: str) -> pd.DataFrame | None:
     """This run's staged ``table`` (a copy of its own), or ``None`` if the run has not
     written it."""
@@ -225,14 +218,15 @@ def staged(run_dir: str | Path | None, table: str) -> pd.DataFrame | None:
         info = target.stat()
     except FileNotFoundError:
         return None
-    key = (str(target.resolve()), info.st_ino, info.st_mtime_ns, info.st_size)
-    frame = _STAGED.pop(key, None)
-    if frame is None:
-        frame = pd.read_parquet(target)
-    _STAGED[key] = frame  # the most recent last
-    while len(_STAGED) > _STAGED_KEPT:
-        _STAGED.pop(next(iter(_STAGED)))
-    return frame.copy()
+    return _read_staged(str(target.resolve()), info.st_ino, info.st_mtime_ns, info.st_size).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _read_staged(path: str, inode: int, modified_ns: int, size: int) -> pd.DataFrame:
+    """A staged file's rows, read once per process. Most steps of a run read its clean
+    inputs, one after the other in the same worker; a staged file is never changed in
+    place (staging again replaces the file), so its identity names its content."""
+    return pd.read_parquet(path)
 
 
 def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, parquet: str) -> None:
