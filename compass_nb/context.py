@@ -188,8 +188,9 @@ class Context:
             return pickle.load(handle)
 
     def keep_result(self, result) -> None:
-        """Keep the step's result for the notebook that shows it (in a run)."""
-        if not self.in_run:
+        """Keep the step's result for the notebook that shows it (in a run that renders its
+        notebooks; a store-only cycle's results are shown nowhere)."""
+        if not self.in_run or not self.makes_files:
             return
         path = self._result_path()
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -65,3 +65,19 @@ def test_a_step_computed_in_a_run_is_kept_for_its_notebook(tmp_path):
     assert ctx.kept_result() == {"figure": 1}
     outside = Context("t", "2026-10", merged, store=tmp_path / "s.duckdb", run_dir=tmp_path)
     assert outside.kept_result() is None  # exploring always recomputes
+
+
+def test_a_store_only_cycle_keeps_no_result_since_no_notebook_shows_it(tmp_path):
+    merged = params.load(sets=["source=demo:small"])
+    ctx = Context(
+        "t",
+        "2026-10",
+        merged,
+        store=tmp_path / "s.duckdb",
+        run_dir=tmp_path,
+        in_run=True,
+        makes_files=False,
+    )
+    ctx.keep_result({"figure": 1})
+    assert ctx.kept_result() is None
+    assert not (tmp_path / "results").exists()
