@@ -60,11 +60,18 @@ def private_kernel_manager(folder: str):
 
     Kernels started side by side by separate processes pick TCP ports independently and
     can collide, leaving a notebook waiting forever for a reply that went to another
-    kernel; IPC sockets with unique paths cannot collide.
+    kernel; IPC sockets with unique paths cannot collide. The connection file (which holds
+    the kernel's signing key) is written in the folder too, removed with it: left to
+    jupyter_client it lands in the temporary directory, where a batch kernel's stays.
     """
     from jupyter_client.manager import AsyncKernelManager
 
-    return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{folder}/k")
+    return AsyncKernelManager(
+        kernel_name="python3",
+        transport="ipc",
+        ip=f"{folder}/k",
+        connection_file=f"{folder}/kernel.json",
+    )
 
 
 def without_widgets(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
