@@ -9,13 +9,12 @@ from compass_nb.kernels import without_widgets
 
 
 def test_an_executed_notebook_leaves_no_kernel_connection_file_behind(tmp_path, monkeypatch):
-    managers = []
+    make, managers = kernels.private_kernel_manager, []
 
     def recorded(folder):
         managers.append(make(folder))
         return managers[-1]
 
-    make = kernels.private_kernel_manager
     monkeypatch.setattr(kernels, "private_kernel_manager", recorded)
     book = nbformat.v4.new_notebook()
     book.metadata["kernelspec"] = {
