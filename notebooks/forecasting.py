@@ -160,7 +160,9 @@ nb.show(review.leaderboard, caption="Backtest leaderboard of the candidates")
 #
 # The tracking signal of each series over past cycles' next-month forecasts; series beyond
 # ±4 were re-selected in this run. Flags: `outlier`, `new-item`, `short-history`,
-# `thin-history` (capped), `discontinued`, `pre-launch`, `launch`, `re-selected`.
+# `thin-history` (capped at its recent rate), `growth-capped` (a young series capped at
+# `young_cap` times its best month), `discontinued`, `pre-launch`, `launch`, `re-selected`,
+# `fallback`.
 
 # %%
 charts.tracking_signals(review.signals);

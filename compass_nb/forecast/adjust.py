@@ -6,7 +6,8 @@ so that what the backtest measures is what the plan uses:
 
 1. no negative demand;
 2. intermittent and lumpy series get empirical intervals (:mod:`.empirical`);
-3. series with too few months of demand are capped at their recent rate (:mod:`.sparse`);
+3. series with too few months of demand are capped at their recent rate, and young ones
+   (a launch still in its ramp) at a multiple of their best month (:mod:`.sparse`);
 4. the product life cycle: nothing before a launch or after a discontinuation
    (:mod:`.lifecycle`).
 """
@@ -20,7 +21,7 @@ import pandas as pd
 from compass_nb.forecast.classify import INTERMITTENT_CLASSES
 from compass_nb.forecast.empirical import apply_empirical
 from compass_nb.forecast.lifecycle import apply_lifecycle
-from compass_nb.forecast.sparse import cap_thin
+from compass_nb.forecast.sparse import cap_thin, cap_young
 
 __all__ = ["PlanRules", "bottom_forecast"]
 
@@ -31,6 +32,8 @@ class PlanRules:
 
     thin_min_nonzero: int  # fewer months with demand than this: capped at the recent rate
     thin_window: int  # months behind that rate
+    young_months: int  # fewer months since the first order: young, capped at its best month
+    young_cap: float  # ... times this
     empirical_window: int  # months behind the empirical intervals
     launch_ramp: tuple[float, ...]  # share of an average item in a launch's first months
 
@@ -64,6 +67,7 @@ def bottom_forecast(
     sparse = set(out.loc[out["demand_class"].isin(INTERMITTENT_CLASSES), "unique_id"])
     out = apply_empirical(out, history, sparse, level, rules.empirical_window)
     out = cap_thin(out, history, rules.thin_min_nonzero, rules.thin_window)
+    out = cap_young(out, history, rules.young_months, rules.young_cap)
     if products is not None and len(products):
         out = apply_lifecycle(out, products)
     return out

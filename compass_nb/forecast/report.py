@@ -288,6 +288,21 @@ def thin_line(forecast: pd.DataFrame, rules: PlanRules) -> list[str]:
     ]
 
 
+def young_line(forecast: pd.DataFrame, rules: PlanRules) -> list[str]:
+    """How many young series the models would have forecast past the cap of their best month."""
+    bottom = forecast[forecast["level"] == "sku_location"]
+    capped = bottom[bottom["flag"].str.contains("growth-capped", regex=False)]
+    n = int(capped["unique_id"].nunique())
+    if not n:
+        return []
+    return [
+        f"{n} young series (first ordered fewer than {rules.young_months} months ago) would "
+        f"have been forecast above {rules.young_cap:g} times their best month: capped there "
+        f"(flag growth-capped): {units(capped['yhat'].sum())} units over the horizon where "
+        f"the models forecast {units(capped['yhat_base'].sum())}."
+    ]
+
+
 def backtest_lines(head: dict, bench: pd.DataFrame) -> list[str]:
     """Backtest accuracy and how the chosen forecast compares with the benchmarks."""
     if not head["series"]:
@@ -495,6 +510,7 @@ def summary_lines(
     lines.append(coherence_line(r.coherence))
     lines += lifecycle_lines(r.cycle.lifecycle, rules.launch_ramp)
     lines += thin_line(fc, rules)
+    lines += young_line(fc, rules)
     lines += backtest_lines(r.headline, r.benchmarks)
     lines += bias_lines(r.accuracy_by_family, r.accuracy_by_location)
     lines += coverage_lines(r.coverage, r.headline, tolerance)

@@ -6,6 +6,15 @@ its last ``window`` months' demand spread over those months (months before its f
 order count as no demand), so its forecast over a year never exceeds what it sold in
 the last one. Its interval is scaled with it, and the series is flagged
 ``thin-history``.
+
+A young series (fewer than ``months`` months since its first order: a launch still in
+its ramp) has too short a history to earn a trend: the models extrapolate a ramp of four
+or five months without bound (on the demo, 20 to 160 times the item's best month by the
+end of the horizon). Its monthly forecast is capped at ``cap`` times its highest month so
+far, the interval scaled with it, and the series is flagged ``growth-capped`` where the
+cap binds. On the demo's launches, measured against what they sold afterwards, a cap of
+1.5 cut the WAPE 4 to 6 months ahead from 0.53 to 0.34 and 7 to 12 months ahead from 1.05
+to 0.46 (bias +57 % to −5 %).
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["thin_series", "recent_rate", "cap_thin"]
+__all__ = ["thin_series", "recent_rate", "cap_thin", "young_series", "cap_young"]
 
 
 def thin_series(history: pd.DataFrame, min_nonzero: int) -> set:
@@ -31,6 +40,19 @@ def recent_rate(history: pd.DataFrame, window: int) -> pd.Series:
     recent = history[history["ds"] >= start]
     total = recent.groupby("unique_id")["y"].sum()
     return (total / int(window)).reindex(history["unique_id"].unique(), fill_value=0.0)
+
+
+def _scale(out: pd.DataFrame, sel: np.ndarray, new: np.ndarray, tag: str) -> pd.DataFrame:
+    """``yhat`` of the selected rows set to ``new``, their bounds scaled by the same factor,
+    and ``tag`` added to their flags."""
+    old = out.loc[sel, "yhat"].to_numpy(float)
+    factor = np.divide(new, old, out=np.zeros_like(new), where=old > 0)
+    bounds = [c for c in out.columns if c.startswith(("yhat_lo_", "yhat_hi_"))]
+    out.loc[sel, bounds] = out.loc[sel, bounds].to_numpy(float) * factor[:, None]
+    out.loc[sel, "yhat"] = new
+    flags = out.loc[sel, "flag"].fillna("").astype(str)
+    out.loc[sel, "flag"] = np.where(flags == "", tag, flags + ";" + tag)
+    return out
 
 
 def cap_thin(fc: pd.DataFrame, history: pd.DataFrame, min_nonzero: int, window: int):
@@ -55,12 +77,50 @@ def cap_thin(fc: pd.DataFrame, history: pd.DataFrame, min_nonzero: int, window: 
     if not sel.any():
         return out
     rate = out.loc[sel, "unique_id"].map(recent_rate(history, window)).to_numpy(float)
-    old = out.loc[sel, "yhat"].to_numpy(float)
-    new = np.minimum(old, rate)
-    factor = np.divide(new, old, out=np.zeros_like(new), where=old > 0)
-    bounds = [c for c in out.columns if c.startswith(("yhat_lo_", "yhat_hi_"))]
-    out.loc[sel, bounds] = out.loc[sel, bounds].to_numpy(float) * factor[:, None]
-    out.loc[sel, "yhat"] = new
-    flags = out.loc[sel, "flag"].fillna("").astype(str)
-    out.loc[sel, "flag"] = np.where(flags == "", "thin-history", flags + ";thin-history")
-    return out
+    new = np.minimum(out.loc[sel, "yhat"].to_numpy(float), rate)
+    return _scale(out, sel, new, "thin-history")
+
+
+def young_series(history: pd.DataFrame, months: int) -> set:
+    """The series of ``history`` (``unique_id``, ``ds``, ``y``) whose first order is fewer
+    than ``months`` months before the end of the panel (months with no demand before the
+    first order do not count)."""
+    sold = history.loc[history["y"] > 0]
+    first = sold.groupby("unique_id")["ds"].min()
+    end = history["ds"].max()
+    age = (end.year - first.dt.year) * 12 + (end.month - first.dt.month) + 1
+    return set(age.index[age < int(months)])
+
+
+def cap_young(fc: pd.DataFrame, history: pd.DataFrame, months: int, cap: float):
+    """``fc`` with each young series' monthly forecast at most ``cap`` × its best month.
+
+    Parameters
+    ----------
+    fc : DataFrame
+        ``unique_id``, ``yhat``, bound columns and ``flag``.
+    history : DataFrame
+        ``unique_id``, ``ds``, ``y`` up to the forecast origin.
+    months : int
+        A series younger than this many months (since its first order) is young.
+    cap : float
+        The ceiling as a multiple of the series' highest month so far.
+
+    Returns
+    -------
+    DataFrame
+        A copy; on young series ``yhat`` = min(``yhat``, cap × best month), bounds scaled
+        by the same factor, and ``growth-capped`` added to the flags of the series where
+        the cap binds in some month.
+    """
+    out = fc.copy()
+    young = young_series(history, months)
+    best = history.loc[history["unique_id"].isin(young)].groupby("unique_id")["y"].max()
+    ceiling = out["unique_id"].map(best * float(cap)).to_numpy(float)
+    binds = np.isfinite(ceiling) & (out["yhat"].to_numpy(float) > ceiling)
+    capped = set(out.loc[binds, "unique_id"])
+    sel = out["unique_id"].isin(capped).to_numpy()
+    if not sel.any():
+        return out
+    new = np.minimum(out.loc[sel, "yhat"].to_numpy(float), ceiling[sel])
+    return _scale(out, sel, new, "growth-capped")

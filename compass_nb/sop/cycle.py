@@ -1207,7 +1207,8 @@ def _executive_summary(r: ExecutiveReview, currency: str) -> list[str]:
         f"Revenue plan for the {span(r.months)}: {money(k.loc['revenue_plan', 'value'], currency)} "
         f"at net price, margin {money(k.loc['margin_plan', 'value'], currency)}"
         + (
-            f"; {money(change, currency)} against last cycle on the {span(r.common_months)} both plan."
+            f"; {_moved(change, currency)} on last cycle's plan for the {span(r.common_months)} "
+            "both plan."
             if not pd.isna(change)
             else "."
         )
@@ -1486,3 +1487,10 @@ def overall_wape(accuracy_trend: pd.DataFrame) -> dict[int, float]:
         for lag, row in sums.iterrows()
         if row["actual"] > 0
     }
+
+
+def _moved(change: float, currency: str) -> str:
+    """``up 4.44 M EUR``, ``down 12 k EUR`` or ``unchanged`` (to the unit)."""
+    if round(abs(change)) == 0:
+        return "unchanged"
+    return f"{'up' if change > 0 else 'down'} {money(abs(change), currency)}"

@@ -25,6 +25,8 @@ class ForecastingSettings:
     backtest_windows: int | None
     thin_min_nonzero: int
     thin_window: int
+    young_months: int
+    young_cap: float
     empirical_window: int
     lags: tuple[int, ...]
     fva_max_lag: int
@@ -36,6 +38,8 @@ def plan_rules(s: ForecastingSettings, launch_ramp: tuple[float, ...]) -> PlanRu
     return PlanRules(
         thin_min_nonzero=s.thin_min_nonzero,
         thin_window=s.thin_window,
+        young_months=s.young_months,
+        young_cap=s.young_cap,
         empirical_window=s.empirical_window,
         launch_ramp=tuple(launch_ramp),
     )

@@ -164,3 +164,25 @@ def test_no_sentence_about_overrides_or_the_nowcast_without_them():
     assert report.override_lines(pd.DataFrame()) == []
     assert report.nowcast_lines(pd.DataFrame(), "EUR") == []
     assert report.lead_time_line({}) == []
+
+
+def test_capped_young_series_are_counted_with_their_units_only_when_there_are_some():
+    from compass_nb.forecast.adjust import PlanRules
+
+    rules = PlanRules(
+        3, 12, young_months=24, young_cap=1.5, empirical_window=24, launch_ramp=(0.25,)
+    )
+    fc = pd.DataFrame(
+        {
+            "unique_id": ["a", "a", "b", "total"],
+            "level": ["sku_location", "sku_location", "sku_location", "total"],
+            "flag": ["new-item;growth-capped"] * 2 + ["", ""],
+            "yhat": [463.5, 463.5, 10.0, 937.0],
+            "yhat_base": [1000.0, 24758.0, 10.0, 25768.0],
+        }
+    )
+    (line,) = report.young_line(fc, rules)
+    assert line.startswith("1 young series (first ordered fewer than 24 months ago)")
+    assert "above 1.5 times their best month" in line
+    assert "927 units over the horizon where the models forecast 25,758" in line
+    assert report.young_line(fc.assign(flag=""), rules) == []

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from compass_nb import formatting
 from compass_nb.calendar import period_month
 from compass_nb.errors import InputError, ParameterError
 from compass_nb.sop import cycle
@@ -140,6 +141,11 @@ def test_pre_sop_and_executive_steps_on_the_latest_cycle(cycles, demo_tables):
     )
     k = e.kpis.set_index("kpi")
     assert not pd.isna(k.loc["revenue_plan", "change"]) and e.budget["months"]
+    # the change on last cycle's plan reads with its direction, not as a bare amount
+    change = k.loc["revenue_plan", "change"]
+    (line,) = [x for x in e.summary if x.startswith("Revenue plan for the")]
+    moved = f"{'up' if change > 0 else 'down'} {formatting.money(abs(change), 'EUR')}"
+    assert f"; {moved} on last cycle's plan for the" in line
     assert 0 < k.loc["forecast_accuracy", "value"] < 1
     assert e.status == "decisions pending" and (e.log["status"] == "pending").all()
     # one horizon: the plan revenue is the consensus revenue over every plan month
