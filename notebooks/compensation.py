@@ -117,12 +117,14 @@ nb.note(analysis.asc340_note(a, currency))
 # %% [markdown]
 # ## Reconciliation and closed periods
 #
-# Credited bookings against the credit the payouts were computed on, in cents; the
-# difference must be zero. Closed periods are locked; changes to them appear as adjustments
+# Every seller's credit (overlay credit included, so more than the split-credit bookings
+# behind cost of sales above; manager roll-ups left out) against the credit the payouts
+# were computed on and the credit not commissioned, in cents; the difference must be zero.
+# Closed periods are locked; changes to them appear as adjustments
 # in this period (details in the private audit trail).
 
 # %%
-nb.show(a.reconciliation.tail(len(a.months)), caption="Reconciliation (cents)", max_rows=len(a.months))
+nb.show(a.reconciliation.tail(len(a.months)), caption="Reconciliation of sellers' credit (cents, overlay included)", max_rows=len(a.months))
 
 # %%
 nb.show(a.closed_shown, caption="Closed periods (who and why: private audit trail)", empty="No period is closed yet.")

@@ -724,6 +724,33 @@ def _calibration_line(a: PipelineAnalysis) -> str:
     return text + f" (lower is better; a constant win rate scores {b['base_rate']:.3f})."
 
 
+#: How each step of the pipeline flow reads in a sentence; created, won and lost are
+#: always named, the other steps only when they moved money.
+_FLOW_WORDS = {
+    "created": "created",
+    "pulled_in": "pulled in",
+    "amount_change": "in amount changes",
+    "won": "won",
+    "lost": "lost",
+    "pushed_out": "pushed out",
+}
+
+
+def flow_terms(flow: pd.Series, currency: str = "EUR") -> str:
+    """The steps between the start and the end of the pipeline flow (step → signed value),
+    so that the sentence adds up: ``9.67 M EUR created, +190 k EUR in amount changes,
+    3.52 M EUR won, 4.36 M EUR lost``."""
+    terms = []
+    for step, words in _FLOW_WORDS.items():
+        value = float(flow.get(step, 0.0))
+        if step in ("created", "won", "lost") or round(value) != 0:
+            shown = money(abs(value), currency)
+            if step == "amount_change":
+                shown = ("+" if value > 0 else "−") + shown
+            terms.append(f"{shown} {words}")
+    return ", ".join(terms)
+
+
 def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
     """The notebook's summary sentences, headline figures first."""
     h = a.headlines
@@ -748,8 +775,7 @@ def summary_lines(a: PipelineAnalysis, currency: str = "EUR") -> list[str]:
     pulled = int(moves.loc["pulled into the window", "deals"])
     lines.append(
         f"{a.quarter[0]} pipeline in {a.period}: {money(flow['start'], currency)} → {money(flow['end'], currency)} "
-        f"({money(-flow['won'], currency)} won, {money(-flow['lost'], currency)} lost, "
-        f"{money(flow['created'], currency)} created); {pushed} {'deal' if pushed == 1 else 'deals'} pushed "
+        f"({flow_terms(flow, currency)}); {pushed} {'deal' if pushed == 1 else 'deals'} pushed "
         f"out of the quarter, {within} pushed later within it, {pulled} pulled in."
     )
     if not a.loss_reasons.empty:

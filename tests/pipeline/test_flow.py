@@ -139,3 +139,31 @@ def test_flow_identity_holds_for_any_history(rows):
         "value"
     ]
     assert flow.drop("end").sum() == pytest.approx(flow["end"])
+
+
+def test_the_flow_sentence_names_every_step_that_moved_money_so_that_it_adds_up():
+    from compass_nb.pipeline.analysis import flow_terms
+
+    # the demo's FY2026-Q4 in 2026-10: 31.90 M → 33.88 M, the 0.19 M left is amount changes
+    flow = pd.Series(
+        {
+            "start": 31_900_000.0,
+            "created": 9_670_000.0,
+            "pulled_in": 0.0,
+            "amount_change": 190_000.0,
+            "won": -3_520_000.0,
+            "lost": -4_360_000.0,
+            "pushed_out": 0.0,
+            "end": 33_880_000.0,
+        }
+    )
+    assert flow.drop("end").sum() == pytest.approx(flow["end"])
+    assert flow_terms(flow) == (
+        "9.67 M EUR created, +190 k EUR in amount changes, 3.52 M EUR won, 4.36 M EUR lost"
+    )
+    moved = flow.copy()
+    moved[["amount_change", "pulled_in", "pushed_out"]] = [-50_000.0, 20_000.0, -30_000.0]
+    assert flow_terms(moved, "USD") == (
+        "9.67 M USD created, 20 k USD pulled in, −50 k USD in amount changes, "
+        "3.52 M USD won, 4.36 M USD lost, 30 k USD pushed out"
+    )
