@@ -228,6 +228,9 @@ def test_history_ends_on_2026_11_15_and_spans_at_least_48_months(small):
 def test_forward_tables_reach_18_months_past_the_data(small):
     assert small["capacity"]["period"].max() >= "2028-05"
     assert small["receipts"]["period"].max() >= "2027-01"
+    # receipts are the open orders at the end of the history: a received one, read by every
+    # cycle like any period-keyed table, would reach a backfilled cycle as firm supply
+    assert small["receipts"]["period"].min() == "2026-11"
     assert small["budget"]["period"].min() == "2022-01"
     assert small["budget"]["period"].max() == "2027-12"
     assert small["overrides"]["cycle"].max() <= "2026-10"

@@ -10,7 +10,7 @@ import pandas as pd
 from compass_nb.errors import ParameterError
 
 #: Changes whenever the generated data changes (part of the demo's input fingerprint).
-GENERATOR_VERSION = "2026.11.6"
+GENERATOR_VERSION = "2026.12.1"
 SEED = 20261115
 START = pd.Timestamp("2022-01-01")
 END = pd.Timestamp("2026-11-15")  # last day of history, whatever today's date

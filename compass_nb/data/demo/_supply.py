@@ -3,7 +3,7 @@
 All derive from the demand model's expected units, so that they relate to the orders
 the way a real planning system's would: stock covers roughly one to two months of
 demand, line capacity is flat through the year (so seasonal peaks bind), receipts
-follow demand, and the budget was set from the model before the level shifts happened.
+are the open orders at the end of the history, and the budget was set from the model before the level shifts happened.
 """
 
 from __future__ import annotations
@@ -143,10 +143,14 @@ def capacity(demand: Demand, profile: Profile) -> pd.DataFrame:
 
 
 def receipts(demand: Demand, profile: Profile) -> pd.DataFrame:
-    """Scheduled supply per sku × location × month: past receipts and open orders to 2027-04.
+    """Scheduled supply per sku × location × month: the open orders at the end of the
+    history, due from its month (2026-11) to 2027-04, thinning out with the horizon.
 
-    Past months receive roughly their demand; open orders thin out with the horizon.
-    Quantities are rounded up to cases of 12.
+    Like an ERP's list of open orders, it holds nothing already received: receipts are
+    read for every cycle (DESIGN.md), so a received order left in the table would reach a
+    backfilled cycle as firm supply on top of the production it plans (before, the 2025-10
+    cycle saw 792,456 units of receipts, twelve months of demand, and planned 77 days of
+    supply at a 100 % fill rate). Quantities are rounded up to cases of 12.
     """
     rng = stream(profile, "receipts")
     upto = demand.months.get_loc(RECEIPTS_UNTIL) + 1
@@ -158,6 +162,7 @@ def receipts(demand: Demand, profile: Profile) -> pd.DataFrame:
     quantity = np.ceil(expected * rng.uniform(0.8, 1.25, expected.shape) / 12) * 12
     frame = _long(demand, months, np.where(scheduled, quantity, 0), "quantity")
     frame = frame.loc[(frame["quantity"] > 0) & ~frame["retired"]]
+    frame = frame.loc[frame["month"] >= END.to_period("M")]  # still open at the end
     frame["period"] = frame["month"].dt.strftime("%Y-%m")
     frame = frame.loc[:, ["period", "sku", "location", "quantity"]].astype({"quantity": "int64"})
     return frame.sort_values(["period", "sku", "location"]).reset_index(drop=True)
