@@ -222,11 +222,13 @@ def months(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def money(value: float, currency: str | None = None) -> str:
-    """An amount in a sentence: ``1.23 M EUR``, ``456 k EUR``, ``−12 EUR``; ``n/a`` if missing."""
+def money(value: float, currency: str | None = None, signed: bool = False) -> str:
+    """An amount in a sentence: ``1.23 M EUR``, ``456 k EUR``, ``−12 EUR`` (``+1.23 M EUR``
+    when signed, as a change); ``n/a`` if missing."""
     if value is None or pd.isna(value):
         return "n/a"
     sign = "−" if value < 0 and round(abs(value)) != 0 else ""
+    sign = "+" if signed and value > 0 and round(value) != 0 else sign
     value = abs(value)
     if value >= 1e6:
         text = f"{value / 1e6:,.2f} M"

@@ -61,4 +61,8 @@ def test_money_in_sentences_is_short_and_carries_its_currency():
     assert f.money(1_490_000, "EUR") == "1.49 M EUR"
     assert f.money(-12_300, "EUR") == "−12 k EUR"
     assert f.money(float("nan"), "EUR") == "n/a"
+    # a change carries its sign either way, and a change that rounds to nothing none
+    assert f.money(7_165_531, "EUR", signed=True) == "+7.17 M EUR"
+    assert f.money(-7_137_195, "EUR", signed=True) == "−7.14 M EUR"
+    assert f.money(0.4, "EUR", signed=True) == "0 EUR"
     assert f.pct(0.0345, signed=True) == "+3.5%"

@@ -744,9 +744,11 @@ def flow_terms(flow: pd.Series, currency: str = "EUR") -> str:
     for step, words in _FLOW_WORDS.items():
         value = float(flow.get(step, 0.0))
         if step in ("created", "won", "lost") or round(value) != 0:
-            shown = money(abs(value), currency)
-            if step == "amount_change":
-                shown = ("+" if value > 0 else "−") + shown
+            shown = (
+                money(value, currency, signed=True)
+                if step == "amount_change"
+                else money(abs(value), currency)
+            )
             terms.append(f"{shown} {words}")
     return ", ".join(terms)
 

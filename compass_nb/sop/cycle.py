@@ -836,7 +836,8 @@ def _pre_sop_summary(r: PreSopReview, currency: str, lead: int) -> list[str]:
             else ""
         )
         lines.append(
-            f"{name}: revenue {money(delta.loc[name, 'revenue'], currency)}{supply} against base."
+            f"{name}: revenue {money(delta.loc[name, 'revenue'], currency, signed=True)}{supply} "
+            "against base."
         )
     if r.recommendations.empty:
         lines.append(

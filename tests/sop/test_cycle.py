@@ -128,6 +128,10 @@ def test_pre_sop_and_executive_steps_on_the_latest_cycle(cycles, demo_tables):
     # the scenario marked demo_only is left out of a user's run (its resource is the demo's)
     assert set(r.scenarios["scenario"]) == {"base", "upside", "downside", "more"}
     assert (r.scenarios.loc[r.scenarios["scenario"] == "base", "delta"] == 0).all()
+    # each scenario's revenue against base reads as a signed change, like its unmet units
+    upside = next(line for line in r.summary if line.startswith("upside: revenue "))
+    downside = next(line for line in r.summary if line.startswith("downside: revenue "))
+    assert upside.startswith("upside: revenue +") and downside.startswith("downside: revenue −")
     orders, _, _ = _as_of(t, "2026-10")
     e = cycle.executive_review(
         cycles["consensus"],
