@@ -345,7 +345,8 @@ def _demand_summary(r: DemandReview, currency: str) -> list[str]:
     if overridden.any():
         moved = float((plan["adjustment"] * plan["net_price"]).sum())
         lines.append(
-            f"Overrides move revenue by {money(moved, currency)} on {int(overridden.sum())} "
+            f"Overrides move revenue by {money(moved, currency, signed=True)} on "
+            f"{int(overridden.sum())} "
             "SKU × location × month rows."
         )
     ev = r.life_events
@@ -395,8 +396,9 @@ def _demand_summary(r: DemandReview, currency: str) -> list[str]:
     if not r.movers.empty:
         top = r.movers.iloc[0]
         lines.append(
-            f"Biggest change since last cycle: {top['sku']} ({top['family']}), revenue "
-            f"{money(top['delta_revenue'], currency)}, driven by the {top['driver']}."
+            f"Biggest change since last cycle (on the months both plan): {top['sku']} "
+            f"({top['family']}), revenue {money(top['delta_revenue'], currency, signed=True)}, "
+            f"driven by the {top['driver']}."
         )
     if not r.pipeline.empty and r.pipeline["weighted"].notna().any():
         lines.append(

@@ -54,6 +54,11 @@ def cycles(demo_tables):
             period=p,
             **SUPPLY,
         )
+        if past is not None:  # a change since last cycle reads with its sign
+            (line,) = [x for x in d.summary if x.startswith("Biggest change since last cycle")]
+            top = d.movers.iloc[0]
+            moved = formatting.money(top["delta_revenue"], "EUR", signed=True)
+            assert f"revenue {moved}, driven by" in line and moved[0] in "+−0"
         out["consensus"].append(d.consensus.assign(period=p))
         out["forecast"].append(fc.assign(period=p))
         out["supply_plan"].append(s.stored.assign(period=p))
