@@ -1444,8 +1444,9 @@ def _tracking_summary(r: TrackingReview, target: float | None, currency: str) ->
         parts = s.drop(["last cycle's plan", "this cycle's plan"])
         big = parts.abs().idxmax()
         lines.append(
-            f"Since last cycle the plan moved by {money(moved, currency)} over the {span(r.change_months)}; "
-            f"the largest part: {big} ({money(parts[big], currency)})."
+            f"Since last cycle the plan moved by {money(moved, currency, signed=True)} over the "
+            f"{span(r.change_months)}; the largest part: {big} "
+            f"({money(parts[big], currency, signed=True)})."
         )
     if not r.adherence.empty:
         a = r.adherence.dropna(subset=["adherence"])

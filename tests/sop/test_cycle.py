@@ -109,6 +109,11 @@ def test_tracking_covers_six_cycles_at_lag_one_and_four_at_lag_three(cycles, dem
     assert steps.drop(["last cycle's plan", "this cycle's plan"]).sum() == pytest.approx(
         steps["this cycle's plan"] - steps["last cycle's plan"]
     )
+    moved = formatting.money(
+        steps["this cycle's plan"] - steps["last cycle's plan"], "EUR", signed=True
+    )
+    (line,) = [x for x in r.summary if x.startswith("Since last cycle the plan moved by")]
+    assert line.startswith(f"Since last cycle the plan moved by {moved} over the")
 
 
 def test_pre_sop_and_executive_steps_on_the_latest_cycle(cycles, demo_tables):
