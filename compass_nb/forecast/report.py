@@ -493,10 +493,12 @@ def nowcast_lines(now: pd.DataFrame, currency: str) -> list[str]:
     share = float(now["share_elapsed"].iloc[0])
     month = _month(now["month"].iloc[0])
     top = now.iloc[0]
+    side = "above" if top["gap_units"] > 0 else "below"
     return [
         f"Nowcast with {pct(share, digits=0)} of {month} elapsed: {units(now['nowcast'].sum())} "
         f"units against a forecast of {units(now['forecast'].sum())}; the largest gap is "
-        f"{top['unique_id']} ({units(top['gap_units'])} units, {money(top['gap_value'], currency)})."
+        f"{top['unique_id']}, {units(abs(top['gap_units']))} units "
+        f"({money(abs(top['gap_value']), currency)}) {side} its forecast."
     ]
 
 

@@ -371,7 +371,7 @@ def _demand_summary(r: DemandReview, currency: str) -> list[str]:
     if b["months"]:
         lines.append(
             f"Against budget over the {span(b['months'])} it covers: plan {money(b['revenue'], currency)}, "
-            f"budget {money(b['budget_revenue'], currency)}, gap {money(b['gap_revenue'], currency)} "
+            f"budget {money(b['budget_revenue'], currency)}, gap {money(b['gap_revenue'], currency, signed=True)} "
             f"({pct(b['gap_share'], True)})."
         )
         fam = r.budget_by_family
@@ -1226,7 +1226,7 @@ def _executive_summary(r: ExecutiveReview, currency: str) -> list[str]:
     b = r.budget
     if b["months"]:
         lines.append(
-            f"Against budget over the {span(b['months'])} it covers: gap {money(b['gap_revenue'], currency)} "
+            f"Against budget over the {span(b['months'])} it covers: gap {money(b['gap_revenue'], currency, signed=True)} "
             f"({pct(b['gap_share'], True)})."
         )
     misses = r.budget_misses[r.budget_misses["served_gap"] < 0]

@@ -186,3 +186,23 @@ def test_capped_young_series_are_counted_with_their_units_only_when_there_are_so
     assert "above 1.5 times their best month" in line
     assert "927 units over the horizon where the models forecast 25,758" in line
     assert report.young_line(fc.assign(flag=""), rules) == []
+
+
+def test_the_nowcast_gap_says_which_side_of_the_forecast_it_runs():
+    now = pd.DataFrame(
+        {
+            "unique_id": ["OFF-1009|DC-South", "a|b"],
+            "month": pd.Timestamp("2026-11-01"),
+            "share_elapsed": 0.48,
+            "nowcast": [100.0, 50.0],
+            "forecast": [212.0, 40.0],
+            "gap_units": [-112.0, 10.0],
+            "gap_value": [-17_000.0, 100.0],
+        }
+    )
+    (line,) = report.nowcast_lines(now, "EUR")
+    assert line.endswith(
+        "the largest gap is OFF-1009|DC-South, 112 units (17 k EUR) below its forecast."
+    )
+    flipped = now.assign(gap_units=-now["gap_units"], gap_value=-now["gap_value"])
+    assert report.nowcast_lines(flipped, "EUR")[0].endswith("(17 k EUR) above its forecast.")
