@@ -12,9 +12,11 @@ its ramp) has too short a history to earn a trend: the models extrapolate a ramp
 or five months without bound (on the demo, 20 to 160 times the item's best month by the
 end of the horizon). Its monthly forecast is capped at ``cap`` times its highest month so
 far, the interval scaled with it, and the series is flagged ``growth-capped`` where the
-cap binds. On the demo's launches, measured against what they sold afterwards, a cap of
-1.5 cut the WAPE 4 to 6 months ahead from 0.53 to 0.34 and 7 to 12 months ahead from 1.05
-to 0.46 (bias +57 % to −5 %).
+cap binds. On the demo's launches (389 young series × cycle of a 12-cycle backfill),
+measured against what they sold afterwards, a cap of 1.5 cut the WAPE 4 to 6 months
+ahead from 0.53 to 0.34 and 7 to 12 months ahead from 1.05 to 0.46 (bias +57 % to −5 %);
+1.5 was the best of 1, 1.25, 1.5, 2 and 3 on those same launches, so it is tuned to the
+demo: check it on your own launches.
 """
 
 from __future__ import annotations
