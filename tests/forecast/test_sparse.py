@@ -89,8 +89,12 @@ def test_a_launch_ramp_is_forecast_at_most_the_cap_times_its_best_month():
     )
     out = cap_young(fc, h, months=24, cap=1.5)
     assert out["yhat"].tolist() == pytest.approx([338.0, 463.5, 463.5, 463.5])  # 1.5 × 309
-    assert out["yhat_hi_80"].iloc[2] == pytest.approx(1200.0 * 463.5 / 1000.0)
     assert out["yhat_lo_80"].iloc[0] == 221.0  # a month under the cap keeps its interval
+    # a capped month keeps the widest relative width of the months up to it (±34.6 % in
+    # the first month), not the runaway trend's ±1 %: the interval never narrows ahead
+    width = (455.0 - 338.0) / 338.0
+    assert out["yhat_hi_80"].tolist()[1:] == pytest.approx([463.5 * (1 + width)] * 3)
+    assert out["yhat_lo_80"].iloc[3] == pytest.approx(463.5 * (1 - (338.0 - 221.0) / 338.0))
     assert set(out["flag"]) == {"new-item;growth-capped"}
 
 
@@ -109,3 +113,21 @@ def test_a_young_series_under_its_cap_and_an_old_one_above_it_are_left_as_they_a
     out = cap_young(fc, pd.concat([young, old], ignore_index=True), months=24, cap=1.5)
     assert out["yhat"].tolist() == [400.0, 100.0]
     assert out["flag"].tolist() == ["", ""]
+
+
+def test_the_young_cap_works_on_any_index_and_leaves_the_row_order():
+    h = _launch("2026-04-01", [2, 67, 155, 133, 309])
+    fc = pd.DataFrame(
+        {
+            "unique_id": "launch",
+            "ds": pd.date_range("2026-09-01", periods=3, freq="MS")[::-1],  # newest first
+            "yhat": [1000.0, 500.0, 338.0],
+            "yhat_hi_80": [1010.0, 600.0, 455.0],
+            "flag": "",
+        },
+        index=[7, 7, 3],  # a repeated label, as a concatenated frame may have
+    )
+    out = cap_young(fc, h, months=24, cap=1.5)
+    assert out.index.tolist() == [7, 7, 3]
+    assert out["yhat"].tolist() == pytest.approx([463.5, 463.5, 338.0])
+    assert out["yhat_hi_80"].tolist() == pytest.approx([463.5 * (1 + 117 / 338)] * 2 + [455.0])
