@@ -346,8 +346,7 @@ def _demand_summary(r: DemandReview, currency: str) -> list[str]:
         moved = float((plan["adjustment"] * plan["net_price"]).sum())
         lines.append(
             f"Overrides move revenue by {money(moved, currency, signed=True)} on "
-            f"{int(overridden.sum())} "
-            "SKU × location × month rows."
+            f"{int(overridden.sum())} SKU × location × month rows."
         )
     ev = r.life_events
     if len(ev):

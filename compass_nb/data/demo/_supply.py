@@ -2,8 +2,9 @@
 
 All derive from the demand model's expected units, so that they relate to the orders
 the way a real planning system's would: stock covers roughly one to two months of
-demand, line capacity is flat through the year (so seasonal peaks bind), receipts
-are the open orders at the end of the history, and the budget was set from the model before the level shifts happened.
+demand, line capacity is flat through the year (so seasonal peaks bind), receipts are
+the open orders at the end of the history, and the budget was set from the model before
+the level shifts happened.
 """
 
 from __future__ import annotations
