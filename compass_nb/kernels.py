@@ -5,6 +5,13 @@ compass_nb.kernels SPEC.json``), which executes it with papermill and renders th
 executed copy into a code-free HTML report; the process is killed, with its kernel,
 after ``timeout`` seconds. :func:`execute_notebook` is the papermill call itself, also
 used by the tests.
+
+A run that will render packs after a backfill starts their processes ahead
+(:class:`WarmKernels`): each imports papermill and nbconvert, starts its kernel and has
+the kernel import the stack, in the idle scheduling class, so that this costs only the
+CPU time the backfill leaves unused; a notebook then takes a warm process instead of
+starting one. Each warm process runs exactly one notebook in a fresh kernel, as a cold
+one does, so that no state passes from one notebook to another.
 """
 
 from __future__ import annotations
@@ -16,7 +23,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import traceback
+from collections import deque
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -92,11 +102,13 @@ def execute_notebook(
     *,
     cwd: str | Path | None = None,
     cell_timeout: float | None = None,
+    km=None,
 ) -> None:
     """Run ``source`` with ``parameters`` injected and write the executed copy to ``target``.
 
-    Raises papermill's ``PapermillExecutionError`` when a cell fails (the executed copy,
-    error included, is written all the same).
+    ``km`` is a kernel manager whose kernel is already started (a warm process's), else
+    a kernel is started here. Raises papermill's ``PapermillExecutionError`` when a cell
+    fails (the executed copy, error included, is written all the same).
     """
     import papermill
 
@@ -109,7 +121,7 @@ def execute_notebook(
             str(target),
             parameters=parameters,
             kernel_name="python3",
-            km=private_kernel_manager(sockets),
+            km=km if km is not None else private_kernel_manager(sockets),
             progress_bar=False,
             log_output=False,
             cwd=str(cwd or Path(source).resolve().parent),
@@ -149,8 +161,11 @@ def kill_tree(pid: int) -> None:
     psutil.wait_procs(family, timeout=10)
 
 
-def render_notebook(job: Job, *, threads: int, timeout: float | None) -> Outcome:
-    """Execute and render ``job`` in its own process; stop it after ``timeout`` seconds."""
+def render_notebook(
+    job: Job, *, threads: int, timeout: float | None, warm: WarmKernels | None = None
+) -> Outcome:
+    """Execute and render ``job`` in its own process (a warm one from ``warm`` when it has
+    one for the job's folder and threads); stop it after ``timeout`` seconds."""
     if not Path(job.source).exists():
         return Outcome("failed", error=f"notebook file {job.source} is missing")
     spec = Path(job.log).with_suffix(".json")
@@ -159,12 +174,14 @@ def render_notebook(job: Job, *, threads: int, timeout: float | None) -> Outcome
     spec.write_text(json.dumps(asdict(job), default=str))
     started = time.monotonic()
     with open(job.log, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "compass_nb.kernels", str(spec)],
-            env=thread_env(threads),
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
+        process = _handed(warm.take(job.cwd, threads), spec) if warm is not None else None
+        if process is None:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "compass_nb.kernels", str(spec)],
+                env=thread_env(threads),
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -182,6 +199,20 @@ def render_notebook(job: Job, *, threads: int, timeout: float | None) -> Outcome
             "the notebook process ended unexpectedly (details in the private log)",
         )
     return Outcome(**json.loads(result.read_text()))
+
+
+def _handed(process: subprocess.Popen | None, spec: Path) -> subprocess.Popen | None:
+    """Hand the job ``spec`` to a warm process; ``None`` when there is none or it died."""
+    if process is None:
+        return None
+    promote(process.pid)
+    try:
+        process.stdin.write(f"{spec}\n")
+        process.stdin.close()
+    except OSError:  # it ended while warming up: the job goes to a cold process
+        kill_tree(process.pid)
+        return None
+    return process
 
 
 def render_placeholder(job: Job, outcome: Outcome) -> None:
@@ -226,14 +257,157 @@ def die_with_parent() -> None:
         pass
 
 
-def main(spec_path: str) -> int:
+# -- warm processes ------------------------------------------------------------------------
+#: What the notebooks import, imported by a warm kernel before it gets its notebook.
+WARM_IMPORTS = (
+    "import pandas, numpy, matplotlib.pyplot, seaborn\n"
+    "import compass_nb.nb, compass_nb.steps, compass_nb.comp.analysis, "
+    "compass_nb.pipeline.analysis\n"
+    "import compass_nb.viz.comp, compass_nb.viz.enps, compass_nb.viz.forecast, "
+    "compass_nb.viz.incentives, compass_nb.viz.pipeline, compass_nb.viz.quality, "
+    "compass_nb.viz.sop"
+)
+
+
+def idle_class() -> None:
+    """Put this process (and what it starts) in Linux's idle scheduling class: it runs only
+    on CPU time nothing else wants."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
+def promote(pid: int) -> None:
+    """Put every thread of a process and of its children back in the normal scheduling
+    class (a warm process taking its notebook)."""
+    try:
+        family = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return
+    for member in family:
+        with contextlib.suppress(psutil.Error, AttributeError, OSError):
+            for thread in member.threads():
+                os.sched_setscheduler(thread.id, os.SCHED_OTHER, os.sched_param(0))
+
+
+class WarmKernels:
+    """Render processes started ahead, each with its kernel warm (see the module docstring).
+
+    Start them from a thread that lives as long as the run (they die with it); ``take``
+    may be called from any thread.
+    """
+
+    def __init__(self, cwd: str | Path, threads: int) -> None:
+        self.cwd, self.threads = str(cwd), threads
+        self._ready: deque[subprocess.Popen] = deque()
+        self._lock = threading.Lock()
+        self._logs = Path(tempfile.mkdtemp(prefix="compass-warm-"))
+
+    def fill(self, count: int) -> None:
+        """Start processes until ``count`` are waiting."""
+        with self._lock:
+            while len(self._ready) < count:
+                log = tempfile.NamedTemporaryFile(dir=self._logs, suffix=".log", delete=False)
+                with log:
+                    self._ready.append(
+                        subprocess.Popen(
+                            [sys.executable, "-m", "compass_nb.kernels", "--warm", self.cwd],
+                            env=thread_env(self.threads),
+                            stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL,
+                            stderr=log,
+                            text=True,
+                        )
+                    )
+
+    def take(self, cwd: str | Path, threads: int) -> subprocess.Popen | None:
+        """A waiting process for a notebook run in ``cwd`` with ``threads``, or ``None``."""
+        if str(cwd) != self.cwd or threads != self.threads:
+            return None
+        with self._lock:
+            while self._ready:
+                process = self._ready.popleft()
+                if process.poll() is None:
+                    return process
+        return None
+
+    def close(self) -> None:
+        """Stop the processes nobody took."""
+        with self._lock:
+            while self._ready:
+                process = self._ready.popleft()
+                kill_tree(process.pid)
+                process.wait()
+        shutil.rmtree(self._logs, ignore_errors=True)
+
+    def __enter__(self) -> WarmKernels:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _warm_up(km) -> None:
+    """Wait for the kernel and have it import the stack, silently (no execution count)."""
+    from jupyter_core.utils import run_sync
+
+    client = km.client()
+    client.start_channels()
+    try:
+        run_sync(client.wait_for_ready)(timeout=600)
+        run_sync(client.execute_interactive)(
+            WARM_IMPORTS, silent=True, store_history=False, timeout=600
+        )
+    finally:
+        client.stop_channels()
+
+
+def serve_warm(cwd: str) -> int:
+    """A warm process: start a kernel in ``cwd`` and warm it up, then run the one job whose
+    spec path arrives on stdin (nothing arriving: exit). Its stderr, and its kernel's, go
+    to the job's log once the job has run."""
+    die_with_parent()
+    idle_class()
+    import papermill  # noqa: F401 - imported ahead, as the kernel's stack is
+    from jupyter_core.utils import run_sync
+
+    from compass_nb.report import html  # noqa: F401
+
+    sockets = tempfile.mkdtemp(prefix="ck-")
+    km = private_kernel_manager(sockets)
+    try:
+        # the options nbclient starts a kernel with: history in memory, not in ~/.ipython
+        run_sync(km.start_kernel)(cwd=cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        _warm_up(km)
+    except Exception:  # noqa: BLE001 - a process that did not warm up leaves the job to a cold one
+        traceback.print_exc()
+        return 1
+    spec = sys.stdin.readline().strip()
+    try:
+        return main(spec, km=km) if spec else 0
+    finally:
+        with contextlib.suppress(Exception):
+            run_sync(km.shutdown_kernel)(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
+        if spec:
+            _append_own_log(Path(spec).with_suffix(".log"))
+
+
+def _append_own_log(log: Path) -> None:
+    """Copy this process's stderr file (its kernel's too) to the end of the job's log."""
+    own = Path(os.readlink("/proc/self/fd/2")) if Path("/proc/self/fd/2").exists() else None
+    if own is not None and own.is_file() and own != log:
+        with open(log, "a") as out:
+            out.write(own.read_text(errors="replace"))
+
+
+def main(spec_path: str, km=None) -> int:
     """The kernel process: execute the job's notebook, render it, write the outcome."""
     die_with_parent()
     job = Job(**json.loads(Path(spec_path).read_text()))
     started = time.monotonic()
     outcome = Outcome("ok")
     try:
-        execute_notebook(job.source, job.executed, job.parameters, cwd=job.cwd)
+        execute_notebook(job.source, job.executed, job.parameters, cwd=job.cwd, km=km)
     except Exception as failure:  # noqa: BLE001 - any failure is reported, not raised
         outcome = Outcome("failed", error=_one_line(failure))
     outcome.duration = round(time.monotonic() - started, 2)
@@ -251,4 +425,6 @@ def main(spec_path: str) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--warm":
+        sys.exit(serve_warm(sys.argv[2]))
     sys.exit(main(sys.argv[1]))

@@ -35,7 +35,7 @@ from compass_nb import __version__, steps
 from compass_nb import params as parameters
 from compass_nb import store as cycle_store
 from compass_nb.errors import CompassError, StoreBusy
-from compass_nb.kernels import Job, Outcome, render_notebook, render_placeholder
+from compass_nb.kernels import Job, Outcome, WarmKernels, render_notebook, render_placeholder
 from compass_nb.report import pack
 from compass_nb.workers import Workers, run_task
 
@@ -300,7 +300,9 @@ def compute(
     )
 
 
-def compute_and_render(run: Run, workers: Workers | None, loaded, jobs: int) -> None:
+def compute_and_render(
+    run: Run, workers: Workers | None, loaded, jobs: int, warm: WarmKernels | None = None
+) -> None:
     """Compute the run's steps and render each notebook as soon as its step has ended, so
     that kernels use the cores the chain of S&OP steps leaves idle."""
     kernels, threads = budget(jobs)
@@ -309,28 +311,30 @@ def compute_and_render(run: Run, workers: Workers | None, loaded, jobs: int) -> 
         rendering = {}
 
         def then(name: str) -> None:
-            rendering[name] = pool.submit(render_one, run, name, threads, timeout)
+            rendering[name] = pool.submit(render_one, run, name, threads, timeout, warm)
 
         compute(run, workers, loaded, jobs, then=then)
         for name in [steps.step(n).name for n in run.notebooks]:
             run.outcomes[name] = rendering[name].result()
 
 
-def render_one(run: Run, name: str, threads: int, timeout: float | None) -> Outcome:
-    """Render the notebook of step ``name`` in its own kernel; a step that did not complete
-    gets a placeholder page saying why."""
+def render_one(
+    run: Run, name: str, threads: int, timeout: float | None, warm: WarmKernels | None = None
+) -> Outcome:
+    """Render the notebook of step ``name`` in its own kernel (a warm one from ``warm`` when
+    it has one); a step that did not complete gets a placeholder page saying why."""
     job = _job(run, steps.BY_NAME[name])
     computed = run.steps_done.get(name)
     if computed is not None and computed.status != "ok":
         render_placeholder(job, computed)
         return computed
-    outcome = render_notebook(job, threads=threads, timeout=timeout)
+    outcome = render_notebook(job, threads=threads, timeout=timeout, warm=warm)
     if computed is not None:  # the time that counts is the step's, not the rendering's
         outcome.duration = computed.duration + outcome.duration
     return outcome
 
 
-def render(run: Run, jobs: int) -> None:
+def render(run: Run, jobs: int, warm: WarmKernels | None = None) -> None:
     """Render each notebook of the run in its own kernel, the kernel computing its step
     (``COMPASS_COMPUTE=kernel``, how packs were made before steps), in dependency order."""
     kernels, threads = budget(jobs)
@@ -339,7 +343,7 @@ def render(run: Run, jobs: int) -> None:
     schedule(
         names,
         _needs_within(names),
-        lambda name: render_one(run, name, threads, timeout),
+        lambda name: render_one(run, name, threads, timeout, warm),
         parallel=kernels,
         done=run.outcomes,
         report=lambda name: _progress(run, steps.BY_NAME[name].notebook, run.outcomes[name]),
@@ -544,6 +548,7 @@ def run_period(
     with_pack: bool,
     workers: Workers | None,
     loaded,
+    warm: WarmKernels | None = None,
 ) -> Run:
     """Run one period end to end: compute, render (when it gets a pack), commit, swap in."""
     run_id = cycle_store.next_run_id(store, period)
@@ -576,9 +581,9 @@ def run_period(
         flush=True,
     )
     if with_pack and kernel_compute():
-        render(run, jobs)
+        render(run, jobs, warm)
     elif with_pack:
-        compute_and_render(run, workers, loaded, jobs)
+        compute_and_render(run, workers, loaded, jobs, warm)
     else:
         compute(run, workers, loaded, jobs)
     timings = {
@@ -650,13 +655,19 @@ def run_cycles(
 ) -> list[Run]:
     """Run ``periods`` in order, each committed to the store; the periods in ``packs`` get
     their pack. ``source`` is the validated source (:func:`load_source`), validated here
-    when not given. Returns each cycle's record."""
+    when not given. Returns each cycle's record.
+
+    The kernels of the next pack are started ahead, warm (:class:`~.kernels.WarmKernels`),
+    on the CPU time the cycles before it leave idle."""
     jobs = int(params.get("jobs") or 0)
     kernels, threads = budget(jobs)
     source = source if source is not None else load_source(params, periods[-1])
+    notebooks = notebooks or selected(None)
     records = []
-    with Workers(kernels, threads) as workers:
-        for cycle in periods:
+    with Workers(kernels, threads) as workers, WarmKernels(NOTEBOOK_DIR, threads) as warm:
+        for index, cycle in enumerate(periods):
+            if any(p in packs for p in periods[index:]):
+                warm.fill(len(notebooks))
             loaded = source.at(cycle)
             _report_quarantine(loaded, cycle)
             records.append(
@@ -665,12 +676,13 @@ def run_cycles(
                     root,
                     store,
                     cycle,
-                    notebooks=notebooks or selected(None),
+                    notebooks=notebooks,
                     only=only,
                     jobs=jobs,
                     with_pack=cycle in packs,
                     workers=workers,
                     loaded=loaded,
+                    warm=warm,
                 )
             )
     return records
