@@ -462,7 +462,8 @@ class Context:
 
     # -- files -----------------------------------------------------------------------------
     # ``makes_files`` is false in a cycle that gets no pack (a backfill, store only): a step
-    # then skips the files only a pack carries (exports, payroll, statements).
+    # then skips the files only a pack carries (exports, payroll, statements) and the views
+    # only its page shows, never what it writes to the store or records as a figure.
     def private_dir(self, name: str) -> Path:
         """A folder for row- and person-level material, never part of the shareable pack
         (outside a run, a folder of the scratch run: exploring never writes official files)."""

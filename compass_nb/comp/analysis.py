@@ -329,6 +329,7 @@ def analyse(
     prior_adjustments: pd.DataFrame | None = None,
     awards: pd.DataFrame | None = None,
     fiscal_year_start: int = 1,
+    views: bool = True,
 ) -> CompAnalysis:
     """Compute payouts up to ``period`` and every view of the compensation notebook.
 
@@ -350,6 +351,9 @@ def analyse(
         lines in their pay period.
     fiscal_year_start
         Month number the fiscal year starts in (quarter and year bases, year to date).
+    views
+        False for a cycle no page shows (a backfill, store only): the plan-modelling
+        scenarios, which neither the store nor a headline figure holds, are left empty.
     """
     s = settings
     plans = load_plans(plans_dir)
@@ -485,7 +489,7 @@ def analyse(
             activities=activities,
             awards=awards,
         )
-        if enough
+        if enough and views
         else pd.DataFrame(
             columns=["scenario", "total_cost", "change", "vs_baseline", "cost_of_sales"]
         ),

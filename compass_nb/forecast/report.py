@@ -135,6 +135,7 @@ def review(
     fva_max_lag: int,
     coverage_tolerance: float,
     currency: str,
+    views: bool = True,
     **options,
 ) -> ForecastReview:
     """The forecasting step: demand, the cycle's forecast, its honest backtest, past
@@ -143,7 +144,9 @@ def review(
     ``snapshots`` and ``consensus`` are the stored forecasts and consensus plans of every
     cycle (the earlier ones are used); ``options`` go to :func:`.cycle.run_cycle`
     (``candidates``, ``backtest_windows``, ``n_jobs``, ``executor``, ``scheduler``).
+    ``views=False`` (a cycle no page shows) leaves the fields in :data:`VIEWS` empty.
     """
+    settings = dict(level=level, rules=rules, lags=lags, fva_max_lag=fva_max_lag)
     demand = monthly_demand(orders, products, cutoff)
     past = past_snapshots(snapshots, period)
     signals = cycle_tracking(past, demand)
@@ -157,7 +160,68 @@ def review(
         **options,
     )
     ev = cycle.evaluated
-    head = accuracy.headline(ev)
+    now = cycle_nowcast(cycle.forecast, mtd_orders, orders)
+    shown = (
+        _views(cycle, signals, demand, past, overrides, consensus, products, period, **settings)
+        if views
+        else _no_views()
+    )
+    out = ForecastReview(
+        cycle=cycle,
+        signals=signals,
+        headline=accuracy.headline(ev),
+        totals=forecast_totals(cycle.forecast, demand),
+        coherence=coherence_error(cycle.forecast),
+        nowcast=ranked_gaps(now, net_unit_prices(orders, products)),
+        residuals=accuracy.forecast_residuals(ev),
+        summary=[],
+        **shown,
+    )
+    if views:
+        out.summary = summary_lines(out, rules, coverage_tolerance, currency)
+    return out
+
+
+#: The review's fields only the forecasting page shows (``review(views=False)`` leaves
+#: them empty): neither the store nor a headline figure holds them.
+VIEWS = (
+    "benchmarks",
+    "accuracy_by_family",
+    "accuracy_by_location",
+    "coverage",
+    "lead_time",
+    "lead_time_coverage",
+    "accuracy_by_lag",
+    "fva",
+    "fva_family",
+    "fva_basis",
+    "overrides",
+    "leaderboard",
+    "class_counts",
+    "flagged",
+)
+
+
+def _no_views() -> dict:
+    return {name: pd.DataFrame() for name in VIEWS} | {"lead_time_coverage": {}, "fva_basis": ""}
+
+
+def _views(
+    cycle,
+    signals,
+    demand,
+    past,
+    overrides,
+    consensus,
+    products,
+    period,
+    *,
+    level,
+    rules,
+    lags,
+    fva_max_lag,
+) -> dict:
+    ev = cycle.evaluated
     methods = accuracy.interval_methods(cycle.result.coverage, cycle.interval_factors)
     past_consensus = _earlier(consensus, period)
     if len(past) and (past["level"] == "sku_location").any():
@@ -168,15 +232,8 @@ def review(
     else:
         cells, notes = fva.backtest_cells(ev)
         basis = "the backtest (no forecast of a past cycle is stored yet)"
-    now = cycle_nowcast(cycle.forecast, mtd_orders, orders)
-    ranked = ranked_gaps(now, net_unit_prices(orders, products))
     lead, lead_cov = _lead_times(cycle, products, level, rules.empirical_window)
-    out = ForecastReview(
-        cycle=cycle,
-        signals=signals,
-        headline=head,
-        totals=forecast_totals(cycle.forecast, demand),
-        coherence=coherence_error(cycle.forecast),
+    return dict(
         benchmarks=accuracy.benchmark_table(ev),
         accuracy_by_family=accuracy.accuracy_by(ev, "family"),
         accuracy_by_location=accuracy.accuracy_by(ev, "location"),
@@ -191,12 +248,7 @@ def review(
         leaderboard=leaderboard(cycle.result),
         class_counts=class_counts(cycle),
         flagged=flagged_series(cycle, signals),
-        nowcast=ranked,
-        residuals=accuracy.forecast_residuals(ev),
-        summary=[],
     )
-    out.summary = summary_lines(out, rules, coverage_tolerance, currency)
-    return out
 
 
 def _earlier(table: pd.DataFrame, period: str) -> pd.DataFrame:

@@ -1326,6 +1326,23 @@ def _empty_tracking(cycles: list[str], assumptions: list[str]) -> TrackingReview
     )
 
 
+def tracked_accuracy(
+    consensus_all: pd.DataFrame, actuals: pd.DataFrame, *, period: str, lags: tuple[int, ...]
+) -> tuple[list[str], pd.DataFrame]:
+    """The cycles in the store and the consensus accuracy per lag and target month over
+    them (:func:`tracking.accuracy_by_lag` with ``by=()``; empty before a second cycle):
+    the figures step 06 keeps for every cycle, its page or not.
+
+    ``actuals`` is :func:`.months.monthly_actuals` of the orders.
+    """
+    cons = consensus_all if _present(consensus_all) else pd.DataFrame(columns=["period"])
+    cycles = sorted(cons["period"].astype(str).unique())
+    if not [c for c in cycles if c < str(period)]:
+        return cycles, pd.DataFrame()
+    trend = tracking.accuracy_by_lag(cons, actuals, period_month(period), lags=lags, by=())
+    return cycles, trend
+
+
 def tracking_review(
     consensus_all: pd.DataFrame,
     forecast_all: pd.DataFrame,
@@ -1346,8 +1363,8 @@ def tracking_review(
     assumptions = ([] if _present(inventory) else [NO_STOCK_TRACKED]) + list(assumed)
     last = period_month(period)
     actuals = monthly_actuals(orders)
+    cycles, trend = tracked_accuracy(consensus_all, actuals, period=period, lags=lags)
     cons = consensus_all if _present(consensus_all) else pd.DataFrame(columns=["period"])
-    cycles = sorted(cons["period"].astype(str).unique())
     past = [c for c in cycles if c < str(period)]
     if not past:
         return _empty_tracking(cycles, assumptions)
@@ -1363,7 +1380,7 @@ def tracking_review(
         cycles=cycles,
         has_history=True,
         accuracy=_accuracy_table(acc, forecast_all, actuals, last, lags) if len(acc) else acc,
-        accuracy_trend=tracking.accuracy_by_lag(cons, actuals, last, lags=lags, by=()),
+        accuracy_trend=trend,
         tracking_signal=ts.sort_values("month")
         .groupby("family", as_index=False)
         .last()[["family", "month", "tracking_signal"]]

@@ -49,6 +49,7 @@ def run(ctx: Context) -> CompAnalysis:
         prior_adjustments=ctx.read("payout_adjustments", periods="all"),
         awards=awards,
         fiscal_year_start=ctx.shared.fiscal_year_start,
+        views=ctx.makes_files,
     )
     for table, frame in analysis.tables_to_store(a).items():
         ctx.write(table, frame)

@@ -82,6 +82,7 @@ def run(ctx: Context) -> ForecastReview:
         fva_max_lag=s.fva_max_lag,
         coverage_tolerance=s.coverage_tolerance,
         currency=shared.currency,
+        views=ctx.makes_files,
         candidates=s.candidates,
         backtest_windows=s.backtest_windows,
         n_jobs=ctx.threads,

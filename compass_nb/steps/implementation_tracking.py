@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from compass_nb.context import Context
 from compass_nb.sop import cycle
 from compass_nb.sop.cycle import TrackingReview
+from compass_nb.sop.months import monthly_actuals
 from compass_nb.steps.step import Step, derived_assumptions, held_inputs
 
 
@@ -31,12 +34,20 @@ STEP = Step(
 
 
 @STEP.compute
-def run(ctx: Context) -> TrackingReview:
-    """Accuracy by lag, FVA, adherence, fill rate, inventory, the plan's change and the ledger."""
+def run(ctx: Context) -> TrackingReview | None:
+    """Accuracy by lag, FVA, adherence, fill rate, inventory, the plan's change and the ledger
+    (in a store-only cycle, whose review no page shows: its headline figures alone)."""
     t = held_inputs(ctx, ("orders", "products"), ("inventory",))
     s = ctx.settings
+    consensus = ctx.read("consensus", periods="all")
+    if not ctx.makes_files:  # store only: no page shows the review; its figures are kept
+        cycles, trend = cycle.tracked_accuracy(
+            consensus, monthly_actuals(t["orders"]), period=ctx.period, lags=s.lags
+        )
+        _metrics(ctx, cycles, trend)
+        return None
     review = cycle.tracking_review(
-        ctx.read("consensus", periods="all"),
+        consensus,
         ctx.read("forecast", periods="all"),
         ctx.read("supply_plan", periods="all"),
         ctx.read("decisions", periods="all"),
@@ -50,7 +61,11 @@ def run(ctx: Context) -> TrackingReview:
         capacity_known="capacity" in ctx.held_tables,
         assumed=derived_assumptions(ctx, t),
     )
-    ctx.metric("cycles_tracked", len(review.cycles), label="Cycles in the store")
-    for lag, wape in cycle.overall_wape(review.accuracy_trend).items():
-        ctx.metric(f"wape_lag{lag}", wape, label=f"Consensus WAPE, lag {lag}", fmt="{:.1%}")
+    _metrics(ctx, review.cycles, review.accuracy_trend)
     return review
+
+
+def _metrics(ctx: Context, cycles: list[str], trend: pd.DataFrame) -> None:
+    ctx.metric("cycles_tracked", len(cycles), label="Cycles in the store")
+    for lag, wape in cycle.overall_wape(trend).items():
+        ctx.metric(f"wape_lag{lag}", wape, label=f"Consensus WAPE, lag {lag}", fmt="{:.1%}")
