@@ -198,7 +198,14 @@ def render_notebook(
             time.monotonic() - started,
             "the notebook process ended unexpectedly (details in the private log)",
         )
-    return Outcome(**json.loads(result.read_text()))
+    try:
+        return Outcome(**json.loads(result.read_text()))
+    except (OSError, ValueError):  # e.g. a full disk left it empty
+        return Outcome(
+            "failed",
+            time.monotonic() - started,
+            "the notebook process could not record its outcome (details in the private log)",
+        )
 
 
 def _handed(process: subprocess.Popen | None, spec: Path) -> subprocess.Popen | None:
