@@ -11,7 +11,12 @@ the other on the same machine:
 * **in-process backfill** — the default: earlier cycles as in-process step calls, store
   only; the period computed in process and rendered.
 
+``--before REV`` adds a run of the code at git revision ``REV`` (checked out in a temporary
+worktree, run with this environment), e.g. the commit before steps existed (``67a8feb``),
+so that the redesign is measured against the code it replaced in the same sitting.
+
     python benchmarks/pack.py [--source demo] [--backfill 12] [--jobs 0] [--skip-kernel]
+                              [--skip-floor] [--before REV]
 """
 
 from __future__ import annotations
@@ -57,13 +62,16 @@ def floor_notebooks(folder: Path) -> Path:
     return folder
 
 
-def timed_run(out: Path, args: list[str], env: dict | None = None) -> float:
+def timed_run(
+    out: Path, args: list[str], env: dict | None = None, cwd: Path | None = None
+) -> float:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "compass_nb.cli", "run", "--out", str(out), *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
+        cwd=cwd,
     )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
@@ -72,25 +80,50 @@ def timed_run(out: Path, args: list[str], env: dict | None = None) -> float:
     return elapsed
 
 
+def timed_revision(revision: str, out: Path, args: list[str]) -> float:
+    """Wall time of the same run by the code at ``revision``, in a temporary worktree whose
+    package (and notebooks) come first on the path of the run and of its kernels."""
+    tree = out.parent / f"tree-{revision}"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), revision],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        return timed_run(out, args, env={"PYTHONPATH": str(tree)}, cwd=tree)
+    finally:
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+            capture_output=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", default="demo")
     parser.add_argument("--backfill", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--skip-kernel", action="store_true", help="leave out the kernel backfill")
+    parser.add_argument("--skip-floor", action="store_true", help="leave out the floor")
+    parser.add_argument("--before", metavar="REV", help="also time the code at git revision REV")
     options = parser.parse_args()
     args = ["--set", f"source={options.source}", "--backfill", str(options.backfill)]
     args += ["--jobs", str(options.jobs)]
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        floor = timed_run(
-            tmp / "floor",
-            [*args, "--packs", "all"],
-            env={
-                "COMPASS_NOTEBOOKS": str(floor_notebooks(tmp / "nb")),
-                "COMPASS_COMPUTE": "kernel",
-            },
+        before = timed_revision(options.before, tmp / "before", args) if options.before else None
+        floor = (
+            None
+            if options.skip_floor
+            else timed_run(
+                tmp / "floor",
+                [*args, "--packs", "all"],
+                env={
+                    "COMPASS_NOTEBOOKS": str(floor_notebooks(tmp / "nb")),
+                    "COMPASS_COMPUTE": "kernel",
+                },
+            )
         )
         kernel = (
             None
@@ -103,15 +136,21 @@ def main() -> None:
         f"\nDemo pack ({options.source}, {len(NOTEBOOKS)} notebooks, {cycles} cycle(s), "
         f"{os.cpu_count()} cores, load average {load:.1f} at the start)"
     )
+    rows = [
+        ("floor (kernels that only import, every cycle)", floor),
+        ("kernel backfill (compute in kernels, packs all)", kernel),
+        (f"code at {options.before} (before steps)", before),
+        ("in-process backfill (steps; one pack)", steps),
+    ]
     print(f"{'':<46}{'wall time':>10}{'vs floor':>10}")
-    print(f"{'floor (kernels that only import, every cycle)':<46}{floor:>8.1f} s{1:>9.2f}×")
-    if kernel is not None:
-        print(
-            f"{'kernel backfill (compute in kernels, packs all)':<46}{kernel:>8.1f} s{kernel / floor:>9.2f}×"
-        )
-    print(f"{'in-process backfill (steps; one pack)':<46}{steps:>8.1f} s{steps / floor:>9.2f}×")
+    for label, seconds in rows:
+        if seconds is not None:
+            ratio = f"{seconds / floor:>9.2f}×" if floor else f"{'–':>10}"
+            print(f"{label:<46}{seconds:>8.1f} s{ratio}")
     if kernel is not None:
         print(f"{'in-process ÷ kernel backfill':<46}{steps / kernel:>10.2f}")
+    if before is not None:
+        print(f"{f'in-process ÷ code at {options.before}':<46}{steps / before:>10.2f}")
 
 
 if __name__ == "__main__":
