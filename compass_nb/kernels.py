@@ -385,18 +385,22 @@ def serve_warm(cwd: str) -> int:
         # the options nbclient starts a kernel with: history in memory, not in ~/.ipython
         run_sync(km.start_kernel)(cwd=cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"])
         _warm_up(km)
-    except Exception:  # noqa: BLE001 - a process that did not warm up leaves the job to a cold one
+    except Exception:  # noqa: BLE001 - the job, when it comes, starts a kernel of its own
         traceback.print_exc()
-        return 1
+        with contextlib.suppress(Exception):
+            run_sync(km.shutdown_kernel)(now=True)
+        km = None
     spec = sys.stdin.readline().strip()
     try:
         return main(spec, km=km) if spec else 0
     finally:
-        with contextlib.suppress(Exception):
-            run_sync(km.shutdown_kernel)(now=True)
+        if km is not None:
+            with contextlib.suppress(Exception):
+                run_sync(km.shutdown_kernel)(now=True)
         shutil.rmtree(sockets, ignore_errors=True)
         if spec:
-            _append_own_log(Path(spec).with_suffix(".log"))
+            with contextlib.suppress(OSError):  # a full disk: the outcome matters, not the log
+                _append_own_log(Path(spec).with_suffix(".log"))
 
 
 def _append_own_log(log: Path) -> None:
