@@ -221,6 +221,7 @@ def _views(
     lags,
     fva_max_lag,
 ) -> dict:
+    """The fields in :data:`VIEWS`, for a cycle whose page shows them."""
     ev = cycle.evaluated
     methods = accuracy.interval_methods(cycle.result.coverage, cycle.interval_factors)
     past_consensus = _earlier(consensus, period)
