@@ -314,10 +314,11 @@ class WarmKernels:
         with self._lock:
             while len(self._ready) < count:
                 log = tempfile.NamedTemporaryFile(dir=self._logs, suffix=".log", delete=False)
+                command = [sys.executable, "-m", "compass_nb.kernels", "--warm", self.cwd]
                 with log:
                     self._ready.append(
                         subprocess.Popen(
-                            [sys.executable, "-m", "compass_nb.kernels", "--warm", self.cwd],
+                            [*command, log.name],
                             env=thread_env(self.threads),
                             stdin=subprocess.PIPE,
                             stdout=subprocess.DEVNULL,
@@ -368,10 +369,10 @@ def _warm_up(km) -> None:
         client.stop_channels()
 
 
-def serve_warm(cwd: str) -> int:
+def serve_warm(cwd: str, own_log: str) -> int:
     """A warm process: start a kernel in ``cwd`` and warm it up, then run the one job whose
-    spec path arrives on stdin (nothing arriving: exit). Its stderr, and its kernel's, go
-    to the job's log once the job has run."""
+    spec path arrives on stdin (nothing arriving: exit). Its stderr (the file ``own_log``),
+    and its kernel's, go to the end of the job's log once the job has run."""
     die_with_parent()
     idle_class()
     import papermill  # noqa: F401 - imported ahead, as the kernel's stack is
@@ -400,15 +401,8 @@ def serve_warm(cwd: str) -> int:
         shutil.rmtree(sockets, ignore_errors=True)
         if spec:
             with contextlib.suppress(OSError):  # a full disk: the outcome matters, not the log
-                _append_own_log(Path(spec).with_suffix(".log"))
-
-
-def _append_own_log(log: Path) -> None:
-    """Copy this process's stderr file (its kernel's too) to the end of the job's log."""
-    own = Path(os.readlink("/proc/self/fd/2")) if Path("/proc/self/fd/2").exists() else None
-    if own is not None and own.is_file() and own != log:
-        with open(log, "a") as out:
-            out.write(own.read_text(errors="replace"))
+                with open(Path(spec).with_suffix(".log"), "a") as out:
+                    out.write(Path(own_log).read_text(errors="replace"))
 
 
 def main(spec_path: str, km=None) -> int:
@@ -437,5 +431,5 @@ def main(spec_path: str, km=None) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1] == "--warm":
-        sys.exit(serve_warm(sys.argv[2]))
+        sys.exit(serve_warm(sys.argv[2], sys.argv[3]))
     sys.exit(main(sys.argv[1]))

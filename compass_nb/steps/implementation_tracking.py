@@ -37,15 +37,16 @@ STEP = Step(
 def run(ctx: Context) -> TrackingReview | None:
     """Accuracy by lag, FVA, adherence, fill rate, inventory, the plan's change and the ledger
     (in a store-only cycle, whose review no page shows: its headline figures alone)."""
-    t = held_inputs(ctx, ("orders", "products"), ("inventory",))
     s = ctx.settings
     consensus = ctx.read("consensus", periods="all")
     if not ctx.makes_files:  # store only: no page shows the review; its figures are kept
+        orders = ctx.inputs("orders")["orders"]
         cycles, trend = cycle.tracked_accuracy(
-            consensus, monthly_actuals(t["orders"]), period=ctx.period, lags=s.lags
+            consensus, monthly_actuals(orders), period=ctx.period, lags=s.lags
         )
         _metrics(ctx, cycles, trend)
         return None
+    t = held_inputs(ctx, ("orders", "products"), ("inventory",))
     review = cycle.tracking_review(
         consensus,
         ctx.read("forecast", periods="all"),
