@@ -6,17 +6,17 @@ executed copy into a code-free HTML report; the process is killed, with its kern
 after ``timeout`` seconds. :func:`execute_notebook` is the papermill call itself, also
 used by the tests.
 
-A run that will render packs after a backfill starts their processes ahead
-(:class:`WarmKernels`): each imports papermill and nbconvert, starts its kernel and has
-the kernel import the stack, in the idle scheduling class, so that this costs only the
-CPU time the backfill leaves unused; a notebook then takes a warm process instead of
-starting one. Each warm process runs exactly one notebook in a fresh kernel, as a cold
-one does, so that no state passes from one notebook to another.
+A run that renders a pack starts a render server (:class:`RenderServer`): one process
+that imports papermill, nbconvert, the kernel and the notebooks' stack once and forks a
+render process per notebook, which forks its kernel. Each notebook still runs in a fresh
+process and a fresh kernel, so no state passes from one notebook to another; without a
+server (it died, or other threads are asked for) a notebook gets a process of its own.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -26,7 +26,6 @@ import tempfile
 import threading
 import time
 import traceback
-from collections import deque
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -65,8 +64,10 @@ class Job:
     log: str  # the kernel process's stderr
 
 
-def private_kernel_manager(folder: str):
-    """A kernel manager talking to its kernel over Unix sockets in a folder of its own.
+def private_kernel_manager(folder: str, *, forked: bool = False):
+    """A kernel manager talking to its kernel over Unix sockets in a folder of its own;
+    ``forked``: the kernel is forked from this process (:func:`fork_kernel`), which has
+    imported what the kernel needs.
 
     Kernels started side by side by separate processes pick TCP ports independently and
     can collide, leaving a notebook waiting forever for a reply that went to another
@@ -76,7 +77,8 @@ def private_kernel_manager(folder: str):
     """
     from jupyter_client.manager import AsyncKernelManager
 
-    return AsyncKernelManager(
+    manager = _forking_manager() if forked else AsyncKernelManager
+    return manager(
         kernel_name="python3",
         transport="ipc",
         ip=f"{folder}/k",
@@ -102,12 +104,12 @@ def execute_notebook(
     *,
     cwd: str | Path | None = None,
     cell_timeout: float | None = None,
-    km=None,
+    forked: bool = False,
 ) -> None:
     """Run ``source`` with ``parameters`` injected and write the executed copy to ``target``.
 
-    ``km`` is a kernel manager whose kernel is already started (a warm process's), else
-    a kernel is started here. Raises papermill's ``PapermillExecutionError`` when a cell
+    The kernel is started here, or ``forked`` from this process (a render server's render
+    process, which has the stack imported). Raises papermill's ``PapermillExecutionError`` when a cell
     fails (the executed copy, error included, is written all the same).
     """
     import papermill
@@ -121,7 +123,7 @@ def execute_notebook(
             str(target),
             parameters=parameters,
             kernel_name="python3",
-            km=km if km is not None else private_kernel_manager(sockets),
+            km=private_kernel_manager(sockets, forked=forked),
             progress_bar=False,
             log_output=False,
             cwd=str(cwd or Path(source).resolve().parent),
@@ -162,10 +164,10 @@ def kill_tree(pid: int) -> None:
 
 
 def render_notebook(
-    job: Job, *, threads: int, timeout: float | None, warm: WarmKernels | None = None
+    job: Job, *, threads: int, timeout: float | None, server: RenderServer | None = None
 ) -> Outcome:
-    """Execute and render ``job`` in its own process (a warm one from ``warm`` when it has
-    one for the job's folder and threads); stop it after ``timeout`` seconds."""
+    """Execute and render ``job`` in its own process (forked by ``server`` when it runs
+    with the job's threads); stop it after ``timeout`` seconds."""
     if not Path(job.source).exists():
         return Outcome("failed", error=f"notebook file {job.source} is missing")
     spec = Path(job.log).with_suffix(".json")
@@ -174,7 +176,7 @@ def render_notebook(
     spec.write_text(json.dumps(asdict(job), default=str))
     started = time.monotonic()
     with open(job.log, "w") as log:
-        process = _handed(warm.take(job.cwd, threads), spec) if warm is not None else None
+        process = server.launch(spec, job.log, threads) if server is not None else None
         if process is None:
             process = subprocess.Popen(
                 [sys.executable, "-m", "compass_nb.kernels", str(spec)],
@@ -184,7 +186,7 @@ def render_notebook(
             )
         try:
             process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        except (subprocess.TimeoutExpired, psutil.TimeoutExpired):
             kill_tree(process.pid)
             outcome = Outcome(
                 "timeout", time.monotonic() - started, f"stopped after the {timeout:.0f} s timeout"
@@ -206,20 +208,6 @@ def render_notebook(
             time.monotonic() - started,
             "the notebook process could not record its outcome (details in the private log)",
         )
-
-
-def _handed(process: subprocess.Popen | None, spec: Path) -> subprocess.Popen | None:
-    """Hand the job ``spec`` to a warm process; ``None`` when there is none or it died."""
-    if process is None:
-        return None
-    promote(process.pid)
-    try:
-        process.stdin.write(f"{spec}\n")
-        process.stdin.close()
-    except OSError:  # it ended while warming up: the job goes to a cold process
-        kill_tree(process.pid)
-        return None
-    return process
 
 
 def render_placeholder(job: Job, outcome: Outcome) -> None:
@@ -264,155 +252,267 @@ def die_with_parent() -> None:
         pass
 
 
-# -- warm processes ------------------------------------------------------------------------
-#: What the notebooks import, imported by a warm kernel before it gets its notebook.
-WARM_IMPORTS = (
-    "import pandas, numpy, matplotlib.pyplot, seaborn\n"
-    "import compass_nb.nb, compass_nb.steps, compass_nb.comp.analysis, "
-    "compass_nb.pipeline.analysis\n"
-    "import compass_nb.viz.comp, compass_nb.viz.enps, compass_nb.viz.forecast, "
-    "compass_nb.viz.incentives, compass_nb.viz.pipeline, compass_nb.viz.quality, "
-    "compass_nb.viz.sop"
+# -- the render server ----------------------------------------------------------------------
+#: What the notebooks import, imported once by the render server so that every render
+#: process and kernel forked from it starts with the stack loaded.
+STACK_IMPORTS = (
+    "pandas",
+    "numpy",
+    "matplotlib.pyplot",
+    "seaborn",
+    "compass_nb.nb",
+    "compass_nb.steps",
+    "compass_nb.comp.analysis",
+    "compass_nb.pipeline.analysis",
+    "compass_nb.viz.comp",
+    "compass_nb.viz.enps",
+    "compass_nb.viz.forecast",
+    "compass_nb.viz.incentives",
+    "compass_nb.viz.pipeline",
+    "compass_nb.viz.quality",
+    "compass_nb.viz.sop",
+)
+#: What a render process and its kernel import besides the stack.
+RENDER_IMPORTS = (
+    "papermill",
+    "jupyter_client.manager",
+    "ipykernel.kernelapp",
+    "compass_nb.report.html",
 )
 
 
-def idle_class() -> None:
-    """Put this process (and what it starts) in Linux's idle scheduling class: it runs only
-    on CPU time nothing else wants."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+_SERVER_FOLDER = ""
 
 
-def promote(pid: int) -> None:
-    """Put every thread of a process and of its children back in the normal scheduling
-    class (a warm process taking its notebook)."""
-    try:
-        family = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return
-    for member in family:
-        with contextlib.suppress(psutil.Error, AttributeError, OSError):
-            for thread in member.threads():
-                os.sched_setscheduler(thread.id, os.SCHED_OTHER, os.sched_param(0))
+class RenderServer:
+    """One process that imports papermill, nbconvert, the kernel and the notebooks' stack
+    once, then forks a render process per notebook; each render process forks its kernel.
 
-
-class WarmKernels:
-    """Render processes started ahead, each with its kernel warm (see the module docstring).
-
-    Start them from a thread that lives as long as the run (they die with it); ``take``
-    may be called from any thread.
+    Starting a notebook then costs a fork instead of two interpreters importing the stack
+    (about 5 s of CPU a notebook). Every notebook still runs in a fresh kernel of its own,
+    in a fresh process, so no state passes from one notebook to another. Start the server
+    from the thread that lives as long as the run: it dies with that thread's process, and
+    its render processes and kernels die with it.
     """
 
-    def __init__(self, cwd: str | Path, threads: int) -> None:
-        self.cwd, self.threads = str(cwd), threads
-        self._ready: deque[subprocess.Popen] = deque()
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()
-        self._logs = Path(tempfile.mkdtemp(prefix="compass-warm-"))
+        self._log = tempfile.TemporaryFile()  # the server's own errors (it dies: no server)
 
-    def fill(self, count: int) -> None:
-        """Start processes until ``count`` are waiting."""
+    def start(self) -> None:
+        """Start the server (once); it imports while the run computes."""
         with self._lock:
-            while len(self._ready) < count:
-                log = tempfile.NamedTemporaryFile(dir=self._logs, suffix=".log", delete=False)
-                command = [sys.executable, "-m", "compass_nb.kernels", "--warm", self.cwd]
-                with log:
-                    self._ready.append(
-                        subprocess.Popen(
-                            [*command, log.name],
-                            env=thread_env(self.threads),
-                            stdin=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL,
-                            stderr=log,
-                            text=True,
-                        )
-                    )
+            if self._process is None:
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", "compass_nb.kernels", "--serve"],
+                    env=thread_env(self.threads),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=self._log,
+                    text=True,
+                )
 
-    def take(self, cwd: str | Path, threads: int) -> subprocess.Popen | None:
-        """A waiting process for a notebook run in ``cwd`` with ``threads``, or ``None``."""
-        if str(cwd) != self.cwd or threads != self.threads:
+    def launch(self, spec: Path, log: str, threads: int) -> psutil.Process | None:
+        """A render process forked for the job ``spec`` (its stderr to ``log``), or ``None``
+        when the server was not started, runs with other threads, or has died."""
+        if threads != self.threads:
             return None
         with self._lock:
-            while self._ready:
-                process = self._ready.popleft()
-                if process.poll() is None:
-                    return process
-        return None
+            if self._process is None or self._process.poll() is not None:
+                return None
+            try:
+                self._process.stdin.write(f"{spec}\t{log}\n")
+                self._process.stdin.flush()
+                pid = int(self._process.stdout.readline())
+            except (OSError, ValueError):  # it died: the job goes to a process of its own
+                return None
+        try:
+            return psutil.Process(pid)
+        except psutil.NoSuchProcess:  # already ended: its outcome file says how
+            return _Ended(pid)
 
     def close(self) -> None:
-        """Stop the processes nobody took."""
+        """Stop the server and whatever it still runs."""
         with self._lock:
-            while self._ready:
-                process = self._ready.popleft()
-                kill_tree(process.pid)
-                process.wait()
-        shutil.rmtree(self._logs, ignore_errors=True)
+            if self._process is not None:
+                kill_tree(self._process.pid)
+                self._process.wait()
+                for pipe in (self._process.stdin, self._process.stdout):
+                    with contextlib.suppress(OSError):
+                        pipe.close()
+                self._process = None
+            self._log.close()
 
-    def __enter__(self) -> WarmKernels:
+    def __enter__(self) -> RenderServer:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
 
-def _warm_up(km) -> None:
-    """Wait for the kernel and have it import the stack, silently (no execution count)."""
-    from jupyter_core.utils import run_sync
+class _Ended:
+    """A forked render process that had ended before it could be watched."""
 
-    client = km.client()
-    client.start_channels()
-    try:
-        run_sync(client.wait_for_ready)(timeout=600)
-        run_sync(client.execute_interactive)(
-            WARM_IMPORTS, silent=True, store_history=False, timeout=600
-        )
-    finally:
-        client.stop_channels()
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def wait(self, timeout=None) -> None:
+        return None
 
 
-def serve_warm(cwd: str, own_log: str) -> int:
-    """A warm process: start a kernel in ``cwd`` and warm it up, then run the one job whose
-    spec path arrives on stdin (nothing arriving: exit). Its stderr (the file ``own_log``),
-    and its kernel's, go to the end of the job's log once the job has run."""
+def serve() -> int:
+    """The render server: import everything, then fork a render process for each line
+    ``SPEC<tab>LOG`` read from stdin and answer with its pid; stdin closed: exit."""
+    import importlib
+    import signal
+
+    global _SERVER_FOLDER
+    _SERVER_FOLDER = os.getcwd()  # ``-m`` put it first on sys.path
     die_with_parent()
-    idle_class()
-    import papermill  # noqa: F401 - imported ahead, as the kernel's stack is
-    from jupyter_core.utils import run_sync
+    for name in (*RENDER_IMPORTS, *STACK_IMPORTS):
+        importlib.import_module(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # render processes are reaped as they end
+    for line in sys.stdin:
+        spec, log = line.rstrip("\n").split("\t")
+        pid = os.fork()
+        if pid == 0:
+            _render_child(spec, log)
+        os.write(1, f"{pid}\n".encode())
+    return 0
 
-    from compass_nb.report import html  # noqa: F401
 
-    sockets = tempfile.mkdtemp(prefix="ck-")
-    km = private_kernel_manager(sockets)
+def _render_child(spec: str, log: str) -> None:
+    """The forked render process: its stderr to ``log``, nothing from the server's pipes."""
+    import signal
+
+    code = 1
     try:
-        # the options nbclient starts a kernel with: history in memory, not in ~/.ipython
-        run_sync(km.start_kernel)(cwd=cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"])
-        _warm_up(km)
-    except Exception:  # noqa: BLE001 - the job, when it comes, starts a kernel of its own
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # it waits for its kernel
+        die_with_parent()
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        os.dup2(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), 2)
+        code = main(spec, forked=True)
+    except BaseException:  # noqa: BLE001 - a forked process must never return to the loop
         traceback.print_exc()
-        with contextlib.suppress(Exception):
-            run_sync(km.shutdown_kernel)(now=True)
-        km = None
-    spec = sys.stdin.readline().strip()
-    try:
-        return main(spec, km=km) if spec else 0
     finally:
-        if km is not None:
-            with contextlib.suppress(Exception):
-                run_sync(km.shutdown_kernel)(now=True)
-        shutil.rmtree(sockets, ignore_errors=True)
-        if spec:
-            with contextlib.suppress(OSError):  # a full disk: the outcome matters, not the log
-                with open(Path(spec).with_suffix(".log"), "a") as out:
-                    out.write(Path(own_log).read_text(errors="replace"))
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os._exit(code)
 
 
-def main(spec_path: str, km=None) -> int:
-    """The kernel process: execute the job's notebook, render it, write the outcome."""
+class _ForkedKernel:
+    """A kernel forked from this process, with the part of ``Popen``'s interface that
+    jupyter_client's local provisioner uses."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = 0
+            else:
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            try:
+                self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+            except ChildProcessError:
+                self.returncode = 0
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGTERM)
+
+
+def fork_kernel(cmd: list[str], cwd: str | None, env: dict) -> _ForkedKernel:
+    """Fork this process into the kernel ``cmd`` would start (``python -m
+    ipykernel_launcher -f CONNECTION ...``), as jupyter_client's launcher does: a session of
+    its own, stdin from /dev/null, ``env``, ``cwd``, and dying with this process."""
+    import asyncio
+    import signal
+
+    pid = os.fork()
+    if pid:
+        return _ForkedKernel(pid)
+    code = 1
+    try:
+        os.setsid()
+        die_with_parent()
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        signal.set_wakeup_fd(-1)  # the render process's event loop stays its own
+        asyncio.events._set_running_loop(None)
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        if cwd:
+            os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env, JPY_PARENT_PID=str(os.getppid()))
+        if sys.path and sys.path[0] in ("", os.getcwd(), _SERVER_FOLDER):
+            del sys.path[0]  # the server's folder, as ipykernel_launcher removes its own
+        import importlib.util
+
+        from ipykernel.kernelapp import IPKernelApp
+
+        sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *cmd[3:]]
+        IPKernelApp.launch_instance(argv=cmd[3:])
+        code = 0
+    except BaseException:  # noqa: BLE001 - a forked kernel must never return to its parent's code
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+@functools.cache
+def _forking_manager():
+    """jupyter_client's async kernel manager, launching its kernel with :func:`fork_kernel`."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ForkingKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+            provisioner = self.provisioner
+            provisioner.process = fork_kernel(kernel_cmd, kw.get("cwd"), kw.get("env") or {})
+            provisioner.pid = provisioner.pgid = provisioner.process.pid
+            provisioner.cwd = kw.get("cwd") or os.getcwd()
+            self._reconcile_connection_info(provisioner.connection_info)
+
+    return ForkingKernelManager
+
+
+def main(spec_path: str, forked: bool = False) -> int:
+    """The render process: execute the job's notebook, render it, write the outcome;
+    ``forked``: forked by the render server, its kernel forked from it."""
     die_with_parent()
     job = Job(**json.loads(Path(spec_path).read_text()))
     started = time.monotonic()
     outcome = Outcome("ok")
     try:
-        execute_notebook(job.source, job.executed, job.parameters, cwd=job.cwd, km=km)
+        execute_notebook(job.source, job.executed, job.parameters, cwd=job.cwd, forked=forked)
     except Exception as failure:  # noqa: BLE001 - any failure is reported, not raised
         outcome = Outcome("failed", error=_one_line(failure))
     outcome.duration = round(time.monotonic() - started, 2)
@@ -430,6 +530,6 @@ def main(spec_path: str, km=None) -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--warm":
-        sys.exit(serve_warm(sys.argv[2], sys.argv[3]))
+    if sys.argv[1] == "--serve":
+        sys.exit(serve())
     sys.exit(main(sys.argv[1]))

@@ -35,7 +35,7 @@ from compass_nb import __version__, steps
 from compass_nb import params as parameters
 from compass_nb import store as cycle_store
 from compass_nb.errors import CompassError, StoreBusy
-from compass_nb.kernels import Job, Outcome, WarmKernels, render_notebook, render_placeholder
+from compass_nb.kernels import Job, Outcome, RenderServer, render_notebook, render_placeholder
 from compass_nb.report import pack
 from compass_nb.workers import Workers, run_task
 
@@ -301,7 +301,7 @@ def compute(
 
 
 def compute_and_render(
-    run: Run, workers: Workers | None, loaded, jobs: int, warm: WarmKernels | None = None
+    run: Run, workers: Workers | None, loaded, jobs: int, server: RenderServer | None = None
 ) -> None:
     """Compute the run's steps and render each notebook as soon as its step has ended, so
     that kernels use the cores the chain of S&OP steps leaves idle."""
@@ -311,7 +311,7 @@ def compute_and_render(
         rendering = {}
 
         def then(name: str) -> None:
-            rendering[name] = pool.submit(render_one, run, name, threads, timeout, warm)
+            rendering[name] = pool.submit(render_one, run, name, threads, timeout, server)
 
         compute(run, workers, loaded, jobs, then=then)
         for name in [steps.step(n).name for n in run.notebooks]:
@@ -319,22 +319,22 @@ def compute_and_render(
 
 
 def render_one(
-    run: Run, name: str, threads: int, timeout: float | None, warm: WarmKernels | None = None
+    run: Run, name: str, threads: int, timeout: float | None, server: RenderServer | None = None
 ) -> Outcome:
-    """Render the notebook of step ``name`` in its own kernel (a warm one from ``warm`` when
-    it has one); a step that did not complete gets a placeholder page saying why."""
+    """Render the notebook of step ``name`` in its own kernel (forked by ``server`` when one
+    runs); a step that did not complete gets a placeholder page saying why."""
     job = _job(run, steps.BY_NAME[name])
     computed = run.steps_done.get(name)
     if computed is not None and computed.status != "ok":
         render_placeholder(job, computed)
         return computed
-    outcome = render_notebook(job, threads=threads, timeout=timeout, warm=warm)
+    outcome = render_notebook(job, threads=threads, timeout=timeout, server=server)
     if computed is not None:  # the time that counts is the step's, not the rendering's
         outcome.duration = computed.duration + outcome.duration
     return outcome
 
 
-def render(run: Run, jobs: int, warm: WarmKernels | None = None) -> None:
+def render(run: Run, jobs: int, server: RenderServer | None = None) -> None:
     """Render each notebook of the run in its own kernel, the kernel computing its step
     (``COMPASS_COMPUTE=kernel``, how packs were made before steps), in dependency order."""
     kernels, threads = budget(jobs)
@@ -343,7 +343,7 @@ def render(run: Run, jobs: int, warm: WarmKernels | None = None) -> None:
     schedule(
         names,
         _needs_within(names),
-        lambda name: render_one(run, name, threads, timeout, warm),
+        lambda name: render_one(run, name, threads, timeout, server),
         parallel=kernels,
         done=run.outcomes,
         report=lambda name: _progress(run, steps.BY_NAME[name].notebook, run.outcomes[name]),
@@ -548,7 +548,7 @@ def run_period(
     with_pack: bool,
     workers: Workers | None,
     loaded,
-    warm: WarmKernels | None = None,
+    server: RenderServer | None = None,
 ) -> Run:
     """Run one period end to end: compute, render (when it gets a pack), commit, swap in."""
     run_id = cycle_store.next_run_id(store, period)
@@ -581,9 +581,9 @@ def run_period(
         flush=True,
     )
     if with_pack and kernel_compute():
-        render(run, jobs, warm)
+        render(run, jobs, server)
     elif with_pack:
-        compute_and_render(run, workers, loaded, jobs, warm)
+        compute_and_render(run, workers, loaded, jobs, server)
     else:
         compute(run, workers, loaded, jobs)
     timings = {
@@ -657,17 +657,17 @@ def run_cycles(
     their pack. ``source`` is the validated source (:func:`load_source`), validated here
     when not given. Returns each cycle's record.
 
-    The kernels of the next pack are started ahead, warm (:class:`~.kernels.WarmKernels`),
-    on the CPU time the cycles before it leave idle."""
+    The render server (:class:`~.kernels.RenderServer`) starts with the first cycle that
+    gets a pack and imports while that cycle computes."""
     jobs = int(params.get("jobs") or 0)
     kernels, threads = budget(jobs)
     source = source if source is not None else load_source(params, periods[-1])
     notebooks = notebooks or selected(None)
     records = []
-    with Workers(kernels, threads) as workers, WarmKernels(NOTEBOOK_DIR, threads) as warm:
-        for index, cycle in enumerate(periods):
-            if any(p in packs for p in periods[index:]):
-                warm.fill(len(notebooks))
+    with Workers(kernels, threads) as workers, RenderServer(threads) as server:
+        for cycle in periods:
+            if cycle in packs:
+                server.start()
             loaded = source.at(cycle)
             _report_quarantine(loaded, cycle)
             records.append(
@@ -682,7 +682,7 @@ def run_cycles(
                     with_pack=cycle in packs,
                     workers=workers,
                     loaded=loaded,
-                    warm=warm,
+                    server=server,
                 )
             )
     return records

@@ -11,8 +11,8 @@ from compass_nb.kernels import without_widgets
 def test_an_executed_notebook_leaves_no_kernel_connection_file_behind(tmp_path, monkeypatch):
     make, managers = kernels.private_kernel_manager, []
 
-    def recorded(folder):
-        managers.append(make(folder))
+    def recorded(folder, **options):
+        managers.append(make(folder, **options))
         return managers[-1]
 
     monkeypatch.setattr(kernels, "private_kernel_manager", recorded)
@@ -41,7 +41,7 @@ def test_widget_cells_are_skipped_in_batch_runs_and_other_cells_are_not():
     assert tags == [[], ["widget", "skip-execution"]]
 
 
-def _job(folder: Path, name: str) -> kernels.Job:
+def _job(folder: Path, name: str, code: str = "") -> kernels.Job:
     book = nbformat.v4.new_notebook()
     book.metadata["kernelspec"] = {
         "name": "python3",
@@ -50,7 +50,7 @@ def _job(folder: Path, name: str) -> kernels.Job:
     }
     book.cells = [
         nbformat.v4.new_code_cell("value = None", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("import sys\nprint(value * 2, 'pandas' in sys.modules)"),
+        nbformat.v4.new_code_cell(code or "import sys\nprint(value * 2, 'pandas' in sys.modules)"),
     ]
     nbformat.write(book, folder / f"{name}.ipynb")
     return kernels.Job(
@@ -69,30 +69,70 @@ def _run_cells(job: kernels.Job) -> list:
     return [(c.execution_count, [o.get("text") for o in c.outputs]) for c in cells]
 
 
-def test_a_warm_process_runs_its_notebook_as_a_cold_one_does_in_a_kernel_with_the_stack_imported(
+def test_a_notebook_forked_by_the_render_server_runs_as_a_cold_one_with_the_stack_imported(
     tmp_path,
 ):
-    cold, warm_job = _job(tmp_path, "cold"), _job(tmp_path, "warm")
-    with kernels.WarmKernels(tmp_path, threads=1) as warm:
-        warm.fill(1)
+    cold, forked = _job(tmp_path, "cold"), _job(tmp_path, "forked")
+    with kernels.RenderServer(threads=1) as server:
+        server.start()
         assert kernels.render_notebook(cold, threads=1, timeout=120).status == "ok"
-        assert kernels.render_notebook(warm_job, threads=1, timeout=120, warm=warm).status == "ok"
-        assert warm.take(tmp_path, 1) is None  # the one warm process was used, not started again
-    # same cells (papermill's injected parameters third), same execution counts: the warm-up
-    # ran silently; only the warm kernel had pandas imported before the notebook's first cell
+        assert kernels.render_notebook(forked, threads=1, timeout=120, server=server).status == "ok"
+    # same cells (papermill's injected parameters third), same execution counts; only the
+    # forked kernel had pandas imported before the notebook's first cell
     assert _run_cells(cold) == [(1, []), (2, []), (3, ["42 False\n"])]
-    assert _run_cells(warm_job) == [(1, []), (2, []), (3, ["42 True\n"])]
-    assert Path(warm_job.html).read_text(encoding="utf-8").count("42") >= 1
+    assert _run_cells(forked) == [(1, []), (2, []), (3, ["42 True\n"])]
+    assert Path(forked.html).read_text(encoding="utf-8").count("42") >= 1
 
 
-def test_warm_processes_are_only_taken_for_their_folder_and_threads_and_stop_on_close(tmp_path):
+def test_each_forked_notebook_gets_a_fresh_process_and_kernel_so_no_state_passes(tmp_path):
+    code = (
+        "import os, compass_nb\n"
+        "print(getattr(compass_nb, 'left_behind', 'clean'), os.getpid(), os.getppid())\n"
+        "compass_nb.left_behind = 'leaked'"
+    )
+    first, second = _job(tmp_path, "first", code), _job(tmp_path, "second", code)
+    with kernels.RenderServer(threads=1) as server:
+        server.start()
+        for job in (first, second):
+            assert (
+                kernels.render_notebook(job, threads=1, timeout=120, server=server).status == "ok"
+            )
+    seen = [_run_cells(job)[-1][1][0].split() for job in (first, second)]
+    assert [state for state, _, _ in seen] == ["clean", "clean"]
+    assert seen[0][1] != seen[1][1] and seen[0][2] != seen[1][2]  # kernels, render processes
+
+
+def test_a_forked_notebook_past_its_timeout_is_stopped_with_its_kernel(tmp_path):
     import psutil
 
-    with kernels.WarmKernels(tmp_path, threads=1) as warm:
-        warm.fill(2)
-        pids = [p.pid for p in warm._ready]
-        assert warm.take(tmp_path / "elsewhere", 1) is None
-        assert warm.take(tmp_path, 2) is None
-    assert not [
-        pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
-    ]
+    pid_file = tmp_path / "kernel.pid"
+    code = f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)"
+    job = _job(tmp_path, "slow", code)
+    with kernels.RenderServer(threads=1) as server:
+        server.start()
+        outcome = kernels.render_notebook(job, threads=1, timeout=8, server=server)
+        kernel = int(pid_file.read_text())
+        psutil.wait_procs([psutil.Process(kernel)], timeout=10) if psutil.pid_exists(
+            kernel
+        ) else None
+        assert not psutil.pid_exists(kernel) or psutil.Process(kernel).status() == "zombie"
+        # the server lives on and forks the next notebook
+        assert (
+            kernels.render_notebook(
+                _job(tmp_path, "next"), threads=1, timeout=120, server=server
+            ).status
+            == "ok"
+        )
+    assert outcome.status == "timeout"
+    assert Path(job.html).exists()  # the partial report of what ran
+
+
+def test_the_server_is_used_only_for_its_threads_and_its_processes_stop_on_close(tmp_path):
+    import psutil
+
+    with kernels.RenderServer(threads=1) as server:
+        assert server.launch(tmp_path / "job.json", str(tmp_path / "job.log"), 1) is None
+        server.start()
+        assert server.launch(tmp_path / "job.json", str(tmp_path / "job.log"), 2) is None
+        pid = server._process.pid
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
