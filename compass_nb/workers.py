@@ -1,8 +1,9 @@
 """Step workers: long-lived processes in which the runner calls the steps of a cycle.
 
-A worker imports the stack once and then runs one step after another (``run_dir`` and
-section in, an :class:`~compass_nb.kernels.Outcome` out), so a backfill of twelve cycles
-pays for imports twice, not a hundred times. A step that outlives its timeout has its
+A worker runs one step after another (``run_dir`` and section in, an
+:class:`~compass_nb.kernels.Outcome` out); workers are forked from multiprocessing's fork
+server, which imports the stack once, so a backfill of twelve cycles pays for the imports
+once, not a hundred times. A step that outlives its timeout has its
 worker killed (with whatever it started) and replaced.
 """
 
@@ -85,7 +86,11 @@ class StepWorker:
         self._start()
 
     def _start(self) -> None:
-        context = multiprocessing.get_context("spawn")
+        # Forked from multiprocessing's fork server, which imports the stack once for every
+        # worker of the run (and any that replaces one); it is started with the workers'
+        # thread limits, which all of them share.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["compass_nb.steps"])
         self.connection, child = context.Pipe()
         with _environment(thread_env(self.threads)):
             self.process = context.Process(target=_serve, args=(child,), daemon=False)
