@@ -29,17 +29,10 @@ import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-if __name__ == "__main__":
-    # The render process reads notebooks with nbformat, whose jsonschema imports the IRI
-    # format checker when rfc3987-syntax is installed (JupyterLab's jupyter-events asks
-    # for it). That module compiles a grammar when imported, 0.8 s of every notebook's
-    # render, for a format no notebook schema uses: here its import fails quietly.
-    sys.modules.setdefault("rfc3987_syntax", None)
+import nbformat
+import psutil
 
-import nbformat  # noqa: E402
-import psutil  # noqa: E402
-
-from compass_nb.credentials import scrub  # noqa: E402
+from compass_nb.credentials import scrub
 
 
 @dataclass
