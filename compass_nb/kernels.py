@@ -20,6 +20,7 @@ import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -237,7 +238,6 @@ def die_with_parent() -> None:
     the kernel, in turn, exits when its parent goes)."""
     try:
         import ctypes
-        import signal
 
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -359,7 +359,6 @@ def serve() -> int:
     """The render server: import everything, then fork a render process for each line
     ``SPEC<tab>LOG`` read from stdin and answer with its pid; stdin closed: exit."""
     import importlib
-    import signal
 
     global _SERVER_FOLDER
     _SERVER_FOLDER = os.getcwd()  # ``-m`` put it first on sys.path
@@ -378,8 +377,6 @@ def serve() -> int:
 
 def _render_child(spec: str, log: str) -> None:
     """The forked render process: its stderr to ``log``, nothing from the server's pipes."""
-    import signal
-
     code = 1
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # it waits for its kernel
@@ -431,13 +428,9 @@ class _ForkedKernel:
             os.kill(self.pid, signum)
 
     def kill(self) -> None:
-        import signal
-
         self.send_signal(signal.SIGKILL)
 
     def terminate(self) -> None:
-        import signal
-
         self.send_signal(signal.SIGTERM)
 
 
@@ -446,7 +439,6 @@ def fork_kernel(cmd: list[str], cwd: str | None, env: dict) -> _ForkedKernel:
     ipykernel_launcher -f CONNECTION ...``), as jupyter_client's launcher does: a session of
     its own, stdin from /dev/null, ``env``, ``cwd``, and dying with this process."""
     import asyncio
-    import signal
 
     pid = os.fork()
     if pid:

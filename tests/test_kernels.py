@@ -8,6 +8,18 @@ from compass_nb import kernels
 from compass_nb.kernels import without_widgets
 
 
+def _notebook(*cells) -> nbformat.NotebookNode:
+    """A Python 3 notebook of ``cells``."""
+    book = nbformat.v4.new_notebook()
+    book.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    book.cells = list(cells)
+    return book
+
+
 def test_an_executed_notebook_leaves_no_kernel_connection_file_behind(tmp_path, monkeypatch):
     make, managers = kernels.private_kernel_manager, []
 
@@ -16,14 +28,7 @@ def test_an_executed_notebook_leaves_no_kernel_connection_file_behind(tmp_path, 
         return managers[-1]
 
     monkeypatch.setattr(kernels, "private_kernel_manager", recorded)
-    book = nbformat.v4.new_notebook()
-    book.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    book.cells = [nbformat.v4.new_code_cell("print(6 * 7)")]
-    nbformat.write(book, tmp_path / "n.ipynb")
+    nbformat.write(_notebook(nbformat.v4.new_code_cell("print(6 * 7)")), tmp_path / "n.ipynb")
     kernels.execute_notebook(tmp_path / "n.ipynb", tmp_path / "out.ipynb", {}, cwd=tmp_path)
     (manager,) = managers
     assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[-1].outputs[0].text == "42\n"
@@ -42,16 +47,10 @@ def test_widget_cells_are_skipped_in_batch_runs_and_other_cells_are_not():
 
 
 def _job(folder: Path, name: str, code: str = "") -> kernels.Job:
-    book = nbformat.v4.new_notebook()
-    book.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    book.cells = [
+    book = _notebook(
         nbformat.v4.new_code_cell("value = None", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(code or "import sys\nprint(value * 2, 'pandas' in sys.modules)"),
-    ]
+    )
     nbformat.write(book, folder / f"{name}.ipynb")
     return kernels.Job(
         source=str(folder / f"{name}.ipynb"),
