@@ -281,14 +281,16 @@ class Context:
 
     def keep_inputs(self, loaded) -> None:
         """Stage what 01 data collection hands to the cycle: clean tables, the month-to-date
-        orders, the quarantine (one CSV per table, private) and the input fingerprints."""
+        orders, the quarantine (one CSV per table, private; only in a cycle that gets a pack)
+        and the input fingerprints."""
         for table, frame in loaded.tables.items():
             self.write(f"clean_{table}", to_store(frame))
         if loaded.mtd_orders is not None:
             self.write("clean_orders_mtd", to_store(loaded.mtd_orders))
-        from compass_nb.data import write_quarantine
+        if self.makes_files:
+            from compass_nb.data import write_quarantine
 
-        write_quarantine(loaded.quarantine, self.private_dir("quarantine"))
+            write_quarantine(loaded.quarantine, self.private_dir("quarantine"))
         record = {
             "fingerprints": dict(sorted(loaded.fingerprints.items())),
             "rows_read": {k: int(v) for k, v in sorted(loaded.rows_read.items())},

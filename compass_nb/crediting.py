@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 CREDIT_COLUMNS = [
     "opportunity_id",
     "rep_id",
@@ -70,7 +72,7 @@ def credited_bookings(
     A 100k deal split 60/40 credits 60k and 40k.
     """
     won = opportunities.loc[opportunities["is_won"].astype(bool)].copy()
-    won["close_date"] = pd.to_datetime(won["close_date"])
+    won["close_date"] = to_datetime(won["close_date"])
     if start is not None:
         won = won.loc[won["close_date"] >= pd.Timestamp(start)]
     if end is not None:
@@ -89,7 +91,7 @@ def credited_bookings(
     for column in ("type", "segment", "product_family", "cancelled_date"):
         if column not in out:
             out[column] = pd.NA
-    out["cancelled_date"] = pd.to_datetime(out["cancelled_date"])
+    out["cancelled_date"] = to_datetime(out["cancelled_date"])
     return (
         out.loc[:, CREDIT_COLUMNS]
         .sort_values(["close_date", "opportunity_id", "rep_id"])

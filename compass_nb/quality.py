@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.formatting import counted
 
 #: The column that dates each event table (period-keyed tables use ``period``).
@@ -28,7 +29,7 @@ def _span(frame: pd.DataFrame, table: str) -> tuple[str | None, str | None, int]
     column = DATE_COLUMNS.get(table)
     if column is None or column not in frame:
         return None, None, 0
-    dates = pd.to_datetime(frame[column], errors="coerce").dropna()
+    dates = to_datetime(frame[column], errors="coerce").dropna()
     if dates.empty:
         return None, None, 0
     return (
@@ -80,7 +81,7 @@ def freshness(tables: dict[str, pd.DataFrame], cutoff: pd.Timestamp) -> pd.DataF
     for table, column in DATE_COLUMNS.items():
         if table not in tables or column not in tables[table] or table in ("reps", "products"):
             continue
-        latest = pd.to_datetime(tables[table][column], errors="coerce").max()
+        latest = to_datetime(tables[table][column], errors="coerce").max()
         if pd.isna(latest):
             continue
         rows.append(
@@ -175,7 +176,7 @@ def quarantine_lines(summary: pd.DataFrame, tables: tuple[str, ...]) -> list[str
 
 def monthly_order_volume(orders: pd.DataFrame) -> pd.DataFrame:
     """Order lines, units and net revenue per month."""
-    month = pd.to_datetime(orders["order_date"]).dt.to_period("M").dt.to_timestamp()
+    month = to_datetime(orders["order_date"]).dt.to_period("M").dt.to_timestamp()
     return (
         orders.assign(month=month)
         .groupby("month")
@@ -213,7 +214,7 @@ def family_coverage(
     orders: pd.DataFrame, products: pd.DataFrame, cutoff: pd.Timestamp
 ) -> pd.DataFrame:
     """Items with orders in the 12 months to the cut-off, per family and location, and the last order date."""
-    recent = orders.loc[pd.to_datetime(orders["order_date"]) > cutoff - pd.DateOffset(months=12)]
+    recent = orders.loc[to_datetime(orders["order_date"]) > cutoff - pd.DateOffset(months=12)]
     merged = recent.merge(products[["sku", "family"]], on="sku", how="left")
     items = merged.pivot_table(
         index="family", columns="location", values="sku", aggfunc="nunique", fill_value=0

@@ -37,7 +37,7 @@ from compass_nb import store as cycle_store
 from compass_nb.errors import CompassError, StoreBusy
 from compass_nb.kernels import Job, Outcome, RenderServer, render_notebook, render_placeholder
 from compass_nb.report import pack
-from compass_nb.workers import Workers, run_task
+from compass_nb.workers import Workers, run_task, start_fork_server
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = Path(os.environ.get("COMPASS_NOTEBOOKS", ROOT / "notebooks"))
@@ -691,6 +691,7 @@ def run_cycles(
 def run(params: dict, *, out: str | Path | None = None, only: list[str] | None = None) -> int:
     """Render the pack of ``params['period']`` (after ``backfill`` earlier cycles); the exit code."""
     root, store = resolve(params, out)
+    start_fork_server(budget(int(params.get("jobs") or 0))[1])  # imports while we validate
     source = load_source(params, params.get("period"))
     period = source.period
     periods = previous_periods(period, int(params.get("backfill") or 0)) + [period]

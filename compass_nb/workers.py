@@ -10,6 +10,7 @@ worker killed (with whatever it started) and replaced.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import queue
 import time
@@ -78,6 +79,16 @@ def _environment(values: dict):
         os.environ.update(saved)
 
 
+def start_fork_server(threads: int) -> None:
+    """Start the fork server the workers are forked from, without waiting for it to import
+    the steps: called first thing in a run, the imports use the second core while the
+    source is validated. The server keeps the thread limits of its start (every worker
+    shares them); it runs until the process that started it ends."""
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["compass_nb.steps"])
+    with _environment(thread_env(threads)):
+        multiprocessing.forkserver.ensure_running()
+
+
 class StepWorker:
     """One long-lived process running steps; see the module docstring."""
 
@@ -87,10 +98,9 @@ class StepWorker:
 
     def _start(self) -> None:
         # Forked from multiprocessing's fork server, which imports the stack once for every
-        # worker of the run (and any that replaces one); it is started with the workers'
-        # thread limits, which all of them share.
+        # worker of the run (and any that replaces one).
+        start_fork_server(self.threads)
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["compass_nb.steps"])
         self.connection, child = context.Pipe()
         with _environment(thread_env(self.threads)):
             self.process = context.Process(target=_serve, args=(child,), daemon=False)

@@ -6,6 +6,7 @@ from compass_nb.calendar import (
     next_quarter_bounds,
     past_quarters,
     quarter_bounds,
+    to_datetime,
 )
 from compass_nb.errors import ParameterError
 
@@ -44,3 +45,13 @@ def test_past_quarters_lists_only_complete_quarters():
 def test_bad_fiscal_year_start_is_a_parameter_error():
     with pytest.raises(ParameterError, match="fiscal_year_start"):
         fiscal_quarter(["2026-01-01"], 13)
+
+
+def test_to_datetime_gives_what_pandas_gives_for_datetimes_strings_and_scalars():
+    days = pd.Series(pd.date_range("2026-01-30", periods=120, freq="D"))
+    assert to_datetime(days).equals(pd.to_datetime(days))
+    text = pd.Series(["2026-10-01", "not a date", None] * 30)
+    assert to_datetime(text, errors="coerce").equals(pd.to_datetime(text, errors="coerce"))
+    assert to_datetime("2026-10-31") == pd.Timestamp("2026-10-31")
+    index = pd.DatetimeIndex(days)
+    assert to_datetime(index).equals(index)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from compass_nb.bands import merged_bands
+from compass_nb.calendar import to_datetime
 from compass_nb.comp import asc340, close, curves, modelling, privacy
 from compass_nb.comp.engine import Payouts, reconciliation, split_exceptions
 from compass_nb.comp.engine import window_months as basis_window
@@ -312,8 +313,8 @@ def budget_table(by_month: pd.DataFrame, budget: dict, forecast: CostForecast) -
 def _employed_in(reps: pd.DataFrame, period: str) -> pd.DataFrame:
     """The sellers employed at some point of ``period`` (hired by its end, not gone before it)."""
     month = pd.Period(period, "M")
-    hired = pd.to_datetime(reps["hire_date"]) <= month.end_time
-    term = pd.to_datetime(reps["termination_date"]) if "termination_date" in reps else None
+    hired = to_datetime(reps["hire_date"]) <= month.end_time
+    term = to_datetime(reps["termination_date"]) if "termination_date" in reps else None
     stayed = True if term is None else (term.isna() | (term >= month.start_time))
     return reps.loc[hired & stayed]
 

@@ -37,6 +37,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.comp.activities import activity_payout_vector
 from compass_nb.comp.engine import Payouts, period_targets, window_months
 from compass_nb.comp.plans import Plan, PlanVersion
@@ -131,8 +132,8 @@ def _relative_attainment(measures: pd.DataFrame, factors: pd.Series) -> pd.DataF
 def _active_reps(reps: pd.DataFrame, month: str) -> pd.DataFrame:
     """Sellers known at the end of the month before ``month`` and still employed then."""
     known = pd.Period(month, "M").start_time - pd.Timedelta(days=1)
-    hired = pd.to_datetime(reps["hire_date"]) <= known
-    term = pd.to_datetime(reps.get("termination_date", pd.Series(pd.NaT, index=reps.index)))
+    hired = to_datetime(reps["hire_date"]) <= known
+    term = to_datetime(reps.get("termination_date", pd.Series(pd.NaT, index=reps.index)))
     staying = term.isna() | (term > known)
     return reps.loc[hired & staying].assign(termination_date=pd.NaT)
 
@@ -189,7 +190,7 @@ def _activity_counts(activities: pd.DataFrame | None, rules: dict) -> pd.DataFra
     frame = pd.DataFrame(
         {
             "rep_id": activities["rep_id"].astype(str),
-            "period": pd.to_datetime(activities["activity_date"]).dt.strftime("%Y-%m"),
+            "period": to_datetime(activities["activity_date"]).dt.strftime("%Y-%m"),
         }
     )
     qualified = activities.get("qualified", pd.Series(pd.NA, index=activities.index))
@@ -305,8 +306,8 @@ def _activities_and_spifs(
     history = activities
     if history is not None and not history.empty:
         history = history.loc[
-            (pd.to_datetime(history["activity_date"]) < day.start_time)
-            & (pd.to_datetime(history["activity_date"]) >= pd.Period(first, "M").start_time)
+            (to_datetime(history["activity_date"]) < day.start_time)
+            & (to_datetime(history["activity_date"]) >= pd.Period(first, "M").start_time)
         ]
     counts_table = _activity_counts(history, rules)
     paid = _spif_paid(result.lines, month)

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from compass_nb.calendar import check_period, next_period, period_end
+from compass_nb.calendar import check_period, next_period, period_end, to_datetime
 from compass_nb.data import cutoff as cut
 from compass_nb.data import derive
 from compass_nb.data import mapping as maps
@@ -38,7 +38,7 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, table: str) -> pd.DataFrame
     frame = con.sql(sql).df()
     for column in CONTRACTS[table].columns:
         if column.type in _DATE_TYPES and column.name in frame:
-            frame[column.name] = pd.to_datetime(frame[column.name]).astype("datetime64[ns]")
+            frame[column.name] = to_datetime(frame[column.name]).astype("datetime64[ns]")
     return frame
 
 

@@ -22,6 +22,7 @@ import hashlib
 
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.data import cutoff as cut
 from compass_nb.data import validate as val
 from compass_nb.data.contracts import CONTRACTS, NULL_TOKENS, Column
@@ -259,7 +260,7 @@ def monthly_orders_in_database(src, *, period=None, today=None, inputs=None):
     total = int(found["lines"].sum())
     digest = f"orders:{total}:{found['hashed'].astype(object).sum() if total else 0}"
     groups = found.loc[found["ok"].astype(bool)].reset_index(drop=True)
-    groups["month"] = pd.to_datetime(groups["month"]).dt.strftime("%Y-%m")
+    groups["month"] = to_datetime(groups["month"]).dt.strftime("%Y-%m")
     spelled = vocabularies.get("sku", {})
     groups["sku"] = [spelled.get(k, s) for k, s in zip(groups["sku_k"], groups["sku"], strict=True)]
     groups["location"] = groups.groupby("loc_k")["location"].transform("min")

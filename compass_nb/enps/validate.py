@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.enps._tree import OrgTree
 from compass_nb.enps.scores import DEFAULT_BUCKETS, Buckets
 from compass_nb.errors import InputError
@@ -163,7 +164,7 @@ def _with_kinds(responses: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFram
         )
     r["team"] = r["team"].astype(str)
     r["score"] = pd.to_numeric(r["score"]).round().astype(int)
-    r["survey_date"] = pd.to_datetime(r["survey_date"])
+    r["survey_date"] = to_datetime(r["survey_date"])
     if "comment" not in r:
         r["comment"] = pd.NA
     return r.reset_index(drop=True)

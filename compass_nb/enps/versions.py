@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.enps import anonymity
 
 ANSWER_COLUMNS = [
@@ -82,7 +83,7 @@ class Published:
         )
         stored = stored.assign(
             respondent_id=stored["respondent_id"].astype(str),
-            survey_date=pd.to_datetime(stored["survey_date"]),
+            survey_date=to_datetime(stored["survey_date"]),
         )
         return cls(cells, stored)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compass_nb.calendar import month_numbers
+from compass_nb.calendar import month_numbers, to_datetime
 from compass_nb.forecast.classify import INTERMITTENT_CLASSES
 from compass_nb.forecast.evaluation import BENCHMARKS
 
@@ -263,11 +263,11 @@ def accuracy_by_lag(
     """
     cols = ["lag", "cycles", "months", "wape", "bias", "total_bias", "note"]
     actual = demand.assign(unique_id=demand["sku"].astype(str) + "|" + demand["location"])
-    actual = actual[["unique_id", "ds", "y"]].assign(ds=lambda d: pd.to_datetime(d["ds"]))
+    actual = actual[["unique_id", "ds", "y"]].assign(ds=lambda d: to_datetime(d["ds"]))
     last = pd.Period(period, freq="M")
     snaps = snapshots.copy()
     if len(snaps):
-        snaps["ds"] = pd.to_datetime(snaps["ds"])
+        snaps["ds"] = to_datetime(snaps["ds"])
         snaps["lag"] = month_numbers(snaps["ds"]) - month_numbers(snaps["period"])
         snaps = snaps[snaps["ds"].dt.to_period("M") <= last]
     rows = []
@@ -324,7 +324,7 @@ def forecast_residuals(ev: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=[*cols, "actual", "forecast"])
     out = ev.rename(columns={"step": "horizon", "y": "actual", "yhat": "forecast"})
     out["horizon"] = out["horizon"].astype(int)
-    out["origin"] = pd.to_datetime(out["origin"])
+    out["origin"] = to_datetime(out["origin"])
     out[["actual", "forecast"]] = out[["actual", "forecast"]].astype(float)
     return out[[*cols, "actual", "forecast"]].reset_index(drop=True)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compass_nb.calendar import month_numbers
+from compass_nb.calendar import month_numbers, to_datetime
 from compass_nb.forecast.metrics import tracking_signal
 
 __all__ = ["TS_LIMIT", "one_step_errors", "tracking_signals", "series_to_reselect"]
@@ -38,10 +38,10 @@ def one_step_errors(snapshots: pd.DataFrame, actuals: pd.DataFrame, lead: int = 
         ``unique_id``, ``period``, ``ds``, ``y``, ``yhat``, ``error`` (= y - yhat).
     """
     snap = snapshots.copy()
-    snap["ds"] = pd.to_datetime(snap["ds"])
+    snap["ds"] = to_datetime(snap["ds"])
     snap = snap[month_numbers(snap["ds"]) == month_numbers(snap["period"]) + lead]
     out = snap[["unique_id", "period", "ds", "yhat"]].merge(
-        actuals.assign(ds=pd.to_datetime(actuals["ds"]))[["unique_id", "ds", "y"]],
+        actuals.assign(ds=to_datetime(actuals["ds"]))[["unique_id", "ds", "y"]],
         on=["unique_id", "ds"],
     )
     out["error"] = out["y"] - out["yhat"]

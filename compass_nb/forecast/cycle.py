@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.forecast.accuracy import series_accuracy
 from compass_nb.forecast.adaptive import one_step_errors, series_to_reselect, tracking_signals
 from compass_nb.forecast.adjust import PlanRules, bottom_forecast
@@ -78,7 +79,7 @@ def monthly_demand(orders: pd.DataFrame, products: pd.DataFrame, cutoff) -> pd.D
         ``sku``, ``location``, ``family``, ``ds`` (month start), ``y``.
     """
     end = pd.Timestamp(cutoff).to_period("M").to_timestamp()
-    o = orders.assign(ds=pd.to_datetime(orders["order_date"]).dt.to_period("M").dt.to_timestamp())
+    o = orders.assign(ds=to_datetime(orders["order_date"]).dt.to_period("M").dt.to_timestamp())
     o = o[o["ds"] <= end]
     m = o.groupby(["sku", "location", "ds"], as_index=False)["quantity"].sum()
     first = m.groupby(["sku", "location"], sort=True)["ds"].min()
@@ -249,7 +250,7 @@ def cycle_nowcast(fc: pd.DataFrame, mtd_orders: pd.DataFrame, orders: pd.DataFra
     mtd = mtd_orders.assign(
         unique_id=mtd_orders["sku"].astype(str) + "|" + mtd_orders["location"].astype(str)
     )
-    day = pd.to_datetime(orders["order_date"])
+    day = to_datetime(orders["order_date"])
     recent = orders[day >= day.max() - pd.Timedelta(days=364)]
     now = nowcast(first[["unique_id", "yhat"]], mtd, month, weights=weekday_weights(recent))
     keys = first[["unique_id", "sku", "location", "family", "ds"]].rename(columns={"ds": "month"})
@@ -261,7 +262,7 @@ def past_snapshots(snapshots: pd.DataFrame, period: str) -> pd.DataFrame:
     if snapshots is None or snapshots.empty or "period" not in snapshots:
         return pd.DataFrame(columns=FORECAST_COLUMNS + ["period"])
     past = snapshots[snapshots["period"].astype(str) < str(period)].copy()
-    past["ds"] = pd.to_datetime(past["ds"])
+    past["ds"] = to_datetime(past["ds"])
     return past
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 __all__ = [
     "monthly_quantiles",
     "apply_empirical",
@@ -138,7 +140,7 @@ def lead_time_backtest(
     month = history["ds"].dt.year * 12 + history["ds"].dt.month
     end = int(month.max())
     parts = []
-    for origin in pd.to_datetime(pd.Series(list(origins))):
+    for origin in to_datetime(pd.Series(list(origins))):
         at = origin.year * 12 + origin.month
         past = history[month <= at]
         if past.empty:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.errors import InputError, ParameterError
 from compass_nb.forecast.backtest import Chunk, fit_chunk
 from compass_nb.forecast.calendar import check_freq, phase, season_length
@@ -67,7 +68,7 @@ def _check_history(history: pd.DataFrame) -> pd.DataFrame:
             "Rename your id, date and value columns to these names."
         )
     df = history[["unique_id", "ds", "y"]].copy()
-    df["ds"] = pd.to_datetime(df["ds"])
+    df["ds"] = to_datetime(df["ds"])
     df["y"] = pd.to_numeric(df["y"], errors="coerce")
     if df["y"].isna().any():
         raise InputError(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.forecast.adjust import PlanRules, bottom_forecast
 from compass_nb.forecast.backtest import predict_panel
 from compass_nb.forecast.classify import classify_series
@@ -38,7 +39,7 @@ _FITTED = ("Naive2", "Theta", "SNaive")
 def _origin(ds: pd.Series, step: pd.Series) -> pd.Series:
     """The month ``step`` months before ``ds`` (the last month the forecast saw)."""
     months = ds.dt.year * 12 + ds.dt.month - 1 - step.astype(int)
-    return pd.to_datetime(pd.DataFrame({"year": months // 12, "month": months % 12 + 1, "day": 1}))
+    return to_datetime(pd.DataFrame({"year": months // 12, "month": months % 12 + 1, "day": 1}))
 
 
 def benchmark_forecasts(train: pd.DataFrame, h: int, m: int) -> pd.DataFrame:
@@ -100,7 +101,7 @@ def evaluated_backtest(
         extra = ["y", *node_cols, "demand_class", "origin", "flag", *BENCHMARKS, "scale"]
         return pd.DataFrame(columns=[*cols, *dict.fromkeys(extra)])
     bt = backtest[cols].copy()
-    bt["ds"] = pd.to_datetime(bt["ds"])
+    bt["ds"] = to_datetime(bt["ds"])
     bt["origin"] = _origin(bt["ds"], bt["step"])
     raw = panel[["unique_id", "ds", "y"]]
     bt = bt.merge(raw, on=["unique_id", "ds"], how="left").merge(nodes, on="unique_id")

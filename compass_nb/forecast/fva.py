@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compass_nb.calendar import month_numbers
+from compass_nb.calendar import month_numbers, to_datetime
 
 __all__ = [
     "STEPS",
@@ -140,7 +140,7 @@ def _months(period) -> int:
 
 def _bottom_actuals(demand: pd.DataFrame) -> pd.DataFrame:
     a = demand.assign(unique_id=demand["sku"].astype(str) + "|" + demand["location"].astype(str))
-    return a[["unique_id", "ds", "y"]].assign(ds=lambda d: pd.to_datetime(d["ds"]))
+    return a[["unique_id", "ds", "y"]].assign(ds=lambda d: to_datetime(d["ds"]))
 
 
 def past_cycle_cells(
@@ -162,7 +162,7 @@ def past_cycle_cells(
     """
     notes = {}
     bottom = snapshots[snapshots["level"] == "sku_location"].copy()
-    bottom["ds"] = pd.to_datetime(bottom["ds"])
+    bottom["ds"] = to_datetime(bottom["ds"])
     bottom["lag"] = month_numbers(bottom["ds"]) - month_numbers(bottom["period"])
     bottom["override"] = np.nan
     touched = pd.Series(False, index=bottom.index)
@@ -213,7 +213,7 @@ def _consensus_of(cells: pd.DataFrame, consensus: pd.DataFrame) -> pd.Series:
         return pd.Series(np.nan, index=cells.index)
     c = consensus.assign(
         unique_id=consensus["sku"].astype(str) + "|" + consensus["location"].astype(str),
-        ds=pd.to_datetime(consensus["month"]),
+        ds=to_datetime(consensus["month"]),
         period=consensus["period"].astype(str),
     )
     c = c.groupby(["period", "unique_id", "ds"], as_index=False)["consensus"].sum()
@@ -277,7 +277,7 @@ def override_outcomes(
         return pd.DataFrame(columns=cols)
     bottom = snapshots[snapshots["level"] == "sku_location"] if len(snapshots) else snapshots
     cycles = set(bottom["period"].astype(str)) if len(bottom) else set()
-    d = demand.assign(level="sku_location", ds=pd.to_datetime(demand["ds"]), yhat=demand["y"])
+    d = demand.assign(level="sku_location", ds=to_datetime(demand["ds"]), yhat=demand["y"])
     d_months = month_numbers(d["ds"])
     snaps = {
         str(cycle): (rows, month_numbers(rows["ds"]))

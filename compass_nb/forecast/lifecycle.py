@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 __all__ = [
     "on_sale_share",
     "apply_lifecycle",
@@ -34,7 +36,7 @@ def _dates(products: pd.DataFrame, column: str) -> pd.Series:
     if column not in products:
         return pd.Series(pd.NaT, index=products["sku"].drop_duplicates(), dtype="datetime64[ns]")
     p = products.drop_duplicates("sku").set_index("sku")
-    return pd.to_datetime(p[column], errors="coerce")
+    return to_datetime(p[column], errors="coerce")
 
 
 def on_sale_share(sku: pd.Series, ds: pd.Series, products: pd.DataFrame) -> pd.DataFrame:
@@ -53,7 +55,7 @@ def on_sale_share(sku: pd.Series, ds: pd.Series, products: pd.DataFrame) -> pd.D
         Aligned with ``sku``: ``share`` (0 to 1), ``before_launch`` and ``after_discontinue``
         (the share of the month lost to each).
     """
-    start = pd.to_datetime(ds).dt.to_period("M").dt.to_timestamp()
+    start = to_datetime(ds).dt.to_period("M").dt.to_timestamp()
     end = start + pd.offsets.MonthBegin(1)
     days = (end - start).dt.days.to_numpy(float)
     launch = sku.map(_dates(products, "launch_date"))
@@ -108,7 +110,7 @@ def _launch_items(products: pd.DataFrame, known: set, first: pd.Timestamp, last:
     if "launch_date" not in products:
         return products.iloc[0:0]
     p = products.drop_duplicates("sku").copy()
-    p["launch_date"] = pd.to_datetime(p["launch_date"], errors="coerce")
+    p["launch_date"] = to_datetime(p["launch_date"], errors="coerce")
     stop = _dates(products, "discontinue_date")
     p["discontinue_date"] = p["sku"].map(stop)
     live = p["discontinue_date"].isna() | (p["discontinue_date"] > first)
@@ -121,7 +123,7 @@ def _launch_items(products: pd.DataFrame, known: set, first: pd.Timestamp, last:
 
 
 def _months_between(first: pd.Series, later: pd.Series) -> np.ndarray:
-    a, b = pd.to_datetime(first), pd.to_datetime(later)
+    a, b = to_datetime(first), to_datetime(later)
     return ((b.dt.year - a.dt.year) * 12 + (b.dt.month - a.dt.month)).to_numpy(int)
 
 

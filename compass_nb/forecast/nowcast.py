@@ -13,12 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 __all__ = ["weekday_weights", "elapsed_share", "nowcast", "net_unit_prices", "ranked_gaps"]
 
 
 def weekday_weights(daily_orders: pd.DataFrame) -> np.ndarray:
     """Relative demand by weekday (Monday = 0), mean 1, from daily order history."""
-    d = daily_orders.assign(order_date=pd.to_datetime(daily_orders["order_date"]))
+    d = daily_orders.assign(order_date=to_datetime(daily_orders["order_date"]))
     per_day = d.groupby("order_date")["quantity"].sum()
     full = per_day.reindex(pd.date_range(per_day.index.min(), per_day.index.max()), fill_value=0)
     w = full.groupby(full.index.weekday).mean().reindex(range(7), fill_value=0).to_numpy(float)
@@ -58,7 +60,7 @@ def nowcast(
         and ``nowcast`` (share × run_rate + (1 − share) × forecast).
     """
     start = pd.Period(month, freq="M").to_timestamp()
-    mtd = mtd_orders.assign(order_date=pd.to_datetime(mtd_orders["order_date"]))
+    mtd = mtd_orders.assign(order_date=to_datetime(mtd_orders["order_date"]))
     mtd = mtd[(mtd["order_date"] >= start) & (mtd["order_date"] <= start + pd.offsets.MonthEnd(0))]
     as_of = (
         pd.Timestamp(as_of)
@@ -86,7 +88,7 @@ def net_unit_prices(orders: pd.DataFrame, products: pd.DataFrame, months: int = 
     list_price = products.drop_duplicates("sku").set_index("sku")["unit_price"].astype(float)
     if orders.empty or "net_revenue" not in orders:
         return list_price
-    day = pd.to_datetime(orders["order_date"])
+    day = to_datetime(orders["order_date"])
     recent = orders[day > day.max() - pd.DateOffset(months=int(months))]
     g = recent.groupby("sku")[["net_revenue", "quantity"]].sum()
     net = (g["net_revenue"] / g["quantity"].where(g["quantity"] > 0)).dropna()

@@ -14,6 +14,7 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.crediting import NO_SPLITS, no_splits
 from compass_nb.formatting import assumed_lines, money, units
 from compass_nb.incentives import gaming, leaderboard, lift, measures, sellers, simulator
@@ -267,7 +268,7 @@ def _designs(contest, who, own, factors, s) -> dict:
         return {}
     days = (contest.end - contest.start).days + 1
     first = pd.Timestamp(contest.start) - pd.DateOffset(months=s.history_months)
-    hired = pd.Series(pd.to_datetime(who["hire_date"]).to_numpy(), index=who["rep_id"])
+    hired = pd.Series(to_datetime(who["hire_date"]).to_numpy(), index=who["rep_id"])
     outcomes = simulator.window_totals(
         own,
         who["rep_id"],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.crediting import credited_bookings
 from compass_nb.incentives.contests import Contest
 
@@ -57,9 +58,7 @@ def events(contest: Contest, tables: dict[str, pd.DataFrame], *, own_family: boo
         rows = won.assign(
             rep_id=won["owner_id"], date=won["close_date"], value=1.0, amount=won["amount"]
         )
-    rows = rows.assign(
-        family=rows["product_family"], cancelled=pd.to_datetime(rows["cancelled_date"])
-    )
+    rows = rows.assign(family=rows["product_family"], cancelled=to_datetime(rows["cancelled_date"]))
     if contest.family is not None:
         same = rows["family"] == contest.family
         rows = rows.loc[same if own_family else ~same]
@@ -90,8 +89,8 @@ def _activity_events(contest: Contest, activities: pd.DataFrame | None) -> pd.Da
 def _shaped(rows: pd.DataFrame) -> pd.DataFrame:
     out = rows.reindex(columns=EVENT_COLUMNS).copy()
     out["rep_id"] = out["rep_id"].astype(str)
-    out["date"] = pd.to_datetime(out["date"])
-    out["cancelled"] = pd.to_datetime(out["cancelled"])
+    out["date"] = to_datetime(out["date"])
+    out["cancelled"] = to_datetime(out["cancelled"])
     out["value"] = out["value"].astype(float)
     return out.reset_index(drop=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.errors import ParameterError
 from compass_nb.incentives.contests import Contest
 from compass_nb.incentives.measures import monthly
@@ -15,16 +16,16 @@ NOT_SELLING = ("Manager",)
 def employed(reps: pd.DataFrame, start, end) -> pd.DataFrame:
     """Sellers (not managers) employed on every day from ``start`` to ``end``."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    term = pd.to_datetime(reps["termination_date"])
-    here = (pd.to_datetime(reps["hire_date"]) <= start) & (term.isna() | (term >= end))
+    term = to_datetime(reps["termination_date"])
+    here = (to_datetime(reps["hire_date"]) <= start) & (term.isna() | (term >= end))
     return reps.loc[here & ~reps["role"].isin(NOT_SELLING)]
 
 
 def active(reps: pd.DataFrame, start, end) -> pd.DataFrame:
     """Sellers (not managers) employed on some day from ``start`` to ``end``."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    term = pd.to_datetime(reps["termination_date"])
-    here = (pd.to_datetime(reps["hire_date"]) <= end) & (term.isna() | (term >= start))
+    term = to_datetime(reps["termination_date"])
+    here = (to_datetime(reps["hire_date"]) <= end) & (term.isna() | (term >= start))
     return reps.loc[here & ~reps["role"].isin(NOT_SELLING)]
 
 

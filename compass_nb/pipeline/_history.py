@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.pipeline.stages import with_stage
 
 TIMELINE_COLUMNS = ["opportunity_id", "at", "stage", "amount", "close_date", "seq"]
@@ -26,15 +27,15 @@ def timeline(
     one opportunity from 0. Rows whose stage the mapping does not know are dropped.
     """
     created = opportunities.loc[:, ["opportunity_id", "created_date"]].copy()
-    created["created_date"] = pd.to_datetime(created["created_date"]).dt.normalize()
+    created["created_date"] = to_datetime(created["created_date"]).dt.normalize()
     hist = history.loc[:, ["opportunity_id", "changed_at", "stage", "amount", "close_date"]]
     hist = hist.rename(columns={"changed_at": "at"})
     hist = hist.loc[hist["opportunity_id"].isin(created["opportunity_id"])]
     bare = opportunities.loc[~opportunities["opportunity_id"].isin(hist["opportunity_id"])]
     bare = bare.loc[:, ["opportunity_id", "created_date", "stage", "amount", "close_date"]]
     states = pd.concat([hist, bare.rename(columns={"created_date": "at"})], ignore_index=True)
-    states["at"] = pd.to_datetime(states["at"]).dt.tz_localize(None).dt.normalize()
-    states["close_date"] = pd.to_datetime(states["close_date"]).dt.normalize()
+    states["at"] = to_datetime(states["at"]).dt.tz_localize(None).dt.normalize()
+    states["close_date"] = to_datetime(states["close_date"]).dt.normalize()
     states["amount"] = pd.to_numeric(states["amount"]).astype(float)
     states = states.merge(created, on="opportunity_id", how="left")
     states["at"] = states[["at", "created_date"]].max(axis=1)
@@ -81,7 +82,7 @@ def opportunities_at(opportunities: pd.DataFrame, states: pd.DataFrame, at) -> p
     out = opportunities.loc[:, keep].merge(state, on="opportunity_id", how="inner")
     if "forecast_category" in out and pd.Timestamp(at).normalize() < _latest(states):
         out = out.drop(columns="forecast_category")
-    out["created_date"] = pd.to_datetime(out["created_date"]).dt.normalize()
+    out["created_date"] = to_datetime(out["created_date"]).dt.normalize()
     return out
 
 

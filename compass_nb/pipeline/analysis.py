@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from compass_nb.calendar import next_quarter_bounds, past_quarters, quarter_bounds, quarter_label
+from compass_nb.calendar import (
+    next_quarter_bounds,
+    past_quarters,
+    quarter_bounds,
+    quarter_label,
+    to_datetime,
+)
 from compass_nb.crediting import NO_SPLITS, no_splits
 from compass_nb.exports import write_csv
 from compass_nb.formatting import assumed_lines, money, pct
@@ -238,7 +244,7 @@ def _fiscal_year_start(cutoff: pd.Timestamp, fiscal_year_start: int) -> pd.Times
 
 def _backtest_quarters(opps, cutoff, fiscal_year_start, settings: Settings, longest: int) -> list:
     """Past quarters whose earliest forecast has a year of deal-months behind it."""
-    first = pd.to_datetime(opps["created_date"]).min()
+    first = to_datetime(opps["created_date"]).min()
     earliest = first + pd.DateOffset(months=12 + longest)
     return past_quarters(earliest, cutoff, fiscal_year_start)[-settings.backtest_quarters :]
 
@@ -342,10 +348,10 @@ def analyse(
     cutoff = month_bounds(period)[1]
     reps = tables["reps"]
     opps = with_team(_with_columns(tables["opportunities"]), reps)
-    opps = opps.loc[pd.to_datetime(opps["created_date"]) <= cutoff]
+    opps = opps.loc[to_datetime(opps["created_date"]) <= cutoff]
     history = tables["opportunity_history"]
     history = history.loc[
-        pd.to_datetime(history["changed_at"]) <= cutoff + pd.Timedelta(days=1) - pd.Timedelta(1)
+        to_datetime(history["changed_at"]) <= cutoff + pd.Timedelta(days=1) - pd.Timedelta(1)
     ]
     unknown = unknown_stages({"opportunities": opps, "opportunity_history": history}, stages)
     states = timeline(opps, history, stages)
@@ -373,7 +379,7 @@ def analyse(
     ).assign(team="All teams")
     velocity = pd.concat([company, velocity], ignore_index=True)
 
-    ends = calibration.month_ends(pd.to_datetime(opps["created_date"]).min(), cutoff)
+    ends = calibration.month_ends(to_datetime(opps["created_date"]).min(), cutoff)
     samples = calibration.snapshots(
         states, opps.loc[:, ["opportunity_id", "segment", "product_family"]], ends, s.age_buckets
     )
@@ -489,7 +495,7 @@ def analyse(
             tables["quotas"],
             reps,
             cutoff,
-            since=pd.to_datetime(opps["created_date"]).min(),
+            since=to_datetime(opps["created_date"]).min(),
             roles=s.quota_roles,
             min_group_size=s.min_group_size,
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from compass_nb.calendar import month_labels
+from compass_nb.calendar import month_labels, to_datetime
 from compass_nb.crediting import credited_bookings
 
 
@@ -60,7 +60,7 @@ def coverage(
     credit = credited_bookings(snapshot, credit_splits, start=start, end=end)
     credit = credit.merge(sellers.loc[:, ["rep_id", "team"]], on="rep_id", how="inner")
     won = credit.groupby("team")["credit"].sum()
-    close = pd.to_datetime(snapshot["close_date"])
+    close = to_datetime(snapshot["close_date"])
     due = snapshot.loc[
         ~snapshot["is_closed"].astype(bool) & close.between(pd.Timestamp(start), pd.Timestamp(end))
     ]

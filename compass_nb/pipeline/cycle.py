@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.pipeline._history import stage_changes
 
 
@@ -21,7 +22,7 @@ def cycle_days(won: pd.DataFrame) -> pd.DataFrame:
         The won rows with a ``cycle_days`` column (never negative).
     """
     out = won.loc[won["is_won"].astype(bool)].copy()
-    days = pd.to_datetime(out["close_date"]) - pd.to_datetime(out["created_date"])
+    days = to_datetime(out["close_date"]) - to_datetime(out["created_date"])
     out["cycle_days"] = days.dt.days.clip(lower=0)
     return out
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.pipeline.stages import CATEGORIES
 
 
@@ -62,7 +63,7 @@ def rollups(
         open deal's amount times its stage's win rate).
     """
     by = list(by or [])
-    close = pd.to_datetime(snapshot["close_date"])
+    close = to_datetime(snapshot["close_date"])
     deals = snapshot.loc[close.between(pd.Timestamp(start), pd.Timestamp(end))].copy()
     deals["category"] = forecast_categories(deals, stages)
     table = rates.set_index("stage")["win_rate"] if rates is not None else pd.Series(dtype=float)

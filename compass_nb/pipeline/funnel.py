@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.pipeline.stages import open_stages
 
 
@@ -159,7 +160,7 @@ def win_rates(closed: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame
 
 def closed_between(opportunities: pd.DataFrame, start, end) -> pd.DataFrame:
     """Opportunities closed (won or lost) with a close date in ``[start, end]``."""
-    close = pd.to_datetime(opportunities["close_date"])
+    close = to_datetime(opportunities["close_date"])
     inside = (close >= pd.Timestamp(start)) & (close <= pd.Timestamp(end))
     return opportunities.loc[opportunities["is_closed"].astype(bool) & inside]
 

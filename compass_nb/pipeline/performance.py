@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from compass_nb.bands import merged_bands
-from compass_nb.calendar import month_labels
+from compass_nb.calendar import month_labels, to_datetime
 from compass_nb.crediting import credited_bookings
 from compass_nb.pipeline.coverage import quota_reps
 from compass_nb.pipeline.cycle import cycle_days
@@ -77,7 +77,7 @@ def attainment(
 
 def tenure_months(hire_date: pd.Series, at) -> pd.Series:
     """Month of tenure at ``at``: 1 in the hire month, 2 the month after, …"""
-    hired = pd.to_datetime(hire_date).dt.to_period("M")
+    hired = to_datetime(hire_date).dt.to_period("M")
     now = pd.Timestamp(at).to_period("M")
     return pd.Series([(now - h).n + 1 for h in hired], index=hire_date.index, dtype=int)
 
@@ -150,8 +150,8 @@ def ramp(
         months followed by fewer than ``min_group_size`` sellers are left out.
     """
     hires = quota_reps(reps, roles)
-    hires = hires.loc[pd.to_datetime(hires["hire_date"]) >= pd.Timestamp(since)].copy()
-    hires["hire_month"] = pd.to_datetime(hires["hire_date"]).dt.to_period("M")
+    hires = hires.loc[to_datetime(hires["hire_date"]) >= pd.Timestamp(since)].copy()
+    hires["hire_month"] = to_datetime(hires["hire_date"]).dt.to_period("M")
     credit = bookings(opportunities, credit_splits, None, as_of, as_of)
     monthly = credit.groupby(["rep_id", "period"])["credit"].sum()
     rows = []
@@ -193,7 +193,7 @@ def scorecard(
 
     Holds names and rep ids: for the private folder only.
     """
-    close = pd.to_datetime(opportunities["close_date"])
+    close = to_datetime(opportunities["close_date"])
     window = opportunities.loc[close.between(pd.Timestamp(start), pd.Timestamp(end))]
     closed = window.loc[window["is_closed"].astype(bool)]
     won = cycle_days(closed)

@@ -30,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 KEYS = ["sku", "location", "month"]
 BUDGET_STEPS = ["budget", "volume", "life cycle", "overrides", "price / mix", "not split", "plan"]
 CHANGE_STEPS = [
@@ -74,7 +76,7 @@ def budget_bridge(
         .groupby(["family", "month"])[["stat_forecast", "lifecycle", "consensus", "revenue"]]
         .sum()
     )
-    b = budget.assign(month=pd.to_datetime(budget["period"].astype(str) + "-01"))
+    b = budget.assign(month=to_datetime(budget["period"].astype(str) + "-01"))
     quantity = b["quantity"] if "quantity" in b else pd.Series(np.nan, index=b.index)
     b = (
         b.assign(quantity=quantity)

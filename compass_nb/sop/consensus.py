@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from compass_nb.calendar import fiscal_quarter, month_of
+from compass_nb.calendar import fiscal_quarter, month_of, to_datetime
 from compass_nb.sop.lifecycle import life_shares, new_item_start
 
 PLAN_KEYS = ["family", "sku", "location", "month"]
@@ -55,7 +55,7 @@ def _latest_overrides(overrides: pd.DataFrame, months: pd.DatetimeIndex) -> pd.D
             o[col] = pd.NA
     if "target_period" in o:  # kept from the widget: the store's own ``period`` is the cycle
         o["period"] = o["target_period"].where(o["target_period"].notna(), o["period"])
-    o["month"] = pd.to_datetime(o["period"].astype(str), format="%Y-%m", errors="coerce").to_numpy()
+    o["month"] = to_datetime(o["period"].astype(str), format="%Y-%m", errors="coerce").to_numpy()
     o = o[o["month"].isin(months)].reset_index(drop=True)
     o["_order"] = np.arange(len(o))
     o = o.sort_values(["cycle", "_order"])

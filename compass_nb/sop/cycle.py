@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from compass_nb.calendar import next_quarter_bounds, period_month, plan_months, quarter_label
+from compass_nb.calendar import (
+    next_quarter_bounds,
+    period_month,
+    plan_months,
+    quarter_label,
+    to_datetime,
+)
 from compass_nb.errors import InputError
 from compass_nb.formatting import assumed_lines, money, pct, units
 from compass_nb.sop import tracking
@@ -1110,7 +1116,7 @@ def revenue_by_month(
     out = pd.DataFrame({"month": pd.DatetimeIndex(months)})
     out["plan"] = out["month"].map(consensus.groupby("month")["revenue"].sum()).fillna(0.0)
     if _present(budget):
-        b = budget.assign(month=pd.to_datetime(budget["period"].astype(str) + "-01"))
+        b = budget.assign(month=to_datetime(budget["period"].astype(str) + "-01"))
         out["budget"] = out["month"].map(b.groupby("month")["revenue"].sum())
     else:
         out["budget"] = np.nan

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.errors import ParameterError
 
 OPTION_COLUMNS = [
@@ -246,8 +247,8 @@ def decision_log(
             }
         )
     out = pd.DataFrame(rows, columns=LOG_COLUMNS)
-    out["first_month"] = pd.to_datetime(out["first_month"])
-    out["last_month"] = pd.to_datetime(out["last_month"])
+    out["first_month"] = to_datetime(out["first_month"])
+    out["last_month"] = to_datetime(out["last_month"])
     return out
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compass_nb.calendar import DAYS_PER_MONTH
+from compass_nb.calendar import DAYS_PER_MONTH, to_datetime
 
 COLUMNS = [
     "exception",
@@ -267,7 +267,7 @@ def carry_status(current: pd.DataFrame, previous: pd.DataFrame | None, first_mon
     prev = previous.copy()
     for column in ("sku", "location", "resource", "family"):
         prev[column] = prev[column].fillna("").astype(str)
-    prev["month"] = pd.to_datetime(prev["month"])
+    prev["month"] = to_datetime(prev["month"])
     ahead = (prev["month"] >= pd.Timestamp(first_month)) | prev["exception"].isin(PER_ITEM)
     prev = prev[ahead]
     if "status" in prev:
@@ -279,7 +279,7 @@ def carry_status(current: pd.DataFrame, previous: pd.DataFrame | None, first_mon
     if gone.empty:
         return out
     resolved = gone.reindex(columns=COLUMNS).assign(size=0.0, value=0.0, status="resolved")
-    resolved["due"] = pd.to_datetime(resolved["due"]) if "due" in gone else pd.NaT
+    resolved["due"] = to_datetime(resolved["due"]) if "due" in gone else pd.NaT
     resolved["owner"] = resolved["owner"].fillna(UNASSIGNED)
     resolved["unit"] = resolved["unit"].fillna("units")
     return pd.concat([out, resolved], ignore_index=True)
@@ -287,7 +287,7 @@ def carry_status(current: pd.DataFrame, previous: pd.DataFrame | None, first_mon
 
 def _keys(frame: pd.DataFrame) -> list[tuple]:
     """Each exception's identity: its kind, item or resource and (but for per-item kinds) month."""
-    month = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
+    month = to_datetime(frame["month"]).dt.strftime("%Y-%m")
     month = month.where(~frame["exception"].isin(PER_ITEM), "")
     parts = frame[["exception", "family", "sku", "location", "resource"]].astype(str)
     return list(map(tuple, parts.assign(month=month).to_numpy()))

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from compass_nb.calendar import DAYS_PER_MONTH
+from compass_nb.calendar import DAYS_PER_MONTH, to_datetime
 from compass_nb.errors import ParameterError
 from compass_nb.sop.months import complete_months
 
@@ -306,8 +306,8 @@ def safety_stock_table(
 
 def opening_stock(inventory: pd.DataFrame, cutoff) -> pd.DataFrame:
     """On hand per SKU × location at the latest snapshot on or before the cut-off."""
-    snaps = inventory[pd.to_datetime(inventory["snapshot_date"]) <= pd.Timestamp(cutoff)]
-    snaps = snaps.assign(snapshot_date=pd.to_datetime(snaps["snapshot_date"]))
+    snaps = inventory[to_datetime(inventory["snapshot_date"]) <= pd.Timestamp(cutoff)]
+    snaps = snaps.assign(snapshot_date=to_datetime(snaps["snapshot_date"]))
     latest = snaps.sort_values("snapshot_date").groupby(KEYS, as_index=False).last()
     return latest[KEYS + ["on_hand"]].astype({"on_hand": float})
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compass_nb.calendar import DAYS_PER_MONTH
+from compass_nb.calendar import DAYS_PER_MONTH, to_datetime
 from compass_nb.errors import ParameterError
 
 KPIS = {
@@ -195,7 +195,7 @@ def budget_totals(gap: pd.DataFrame) -> dict:
     ``gap_share``, ``margin``, ``budget_margin``; ``months`` empty without a budget.
     """
     g = gap.dropna(subset=["budget_revenue"]) if "budget_revenue" in gap else gap.iloc[:0]
-    months = sorted(pd.to_datetime(g["month"]).unique())
+    months = sorted(to_datetime(g["month"]).unique())
     budget = float(g["budget_revenue"].sum()) if len(g) else np.nan
     revenue = float(g["revenue"].sum()) if len(g) else np.nan
     margin_b = g["budget_margin"] if "budget_margin" in g else pd.Series(dtype=float)

@@ -23,13 +23,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 LIFE_COLUMNS = ["sku", "month", "life_share", "producible", "hold_stock"]
 
 
 def _dates(products: pd.DataFrame, column: str) -> pd.Series:
     if column not in products:
         return pd.Series(pd.NaT, index=products.index, dtype="datetime64[ns]")
-    return pd.to_datetime(products[column], errors="coerce")
+    return to_datetime(products[column], errors="coerce")
 
 
 def life_shares(products: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:

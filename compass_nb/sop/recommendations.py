@@ -32,6 +32,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
 from compass_nb.sop.capacity import family_capacity
 from compass_nb.sop.supply import SupplyPlan
 
@@ -351,7 +352,7 @@ def excess_recommendations(
             "gap_value": value,
             "share_of_gap_closed": 1.0,
             "owner": runs["sku"].map(item_owner).fillna("unassigned"),
-            "due": pd.to_datetime(due),
+            "due": to_datetime(due),
         }
     )
     return out

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compass_nb.calendar import month_of, months_apart, period_month, period_months
+from compass_nb.calendar import month_of, months_apart, period_month, period_months, to_datetime
 
 KEYS = ["sku", "location", "month"]
 
@@ -204,7 +204,7 @@ def inventory_vs_plan(
     lag1 = with_lag(supply, (1,))
     lag1 = lag1[lag1["month"] <= pd.Timestamp(last_month)]
     planned = lag1.assign(v=lag1["on_hand"] * lag1["unit_cost"]).groupby("month")["v"].sum()
-    snaps = inventory.assign(snapshot_date=pd.to_datetime(inventory["snapshot_date"]))
+    snaps = inventory.assign(snapshot_date=to_datetime(inventory["snapshot_date"]))
     snaps = snaps.assign(month=month_of(snaps["snapshot_date"]).to_numpy())
     snaps = (
         snaps.sort_values("snapshot_date")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 
 def value_by_family(plan: pd.DataFrame) -> pd.DataFrame:
     """Consensus quantity, revenue, margin and margin rate per family × month."""
@@ -154,7 +156,7 @@ def plan_vs_history(
         ]
     ]
     launch = (
-        pd.to_datetime(products.drop_duplicates("sku").set_index("sku")["launch_date"])
+        to_datetime(products.drop_duplicates("sku").set_index("sku")["launch_date"])
         if "launch_date" in products
         else pd.Series(pd.NaT, index=family.index)
     )

@@ -36,8 +36,9 @@ class DataCollection:
 
 
 @STEP.compute
-def run(ctx: Context) -> DataCollection:
-    """Load and validate the source as of the cut-off, stage the clean tables, and describe them."""
+def run(ctx: Context) -> DataCollection | None:
+    """Load and validate the source as of the cut-off, stage the clean tables, and describe them
+    (in a store-only cycle, whose inputs no page shows: the tables and the figures alone)."""
     loaded = ctx.load()
     loaded.require_rows()  # an empty cycle stops here, with one message, not downstream
     ctx.keep_inputs(loaded)
@@ -46,10 +47,13 @@ def run(ctx: Context) -> DataCollection:
     overview = quality.table_overview(
         tables, loaded.rows_read, loaded.rows_accepted, loaded.quarantine
     )
+    _metrics(ctx, overview)
+    if not ctx.makes_files:  # store only: no page shows the checks of the inputs
+        return None
     fresh = quality.freshness(tables, ctx.cutoff)
     orders = tables["orders"] if "orders" in tables else None
     products = tables["products"] if "products" in tables else None
-    result = DataCollection(
+    return DataCollection(
         overview=overview,
         freshness=fresh,
         reasons=quality.quarantine_reasons(loaded.quarantine),
@@ -65,6 +69,9 @@ def run(ctx: Context) -> DataCollection:
             for table, spec in loaded.synthesized.items()
         ),
     )
+
+
+def _metrics(ctx: Context, overview: pd.DataFrame) -> None:
     ctx.metric("rows_read", int(overview["rows_read"].sum()), label="Rows read", fmt="{:,}")
     ctx.metric(
         "rows_quarantined",
@@ -73,4 +80,3 @@ def run(ctx: Context) -> DataCollection:
         fmt="{:,}",
     )
     ctx.metric("tables", len(overview), label="Tables loaded")
-    return result

@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
+from compass_nb.calendar import to_datetime
 from compass_nb.enps.scores import DEFAULT_BUCKETS, Buckets
 from compass_nb.viz._common import BLUE, DARK, GREEN, GREY, INK, PAPER, RED, axes
 
@@ -84,7 +85,7 @@ def enps_trend(
     title = f"eNPS over time — {group}"
     if part.empty:
         return _empty(ax, title, buckets.describe())
-    x = pd.to_datetime(part["survey_date"])
+    x = to_datetime(part["survey_date"])
     ax.fill_between(
         x,
         part["low"],

@@ -123,3 +123,25 @@ def test_a_written_frame_must_match_its_declared_columns(tmp_path):
     ctx = _bound(tmp_path, steps.step("executive_sop"))
     with pytest.raises(ValueError, match="lacks declared columns"):
         ctx.write("decisions", pd.DataFrame({"decision_id": [1]}))
+
+
+def test_a_store_only_data_collection_stages_the_tables_and_figures_and_nothing_for_a_page(
+    tmp_path,
+):
+    merged = params.load(sets=["source=demo:small"])
+    common = dict(store=tmp_path / "s.duckdb", in_run=True)
+    pack, store_only = tmp_path / "pack", tmp_path / "store_only"
+    shown = Context("data_collection", "2026-10", merged, run_dir=pack, **common)
+    hidden = Context(
+        "data_collection", "2026-10", merged, run_dir=store_only, makes_files=False, **common
+    )
+    result = steps.data_collection.run(shown)
+    assert steps.data_collection.run(hidden) is None  # no page shows it: not computed
+    assert (pack / "private" / "quarantine").is_dir()
+    assert not (store_only / "private").exists()  # a store-only cycle's folder is dropped
+    tables = sorted(p.name for p in (pack / "tables").iterdir())
+    assert sorted(p.name for p in (store_only / "tables").iterdir()) == tables
+    assert len(tables) > 10
+    figures = "metrics/data_collection.json"
+    assert (store_only / figures).read_text() == (pack / figures).read_text()
+    assert int(result.overview["rows_read"].sum()) > 0

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 from ._profile import END, Profile, stream
 
 MEETINGS_PER_MONTH = 15.0  # a fully ramped SDR of average skill, in an average month
@@ -58,7 +60,7 @@ def activities(profile: Profile, staff: pd.DataFrame, deals: pd.DataFrame) -> pd
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values(["activity_date", "rep_id", "kind"], kind="stable").reset_index(drop=True)
     out.insert(0, "activity_id", [f"ACT-{i + 1:06d}" for i in range(len(out))])
-    out["activity_date"] = pd.to_datetime(out["activity_date"])
+    out["activity_date"] = to_datetime(out["activity_date"])
     out["qualified"] = out["qualified"].astype("boolean")
     return out.loc[:, COLUMNS]
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 from ._profile import Profile, stream
 
 NEW_LOGO_ID = "2025-q2-new-logo"
@@ -44,8 +46,8 @@ def truth(profile: str) -> dict[str, float]:
 
 def _eligible(staff: pd.DataFrame) -> np.ndarray:
     """AEs of the contest's teams employed from the window's start to the post window's end."""
-    term = pd.to_datetime(staff["termination_date"])
-    here = (pd.to_datetime(staff["hire_date"]) <= NEW_LOGO_WINDOW[0]) & (
+    term = to_datetime(staff["termination_date"])
+    here = (to_datetime(staff["hire_date"]) <= NEW_LOGO_WINDOW[0]) & (
         term.isna() | (term >= NEW_LOGO_POST[1])
     )
     chosen = staff["team"].isin(NEW_LOGO_TEAMS) & (staff["role"] == "AE") & here

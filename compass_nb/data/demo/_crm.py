@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 from ._profile import END, PLAN_IDS, STAGES, START, Profile, stream
 
 VP_ID = "R-0001"
@@ -159,8 +161,8 @@ def rep_table(staff: pd.DataFrame) -> pd.DataFrame:
         "plan_id",
     ]
     frame = staff.loc[:, columns].copy()
-    frame["hire_date"] = pd.to_datetime(frame["hire_date"])
-    frame["termination_date"] = pd.to_datetime(frame["termination_date"])
+    frame["hire_date"] = to_datetime(frame["hire_date"])
+    frame["termination_date"] = to_datetime(frame["termination_date"])
     return frame
 
 
@@ -341,7 +343,7 @@ def _owners(
 
 
 def _staff_days(column: pd.Series, missing: int = -1) -> np.ndarray:
-    days = (pd.to_datetime(column) - pd.Timestamp("1970-01-01")).dt.days
+    days = (to_datetime(column) - pd.Timestamp("1970-01-01")).dt.days
     return days.fillna(missing).to_numpy().astype(np.int64)
 
 
@@ -599,5 +601,5 @@ def opportunity_table(deals: pd.DataFrame) -> pd.DataFrame:
     """The ``opportunities`` contract's columns with their types."""
     frame = deals.copy()
     for column in ("created_date", "close_date", "cancelled_date"):
-        frame[column] = pd.to_datetime(frame[column])
+        frame[column] = to_datetime(frame[column])
     return frame.astype({"is_closed": bool, "is_won": bool, "amount": float})

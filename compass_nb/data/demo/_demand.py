@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 from ._profile import (
     END,
     LOCATIONS,
@@ -162,8 +164,8 @@ def _life_cycles(items: pd.DataFrame, profile: Profile, rng: np.random.Generator
     ).to_numpy()
     launch[new[0]] = LAUNCH_IN_HORIZON.to_datetime64()
     discontinue[gone[0]] = PHASE_OUT_IN_HORIZON.to_datetime64()
-    items["launch_date"] = pd.to_datetime(launch)
-    items["discontinue_date"] = pd.to_datetime(discontinue)
+    items["launch_date"] = to_datetime(launch)
+    items["discontinue_date"] = to_datetime(discontinue)
     eligible = [i for i in order[n_new + n_gone :] if items.at[i, "speed"] != "slow"]
     shift = np.ones(n)
     for k, i in enumerate(sorted(eligible[: profile.n_shifted])):

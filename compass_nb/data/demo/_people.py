@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compass_nb.calendar import to_datetime
+
 from ._profile import END, LEADERSHIP_SIZE, Profile, stream
 
 SURVEY_START = pd.Period("2024-01", "M")
@@ -64,8 +66,8 @@ def employees(profile: Profile, staff: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["team", "start", "end"])
     codes = rng.choice(16**6, size=len(frame), replace=False)
     frame.insert(0, "respondent_id", [f"r-{c:06x}" for c in codes])
-    frame["start"] = pd.to_datetime(frame["start"])
-    frame["end"] = pd.to_datetime(frame["end"])
+    frame["start"] = to_datetime(frame["start"])
+    frame["end"] = to_datetime(frame["end"])
     return frame
 
 
@@ -89,7 +91,7 @@ def survey_calendar(profile: Profile) -> pd.DataFrame:
     day[-1] = 10
     dates = [m.start_time + pd.Timedelta(days=int(d)) for m, d in zip(months, day, strict=True)]
     return pd.DataFrame(
-        {"survey_id": [f"pulse-{m}" for m in months], "survey_date": pd.to_datetime(dates)}
+        {"survey_id": [f"pulse-{m}" for m in months], "survey_date": to_datetime(dates)}
     )
 
 
