@@ -154,26 +154,24 @@ def _allocate(requirement: np.ndarray, supply: float, rule: str) -> np.ndarray:
 
 
 def _allocate_due_month(
-    rows: pd.DataFrame,
+    skus: np.ndarray,
+    need: np.ndarray,
     sources: list[tuple[int, float, bool]],
     rule: str,
-    months,
     blocked: set | frozenset = frozenset(),
-) -> tuple[list[dict], pd.DataFrame]:
+) -> tuple[list[tuple[int, int, float]], np.ndarray]:
     """Spread one family's supply for one due month over its SKU rows, by priority.
 
     ``blocked`` holds ``(sku, month index)`` pairs in which an item may not be made (outside
-    its life cycle); supply from those months is not given to it.
+    its life cycle); supply from those months is not given to it. Returns the production
+    as ``(row, month index, units)`` and, per row, the units made in time.
     """
     out = []
-    need = rows["requirement"].to_numpy(dtype=float).copy()
     on_time = sum(q for _, q, ontime in sources if ontime)
     late = sum(q for _, q, ontime in sources if not ontime)
     first = _allocate(need, on_time, rule)
     second = _allocate(need - first, late, rule)
-    covered = np.zeros(len(rows))
-    skus = rows["sku"].to_numpy()
-    locations = rows["location"].to_numpy()
+    covered = np.zeros(len(need))
     for take, is_on_time in ((first, True), (second, False)):
         pool = [[k, q] for k, q, ot in sources if ot == is_on_time]
         for i, qty in enumerate(take):
@@ -183,19 +181,12 @@ def _allocate_due_month(
                 if item[1] <= 1e-9 or (skus[i], item[0]) in blocked:
                     continue
                 use = min(item[1], qty)
-                out.append(
-                    {
-                        "sku": skus[i],
-                        "location": locations[i],
-                        "month": months[item[0]],
-                        "production": use,
-                    }
-                )
+                out.append((i, item[0], use))
                 item[1] -= use
                 qty -= use
                 if is_on_time:
                     covered[i] += use
-    return out, rows.assign(on_time=covered)
+    return out, covered
 
 
 def constrained_production(
@@ -235,24 +226,24 @@ def constrained_production(
     months = pd.DatetimeIndex(months)
     index = {m: i for i, m in enumerate(months)}
     caps = family_cap.pivot_table(index="family", columns="month", values="capacity", aggfunc="sum")
-    produced, covered = [], []
-    requirements = _priority(requirements, priority)
+    requirements = _priority(requirements, priority).reset_index(drop=True)
+    skus = requirements["sku"].to_numpy()
+    need = requirements["requirement"].to_numpy(dtype=float)
     blocked: set = set()
     if "producible" in requirements:
         closed = requirements.loc[~requirements["producible"].astype(bool), ["sku", "month"]]
         blocked = {(s, index[m]) for s, m in zip(closed["sku"], closed["month"], strict=True)}
+    # Rows are kept as positions in ``requirements`` and frames built once at the end, in
+    # the order the families and due months are planned.
+    made_rows, made_months, made_units = [], [], []  # production: row, month made, units
+    covered_rows, covered_units = [], []  # per requirement row, the units made in time
     for family, rows in requirements.groupby("family", sort=True):
         if family not in caps.index:
-            produced.append(
-                rows[["sku", "location", "month", "requirement"]].rename(
-                    columns={"requirement": "production"}
-                )
-            )
-            covered.append(
-                rows[["sku", "location", "month", "requirement"]].rename(
-                    columns={"requirement": "on_time"}
-                )
-            )
+            made_rows.append(rows.index.to_numpy())
+            made_months.append(None)
+            made_units.append(need[rows.index])
+            covered_rows.append(rows.index.to_numpy())
+            covered_units.append(need[rows.index])
             continue
         load = rows.groupby("month")["requirement"].sum().reindex(months, fill_value=0.0).to_numpy()
         cap = caps.loc[family].reindex(months).fillna(0.0).to_numpy()
@@ -262,17 +253,43 @@ def constrained_production(
             sources = [(m, x[m, m], True)] + [(k, x[k, m], True) for k in range(m - 1, -1, -1)]
             sources += [(k, x[k, m], False) for k in range(m + 1, len(months))]
             sources = [s for s in sources if s[1] > 1e-9]
-            made, ordered = _allocate_due_month(ordered, sources, priority, months, blocked)
-            produced.append(pd.DataFrame(made, columns=["sku", "location", "month", "production"]))
-            covered.append(ordered[["sku", "location", "month", "on_time"]])
-    produced = [p for p in produced if not p.empty] or [
-        pd.DataFrame(columns=["sku", "location", "month", "production"])
-    ]
-    production = pd.concat(produced, ignore_index=True).astype({"production": float})
-    production = production.groupby(["sku", "location", "month"], as_index=False)[
-        "production"
-    ].sum()
-    return production, pd.concat(covered, ignore_index=True).astype({"on_time": float})
+            positions = ordered.index.to_numpy()
+            made, on_time = _allocate_due_month(
+                skus[positions], need[positions].copy(), sources, priority, blocked
+            )
+            made_rows.append(positions[[i for i, _, _ in made]].astype(int))
+            made_months.append(np.array([k for _, k, _ in made], dtype=int))
+            made_units.append(np.array([q for _, _, q in made], dtype=float))
+            covered_rows.append(positions)
+            covered_units.append(on_time)
+    return _production(requirements, months, made_rows, made_months, made_units), _on_time(
+        requirements, covered_rows, covered_units
+    )
+
+
+def _production(requirements, months, rows, made_in, units) -> pd.DataFrame:
+    """Production per SKU × location × month made, summed over the due months it serves."""
+    columns = ["sku", "location", "month", "production"]
+    parts = []
+    for at, made, qty in zip(rows, made_in, units, strict=True):
+        if len(at) == 0:
+            continue
+        part = requirements.iloc[at][["sku", "location", "month"]].reset_index(drop=True)
+        if made is not None:  # made in another month than it is due
+            part["month"] = months[made]
+        parts.append(part.assign(production=qty))
+    production = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    production = production.astype({"production": float})
+    return production.groupby(["sku", "location", "month"], as_index=False)["production"].sum()
+
+
+def _on_time(requirements, rows, units) -> pd.DataFrame:
+    """Per requirement row (in planning order), the units made in or before its month."""
+    if not rows:
+        return pd.DataFrame(columns=["sku", "location", "month", "on_time"])
+    at = np.concatenate(rows).astype(int)
+    frame = requirements.iloc[at][["sku", "location", "month"]].reset_index(drop=True)
+    return frame.assign(on_time=np.concatenate(units).astype(float))
 
 
 def rough_cut_load(
