@@ -111,3 +111,24 @@ def test_the_rule_catches_an_upward_import(tmp_path):
     probe.write_text("from compass_nb import store\nimport matplotlib.pyplot as plt\n")
     assert _imports(probe) == {"compass_nb.store", "matplotlib"}
     assert LEVEL["store"] > LEVEL["calendar"] and LEVEL["sop"] == LEVEL["pipeline"]
+
+
+def _calls_pandas_to_datetime(path: Path) -> bool:
+    return any(
+        isinstance(node, ast.Attribute)
+        and node.attr == "to_datetime"
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("pd", "pandas")
+        for node in ast.walk(ast.parse(path.read_text()))
+    )
+
+
+def test_dates_are_read_through_the_calendar_alone():
+    # calendar.to_datetime skips pandas' cache for datetimes, seconds of CPU per cycle
+    direct = [
+        str(path.relative_to(PACKAGE))
+        for path in SOURCES
+        if path.name != "calendar.py" and _calls_pandas_to_datetime(path)
+    ]
+    assert direct == []
+    assert _calls_pandas_to_datetime(PACKAGE / "calendar.py")  # the check sees a call
