@@ -233,17 +233,18 @@ def constrained_production(
     if "producible" in requirements:
         closed = requirements.loc[~requirements["producible"].astype(bool), ["sku", "month"]]
         blocked = {(s, index[m]) for s, m in zip(closed["sku"], closed["month"], strict=True)}
-    # Rows are kept as positions in ``requirements`` and frames built once at the end, in
-    # the order the families and due months are planned.
-    made_rows, made_months, made_units = [], [], []  # production: row, month made, units
-    covered_rows, covered_units = [], []  # per requirement row, the units made in time
+    # Rows are kept as positions in ``requirements`` and the two frames built once at the
+    # end, in the order the families and due months are planned.
+    made_rows, made_in, made_units = [], [], []  # production: row, month index made, units
+    planned_rows, on_time_units = [], []  # per requirement row, the units made in time
     for family, rows in requirements.groupby("family", sort=True):
-        if family not in caps.index:
-            made_rows.append(rows.index.to_numpy())
-            made_months.append(None)
-            made_units.append(need[rows.index])
-            covered_rows.append(rows.index.to_numpy())
-            covered_units.append(need[rows.index])
+        if family not in caps.index:  # unconstrained: made as required, in its month
+            at = rows.index.to_numpy()
+            made_rows.append(at)
+            made_in.append(months.get_indexer(rows["month"]))
+            made_units.append(need[at])
+            planned_rows.append(at)
+            on_time_units.append(need[at])
             continue
         load = rows.groupby("month")["requirement"].sum().reindex(months, fill_value=0.0).to_numpy()
         cap = caps.loc[family].reindex(months).fillna(0.0).to_numpy()
@@ -253,43 +254,37 @@ def constrained_production(
             sources = [(m, x[m, m], True)] + [(k, x[k, m], True) for k in range(m - 1, -1, -1)]
             sources += [(k, x[k, m], False) for k in range(m + 1, len(months))]
             sources = [s for s in sources if s[1] > 1e-9]
-            positions = ordered.index.to_numpy()
+            at = ordered.index.to_numpy()
             made, on_time = _allocate_due_month(
-                skus[positions], need[positions].copy(), sources, priority, blocked
+                skus[at], need[at].copy(), sources, priority, blocked
             )
-            made_rows.append(positions[[i for i, _, _ in made]].astype(int))
-            made_months.append(np.array([k for _, k, _ in made], dtype=int))
+            made_rows.append(at[[i for i, _, _ in made]])
+            made_in.append(np.array([k for _, k, _ in made], dtype=int))
             made_units.append(np.array([q for _, _, q in made], dtype=float))
-            covered_rows.append(positions)
-            covered_units.append(on_time)
-    return _production(requirements, months, made_rows, made_months, made_units), _on_time(
-        requirements, covered_rows, covered_units
+            planned_rows.append(at)
+            on_time_units.append(on_time)
+    production = _rows_of(
+        requirements,
+        made_rows,
+        month=months[np.concatenate(made_in or [np.array([], dtype=int)])],
+        production=_joined(made_units),
     )
+    production = production.groupby(["sku", "location", "month"], as_index=False)[
+        "production"
+    ].sum()
+    return production, _rows_of(requirements, planned_rows, on_time=_joined(on_time_units))
 
 
-def _production(requirements, months, rows, made_in, units) -> pd.DataFrame:
-    """Production per SKU × location × month made, summed over the due months it serves."""
-    columns = ["sku", "location", "month", "production"]
-    parts = []
-    for at, made, qty in zip(rows, made_in, units, strict=True):
-        if len(at) == 0:
-            continue
-        part = requirements.iloc[at][["sku", "location", "month"]].reset_index(drop=True)
-        if made is not None:  # made in another month than it is due
-            part["month"] = months[made]
-        parts.append(part.assign(production=qty))
-    production = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    production = production.astype({"production": float})
-    return production.groupby(["sku", "location", "month"], as_index=False)["production"].sum()
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(float) if parts else np.array([], dtype=float)
 
 
-def _on_time(requirements, rows, units) -> pd.DataFrame:
-    """Per requirement row (in planning order), the units made in or before its month."""
-    if not rows:
-        return pd.DataFrame(columns=["sku", "location", "month", "on_time"])
-    at = np.concatenate(rows).astype(int)
-    frame = requirements.iloc[at][["sku", "location", "month"]].reset_index(drop=True)
-    return frame.assign(on_time=np.concatenate(units).astype(float))
+def _rows_of(requirements: pd.DataFrame, positions: list[np.ndarray], **columns) -> pd.DataFrame:
+    """The ``sku``, ``location`` and ``month`` of the requirement rows at ``positions`` (in
+    order, a row as often as it appears), with ``columns`` set (``month`` replaced if given)."""
+    at = np.concatenate(positions).astype(int) if positions else np.array([], dtype=int)
+    keys = [c for c in ("sku", "location", "month") if c not in columns]
+    return requirements.iloc[at][keys].reset_index(drop=True).assign(**columns)
 
 
 def rough_cut_load(

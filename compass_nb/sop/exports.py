@@ -29,7 +29,7 @@ def planned_orders(plan: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> plan = pd.DataFrame({"family": "F", "sku": ["A", "A", "B"], "location": "L",
-    ...                      "month": to_datetime(["2026-11-01", "2026-12-01", "2026-11-01"]),
+    ...                      "month": pd.to_datetime(["2026-11-01", "2026-12-01", "2026-11-01"]),
     ...                      "production": [13.2, 0.0, 2.5]})
     >>> products = pd.DataFrame({"sku": ["A", "B"], "lot_size": [12, None], "moq": [None, 5]})
     >>> planned_orders(plan, products)["quantity"].tolist()
