@@ -99,6 +99,30 @@ def _unwritable(path: Path, error: Exception) -> StoreUnwritable:
     )
 
 
+@contextlib.contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
+    """One transaction around the block: committed after it, rolled back if anything in it
+    or the commit itself fails. A store that cannot be written (a full disk, a read-only
+    file) raises :class:`StoreUnwritable` in one line; nothing is written either way."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException as error:
+        with contextlib.suppress(duckdb.Error):  # a COMMIT that failed has ended it already
+            con.execute("ROLLBACK")
+        if _cannot_write(error):
+            raise _unwritable(path, error) from None
+        raise
+
+
+def _cannot_write(error: BaseException) -> bool:
+    """Whether ``error`` is DuckDB failing to write the file (not a fault of the data)."""
+    if isinstance(error, duckdb.IOException):
+        return True
+    return isinstance(error, duckdb.TransactionException) and "Failed to commit" in str(error)
+
+
 def _pause_point(name: str) -> None:
     """Fault injection for the kill-safety tests (``COMPASS_PAUSE_AT=commit``)."""
     if os.environ.get("COMPASS_PAUSE_AT") == name:
@@ -253,40 +277,29 @@ def commit(
     of the committed tables. If anything fails, nothing is written.
     """
     files = sorted((Path(run_dir) / "tables").glob("*.parquet"))
-    with connect(path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            taken = con.execute(
-                "SELECT count(*) FROM runs WHERE period = ? AND run_id = ?", [period, int(run_id)]
-            ).fetchone()[0]
-            if taken:
-                raise StoreBusy(
-                    f"Run {run_id} of {period} is already in the store {path}: another run took "
-                    "this run id. Nothing was written; run again."
-                )
-            existing = _tables(con)
-            for file in files:
-                table = check_table_name(file.stem)
-                parquet = str(file).replace("'", "''")
-                if table not in existing:
-                    con.execute(
-                        f"CREATE TABLE \"{table}\" AS SELECT * FROM read_parquet('{parquet}') LIMIT 0"
-                    )
-                else:
-                    _add_missing_columns(con, table, parquet)
+    with connect(path) as con, _transaction(con, Path(path)):
+        taken = con.execute(
+            "SELECT count(*) FROM runs WHERE period = ? AND run_id = ?", [period, int(run_id)]
+        ).fetchone()[0]
+        if taken:
+            raise StoreBusy(
+                f"Run {run_id} of {period} is already in the store {path}: another run took "
+                "this run id. Nothing was written; run again."
+            )
+        existing = _tables(con)
+        for file in files:
+            table = check_table_name(file.stem)
+            parquet = str(file).replace("'", "''")
+            if table not in existing:
                 con.execute(
-                    f"INSERT INTO \"{table}\" BY NAME SELECT * FROM read_parquet('{parquet}')"
+                    f"CREATE TABLE \"{table}\" AS SELECT * FROM read_parquet('{parquet}') LIMIT 0"
                 )
-                con.execute("INSERT INTO run_tables VALUES (?, ?, ?)", [period, int(run_id), table])
-                _pause_point("commit")
-            con.execute("INSERT INTO runs VALUES (?, ?, ?)", [period, int(run_id), status])
-            con.execute("COMMIT")
-        except duckdb.IOException as error:
-            con.execute("ROLLBACK")
-            raise _unwritable(Path(path), error) from None
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            else:
+                _add_missing_columns(con, table, parquet)
+            con.execute(f"INSERT INTO \"{table}\" BY NAME SELECT * FROM read_parquet('{parquet}')")
+            con.execute("INSERT INTO run_tables VALUES (?, ?, ?)", [period, int(run_id), table])
+            _pause_point("commit")
+        con.execute("INSERT INTO runs VALUES (?, ?, ?)", [period, int(run_id), status])
     return [file.stem for file in files]
 
 
@@ -303,8 +316,7 @@ def append(path: str | Path, table: str, frame: pd.DataFrame, *, period: str) ->
     out["run_id"] = 0
     with connect(path) as con:
         con.register("incoming", out)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with _transaction(con, Path(path)):
             if table not in _tables(con):
                 con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM incoming LIMIT 0')
             con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM incoming')
@@ -314,10 +326,6 @@ def append(path: str | Path, table: str, frame: pd.DataFrame, *, period: str) ->
             if not known:
                 con.execute("INSERT INTO runs VALUES (?, 0, 'complete')", [period])
             con.execute("INSERT INTO run_tables VALUES (?, 0, ?)", [period, table])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
 
 def read_all_runs(path: str | Path, table: str) -> pd.DataFrame:

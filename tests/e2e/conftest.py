@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 
 PERIOD = "2026-10"
+#: A run of the period on the small demo (add --out and --only).
+QUICK = ["--period", PERIOD, "--set", "source=demo:small"]
 
 
 #: Debian's Chromium, driven by Playwright through its executable path (never a download),
@@ -74,6 +76,15 @@ def start(*args: str, env: dict | None = None) -> subprocess.Popen:
         text=True,
         env={**os.environ, **(env or {})},
     )
+
+
+def wait_for(process, marker: str) -> None:
+    """Read the process's output until ``marker`` appears (fail if it ends first)."""
+    seen = ""
+    while marker not in seen:
+        line = process.stdout.readline()
+        assert line, f"the run ended before {marker!r}: {seen}"
+        seen += line
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
