@@ -2,8 +2,12 @@
 
 Every notebook runs top to bottom outside a run, as in JupyterLab: in its own kernel
 (started in the notebook's folder, as JupyterLab starts it), alone, with a fresh folder of
-its own that holds an empty cycle store (``<fresh>/reports/compass.duckdb``), its
-parameters file and its scratch folders (``TMPDIR``). ``$COMPASS_PARAMETERS`` names that
+its own that holds its cycle store (``<fresh>/reports/compass.duckdb``), its parameters
+file and its scratch folders (``TMPDIR``). The store is empty, so that the notebook
+computes its upstream steps first, as on a newcomer's first day; the four last S&OP steps
+(whose upstream is the whole chain) start instead from a copy of the session's chain
+store (``tests/steps/conftest.py``: 2026-09 and 2026-10 committed), as after a run, and
+read their upstream from it. ``$COMPASS_PARAMETERS`` names that
 parameters file (``source: demo:small``, to keep it fast), which ``nb.context`` reads
 outside a run. After the notebook's last cell, the project's ``reports/`` and the fresh
 ``reports/`` must be exactly as before: exploring writes no official output.
@@ -22,12 +26,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.steps.conftest import shared_chain
+
 ROOT = Path(__file__).resolve().parent.parent
 PARAMETERS = """\
 # Written by tests/nbval_plugin.py for one notebook run outside a run.
 source: demo:small
 store: {store}
 """
+#: Notebooks that start from the chain's committed store rather than an empty one.
+FROM_STORE = {
+    "03_supply_planning",
+    "04_pre_sop_review",
+    "05_executive_sop",
+    "06_implementation_tracking",
+}
 
 
 def _is_cell(item) -> bool:
@@ -75,6 +88,8 @@ def pytest_runtest_setup(item):
     (folder / "reports").mkdir()
     (folder / "reports" / "README.md").write_bytes((ROOT / "reports" / "README.md").read_bytes())
     (folder / "tmp").mkdir()
+    if Path(notebook.name).stem in FROM_STORE:
+        shutil.copy(shared_chain(item.config).store, folder / "reports" / "compass.duckdb")
     parameters = folder / "parameters.yaml"
     parameters.write_text(PARAMETERS.format(store=folder / "reports" / "compass.duckdb"))
     notebook.compass_folder = folder

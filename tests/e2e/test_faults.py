@@ -1,8 +1,9 @@
-"""Failures, timeouts, kills and concurrent runs never corrupt the store or the pack."""
+"""A failing or stalled notebook or step is marked, and the rest of the pack renders.
+
+Kills and concurrent runs are in ``test_kills``."""
 
 import json
 import shutil
-import signal
 import time
 from pathlib import Path
 
@@ -11,11 +12,9 @@ import pytest
 
 from compass_nb import runner, store
 
-from .conftest import PERIOD, Pack, compass, start, tree_digest
+from .conftest import PERIOD, QUICK, compass
 
 pytestmark = pytest.mark.slow
-
-QUICK = ["--period", PERIOD, "--set", "source=demo:small"]
 
 
 def _notebooks_with(tmp_path: Path, name: str, code: str) -> Path:
@@ -35,28 +34,6 @@ def _notebooks_with(tmp_path: Path, name: str, code: str) -> Path:
     }
     nbformat.write(book, folder / f"{name}.ipynb")
     return folder
-
-
-def _wait_for(process, marker: str) -> None:
-    """Read the process's output until ``marker`` appears (fail if it ends first)."""
-    seen = ""
-    while marker not in seen:
-        line = process.stdout.readline()
-        assert line, f"the run ended before {marker!r}: {seen}"
-        seen += line
-
-
-def _snapshot(pack: Pack):
-    return tree_digest(pack.period), store.dump(pack.store)
-
-
-def _assert_unchanged(pack: Pack, before):
-    pages, tables = before
-    assert tree_digest(pack.period) == pages
-    after = store.dump(pack.store)
-    assert after.keys() == tables.keys()
-    for name in tables:
-        assert after[name].equals(tables[name]), name
 
 
 def test_a_failing_notebook_is_marked_and_the_others_still_render(pack_copy, tmp_path):
@@ -129,7 +106,7 @@ def test_a_notebook_past_its_timeout_is_stopped_and_the_rest_renders(pack_copy, 
         "enps",
         "pipeline",
         "--set",
-        "timeout=45",
+        "timeout=20",  # twice what 01 and the pipeline take to render under a busy machine
         env={"COMPASS_NOTEBOOKS": str(folder)},
     )
     assert time.monotonic() - began < 300
@@ -138,77 +115,3 @@ def test_a_notebook_past_its_timeout_is_stopped_and_the_rest_renders(pack_copy, 
     assert manifest["notebooks"]["enps"]["status"] == "timeout"
     assert manifest["notebooks"]["pipeline"]["status"] == "ok"
     assert "timeout" in (pack_copy.period / "enps.html").read_text()
-
-
-@pytest.mark.parametrize("point", ["notebook", "pack", "commit"])
-def test_a_killed_run_leaves_the_previous_pack_and_the_store_as_they_were(pack_copy, point):
-    before = _snapshot(pack_copy)
-    env = {"COMPASS_PAUSE_SECONDS": "120"}
-    if point != "notebook":
-        env["COMPASS_PAUSE_AT"] = point
-    process = start(
-        "run",
-        *QUICK,
-        "--out",
-        str(pack_copy.root),
-        "--only",
-        "01_data_collection",
-        "pipeline",
-        env=env,
-    )
-    _wait_for(process, f"paused at {point}" if point != "notebook" else "pipeline")
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    _assert_unchanged(pack_copy, before)
-    # The next run recovers and completes.
-    again = compass("run", *QUICK, "--out", str(pack_copy.root), "--only", "01_data_collection")
-    assert again.returncode == 0, again.stdout + again.stderr
-
-
-def test_a_second_run_waits_for_the_first_then_refuses_clearly(pack_copy):
-    first = start(
-        "run",
-        *QUICK,
-        "--out",
-        str(pack_copy.root),
-        "--only",
-        "01_data_collection",
-        env={"COMPASS_PAUSE_AT": "pack", "COMPASS_PAUSE_SECONDS": "20"},
-    )
-    _wait_for(first, "paused at pack")
-    second = compass(
-        "run",
-        *QUICK,
-        "--out",
-        str(pack_copy.root),
-        "--only",
-        "01_data_collection",
-        "--set",
-        "lock_wait=3",
-    )
-    assert second.returncode == 2
-    assert "waiting" in second.stdout and "Another Compass run" in second.stderr
-    assert "Traceback" not in second.stderr
-    assert first.wait(timeout=300) == 0
-
-
-def test_a_reader_during_a_run_never_sees_a_lock_error(pack_copy, tmp_path):
-    script = tmp_path / "reader.py"
-    script.write_text(
-        "import sys, time\nfrom compass_nb import store\n"
-        "end = time.monotonic() + float(sys.argv[2])\nn = 0\n"
-        "while time.monotonic() < end:\n    store.read(sys.argv[1], 'clean_orders', periods='2026-10'); n += 1\n"
-        "print(n)\n"
-    )
-    import subprocess
-    import sys
-
-    run = start(
-        "run", *QUICK, "--out", str(pack_copy.root), "--only", "01_data_collection", "pipeline"
-    )
-    reader = subprocess.run(
-        [sys.executable, str(script), str(pack_copy.store), "40"], capture_output=True, text=True
-    )
-    assert run.wait(timeout=600) == 0
-    assert reader.returncode == 0, reader.stderr
-    assert int(reader.stdout) > 0

@@ -9,8 +9,8 @@ import pytest
 
 from compass_nb import store
 
-from .conftest import PERIOD, compass
-from .test_faults import QUICK, _notebooks_with
+from .conftest import PERIOD, QUICK, compass
+from .test_faults import _notebooks_with
 
 pytestmark = pytest.mark.slow
 
