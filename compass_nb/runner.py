@@ -35,6 +35,7 @@ from compass_nb import __version__, steps
 from compass_nb import params as parameters
 from compass_nb import store as cycle_store
 from compass_nb.errors import CompassError, StoreBusy
+from compass_nb.faults import pause_point
 from compass_nb.kernels import Job, Outcome, RenderServer, render_notebook, render_placeholder
 from compass_nb.report import pack
 from compass_nb.workers import Workers, run_task, start_fork_server
@@ -52,13 +53,6 @@ VERSIONS = (
     "nbconvert",
     "pandera",
 )
-
-
-def pause_point(name: str) -> None:
-    """Fault injection for the kill-safety tests: sleep here when ``COMPASS_PAUSE_AT`` names this point."""
-    if os.environ.get("COMPASS_PAUSE_AT") == name:
-        print(f"paused at {name}", flush=True)
-        time.sleep(float(os.environ.get("COMPASS_PAUSE_SECONDS", "30")))
 
 
 def kernel_compute() -> bool:

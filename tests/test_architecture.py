@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "compass_nb"
 #: Bottom to top; parts on one line share a layer and may not import each other.
 LAYERS = [
     ["credentials", "__init__"],
-    ["errors"],
+    ["errors", "faults"],
     ["formatting", "calendar", "exports"],
     ["data"],
     ["params"],

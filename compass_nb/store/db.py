@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from compass_nb.errors import StoreBusy, StoreUnwritable
+from compass_nb.faults import pause_point
 from compass_nb.store.tables import check_frame
 
 RUNS_DDL = (
@@ -121,13 +122,6 @@ def _cannot_write(error: BaseException) -> bool:
     if isinstance(error, duckdb.IOException):
         return True
     return isinstance(error, duckdb.TransactionException) and "Failed to commit" in str(error)
-
-
-def _pause_point(name: str) -> None:
-    """Fault injection for the kill-safety tests (``COMPASS_PAUSE_AT=commit``)."""
-    if os.environ.get("COMPASS_PAUSE_AT") == name:
-        print(f"paused at {name}", flush=True)
-        time.sleep(float(os.environ.get("COMPASS_PAUSE_SECONDS", "30")))
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -298,7 +292,7 @@ def commit(
                 _add_missing_columns(con, table, parquet)
             con.execute(f"INSERT INTO \"{table}\" BY NAME SELECT * FROM read_parquet('{parquet}')")
             con.execute("INSERT INTO run_tables VALUES (?, ?, ?)", [period, int(run_id), table])
-            _pause_point("commit")
+            pause_point("commit")
         con.execute("INSERT INTO runs VALUES (?, ?, ?)", [period, int(run_id), status])
     return [file.stem for file in files]
 

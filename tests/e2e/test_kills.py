@@ -44,7 +44,8 @@ def test_a_killed_run_leaves_the_previous_pack_and_the_store_as_they_were(pack_c
     assert again.returncode == 0, again.stdout + again.stderr
 
 
-def test_a_second_run_waits_for_the_first_then_refuses_clearly(pack_copy):
+def test_a_second_run_waits_for_the_first_then_refuses_clearly(pack_copy, tmp_path):
+    release = tmp_path / "release"  # the first run stays paused until the second has ended
     first = start(
         "run",
         *QUICK,
@@ -52,7 +53,11 @@ def test_a_second_run_waits_for_the_first_then_refuses_clearly(pack_copy):
         str(pack_copy.root),
         "--only",
         "01_data_collection",
-        env={"COMPASS_PAUSE_AT": "pack", "COMPASS_PAUSE_SECONDS": "20"},
+        env={
+            "COMPASS_PAUSE_AT": "pack",
+            "COMPASS_PAUSE_SECONDS": "300",
+            "COMPASS_PAUSE_RELEASE": str(release),
+        },
     )
     wait_for(first, "paused at pack")
     second = compass(
@@ -68,6 +73,7 @@ def test_a_second_run_waits_for_the_first_then_refuses_clearly(pack_copy):
     assert second.returncode == 2
     assert "waiting" in second.stdout and "Another Compass run" in second.stderr
     assert "Traceback" not in second.stderr
+    release.touch()
     assert first.wait(timeout=300) == 0
 
 
