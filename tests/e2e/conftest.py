@@ -8,9 +8,7 @@ pack; and a quick pack of 01 + pipeline that fault tests copy and run on top of.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -19,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.shared import build_once, shared_folder
 
 PERIOD = "2026-10"
 #: A run of the period on the small demo (add --out and --only).
@@ -98,25 +98,17 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 def _shared_run(base: Path, name: str, *args: str, env: dict | None = None) -> Pack:
     """Run ``compass-nb run ARGS`` once per session, whichever worker asks first."""
-    root = base / name
-    done = base / f"{name}.json"
-    with open(base / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            result = compass("run", *args, "--out", str(root), env=env)
-            done.write_text(
-                json.dumps(
-                    {"returncode": result.returncode, "output": result.stdout + result.stderr}
-                )
-            )
-    record = json.loads(done.read_text())
-    return Pack(root, record["returncode"], record["output"])
+
+    def run(root: Path) -> Pack:
+        result = compass("run", *args, "--out", str(root), env=env)
+        return Pack(root, result.returncode, result.stdout + result.stderr)
+
+    return build_once(base, name, run)
 
 
 @pytest.fixture(scope="session")
-def shared_base(tmp_path_factory, worker_id) -> Path:
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if worker_id != "master" else base
+def shared_base(pytestconfig) -> Path:
+    return shared_folder(pytestconfig)
 
 
 @pytest.fixture(scope="session")
