@@ -268,6 +268,7 @@ STACK_IMPORTS = (
 #: What a render process and its kernel import besides the stack.
 RENDER_IMPORTS = (
     "papermill",
+    "nbconvert",
     "jupyter_client.manager",
     "ipykernel.kernelapp",
     "compass_nb.report.html",

@@ -646,19 +646,22 @@ def run_cycles(
     only: bool = False,
     packs: set[str] = frozenset(),
     source=None,
+    server: RenderServer | None = None,
 ) -> list[Run]:
     """Run ``periods`` in order, each committed to the store; the periods in ``packs`` get
     their pack. ``source`` is the validated source (:func:`load_source`), validated here
     when not given. Returns each cycle's record.
 
-    The render server (:class:`~.kernels.RenderServer`) starts with the first cycle that
-    gets a pack and imports while that cycle computes."""
+    The render server (:class:`~.kernels.RenderServer`; ``server``, or one of this call's
+    own) starts with the first cycle that gets a pack, if not started before, and imports
+    while that cycle computes."""
     jobs = int(params.get("jobs") or 0)
     kernels, threads = budget(jobs)
     source = source if source is not None else load_source(params, periods[-1])
     notebooks = notebooks or selected(None)
     records = []
-    with Workers(kernels, threads) as workers, RenderServer(threads) as server:
+    own = RenderServer(threads) if server is None else contextlib.nullcontext(server)
+    with Workers(kernels, threads) as workers, own as server:
         for cycle in periods:
             if cycle in packs:
                 server.start()
@@ -685,23 +688,31 @@ def run_cycles(
 def run(params: dict, *, out: str | Path | None = None, only: list[str] | None = None) -> int:
     """Render the pack of ``params['period']`` (after ``backfill`` earlier cycles); the exit code."""
     root, store = resolve(params, out)
-    start_fork_server(budget(int(params.get("jobs") or 0))[1])  # imports while we validate
-    source = load_source(params, params.get("period"))
-    period = source.period
-    periods = previous_periods(period, int(params.get("backfill") or 0)) + [period]
-    packs = {"all": set(periods), "none": set()}.get(params.get("packs"), {period})
-    with run_lock(root, store, float(params.get("lock_wait", 600))):
-        recover(root, store)
-        records = run_cycles(
-            params,
-            root,
-            store,
-            periods,
-            notebooks=selected(only),
-            only=bool(only),
-            packs=packs,
-            source=source,
-        )
+    threads = budget(int(params.get("jobs") or 0))[1]
+    backfill = int(params.get("backfill") or 0)
+    with RenderServer(threads) as server:
+        # Both servers import while the source is validated: the fork server of the step
+        # workers always, the render server when the first cycle gets a pack.
+        start_fork_server(threads)
+        if params.get("packs") == "all" or (not backfill and params.get("packs") != "none"):
+            server.start()
+        source = load_source(params, params.get("period"))
+        period = source.period
+        periods = previous_periods(period, backfill) + [period]
+        packs = {"all": set(periods), "none": set()}.get(params.get("packs"), {period})
+        with run_lock(root, store, float(params.get("lock_wait", 600))):
+            recover(root, store)
+            records = run_cycles(
+                params,
+                root,
+                store,
+                periods,
+                notebooks=selected(only),
+                only=bool(only),
+                packs=packs,
+                source=source,
+                server=server,
+            )
     failures = [
         (record.period, name, outcome)
         for record in records

@@ -15,7 +15,6 @@ A signal needs at least ``min_cases`` cases, so that one odd deal raises none.
 from __future__ import annotations
 
 import pandas as pd
-from scipy.stats import fisher_exact
 
 from compass_nb.incentives.lift import Periods
 
@@ -46,6 +45,8 @@ def end_clustering(
             False,
             "not measured: no deals in the window for one of the groups",
         )
+    from scipy.stats import fisher_exact  # scipy.stats takes about 0.7 s to import
+
     _, p = fisher_exact([[e_in, e_all - e_in], [c_in, c_all - c_in]], alternative="greater")
     flag = bool(p < alpha and e_in >= min_cases)
     note = f"last {end_days} days; Fisher's exact test p = {p:.3f}"

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from nbconvert import HTMLExporter
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSS = (Path(__file__).parent / "style.css").read_text()
@@ -99,6 +98,10 @@ def run_header(info: dict) -> str:
 
 def render(notebook: nbformat.NotebookNode, info: dict) -> str:
     """HTML of ``notebook`` without code cells, opening with the run header of ``info``."""
+    # nbconvert takes 0.5 to 2 s to import: a run's own process, which writes the pack
+    # around the pages, never needs it; the render server imports it once for every page.
+    from nbconvert import HTMLExporter
+
     shown = reviewer_copy(notebook)
     exporter = HTMLExporter(
         template_name="compass",
