@@ -37,7 +37,8 @@ def _notebooks_with(tmp_path: Path, name: str, code: str) -> Path:
 
 
 def test_a_failing_notebook_is_marked_and_the_others_still_render(pack_copy, tmp_path):
-    folder = _notebooks_with(tmp_path, "enps", "raise ValueError('survey file is broken')")
+    # incentives: a notebook whose step is quick (which notebook breaks does not matter)
+    folder = _notebooks_with(tmp_path, "incentives", "raise ValueError('contest file is broken')")
     before_runs = store.runs(pack_copy.store)
     result = compass(
         "run",
@@ -46,29 +47,28 @@ def test_a_failing_notebook_is_marked_and_the_others_still_render(pack_copy, tmp
         str(pack_copy.root),
         "--only",
         "01_data_collection",
-        "enps",
-        "pipeline",
+        "incentives",
         env={"COMPASS_NOTEBOOKS": str(folder)},
     )
     assert result.returncode == 1
-    assert "enps: failed" in result.stdout and "survey file is broken" in result.stdout
+    assert "incentives: failed" in result.stdout and "contest file is broken" in result.stdout
     manifest = json.loads((pack_copy.period / "manifest.json").read_text())
-    assert manifest["notebooks"]["enps"]["status"] == "failed"
-    assert manifest["notebooks"]["pipeline"]["status"] == "ok"
-    page = (pack_copy.period / "enps.html").read_text()
-    assert "did not complete" in page and "survey file is broken" in page
+    assert manifest["notebooks"]["incentives"]["status"] == "failed"
+    assert manifest["notebooks"]["01_data_collection"]["status"] == "ok"
+    page = (pack_copy.period / "incentives.html").read_text()
+    assert "did not complete" in page and "contest file is broken" in page
     assert "Traceback" not in page and str(folder) not in page  # one line, no code or paths
     assert "status-failed" in (pack_copy.period / "index.html").read_text()
-    executed = pack_copy.root / "private" / PERIOD / "notebooks" / "enps.ipynb"
+    executed = pack_copy.root / "private" / PERIOD / "notebooks" / "incentives.ipynb"
     assert "Traceback" in executed.read_text() or "ValueError" in executed.read_text()
     # The steps that completed are committed (a partial run); the failed notebook's are not.
     runs = store.runs(pack_copy.store)
     assert len(runs) == len(before_runs) + 1
     assert runs.iloc[-1][["period", "status"]].tolist() == [PERIOD, "partial"]
-    written = store.read(pack_copy.store, "pipeline_forecast", periods=[PERIOD])
+    written = store.read(pack_copy.store, "clean_orders", periods=[PERIOD])
     assert int(written["run_id"].max()) == int(runs.iloc[-1]["run_id"])
-    enps = store.read(pack_copy.store, "enps_results", periods=[PERIOD])
-    assert enps.empty or int(enps["run_id"].max()) < int(runs.iloc[-1]["run_id"])
+    awards = store.read(pack_copy.store, "spif_awards", periods=[PERIOD])
+    assert awards.empty or int(awards["run_id"].max()) < int(runs.iloc[-1]["run_id"])
 
 
 def test_a_failing_step_is_marked_skips_what_needs_it_and_the_rest_completes(pack_copy):
@@ -80,21 +80,21 @@ def test_a_failing_step_is_marked_skips_what_needs_it_and_the_rest_completes(pac
         "--only",
         "01_data_collection",
         "pipeline",
-        "enps",
+        "incentives",
         "--set",
         "pipeline.stages=[{name: Open}]",
     )
     assert result.returncode == 1
     manifest = json.loads((pack_copy.period / "manifest.json").read_text())
     assert manifest["notebooks"]["pipeline"]["status"] == "failed"
-    assert manifest["notebooks"]["enps"]["status"] == "ok"
+    assert manifest["notebooks"]["incentives"]["status"] == "ok"  # it does not read the pipeline
     assert "pipeline.stages[0]" in manifest["notebooks"]["pipeline"]["error"]
     assert "Traceback" not in result.stdout + result.stderr
     assert "Traceback" not in (pack_copy.period / "pipeline.html").read_text()
 
 
 def test_a_notebook_past_its_timeout_is_stopped_and_the_rest_renders(pack_copy, tmp_path):
-    folder = _notebooks_with(tmp_path, "enps", "import time\ntime.sleep(600)")
+    folder = _notebooks_with(tmp_path, "incentives", "import time\ntime.sleep(600)")
     began = time.monotonic()
     result = compass(
         "run",
@@ -103,15 +103,14 @@ def test_a_notebook_past_its_timeout_is_stopped_and_the_rest_renders(pack_copy, 
         str(pack_copy.root),
         "--only",
         "01_data_collection",
-        "enps",
-        "pipeline",
+        "incentives",
         "--set",
-        "timeout=20",  # twice what 01 and the pipeline take to render under a busy machine
+        "timeout=20",  # over twice what 01 takes to render on a busy machine
         env={"COMPASS_NOTEBOOKS": str(folder)},
     )
     assert time.monotonic() - began < 300
     assert result.returncode == 1
     manifest = json.loads((pack_copy.period / "manifest.json").read_text())
-    assert manifest["notebooks"]["enps"]["status"] == "timeout"
-    assert manifest["notebooks"]["pipeline"]["status"] == "ok"
-    assert "timeout" in (pack_copy.period / "enps.html").read_text()
+    assert manifest["notebooks"]["incentives"]["status"] == "timeout"
+    assert manifest["notebooks"]["01_data_collection"]["status"] == "ok"
+    assert "timeout" in (pack_copy.period / "incentives.html").read_text()

@@ -16,19 +16,19 @@ pytestmark = pytest.mark.slow
 
 
 def test_an_only_run_into_a_pack_with_an_earlier_failure_commits_its_steps(pack_copy, tmp_path):
-    broken = _notebooks_with(tmp_path, "enps", "raise ValueError('survey file is broken')")
+    broken = _notebooks_with(tmp_path, "incentives", "raise ValueError('contest file is broken')")
     failed = compass(
         "run",
         *QUICK,
         "--out",
         str(pack_copy.root),
         "--only",
-        "enps",
+        "incentives",
         env={"COMPASS_NOTEBOOKS": str(broken)},
     )
     assert failed.returncode == 1
     manifest = json.loads((pack_copy.period / "manifest.json").read_text())
-    assert manifest["notebooks"]["enps"]["status"] == "failed"  # the pack holds a failure
+    assert manifest["notebooks"]["incentives"]["status"] == "failed"  # the pack holds a failure
     before = store.runs(pack_copy.store)
 
     again = compass("run", *QUICK, "--out", str(pack_copy.root), "--only", "pipeline")
@@ -43,4 +43,4 @@ def test_an_only_run_into_a_pack_with_an_earlier_failure_commits_its_steps(pack_
         assert int(rows["run_id"].max()) == int(last["run_id"]), table
     manifest = json.loads((pack_copy.period / "manifest.json").read_text())
     assert manifest["notebooks"]["pipeline"]["status"] == "ok"
-    assert manifest["notebooks"]["enps"]["status"] == "failed"
+    assert manifest["notebooks"]["incentives"]["status"] == "failed"
