@@ -23,6 +23,8 @@ from tests.shared import build_once, shared_folder
 PERIOD = "2026-10"
 #: A run of the period on the small demo (add --out and --only).
 QUICK = ["--period", PERIOD, "--set", "source=demo:small"]
+#: 01 alone and no pack: for runs whose test looks at the store (recovery, locks, readers).
+STORE_ONLY = ["--only", "01_data_collection", "--packs", "none"]
 
 
 #: Debian's Chromium, driven by Playwright through its executable path (never a download),

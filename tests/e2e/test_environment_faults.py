@@ -16,7 +16,7 @@ import pytest
 
 from compass_nb import store
 
-from .conftest import PERIOD, QUICK, compass, start, wait_for
+from .conftest import PERIOD, QUICK, STORE_ONLY, compass, start, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +36,7 @@ def _one_clean_line(result) -> str:
 
 def test_two_runs_on_one_store_with_different_out_get_distinct_run_ids_and_single_rows(tmp_path):
     shared = tmp_path / "shared.duckdb"
-    args = [*QUICK, "--set", f"store={shared}", "--only", "01_data_collection", "--packs", "none"]
+    args = [*QUICK, "--set", f"store={shared}", *STORE_ONLY]
     first = start(
         "run",
         *args,
@@ -69,16 +69,7 @@ def test_a_run_killed_between_commit_and_swap_is_repaired_before_the_next_run(pa
     process.send_signal(signal.SIGKILL)
     process.wait()
     committed = int(store.runs(pack_copy.store)["run_id"].max())
-    again = compass(
-        "run",
-        *QUICK,
-        "--out",
-        str(pack_copy.root),
-        "--only",
-        "01_data_collection",
-        "--packs",
-        "none",
-    )
+    again = compass("run", *QUICK, "--out", str(pack_copy.root), *STORE_ONLY)
     assert again.returncode == 0, again.stdout + again.stderr
     assert f"Recovered the pack of {PERIOD} (run {committed})" in again.stdout
     manifest = json.loads((pack_copy.period / "manifest.json").read_text())
@@ -105,8 +96,7 @@ def test_a_read_only_store_is_reported_in_one_line_and_left_as_it_was(pack_copy)
     if not _immutable(pack_copy.store, True):
         pytest.skip("chattr +i is not available on this file system")
     try:
-        only = ["--only", "01_data_collection", "--packs", "none"]  # it stops at the store
-        result = compass("run", *QUICK, "--out", str(pack_copy.root), *only)
+        result = compass("run", *QUICK, "--out", str(pack_copy.root), *STORE_ONLY)
     finally:
         _immutable(pack_copy.store, False)
     line = _one_clean_line(result)

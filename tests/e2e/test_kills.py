@@ -8,7 +8,7 @@ import pytest
 
 from compass_nb import store
 
-from .conftest import QUICK, Pack, compass, start, tree_digest, wait_for
+from .conftest import QUICK, STORE_ONLY, Pack, compass, start, tree_digest, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -40,16 +40,7 @@ def test_a_killed_run_leaves_the_previous_pack_and_the_store_as_they_were(pack_c
     process.wait()
     _assert_unchanged(pack_copy, before)
     # The next run recovers and completes (store only: recovery does not depend on a pack).
-    again = compass(
-        "run",
-        *QUICK,
-        "--out",
-        str(pack_copy.root),
-        "--only",
-        "01_data_collection",
-        "--packs",
-        "none",
-    )
+    again = compass("run", *QUICK, "--out", str(pack_copy.root), *STORE_ONLY)
     assert again.returncode == 0, again.stdout + again.stderr
 
 
@@ -74,10 +65,7 @@ def test_a_second_run_waits_for_the_first_then_refuses_clearly(pack_copy, tmp_pa
         *QUICK,
         "--out",
         str(pack_copy.root),
-        "--only",
-        "01_data_collection",
-        "--packs",
-        "none",
+        *STORE_ONLY,
         "--set",
         "lock_wait=3",
     )
@@ -106,8 +94,7 @@ def test_a_reader_during_a_run_never_sees_a_lock_error(pack_copy, tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    only = ["--only", "01_data_collection", "--packs", "none"]  # the store is what is read
-    run = compass("run", *QUICK, "--out", str(pack_copy.root), *only)
+    run = compass("run", *QUICK, "--out", str(pack_copy.root), *STORE_ONLY)
     done.touch()
     out, err = reader.communicate(timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
