@@ -692,8 +692,10 @@ def run(params: dict, *, out: str | Path | None = None, only: list[str] | None =
     backfill = int(params.get("backfill") or 0)
     with RenderServer(threads) as server:
         # Both servers import while the source is validated: the fork server of the step
-        # workers always, the render server when the first cycle gets a pack.
-        start_fork_server(threads)
+        # workers when a step other than 01 (which runs here) is computed, the render
+        # server when the first cycle gets a pack.
+        if any(steps.step(name).name != "data_collection" for name in selected(only)):
+            start_fork_server(threads)
         if params.get("packs") == "all" or (not backfill and params.get("packs") != "none"):
             server.start()
         source = load_source(params, params.get("period"))

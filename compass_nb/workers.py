@@ -13,6 +13,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import queue
+import threading
 import time
 import traceback
 from contextlib import contextmanager
@@ -141,16 +142,30 @@ class StepWorker:
 
 
 class Workers:
-    """A set of step workers, handed out one at a time (a context manager)."""
+    """A set of step workers, handed out one at a time (a context manager).
+
+    A worker is started when a step needs one and none is idle, up to ``count``: a run
+    whose steps all run in the runner's own process (01 alone) starts none."""
 
     def __init__(self, count: int, threads: int) -> None:
+        self.count = count
+        self.threads = threads
         self._idle: queue.Queue[StepWorker] = queue.Queue()
-        self._all = [StepWorker(threads) for _ in range(count)]
-        for worker in self._all:
-            self._idle.put(worker)
+        self._all: list[StepWorker] = []
+        self._lock = threading.Lock()
+
+    def _take(self) -> StepWorker:
+        with self._lock:
+            try:
+                return self._idle.get_nowait()
+            except queue.Empty:
+                if len(self._all) < self.count:
+                    self._all.append(StepWorker(self.threads))
+                    return self._all[-1]
+        return self._idle.get()
 
     def run(self, run_dir: Path, section: str, timeout: float | None) -> Outcome:
-        worker = self._idle.get()
+        worker = self._take()
         try:
             return worker.run(run_dir, section, timeout)
         finally:

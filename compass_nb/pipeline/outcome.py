@@ -31,7 +31,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
 from scipy.special import expit, logit
 
 from compass_nb.calendar import quarter_bounds, quarter_label
@@ -298,6 +297,8 @@ def _shift_for(amounts: np.ndarray, q: np.ndarray, realised: float) -> float:
         return low
     if gap(high) <= 0:
         return high
+    from scipy.optimize import brentq  # here: scipy.optimize takes 0.3 s to import
+
     return float(brentq(gap, low, high))
 
 
