@@ -7,6 +7,7 @@ from functools import lru_cache
 import pandas as pd
 
 from . import _activities, _contests, _crm, _people, _supply
+from ._cache import cached
 from ._demand import Demand, build_demand
 from ._profile import profile_named
 
@@ -36,8 +37,9 @@ def generate(profile: str = "full") -> dict[str, pd.DataFrame]:
 
     Deterministic: the same profile gives the same tables on every call and machine,
     with history running to 2026-11-15 whatever today's date. The first call per
-    profile builds the company (about a second for ``"small"``, a few for ``"full"``);
-    later calls return fresh copies of the cached tables, so callers may modify them.
+    profile builds the company (about a second for ``"small"``, a few for ``"full"``) or
+    reads it from the user's cache folder, where an earlier process left it (see
+    :mod:`._cache`); later calls return fresh copies, so callers may modify them.
 
     Parameters
     ----------
@@ -68,6 +70,12 @@ def generate(profile: str = "full") -> dict[str, pd.DataFrame]:
 
 @lru_cache(maxsize=2)
 def _company(profile_name: str) -> dict[str, pd.DataFrame]:
+    profile_named(profile_name)  # an unknown name is refused before the cache is looked at
+    return cached(profile_name, build)
+
+
+def build(profile_name: str) -> dict[str, pd.DataFrame]:
+    """The demo company of ``profile_name`` built from its seeds (what the cache keeps)."""
     profile = profile_named(profile_name)
     demand = _demand(profile_name)
     staff = _crm.reps(profile)
