@@ -3,11 +3,13 @@ what it needs, and no page shows an error (issue 16). The S&OP chain without its
 tables (and without products) is rendered by ``test_real_exports`` on an order-line export;
 these cases render the pages that the CRM and survey tables feed, and 01 without orders.
 
-The CRM-only and survey-only cases render every notebook (those that skip cost nothing).
+The CRM-only and survey-only cases render every notebook (those that skip cost nothing),
+and their manifest's outcomes get the checks of ``tests/steps/test_partial_sources.py``
+(which therefore does not compute these two cases again in process).
 The case without optional CRM or survey tables renders 01 and the notebooks whose own
 inputs include a table it lacks (:func:`affected`): the S&OP chain, whose inputs are all
-there, renders as on the whole demo (``test_pack``), and every step runs on the same
-source in process (``tests/steps/test_partial_sources.py``)."""
+there, renders as on the whole demo (``test_pack``), and the affected steps run with what
+they need on the same source in process (``tests/steps/test_partial_sources.py``)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import pytest
 
 from compass_nb import steps
 from compass_nb.data.demo import write_demo
-from tests.steps.test_partial_sources import CASES
+from tests.steps.test_partial_sources import CASES, RENDERED_WHOLE, affected, check_outcomes
 
 from .conftest import compass
 
@@ -27,15 +29,6 @@ pytestmark = pytest.mark.slow
 RENDERED = ("CRM only", "survey only", "no optional CRM or survey inputs")
 #: The cases whose pack is limited to the notebooks the lacking tables reach.
 LIMITED = {"no optional CRM or survey inputs"}
-
-
-def affected(missing: tuple[str, ...]) -> list[str]:
-    """01 and the notebooks whose steps take one of the ``missing`` tables as an input."""
-    return [
-        s.notebook
-        for s in steps.STEPS
-        if s.name == "data_collection" or set(missing) & {*s.inputs, *s.optional_inputs}
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +61,8 @@ def test_a_pack_on_a_source_lacking_tables_renders_or_skips_every_notebook(
         assert entry["status"] in ("ok", "skipped"), (name, entry)
         if entry["status"] == "skipped":  # for what the source lacks, never for a failure
             assert entry["error"].startswith("skipped: needs "), (name, entry)
+    if case in RENDERED_WHOLE:  # every step ran or was skipped for what the source lacks
+        check_outcomes(case, {n: (e["status"], e.get("error", "")) for n, e in notebooks.items()})
     for name in rendered:
         page = (pack / f"{name}.html").read_text()
         for text in ("Traceback", "KeyError", "AttributeError", "TypeError"):

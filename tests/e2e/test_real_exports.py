@@ -30,12 +30,22 @@ def _win_rate(deals, start: str, end: str) -> float:
     return sum(d.stage == "won" for d in closed) / len(closed)
 
 
+def _break_first_amount(path) -> None:
+    """Make the first deal's amount negative (a row the pipeline must quarantine)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace('"USD ', '"USD -', 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 @pytest.mark.parametrize("system", ["salesforce", "hubspot"])
 def test_a_crm_export_renders_the_pipeline_with_the_preset_and_stage_mapping_alone(
     tmp_path, system
 ):
     folder = tmp_path / "export"
     deals = getattr(exports, system)(folder)
+    if system == "salesforce":  # and one bad row, which the page counts and leaves out
+        _break_first_amount(folder / "opportunities.csv")
+        deals = deals[1:]
     params = _params(
         tmp_path,
         f"source: {folder}\ninputs: {{preset: {system}}}\npipeline: {{stages: {system}}}\n",
@@ -54,6 +64,9 @@ def test_a_crm_export_renders_the_pipeline_with_the_preset_and_stage_mapping_alo
     page = (pack / "pipeline.html").read_text()
     assert "Every stage in the data is in the mapping" in page
     assert "Traceback" not in page
+    if system == "salesforce":
+        quarantined = "1 row of opportunities quarantined and left out of every figure here"
+        assert quarantined in page
     committed = store.read(root / "compass.duckdb", "pipeline_commit", periods=["2026-10"])
     assert not committed.empty
 
@@ -142,21 +155,3 @@ def test_dates_that_read_both_ways_stop_the_run_with_the_column_and_both_reading
     assert result.returncode == 2
     assert "'order_date'" in result.stderr and "4 March 2024" in result.stderr
     assert "3 April 2024" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_the_pipeline_page_says_how_many_crm_rows_were_quarantined(tmp_path):
-    folder = tmp_path / "export"
-    exports.salesforce(folder)
-    path = folder / "opportunities.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines[1] = lines[1].replace('"USD ', '"USD -', 1)  # one deal's amount made negative
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    params = _params(
-        tmp_path,
-        f"source: {folder}\ninputs: {{preset: salesforce}}\npipeline: {{stages: salesforce}}\n",
-    )
-    root = tmp_path / "reports"
-    result = compass("run", "-p", str(params), "--only", "pipeline", "--out", str(root))
-    assert result.returncode == 0, result.stdout + result.stderr
-    page = (root / "2026-10" / "pipeline.html").read_text()
-    assert "1 row of opportunities quarantined and left out of every figure here" in page
