@@ -3,11 +3,11 @@
 Every notebook runs top to bottom outside a run, as in JupyterLab: in its own kernel
 (started in the notebook's folder, as JupyterLab starts it), alone, with a fresh folder of
 its own that holds its cycle store (``<fresh>/reports/compass.duckdb``), its parameters
-file and its scratch folders (``TMPDIR``). The store is empty, so that the notebook
-computes its upstream steps first, as on a newcomer's first day; the four last S&OP steps
-(whose upstream is the whole chain) start instead from a copy of the session's chain
-store (``tests/steps/conftest.py``: 2026-09 and 2026-10 committed), as after a run, and
-read their upstream from it. ``$COMPASS_PARAMETERS`` names that
+file and its scratch folders (``TMPDIR``). For 01 and 02 the store is empty, so that 02
+computes its upstream steps (01 and the forecast) first, as on a newcomer's first day; the
+other notebooks start instead from a copy of the session's chain store
+(``tests/steps/conftest.py``: 2026-09 and 2026-10 committed), as after a run, and read
+their upstream from it (computing it again would test nothing 02 does not). ``$COMPASS_PARAMETERS`` names that
 parameters file (``source: demo:small``, to keep it fast), which ``nb.context`` reads
 outside a run. After the notebook's last cell, the project's ``reports/`` and the fresh
 ``reports/`` must be exactly as before: exploring writes no official output.
@@ -36,10 +36,15 @@ store: {store}
 """
 #: Notebooks that start from the chain's committed store rather than an empty one.
 FROM_STORE = {
+    "forecasting",
     "03_supply_planning",
     "04_pre_sop_review",
     "05_executive_sop",
     "06_implementation_tracking",
+    "pipeline",
+    "incentives",
+    "compensation",
+    "enps",
 }
 
 

@@ -1,8 +1,9 @@
 """The analyst in JupyterLab (issue 18): notebooks outside a run, the 02 override editor, the
 series picker, narrow warning filters, progress, and notebooks that stay clean under git.
 
-Every notebook run top to bottom outside a run, with an empty store, is nbval's job
-(tests/nbval_plugin.py); the browser test is tests/e2e/test_jupyterlab.py.
+Every notebook run top to bottom outside a run (02 from an empty store, computing its
+upstream) is nbval's job (tests/nbval_plugin.py); the browser test is
+tests/e2e/test_jupyterlab.py.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Three runs are made once per test session and shared by every xdist worker (a file lock
 makes the first worker build each, the others wait and reuse it): the whole pack of
 2026-10 after a backfilled 2026-09; the same two cycles computed in kernels, each with its
-pack; and a quick pack of 01 + pipeline that fault tests copy and run on top of.
+pack; and a quick pack of 01 alone that fault tests copy and run on top of.
 """
 
 from __future__ import annotations
@@ -147,18 +147,8 @@ def kernel_pack(shared_base) -> Pack:
 
 @pytest.fixture(scope="session")
 def quick_pack(shared_base) -> Pack:
-    """A pack of 01 data collection and the pipeline only: the base of the fault tests."""
-    return _shared_run(
-        shared_base,
-        "quick",
-        "--period",
-        PERIOD,
-        "--set",
-        "source=demo:small",
-        "--only",
-        "01_data_collection",
-        "pipeline",
-    )
+    """A pack of 01 data collection only: the base of the fault tests."""
+    return _shared_run(shared_base, "quick", *QUICK, "--only", "01_data_collection")
 
 
 def copy_pack(pack: Pack, target: Path) -> Pack:
