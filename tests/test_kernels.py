@@ -83,6 +83,24 @@ def test_a_notebook_forked_by_the_render_server_runs_as_a_cold_one_with_the_stac
     assert Path(forked.html).read_text(encoding="utf-8").count("42") >= 1
 
 
+def test_a_forked_notebook_finds_the_chart_fonts_looked_up_and_no_figure_left_over(tmp_path):
+    code = (
+        "from matplotlib import font_manager\nimport matplotlib.pyplot as plt\n"
+        "found = font_manager.fontManager._findfont_cached.cache_info().currsize\n"
+        "print(found > 0, plt.get_fignums())"
+    )
+    cold, forked = _job(tmp_path, "cold", code), _job(tmp_path, "forked", code)
+    with kernels.RenderServer(threads=1) as server:
+        server.start()
+        assert kernels.render_notebook(cold, threads=1, timeout=120).status == "ok"
+        assert kernels.render_notebook(forked, threads=1, timeout=120, server=server).status == "ok"
+    # the server drew one chart before forking (a first chart costs ~0.3 s of CPU more): its
+    # font lookups and renderer are there; a cold kernel has looked up no font; neither has a
+    # figure open (matplotlib reopens the font files after a fork, by design)
+    assert _run_cells(cold)[-1][1] == ["False []\n"]
+    assert _run_cells(forked)[-1][1] == ["True []\n"]
+
+
 def test_each_forked_notebook_gets_a_fresh_process_and_kernel_so_no_state_passes(tmp_path):
     code = (
         "import os, compass_nb\n"
