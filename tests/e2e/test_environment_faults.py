@@ -105,10 +105,10 @@ def test_a_read_only_store_is_reported_in_one_line_and_left_as_it_was(pack_copy)
     assert all(after[name].equals(before[name]) for name in before)
 
 
-#: Where the disk fills: the run's pack and staging folder (``--out``; fails writing the
-#: forecast's staged tables), or the store alone (its commit fails writing DuckDB's WAL).
+#: Where the disk fills: the run's pack and staging folder (``--out``; 01's staged tables
+#: and page do not fit in 1 MB), or the store alone (its commit fails writing DuckDB's WAL).
 FULL = {
-    "the pack folder": ("3m", "--out {mount}/reports --only 01_data_collection forecasting"),
+    "the pack folder": ("1m", "--out {mount}/reports --only 01_data_collection"),
     "the store": (
         "1m",
         "--out {tmp}/reports --set store={mount}/s.duckdb --only 01_data_collection",
