@@ -68,14 +68,20 @@ def _run_cells(job: kernels.Job) -> list:
     return [(c.execution_count, [o.get("text") for o in c.outputs]) for c in cells]
 
 
-def test_a_notebook_forked_by_the_render_server_runs_as_a_cold_one_with_the_stack_imported(
-    tmp_path,
-):
-    cold, forked = _job(tmp_path, "cold"), _job(tmp_path, "forked")
+def _cold_and_forked(folder: Path, code: str = "") -> tuple[kernels.Job, kernels.Job]:
+    """The same notebook rendered in a cold kernel and in one forked by the render server."""
+    cold, forked = _job(folder, "cold", code), _job(folder, "forked", code)
     with kernels.RenderServer(threads=1) as server:
         server.start()
         assert kernels.render_notebook(cold, threads=1, timeout=120).status == "ok"
         assert kernels.render_notebook(forked, threads=1, timeout=120, server=server).status == "ok"
+    return cold, forked
+
+
+def test_a_notebook_forked_by_the_render_server_runs_as_a_cold_one_with_the_stack_imported(
+    tmp_path,
+):
+    cold, forked = _cold_and_forked(tmp_path)
     # same cells (papermill's injected parameters third), same execution counts; only the
     # forked kernel had pandas imported before the notebook's first cell
     assert _run_cells(cold) == [(1, []), (2, []), (3, ["42 False\n"])]
@@ -89,11 +95,7 @@ def test_a_forked_notebook_finds_the_chart_fonts_looked_up_and_no_figure_left_ov
         "found = font_manager.fontManager._findfont_cached.cache_info().currsize\n"
         "print(found > 0, plt.get_fignums())"
     )
-    cold, forked = _job(tmp_path, "cold", code), _job(tmp_path, "forked", code)
-    with kernels.RenderServer(threads=1) as server:
-        server.start()
-        assert kernels.render_notebook(cold, threads=1, timeout=120).status == "ok"
-        assert kernels.render_notebook(forked, threads=1, timeout=120, server=server).status == "ok"
+    cold, forked = _cold_and_forked(tmp_path, code)
     # the server drew one chart before forking (a first chart costs ~0.3 s of CPU more): its
     # font lookups and renderer are there; a cold kernel has looked up no font; neither has a
     # figure open (matplotlib reopens the font files after a fork, by design)
