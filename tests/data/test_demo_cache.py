@@ -94,3 +94,17 @@ def test_without_a_setting_the_cache_is_in_the_users_cache_folder(tmp_path, monk
     monkeypatch.delenv("COMPASS_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert _cache.cache_folder() == tmp_path / "compass-nb"
+
+
+def test_without_a_home_folder_the_company_is_built_in_memory(monkeypatch):
+    monkeypatch.delenv("COMPASS_CACHE", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(_cache.Path, "home", staticmethod(no_home))
+    CALLS.clear()
+    assert _cache.cache_folder() is None
+    assert _cache.cached("small", _tiny)["orders"]["sku"].tolist() == ["A"]
+    assert CALLS == ["small"]

@@ -33,7 +33,12 @@ def cache_folder() -> Path | None:
     named = os.environ.get("COMPASS_CACHE")
     if named is not None:
         return None if named.strip().lower() in ("", "off", "0", "no") else Path(named)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = Path.home() / ".cache"
+        except (KeyError, RuntimeError):  # no home folder known (a bare service account)
+            return None
     return Path(base) / "compass-nb"
 
 
