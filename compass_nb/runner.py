@@ -53,6 +53,9 @@ VERSIONS = (
     "nbconvert",
     "pandera",
 )
+#: The step the runner computes in its own process (it is handed the validated source);
+#: every other step runs in the step workers.
+IN_RUNNER = "data_collection"
 
 
 def kernel_compute() -> bool:
@@ -280,7 +283,7 @@ def compute(
         lacking = missing_inputs(step, available) if available is not None else []
         if lacking:
             return Outcome("skipped", 0.0, f"skipped: needs {', '.join(lacking)}")
-        if name == "data_collection":
+        if name == IN_RUNNER:
             return run_task(run.staging, name, loaded=loaded)
         return workers.run(run.staging, name, timeout)
 
@@ -690,11 +693,12 @@ def run(params: dict, *, out: str | Path | None = None, only: list[str] | None =
     root, store = resolve(params, out)
     threads = budget(int(params.get("jobs") or 0))[1]
     backfill = int(params.get("backfill") or 0)
+    notebooks = selected(only)
     with RenderServer(threads) as server:
         # Both servers import while the source is validated: the fork server of the step
         # workers when a step other than 01 (which runs here) is computed, the render
         # server when the first cycle gets a pack.
-        if any(steps.step(name).name != "data_collection" for name in selected(only)):
+        if any(steps.step(name).name != IN_RUNNER for name in notebooks):
             start_fork_server(threads)
         if params.get("packs") == "all" or (not backfill and params.get("packs") != "none"):
             server.start()
@@ -709,7 +713,7 @@ def run(params: dict, *, out: str | Path | None = None, only: list[str] | None =
                 root,
                 store,
                 periods,
-                notebooks=selected(only),
+                notebooks=notebooks,
                 only=bool(only),
                 packs=packs,
                 source=source,
