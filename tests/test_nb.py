@@ -81,3 +81,41 @@ def test_a_store_only_cycle_keeps_no_result_since_no_notebook_shows_it(tmp_path)
     ctx.keep_result({"figure": 1})
     assert ctx.kept_result() is None
     assert not (tmp_path / "results").exists()
+
+
+CHART_DRAWS = """\
+from compass_nb import nb
+nb._quiet(in_run=True)
+import io
+import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+draws, draw = [], FigureCanvasAgg.draw
+FigureCanvasAgg.draw = lambda canvas: (draws.append(canvas), draw(canvas))[1]
+"""
+
+
+def test_a_chart_in_a_kernel_is_drawn_only_to_make_the_image_it_shows(tmp_path):
+    import nbformat
+
+    from compass_nb import kernels
+
+    book = nbformat.v4.new_notebook()
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    book.cells = [
+        nbformat.v4.new_code_cell(CHART_DRAWS),
+        nbformat.v4.new_code_cell("figure, axes = plt.subplots()\naxes.plot([1, 2]);"),
+        nbformat.v4.new_code_cell(  # what saving the same chart as a PNG costs, for reference
+            "shown = len(draws)\ndraws.clear()\nalone = Figure()\nalone.subplots().plot([1, 2])\n"
+            "alone.savefig(io.BytesIO(), format='png', bbox_inches='tight')\n"
+            "print(shown, len(draws), plt.get_fignums())"
+        ),
+    ]
+    nbformat.write(book, tmp_path / "chart.ipynb")
+    kernels.execute_notebook(tmp_path / "chart.ipynb", tmp_path / "out.ipynb", {}, cwd=tmp_path)
+    cells = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells
+    assert [o["output_type"] for o in cells[1].outputs] == ["display_data"]
+    assert "image/png" in cells[1].outputs[0]["data"]
+    # pyplot's after-cell hook drew the figure once more before the inline backend drew it
+    # into its image (three draws where a saved PNG takes two); shown, then closed
+    assert cells[2].outputs[0]["text"] == "2 2 []\n"
