@@ -3,7 +3,10 @@
 A fresh clone of the project (the tracked files as they are now, committed in a new
 repository) gets JupyterLab started the way the README says, ``make lab`` (as root too),
 on a loopback port, with this checkout's virtual environment (``make setup`` installed the
-save hook and the notebook viewer there) and an empty cycle store. Headless Chromium
+save hook and the notebook viewer there) and a copy of the session's chain store (2026-09
+and 2026-10 committed, as after a run: each notebook reads its upstream from it and
+computes its own step; a notebook computing its upstream from an empty store is nbval's
+02, ``tests/nbval_plugin.py``). Headless Chromium
 (Debian's, driven by Playwright through its executable path; no browser is downloaded)
 opens two notebooks — one from its paired ``.py`` file, which must open as a notebook —
 runs all their cells, changes a widget value, checks that the widget's output changed,
@@ -26,12 +29,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.steps.conftest import shared_chain
+
 from .conftest import CHROMIUM, FLAGS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
-RUN_WAIT_MS = 600_000  # a notebook computes its upstream on the small demo first
+RUN_WAIT_MS = 600_000  # a notebook computes its own step on the small demo first
 
 
 def _git(folder: Path, *args: str) -> str:
@@ -67,7 +72,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, pytestconfig):
     if CHROMIUM is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is required in CI: .ci/run installs Debian's chromium package.")
@@ -76,6 +81,7 @@ def lab(tmp_path_factory):
         pytest.skip("needs a git checkout to clone")
     base = tmp_path_factory.mktemp("lab")
     clone = fresh_clone(base / "clone")
+    shutil.copy(shared_chain(pytestconfig).store, clone / "reports" / "compass.duckdb")
     short = Path("/tmp") / f"cjl-{secrets.token_hex(3)}"
     short.mkdir()
     parameters = base / "parameters.yaml"
