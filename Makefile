@@ -40,8 +40,11 @@ report: setup
 # The tests, then every notebook run top to bottom outside a run on demo:small, each alone
 # in a fresh folder with an empty store (nbval; tests/nbval_plugin.py sets each up). One
 # file's tests stay on one worker, so that a notebook's cells run in order in one kernel.
+# PYTHONDONTWRITEBYTECODE emptied: pytest keeps its rewritten test modules in __pycache__
+# only when it may write bytecode (with the variable set, each worker rewrote all of them
+# again: 5 s of each worker's start).
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 2 --dist loadfile -q $(ARGS)
 
 lab: setup
 	$(BIN)/jupyter lab $(AS_ROOT) $(ARGS) notebooks/
