@@ -36,6 +36,32 @@ def test_an_executed_notebook_leaves_no_kernel_connection_file_behind(tmp_path, 
     assert not Path(manager.connection_file).exists()
 
 
+def test_the_executed_copy_is_written_when_each_code_cell_starts_and_at_the_end(
+    tmp_path, monkeypatch
+):
+    import papermill.engines
+
+    written, write = [], papermill.engines.write_ipynb
+
+    def counted(book, path):
+        written.append([c.get("execution_count") for c in book.cells if c.cell_type == "code"])
+        write(book, path)
+
+    monkeypatch.setattr(papermill.engines, "write_ipynb", counted)
+    book = _notebook(
+        nbformat.v4.new_markdown_cell("# Title"),
+        nbformat.v4.new_code_cell("x = 6"),
+        nbformat.v4.new_markdown_cell("Some prose"),
+        nbformat.v4.new_code_cell("print(x * 7)"),
+    )
+    nbformat.write(book, tmp_path / "n.ipynb")
+    kernels.execute_notebook(tmp_path / "n.ipynb", tmp_path / "out.ipynb", {}, cwd=tmp_path)
+    # papermill wrote it twice for every cell, markdown included (10 writes for these 4 cells)
+    assert written == [[None, None], [None, None], [1, None], [1, 2]]
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert out.cells[-1].outputs[0].text == "42\n"
+
+
 def test_widget_cells_are_skipped_in_batch_runs_and_other_cells_are_not():
     book = nbformat.v4.new_notebook()
     book.cells = [
@@ -127,6 +153,10 @@ def test_a_forked_notebook_past_its_timeout_is_stopped_with_its_kernel(tmp_path)
     pid_file = tmp_path / "kernel.pid"
     code = f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)"
     job = _job(tmp_path, "slow", code)
+    book = nbformat.read(job.source, as_version=4)  # a cell that ends before the slow one
+    book.cells.insert(1, nbformat.v4.new_code_cell("print('ran before', 'the wait')"))
+    book.cells.insert(2, nbformat.v4.new_markdown_cell("Waiting now."))
+    nbformat.write(book, job.source)
     with kernels.RenderServer(threads=1) as server:
         server.start()
         outcome = kernels.render_notebook(job, threads=1, timeout=8, server=server)
@@ -143,7 +173,7 @@ def test_a_forked_notebook_past_its_timeout_is_stopped_with_its_kernel(tmp_path)
             == "ok"
         )
     assert outcome.status == "timeout"
-    assert Path(job.html).exists()  # the partial report of what ran
+    assert "ran before the wait" in Path(job.html).read_text()  # the partial report of what ran
 
 
 def test_the_server_is_used_only_for_its_threads_and_its_processes_stop_on_close(tmp_path):
