@@ -42,9 +42,11 @@ report: setup
 # file's tests stay on one worker, so that a notebook's cells run in order in one kernel.
 # PYTHONDONTWRITEBYTECODE emptied: pytest keeps its rewritten test modules in __pycache__
 # only when it may write bytecode (with the variable set, each worker rewrote all of them
-# again: 5 s of each worker's start).
+# again: 5 s of each worker's start). Three workers on two cores: the end-to-end tests wait
+# on browsers, servers and timeouts for a sixth of the time, which a third worker fills
+# (8 min 09 s against 8 min 27 s to 8 min 50 s with two, measured on one machine).
 test: setup
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 2 --dist loadfile -q $(ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 3 --dist loadfile -q $(ARGS)
 
 lab: setup
 	$(BIN)/jupyter lab $(AS_ROOT) $(ARGS) notebooks/
