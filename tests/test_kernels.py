@@ -129,6 +129,38 @@ def test_a_forked_notebook_finds_the_chart_fonts_looked_up_and_no_figure_left_ov
     assert _run_cells(forked)[-1][1] == ["True []\n"]
 
 
+CHART_DRAWS = """\
+from compass_nb import nb
+nb._quiet(in_run=True)
+import io
+import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+draws, draw = [], FigureCanvasAgg.draw
+FigureCanvasAgg.draw = lambda canvas: (draws.append(canvas), draw(canvas))[1]
+"""
+
+
+def test_a_chart_in_a_kernel_is_drawn_only_to_make_the_image_it_shows(tmp_path):
+    book = _notebook(
+        nbformat.v4.new_code_cell(CHART_DRAWS),
+        nbformat.v4.new_code_cell("figure, axes = plt.subplots()\naxes.plot([1, 2]);"),
+        nbformat.v4.new_code_cell(  # what saving the same chart as a PNG costs, for reference
+            "shown = len(draws)\ndraws.clear()\nalone = Figure()\nalone.subplots().plot([1, 2])\n"
+            "alone.savefig(io.BytesIO(), format='png', bbox_inches='tight')\n"
+            "print(shown, len(draws), plt.get_fignums())"
+        ),
+    )
+    nbformat.write(book, tmp_path / "chart.ipynb")
+    kernels.execute_notebook(tmp_path / "chart.ipynb", tmp_path / "out.ipynb", {}, cwd=tmp_path)
+    cells = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells
+    assert [o["output_type"] for o in cells[1].outputs] == ["display_data"]
+    assert "image/png" in cells[1].outputs[0]["data"]
+    # pyplot's after-cell hook drew the figure once more before the inline backend drew it
+    # into its image (three draws where a saved PNG takes two); shown, then closed
+    assert cells[2].outputs[0]["text"] == "2 2 []\n"
+
+
 def test_each_forked_notebook_gets_a_fresh_process_and_kernel_so_no_state_passes(tmp_path):
     code = (
         "import os, compass_nb\n"
