@@ -250,9 +250,9 @@ def _quiet(*, in_run: bool) -> None:
 
 
 def _draw_charts_once() -> None:
-    """In a kernel with the inline backend (ipykernel's default), draw each chart once
-    more only to show it. Pyplot's after-cell hook would otherwise render every new figure
-    in full for nothing, just before the inline backend renders it into the image it shows
+    """In a kernel with the inline backend (ipykernel's default), draw each chart only to
+    make the image it shows. Pyplot's after-cell hook would otherwise render every new
+    figure in full for nothing, just before the inline backend renders it into that image
     and closes it: about a third of a chart's cost. An interactive backend (ipympl) keeps
     the hook, which is what redraws its figures."""
     from IPython import get_ipython
